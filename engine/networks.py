@@ -1,0 +1,233 @@
+"""Piecewise-linear networks: validation, float64 layer extraction, random MLPs.
+
+A network Splinescope can analyse is a ``torch.nn.Sequential`` of ``nn.Linear`` layers
+and piecewise-linear activations (``nn.ReLU``, ``nn.LeakyReLU``, :class:`Abs`), optionally
+starting with ``nn.Flatten``. :func:`network_layers` turns such a model into plain float64
+numpy arrays, which is what every geometric routine of the engine works on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+
+class Abs(nn.Module):
+    """Absolute-value activation, ``|x|``: piecewise linear with one kink at 0."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.abs(x)
+
+
+ACTIVATIONS = ("relu", "leaky_relu", "abs")
+
+
+@dataclass(frozen=True)
+class HiddenLayer:
+    """One affine layer followed by a piecewise-linear activation.
+
+    Attributes
+    ----------
+    weight : (n_neurons, n_in) float64
+    bias : (n_neurons,) float64
+    activation : one of ``"relu"``, ``"leaky_relu"``, ``"abs"``
+    negative_slope : slope used where the pre-activation is negative
+        (0 for ReLU, the LeakyReLU slope, -1 for absolute value).
+    """
+
+    weight: np.ndarray
+    bias: np.ndarray
+    activation: str
+    negative_slope: float
+
+    @property
+    def n_neurons(self) -> int:
+        return self.weight.shape[0]
+
+
+@dataclass(frozen=True)
+class NetworkLayers:
+    """A validated network as float64 arrays.
+
+    Attributes
+    ----------
+    hidden : the hidden layers, input side first.
+    out_weight : (n_out, n_last) float64, the final affine layer (identity if the
+        model ends with an activation).
+    out_bias : (n_out,) float64
+    n_inputs : input dimension.
+    """
+
+    hidden: tuple[HiddenLayer, ...]
+    out_weight: np.ndarray
+    out_bias: np.ndarray
+    n_inputs: int
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        return tuple(layer.n_neurons for layer in self.hidden)
+
+    @property
+    def n_neurons(self) -> int:
+        return sum(self.widths)
+
+    @property
+    def n_outputs(self) -> int:
+        return self.out_weight.shape[0]
+
+    def layer_of_neuron(self) -> np.ndarray:
+        """(n_neurons,) int: the hidden layer (0-based) of every neuron, in pattern order."""
+        return np.repeat(np.arange(len(self.hidden)), self.widths)
+
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Float64 forward pass.
+
+        Parameters
+        ----------
+        x : (M, n_inputs) points.
+
+        Returns
+        -------
+        output : (M, n_out) network output.
+        pre_activations : (M, n_neurons) every hidden pre-activation, layer by layer.
+        """
+        h = np.asarray(x, dtype=np.float64)
+        pre = []
+        for layer in self.hidden:
+            z = h @ layer.weight.T + layer.bias
+            pre.append(z)
+            h = np.where(z > 0, z, layer.negative_slope * z)
+        out = h @ self.out_weight.T + self.out_bias
+        width = sum(p.shape[1] for p in pre)
+        pre_all = np.concatenate(pre, axis=1) if pre else np.zeros((h.shape[0], width))
+        return out, pre_all
+
+    def activation_pattern(self, x: np.ndarray) -> np.ndarray:
+        """(M, n_neurons) bool: which hidden neurons are on (pre-activation > 0) at ``x``."""
+        return self.forward(x)[1] > 0
+
+
+def _activation_of(module: nn.Module) -> tuple[str, float] | None:
+    if isinstance(module, nn.ReLU):
+        return "relu", 0.0
+    if isinstance(module, nn.LeakyReLU):
+        return "leaky_relu", float(module.negative_slope)
+    if isinstance(module, Abs):
+        return "abs", -1.0
+    return None
+
+
+def network_layers(model: nn.Module) -> NetworkLayers:
+    """Validate ``model`` and extract its layers as float64 arrays.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` is not an ``nn.Sequential`` of ``nn.Linear`` layers and
+        piecewise-linear activations (``nn.Flatten`` allowed first); the message names
+        the offending layer and says why.
+    """
+    if not isinstance(model, nn.Sequential):
+        raise ValueError(
+            f"expected a torch.nn.Sequential of Linear layers and piecewise-linear "
+            f"activations, got {type(model).__name__}"
+        )
+    modules = list(model)
+    if modules and isinstance(modules[0], nn.Flatten):
+        modules = modules[1:]
+    if not modules:
+        raise ValueError("the network has no layers")
+
+    affine: list[tuple[np.ndarray, np.ndarray]] = []
+    activations: list[tuple[str, float] | None] = []
+    for index, module in enumerate(modules):
+        name = f"layer {index} ({module.__class__.__name__})"
+        if isinstance(module, nn.Linear):
+            weight = module.weight.detach().to(torch.float64).cpu().numpy().copy()
+            if module.bias is not None:
+                bias = module.bias.detach().to(torch.float64).cpu().numpy().copy()
+            else:
+                bias = np.zeros(weight.shape[0])
+            if not (np.all(np.isfinite(weight)) and np.all(np.isfinite(bias))):
+                raise ValueError(f"{name} has NaN or infinite weights")
+            if len(affine) > len(activations):
+                # Two affine layers in a row compose into one.
+                w0, b0 = affine.pop()
+                weight, bias = weight @ w0, weight @ b0 + bias
+            affine.append((weight, bias))
+            continue
+        activation = _activation_of(module)
+        if activation is None:
+            raise ValueError(
+                f"{name} is not supported: Splinescope needs piecewise-linear activations "
+                f"(ReLU, LeakyReLU, Abs) between Linear layers"
+            )
+        if len(affine) == len(activations):
+            raise ValueError(f"{name} must follow a Linear layer")
+        activations.append(activation)
+
+    for (w_prev, _), (w_next, _) in zip(affine, affine[1:], strict=False):
+        if w_prev.shape[0] != w_next.shape[1]:
+            raise ValueError(
+                f"Linear layers do not chain: {w_prev.shape[0]} outputs feed "
+                f"{w_next.shape[1]} inputs"
+            )
+
+    n_inputs = affine[0][0].shape[1]
+    hidden = tuple(
+        HiddenLayer(w, b, kind, slope)
+        for (w, b), (kind, slope) in zip(affine, activations, strict=False)
+    )
+    if len(affine) > len(activations):
+        out_weight, out_bias = affine[-1]
+    else:
+        out_weight = np.eye(hidden[-1].n_neurons)
+        out_bias = np.zeros(hidden[-1].n_neurons)
+    return NetworkLayers(hidden, out_weight, out_bias, n_inputs)
+
+
+def make_activation(kind: str, negative_slope: float = 0.01) -> nn.Module:
+    """A fresh activation module for ``kind`` in :data:`ACTIVATIONS`."""
+    if kind == "relu":
+        return nn.ReLU()
+    if kind == "leaky_relu":
+        return nn.LeakyReLU(negative_slope)
+    if kind == "abs":
+        return Abs()
+    raise ValueError(f"unknown activation {kind!r}; choose one of {', '.join(ACTIVATIONS)}")
+
+
+def random_mlp(
+    widths: Sequence[int],
+    *,
+    n_inputs: int = 2,
+    n_outputs: int = 2,
+    seed: int = 0,
+    activation: str = "relu",
+    bias_std: float = 0.1,
+    dtype: torch.dtype = torch.float64,
+) -> nn.Sequential:
+    """A He-initialised MLP ``n_inputs -> widths... -> n_outputs``.
+
+    Weights are drawn from N(0, 2 / fan_in), biases from N(0, bias_std^2), with a
+    ``torch.Generator`` seeded by ``seed``, so the same arguments give the same network.
+    """
+    if any(int(w) < 1 for w in widths):
+        raise ValueError(f"hidden widths must be positive integers, got {list(widths)}")
+    generator = torch.Generator().manual_seed(seed)
+    layers: list[nn.Module] = []
+    fan_in = n_inputs
+    for width in [*widths, n_outputs]:
+        linear = nn.Linear(fan_in, int(width), dtype=dtype)
+        with torch.no_grad():
+            linear.weight.normal_(0.0, float(np.sqrt(2.0 / fan_in)), generator=generator)
+            linear.bias.normal_(0.0, bias_std, generator=generator)
+        layers.append(linear)
+        layers.append(make_activation(activation))
+        fan_in = int(width)
+    layers.pop()
+    return nn.Sequential(*layers)

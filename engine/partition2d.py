@@ -1,0 +1,386 @@
+"""Exact 2-D linear regions ("cells") of a piecewise-linear network.
+
+The partition is built layer by layer. Inside a cell of the first ``l`` layers the
+pre-activations of layer ``l + 1`` are affine, so each of its neurons cuts the cell along a
+straight line. Per layer, every neuron is tested against every cell at once (one matrix
+product for a bounding-circle test, then the exact test on the cell vertices of the
+surviving pairs); only the (cell, neuron) pairs whose signs differ are split, all cells
+together, one round per cutting neuron.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+from torch import nn
+
+from engine import polygons
+from engine.cell_locator import CellLocator
+from engine.networks import NetworkLayers, network_layers
+
+#: Vertices closer than this fraction of the domain diagonal to a neuron's line count as
+#: on the line: no cell thinner than that is made (it is merged with its neighbour).
+RELATIVE_THICKNESS = 1e-12
+#: Rounding allowance on a neuron's value, in units of machine epsilon times the size of
+#: the terms that make it up.
+ROUNDING_ULPS = 64.0
+
+
+class TooManyRegionsError(ValueError):
+    """The partition would have more than ``max_regions`` cells.
+
+    Attributes
+    ----------
+    n_regions : number of cells reached when the computation stopped.
+    max_regions : the limit that was passed.
+    """
+
+    def __init__(self, n_regions: int, max_regions: int) -> None:
+        super().__init__(
+            f"the partition has at least {n_regions:,} cells, more than the limit of "
+            f"{max_regions:,}: zoom in, use fewer layers, or raise max_regions"
+        )
+        self.n_regions = n_regions
+        self.max_regions = max_regions
+
+
+@dataclass(frozen=True, eq=False)
+class Partition2D:
+    """The exact cells of a network over a rectangle of a 2-D input plane.
+
+    Attributes
+    ----------
+    bounds : (4,) float64 ``(xmin, xmax, ymin, ymax)``.
+    vertices : (V, 2) float64 cell corners (a corner shared by k cells is stored k times).
+    offsets : (R+1,) int64; cell ``r`` is the counter-clockwise ring
+        ``vertices[indices[offsets[r]:offsets[r+1]]]``.
+    indices : (offsets[-1],) int64 indices into ``vertices``.
+    edge_neuron : (offsets[-1],) int64 global index of the hidden neuron that made the
+        edge leaving each ring vertex, or -1 for the domain boundary.
+    patterns : (R, n_neurons) bool activation pattern (pre-activation > 0) of every cell,
+        over the neurons of the partitioned layers, layer by layer.
+    layer_of_neuron : (n_neurons,) int64 0-based hidden layer of every neuron.
+    A : (R, n_out, 2) float64 and c : (R, n_out) float64, the affine map of every cell:
+        ``f(x) = A[r] @ x + c[r]`` where ``f`` is the network output when every hidden
+        layer is partitioned, else the activations of the last partitioned layer.
+    n_layers : number of hidden layers partitioned.
+    n_layers_total : number of hidden layers of the network.
+    plane : ``(origin (d,), u (d,), v (d,))`` when the rectangle lies in the 2-D slice
+        ``origin + s u + t v`` of a d-dimensional input space, else None; coordinates are
+        then ``(s, t)``.
+    """
+
+    bounds: np.ndarray
+    vertices: np.ndarray
+    offsets: np.ndarray
+    indices: np.ndarray
+    edge_neuron: np.ndarray
+    patterns: np.ndarray
+    layer_of_neuron: np.ndarray
+    A: np.ndarray
+    c: np.ndarray
+    n_layers: int
+    n_layers_total: int
+    plane: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None)
+
+    @property
+    def n_regions(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def is_complete(self) -> bool:
+        """True when every hidden layer is partitioned, so ``A, c`` map to the output."""
+        return self.n_layers == self.n_layers_total
+
+    @cached_property
+    def ring_xy(self) -> np.ndarray:
+        """(offsets[-1], 2) ring vertex coordinates, cell after cell."""
+        return self.vertices[self.indices]
+
+    @cached_property
+    def areas(self) -> np.ndarray:
+        """(R,) float64 cell areas."""
+        return polygons.signed_areas(self.ring_xy, self.offsets)
+
+    @cached_property
+    def centroids(self) -> np.ndarray:
+        """(R, 2) a point inside every cell (the mean of its corners)."""
+        return polygons.vertex_centroids(self.ring_xy, self.offsets)
+
+    @cached_property
+    def edge_layer(self) -> np.ndarray:
+        """(offsets[-1],) int64 layer of the neuron that made each edge, -1 for the boundary."""
+        layer = np.full(len(self.edge_neuron), -1, dtype=np.int64)
+        inner = self.edge_neuron >= 0
+        layer[inner] = self.layer_of_neuron[self.edge_neuron[inner]]
+        return layer
+
+    def polygon(self, r: int) -> np.ndarray:
+        """(k, 2) counter-clockwise corners of cell ``r``."""
+        return self.vertices[self.indices[self.offsets[r] : self.offsets[r + 1]]]
+
+    @cached_property
+    def _locator(self) -> CellLocator:
+        return CellLocator(self.ring_xy, self.offsets, self.bounds)
+
+    def locate(self, points: np.ndarray) -> np.ndarray:
+        """Cell id of every point.
+
+        Parameters
+        ----------
+        points : (M, 2) points of the plane.
+
+        Returns
+        -------
+        (M,) int64 id of the cell containing each point, -1 outside the rectangle. A point on
+        an edge gets one of the cells that share it.
+        """
+        return self._locator.locate(np.asarray(points, dtype=np.float64).reshape(-1, 2))
+
+    def evaluate(self, points: np.ndarray, cells: np.ndarray | None = None) -> np.ndarray:
+        """(M, n_out) ``A[r] @ x + c[r]`` at every point, using the cell it lies in."""
+        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        cells = self.locate(points) if cells is None else cells
+        return np.einsum("mok,mk->mo", self.A[cells], points) + self.c[cells]
+
+
+def _check_bounds(bounds) -> np.ndarray:
+    b = np.asarray(bounds, dtype=np.float64).reshape(-1)
+    if b.shape != (4,) or not np.all(np.isfinite(b)):
+        raise ValueError(f"bounds must be four finite numbers (xmin, xmax, ymin, ymax), got {bounds}")
+    if not (b[0] < b[1] and b[2] < b[3]):
+        raise ValueError(f"bounds must satisfy xmin < xmax and ymin < ymax, got {tuple(b)}")
+    return b
+
+
+def _input_map(net: NetworkLayers, plane) -> tuple[np.ndarray, tuple | None]:
+    """(1, 3, d) affine map from plane coordinates (x, y, 1) to the network input."""
+    d = net.n_inputs
+    if plane is None:
+        if d != 2:
+            raise ValueError(
+                f"the network has {d} inputs; give plane=(origin, u, v) to partition a 2-D "
+                f"slice of its input space"
+            )
+        return np.array([[[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]]), None
+    try:
+        origin, u, v = (np.asarray(a, dtype=np.float64).reshape(-1) for a in plane)
+    except (TypeError, ValueError) as error:
+        raise ValueError("plane must be a triple (origin, u, v) of vectors") from error
+    if not (origin.shape == u.shape == v.shape == (d,)):
+        raise ValueError(
+            f"plane vectors must have the network's input dimension {d}, got shapes "
+            f"{origin.shape}, {u.shape}, {v.shape}"
+        )
+    if not all(np.all(np.isfinite(a)) for a in (origin, u, v)):
+        raise ValueError("plane vectors must be finite")
+    gram = np.array([[u @ u, u @ v], [u @ v, v @ v]])
+    if np.linalg.det(gram) <= 1e-12 * max(gram[0, 0] * gram[1, 1], 1e-300):
+        raise ValueError("plane directions u and v must be linearly independent")
+    return np.stack([u, v, origin])[None], (origin, u, v)
+
+
+def _apply_affine(maps: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """(C, 3, n_out) = ``weight`` applied to every cell's map (C, 3, n_in), plus ``bias``."""
+    cells = maps.shape[0]
+    out = (maps.reshape(cells * 3, -1) @ weight.T).reshape(cells, 3, -1)
+    out[:, 2, :] += bias
+    return out
+
+
+@dataclass
+class _Rings:
+    """Working set of polygons: CSR rings, edge labels, and the cell each came from."""
+
+    xy: np.ndarray
+    offsets: np.ndarray
+    label: np.ndarray
+    cell: np.ndarray
+
+    def take(self, chosen: np.ndarray) -> _Rings:
+        vidx, offsets = polygons.gather_rings(self.offsets, chosen)
+        return _Rings(self.xy[vidx], offsets, self.label[vidx], self.cell[chosen])
+
+    @staticmethod
+    def concat(parts: list[_Rings]) -> _Rings:
+        xy, offsets, label = polygons.concat_rings([(p.xy, p.offsets, p.label) for p in parts])
+        return _Rings(xy, offsets, label, np.concatenate([p.cell for p in parts]))
+
+    @property
+    def count(self) -> int:
+        return len(self.offsets) - 1
+
+
+def _value_tolerance(pre: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """(C, w) on-line tolerance of every neuron's value in every cell."""
+    diagonal = float(np.hypot(bounds[1] - bounds[0], bounds[3] - bounds[2]))
+    reach = np.array([np.abs(bounds[:2]).max(), np.abs(bounds[2:]).max(), 1.0])
+    gradient = np.hypot(pre[:, 0, :], pre[:, 1, :])
+    rounding = np.einsum("ckw,k->cw", np.abs(pre), reach)
+    return np.maximum(RELATIVE_THICKNESS * diagonal * gradient, ROUNDING_ULPS * 2.2e-16 * rounding)
+
+
+def _cutting_pairs(
+    rings: _Rings, pre: np.ndarray, tolerance: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (cell, neuron) pairs whose neuron takes both signs on the cell's vertices.
+
+    Returns ``(cell, neuron)`` int arrays, sorted by cell then neuron.
+    """
+    centre = polygons.vertex_centroids(rings.xy, rings.offsets)
+    offset = rings.xy - centre[polygons.owner(rings.offsets)]
+    radius = np.sqrt(polygons.segment_reduce(np.maximum, (offset**2).sum(1), rings.offsets))
+    at_centre = pre[:, 0, :] * centre[:, :1] + pre[:, 1, :] * centre[:, 1:] + pre[:, 2, :]
+    gradient = np.hypot(pre[:, 0, :], pre[:, 1, :])
+    near = np.abs(at_centre) <= gradient * radius[:, None] * (1 + 1e-9) + tolerance
+    cell, neuron = np.nonzero(near)
+    if len(cell) == 0:
+        return cell, neuron
+    vidx, pair_offsets = polygons.gather_rings(rings.offsets, cell)
+    pair = polygons.owner(pair_offsets)
+    line = pre[cell, :, neuron][pair]
+    value = rings.xy[vidx, 0] * line[:, 0] + rings.xy[vidx, 1] * line[:, 1] + line[:, 2]
+    value_tol = tolerance[cell, neuron][pair]
+    pos = polygons.segment_reduce(np.logical_or, value > value_tol, pair_offsets)
+    neg = polygons.segment_reduce(np.logical_or, value < -value_tol, pair_offsets)
+    cuts = pos & neg
+    return cell[cuts], neuron[cuts]
+
+
+def _split_layer(
+    rings: _Rings,
+    pre: np.ndarray,
+    bounds: np.ndarray,
+    first_neuron: int,
+    max_regions: int,
+) -> _Rings:
+    """Cut every cell by the neurons of one layer; returns the pieces with their cell."""
+    tolerance = _value_tolerance(pre, bounds)
+    cut_cell, cut_neuron = _cutting_pairs(rings, pre, tolerance)
+    n_cuts = np.bincount(cut_cell, minlength=rings.count)
+    first_cut = np.zeros(rings.count + 1, dtype=np.int64)
+    np.cumsum(n_cuts, out=first_cut[1:])
+
+    done: list[_Rings] = [rings.take(np.flatnonzero(n_cuts == 0))]
+    n_done = done[0].count
+    active = rings.take(np.flatnonzero(n_cuts > 0))
+    for k in range(int(n_cuts.max(initial=0))):
+        finished = n_cuts[active.cell] <= k
+        if finished.any():
+            done.append(active.take(np.flatnonzero(finished)))
+            n_done += done[-1].count
+            active = active.take(np.flatnonzero(~finished))
+        neuron = cut_neuron[first_cut[active.cell] + k]
+        lines = pre[active.cell, :, neuron]
+        split = polygons.split_by_lines(
+            active.xy,
+            active.offsets,
+            active.label,
+            lines,
+            tolerance[active.cell, neuron],
+            first_neuron + neuron,
+        )
+        kept = np.ones(active.count, dtype=bool)
+        kept[split.source] = False
+        source_cell = active.cell[split.source]
+        active = _Rings.concat(
+            [
+                active.take(np.flatnonzero(kept)),
+                _Rings(split.xy, split.offsets, split.edge_label, np.tile(source_cell, 2)),
+            ]
+        )
+        if n_done + active.count > max_regions:
+            raise TooManyRegionsError(n_done + active.count, max_regions)
+    done.append(active)
+    return _Rings.concat(done)
+
+
+def partition_2d(
+    model: nn.Module,
+    bounds,
+    *,
+    plane=None,
+    layers: int | None = None,
+    max_regions: int = 2_000_000,
+) -> Partition2D:
+    """Exact cells of ``model`` over a rectangle.
+
+    Parameters
+    ----------
+    model : ``nn.Sequential`` of Linear layers and piecewise-linear activations.
+    bounds : ``(xmin, xmax, ymin, ymax)`` of the rectangle.
+    plane : optional ``(origin (d,), u (d,), v (d,))``; the rectangle then lies in the
+        2-D slice ``x = origin + s u + t v`` of the d-dimensional input space.
+    layers : partition with the first ``layers`` hidden layers only (0..L; default all).
+    max_regions : stop with :class:`TooManyRegionsError` past this many cells.
+
+    Returns
+    -------
+    Partition2D
+    """
+    net = network_layers(model)
+    box = _check_bounds(bounds)
+    maps, plane_vectors = _input_map(net, plane)
+    n_total = len(net.hidden)
+    n_layers = n_total if layers is None else int(layers)
+    if not 0 <= n_layers <= n_total:
+        raise ValueError(f"layers must be between 0 and {n_total}, got {layers}")
+
+    corners = np.array([[box[0], box[2]], [box[1], box[2]], [box[1], box[3]], [box[0], box[3]]])
+    rings = _Rings(corners, np.array([0, 4]), np.full(4, -1, dtype=np.int64), np.zeros(1, int))
+    patterns = np.zeros((1, 0), dtype=bool)
+    first_neuron = 0
+    for layer in net.hidden[:n_layers]:
+        pre = _apply_affine(maps, layer.weight, layer.bias)
+        rings = _split_layer(rings, pre, box, first_neuron, max_regions)
+        parent = rings.cell
+        pre = pre[parent]
+        centre = polygons.vertex_centroids(rings.xy, rings.offsets)
+        at_centre = pre[:, 0, :] * centre[:, :1] + pre[:, 1, :] * centre[:, 1:] + pre[:, 2, :]
+        on = at_centre > 0
+        maps = pre * np.where(on, 1.0, layer.negative_slope)[:, None, :]
+        patterns = np.concatenate([patterns[parent], on], axis=1)
+        rings.cell = np.arange(rings.count)
+        first_neuron += layer.n_neurons
+    if len(rings.offsets) - 1 > max_regions:
+        raise TooManyRegionsError(rings.count, max_regions)
+
+    if n_layers == n_total:
+        maps = _apply_affine(maps, net.out_weight, net.out_bias)
+    A = np.ascontiguousarray(maps[:, :2, :].transpose(0, 2, 1))
+    c = np.ascontiguousarray(maps[:, 2, :])
+    n_ring = len(rings.xy)
+    return Partition2D(
+        bounds=box,
+        vertices=rings.xy,
+        offsets=rings.offsets,
+        indices=np.arange(n_ring, dtype=np.int64),
+        edge_neuron=rings.label,
+        patterns=patterns,
+        layer_of_neuron=net.layer_of_neuron()[:first_neuron].astype(np.int64),
+        A=A,
+        c=c,
+        n_layers=n_layers,
+        n_layers_total=n_total,
+        plane=plane_vectors,
+    )
+
+
+def pattern_colour_keys(patterns: np.ndarray) -> np.ndarray:
+    """(R,) uint64 stable hash (FNV-1a over the packed bits) of every activation pattern.
+
+    The same pattern gives the same key in every run, so cells keep their colour when a
+    view is recomputed.
+    """
+    packed = np.packbits(np.asarray(patterns, dtype=bool), axis=1)
+    key = np.full(len(packed), 0xCBF29CE484222325, dtype=np.uint64)
+    prime = np.uint64(0x100000001B3)
+    with np.errstate(over="ignore"):
+        for column in packed.T:
+            key = (key ^ column.astype(np.uint64)) * prime
+        key ^= np.uint64(patterns.shape[1] if patterns.ndim == 2 else 0)
+        key = (key ^ (key >> np.uint64(29))) * np.uint64(0xBF58476D1CE4E5B9)
+        key ^= key >> np.uint64(32)
+    return key
