@@ -8,6 +8,7 @@ numpy arrays, which is what every geometric routine of the engine works on.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -170,7 +171,7 @@ def network_layers(model: nn.Module) -> NetworkLayers:
             raise ValueError(f"{name} must follow a Linear layer")
         activations.append(activation)
 
-    for (w_prev, _), (w_next, _) in zip(affine, affine[1:], strict=False):
+    for (w_prev, _), (w_next, _) in itertools.pairwise(affine):
         if w_prev.shape[0] != w_next.shape[1]:
             raise ValueError(
                 f"Linear layers do not chain: {w_prev.shape[0]} outputs feed "

@@ -149,7 +149,9 @@ class Partition2D:
 def _check_bounds(bounds) -> np.ndarray:
     b = np.asarray(bounds, dtype=np.float64).reshape(-1)
     if b.shape != (4,) or not np.all(np.isfinite(b)):
-        raise ValueError(f"bounds must be four finite numbers (xmin, xmax, ymin, ymax), got {bounds}")
+        raise ValueError(
+            f"bounds must be four finite numbers (xmin, xmax, ymin, ymax), got {bounds}"
+        )
     if not (b[0] < b[1] and b[2] < b[3]):
         raise ValueError(f"bounds must satisfy xmin < xmax and ymin < ymax, got {tuple(b)}")
     return b
@@ -213,88 +215,183 @@ class _Rings:
         return len(self.offsets) - 1
 
 
-def _value_tolerance(pre: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """(C, w) on-line tolerance of every neuron's value in every cell."""
+def _line_tolerance(lines: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """(K,) on-line tolerance of the values of the lines ``(a, b, c)`` (K, 3) over ``bounds``."""
     diagonal = float(np.hypot(bounds[1] - bounds[0], bounds[3] - bounds[2]))
     reach = np.array([np.abs(bounds[:2]).max(), np.abs(bounds[2:]).max(), 1.0])
-    gradient = np.hypot(pre[:, 0, :], pre[:, 1, :])
-    rounding = np.einsum("ckw,k->cw", np.abs(pre), reach)
+    gradient = np.hypot(lines[:, 0], lines[:, 1])
+    rounding = np.abs(lines) @ reach
     return np.maximum(RELATIVE_THICKNESS * diagonal * gradient, ROUNDING_ULPS * 2.2e-16 * rounding)
 
 
 def _cutting_pairs(
-    rings: _Rings, pre: np.ndarray, tolerance: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    rings: _Rings, pre: np.ndarray, bounds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The (cell, neuron) pairs whose neuron takes both signs on the cell's vertices.
 
-    Returns ``(cell, neuron)`` int arrays, sorted by cell then neuron.
+    A neuron can only cut a cell when its value at the cell's centre is within the cell's
+    radius times its gradient; only those pairs are tested on the vertices.
+
+    Returns
+    -------
+    cell, neuron : (K,) int arrays of the cutting pairs, sorted by cell then neuron.
+    at_centre : (C, w) every neuron's value at every cell's vertex centroid.
     """
     centre = polygons.vertex_centroids(rings.xy, rings.offsets)
     offset = rings.xy - centre[polygons.owner(rings.offsets)]
     radius = np.sqrt(polygons.segment_reduce(np.maximum, (offset**2).sum(1), rings.offsets))
-    at_centre = pre[:, 0, :] * centre[:, :1] + pre[:, 1, :] * centre[:, 1:] + pre[:, 2, :]
-    gradient = np.hypot(pre[:, 0, :], pre[:, 1, :])
-    near = np.abs(at_centre) <= gradient * radius[:, None] * (1 + 1e-9) + tolerance
-    cell, neuron = np.nonzero(near)
+    at_centre = np.einsum("ckw,ck->cw", pre, np.column_stack([centre, np.ones(len(centre))]))
+    reach2 = np.einsum("ckw,ckw->cw", pre[:, :2, :], pre[:, :2, :])
+    reach2 *= (radius**2 * (1 + 1e-9))[:, None]
+    cell, neuron = np.nonzero(np.square(at_centre) <= reach2)
     if len(cell) == 0:
-        return cell, neuron
+        return cell, neuron, at_centre
     vidx, pair_offsets = polygons.gather_rings(rings.offsets, cell)
     pair = polygons.owner(pair_offsets)
-    line = pre[cell, :, neuron][pair]
+    lines = pre[cell, :, neuron]
+    line = lines[pair]
     value = rings.xy[vidx, 0] * line[:, 0] + rings.xy[vidx, 1] * line[:, 1] + line[:, 2]
-    value_tol = tolerance[cell, neuron][pair]
+    value_tol = _line_tolerance(lines, bounds)[pair]
     pos = polygons.segment_reduce(np.logical_or, value > value_tol, pair_offsets)
     neg = polygons.segment_reduce(np.logical_or, value < -value_tol, pair_offsets)
     cuts = pos & neg
-    return cell[cuts], neuron[cuts]
+    return cell[cuts], neuron[cuts], at_centre
 
 
 def _split_layer(
     rings: _Rings,
+    cut_cell: np.ndarray,
+    cut_neuron: np.ndarray,
     pre: np.ndarray,
     bounds: np.ndarray,
     first_neuron: int,
     max_regions: int,
-) -> _Rings:
-    """Cut every cell by the neurons of one layer; returns the pieces with their cell."""
-    tolerance = _value_tolerance(pre, bounds)
-    cut_cell, cut_neuron = _cutting_pairs(rings, pre, tolerance)
+) -> tuple[_Rings, int]:
+    """Cut every cell by the neurons of one layer that cross it.
+
+    Returns the pieces, each with the cell it came from, and the number of cells no neuron
+    cut: those come first, in their old order.
+    """
     n_cuts = np.bincount(cut_cell, minlength=rings.count)
     first_cut = np.zeros(rings.count + 1, dtype=np.int64)
     np.cumsum(n_cuts, out=first_cut[1:])
 
     done: list[_Rings] = [rings.take(np.flatnonzero(n_cuts == 0))]
-    n_done = done[0].count
+    n_uncut = n_done = done[0].count
     active = rings.take(np.flatnonzero(n_cuts > 0))
     for k in range(int(n_cuts.max(initial=0))):
         finished = n_cuts[active.cell] <= k
-        if finished.any():
+        n_finished = int(np.count_nonzero(finished))
+        if 2 * n_finished > active.count:
             done.append(active.take(np.flatnonzero(finished)))
             n_done += done[-1].count
             active = active.take(np.flatnonzero(~finished))
-        neuron = cut_neuron[first_cut[active.cell] + k]
+            finished = finished[~finished]
+        neuron = cut_neuron[np.minimum(first_cut[active.cell] + k, len(cut_neuron) - 1)]
         lines = pre[active.cell, :, neuron]
+        tolerance = _line_tolerance(lines, bounds)
+        tolerance[finished] = np.inf
         split = polygons.split_by_lines(
-            active.xy,
-            active.offsets,
-            active.label,
-            lines,
-            tolerance[active.cell, neuron],
-            first_neuron + neuron,
+            active.xy, active.offsets, active.label, lines, tolerance, first_neuron + neuron
         )
-        kept = np.ones(active.count, dtype=bool)
-        kept[split.source] = False
-        source_cell = active.cell[split.source]
-        active = _Rings.concat(
-            [
-                active.take(np.flatnonzero(kept)),
-                _Rings(split.xy, split.offsets, split.edge_label, np.tile(source_cell, 2)),
-            ]
-        )
+        cell = np.concatenate([active.cell, active.cell[split.source]])
+        active = _Rings(split.xy, split.offsets, split.edge_label, cell)
         if n_done + active.count > max_regions:
             raise TooManyRegionsError(n_done + active.count, max_regions)
     done.append(active)
-    return _Rings.concat(done)
+    return _Rings.concat(done), n_uncut
+
+
+def _piece_bits(
+    rings: _Rings,
+    n_uncut: int,
+    pre: np.ndarray,
+    centre_on: np.ndarray,
+    cut_cell: np.ndarray,
+    cut_neuron: np.ndarray,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Layer bits of every piece, and where they differ from their cell's centre.
+
+    A neuron that does not cut a cell has one sign on all of it, read at the cell's
+    centre; the neurons that cut it are read at each piece's own centre.
+
+    Returns
+    -------
+    on : (P, w) bool bits of every piece.
+    flips : ``(piece, neuron, on)`` int, int, bool arrays of the bits that differ from
+        the bit at the centre of the piece's cell, sorted by piece.
+    """
+    parent = rings.cell
+    on = centre_on[parent]
+    n_cuts = np.bincount(cut_cell, minlength=len(pre))
+    first_cut = np.cumsum(n_cuts) - n_cuts
+    cut_piece = np.arange(n_uncut, rings.count)
+    count = n_cuts[parent[cut_piece]]
+    piece = np.repeat(cut_piece, count)
+    local = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    neuron = cut_neuron[np.repeat(first_cut[parent[cut_piece]], count) + local]
+    start = rings.offsets[n_uncut]
+    centre = polygons.vertex_centroids(rings.xy[start:], rings.offsets[n_uncut:] - start)
+    line = pre[parent[piece], :, neuron]
+    at_piece = centre[piece - n_uncut]
+    bit = line[:, 0] * at_piece[:, 0] + line[:, 1] * at_piece[:, 1] + line[:, 2] > 0
+    on[piece, neuron] = bit
+    flipped = bit != centre_on[parent[piece], neuron]
+    return on, (piece[flipped], neuron[flipped], bit[flipped])
+
+
+def _next_affine_maps(
+    pre: np.ndarray,
+    on: np.ndarray,
+    parent: np.ndarray,
+    negative_slope: float,
+    weight: np.ndarray,
+    bias: np.ndarray,
+) -> np.ndarray:
+    """(P, 3, n_next) maps of the next affine layer on every piece of this layer."""
+    maps = np.take(pre, parent, axis=0)
+    maps *= np.where(on, 1.0, negative_slope)[:, None, :]
+    return _apply_affine(maps, weight, bias)
+
+
+def _output_maps(
+    pre: np.ndarray,
+    centre_on: np.ndarray,
+    parent: np.ndarray,
+    flips: tuple[np.ndarray, np.ndarray, np.ndarray],
+    negative_slope: float,
+    weight: np.ndarray,
+    bias: np.ndarray,
+) -> np.ndarray:
+    """(P, 3, n_out) output maps of the pieces of the last hidden layer.
+
+    The output layer is narrow, so each cell is multiplied once with the bits at its
+    centre and its pieces are corrected for the few bits in which they differ: the
+    (P, 3, width) hidden maps are never built. ``pre`` (C, 3, w) is overwritten.
+    """
+    piece, neuron, bit = flips
+    delta = np.where(bit, 1.0 - negative_slope, negative_slope - 1.0)
+    columns = pre[parent[piece], :, neuron] * delta[:, None]
+    correction = (columns[:, :, None] * weight.T[neuron][:, None, :]).reshape(len(piece), -1)
+    pre *= np.where(centre_on, 1.0, negative_slope)[:, None, :]
+    maps = _apply_affine(pre, weight, bias)[parent]
+    if len(piece):
+        runs = np.flatnonzero(np.r_[True, piece[1:] != piece[:-1]])
+        summed = np.add.reduceat(correction, runs, axis=0)
+        maps[piece[runs]] += summed.reshape(len(runs), 3, -1)
+    return maps
+
+
+def _patterns_from_lineage(layer_bits: list[np.ndarray], lineage: list[np.ndarray]) -> np.ndarray:
+    """(R, n_neurons) patterns of the final cells from every layer's bits and parents."""
+    if not layer_bits:
+        return np.zeros((1, 0), dtype=bool)
+    ancestor = np.arange(len(layer_bits[-1]))
+    blocks = []
+    for bits, parent in zip(reversed(layer_bits), reversed(lineage), strict=True):
+        blocks.append(bits[ancestor])
+        ancestor = parent[ancestor]
+    return np.concatenate(blocks[::-1], axis=1)
 
 
 def partition_2d(
@@ -330,25 +427,38 @@ def partition_2d(
 
     corners = np.array([[box[0], box[2]], [box[1], box[2]], [box[1], box[3]], [box[0], box[3]]])
     rings = _Rings(corners, np.array([0, 4]), np.full(4, -1, dtype=np.int64), np.zeros(1, int))
-    patterns = np.zeros((1, 0), dtype=bool)
+    layer_bits: list[np.ndarray] = []
+    lineage: list[np.ndarray] = []
     first_neuron = 0
-    for layer in net.hidden[:n_layers]:
-        pre = _apply_affine(maps, layer.weight, layer.bias)
-        rings = _split_layer(rings, pre, box, first_neuron, max_regions)
+    hidden = net.hidden[:n_layers]
+    following = [(h.weight, h.bias) for h in hidden[1:]]
+    following.append((net.out_weight, net.out_bias) if n_layers == n_total else None)
+    if hidden:
+        maps = _apply_affine(maps, hidden[0].weight, hidden[0].bias)
+    elif n_layers == n_total:
+        maps = _apply_affine(maps, net.out_weight, net.out_bias)
+    for layer, next_affine in zip(hidden, following, strict=True):
+        pre = maps
+        cut_cell, cut_neuron, at_centre = _cutting_pairs(rings, pre, box)
+        rings, n_uncut = _split_layer(
+            rings, cut_cell, cut_neuron, pre, box, first_neuron, max_regions
+        )
         parent = rings.cell
-        pre = pre[parent]
-        centre = polygons.vertex_centroids(rings.xy, rings.offsets)
-        at_centre = pre[:, 0, :] * centre[:, :1] + pre[:, 1, :] * centre[:, 1:] + pre[:, 2, :]
-        on = at_centre > 0
-        maps = pre * np.where(on, 1.0, layer.negative_slope)[:, None, :]
-        patterns = np.concatenate([patterns[parent], on], axis=1)
+        centre_on = at_centre > 0
+        on, flips = _piece_bits(rings, n_uncut, pre, centre_on, cut_cell, cut_neuron)
+        if next_affine is None:
+            maps = np.take(pre, parent, axis=0)
+            maps *= np.where(on, 1.0, layer.negative_slope)[:, None, :]
+        elif layer is hidden[-1]:
+            maps = _output_maps(pre, centre_on, parent, flips, layer.negative_slope, *next_affine)
+        else:
+            maps = _next_affine_maps(pre, on, parent, layer.negative_slope, *next_affine)
+        layer_bits.append(on)
+        lineage.append(parent)
         rings.cell = np.arange(rings.count)
         first_neuron += layer.n_neurons
-    if len(rings.offsets) - 1 > max_regions:
-        raise TooManyRegionsError(rings.count, max_regions)
+    patterns = _patterns_from_lineage(layer_bits, lineage)
 
-    if n_layers == n_total:
-        maps = _apply_affine(maps, net.out_weight, net.out_bias)
     A = np.ascontiguousarray(maps[:, :2, :].transpose(0, 2, 1))
     c = np.ascontiguousarray(maps[:, 2, :])
     n_ring = len(rings.xy)

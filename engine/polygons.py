@@ -71,15 +71,16 @@ def vertex_centroids(xy: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class SplitResult:
-    """Polygons cut by one line each: their pieces on both sides.
+    """Polygons after each was cut (or not) by its own line.
 
     Attributes
     ----------
-    xy : (n, 2) ring vertices of the pieces, positive pieces first, then negative ones.
-    offsets : (2 * K + 1,) ring offsets; piece ``i < K`` is the positive side of the
-        ``i``-th cut polygon, piece ``K + i`` its negative side.
+    xy : (n, 2) ring vertices of the pieces.
+    offsets : (P + K + 1,) ring offsets. Piece ``i < P`` is input polygon ``i`` itself when
+        its line does not cut it, else its positive side; piece ``P + k`` is the negative
+        side of input polygon ``source[k]``.
     edge_label : (n,) label of the edge leaving every ring vertex.
-    source : (K,) index (into the input batch) of every polygon that was cut.
+    source : (K,) indices of the input polygons that were cut, increasing.
     """
 
     xy: np.ndarray
@@ -100,7 +101,8 @@ def split_by_lines(
 
     A vertex whose value ``|a x + b y + c|`` is at most its polygon's tolerance lies on the
     line and goes to both pieces, so no piece thinner than the tolerance is ever made.
-    A polygon is cut only when it has vertices strictly on both sides.
+    A polygon is cut only when it has vertices strictly on both sides; a polygon whose
+    tolerance is infinite is never cut.
 
     Parameters
     ----------
@@ -111,57 +113,53 @@ def split_by_lines(
     line_label : (P,) label given to the new edge along the line.
     """
     owner_of = owner(offsets)
-    value = xy[:, 0] * lines[owner_of, 0] + xy[:, 1] * lines[owner_of, 1] + lines[owner_of, 2]
+    line = lines[owner_of]
+    value = xy[:, 0] * line[:, 0] + xy[:, 1] * line[:, 1] + line[:, 2]
     tol = tolerance[owner_of]
-    side = np.where(value > tol, 1, np.where(value < -tol, -1, 0)).astype(np.int8)
-    has_pos = segment_reduce(np.maximum, side, offsets) > 0
-    has_neg = segment_reduce(np.minimum, side, offsets) < 0
-    source = np.flatnonzero(has_pos & has_neg)
-
-    vidx, cut_offsets = gather_rings(offsets, source)
-    s = side[vidx]
-    val = value[vidx]
-    pts = xy[vidx]
-    lab = edge_label[vidx]
-    cut_owner = owner(cut_offsets)
-    new_label = line_label[source][cut_owner]
-    nxt = next_in_ring(cut_offsets)
-    s_next = s[nxt]
-    crossing = (s.astype(np.int16) * s_next) < 0
-
+    side = (value > tol).view(np.int8) - (value < -tol).view(np.int8)
+    is_cut = (segment_reduce(np.maximum, side, offsets) > 0) & (
+        segment_reduce(np.minimum, side, offsets) < 0
+    )
+    source = np.flatnonzero(is_cut)
+    side[~is_cut[owner_of]] = 0
+    new_label = line_label[owner_of]
+    nxt = next_in_ring(offsets)
+    side_next = side[nxt]
     # Crossing points, computed once so both pieces share them exactly.
-    ci = np.flatnonzero(crossing)
-    t = val[ci] / (val[ci] - val[nxt[ci]])
-    cross_xy = pts[ci] + t[:, None] * (pts[nxt[ci]] - pts[ci])
+    ci = np.flatnonzero(side * side_next < 0)
+    t = value[ci] / (value[ci] - value[nxt[ci]])
+    cross_xy = xy[ci] + t[:, None] * (xy[nxt[ci]] - xy[ci])
 
-    rings_xy, rings_offsets, rings_label = [], [], []
+    parts_xy, parts_label, parts_length = [], [], []
     for sign in (1, -1):
-        keep = s * sign >= 0
-        keep_label = np.where((s == 0) & (s_next * sign < 0), new_label, lab)
-        cross_label = np.where(s[ci] * sign > 0, new_label[ci], lab[ci])
+        keep = side * sign >= 0
+        if sign < 0:
+            keep &= is_cut[owner_of]
+        keep_label = np.where((side == 0) & (side_next * sign < 0), new_label, edge_label)
+        cross_label = np.where(side[ci] * sign > 0, new_label[ci], edge_label[ci])
         count = keep.astype(np.int64)
         count[ci] += 1
         before = np.cumsum(count) - count
-        out_xy = np.empty((int(count.sum()), 2))
+        out_xy = np.empty((int(before[-1] + count[-1]) if len(count) else 0, 2))
         out_label = np.empty(len(out_xy), dtype=edge_label.dtype)
         kv = np.flatnonzero(keep)
-        out_xy[before[kv]] = pts[kv]
+        out_xy[before[kv]] = xy[kv]
         out_label[before[kv]] = keep_label[kv]
         pos = before[ci] + keep[ci]
         out_xy[pos] = cross_xy
         out_label[pos] = cross_label
-        piece_len = segment_reduce(np.add, count, cut_offsets)
-        rings_xy.append(out_xy)
-        rings_label.append(out_label)
-        rings_offsets.append(piece_len)
+        length = segment_reduce(np.add, count, offsets)
+        parts_xy.append(out_xy)
+        parts_label.append(out_label)
+        parts_length.append(length if sign > 0 else length[source])
 
-    lengths = np.concatenate(rings_offsets)
+    lengths = np.concatenate(parts_length)
     all_offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
     np.cumsum(lengths, out=all_offsets[1:])
     return SplitResult(
-        xy=np.concatenate(rings_xy),
+        xy=np.concatenate(parts_xy),
         offsets=all_offsets,
-        edge_label=np.concatenate(rings_label),
+        edge_label=np.concatenate(parts_label),
         source=source,
     )
 
