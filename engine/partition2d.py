@@ -246,16 +246,42 @@ def _cutting_pairs(
     cell, neuron = np.nonzero(np.square(at_centre) <= reach2)
     if len(cell) == 0:
         return cell, neuron, at_centre
-    vidx, pair_offsets = polygons.gather_rings(rings.offsets, cell)
+    cuts = _pairs_cut(rings, cell, neuron, pre, bounds)
+    return cell[cuts], neuron[cuts], at_centre
+
+
+def _pairs_cut(
+    rings: _Rings, piece: np.ndarray, neuron: np.ndarray, pre: np.ndarray, bounds: np.ndarray
+) -> np.ndarray:
+    """(K,) bool: does ``neuron[k]`` take both signs on the vertices of ``piece[k]``?"""
+    vidx, pair_offsets = polygons.gather_rings(rings.offsets, piece)
     pair = polygons.owner(pair_offsets)
-    lines = pre[cell, :, neuron]
+    lines = pre[rings.cell[piece], :, neuron]
     line = lines[pair]
     value = rings.xy[vidx, 0] * line[:, 0] + rings.xy[vidx, 1] * line[:, 1] + line[:, 2]
     value_tol = _line_tolerance(lines, bounds)[pair]
     pos = polygons.segment_reduce(np.logical_or, value > value_tol, pair_offsets)
     neg = polygons.segment_reduce(np.logical_or, value < -value_tol, pair_offsets)
-    cuts = pos & neg
-    return cell[cuts], neuron[cuts], at_centre
+    return pos & neg
+
+
+def _closest_lines(
+    rings: _Rings, piece: np.ndarray, neuron: np.ndarray, pre: np.ndarray
+) -> np.ndarray:
+    """(P,) for every piece, the candidate neuron whose line passes closest to its centre.
+
+    ``piece`` / ``neuron`` list the candidate pairs, sorted by piece, every piece at least
+    once. Cutting by the closest line keeps the two halves balanced, so the number of
+    rounds grows like the logarithm of the number of pieces a cell ends in.
+    """
+    centre = polygons.vertex_centroids(rings.xy, rings.offsets)[piece]
+    line = pre[rings.cell[piece], :, neuron]
+    value = line[:, 0] * centre[:, 0] + line[:, 1] * centre[:, 1] + line[:, 2]
+    distance = value * value / (line[:, 0] ** 2 + line[:, 1] ** 2)
+    order = np.lexsort((distance, piece))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = piece[order[1:]] != piece[order[:-1]]
+    return neuron[order[first]]
 
 
 def _split_layer(
@@ -269,36 +295,61 @@ def _split_layer(
 ) -> tuple[_Rings, int]:
     """Cut every cell by the neurons of one layer that cross it.
 
+    Each round cuts every unfinished piece by one of the neurons that still cross it
+    (a binary space partition per cell); a piece's candidates are re-tested on its
+    vertices after each cut and dropped when they no longer cross it.
+
     Returns the pieces, each with the cell it came from, and the number of cells no neuron
     cut: those come first, in their old order.
     """
     n_cuts = np.bincount(cut_cell, minlength=rings.count)
-    first_cut = np.zeros(rings.count + 1, dtype=np.int64)
-    np.cumsum(n_cuts, out=first_cut[1:])
-
     done: list[_Rings] = [rings.take(np.flatnonzero(n_cuts == 0))]
     n_uncut = n_done = done[0].count
-    active = rings.take(np.flatnonzero(n_cuts > 0))
-    for k in range(int(n_cuts.max(initial=0))):
-        finished = n_cuts[active.cell] <= k
-        n_finished = int(np.count_nonzero(finished))
-        if 2 * n_finished > active.count:
-            done.append(active.take(np.flatnonzero(finished)))
-            n_done += done[-1].count
-            active = active.take(np.flatnonzero(~finished))
-            finished = finished[~finished]
-        neuron = cut_neuron[np.minimum(first_cut[active.cell] + k, len(cut_neuron) - 1)]
-        lines = pre[active.cell, :, neuron]
-        tolerance = _line_tolerance(lines, bounds)
-        tolerance[finished] = np.inf
+    cut_cells = np.flatnonzero(n_cuts > 0)
+    active = rings.take(cut_cells)
+    rank = np.cumsum(n_cuts > 0) - 1
+    piece, neuron = rank[cut_cell], cut_neuron
+    while active.count:
+        chosen = _closest_lines(active, piece, neuron, pre)
+        lines = pre[active.cell, :, chosen]
         split = polygons.split_by_lines(
-            active.xy, active.offsets, active.label, lines, tolerance, first_neuron + neuron
+            active.xy,
+            active.offsets,
+            active.label,
+            lines,
+            _line_tolerance(lines, bounds),
+            first_neuron + chosen,
         )
-        cell = np.concatenate([active.cell, active.cell[split.source]])
-        active = _Rings(split.xy, split.offsets, split.edge_label, cell)
+        n_pieces = active.count
+        active = _Rings(
+            split.xy,
+            split.offsets,
+            split.edge_label,
+            np.concatenate([active.cell, active.cell[split.source]]),
+        )
+        # Both halves inherit the other candidates of their piece, if they still cut.
+        other = neuron != chosen[piece]
+        piece, neuron = piece[other], neuron[other]
+        negative_half = np.full(n_pieces, -1)
+        negative_half[split.source] = n_pieces + np.arange(len(split.source))
+        twin = negative_half[piece] >= 0
+        piece = np.concatenate([piece, negative_half[piece[twin]]])
+        neuron = np.concatenate([neuron, neuron[twin]])
+        still = _pairs_cut(active, piece, neuron, pre, bounds)
+        piece, neuron = piece[still], neuron[still]
+        order = np.argsort(piece, kind="stable")
+        piece, neuron = piece[order], neuron[order]
+
+        unfinished = np.zeros(active.count, dtype=bool)
+        unfinished[piece] = True
+        finished = np.flatnonzero(~unfinished)
+        if len(finished):
+            done.append(active.take(finished))
+            n_done += len(finished)
+            active = active.take(np.flatnonzero(unfinished))
+            piece = (np.cumsum(unfinished) - 1)[piece]
         if n_done + active.count > max_regions:
             raise TooManyRegionsError(n_done + active.count, max_regions)
-    done.append(active)
     return _Rings.concat(done), n_uncut
 
 
