@@ -423,7 +423,9 @@ def _output_maps(
     piece, neuron, bit = flips
     delta = np.where(bit, 1.0 - negative_slope, negative_slope - 1.0)
     columns = pre[parent[piece], :, neuron] * delta[:, None]
-    correction = (columns[:, :, None] * weight.T[neuron][:, None, :]).reshape(len(piece), -1)
+    correction = (columns[:, :, None] * weight.T[neuron][:, None, :]).reshape(
+        len(piece), 3 * len(weight)
+    )
     pre *= np.where(centre_on, 1.0, negative_slope)[:, None, :]
     maps = _apply_affine(pre, weight, bias)[parent]
     if len(piece):
@@ -482,8 +484,10 @@ def partition_2d(
     lineage: list[np.ndarray] = []
     first_neuron = 0
     hidden = net.hidden[:n_layers]
+    # The affine layer after each partitioned hidden layer (None: stop at its activations).
     following = [(h.weight, h.bias) for h in hidden[1:]]
     following.append((net.out_weight, net.out_bias) if n_layers == n_total else None)
+    following = following[: len(hidden)]
     if hidden:
         maps = _apply_affine(maps, hidden[0].weight, hidden[0].bias)
     elif n_layers == n_total:

@@ -1,0 +1,39 @@
+"""Shared fixtures of the GUI tests: a real main window with its first partition drawn."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+#: Generous: the first partition of the default network takes well under a second.
+PARTITION_TIMEOUT_MS = 30_000
+
+
+@pytest.fixture
+def main_window(qtbot) -> Iterator[object]:
+    """The Splinescope window, shown, after its first partition has been drawn."""
+    from app.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(
+        lambda: window.cells_page.canvas.partition is not None, timeout=PARTITION_TIMEOUT_MS
+    )
+    yield window
+    window.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_outlives_its_test(request) -> Iterator[None]:
+    """Every GUI test must leave the thread pool idle (pyvistaqt checks VTK objects alike)."""
+    yield
+    if "qtbot" not in request.fixturenames:
+        return
+    from PySide6.QtCore import QThreadPool
+
+    pool = QThreadPool.globalInstance()
+    assert pool.waitForDone(PARTITION_TIMEOUT_MS), "a worker thread is still running"
