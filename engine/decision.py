@@ -45,7 +45,7 @@ def _clip_lines(
     """Clip the line ``lines[k] . (x, y, 1) = 0`` to cell ``cells[k]`` and half-planes.
 
     ``extra`` holds (K, 3) arrays ``h`` of additional constraints ``h . (x, y, 1) <= 0``.
-    Returns the (K, 2, 2) segments and a (K,) bool mask of the non-empty ones.
+    Returns a (K,) bool mask of the non-empty clipped lines and their (n, 2, 2) segments.
     """
     normal = lines[:, :2]
     norm2 = np.einsum("ij,ij->i", normal, normal)
@@ -72,7 +72,8 @@ def _clip_lines(
         t_low, t_high = np.maximum(t_low, low), np.minimum(t_high, high)
     size = np.max(np.abs(partition.bounds))
     keep = valid & (t_high - t_low > 1e-12 * max(size, 1.0))
-    ends = base[:, None, :] + np.stack([t_low, t_high], axis=1)[:, :, None] * direction[:, None]
+    span = np.stack([t_low[keep], t_high[keep]], axis=1)
+    ends = base[keep][:, None, :] + span[:, :, None] * direction[keep][:, None]
     return ends, keep
 
 
@@ -114,7 +115,7 @@ def decision_boundary(partition: Partition2D) -> DecisionBoundary:
         # f_k - f_i <= 0 for every other class k.
         extra = [maps[:, k] - maps[:, i] for k in range(n_out) if k not in (i, j)]
         ends, keep = _clip_lines(partition, cells, line, extra)
-        pieces.append((ends[keep], cells[keep], np.tile([i, j], (int(keep.sum()), 1))))
+        pieces.append((ends, cells[keep], np.tile([i, j], (int(keep.sum()), 1))))
     return DecisionBoundary(
         segments=np.concatenate([p[0] for p in pieces]).reshape(-1, 2, 2),
         cell=np.concatenate([p[1] for p in pieces]).astype(np.int64),

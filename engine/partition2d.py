@@ -194,30 +194,38 @@ def _apply_affine(maps: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.
 
 @dataclass
 class _Rings:
-    """Working set of polygons: CSR rings, edge labels, and the cell each came from."""
+    """Working set of polygons: CSR rings, edge labels, the cell each came from, and
+    the bits of the layer being cut (``bits`` (P, w) bool, or None before a layer)."""
 
     xy: np.ndarray
     offsets: np.ndarray
     label: np.ndarray
     cell: np.ndarray
+    bits: np.ndarray | None = None
 
     def take(self, chosen: np.ndarray) -> _Rings:
         vidx, offsets = polygons.gather_rings(self.offsets, chosen)
-        return _Rings(self.xy[vidx], offsets, self.label[vidx], self.cell[chosen])
+        bits = None if self.bits is None else self.bits[chosen]
+        return _Rings(self.xy[vidx], offsets, self.label[vidx], self.cell[chosen], bits)
 
     @staticmethod
     def concat(parts: list[_Rings]) -> _Rings:
         xy, offsets, label = polygons.concat_rings([(p.xy, p.offsets, p.label) for p in parts])
-        return _Rings(xy, offsets, label, np.concatenate([p.cell for p in parts]))
+        bits = None if parts[0].bits is None else np.concatenate([p.bits for p in parts])
+        return _Rings(xy, offsets, label, np.concatenate([p.cell for p in parts]), bits)
 
     @property
     def count(self) -> int:
         return len(self.offsets) - 1
 
 
+def _diagonal(bounds: np.ndarray) -> float:
+    return float(np.hypot(bounds[1] - bounds[0], bounds[3] - bounds[2]))
+
+
 def _line_tolerance(lines: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """(K,) on-line tolerance of the values of the lines ``(a, b, c)`` (K, 3) over ``bounds``."""
-    diagonal = float(np.hypot(bounds[1] - bounds[0], bounds[3] - bounds[2]))
+    diagonal = _diagonal(bounds)
     reach = np.array([np.abs(bounds[:2]).max(), np.abs(bounds[2:]).max(), 1.0])
     gradient = np.hypot(lines[:, 0], lines[:, 1])
     rounding = np.abs(lines) @ reach
@@ -235,7 +243,7 @@ def _cutting_pairs(
     Returns
     -------
     cell, neuron : (K,) int arrays of the cutting pairs, sorted by cell then neuron.
-    at_centre : (C, w) every neuron's value at every cell's vertex centroid.
+    cell_on : (C, w) bool, whether each neuron is on over each cell it does not cut.
     """
     centre = polygons.vertex_centroids(rings.xy, rings.offsets)
     offset = rings.xy - centre[polygons.owner(rings.offsets)]
@@ -244,25 +252,42 @@ def _cutting_pairs(
     reach2 = np.einsum("ckw,ckw->cw", pre[:, :2, :], pre[:, :2, :])
     reach2 *= (radius**2 * (1 + 1e-9))[:, None]
     cell, neuron = np.nonzero(np.square(at_centre) <= reach2)
-    if len(cell) == 0:
-        return cell, neuron, at_centre
-    cuts = _pairs_cut(rings, cell, neuron, pre, bounds)
-    return cell[cuts], neuron[cuts], at_centre
+    cell_on = at_centre > 0
+    cuts, on = _pairs_cut(rings, cell, neuron, pre, bounds)
+    cell_on[cell[~cuts], neuron[~cuts]] = on[~cuts]
+    return cell[cuts], neuron[cuts], cell_on
+
+
+def _pair_extremes(
+    rings: _Rings, piece: np.ndarray, neuron: np.ndarray, pre: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Largest and smallest value of ``neuron[k]`` on the vertices of ``piece[k]``.
+
+    Returns ``(high, low, lines)``: (K,), (K,) and the (K, 3) lines of the pairs.
+    """
+    vidx, pair_offsets = polygons.gather_rings(rings.offsets, piece)
+    lines = pre[rings.cell[piece], :, neuron]
+    line = lines[polygons.owner(pair_offsets)]
+    value = rings.xy[vidx, 0] * line[:, 0] + rings.xy[vidx, 1] * line[:, 1] + line[:, 2]
+    high = polygons.segment_reduce(np.maximum, value, pair_offsets)
+    low = polygons.segment_reduce(np.minimum, value, pair_offsets)
+    return high, low, lines
 
 
 def _pairs_cut(
     rings: _Rings, piece: np.ndarray, neuron: np.ndarray, pre: np.ndarray, bounds: np.ndarray
-) -> np.ndarray:
-    """(K,) bool: does ``neuron[k]`` take both signs on the vertices of ``piece[k]``?"""
-    vidx, pair_offsets = polygons.gather_rings(rings.offsets, piece)
-    pair = polygons.owner(pair_offsets)
-    lines = pre[rings.cell[piece], :, neuron]
-    line = lines[pair]
-    value = rings.xy[vidx, 0] * line[:, 0] + rings.xy[vidx, 1] * line[:, 1] + line[:, 2]
-    value_tol = _line_tolerance(lines, bounds)[pair]
-    pos = polygons.segment_reduce(np.logical_or, value > value_tol, pair_offsets)
-    neg = polygons.segment_reduce(np.logical_or, value < -value_tol, pair_offsets)
-    return pos & neg
+) -> tuple[np.ndarray, np.ndarray]:
+    """Does ``neuron[k]`` take both signs on the vertices of ``piece[k]``, and if not, is
+    it on over the piece?
+
+    Where a neuron does not cut a piece, the vertex farthest from its line decides its
+    side: any vertex on the other side is within the on-line tolerance.
+
+    Returns ``(cuts, on)``, two (K,) bool arrays.
+    """
+    high, low, lines = _pair_extremes(rings, piece, neuron, pre)
+    tolerance = _line_tolerance(lines, bounds)
+    return (high > tolerance) & (low < -tolerance), high + low > 0
 
 
 def _closest_lines(
@@ -288,25 +313,28 @@ def _split_layer(
     rings: _Rings,
     cut_cell: np.ndarray,
     cut_neuron: np.ndarray,
+    cell_on: np.ndarray,
     pre: np.ndarray,
     bounds: np.ndarray,
     first_neuron: int,
     max_regions: int,
-) -> tuple[_Rings, int]:
+) -> _Rings:
     """Cut every cell by the neurons of one layer that cross it.
 
     Each round cuts every unfinished piece by one of the neurons that still cross it
     (a binary space partition per cell); a piece's candidates are re-tested on its
-    vertices after each cut and dropped when they no longer cross it.
+    vertices after each cut and dropped when they no longer cross it. Every piece
+    starts with its cell's bits ``cell_on`` (C, w); a cut sets the cutting neuron's bit
+    on each side, and a dropped candidate's bit is read on the piece's vertices.
 
-    Returns the pieces, each with the cell it came from, and the number of cells no neuron
-    cut: those come first, in their old order.
+    Returns the pieces, each with the cell it came from and its bits.
     """
+    min_area = (RELATIVE_THICKNESS * _diagonal(bounds)) ** 2
+    rings = _Rings(rings.xy, rings.offsets, rings.label, rings.cell, cell_on[rings.cell])
     n_cuts = np.bincount(cut_cell, minlength=rings.count)
     done: list[_Rings] = [rings.take(np.flatnonzero(n_cuts == 0))]
-    n_uncut = n_done = done[0].count
-    cut_cells = np.flatnonzero(n_cuts > 0)
-    active = rings.take(cut_cells)
+    n_done = done[0].count
+    active = rings.take(np.flatnonzero(n_cuts > 0))
     rank = np.cumsum(n_cuts > 0) - 1
     piece, neuron = rank[cut_cell], cut_neuron
     while active.count:
@@ -319,23 +347,34 @@ def _split_layer(
             lines,
             _line_tolerance(lines, bounds),
             first_neuron + chosen,
+            min_area=min_area,
         )
-        n_pieces = active.count
+        n_pieces, source = active.count, split.source
+        bits = np.concatenate([active.bits, active.bits[source]])
+        bits[source, chosen[source]] = True
+        bits[n_pieces + np.arange(len(source)), chosen[source]] = False
         active = _Rings(
             split.xy,
             split.offsets,
             split.edge_label,
-            np.concatenate([active.cell, active.cell[split.source]]),
+            np.concatenate([active.cell, active.cell[source]]),
+            bits,
         )
+        # A chosen neuron that did not cut its piece (too thin a piece) is dropped too.
+        uncut = np.ones(n_pieces, dtype=bool)
+        uncut[source] = False
+        _, on = _pairs_cut(active, np.flatnonzero(uncut), chosen[uncut], pre, bounds)
+        active.bits[np.flatnonzero(uncut), chosen[uncut]] = on
         # Both halves inherit the other candidates of their piece, if they still cut.
         other = neuron != chosen[piece]
         piece, neuron = piece[other], neuron[other]
         negative_half = np.full(n_pieces, -1)
-        negative_half[split.source] = n_pieces + np.arange(len(split.source))
+        negative_half[source] = n_pieces + np.arange(len(source))
         twin = negative_half[piece] >= 0
         piece = np.concatenate([piece, negative_half[piece[twin]]])
         neuron = np.concatenate([neuron, neuron[twin]])
-        still = _pairs_cut(active, piece, neuron, pre, bounds)
+        still, on = _pairs_cut(active, piece, neuron, pre, bounds)
+        active.bits[piece[~still], neuron[~still]] = on[~still]
         piece, neuron = piece[still], neuron[still]
         order = np.argsort(piece, kind="stable")
         piece, neuron = piece[order], neuron[order]
@@ -350,45 +389,7 @@ def _split_layer(
             piece = (np.cumsum(unfinished) - 1)[piece]
         if n_done + active.count > max_regions:
             raise TooManyRegionsError(n_done + active.count, max_regions)
-    return _Rings.concat(done), n_uncut
-
-
-def _piece_bits(
-    rings: _Rings,
-    n_uncut: int,
-    pre: np.ndarray,
-    centre_on: np.ndarray,
-    cut_cell: np.ndarray,
-    cut_neuron: np.ndarray,
-) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Layer bits of every piece, and where they differ from their cell's centre.
-
-    A neuron that does not cut a cell has one sign on all of it, read at the cell's
-    centre; the neurons that cut it are read at each piece's own centre.
-
-    Returns
-    -------
-    on : (P, w) bool bits of every piece.
-    flips : ``(piece, neuron, on)`` int, int, bool arrays of the bits that differ from
-        the bit at the centre of the piece's cell, sorted by piece.
-    """
-    parent = rings.cell
-    on = centre_on[parent]
-    n_cuts = np.bincount(cut_cell, minlength=len(pre))
-    first_cut = np.cumsum(n_cuts) - n_cuts
-    cut_piece = np.arange(n_uncut, rings.count)
-    count = n_cuts[parent[cut_piece]]
-    piece = np.repeat(cut_piece, count)
-    local = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
-    neuron = cut_neuron[np.repeat(first_cut[parent[cut_piece]], count) + local]
-    start = rings.offsets[n_uncut]
-    centre = polygons.vertex_centroids(rings.xy[start:], rings.offsets[n_uncut:] - start)
-    line = pre[parent[piece], :, neuron]
-    at_piece = centre[piece - n_uncut]
-    bit = line[:, 0] * at_piece[:, 0] + line[:, 1] * at_piece[:, 1] + line[:, 2] > 0
-    on[piece, neuron] = bit
-    flipped = bit != centre_on[parent[piece], neuron]
-    return on, (piece[flipped], neuron[flipped], bit[flipped])
+    return _Rings.concat(done)
 
 
 def _next_affine_maps(
@@ -407,7 +408,7 @@ def _next_affine_maps(
 
 def _output_maps(
     pre: np.ndarray,
-    centre_on: np.ndarray,
+    cell_on: np.ndarray,
     parent: np.ndarray,
     flips: tuple[np.ndarray, np.ndarray, np.ndarray],
     negative_slope: float,
@@ -426,7 +427,7 @@ def _output_maps(
     correction = (columns[:, :, None] * weight.T[neuron][:, None, :]).reshape(
         len(piece), 3 * len(weight)
     )
-    pre *= np.where(centre_on, 1.0, negative_slope)[:, None, :]
+    pre *= np.where(cell_on, 1.0, negative_slope)[:, None, :]
     maps = _apply_affine(pre, weight, bias)[parent]
     if len(piece):
         runs = np.flatnonzero(np.r_[True, piece[1:] != piece[:-1]])
@@ -494,18 +495,18 @@ def partition_2d(
         maps = _apply_affine(maps, net.out_weight, net.out_bias)
     for layer, next_affine in zip(hidden, following, strict=True):
         pre = maps
-        cut_cell, cut_neuron, at_centre = _cutting_pairs(rings, pre, box)
-        rings, n_uncut = _split_layer(
-            rings, cut_cell, cut_neuron, pre, box, first_neuron, max_regions
+        cut_cell, cut_neuron, cell_on = _cutting_pairs(rings, pre, box)
+        rings = _split_layer(
+            rings, cut_cell, cut_neuron, cell_on, pre, box, first_neuron, max_regions
         )
-        parent = rings.cell
-        centre_on = at_centre > 0
-        on, flips = _piece_bits(rings, n_uncut, pre, centre_on, cut_cell, cut_neuron)
+        parent, on = rings.cell, rings.bits
+        flips = np.nonzero(on != cell_on[parent])
+        flips = (*flips, on[flips])
         if next_affine is None:
             maps = np.take(pre, parent, axis=0)
             maps *= np.where(on, 1.0, layer.negative_slope)[:, None, :]
         elif layer is hidden[-1]:
-            maps = _output_maps(pre, centre_on, parent, flips, layer.negative_slope, *next_affine)
+            maps = _output_maps(pre, cell_on, parent, flips, layer.negative_slope, *next_affine)
         else:
             maps = _next_affine_maps(pre, on, parent, layer.negative_slope, *next_affine)
         layer_bits.append(on)

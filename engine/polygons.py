@@ -96,13 +96,15 @@ def split_by_lines(
     lines: np.ndarray,
     tolerance: np.ndarray,
     line_label: np.ndarray,
+    min_area: float = 0.0,
 ) -> SplitResult:
     """Cut every polygon by its own line ``a x + b y + c = 0`` (Sutherland–Hodgman).
 
     A vertex whose value ``|a x + b y + c|`` is at most its polygon's tolerance lies on the
-    line and goes to both pieces, so no piece thinner than the tolerance is ever made.
-    A polygon is cut only when it has vertices strictly on both sides; a polygon whose
-    tolerance is infinite is never cut.
+    line and goes to both pieces. A polygon is cut only when it has vertices strictly on
+    both sides and both pieces have an area of at least ``min_area`` (a line just past a
+    needle's tip would otherwise cut off a piece far thinner than the tolerance, even of
+    zero area once rounded); a polygon whose tolerance is infinite is never cut.
 
     Parameters
     ----------
@@ -112,6 +114,26 @@ def split_by_lines(
     tolerance : (P,) on-line tolerance on the line's value.
     line_label : (P,) label given to the new edge along the line.
     """
+    result = _sutherland_hodgman(xy, offsets, edge_label, lines, tolerance, line_label)
+    n = len(offsets) - 1
+    area = signed_areas(result.xy, result.offsets)
+    too_small = np.minimum(area[result.source], area[n:]) < min_area
+    if not too_small.any():
+        return result
+    tolerance = tolerance.copy()
+    tolerance[result.source[too_small]] = np.inf
+    return _sutherland_hodgman(xy, offsets, edge_label, lines, tolerance, line_label)
+
+
+def _sutherland_hodgman(
+    xy: np.ndarray,
+    offsets: np.ndarray,
+    edge_label: np.ndarray,
+    lines: np.ndarray,
+    tolerance: np.ndarray,
+    line_label: np.ndarray,
+) -> SplitResult:
+    """:func:`split_by_lines` without the thickness check."""
     owner_of = owner(offsets)
     line = lines[owner_of]
     value = xy[:, 0] * line[:, 0] + xy[:, 1] * line[:, 1] + line[:, 2]

@@ -1,0 +1,133 @@
+"""Benchmark of the exact 2-D partition (engine.partition2d.partition_2d).
+
+Random He-initialised MLPs with 2 inputs on [-1, 1]^2, float64, bias_std 0.1, seed 0.
+Prints, for every network: the number of cells, the median time of a few runs, cells
+per second, the issue's target, and for the small networks the time of the plain
+reference implementation (benchmarks/reference_partition.py) measured in the same
+process, and the speed ratio. It asserts nothing about time.
+
+Usage (from the repository root)::
+
+    python benchmarks/partition2d.py           # the full table
+    python benchmarks/partition2d.py --quick   # a smaller, faster run
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from benchmarks.reference_partition import reference_partition_2d  # noqa: E402
+from engine.networks import random_mlp  # noqa: E402
+from engine.partition2d import partition_2d  # noqa: E402
+
+BOUNDS = (-1.0, 1.0, -1.0, 1.0)
+
+#: widths -> (issue's expected cell count, target seconds); None when the issue sets none.
+TARGETS: dict[tuple[int, ...], tuple[int, float] | None] = {
+    (16, 16, 16): None,
+    (32, 32): None,
+    (32, 32, 32): (3_500, 0.010),
+    (64, 64, 64, 64): (31_000, 0.100),
+    (128, 128, 128): (66_000, 0.400),
+    (64,) * 8: (130_000, 1.500),
+}
+#: Networks small enough to time the pure-Python reference on as well.
+WITH_REFERENCE = {(16, 16, 16), (32, 32), (32, 32, 32)}
+
+
+def _name(widths: tuple[int, ...]) -> str:
+    return f"{len(widths)}x{widths[0]}" if len(set(widths)) == 1 else "-".join(map(str, widths))
+
+
+def _time(fn, repeats: int, budget: float) -> tuple[float, object]:
+    """Median wall-clock seconds of ``fn()`` over up to ``repeats`` runs within ``budget``."""
+    times = []
+    result = None
+    spent = 0.0
+    for _ in range(max(1, repeats)):
+        start = time.perf_counter()
+        result = fn()
+        elapsed = time.perf_counter() - start
+        times.append(elapsed)
+        spent += elapsed
+        if spent > budget:
+            break
+    return statistics.median(times), result
+
+
+def _format_seconds(seconds: float) -> str:
+    if seconds < 1.0:
+        return f"{seconds * 1e3:8.1f} ms"
+    return f"{seconds:8.2f} s "
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller networks, fewer repeats")
+    parser.add_argument("--repeats", type=int, default=None, help="runs per network (median)")
+    args = parser.parse_args(argv)
+
+    if args.quick:
+        networks = [(16, 16, 16), (32, 32), (32, 32, 32), (64, 64, 64, 64)]
+        repeats = args.repeats or 3
+        ref_repeats = 1
+    else:
+        networks = list(TARGETS)
+        repeats = args.repeats or 7
+        ref_repeats = 3
+
+    print(
+        f"partition_2d on {BOUNDS}, He-initialised MLPs, float64, bias_std 0.1, seed 0 "
+        f"(python {platform.python_version()}, torch {torch.__version__}, "
+        f"numpy {np.__version__}, {torch.get_num_threads()} torch threads)"
+    )
+    header = (
+        f"{'network':>8} {'cells':>8} {'time':>11} {'cells/s':>10} "
+        f"{'target':>28} {'reference':>11} {'speed-up':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+
+    # Warm up (imports, first-call allocations) outside the timings.
+    partition_2d(random_mlp([8, 8], seed=0), BOUNDS)
+
+    for widths in networks:
+        model = random_mlp(list(widths), seed=0, bias_std=0.1, dtype=torch.float64)
+        seconds, part = _time(lambda m=model: partition_2d(m, BOUNDS), repeats, budget=5.0)
+        n_cells = part.n_regions
+        target = TARGETS.get(widths)
+        if target is None:
+            target_text = "-"
+        else:
+            expected, limit = target
+            verdict = "met" if seconds < limit else "MISSED"
+            target_text = f"~{expected:,} in <{limit * 1e3:g} ms {verdict}"
+        ref_text, ratio_text = "-", "-"
+        if widths in WITH_REFERENCE:
+            ref_seconds, ref_cells = _time(
+                lambda m=model: reference_partition_2d(m, BOUNDS), ref_repeats, budget=20.0
+            )
+            ref_text = _format_seconds(ref_seconds)
+            ratio_text = f"{ref_seconds / seconds:8.1f}x"
+            if len(ref_cells) != n_cells:
+                ratio_text += f" (reference: {len(ref_cells)} cells!)"
+        print(
+            f"{_name(widths):>8} {n_cells:>8,} {_format_seconds(seconds):>11} "
+            f"{n_cells / seconds:>10,.0f} {target_text:>28} {ref_text:>11} {ratio_text:>9}"
+        )
+
+
+if __name__ == "__main__":
+    main()
