@@ -7,6 +7,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import FunctionWorker, create_worker
 from torch import nn
@@ -16,6 +17,8 @@ from engine.networks import network_layers
 from engine.partition2d import Partition2D, TooManyRegionsError, partition_2d
 
 Bounds = tuple[float, float, float, float]
+#: ``(origin (d,), u (d,), v (d,))``: the 2-D slice ``origin + s u + t v`` of the input space.
+Plane = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 #: Beyond this many cells the page asks the user to zoom in or use fewer layers.
 MAX_REGIONS = 200_000
@@ -26,13 +29,15 @@ class CellsRequest:
     """What to partition: ``model`` on ``bounds`` with its first ``layers`` hidden layers.
 
     ``generation`` numbers requests in the order they were made; only the newest one's
-    result is shown.
+    result is shown. ``plane``, when given, is the slice of the input space the bounds
+    lie in.
     """
 
     model: nn.Sequential
     bounds: Bounds
     layers: int
     generation: int
+    plane: Plane | None = None
 
 
 @dataclass(frozen=True)
@@ -60,9 +65,16 @@ def compute_cells(request: CellsRequest) -> CellsResult:
     """Partition (and find the decision boundary) for ``request``; runs in a worker."""
     started = time.perf_counter()
     partition = partition_2d(
-        request.model, request.bounds, layers=request.layers, max_regions=MAX_REGIONS
+        request.model,
+        request.bounds,
+        plane=request.plane,
+        layers=request.layers,
+        max_regions=MAX_REGIONS,
     )
     boundary = decision_boundary(partition) if partition.is_complete else None
+    # Build the point locator here, off the GUI thread: the probe's first lookup is then
+    # as fast as every other.
+    partition.locate(np.empty((0, 2)))
     return CellsResult(
         partition=partition,
         boundary=boundary,
@@ -100,12 +112,16 @@ class CellsController(QObject):
         model: nn.Sequential,
         bounds: Bounds,
         *,
+        plane: Plane | None = None,
         compute: Callable[[CellsRequest], CellsResult] = compute_cells,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._model = model
         self._bounds = tuple(float(v) for v in bounds)
+        self._plane = (
+            None if plane is None else tuple(np.asarray(a, dtype=np.float64) for a in plane)
+        )
         self._n_layers = len(network_layers(model).hidden)
         self._layers = self._n_layers
         self._compute = compute
@@ -122,6 +138,11 @@ class CellsController(QObject):
     @property
     def bounds(self) -> Bounds:
         return self._bounds
+
+    @property
+    def plane(self) -> Plane | None:
+        """The slice of the input space the bounds lie in, or None for a 2-D network."""
+        return self._plane
 
     @property
     def layers(self) -> int:
@@ -154,7 +175,9 @@ class CellsController(QObject):
     def request_partition(self) -> None:
         """Compute the partition of the current state; supersedes earlier requests."""
         self._generation += 1
-        request = CellsRequest(self._model, self._bounds, self._layers, self._generation)
+        request = CellsRequest(
+            self._model, self._bounds, self._layers, self._generation, self._plane
+        )
         self.partition_requested.emit(request.layers)
         if self._running is None:
             self._start(request)

@@ -1,16 +1,37 @@
-"""The Cells page: the exact linear regions of a 2-D network, layer by layer."""
+"""The Cells page: the exact linear regions of a 2-D network, layer by layer, and a probe.
+
+The page is a QMainWindow inside the main window's tabs so that its panels are docks:
+the network and probe panels on the right, the path plot, the transition log and (for
+sliced image inputs) the matched-filter images below the canvas.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 from torch import nn
 
 from app.cells_controller import Bounds, CellsController, CellsResult
+from app.probe_controller import PathState, ProbeController, ProbeState
 from engine.networks import network_layers, random_mlp
 from widgets.cell_canvas import CellCanvas
 from widgets.layer_slider import LayerSlider
+from widgets.matched_filter import MatchedFilterView, image_shape
+from widgets.notation import output_names
+from widgets.path_plot import PathPlot
+from widgets.probe_panel import ProbePanel
+from widgets.transition_log import TransitionLog
 
 DEFAULT_BOUNDS: Bounds = (-1.0, 1.0, -1.0, 1.0)
 _ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "abs": "absolute value"}
@@ -57,17 +78,21 @@ def _heading(text: str, base: QFont, parent: QWidget) -> QLabel:
     return label
 
 
-class CellsPage(QWidget):
-    """Canvas on the left, a side panel with the network, layer slider and cell count.
+class CellsPage(QMainWindow):
+    """The canvas in the middle; the network, probe, path and transition panels as docks.
 
     Signals
     -------
     status_changed(str) : a line for the window's status bar.
     partition_shown(object) : a CellsResult has just been drawn.
+    probe_shown(object) : a ProbeState has just been shown.
+    path_shown(object) : a PathState (or None, path cleared) has just been shown.
     """
 
     status_changed = Signal(str)
     partition_shown = Signal(object)
+    probe_shown = Signal(object)
+    path_shown = Signal(object)
 
     def __init__(
         self,
@@ -75,29 +100,162 @@ class CellsPage(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        # A page in the main window's tabs, not a window of its own.
+        self.setWindowFlags(Qt.WindowType.Widget)
         self.setObjectName("cellsPage")
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.controller = controller or CellsController(default_model(), DEFAULT_BOUNDS)
         self.controller.setParent(self)
+        self.probe = ProbeController(self.controller.model, self)
+        self._variables = ("x₁", "x₂") if self.controller.plane is None else ("s", "t")
 
         self.canvas = CellCanvas(self)
-        panel = self._build_side_panel()
-
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.canvas, 1)
-        layout.addWidget(panel)
+        self.canvas.set_path_drawing_enabled(True)
+        self.setCentralWidget(self.canvas)
+        self._build_docks()
+        self._build_toolbar()
 
         self.layer_slider.layers_changed.connect(self.controller.set_layers)
         self.controller.partition_requested.connect(self._on_partition_requested)
         self.controller.partition_ready.connect(self._on_partition_ready)
         self.controller.partition_failed.connect(self._show_error)
+        self.canvas.probe_moved.connect(self.probe.move_probe)
+        self.canvas.path_changed.connect(self.probe.set_path)
+        self.probe.probe_changed.connect(self._on_probe_changed)
+        self.probe.path_changed.connect(self._on_path_changed)
+
+    # Building -------------------------------------------------------------------------------
+
+    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        return dock
+
+    def _build_docks(self) -> None:
+        panel_font = _scaled_font(self.font(), 1.1)
+        self.network_dock = self._dock("Network", "networkDock", self._build_side_panel())
+        self.probe_panel = ProbePanel()
+        self.probe_panel.setFont(panel_font)
+        self.probe_dock = self._dock("Probe", "probeDock", self.probe_panel)
+        self.path_plot = PathPlot()
+        self.path_dock = self._dock("Path", "pathDock", self.path_plot)
+        self.transition_log = TransitionLog()
+        self.transition_dock = self._dock("Transitions", "transitionDock", self.transition_log)
+        self.matched_filter_view = MatchedFilterView()
+        self.matched_filter_dock = self._dock(
+            "Matched filters", "matchedFilterDock", self.matched_filter_view
+        )
+        right, bottom = (
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        self.addDockWidget(right, self.network_dock)
+        self.addDockWidget(right, self.probe_dock)
+        self.splitDockWidget(self.network_dock, self.probe_dock, Qt.Orientation.Vertical)
+        self.addDockWidget(bottom, self.path_dock)
+        self.addDockWidget(bottom, self.transition_dock)
+        self.splitDockWidget(self.path_dock, self.transition_dock, Qt.Orientation.Horizontal)
+        self.addDockWidget(bottom, self.matched_filter_dock)
+        self.splitDockWidget(
+            self.transition_dock, self.matched_filter_dock, Qt.Orientation.Horizontal
+        )
+        self.matched_filter_dock.hide()
+        self.matched_filter_dock.toggleViewAction().setEnabled(False)
+        self._matched_filter_dock_placed = False
+        self._docks_sized = False
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)
+        if not self._docks_sized:
+            self._docks_sized = True
+            # Dock sizes only stick once the page has been laid out at its real size.
+            QTimer.singleShot(0, self._size_docks)
+
+    def _size_docks(self) -> None:
+        """Give the probe panel the room the network panel does not need, the canvas most."""
+        width = max(self.width() - self.network_dock.width(), 400)
+        self.resizeDocks([self.path_dock], [220], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.path_dock, self.transition_dock],
+            [int(width * 0.58), int(width * 0.42)],
+            Qt.Orientation.Horizontal,
+        )
+        panel = self.network_dock.widget()
+        network_height = panel.layout().totalHeightForWidth(panel.width()) + 24
+        self.resizeDocks(
+            [self.network_dock, self.probe_dock],
+            [network_height, max(self.height() - network_height, 200)],
+            Qt.Orientation.Vertical,
+        )
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Probe tools", self)
+        toolbar.setObjectName("probeToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+
+        self.path_tool_action = QAction("Path tool", self)
+        self.path_tool_action.setObjectName("pathToolAction")
+        self.path_tool_action.setCheckable(True)
+        self.path_tool_action.setShortcut(QKeySequence("P"))
+        self.path_tool_action.setToolTip(
+            "Drag on the cells to draw a straight path (P).\n"
+            "Without the tool, Shift-drag draws one; plain drag pans."
+        )
+        self.path_tool_action.toggled.connect(self.canvas.set_path_tool)
+        self.clear_path_action = QAction("Clear path", self)
+        self.clear_path_action.setObjectName("clearPathAction")
+        self.clear_path_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.clear_path_action.setToolTip("Remove the path (Esc)")
+        self.clear_path_action.setEnabled(False)
+        self.clear_path_action.triggered.connect(self.probe.clear_path)
+        self.matched_filter_action = QAction("Matched filters", self)
+        self.matched_filter_action.setObjectName("matchedFilterAction")
+        self.matched_filter_action.setCheckable(True)
+        self.matched_filter_action.setChecked(True)
+        self.matched_filter_action.setShortcut(QKeySequence("M"))
+        self.matched_filter_action.setToolTip(
+            "Draw the rows of the probe cell's A, the templates each output matches the "
+            "input against, as arrows from the probe (M).\nDirections and relative lengths "
+            "are exact; the longest arrow is drawn at a fixed length."
+        )
+        self.matched_filter_action.toggled.connect(self._on_matched_filters_toggled)
+        for action in (self.path_tool_action, self.clear_path_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.matched_filter_action)
+        toolbar.addSeparator()
+        hint = QLabel(
+            "  Drag the red probe · arrow keys nudge it (Shift ×10) · Shift-drag draws a path",
+            toolbar,
+        )
+        hint.setStyleSheet("color: #555;")
+        toolbar.addWidget(hint)
+
+    def view_actions(self) -> list[QAction]:
+        """Actions that show or hide the page's panels, for a View menu."""
+        docks = (
+            self.network_dock,
+            self.probe_dock,
+            self.path_dock,
+            self.transition_dock,
+            self.matched_filter_dock,
+        )
+        return [dock.toggleViewAction() for dock in docks]
 
     def _build_side_panel(self) -> QFrame:
         panel = QFrame(self)
         panel.setObjectName("cellsSidePanel")
-        panel.setFixedWidth(310)
-        panel.setFont(_scaled_font(self.font(), 1.15))
+        panel.setFixedWidth(330)
+        panel.setFont(_scaled_font(self.font(), 1.1))
         base = panel.font()
 
         self.layer_slider = LayerSlider(parent=panel)
@@ -110,34 +268,38 @@ class CellsPage(QWidget):
         network = QLabel(describe_network(self.controller.model), panel)
         network.setObjectName("networkLabel")
         xmin, xmax, ymin, ymax = self.controller.bounds
-        domain = QLabel(f"[{xmin:g}, {xmax:g}] × [{ymin:g}, {ymax:g}]", panel)
+        domain_text = f"on [{xmin:g}, {xmax:g}] × [{ymin:g}, {ymax:g}]"
+        if self.controller.plane is not None:
+            dimension = len(self.controller.plane[0])
+            domain_text += f" of a plane through its {dimension}-D input space"
+        domain = QLabel(domain_text, panel)
+        domain.setObjectName("domainLabel")
+        domain.setWordWrap(True)
         explanation = QLabel(
             "Inside each cell the network is one affine map; each colour is one "
-            "activation pattern. Edges are coloured by the layer of the neuron that "
-            "made them. Move the slider to watch every layer subdivide the cells of "
-            "the layers before it.\n\nScroll to zoom, drag to pan, Home resets the view.",
+            "activation pattern, each edge colour one layer. The slider shows how every "
+            "layer subdivides the cells of the layers before it. Scroll to zoom, drag to "
+            "pan, Home resets the view.",
             panel,
         )
         explanation.setWordWrap(True)
         explanation.setStyleSheet("color: #555;")
 
         side = QVBoxLayout(panel)
-        side.setContentsMargins(18, 18, 18, 18)
-        side.setSpacing(6)
+        side.setContentsMargins(14, 8, 14, 10)
+        side.setSpacing(4)
         side.addWidget(_heading("Network", base, panel))
         side.addWidget(network)
-        side.addSpacing(12)
-        side.addWidget(_heading("Domain", base, panel))
         side.addWidget(domain)
-        side.addSpacing(12)
+        side.addSpacing(10)
         side.addWidget(self.layer_slider)
-        side.addSpacing(16)
+        side.addSpacing(8)
         count_row = QHBoxLayout()
         count_row.setSpacing(8)
         count_row.addWidget(self._count_label)
         count_row.addWidget(self._count_caption, 1, Qt.AlignmentFlag.AlignBottom)
         side.addLayout(count_row)
-        side.addSpacing(16)
+        side.addSpacing(8)
         side.addWidget(explanation)
         side.addStretch(1)
         return panel
@@ -159,8 +321,72 @@ class CellsPage(QWidget):
         self.layer_slider.set_layers(result.layers, result.n_layers)
         self._count_label.setText(str(result.partition.n_regions))
         self._count_caption.setText("cell" if result.partition.n_regions == 1 else "cells")
+        self.probe.set_partition(result.partition, result.boundary)
         self.status_changed.emit(status_text(result))
         self.partition_shown.emit(result)
+
+    # Probe ----------------------------------------------------------------------------------
+
+    def _on_probe_changed(self, state: ProbeState) -> None:
+        readout = state.readout
+        self.canvas.set_probe(readout.point)
+        self.canvas.set_highlighted_cell(readout.cell)
+        partition = self.probe.partition
+        self.probe_panel.set_readout(
+            readout,
+            state.last_flipped,
+            self._variables,
+            n_layers_total=partition.n_layers_total,
+        )
+        self.transition_log.add_transitions(state.transitions)
+        self._show_matched_filters(state)
+        self.probe_shown.emit(state)
+
+    def _show_matched_filters(self, state: ProbeState) -> None:
+        readout = state.readout
+        shown = self.matched_filter_action.isChecked()
+        if shown and readout.is_output:
+            names = output_names(len(readout.A))
+            self.canvas.set_matched_filters(readout.point, readout.A, ["∇" + n for n in names])
+        else:
+            self.canvas.clear_matched_filters()
+        shape = None
+        if state.local_map is not None:
+            shape = image_shape(state.local_map.jacobian.shape[1])
+        # The images panel only exists for sliced image inputs (d = h * w).
+        self.matched_filter_dock.toggleViewAction().setEnabled(shape is not None)
+        if shape is None:
+            self.matched_filter_dock.hide()
+            return
+        if shown and not self._matched_filter_dock_placed:
+            self._matched_filter_dock_placed = True
+            self.matched_filter_dock.show()
+            width = self.path_dock.width() + self.transition_dock.width()
+            self.resizeDocks(
+                [self.path_dock, self.transition_dock, self.matched_filter_dock],
+                [int(width * 0.36), int(width * 0.26), int(width * 0.38)],
+                Qt.Orientation.Horizontal,
+            )
+        self.matched_filter_view.set_templates(state.local_map.jacobian, shape)
+
+    def _on_matched_filters_toggled(self, checked: bool) -> None:
+        """The M key: arrows and (for image inputs) the template images, on or off."""
+        applicable = self.matched_filter_dock.toggleViewAction().isEnabled()
+        if self._matched_filter_dock_placed and applicable:
+            self.matched_filter_dock.setVisible(checked)
+        if self.probe.state is not None:
+            self._show_matched_filters(self.probe.state)
+
+    def _on_path_changed(self, path: PathState | None) -> None:
+        self.clear_path_action.setEnabled(path is not None)
+        if path is None:
+            self.canvas.clear_path()
+            self.path_plot.clear()
+        else:
+            self.canvas.set_path(path.a, path.b, path.points)
+            walk = path.crossings
+            self.path_plot.set_walk(walk.breakpoints, walk.outputs, walk.t, path.n_cells)
+        self.path_shown.emit(path)
 
     def _show_error(self, message: str) -> None:
         self.status_changed.emit("The partition failed.")

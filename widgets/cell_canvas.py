@@ -6,19 +6,25 @@ batched graphics items, whatever the number of cells:
 - one :class:`CellFillItem` holding one ``QPainterPath`` per palette colour;
 - one ``PlotCurveItem`` of segment pairs per hidden layer for the cell edges, plus one
   for the domain boundary;
-- one ``PlotCurveItem`` (with a white halo underneath) for the decision boundary.
+- one ``PlotCurveItem`` (with a white halo underneath) for the decision boundary;
+- on request, a probe: a draggable marker, its highlighted cell, a path with its
+  crossings and the matched-filter arrows (:mod:`widgets.probe_overlay`).
 
-It never computes geometry: every coordinate comes from the partition.
+It never computes geometry: every coordinate comes from the partition or the caller.
+User gestures come out as requests: ``probe_moved(x, y)`` when the probe is dragged or
+nudged with the arrow keys, ``path_changed(ax, ay, bx, by)`` when a path is drawn
+(Shift-drag, or any drag with the path tool on) or one of its ends is dragged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QMouseEvent, QPainter, QPainterPath
 
 from engine.partition2d import Partition2D, pattern_colour_keys
 from widgets.palettes import (
@@ -30,6 +36,7 @@ from widgets.palettes import (
     layer_edge_colours,
     layer_edge_widths,
 )
+from widgets.probe_overlay import ProbeOverlay
 
 DECISION_WIDTH = 3.0
 _Z_FILLS = 0
@@ -88,12 +95,59 @@ def _pairs_xy(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return points[:, 0].copy(), points[:, 1].copy()
 
 
+class _PathDrawingViewBox(pg.ViewBox):
+    """A ViewBox whose left-drag draws a segment instead of panning when asked to.
+
+    ``draws_path(event)`` decides at the start of every drag; while drawing it emits
+    ``path_dragged(start, end)`` in data coordinates.
+    """
+
+    path_dragged = Signal(object, object)
+
+    def __init__(self, draws_path: Callable[[object], bool]) -> None:
+        super().__init__()
+        self._draws_path = draws_path
+        self._drawing = False
+
+    def mouseDragEvent(self, ev, axis=None) -> None:
+        if ev.isStart():
+            self._drawing = axis is None and self._draws_path(ev)
+        if not self._drawing:
+            super().mouseDragEvent(ev, axis)
+            return
+        ev.accept()
+        start = self.mapSceneToView(ev.buttonDownScenePos())
+        end = self.mapSceneToView(ev.scenePos())
+        self.path_dragged.emit((start.x(), start.y()), (end.x(), end.y()))
+        if ev.isFinish():
+            self._drawing = False
+
+
 class CellCanvas(pg.PlotWidget):
-    """Draws a partition's cells, its edges by layer and a decision boundary."""
+    """Draws a partition's cells, its edges by layer and a decision boundary.
+
+    Signals
+    -------
+    probe_moved(float, float) : the user dragged or nudged the probe to ``(x, y)``.
+    path_changed(float, float, float, float) : the user drew a path or moved one of
+        its ends; the path is now ``(ax, ay)`` to ``(bx, by)``.
+    """
+
+    probe_moved = Signal(float, float)
+    path_changed = Signal(float, float, float, float)
+
+    #: Arrow-key nudges move the probe by this many screen pixels (with Shift: ten times).
+    NUDGE_PIXELS = 1
 
     def __init__(self, parent: object = None) -> None:
-        super().__init__(parent=parent, background="w")
+        view_box = _PathDrawingViewBox(lambda ev: self._starts_path(ev))
+        super().__init__(parent=parent, background="w", viewBox=view_box)
         self.setObjectName("cellCanvas")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._path_drawing = False
+        self._path_tool = False
+        self._press_modifiers = Qt.KeyboardModifier.NoModifier
+        self._highlighted_cell: int | None = None
         plot = self.getPlotItem()
         plot.setAspectLocked(True)
         plot.setMenuEnabled(False)
@@ -140,6 +194,12 @@ class CellCanvas(pg.PlotWidget):
         self._legend_column = 0.0
         self._partition: Partition2D | None = None
 
+        self._overlay = ProbeOverlay(plot, self._starts_path)
+        self._overlay.probe.sigPositionChanged.connect(self._on_probe_dragged)
+        for handle in self._overlay.path_handles:
+            handle.sigPositionChanged.connect(self._on_path_end_dragged)
+        view_box.path_dragged.connect(self._on_path_dragged)
+
     @property
     def partition(self) -> Partition2D | None:
         """The partition on screen, or None before the first one."""
@@ -151,11 +211,16 @@ class CellCanvas(pg.PlotWidget):
         return QPointF(self.mapFromScene(scene))
 
     def set_partition(self, partition: Partition2D, boundary: SegmentSet | None = None) -> None:
-        """Show ``partition``; draw ``boundary.segments`` on top if given."""
+        """Show ``partition``; draw ``boundary.segments`` on top if given.
+
+        A highlighted cell is dropped: cell ids belong to one partition.
+        """
         bounds_changed = self._partition is None or not np.array_equal(
             self._partition.bounds, partition.bounds
         )
         self._partition = partition
+        self.set_highlighted_cell(None)
+        self._label_axes(sliced=partition.plane is not None)
         self._draw_fills(partition)
         self._draw_edges(partition)
         segments = np.zeros((0, 2, 2)) if boundary is None else np.asarray(boundary.segments)
@@ -249,13 +314,161 @@ class CellCanvas(pg.PlotWidget):
         self._legend_column = max(self._legend_column, self._legend.width() + 24)
         self.getPlotItem().layout.setColumnFixedWidth(2, self._legend_column)
 
+    def _label_axes(self, *, sliced: bool) -> None:
+        plot = self.getPlotItem()
+        names = ("s", "t") if sliced else ("x<sub>1</sub>", "x<sub>2</sub>")
+        for side, name in zip(("bottom", "left"), names, strict=True):
+            plot.getAxis(side).setLabel(name, **{"font-size": "13pt", "color": "#282828"})
+
+    # Probe ------------------------------------------------------------------------------
+
+    @property
+    def probe_position(self) -> tuple[float, float] | None:
+        """Where the probe marker is, or None when it is hidden."""
+        probe = self._overlay.probe
+        return probe.position() if probe.isVisible() else None
+
+    def set_probe(self, point: Sequence[float] | None) -> None:
+        """Show the probe marker at ``point`` (None hides it); emits nothing."""
+        probe = self._overlay.probe
+        if point is None:
+            probe.setVisible(False)
+            return
+        probe.place(point)
+        probe.setVisible(True)
+
+    @property
+    def highlighted_cell(self) -> int | None:
+        """The id of the highlighted cell of the partition shown, or None."""
+        return self._highlighted_cell
+
+    def set_highlighted_cell(self, cell: int | None) -> None:
+        """Outline cell ``cell`` of the partition shown and lighten its fill (None: none)."""
+        if cell is None or self._partition is None or not 0 <= cell < self._partition.n_regions:
+            self._highlighted_cell = None
+            self._overlay.set_highlight(None)
+            return
+        self._highlighted_cell = int(cell)
+        self._overlay.set_highlight(self._partition.polygon(int(cell)))
+
+    def nudge_probe(self, right_pixels: float, up_pixels: float) -> None:
+        """Move the probe by a number of screen pixels and emit ``probe_moved``."""
+        position = self.probe_position
+        if position is None:
+            return
+        pixel_x, pixel_y = self.getPlotItem().getViewBox().viewPixelSize()
+        target = (position[0] + right_pixels * pixel_x, position[1] + up_pixels * pixel_y)
+        self._overlay.probe.place(target)
+        self.probe_moved.emit(*target)
+
+    def _on_probe_dragged(self, marker: object) -> None:
+        self.probe_moved.emit(*self._overlay.probe.position())
+
+    # Path -------------------------------------------------------------------------------
+
+    @property
+    def path_drawing_enabled(self) -> bool:
+        """Whether Shift-drag (or a drag with the path tool on) draws a path."""
+        return self._path_drawing
+
+    def set_path_drawing_enabled(self, enabled: bool) -> None:
+        self._path_drawing = bool(enabled)
+
+    @property
+    def path_tool(self) -> bool:
+        """Whether a plain drag draws a path instead of panning."""
+        return self._path_tool
+
+    def set_path_tool(self, enabled: bool) -> None:
+        self._path_tool = bool(enabled)
+        self.setCursor(Qt.CursorShape.CrossCursor if enabled else Qt.CursorShape.ArrowCursor)
+
+    @property
+    def path_ends(self) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """The ends of the path shown, or None."""
+        if not self._overlay.has_path:
+            return None
+        a, b = self._overlay.path_handles
+        return a.position(), b.position()
+
+    @property
+    def path_crossing_points(self) -> np.ndarray:
+        """(K, 2) the crossing points drawn on the path."""
+        if not self._overlay.has_path:
+            return np.zeros((0, 2))
+        x, y = self._overlay.crossing_dots.getData()
+        return np.column_stack([x, y]).reshape(-1, 2)
+
+    def set_path(self, a: Sequence[float], b: Sequence[float], crossing_points: np.ndarray) -> None:
+        """Draw the path from ``a`` to ``b`` and its (K, 2) crossing points; emits nothing."""
+        self._overlay.set_path(a, b, crossing_points)
+
+    def clear_path(self) -> None:
+        self._overlay.clear_path()
+
+    def _starts_path(self, ev: object) -> bool:
+        if not self._path_drawing or ev.button() != Qt.MouseButton.LeftButton:
+            return False
+        shift = Qt.KeyboardModifier.ShiftModifier
+        return self._path_tool or bool((self._press_modifiers | ev.modifiers()) & shift)
+
+    def _on_path_dragged(self, start: tuple[float, float], end: tuple[float, float]) -> None:
+        self.path_changed.emit(*start, *end)
+
+    def _on_path_end_dragged(self, handle: object) -> None:
+        a, b = self._overlay.path_handles
+        self.path_changed.emit(*a.position(), *b.position())
+
+    # Matched filters ----------------------------------------------------------------------
+
+    def set_matched_filters(
+        self, origin: Sequence[float], rows: np.ndarray, labels: Sequence[str]
+    ) -> None:
+        """Draw the (n, 2) ``rows`` as labelled arrows from ``origin``.
+
+        Directions and relative lengths are exact; the longest arrow has a fixed length
+        on screen.
+        """
+        self._overlay.set_arrows(origin, rows, labels)
+
+    def clear_matched_filters(self) -> None:
+        self._overlay.clear_arrows()
+
+    @property
+    def matched_filter_tips(self) -> np.ndarray:
+        """(n, 2) tips of the matched-filter arrows shown."""
+        return self._overlay.arrow_tips
+
+    # Input events -------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        # Drags start on a later move event, which may not carry the modifiers held at
+        # the press: remember them for the drag.
+        self._press_modifiers = event.modifiers()
+        super().mousePressEvent(event)
+
     def keyPressEvent(self, event: object) -> None:
-        """``Home`` resets the view to the partition's bounds."""
-        if event.key() == Qt.Key.Key_Home and self._partition is not None:
+        """``Home`` resets the view; arrow keys nudge the probe (Shift: ten pixels)."""
+        key = event.key()
+        if key == Qt.Key.Key_Home and self._partition is not None:
             xmin, xmax, ymin, ymax = (float(v) for v in self._partition.bounds)
             self.getPlotItem().getViewBox().setRange(
                 xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.03
             )
+            event.accept()
+            return
+        steps = {
+            Qt.Key.Key_Left: (-1, 0),
+            Qt.Key.Key_Right: (1, 0),
+            Qt.Key.Key_Up: (0, 1),
+            Qt.Key.Key_Down: (0, -1),
+        }
+        if key in steps and self.probe_position is not None:
+            pixels = self.NUDGE_PIXELS * (
+                10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1
+            )
+            dx, dy = steps[key]
+            self.nudge_probe(dx * pixels, dy * pixels)
             event.accept()
             return
         super().keyPressEvent(event)
