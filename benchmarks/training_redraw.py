@@ -1,0 +1,208 @@
+"""Benchmark: redraws of the exact cells per second while a network trains.
+
+The real Playground page (controller, training worker, newest-only frame worker, canvas)
+trains on two spirals for a few seconds per network; the frames it draws are counted.
+A frame is the exact partition, decision boundary, per-cell predictions and cells per
+layer, computed in a worker, then drawn on the GUI thread. Beside it, in the same run and
+on the final network: the cost of one frame computed and drawn alone, and of a 100 x 100
+sampled heatmap redraw (the network evaluated on a grid, coloured, drawn as an image),
+which is all a sampled view such as TensorFlow Playground's draws.
+
+Prints only; asserts nothing about time. Usage, from the repository root::
+
+    python benchmarks/training_redraw.py             # 6 s of training per network
+    python benchmarks/training_redraw.py --seconds 3
+    OPENBLAS_NUM_THREADS=1 python benchmarks/training_redraw.py
+
+On 2 cores the training thread, the frame worker and the GUI thread already take both;
+OpenBLAS's own threads then only wait for each other, and the partition's matrix
+products slow down about twofold: compare the runs with and without the variable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+import pyqtgraph as pg  # noqa: E402
+import torch  # noqa: E402
+from PySide6.QtCore import QEventLoop, QRectF, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from app.playground_controller import PlaygroundController  # noqa: E402
+from app.playground_frames import FrameRequest, compute_frame  # noqa: E402
+from app.playground_page import PlaygroundPage  # noqa: E402
+from engine.datasets import DATA_BOUNDS, DatasetSpec  # noqa: E402
+from engine.networks import network_layers  # noqa: E402
+from engine.sampled_cells import pixel_centres, sample_cells  # noqa: E402
+from engine.training import Architecture, TrainingConfig  # noqa: E402
+from widgets.playground_colours import class_fill_colours  # noqa: E402
+
+#: widths -> target frames per second on 2 cores (from the issue).
+TARGETS = {(8, 8): 15.0, (32, 32, 32): 5.0}
+HEATMAP_SIDE = 100
+
+
+def _wait(app: QApplication, seconds: float) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(round(seconds * 1000), loop.quit)
+    loop.exec()
+
+
+def _wait_until(app: QApplication, condition, timeout: float = 60.0) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the page did not settle")
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        time.sleep(0.002)
+
+
+def _median_ms(fn, repeats: int = 7) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3
+
+
+def _live_run(app: QApplication, widths: tuple[int, ...], seconds: float) -> dict:
+    """Train on the page for ``seconds``; count snapshots and frames drawn."""
+    controller = PlaygroundController(
+        DatasetSpec("two_spirals"), Architecture(widths), TrainingConfig(epochs=1_000_000)
+    )
+    page = PlaygroundPage(controller)
+    page.resize(1400, 900)
+    page.show()
+    _wait_until(app, lambda: page.frames_drawn >= 1)
+    frames: list[tuple[float, float]] = []
+    snapshots: list[int] = []
+    page.frame_shown.connect(lambda f: frames.append((time.perf_counter(), f.seconds)))
+    controller.snapshot_received.connect(lambda s: snapshots.append(s.epoch))
+    controller.play()
+    _wait(app, seconds)
+    controller.pause()
+    _wait_until(app, lambda: not controller.is_busy)
+    span = frames[-1][0] - frames[0][0] if len(frames) > 1 else float("nan")
+    result = {
+        "page": page,
+        "fps": (len(frames) - 1) / span,
+        "snapshots_per_s": len(snapshots) / seconds,
+        "epochs_per_s": (snapshots[-1] if snapshots else 0) / seconds,
+        "compute_ms": statistics.median(s for _, s in frames) * 1e3,
+        "frames": len(frames),
+        "cells": controller.frame.n_cells,
+    }
+    return result
+
+
+def _single_frame_costs(page: PlaygroundPage) -> tuple[float, float]:
+    """Median ms to compute the exact frame of the final snapshot, and to draw it."""
+    c = page.controller
+    request = FrameRequest(c.snapshot, c.dataset, c.transform, c.view, DATA_BOUNDS, c.session)
+    compute_ms = _median_ms(lambda: compute_frame(request))
+    frame = compute_frame(request)
+    viewport = page.cells.canvas.viewport()
+
+    def draw() -> None:
+        page.cells.show_exact(frame.partition, frame.boundary, frame.predictions, 2)
+        page.statistics.set_statistics(
+            frame.layer_cells, frame.mixed_cells, frame.region_bounds, exact=True
+        )
+        viewport.repaint()
+
+    return compute_ms, _median_ms(draw)
+
+
+def _heatmap_cost(page: PlaygroundPage) -> tuple[float, float]:
+    """Median ms of a 100 x 100 sampled heatmap redraw (evaluate, colour, draw), and of a
+    100 x 100 sampled activation-pattern image (the app's sampled view) for comparison."""
+    c = page.controller
+    model = c.snapshot.model()
+    layers = network_layers(model)
+    image = pg.ImageItem(axisOrder="row-major")
+    image.setZValue(50)
+    page.cells.canvas.getPlotItem().addItem(image)
+    viewport = page.cells.canvas.viewport()
+    xmin, xmax, ymin, ymax = DATA_BOUNDS
+    centres = pixel_centres(DATA_BOUNDS, HEATMAP_SIDE, HEATMAP_SIDE)
+
+    def heatmap() -> None:
+        outputs, _ = layers.forward(centres)
+        shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))
+        confidence = 1.0 / shifted.sum(axis=1)
+        rgb = class_fill_colours(outputs.argmax(axis=1), confidence, outputs.shape[1])
+        image.setImage(rgb.reshape(HEATMAP_SIDE, HEATMAP_SIDE, 3), autoLevels=False)
+        image.setRect(QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
+        viewport.repaint()
+
+    heatmap_ms = _median_ms(heatmap)
+    page.cells.canvas.getPlotItem().removeItem(image)
+
+    def patterns() -> None:
+        sampled = sample_cells(model, c.transform, DATA_BOUNDS, HEATMAP_SIDE)
+        page.cells.show_sampled(c.frame.partition, sampled, 2)
+        viewport.repaint()
+
+    return heatmap_ms, _median_ms(patterns)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=6.0, help="training time per network")
+    args = parser.parse_args(argv)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    print(
+        f"Playground on two spirals (400 points), Adam, batch 16; {os.cpu_count()} cores, "
+        f"{torch.get_num_threads()} torch threads (1 while training), OPENBLAS_NUM_THREADS "
+        f"{blas}, Qt platform {app.platformName()}; {args.seconds:g} s of training per network"
+    )
+    header = (
+        f"{'network':>9} {'cells':>6} {'epochs/s':>9} {'snaps/s':>8} {'frames/s':>9} "
+        f"{'target':>11} {'compute':>9} {'draw':>8} {'heatmap':>9} {'ratio':>7} "
+        f"{'sampled':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    for widths, target in TARGETS.items():
+        live = _live_run(app, widths, args.seconds)
+        page = live["page"]
+        compute_ms, draw_ms = _single_frame_costs(page)
+        heatmap_ms, patterns_ms = _heatmap_cost(page)
+        verdict = "met" if live["fps"] >= target else "MISSED"
+        name = "-".join(map(str, widths))
+        print(
+            f"{name:>9} {live['cells']:>6,} {live['epochs_per_s']:>9.0f} "
+            f"{live['snapshots_per_s']:>8.1f} {live['fps']:>9.1f} "
+            f"{f'>={target:g} {verdict}':>11} {compute_ms:>7.1f}ms {draw_ms:>6.1f}ms "
+            f"{heatmap_ms:>7.1f}ms {(compute_ms + draw_ms) / heatmap_ms:>6.1f}x "
+            f"{patterns_ms:>7.1f}ms"
+        )
+        page.shutdown()
+        page.close()
+        page.deleteLater()
+    print(
+        "frames/s: exact frames drawn per second while training (newest-only, stale "
+        "snapshots dropped); compute/draw: one exact frame of the final network, alone; "
+        f"heatmap: a {HEATMAP_SIDE}x{HEATMAP_SIDE} sampled heatmap redraw of the same "
+        "network; ratio: (compute + draw) / heatmap; sampled: the app's sampled "
+        f"activation-pattern view at {HEATMAP_SIDE}x{HEATMAP_SIDE}."
+    )
+
+
+if __name__ == "__main__":
+    main()

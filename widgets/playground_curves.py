@@ -1,0 +1,106 @@
+"""Loss and accuracy (or R²) curves of a training run, train and test, epoch by epoch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from engine.training import TrainingHistory
+
+TRAIN_RGB = (40, 70, 160)
+TEST_RGB = (215, 95, 30)
+#: Losses are drawn on a log scale; this is the smallest value shown.
+LOSS_FLOOR = 1e-4
+
+
+def _curve_plot(
+    title: str, parent: QWidget, legend_offset: tuple[int, int] = (-8, 8)
+) -> tuple[pg.PlotWidget, pg.PlotDataItem, pg.PlotDataItem]:
+    widget = pg.PlotWidget(parent=parent, background="w")
+    plot = widget.getPlotItem()
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    plot.setMouseEnabled(x=False, y=False)
+    plot.setTitle(title, color="#282828", size="12pt")
+    plot.showGrid(x=True, y=True, alpha=0.15)
+    tick_font = QFont()
+    tick_font.setPointSizeF(9.5)
+    for side in ("bottom", "left"):
+        axis = plot.getAxis(side)
+        axis.setPen(pg.mkPen(120, 120, 120))
+        axis.setTextPen(pg.mkPen(40, 40, 40))
+        axis.setTickFont(tick_font)
+    plot.getAxis("left").setWidth(44)
+    legend = plot.addLegend(
+        offset=legend_offset,
+        labelTextSize="10pt",
+        labelTextColor=(30, 30, 30),
+        brush=pg.mkBrush(255, 255, 255, 210),
+        verSpacing=-6,
+    )
+    legend.setZValue(10)
+    train = plot.plot(pen=pg.mkPen(*TRAIN_RGB, width=2.2), name="train", antialias=True)
+    test = plot.plot(pen=pg.mkPen(*TEST_RGB, width=2.2), name="test", antialias=True)
+    return widget, train, test
+
+
+class TrainingCurves(QWidget):
+    """Two stacked plots: loss (log scale) and accuracy or R², for train and test."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingCurves")
+        self.loss_plot, self._train_loss, self._test_loss = _curve_plot("loss", self)
+        self.loss_plot.setObjectName("lossPlot")
+        self.loss_plot.getPlotItem().setLogMode(y=True)
+        self.score_plot, self._train_score, self._test_score = _curve_plot(
+            "accuracy", self, legend_offset=(-8, -8)
+        )
+        self.score_plot.setObjectName("scorePlot")
+        self.score_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.02)
+        self.score_plot.getPlotItem().enableAutoRange(y=False)
+        self.loss_plot.getPlotItem().getAxis("bottom").setStyle(showValues=False)
+        self.score_plot.getPlotItem().setLabel("bottom", "epoch", color="#282828")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.loss_plot)
+        layout.addWidget(self.score_plot)
+        self._n_points = 0
+
+    @property
+    def n_points(self) -> int:
+        """Epochs drawn (including epoch 0)."""
+        return self._n_points
+
+    def loss_curve_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The points of the drawn train-loss curve: epochs, and log10 of the loss (the
+        plot's log scale)."""
+        x, y = self._train_loss.getData()
+        if x is None:
+            return np.zeros(0), np.zeros(0)
+        return np.asarray(x), np.asarray(y)
+
+    def set_history(self, history: TrainingHistory, *, regression: bool = False) -> None:
+        """Draw every epoch of ``history``."""
+        epochs = history.epoch.astype(float)
+        self._train_loss.setData(epochs, np.maximum(history.train_loss, LOSS_FLOOR))
+        self._test_loss.setData(epochs, np.maximum(history.test_loss, LOSS_FLOOR))
+        self._train_score.setData(epochs, history.train_score)
+        self._test_score.setData(epochs, history.test_score)
+        title = "R²" if regression else "accuracy"
+        plot = self.score_plot.getPlotItem()
+        if plot.titleLabel.text != title:
+            plot.setTitle(title, color="#282828", size="12pt")
+        low = 0.0 if not regression else min(0.0, float(np.min(history.test_score, initial=0)))
+        plot.setYRange(max(low, -1.0), 1.0, padding=0.02)
+        # At least two decades of loss: a log axis over less labels its minor ticks.
+        losses = np.concatenate([history.train_loss, history.test_loss])
+        top = np.log10(max(float(np.max(losses, initial=LOSS_FLOOR)), LOSS_FLOOR))
+        bottom = np.log10(max(float(np.min(losses, initial=1.0)), LOSS_FLOOR))
+        self.loss_plot.getPlotItem().setYRange(min(bottom, top - 2.0), top, padding=0.05)
+        for p in (self.loss_plot, self.score_plot):
+            p.getPlotItem().setXRange(0, max(10.0, epochs[-1] if len(epochs) else 0), padding=0.02)
+        self._n_points = len(epochs)
