@@ -8,6 +8,11 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+# One BLAS thread: the GUI, the workers and training already share the cores, and a
+# second BLAS thread per worker made partitions slower, not faster, on 2 cores. Set
+# before anything imports numpy (every heavy import below is inside a function).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 NO_DISPLAY_MESSAGE = (
     "splinescope: there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY "
     "are unset); run it on a desktop, or use `make test` to run the test suite headless "
@@ -15,7 +20,17 @@ NO_DISPLAY_MESSAGE = (
 )
 SCREENSHOT_SIZE = (1400, 900)
 SCREENSHOT_TIMEOUT_MS = 120_000
+#: ``--demo probe``: the probe starts at the first point and is walked through the others
+#: (so the transition log has entries), then a path is drawn; all in the default
+#: network's input coordinates.
+DEMO_PROBE_WALK = ((0.45, 0.78), (0.1, 0.7), (-0.25, 0.62), (-0.72, 0.52))
+DEMO_PATH = ((-0.9, -0.45), (0.9, 0.2))
+DEMOS = ("probe", "training")
+#: The page each demo is staged on.
+DEMO_PAGES = {"probe": "cells", "training": "playground"}
 _HEADLESS_PLATFORMS = {"offscreen", "minimal"}
+#: Pages ``--page`` can open on: the lower-cased titles of the window's tabs.
+PAGES = ("cells", "volume", "playground")
 
 
 def has_display(environ: Mapping[str, str]) -> bool:
@@ -41,29 +56,63 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"open the window at {SCREENSHOT_SIZE[0]}x{SCREENSHOT_SIZE[1]}, wait until the "
         "first partition is drawn, save the window to FILE (PNG) and quit",
     )
+    parser.add_argument(
+        "--page",
+        choices=PAGES,
+        default=PAGES[0],
+        help="the page to open on (and to save with --screenshot); default: %(default)s",
+    )
+    parser.add_argument(
+        "--demo",
+        choices=DEMOS,
+        help="with --screenshot: stage a scene first; 'probe' walks the Cells page's probe "
+        "across a few cell boundaries and draws a path, at fixed positions (the README "
+        "screenshot); 'training' trains the Playground's network to its epoch budget and "
+        "saves the trained view",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run Splinescope; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.demo is not None and (args.screenshot is None or args.page != DEMO_PAGES[args.demo]):
+        parser.error(
+            f"--demo {args.demo} needs --screenshot FILE on the {DEMO_PAGES[args.demo]} page"
+        )
     if not has_display(os.environ):
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 2
-    return _run_window(screenshot=args.screenshot)
+    return _run_window(screenshot=args.screenshot, page_name=args.page, demo=args.demo)
 
 
-def _run_window(*, screenshot: Path | None) -> int:
+def stage_probe_demo(page) -> None:
+    """Walk the Cells page's probe along :data:`DEMO_PROBE_WALK` and draw :data:`DEMO_PATH`."""
+    first, *rest = DEMO_PROBE_WALK
+    page.probe.place_probe(*first)
+    for point in rest:
+        page.probe.move_probe(*point)
+    (ax, ay), (bx, by) = DEMO_PATH
+    page.probe.set_path(ax, ay, bx, by)
+
+
+def _run_window(
+    *, screenshot: Path | None, page_name: str = PAGES[0], demo: str | None = None
+) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from app.main_window import MainWindow
+    from widgets.volume_cube import grab_with_scenes
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Splinescope")
     app.setApplicationDisplayName("Splinescope")
     window = MainWindow()
     window.resize(*SCREENSHOT_SIZE)
+    titles = [window.pages.tabText(i).replace("&", "").lower() for i in range(window.pages.count())]
+    window.pages.setCurrentIndex(titles.index(page_name))
     exit_code = 0
 
     if screenshot is not None:
@@ -77,19 +126,49 @@ def _run_window(*, screenshot: Path | None) -> int:
 
         def save() -> None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
-            if window.grab().save(str(screenshot)):
+            if grab_with_scenes(window).save(str(screenshot)):
                 finish(0, f"Saved {screenshot}")
             else:
                 finish(1, f"splinescope: could not write {screenshot}")
 
-        page = window.cells_page
-        page.partition_shown.connect(lambda _result: QTimer.singleShot(200, save))
-        page.controller.partition_failed.connect(
-            lambda message: finish(1, f"splinescope: {message}")
-        )
+        if page_name == "volume":
+            volume_page = window.pages.currentWidget()
+            volume_page.results_shown.connect(lambda: QTimer.singleShot(300, save))
+            volume_page.controller.failed.connect(
+                lambda message: finish(1, f"splinescope: {message}")
+            )
+        elif page_name == "playground":
+            playground = window.pages.currentWidget()
+            train_first = demo == "training"
+
+            def on_playground_frame(frame: object) -> None:
+                controller = playground.controller
+                if train_first and frame.epoch == 0 and not controller.is_training:
+                    controller.play()
+                elif not controller.is_training and frame.step == controller.snapshot.step:
+                    playground.frame_shown.disconnect(on_playground_frame)
+                    QTimer.singleShot(300, save)
+
+            playground.frame_shown.connect(on_playground_frame)
+            playground.controller.frame_failed.connect(
+                lambda message: finish(1, f"splinescope: {message}")
+            )
+        else:
+            page = window.cells_page
+
+            def on_first_partition(_result: object) -> None:
+                page.partition_shown.disconnect(on_first_partition)
+                if demo == "probe":
+                    stage_probe_demo(page)
+                QTimer.singleShot(200, save)
+
+            page.partition_shown.connect(on_first_partition)
+            page.controller.partition_failed.connect(
+                lambda message: finish(1, f"splinescope: {message}")
+            )
         QTimer.singleShot(
             SCREENSHOT_TIMEOUT_MS,
-            lambda: finish(1, "splinescope: timed out waiting for the first partition"),
+            lambda: finish(1, f"splinescope: timed out waiting for the {page_name} page"),
         )
 
     window.show()

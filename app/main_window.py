@@ -7,6 +7,8 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from app.cells_page import CellsPage
+from app.playground_page import PlaygroundPage
+from app.volume_page import VolumePage
 
 ABOUT_TEXT = (
     "<h3>Splinescope</h3>"
@@ -32,13 +34,20 @@ class MainWindow(QMainWindow):
         self.pages.setObjectName("pages")
         self.pages.setDocumentMode(True)
         self.pages.addTab(self.cells_page, "Cells")
+        self.volume_page = VolumePage()
+        self.playground_page = PlaygroundPage()
+        self.pages.addTab(self.volume_page, "Volume")
+        self.pages.addTab(self.playground_page, "Playground")
         self.setCentralWidget(self.pages)
 
         self.status_label = QLabel(self)
         self.status_label.setObjectName("partitionStatusLabel")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(self.status_label, 1)
-        self.cells_page.status_changed.connect(self.status_label.setText)
+        # The status bar speaks for the Cells page; the other pages carry their own lines.
+        self._cells_status = ""
+        self.cells_page.status_changed.connect(self._on_cells_status)
+        self.pages.currentChanged.connect(self._show_status)
 
         self._build_menus()
         self.cells_page.start()
@@ -52,12 +61,25 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
+        view_menu = self.menuBar().addMenu("&View")
+        view_menu.setObjectName("viewMenu")
+        view_menu.addSection("Cells panels")
+        view_menu.addActions(self.cells_page.view_actions())
+
         help_menu = self.menuBar().addMenu("&Help")
         about_action = QAction("&About Splinescope", self)
         about_action.setObjectName("aboutAction")
         about_action.setMenuRole(QAction.MenuRole.AboutRole)
         about_action.triggered.connect(self.show_about)
         help_menu.addAction(about_action)
+
+    def _on_cells_status(self, text: str) -> None:
+        self._cells_status = text
+        self._show_status()
+
+    def _show_status(self) -> None:
+        on_cells = self.pages.currentWidget() is self.cells_page
+        self.status_label.setText(self._cells_status if on_cells else "")
 
     def show_about(self) -> QMessageBox:
         """Open the About box (window-modal, returns at once)."""
@@ -72,5 +94,6 @@ class MainWindow(QMainWindow):
         return box
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.cells_page.shutdown()
+        for page in (self.cells_page, self.volume_page, self.playground_page):
+            page.shutdown()
         super().closeEvent(event)
