@@ -26,6 +26,7 @@ from app.cells_controller import Bounds, CellsController, CellsResult
 from app.probe_controller import PathState, ProbeController, ProbeState
 from engine.networks import network_layers, random_mlp
 from widgets.cell_canvas import CellCanvas
+from widgets.fonts import scaled_font
 from widgets.layer_slider import LayerSlider
 from widgets.matched_filter import MatchedFilterView, image_shape
 from widgets.notation import output_names
@@ -61,20 +62,9 @@ def status_text(result: CellsResult) -> str:
     )
 
 
-def _scaled_font(base: QFont, factor: float, *, bold: bool = False) -> QFont:
-    """``base`` enlarged by ``factor`` (whether it is sized in points or pixels)."""
-    font = QFont(base)
-    if font.pointSizeF() > 0:
-        font.setPointSizeF(font.pointSizeF() * factor)
-    else:
-        font.setPixelSize(round(font.pixelSize() * factor))
-    font.setBold(bold)
-    return font
-
-
 def _heading(text: str, base: QFont, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
-    label.setFont(_scaled_font(base, 1.1, bold=True))
+    label.setFont(scaled_font(base, 1.1, bold=True))
     return label
 
 
@@ -139,7 +129,7 @@ class CellsPage(QMainWindow):
         return dock
 
     def _build_docks(self) -> None:
-        panel_font = _scaled_font(self.font(), 1.1)
+        panel_font = scaled_font(self.font(), 1.1)
         self.network_dock = self._dock("Network", "networkDock", self._build_side_panel())
         self.probe_panel = ProbePanel()
         self.probe_panel.setFont(panel_font)
@@ -255,14 +245,14 @@ class CellsPage(QMainWindow):
         panel = QFrame(self)
         panel.setObjectName("cellsSidePanel")
         panel.setFixedWidth(330)
-        panel.setFont(_scaled_font(self.font(), 1.1))
+        panel.setFont(scaled_font(self.font(), 1.1))
         base = panel.font()
 
         self.layer_slider = LayerSlider(parent=panel)
         self.layer_slider.set_layers(self.controller.layers, self.controller.n_layers)
         self._count_label = QLabel("–", panel)
         self._count_label.setObjectName("cellCountLabel")
-        self._count_label.setFont(_scaled_font(base, 2.4, bold=True))
+        self._count_label.setFont(scaled_font(base, 2.4, bold=True))
         self._count_caption = QLabel("cells", panel)
         self._count_caption.setObjectName("cellCountCaption")
         network = QLabel(describe_network(self.controller.model), panel)

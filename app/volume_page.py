@@ -10,7 +10,7 @@ concentrate as d grows.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QFont, QHideEvent, QShowEvent
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -36,6 +36,7 @@ from app.volume_controller import (
     VolumeController,
 )
 from engine.volumes import BallSlice, ball_volume_fraction, coverage_curve, dimension_table
+from widgets.fonts import scaled_font
 from widgets.volume_coverage import CoveragePlot
 from widgets.volume_cube import CubeView
 from widgets.volume_fraction_plot import FractionPlot, percent_text, power_of_ten
@@ -70,16 +71,6 @@ def scan_readout(ball_slice: BallSlice, slice_name: str, total_name: str) -> str
     )
 
 
-def _scaled_font(base: QFont, factor: float, *, bold: bool = False) -> QFont:
-    font = QFont(base)
-    if font.pointSizeF() > 0:
-        font.setPointSizeF(font.pointSizeF() * factor)
-    else:
-        font.setPixelSize(round(font.pixelSize() * factor))
-    font.setBold(bold)
-    return font
-
-
 class _Panel(QFrame):
     """A titled white card."""
 
@@ -94,7 +85,7 @@ class _Panel(QFrame):
             f"<span style='color:#6a6a72'>&nbsp;&nbsp;{subtitle}</span>",
             self,
         )
-        heading.setFont(_scaled_font(self.font(), 1.25))
+        heading.setFont(scaled_font(self.font(), 1.25))
         # Panels share the page by the grid's stretch factors alone, so that nothing moves
         # when a readout's text changes.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
@@ -119,7 +110,7 @@ class VolumePage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("volumePage")
-        self.setFont(_scaled_font(self.font(), 1.1))
+        self.setFont(scaled_font(self.font(), 1.1))
         self.controller = controller or VolumeController()
         self.controller.setParent(self)
         self._watched_window: QWidget | None = None
@@ -174,7 +165,7 @@ class VolumePage(QWidget):
         panel.body.addLayout(row, 1)
         self.square_readout = QLabel(panel)
         self.square_readout.setObjectName("squareReadout")
-        self.square_readout.setFont(_scaled_font(panel.font(), 1.12))
+        self.square_readout.setFont(scaled_font(panel.font(), 1.12))
         panel.body.addWidget(self.square_readout)
         return panel
 
@@ -190,7 +181,7 @@ class VolumePage(QWidget):
         panel.body.addLayout(row, 1)
         self.cube_readout = QLabel(panel)
         self.cube_readout.setObjectName("cubeReadout")
-        self.cube_readout.setFont(_scaled_font(panel.font(), 1.12))
+        self.cube_readout.setFont(scaled_font(panel.font(), 1.12))
         self.play_button = QPushButton("▶  Play the scan", panel)
         self.play_button.setObjectName("playScanButton")
         self.play_button.setCheckable(True)
@@ -214,7 +205,7 @@ class VolumePage(QWidget):
         self.dimension_slider.setToolTip("The dimension d of the cube")
         self.dimension_readout = QLabel(panel)
         self.dimension_readout.setObjectName("dimensionReadout")
-        self.dimension_readout.setFont(_scaled_font(panel.font(), 1.6, bold=True))
+        self.dimension_readout.setFont(scaled_font(panel.font(), 1.6, bold=True))
         self.dimension_readout.setStyleSheet(f"color: {hex_rgb(COVERED)};")
         self.dimension_readout.setMinimumWidth(230)
         self.odds_label = QLabel(panel)
@@ -279,7 +270,7 @@ class VolumePage(QWidget):
         panel.body.addWidget(self.histogram_plot, 1)
         self.distance_readout = QLabel("Sampling…", panel)
         self.distance_readout.setObjectName("distanceReadout")
-        self.distance_readout.setFont(_scaled_font(panel.font(), 1.12))
+        self.distance_readout.setFont(scaled_font(panel.font(), 1.12))
         self.distance_readout.setWordWrap(True)
         self.distance_readout.setMinimumHeight(
             2 * self.distance_readout.fontMetrics().lineSpacing()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.region_bounds import RegionBounds
+from widgets.fonts import scaled_font
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 COLUMNS = ("k", "cells", "mixed", "Zaslavsky", "Serra", "2ᴺ")
@@ -46,16 +46,6 @@ def format_count(value: int | None) -> str:
     return f"{mantissa:.1f}×10{str(exponent).translate(_SUPERSCRIPTS)}"
 
 
-def _scaled(font: QFont, factor: float, *, bold: bool = False) -> QFont:
-    scaled = QFont(font)
-    if scaled.pointSizeF() > 0:
-        scaled.setPointSizeF(scaled.pointSizeF() * factor)
-    else:
-        scaled.setPixelSize(round(scaled.pixelSize() * factor))
-    scaled.setBold(bold)
-    return scaled
-
-
 class CellStatisticsPanel(QWidget):
     """The cell count in view, and a table of cells per depth against the bounds."""
 
@@ -64,7 +54,7 @@ class CellStatisticsPanel(QWidget):
         self.setObjectName("cellStatisticsPanel")
         self.count_label = QLabel("–", self)
         self.count_label.setObjectName("playgroundCellCount")
-        self.count_label.setFont(_scaled(self.font(), 2.3, bold=True))
+        self.count_label.setFont(scaled_font(self.font(), 2.3, bold=True))
         self.caption = QLabel("cells", self)
         self.caption.setObjectName("playgroundCellCaption")
         self.caption.setWordWrap(True)
@@ -84,7 +74,7 @@ class CellStatisticsPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         for column in (0, 2):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setFont(_scaled(self.font(), 0.95))
+        header.setFont(scaled_font(self.font(), 0.95))
         header.setMinimumSectionSize(24)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
