@@ -18,6 +18,13 @@ from torch import nn
 
 from engine import polygons
 from engine.cell_locator import CellLocator
+from engine.layerwise import (
+    apply_affine,
+    domain_diagonal,
+    next_affine_maps,
+    output_maps,
+    patterns_from_lineage,
+)
 from engine.networks import NetworkLayers, network_layers
 
 #: Vertices closer than this fraction of the domain diagonal to a neuron's line count as
@@ -184,14 +191,6 @@ def _input_map(net: NetworkLayers, plane) -> tuple[np.ndarray, tuple | None]:
     return np.stack([u, v, origin])[None], (origin, u, v)
 
 
-def _apply_affine(maps: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    """(C, 3, n_out) = ``weight`` applied to every cell's map (C, 3, n_in), plus ``bias``."""
-    cells = maps.shape[0]
-    out = (maps.reshape(cells * 3, -1) @ weight.T).reshape(cells, 3, -1)
-    out[:, 2, :] += bias
-    return out
-
-
 @dataclass
 class _Rings:
     """Working set of polygons: CSR rings, edge labels, the cell each came from, and
@@ -219,13 +218,9 @@ class _Rings:
         return len(self.offsets) - 1
 
 
-def _diagonal(bounds: np.ndarray) -> float:
-    return float(np.hypot(bounds[1] - bounds[0], bounds[3] - bounds[2]))
-
-
 def _line_tolerance(lines: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """(K,) on-line tolerance of the values of the lines ``(a, b, c)`` (K, 3) over ``bounds``."""
-    diagonal = _diagonal(bounds)
+    diagonal = domain_diagonal(bounds)
     reach = np.array([np.abs(bounds[:2]).max(), np.abs(bounds[2:]).max(), 1.0])
     gradient = np.hypot(lines[:, 0], lines[:, 1])
     rounding = np.abs(lines) @ reach
@@ -329,7 +324,7 @@ def _split_layer(
 
     Returns the pieces, each with the cell it came from and its bits.
     """
-    min_area = (RELATIVE_THICKNESS * _diagonal(bounds)) ** 2
+    min_area = (RELATIVE_THICKNESS * domain_diagonal(bounds)) ** 2
     rings = _Rings(rings.xy, rings.offsets, rings.label, rings.cell, cell_on[rings.cell])
     n_cuts = np.bincount(cut_cell, minlength=rings.count)
     done: list[_Rings] = [rings.take(np.flatnonzero(n_cuts == 0))]
@@ -392,62 +387,6 @@ def _split_layer(
     return _Rings.concat(done)
 
 
-def _next_affine_maps(
-    pre: np.ndarray,
-    on: np.ndarray,
-    parent: np.ndarray,
-    negative_slope: float,
-    weight: np.ndarray,
-    bias: np.ndarray,
-) -> np.ndarray:
-    """(P, 3, n_next) maps of the next affine layer on every piece of this layer."""
-    maps = np.take(pre, parent, axis=0)
-    maps *= np.where(on, 1.0, negative_slope)[:, None, :]
-    return _apply_affine(maps, weight, bias)
-
-
-def _output_maps(
-    pre: np.ndarray,
-    cell_on: np.ndarray,
-    parent: np.ndarray,
-    flips: tuple[np.ndarray, np.ndarray, np.ndarray],
-    negative_slope: float,
-    weight: np.ndarray,
-    bias: np.ndarray,
-) -> np.ndarray:
-    """(P, 3, n_out) output maps of the pieces of the last hidden layer.
-
-    The output layer is narrow, so each cell is multiplied once with the bits at its
-    centre and its pieces are corrected for the few bits in which they differ: the
-    (P, 3, width) hidden maps are never built. ``pre`` (C, 3, w) is overwritten.
-    """
-    piece, neuron, bit = flips
-    delta = np.where(bit, 1.0 - negative_slope, negative_slope - 1.0)
-    columns = pre[parent[piece], :, neuron] * delta[:, None]
-    correction = (columns[:, :, None] * weight.T[neuron][:, None, :]).reshape(
-        len(piece), 3 * len(weight)
-    )
-    pre *= np.where(cell_on, 1.0, negative_slope)[:, None, :]
-    maps = _apply_affine(pre, weight, bias)[parent]
-    if len(piece):
-        runs = np.flatnonzero(np.r_[True, piece[1:] != piece[:-1]])
-        summed = np.add.reduceat(correction, runs, axis=0)
-        maps[piece[runs]] += summed.reshape(len(runs), 3, -1)
-    return maps
-
-
-def _patterns_from_lineage(layer_bits: list[np.ndarray], lineage: list[np.ndarray]) -> np.ndarray:
-    """(R, n_neurons) patterns of the final cells from every layer's bits and parents."""
-    if not layer_bits:
-        return np.zeros((1, 0), dtype=bool)
-    ancestor = np.arange(len(layer_bits[-1]))
-    blocks = []
-    for bits, parent in zip(reversed(layer_bits), reversed(lineage), strict=True):
-        blocks.append(bits[ancestor])
-        ancestor = parent[ancestor]
-    return np.concatenate(blocks[::-1], axis=1)
-
-
 def partition_2d(
     model: nn.Module,
     bounds,
@@ -490,9 +429,9 @@ def partition_2d(
     following.append((net.out_weight, net.out_bias) if n_layers == n_total else None)
     following = following[: len(hidden)]
     if hidden:
-        maps = _apply_affine(maps, hidden[0].weight, hidden[0].bias)
+        maps = apply_affine(maps, hidden[0].weight, hidden[0].bias)
     elif n_layers == n_total:
-        maps = _apply_affine(maps, net.out_weight, net.out_bias)
+        maps = apply_affine(maps, net.out_weight, net.out_bias)
     for layer, next_affine in zip(hidden, following, strict=True):
         pre = maps
         cut_cell, cut_neuron, cell_on = _cutting_pairs(rings, pre, box)
@@ -506,14 +445,14 @@ def partition_2d(
             maps = np.take(pre, parent, axis=0)
             maps *= np.where(on, 1.0, layer.negative_slope)[:, None, :]
         elif layer is hidden[-1]:
-            maps = _output_maps(pre, cell_on, parent, flips, layer.negative_slope, *next_affine)
+            maps = output_maps(pre, cell_on, parent, flips, layer.negative_slope, *next_affine)
         else:
-            maps = _next_affine_maps(pre, on, parent, layer.negative_slope, *next_affine)
+            maps = next_affine_maps(pre, on, parent, layer.negative_slope, *next_affine)
         layer_bits.append(on)
         lineage.append(parent)
         rings.cell = np.arange(rings.count)
         first_neuron += layer.n_neurons
-    patterns = _patterns_from_lineage(layer_bits, lineage)
+    patterns = patterns_from_lineage(layer_bits, lineage)
 
     A = np.ascontiguousarray(maps[:, :2, :].transpose(0, 2, 1))
     c = np.ascontiguousarray(maps[:, 2, :])
