@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QThreadPool, Signal
-from superqt.utils import FunctionWorker, create_worker
+from PySide6.QtCore import QObject, Signal
 from torch import nn
 
+from app.newest_only import NewestOnlyRunner
 from engine.decision import DecisionBoundary, decision_boundary
 from engine.networks import network_layers
 from engine.partition2d import Partition2D, TooManyRegionsError, partition_2d
@@ -126,10 +125,10 @@ class CellsController(QObject):
         self._layers = self._n_layers
         self._compute = compute
         self._generation = 0
-        self._running: FunctionWorker | None = None
-        self._running_generation = 0
-        self._waiting: CellsRequest | None = None
         self._result: CellsResult | None = None
+        self._runner = NewestOnlyRunner(self)
+        self._runner.result_ready.connect(self._on_result)
+        self._runner.job_failed.connect(self._on_failed)
 
     @property
     def model(self) -> nn.Sequential:
@@ -162,7 +161,7 @@ class CellsController(QObject):
     @property
     def is_busy(self) -> bool:
         """Whether a partition is running or waiting."""
-        return self._running is not None or self._waiting is not None
+        return self._runner.is_busy
 
     def set_layers(self, layers: int) -> None:
         """Partition with the first ``layers`` hidden layers (clamped to 0..L)."""
@@ -179,48 +178,16 @@ class CellsController(QObject):
             self._model, self._bounds, self._layers, self._generation, self._plane
         )
         self.partition_requested.emit(request.layers)
-        if self._running is None:
-            self._start(request)
-        else:
-            self._running.quit()
-            self._waiting = request
+        self._runner.discard_running()
+        self._runner.submit(self._compute, request)
 
     def shutdown(self, timeout_ms: int = 10_000) -> None:
-        """Drop waiting work, ask the running worker to stop and wait for it."""
-        self._waiting = None
-        self._generation += 1
-        if self._running is not None:
-            self._running.quit()
-        if QThreadPool.globalInstance().waitForDone(timeout_ms):
-            self._running = None
+        """Drop waiting work and wait for the running partition to end."""
+        self._runner.shutdown(timeout_ms)
 
-    def _start(self, request: CellsRequest) -> None:
-        worker = create_worker(self._compute, request, _start_thread=False, _ignore_errors=True)
-        worker.returned.connect(self._on_returned)
-        worker.errored.connect(self._on_errored)
-        worker.finished.connect(self._on_finished)
-        self._running = worker
-        self._running_generation = request.generation
-        worker.start()
-
-    def _on_returned(self, result: CellsResult) -> None:
-        if result.generation != self._generation:
-            return
+    def _on_result(self, result: CellsResult) -> None:
         self._result = result
         self.partition_ready.emit(result)
 
-    def _on_errored(self, error: BaseException) -> None:
-        # Signals of one worker arrive in order: errored before finished, so the
-        # running generation is still the one that failed.
-        if self._running_generation != self._generation:
-            return
-        traceback.print_exception(error)
+    def _on_failed(self, error: BaseException) -> None:
         self.partition_failed.emit(describe_error(error))
-
-    def _on_finished(self) -> None:
-        if self._running is None or self.sender() is not self._running.signals:
-            return  # a worker that shutdown() already waited for
-        self._running = None
-        if self._waiting is not None:
-            request, self._waiting = self._waiting, None
-            self._start(request)

@@ -13,8 +13,9 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
-from superqt.utils import FunctionWorker, GeneratorWorker, create_worker
+from superqt.utils import GeneratorWorker, create_worker
 
+from app.newest_only import NewestOnlyRunner
 from engine.volumes import (
     BallSlice,
     MonteCarloEstimate,
@@ -68,10 +69,9 @@ def run_monte_carlo(
     return tuple(finished)
 
 
-def compute_distance_histogram(d: int, generation: int) -> tuple[int, DistanceHistogram]:
+def compute_distance_histogram(d: int) -> DistanceHistogram:
     """Sample and bin the distances of ``DISTANCE_POINTS`` points of the d-cube (a worker)."""
-    sample = distance_sample(d, DISTANCE_POINTS, seed=0)
-    return generation, DistanceHistogram.from_sample(sample)
+    return DistanceHistogram.from_sample(distance_sample(d, DISTANCE_POINTS, seed=0))
 
 
 class VolumeController(QObject):
@@ -97,9 +97,9 @@ class VolumeController(QObject):
         self._timer.timeout.connect(self._advance)
         self._monte_carlo: GeneratorWorker | None = None
         self._monte_carlo_result: tuple[MonteCarloEstimate, ...] | None = None
-        self._distances: FunctionWorker | None = None
-        self._distance_generation = 0
-        self._distance_waiting: int | None = None
+        self._distances = NewestOnlyRunner(self)
+        self._distances.result_ready.connect(self.distances_ready)
+        self._distances.job_failed.connect(self._on_errored)
 
     # --- the scan ------------------------------------------------------------------------
 
@@ -165,39 +165,9 @@ class VolumeController(QObject):
 
     def request_distances(self) -> None:
         """Sample the current distance dimension; supersedes any earlier request."""
-        self._distance_generation += 1
         self.distances_requested.emit(self._distance_dimension)
-        if self._distances is None:
-            self._start_distances()
-        else:
-            self._distance_waiting = self._distance_generation
-
-    def _start_distances(self) -> None:
-        worker = create_worker(
-            compute_distance_histogram,
-            self._distance_dimension,
-            self._distance_generation,
-            _start_thread=False,
-            _ignore_errors=True,
-        )
-        worker.returned.connect(self._on_distances_returned)
-        worker.errored.connect(self._on_errored)
-        worker.finished.connect(self._on_distances_finished)
-        self._distances = worker
-        worker.start()
-
-    def _on_distances_returned(self, result: tuple[int, DistanceHistogram]) -> None:
-        generation, histogram = result
-        if generation == self._distance_generation:
-            self.distances_ready.emit(histogram)
-
-    def _on_distances_finished(self) -> None:
-        if self._distances is None or self.sender() is not self._distances.signals:
-            return
-        self._distances = None
-        if self._distance_waiting is not None:
-            self._distance_waiting = None
-            self._start_distances()
+        self._distances.discard_running()
+        self._distances.submit(compute_distance_histogram, self._distance_dimension)
 
     # --- Monte Carlo ---------------------------------------------------------------------
 
@@ -264,11 +234,8 @@ class VolumeController(QObject):
     def shutdown(self, timeout_ms: int = 10_000) -> None:
         """Stop the animation and every worker, and wait for them."""
         self._timer.stop()
-        self._distance_waiting = None
-        self._distance_generation += 1
-        for worker in (self._monte_carlo, self._distances):
-            if worker is not None:
-                worker.quit()
+        self._distances.cancel()
+        if self._monte_carlo is not None:
+            self._monte_carlo.quit()
         if QThreadPool.globalInstance().waitForDone(timeout_ms):
             self._monte_carlo = None
-            self._distances = None
