@@ -7,7 +7,12 @@ cell, feature ``j`` equals ``maps[cell, :-1, j] @ x + maps[cell, -1, j]``. The 2
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
 import numpy as np
+
+from engine.networks import NetworkLayers
 
 
 def domain_diagonal(bounds: np.ndarray) -> float:
@@ -78,3 +83,77 @@ def patterns_from_lineage(layer_bits: list[np.ndarray], lineage: list[np.ndarray
         blocks.append(bits[ancestor])
         ancestor = parent[ancestor]
     return np.concatenate(blocks[::-1], axis=1)
+
+
+class CutCells(Protocol):
+    """The working set a partition cuts: ``cell`` (P,) the cell each piece came from and
+    ``bits`` (P, w) its bits in the layer just cut; ``count`` pieces."""
+
+    cell: np.ndarray
+    bits: np.ndarray | None
+
+    @property
+    def count(self) -> int: ...
+
+
+C = TypeVar("C", bound=CutCells)
+
+
+def cut_layer_by_layer(
+    net: NetworkLayers,
+    n_layers: int,
+    maps: np.ndarray,
+    cells: C,
+    cut_layer: Callable[[C, np.ndarray, int], tuple[C, np.ndarray]],
+) -> tuple[C, np.ndarray, np.ndarray]:
+    """Cut ``cells`` by the first ``n_layers`` hidden layers of ``net``, one at a time.
+
+    Parameters
+    ----------
+    net : the network.
+    n_layers : how many hidden layers to cut by (0..L).
+    maps : (1, k+1, d) the map from the domain's coordinates to the network's input.
+    cells : the domain as one cell.
+    cut_layer : ``cut_layer(cells, pre, first_neuron) -> (pieces, cell_on)`` cuts every
+        cell by the neurons of one layer, whose pre-activation maps are ``pre``
+        (C, k+1, w) and whose global indices start at ``first_neuron``; ``cell_on``
+        (C, w) are the bits of the neurons over the cells they do not cut.
+
+    Returns
+    -------
+    cells : the final pieces.
+    maps : (R, k+1, n) their maps to the network output when every layer is cut, else
+        to the activations of the last layer cut.
+    patterns : (R, n_neurons) their activation patterns over the layers cut.
+    """
+    n_total = len(net.hidden)
+    hidden = net.hidden[:n_layers]
+    # The affine layer after each hidden layer cut (None: stop at its activations).
+    following = [(h.weight, h.bias) for h in hidden[1:]]
+    following.append((net.out_weight, net.out_bias) if n_layers == n_total else None)
+    following = following[: len(hidden)]
+    if hidden:
+        maps = apply_affine(maps, hidden[0].weight, hidden[0].bias)
+    elif n_layers == n_total:
+        maps = apply_affine(maps, net.out_weight, net.out_bias)
+    layer_bits: list[np.ndarray] = []
+    lineage: list[np.ndarray] = []
+    first_neuron = 0
+    for layer, next_affine in zip(hidden, following, strict=True):
+        pre = maps
+        cells, cell_on = cut_layer(cells, pre, first_neuron)
+        parent, on = cells.cell, cells.bits
+        flips = np.nonzero(on != cell_on[parent])
+        flips = (*flips, on[flips])
+        if next_affine is None:
+            maps = np.take(pre, parent, axis=0)
+            maps *= np.where(on, 1.0, layer.negative_slope)[:, None, :]
+        elif layer is hidden[-1]:
+            maps = output_maps(pre, cell_on, parent, flips, layer.negative_slope, *next_affine)
+        else:
+            maps = next_affine_maps(pre, on, parent, layer.negative_slope, *next_affine)
+        layer_bits.append(on)
+        lineage.append(parent)
+        cells.cell = np.arange(cells.count)
+        first_neuron += layer.n_neurons
+    return cells, maps, patterns_from_lineage(layer_bits, lineage)

@@ -18,13 +18,7 @@ from torch import nn
 
 from engine import polygons
 from engine.cell_locator import CellLocator
-from engine.layerwise import (
-    apply_affine,
-    domain_diagonal,
-    next_affine_maps,
-    output_maps,
-    patterns_from_lineage,
-)
+from engine.layerwise import cut_layer_by_layer, domain_diagonal
 from engine.networks import NetworkLayers, network_layers
 
 #: Vertices closer than this fraction of the domain diagonal to a neuron's line count as
@@ -420,39 +414,16 @@ def partition_2d(
 
     corners = np.array([[box[0], box[2]], [box[1], box[2]], [box[1], box[3]], [box[0], box[3]]])
     rings = _Rings(corners, np.array([0, 4]), np.full(4, -1, dtype=np.int64), np.zeros(1, int))
-    layer_bits: list[np.ndarray] = []
-    lineage: list[np.ndarray] = []
-    first_neuron = 0
-    hidden = net.hidden[:n_layers]
-    # The affine layer after each partitioned hidden layer (None: stop at its activations).
-    following = [(h.weight, h.bias) for h in hidden[1:]]
-    following.append((net.out_weight, net.out_bias) if n_layers == n_total else None)
-    following = following[: len(hidden)]
-    if hidden:
-        maps = apply_affine(maps, hidden[0].weight, hidden[0].bias)
-    elif n_layers == n_total:
-        maps = apply_affine(maps, net.out_weight, net.out_bias)
-    for layer, next_affine in zip(hidden, following, strict=True):
-        pre = maps
+
+    def cut_layer(rings: _Rings, pre: np.ndarray, first_neuron: int):
         cut_cell, cut_neuron, cell_on = _cutting_pairs(rings, pre, box)
-        rings = _split_layer(
+        pieces = _split_layer(
             rings, cut_cell, cut_neuron, cell_on, pre, box, first_neuron, max_regions
         )
-        parent, on = rings.cell, rings.bits
-        flips = np.nonzero(on != cell_on[parent])
-        flips = (*flips, on[flips])
-        if next_affine is None:
-            maps = np.take(pre, parent, axis=0)
-            maps *= np.where(on, 1.0, layer.negative_slope)[:, None, :]
-        elif layer is hidden[-1]:
-            maps = output_maps(pre, cell_on, parent, flips, layer.negative_slope, *next_affine)
-        else:
-            maps = next_affine_maps(pre, on, parent, layer.negative_slope, *next_affine)
-        layer_bits.append(on)
-        lineage.append(parent)
-        rings.cell = np.arange(rings.count)
-        first_neuron += layer.n_neurons
-    patterns = patterns_from_lineage(layer_bits, lineage)
+        return pieces, cell_on
+
+    rings, maps, patterns = cut_layer_by_layer(net, n_layers, maps, rings, cut_layer)
+    n_neurons = patterns.shape[1]
 
     A = np.ascontiguousarray(maps[:, :2, :].transpose(0, 2, 1))
     c = np.ascontiguousarray(maps[:, 2, :])
@@ -464,7 +435,7 @@ def partition_2d(
         indices=np.arange(n_ring, dtype=np.int64),
         edge_neuron=rings.label,
         patterns=patterns,
-        layer_of_neuron=net.layer_of_neuron()[:first_neuron].astype(np.int64),
+        layer_of_neuron=net.layer_of_neuron()[:n_neurons].astype(np.int64),
         A=A,
         c=c,
         n_layers=n_layers,

@@ -41,11 +41,8 @@ from torch import nn
 
 from engine import polygons
 from engine.layerwise import (
-    apply_affine,
+    cut_layer_by_layer,
     domain_diagonal,
-    next_affine_maps,
-    output_maps,
-    patterns_from_lineage,
 )
 from engine.networks import NetworkLayers, network_layers
 from engine.partition2d import RELATIVE_THICKNESS, ROUNDING_ULPS, TooManyRegionsError
@@ -1120,39 +1117,16 @@ def partition_3d(
         raise ValueError(f"layers must be between 0 and {n_total}, got {layers}")
 
     poly = _box(box)
-    layer_bits: list[np.ndarray] = []
-    lineage: list[np.ndarray] = []
-    first_neuron = 0
-    hidden = net.hidden[:n_layers]
-    # The affine layer after each partitioned hidden layer (None: stop at its activations).
-    following = [(h.weight, h.bias) for h in hidden[1:]]
-    following.append((net.out_weight, net.out_bias) if n_layers == n_total else None)
-    following = following[: len(hidden)]
-    if hidden:
-        maps = apply_affine(maps, hidden[0].weight, hidden[0].bias)
-    elif n_layers == n_total:
-        maps = apply_affine(maps, net.out_weight, net.out_bias)
-    for layer, next_affine in zip(hidden, following, strict=True):
-        pre = maps
+
+    def cut_layer(poly: _Polyhedra, pre: np.ndarray, first_neuron: int):
         cut_cell, cut_neuron, cell_on = _cutting_pairs(poly, pre, box)
-        poly = _split_layer_parallel(
+        pieces = _split_layer_parallel(
             poly, cut_cell, cut_neuron, cell_on, pre, box, first_neuron, max_regions
         )
-        parent, on = poly.cell, poly.bits
-        flips = np.nonzero(on != cell_on[parent])
-        flips = (*flips, on[flips])
-        if next_affine is None:
-            maps = np.take(pre, parent, axis=0)
-            maps *= np.where(on, 1.0, layer.negative_slope)[:, None, :]
-        elif layer is hidden[-1]:
-            maps = output_maps(pre, cell_on, parent, flips, layer.negative_slope, *next_affine)
-        else:
-            maps = next_affine_maps(pre, on, parent, layer.negative_slope, *next_affine)
-        layer_bits.append(on)
-        lineage.append(parent)
-        poly.cell = np.arange(poly.count)
-        first_neuron += layer.n_neurons
-    patterns = patterns_from_lineage(layer_bits, lineage)
+        return pieces, cell_on
+
+    poly, maps, patterns = cut_layer_by_layer(net, n_layers, maps, poly, cut_layer)
+    n_neurons = patterns.shape[1]
 
     slots_per_cell = np.diff(poly.roff[poly.foff])
     return Partition3D(
@@ -1165,7 +1139,7 @@ def partition_3d(
         face_neuron=poly.label,
         face_normals=poly.normal,
         patterns=patterns,
-        layer_of_neuron=net.layer_of_neuron()[:first_neuron].astype(np.int64),
+        layer_of_neuron=net.layer_of_neuron()[:n_neurons].astype(np.int64),
         A=np.ascontiguousarray(maps[:, :3, :].transpose(0, 2, 1)),
         c=np.ascontiguousarray(maps[:, 3, :]),
         n_layers=n_layers,
