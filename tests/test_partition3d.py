@@ -15,7 +15,6 @@ Nothing here trusts the implementation to check itself. The evidence is:
 from __future__ import annotations
 
 import functools
-import itertools
 
 import numpy as np
 import pytest
@@ -27,6 +26,14 @@ from benchmarks.reference_partition3d import volume as reference_volume
 from engine.networks import Abs, random_mlp
 from engine.partition2d import TooManyRegionsError, partition_2d
 from engine.partition3d import Partition3D, partition_3d
+from tests.torch_reference import (
+    ACTIVATIONS,
+    hidden_widths,
+    pattern_mismatch,
+    torch_eval,
+    torch_modules,
+    torch_pre_activations,
+)
 
 CUBE = (-1.0, 1.0, -1.0, 1.0, -1.0, 1.0)
 
@@ -40,93 +47,6 @@ STRICT_TOL = 1e-9
 CENTROID_TOL = 1e-10
 #: Cell maps must reproduce the model to this relative error.
 MAP_RTOL = 1e-9
-#: A pre-activation this small relative to its terms is rounding noise: its sign is not
-#: evidence (a neuron can be identically zero on a whole cell).
-AMBIGUOUS = 1e-12
-
-_ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, Abs)
-
-
-# --------------------------------------------------------------------------------------
-# Independent evaluation of the model (torch, float64)
-# --------------------------------------------------------------------------------------
-
-
-def _lift(points: np.ndarray, plane) -> np.ndarray:
-    """3-D coordinates -> network inputs."""
-    points = np.asarray(points, dtype=np.float64).reshape(-1, 3)
-    if plane is None:
-        return points
-    origin, u, v, w = (np.asarray(a, dtype=np.float64) for a in plane)
-    return origin + points[:, :1] * u + points[:, 1:2] * v + points[:, 2:] * w
-
-
-def _modules(model: nn.Sequential) -> list[nn.Module]:
-    return [m for m in model if not isinstance(m, nn.Flatten)]
-
-
-def _widths(model: nn.Sequential) -> list[int]:
-    mods = _modules(model)
-    return [
-        m.out_features
-        for m, nxt in itertools.pairwise(mods)
-        if isinstance(m, nn.Linear) and isinstance(nxt, _ACTIVATIONS)
-    ]
-
-
-def torch_eval(model, points, plane=None, n_layers=None):
-    """Output of the model (or of its hidden layer ``n_layers``, after activation)."""
-    x = torch.from_numpy(_lift(points, plane))
-    with torch.no_grad():
-        if n_layers is None:
-            return model(x).numpy()
-        seen = 0
-        for m in _modules(model):
-            if seen == n_layers:
-                break
-            x = m(x)
-            if isinstance(m, _ACTIVATIONS):
-                seen += 1
-        return x.numpy()
-
-
-def torch_pre_activations(model, points, plane=None):
-    """(M, n_neurons) hidden pre-activations and (M, n_neurons) their rounding scale.
-
-    The scale is the same forward pass with every weight, bias and activation replaced
-    by its absolute value: the size of the terms summed into each pre-activation.
-    """
-    x = torch.from_numpy(_lift(points, plane))
-    mag = x.abs()
-    pre, scale = [], []
-    mods = _modules(model)
-    with torch.no_grad():
-        for m, nxt in zip(mods, [*mods[1:], None], strict=True):
-            if isinstance(m, nn.Linear):
-                z = m(x)
-                s = mag @ m.weight.abs().T + m.bias.abs()
-                if isinstance(nxt, _ACTIVATIONS):
-                    pre.append(z)
-                    scale.append(s)
-                x, mag = z, s
-            else:
-                x = m(x)
-                mag = mag * max(1.0, abs(getattr(m, "negative_slope", 1.0)))
-    if not pre:
-        return np.zeros((len(x), 0)), np.zeros((len(x), 0))
-    return torch.cat(pre, 1).numpy(), torch.cat(scale, 1).numpy()
-
-
-def pattern_mismatch(model, points, patterns, plane=None) -> np.ndarray:
-    """(M,) True where the model's pattern at ``points[i]`` contradicts ``patterns[i]``.
-
-    Only neurons whose pre-activation is clearly nonzero count as evidence.
-    """
-    pre, mag = torch_pre_activations(model, points, plane)
-    n = patterns.shape[1]
-    pre, mag = pre[:, :n], mag[:, :n]
-    clear = np.abs(pre) > AMBIGUOUS * np.maximum(1.0, mag)
-    return np.any(clear & ((pre > 0) != patterns), axis=1)
 
 
 # --------------------------------------------------------------------------------------
@@ -150,10 +70,10 @@ def torch_neuron_gradients(model, points, neurons, plane=None) -> np.ndarray:
         basis = torch.from_numpy(np.stack([np.asarray(a, dtype=np.float64) for a in plane[1:]]))
         x = torch.from_numpy(np.asarray(plane[0], dtype=np.float64)) + x3 @ basis
     pre = []
-    mods = _modules(model)
+    mods = torch_modules(model)
     for m, nxt in zip(mods, [*mods[1:], None], strict=True):
         x = m(x)
-        if isinstance(m, nn.Linear) and isinstance(nxt, _ACTIVATIONS):
+        if isinstance(m, nn.Linear) and isinstance(nxt, ACTIVATIONS):
             pre.append(x)
     z = torch.cat(pre, 1)
     z[torch.arange(len(z)), torch.as_tensor(neurons)].sum().backward()
@@ -325,7 +245,7 @@ def check_exact(
     scale = _scale(bounds)
     in_tol = IN_TOL * scale
     strict_tol = min(STRICT_TOL * scale, 1e-6 * float(np.min(b[1::2] - b[0::2])))
-    widths = _widths(model)
+    widths = hidden_widths(model)
     n_hidden = len(widths)
     k = n_hidden if n_layers is None else n_layers
     n_neurons = sum(widths[:k])
@@ -597,7 +517,7 @@ def test_partition_is_exact(name):
 @pytest.mark.parametrize("name", ["relu-8-8", "relu-12-12-12", "abs-6-6", "slice-10d-8-8"])
 def test_layers_nest(name):
     model, bounds, plane = _case(name)
-    widths = _widths(model)
+    widths = hidden_widths(model)
     n_hidden = len(widths)
     parts = [_partition(name, k) for k in range(n_hidden + 1)]
     box = _box_volume(bounds)
@@ -830,7 +750,7 @@ def _check_all_depths(model, bounds=CUBE, extra_points=None, **kwargs):
     part = partition_3d(model, bounds)
     check_exact(part, model, bounds, extra_points=extra_points, **kwargs)
     assert partition_3d(model, bounds, layers=0).n_regions == 1
-    for k in range(1, len(_widths(model))):
+    for k in range(1, len(hidden_widths(model))):
         sub = partition_3d(model, bounds, layers=k)
         kwargs["n_samples"] = 500
         check_exact(sub, model, bounds, n_layers=k, extra_points=extra_points, **kwargs)
