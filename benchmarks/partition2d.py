@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +27,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from benchmarks.reference_partition import reference_partition_2d  # noqa: E402
+from benchmarks.timing import format_seconds, median_time  # noqa: E402
 from engine.networks import random_mlp  # noqa: E402
 from engine.partition2d import partition_2d  # noqa: E402
 
@@ -49,28 +48,6 @@ WITH_REFERENCE = {(16, 16, 16), (32, 32), (32, 32, 32)}
 
 def _name(widths: tuple[int, ...]) -> str:
     return f"{len(widths)}x{widths[0]}" if len(set(widths)) == 1 else "-".join(map(str, widths))
-
-
-def _time(fn, repeats: int, budget: float) -> tuple[float, object]:
-    """Median wall-clock seconds of ``fn()`` over up to ``repeats`` runs within ``budget``."""
-    times = []
-    result = None
-    spent = 0.0
-    for _ in range(max(1, repeats)):
-        start = time.perf_counter()
-        result = fn()
-        elapsed = time.perf_counter() - start
-        times.append(elapsed)
-        spent += elapsed
-        if spent > budget:
-            break
-    return statistics.median(times), result
-
-
-def _format_seconds(seconds: float) -> str:
-    if seconds < 1.0:
-        return f"{seconds * 1e3:8.1f} ms"
-    return f"{seconds:8.2f} s "
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -105,7 +82,7 @@ def main(argv: list[str] | None = None) -> None:
 
     for widths in networks:
         model = random_mlp(list(widths), seed=0, bias_std=0.1, dtype=torch.float64)
-        seconds, part = _time(lambda m=model: partition_2d(m, BOUNDS), repeats, budget=5.0)
+        seconds, part = median_time(lambda m=model: partition_2d(m, BOUNDS), repeats, budget=5.0)
         n_cells = part.n_regions
         target = TARGETS.get(widths)
         if target is None:
@@ -116,15 +93,15 @@ def main(argv: list[str] | None = None) -> None:
             target_text = f"~{expected:,} in <{limit * 1e3:g} ms {verdict}"
         ref_text, ratio_text = "-", "-"
         if widths in WITH_REFERENCE:
-            ref_seconds, ref_cells = _time(
+            ref_seconds, ref_cells = median_time(
                 lambda m=model: reference_partition_2d(m, BOUNDS), ref_repeats, budget=20.0
             )
-            ref_text = _format_seconds(ref_seconds)
+            ref_text = format_seconds(ref_seconds)
             ratio_text = f"{ref_seconds / seconds:8.1f}x"
             if len(ref_cells) != n_cells:
                 ratio_text += f" (reference: {len(ref_cells)} cells!)"
         print(
-            f"{_name(widths):>8} {n_cells:>8,} {_format_seconds(seconds):>11} "
+            f"{_name(widths):>8} {n_cells:>8,} {format_seconds(seconds):>11} "
             f"{n_cells / seconds:>10,.0f} {target_text:>28} {ref_text:>11} {ratio_text:>9}"
         )
 

@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +32,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from benchmarks.reference_partition3d import reference_partition_3d  # noqa: E402
+from benchmarks.timing import format_seconds, median_time  # noqa: E402
 from engine.networks import random_mlp  # noqa: E402
 from engine.partition3d import partition_3d  # noqa: E402
 
@@ -54,28 +53,6 @@ TARGET_RATIO = 10.0
 
 def _name(widths: tuple[int, ...]) -> str:
     return f"{len(widths)}x{widths[0]}"
-
-
-def _time(fn, repeats: int, budget: float) -> tuple[float, object]:
-    """Median wall-clock seconds of ``fn()`` over up to ``repeats`` runs within ``budget``."""
-    times = []
-    result = None
-    spent = 0.0
-    for _ in range(max(1, repeats)):
-        start = time.perf_counter()
-        result = fn()
-        elapsed = time.perf_counter() - start
-        times.append(elapsed)
-        spent += elapsed
-        if spent > budget:
-            break
-    return statistics.median(times), result
-
-
-def _format_seconds(seconds: float) -> str:
-    if seconds < 1.0:
-        return f"{seconds * 1e3:8.1f} ms"
-    return f"{seconds:8.2f} s "
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -116,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
 
     for widths in networks:
         model = random_mlp(list(widths), n_inputs=3, seed=0, bias_std=0.1, dtype=torch.float64)
-        seconds, part = _time(lambda m=model: partition_3d(m, BOUNDS), repeats, budget=10.0)
+        seconds, part = median_time(lambda m=model: partition_3d(m, BOUNDS), repeats, budget=10.0)
         n_cells = part.n_regions
         limit = TARGETS.get(widths)
         target_text = (
@@ -126,17 +103,17 @@ def main(argv: list[str] | None = None) -> None:
         )
         ref_text, ref_rate, ratio_text = "-", "-", "-"
         if widths in with_reference:
-            ref_seconds, ref_cells = _time(
+            ref_seconds, ref_cells = median_time(
                 lambda m=model: reference_partition_3d(m, BOUNDS), 1, budget=0.0
             )
-            ref_text = _format_seconds(ref_seconds)
+            ref_text = format_seconds(ref_seconds)
             ref_rate = f"{len(ref_cells) / ref_seconds:,.0f}"
             ratio = ref_seconds / seconds
             ratio_text = f"{ratio:7.1f}x" + (" " if ratio >= TARGET_RATIO else "!")
             if len(ref_cells) != n_cells:
                 ratio_text += f" (reference: {len(ref_cells)} cells!)"
         print(
-            f"{_name(widths):>8} {n_cells:>8,} {_format_seconds(seconds):>11} "
+            f"{_name(widths):>8} {n_cells:>8,} {format_seconds(seconds):>11} "
             f"{n_cells / seconds:>10,.0f} {target_text:>18} {ref_text:>11} {ref_rate:>11} "
             f"{ratio_text:>9}"
         )
