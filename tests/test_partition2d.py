@@ -22,6 +22,7 @@ from benchmarks.reference_partition import reference_partition_2d
 from engine.networks import Abs, random_mlp
 from engine.partition2d import TooManyRegionsError, partition_2d
 from tests.torch_reference import (
+    assert_maps_match_model,
     hidden_widths,
     pattern_mismatch,
     torch_eval,
@@ -37,8 +38,6 @@ IN_TOL = 1e-12
 STRICT_TOL = 1e-9
 #: Cells whose centroid is this far from their edges have their pattern checked there.
 CENTROID_TOL = 1e-10
-#: Cell maps must reproduce the model to this relative error.
-MAP_RTOL = 1e-9
 
 
 # --------------------------------------------------------------------------------------
@@ -140,19 +139,6 @@ def boundary_points(bounds, n: int = 9) -> np.ndarray:
             np.column_stack([np.full(n, xmin), ys]),
             np.column_stack([np.full(n, xmax), ys]),
         ]
-    )
-
-
-def _assert_maps(part, model, points, cells, plane, n_layers, what):
-    expected = torch_eval(model, points, plane, n_layers)
-    got = np.einsum("moi,mi->mo", np.asarray(part.A)[cells], points) + np.asarray(part.c)[cells]
-    assert got.shape == expected.shape, (got.shape, expected.shape)
-    err = np.max(np.abs(got - expected), axis=1)
-    allowed = MAP_RTOL * np.maximum(1.0, np.max(np.abs(expected), axis=1))
-    bad = np.flatnonzero(err > allowed)
-    assert bad.size == 0, (
-        f"{what}: cell maps miss the model at {bad.size} points, e.g. x={points[bad[0]]} "
-        f"cell={cells[bad[0]]} got={got[bad[0]]} model={expected[bad[0]]}"
     )
 
 
@@ -266,7 +252,7 @@ def check_exact(
 
     # ---- every vertex: the cell map agrees with the model there (continuity) -------------
     ring_cell = np.repeat(np.arange(n_regions), np.diff(offsets))
-    _assert_maps(part, model, p, ring_cell, plane, map_layers, "ring vertices")
+    assert_maps_match_model(part, model, p, ring_cell, plane, map_layers, "ring vertices")
 
     # ---- every cell is a real cell: its centroid has its pattern --------------------------
     if check_centroids:
@@ -284,7 +270,9 @@ def check_exact(
                 f"centroid, e.g. cell {roomy[wrong[0]]} at {cen[roomy[wrong[0]]]}"
             )
         np.testing.assert_array_equal(part.locate(cen[roomy]), roomy)
-        _assert_maps(part, model, cen, np.arange(n_regions), plane, map_layers, "centroids")
+        assert_maps_match_model(
+            part, model, cen, np.arange(n_regions), plane, map_layers, "centroids"
+        )
 
     # ---- dense sampling -----------------------------------------------------------------
     random_pts = sample_points(bounds, n_samples, seed)
@@ -321,7 +309,7 @@ def check_exact(
             f"{points[strict][wrong[0]]} in cell {best[strict][wrong[0]]}"
         )
 
-    _assert_maps(part, model, points, best, plane, map_layers, "samples")
+    assert_maps_match_model(part, model, points, best, plane, map_layers, "samples")
 
     # ---- outside the bounds: -1 ---------------------------------------------------------
     w, h = xmax - xmin, ymax - ymin

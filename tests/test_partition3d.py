@@ -28,6 +28,8 @@ from engine.partition2d import TooManyRegionsError, partition_2d
 from engine.partition3d import Partition3D, partition_3d
 from tests.torch_reference import (
     ACTIVATIONS,
+    MAP_RTOL,
+    assert_maps_match_model,
     hidden_widths,
     pattern_mismatch,
     torch_eval,
@@ -45,8 +47,6 @@ IN_TOL = 1e-11
 STRICT_TOL = 1e-9
 #: Cells whose centroid is this far from their faces have their pattern checked there.
 CENTROID_TOL = 1e-10
-#: Cell maps must reproduce the model to this relative error.
-MAP_RTOL = 1e-9
 
 
 # --------------------------------------------------------------------------------------
@@ -200,19 +200,6 @@ def boundary_points(bounds, n: int = 5) -> np.ndarray:
                 pts[:, k] = b[2 * k] + g.ravel() * (b[2 * k + 1] - b[2 * k])
             grids.append(pts)
     return np.concatenate(grids)
-
-
-def _assert_maps(part, model, points, cells, plane, n_layers, what):
-    expected = torch_eval(model, points, plane, n_layers)
-    got = np.einsum("moi,mi->mo", np.asarray(part.A)[cells], points) + np.asarray(part.c)[cells]
-    assert got.shape == expected.shape, (got.shape, expected.shape)
-    err = np.max(np.abs(got - expected), axis=1)
-    allowed = MAP_RTOL * np.maximum(1.0, np.max(np.abs(expected), axis=1))
-    bad = np.flatnonzero(err > allowed)
-    assert bad.size == 0, (
-        f"{what}: cell maps miss the model at {bad.size} points, e.g. x={points[bad[0]]} "
-        f"cell={cells[bad[0]]} got={got[bad[0]]} model={expected[bad[0]]}"
-    )
 
 
 # --------------------------------------------------------------------------------------
@@ -372,7 +359,7 @@ def check_exact(
         )
 
     # ---- every vertex: the cell map agrees with the model there (continuity) -------------
-    _assert_maps(
+    assert_maps_match_model(
         part, model, verts, np.repeat(np.arange(R), np.diff(vo)), plane, map_layers, "vertices"
     )
 
@@ -400,7 +387,9 @@ def check_exact(
         )
     np.testing.assert_array_equal(part.locate(cen[roomy]), roomy)
     inner_cells = np.flatnonzero(solid)
-    _assert_maps(part, model, cen[inner_cells], inner_cells, plane, map_layers, "centroids")
+    assert_maps_match_model(
+        part, model, cen[inner_cells], inner_cells, plane, map_layers, "centroids"
+    )
 
     # ---- random samples: each in exactly one cell, with its pattern and map ------------
     parts_of_points = [sample_points(bounds, n_samples, seed), boundary_points(bounds)]
@@ -436,7 +425,7 @@ def check_exact(
     # (a point on a face of a needle may find the needle deepest: its map is checked at
     # its corners above)
     use = np.flatnonzero(strict | solid[best]) if needles else np.arange(len(points))
-    _assert_maps(part, model, points[use], best[use], plane, map_layers, "samples")
+    assert_maps_match_model(part, model, points[use], best[use], plane, map_layers, "samples")
     np.testing.assert_allclose(
         part.evaluate(points[strict]),
         torch_eval(model, points[strict], plane, map_layers),

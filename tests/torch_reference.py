@@ -98,3 +98,22 @@ def pattern_mismatch(model, points, patterns, plane=None) -> np.ndarray:
     pre, mag = pre[:, :n], mag[:, :n]
     clear = np.abs(pre) > AMBIGUOUS * np.maximum(1.0, mag)
     return np.any(clear & ((pre > 0) != patterns), axis=1)
+
+
+#: Cell maps must reproduce the model to this relative error.
+MAP_RTOL = 1e-9
+
+
+def assert_maps_match_model(part, model, points, cells, plane, n_layers, what):
+    """Each cell's affine map ``A, c`` reproduces the model (or its hidden layer
+    ``n_layers``) at ``points`` in ``cells`` to :data:`MAP_RTOL` relative."""
+    expected = torch_eval(model, points, plane, n_layers)
+    got = np.einsum("moi,mi->mo", np.asarray(part.A)[cells], points) + np.asarray(part.c)[cells]
+    assert got.shape == expected.shape, (got.shape, expected.shape)
+    err = np.max(np.abs(got - expected), axis=1)
+    allowed = MAP_RTOL * np.maximum(1.0, np.max(np.abs(expected), axis=1))
+    bad = np.flatnonzero(err > allowed)
+    assert bad.size == 0, (
+        f"{what}: cell maps miss the model at {bad.size} points, e.g. x={points[bad[0]]} "
+        f"cell={cells[bad[0]]} got={got[bad[0]]} model={expected[bad[0]]}"
+    )
