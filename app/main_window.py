@@ -93,7 +93,11 @@ class MainWindow(QMainWindow):
         box.open()
         return box
 
+    def page_widgets(self) -> list[QWidget]:
+        """Every page, in tab order. Each has ``shutdown()``, which stops its workers."""
+        return [self.pages.widget(i) for i in range(self.pages.count())]
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        for page in (self.cells_page, self.volume_page, self.playground_page):
+        for page in self.page_widgets():
             page.shutdown()
         super().closeEvent(event)
