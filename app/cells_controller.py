@@ -116,13 +116,7 @@ class CellsController(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._model = model
-        self._bounds = tuple(float(v) for v in bounds)
-        self._plane = (
-            None if plane is None else tuple(np.asarray(a, dtype=np.float64) for a in plane)
-        )
-        self._n_layers = len(network_layers(model).hidden)
-        self._layers = self._n_layers
+        self._install(model, bounds, plane)
         self._compute = compute
         self._generation = 0
         self._result: CellsResult | None = None
@@ -162,6 +156,37 @@ class CellsController(QObject):
     def is_busy(self) -> bool:
         """Whether a partition is running or waiting."""
         return self._runner.is_busy
+
+    def _install(self, model: nn.Sequential, bounds: Bounds, plane: Plane | None) -> None:
+        layers = network_layers(model)  # raises ValueError for an unsupported network
+        if plane is not None:
+            plane = tuple(np.asarray(a, dtype=np.float64) for a in plane)
+            if any(a.shape != (layers.n_inputs,) for a in plane):
+                raise ValueError(
+                    f"the plane's origin and directions need {layers.n_inputs} coordinates "
+                    "each, one per network input"
+                )
+        elif layers.n_inputs != 2:
+            raise ValueError(
+                f"the network has {layers.n_inputs} inputs; give a plane to slice its input "
+                "space, or use a network with 2 inputs"
+            )
+        self._model = model
+        self._bounds = tuple(float(v) for v in bounds)
+        self._plane = plane
+        self._n_layers = len(layers.hidden)
+        self._layers = self._n_layers
+
+    def set_network(
+        self, model: nn.Sequential, bounds: Bounds, *, plane: Plane | None = None
+    ) -> None:
+        """Show ``model`` on ``bounds`` (of ``plane``, for more than 2 inputs), all layers.
+
+        Raises ValueError, before anything changes, for a network the engine cannot
+        partition or a plane of the wrong dimension. The new partition is requested at once.
+        """
+        self._install(model, bounds, plane)
+        self.request_partition()
 
     def set_layers(self, layers: int) -> None:
         """Partition with the first ``layers`` hidden layers (clamped to 0..L)."""

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 from torch import nn
 
-from app.cells_controller import Bounds, CellsController, CellsResult
+from app.cells_controller import Bounds, CellsController, CellsResult, Plane
 from app.probe_controller import PathState, ProbeController, ProbeState
 from engine.networks import network_layers, random_mlp
 from widgets.cell_canvas import CellCanvas
@@ -98,7 +98,6 @@ class CellsPage(QMainWindow):
         self.controller = controller or CellsController(default_model(), DEFAULT_BOUNDS)
         self.controller.setParent(self)
         self.probe = ProbeController(self.controller.model, self)
-        self._variables = ("x₁", "x₂") if self.controller.plane is None else ("s", "t")
 
         self.canvas = CellCanvas(self)
         self.canvas.set_path_drawing_enabled(True)
@@ -255,16 +254,12 @@ class CellsPage(QMainWindow):
         self._count_label.setFont(scaled_font(base, 2.4, bold=True))
         self._count_caption = QLabel("cells", panel)
         self._count_caption.setObjectName("cellCountCaption")
-        network = QLabel(describe_network(self.controller.model), panel)
-        network.setObjectName("networkLabel")
-        xmin, xmax, ymin, ymax = self.controller.bounds
-        domain_text = f"on [{xmin:g}, {xmax:g}] × [{ymin:g}, {ymax:g}]"
-        if self.controller.plane is not None:
-            dimension = len(self.controller.plane[0])
-            domain_text += f" of a plane through its {dimension}-D input space"
-        domain = QLabel(domain_text, panel)
-        domain.setObjectName("domainLabel")
-        domain.setWordWrap(True)
+        self._network_label = QLabel(panel)
+        self._network_label.setObjectName("networkLabel")
+        self._domain_label = QLabel(panel)
+        self._domain_label.setObjectName("domainLabel")
+        self._domain_label.setWordWrap(True)
+        self._describe_network()
         explanation = QLabel(
             "Inside each cell the network is one affine map; each colour is one "
             "activation pattern, each edge colour one layer. The slider shows how every "
@@ -279,8 +274,8 @@ class CellsPage(QMainWindow):
         side.setContentsMargins(14, 8, 14, 10)
         side.setSpacing(4)
         side.addWidget(_heading("Network", base, panel))
-        side.addWidget(network)
-        side.addWidget(domain)
+        side.addWidget(self._network_label)
+        side.addWidget(self._domain_label)
         side.addSpacing(10)
         side.addWidget(self.layer_slider)
         side.addSpacing(8)
@@ -293,6 +288,34 @@ class CellsPage(QMainWindow):
         side.addWidget(explanation)
         side.addStretch(1)
         return panel
+
+    def _describe_network(self) -> None:
+        """The network and domain labels, and the probe's variable names."""
+        self._network_label.setText(describe_network(self.controller.model))
+        xmin, xmax, ymin, ymax = self.controller.bounds
+        domain_text = f"on [{xmin:g}, {xmax:g}] × [{ymin:g}, {ymax:g}]"
+        if self.controller.plane is not None:
+            dimension = len(self.controller.plane[0])
+            domain_text += f" of a plane through its {dimension}-D input space"
+        self._domain_label.setText(domain_text)
+        self._variables = ("x₁", "x₂") if self.controller.plane is None else ("s", "t")
+
+    def set_network(
+        self,
+        model: nn.Sequential,
+        bounds: Bounds = DEFAULT_BOUNDS,
+        *,
+        plane: Plane | None = None,
+    ) -> None:
+        """Show the cells of ``model`` on ``bounds`` (of ``plane`` for more than 2 inputs).
+
+        The probe, path and transition log start afresh. Raises ValueError, leaving the
+        page as it was, for a network the engine cannot partition or a wrong plane.
+        """
+        self.controller.set_network(model, bounds, plane=plane)
+        self.probe.set_model(model)
+        self.transition_log.clear()
+        self._describe_network()
 
     def start(self) -> None:
         """Compute the first partition."""

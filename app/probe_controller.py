@@ -118,6 +118,16 @@ class ProbeController(QObject):
     def path(self) -> PathState | None:
         return self._path
 
+    def set_model(self, model: nn.Sequential) -> None:
+        """Probe a new network: forget the probe, the path and the last flips."""
+        self._model = model
+        self._network = network_layers(model)
+        self._partition = None
+        self._boundary = None
+        self._state = None
+        self._last_flipped = ()
+        self.clear_path()
+
     def set_partition(
         self, partition: Partition2D, boundary: DecisionBoundary | None = None
     ) -> None:

@@ -203,6 +203,41 @@ def test_a_stale_partition_is_never_drawn(qtbot):
     page.shutdown()
 
 
+def test_set_network_shows_the_new_networks_cells_and_a_fresh_probe(main_window, qtbot):
+    page = main_window.cells_page
+    page.transition_log.add_transitions(page.probe.state.transitions)
+    model = random_mlp([5, 5], n_inputs=10, seed=4)
+    plane = (np.zeros(10), np.eye(10)[0], np.eye(10)[1])
+    bounds = (-2.0, 2.0, -1.0, 1.0)
+    expected = partition_2d(model, bounds, plane=plane).n_regions
+
+    page.set_network(model, bounds, plane=plane)
+
+    qtbot.waitUntil(
+        lambda: page.canvas.partition is not None and page.canvas.partition.plane is not None,
+        timeout=PARTITION_TIMEOUT_MS,
+    )
+    assert shown_cell_count(main_window) == expected
+    assert "layers 2/2" in status_text(main_window)
+    assert page.findChild(QLabel, "networkLabel").text().startswith("10 → 5 → 5 → ")
+    assert "10-D" in page.findChild(QLabel, "domainLabel").text()
+    assert page.probe.model is model
+    assert page.transition_log.count == 0
+
+
+def test_set_network_refuses_a_wrong_plane_and_keeps_the_page(main_window):
+    page = main_window.cells_page
+    before = page.controller.model
+
+    with pytest.raises(ValueError, match="3 coordinates"):
+        page.set_network(random_mlp([4], n_inputs=3, seed=0), plane=(np.zeros(2),) * 3)
+    with pytest.raises(ValueError, match="give a plane"):
+        page.set_network(random_mlp([4], n_inputs=3, seed=0))
+
+    assert page.controller.model is before
+    assert page.probe.model is before
+
+
 def test_a_failed_partition_is_reported_in_a_message_box(qtbot):
     def failing_compute(request: CellsRequest):
         raise ValueError("the network is broken")
