@@ -1,0 +1,189 @@
+"""Images of handwritten digits, offline: scikit-learn's 8x8 digits and MNIST IDX files.
+
+:func:`load_digits` returns the 1,797 8x8 digits that ship inside scikit-learn (no
+download). :func:`load_mnist_idx` reads the MNIST IDX files a user already has on disk,
+raw (``*-ubyte``) or gzipped (``*.gz``). Both give a :class:`DigitImages`: grey levels in
+[0, 1] as float64 and int64 class labels. A file that is not an IDX file of the expected
+kind, or is cut short, raises a ``ValueError`` that says what is wrong with which file.
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+#: The IDX magic numbers: two zero bytes, the element type (0x08, unsigned byte), the rank.
+IMAGES_MAGIC = 0x00000803
+LABELS_MAGIC = 0x00000801
+
+_GZIP_SIGNATURE = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class DigitImages:
+    """Grey-level images of digits with their class labels.
+
+    Attributes
+    ----------
+    images : (N, h, w) float64 grey levels in [0, 1] (0 is the background).
+    labels : (N,) int64 classes 0..9.
+    """
+
+    images: np.ndarray
+    labels: np.ndarray
+
+    def __post_init__(self) -> None:
+        if self.images.ndim != 3 or self.labels.shape != (len(self.images),):
+            raise ValueError(
+                f"need (N, h, w) images and (N,) labels, got {self.images.shape} "
+                f"and {self.labels.shape}"
+            )
+
+    @property
+    def flat(self) -> np.ndarray:
+        """(N, h*w) float64: each image as one row, row by row."""
+        return self.images.reshape(len(self.images), -1)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(h, w)`` of one image."""
+        return int(self.images.shape[1]), int(self.images.shape[2])
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def subset(self, indices: np.ndarray) -> DigitImages:
+        """The images at ``indices`` (any integer index array), in that order."""
+        indices = np.asarray(indices, dtype=np.int64)
+        return DigitImages(self.images[indices], self.labels[indices])
+
+
+def load_digits() -> DigitImages:
+    """scikit-learn's 8x8 handwritten digits: 1,797 images, grey levels 0..16 scaled to [0, 1]."""
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    bunch = sklearn_digits()
+    images = np.asarray(bunch.images, dtype=np.float64) / 16.0
+    return DigitImages(images, np.asarray(bunch.target, dtype=np.int64))
+
+
+def _read_bytes(path: str | Path) -> bytes:
+    path = Path(path)
+    raw = path.read_bytes()
+    if raw[:2] != _GZIP_SIGNATURE:
+        return raw
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError) as error:
+        message = f"{path.name}: the gzip stream is damaged or cut short ({error})"
+        raise ValueError(message) from None
+
+
+def _read_idx(path: str | Path, magic: int, kind: str) -> np.ndarray:
+    """The uint8 array stored in an IDX file whose magic number must be ``magic``."""
+    name = Path(path).name
+    data = _read_bytes(path)
+    if len(data) < 4:
+        raise ValueError(f"{name}: {len(data)} bytes is too short for an IDX file")
+    found = int.from_bytes(data[:4], "big")
+    if found != magic:
+        raise ValueError(
+            f"{name}: not an IDX {kind} file (magic number 0x{found:08x}, expected 0x{magic:08x})"
+        )
+    rank = magic & 0xFF
+    header = 4 + 4 * rank
+    if len(data) < header:
+        raise ValueError(f"{name}: truncated header ({len(data)} of {header} bytes)")
+    dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(rank))
+    expected = header + int(np.prod(dims, dtype=np.int64))
+    if len(data) < expected:
+        raise ValueError(
+            f"{name}: truncated: the header promises {'x'.join(map(str, dims))} values "
+            f"({expected} bytes) but the file has {len(data)} bytes"
+        )
+    if len(data) > expected:
+        raise ValueError(
+            f"{name}: {len(data) - expected} bytes after the {'x'.join(map(str, dims))} values "
+            "the header promises"
+        )
+    return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
+
+
+def load_idx_images(path: str | Path) -> np.ndarray:
+    """The images of an IDX image file (``*-images-idx3-ubyte`` or ``.gz``).
+
+    Returns
+    -------
+    (N, h, w) float64 grey levels 0..255 scaled to [0, 1].
+
+    Raises
+    ------
+    ValueError : wrong magic number, truncated header or data, or trailing bytes.
+    """
+    return _read_idx(path, IMAGES_MAGIC, "image").astype(np.float64) / 255.0
+
+
+def load_idx_labels(path: str | Path) -> np.ndarray:
+    """The labels of an IDX label file (``*-labels-idx1-ubyte`` or ``.gz``): (N,) int64."""
+    return _read_idx(path, LABELS_MAGIC, "label").astype(np.int64)
+
+
+def load_mnist_idx(images_path: str | Path, labels_path: str | Path) -> DigitImages:
+    """MNIST-style images and labels from a pair of IDX files.
+
+    Raises
+    ------
+    ValueError : either file is not a valid IDX file of its kind, or they hold different
+        numbers of items.
+    """
+    images = load_idx_images(images_path)
+    labels = load_idx_labels(labels_path)
+    if len(images) != len(labels):
+        raise ValueError(
+            f"{Path(images_path).name} holds {len(images)} images but "
+            f"{Path(labels_path).name} holds {len(labels)} labels"
+        )
+    return DigitImages(images, labels)
+
+
+def save_idx(path: str | Path, values: np.ndarray) -> None:
+    """Write a uint8 array as an IDX file (gzipped if ``path`` ends in ``.gz``).
+
+    Rank 3 arrays are written as image files, rank 1 as label files.
+    """
+    values = np.asarray(values)
+    if values.dtype != np.uint8 or values.ndim not in (1, 3):
+        raise ValueError(f"need a uint8 array of rank 1 or 3, got {values.dtype} {values.shape}")
+    magic = IMAGES_MAGIC if values.ndim == 3 else LABELS_MAGIC
+    header = magic.to_bytes(4, "big") + b"".join(int(n).to_bytes(4, "big") for n in values.shape)
+    data = header + values.tobytes()
+    if str(path).endswith(".gz"):
+        data = gzip.compress(data)
+    Path(path).write_bytes(data)
+
+
+def train_test_split(
+    digits: DigitImages, test_fraction: float = 0.2, seed: int = 0
+) -> tuple[DigitImages, DigitImages]:
+    """Split ``digits`` at random (seeded) into a training and a test set.
+
+    Parameters
+    ----------
+    test_fraction : share of the images that go to the test set, in [0, 1).
+    seed : the same seed gives the same split.
+
+    Returns
+    -------
+    (train, test), each keeping the images' relative order.
+    """
+    if not 0.0 <= test_fraction < 1.0:
+        raise ValueError(f"the test fraction must be in [0, 1), got {test_fraction}")
+    n = len(digits)
+    n_test = round(test_fraction * n)
+    order = np.random.default_rng(seed).permutation(n)
+    test = np.sort(order[:n_test])
+    train = np.sort(order[n_test:])
+    return digits.subset(train), digits.subset(test)
