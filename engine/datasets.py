@@ -1,7 +1,8 @@
-"""Seeded toy data sets in the plane, for watching a network learn.
+"""Seeded toy data sets in the plane and in space, for watching a network learn.
 
-Every generator draws its points in the square ``[-1, 1]^2`` (before noise), so one
-viewing rectangle, :data:`DATA_BOUNDS`, fits them all. ``noise`` is the standard
+Every planar generator draws its points in the square ``[-1, 1]^2`` (before noise), so one
+viewing rectangle, :data:`DATA_BOUNDS`, fits them all; the 3-D ones (:data:`DATASETS_3D`)
+draw theirs in the cube ``[-1, 1]^3``, inside :data:`DATA_BOUNDS_3D`. ``noise`` is the standard
 deviation of a Gaussian jitter added to every point (for the regression set: to every
 target), in the same units. The same name, size, noise and seed always give the same
 points, split the same way into a training and a test set.
@@ -16,19 +17,21 @@ import numpy as np
 
 #: ``(xmin, xmax, ymin, ymax)`` of the plane the data sets are drawn in, with a margin.
 DATA_BOUNDS = (-1.25, 1.25, -1.25, 1.25)
+#: ``(xmin, xmax, ymin, ymax, zmin, zmax)`` of the box the 3-D data sets are drawn in.
+DATA_BOUNDS_3D = (-1.25, 1.25, -1.25, 1.25, -1.25, 1.25)
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """A data set in the plane, split into training and test points.
+    """A data set in the plane (or in space), split into training and test points.
 
     Attributes
     ----------
-    name : key in :data:`DATASETS`.
-    x_train : (N, 2) float64 training inputs.
+    name : key in :data:`DATASETS` (or :data:`DATASETS_3D`).
+    x_train : (N, d) float64 training inputs, d = 2 (or 3 for the 3-D data sets).
     y_train : (N,) int64 class labels in ``0..n_classes-1``, or float64 targets when
         ``n_classes == 0`` (regression).
-    x_test : (M, 2) float64 test inputs.
+    x_test : (M, d) float64 test inputs.
     y_test : (M,) labels or targets of the test inputs.
     n_classes : number of classes, 0 for a regression set.
     noise : standard deviation of the jitter the points were drawn with.
@@ -51,6 +54,11 @@ class Dataset:
     @property
     def n_samples(self) -> int:
         return len(self.x_train) + len(self.x_test)
+
+    @property
+    def dimension(self) -> int:
+        """Number of input coordinates d."""
+        return self.x_train.shape[1]
 
 
 def _labels(n: int, k: int) -> np.ndarray:
@@ -123,17 +131,64 @@ def _bump(n: int, rng: np.random.Generator, noise: float, n_classes: int) -> tup
     return x, target + rng.normal(0.0, noise, size=n)
 
 
+def _unit_directions(n: int, rng: np.random.Generator) -> np.ndarray:
+    """(n, 3) directions uniform on the unit sphere."""
+    direction = rng.normal(size=(n, 3))
+    return direction / np.linalg.norm(direction, axis=1, keepdims=True)
+
+
+def _ball_in_shell(n: int, rng: np.random.Generator, noise: float, n_classes: int) -> tuple:
+    # Class 0: a ball of radius 0.45; class 1: a shell from 0.7 to 1, both uniform in volume.
+    y = _labels(n, 2)
+    inner, outer = np.where(y == 0, 0.0, 0.7), np.where(y == 0, 0.45, 1.0)
+    radius = np.cbrt(rng.uniform(inner**3, outer**3))
+    x = radius[:, None] * _unit_directions(n, rng)
+    return x + rng.normal(0.0, noise, size=x.shape), y
+
+
+def _xor_3d(n: int, rng: np.random.Generator, noise: float, n_classes: int) -> tuple:
+    # The octants of the cube, labelled by the sign of x1 x2 x3; kept 0.1 off the planes.
+    x = rng.uniform(-1.0, 1.0, size=(n, 3))
+    x += np.sign(x) * 0.1
+    x /= 1.1
+    y = (x[:, 0] * x[:, 1] * x[:, 2] > 0).astype(np.int64)
+    return x + rng.normal(0.0, noise, size=x.shape), y
+
+
+#: Interlocked rings: centre line radius, tube radius, and the centres' offset along x1.
+RING_RADIUS, RING_TUBE, RING_OFFSET = 0.5, 0.12, 0.25
+
+
+def _interlocked_rings(n: int, rng: np.random.Generator, noise: float, n_classes: int) -> tuple:
+    # Class 0 circles (-RING_OFFSET, 0, 0) in the x1 x2 plane, class 1 circles
+    # (+RING_OFFSET, 0, 0) in the x1 x3 plane: each passes through the other's hole. Points
+    # fill a tube around each centre line, uniformly in its cross-section's disc.
+    y = _labels(n, 2)
+    angle = rng.uniform(0.0, 2.0 * np.pi, size=n)
+    tube = RING_TUBE * np.sqrt(rng.uniform(0.0, 1.0, size=n))
+    around = rng.uniform(0.0, 2.0 * np.pi, size=n)
+    radial = RING_RADIUS + tube * np.cos(around)  # in the ring's plane, from its centre
+    across = tube * np.sin(around)  # along the ring's axis
+    x = np.empty((n, 3))
+    x[:, 0] = radial * np.cos(angle) + np.where(y == 0, -RING_OFFSET, RING_OFFSET)
+    ring_0, ring_1 = y == 0, y == 1
+    x[ring_0, 1], x[ring_0, 2] = radial[ring_0] * np.sin(angle[ring_0]), across[ring_0]
+    x[ring_1, 1], x[ring_1, 2] = across[ring_1], radial[ring_1] * np.sin(angle[ring_1])
+    return x + rng.normal(0.0, noise, size=x.shape), y
+
+
 @dataclass(frozen=True)
 class DatasetKind:
     """A generator and how to present it.
 
     ``classes`` is the fixed number of classes, 0 for regression, or None when the number
-    is a parameter (``n_classes``).
+    is a parameter (``n_classes``); ``dimension`` is the number of input coordinates.
     """
 
     title: str
     generate: Callable[[int, np.random.Generator, float, int], tuple]
     classes: int | None
+    dimension: int = 2
 
 
 #: Every data set, by name, in the order a menu shows them.
@@ -146,6 +201,13 @@ DATASETS: dict[str, DatasetKind] = {
     "blobs_k": DatasetKind("Gaussian blobs, k classes", _blobs, None),
     "checkerboard": DatasetKind("Checkerboard", _checkerboard, 2),
     "bump": DatasetKind("Bump (regression)", _bump, 0),
+}
+
+#: The 3-D data sets, by name, in the order a menu shows them (inputs in ``[-1, 1]^3``).
+DATASETS_3D: dict[str, DatasetKind] = {
+    "ball_in_shell": DatasetKind("Ball inside a shell", _ball_in_shell, 2, 3),
+    "xor_3d": DatasetKind("3-D XOR (octants)", _xor_3d, 2, 3),
+    "rings": DatasetKind("Two interlocked rings", _interlocked_rings, 2, 3),
 }
 
 MAX_CLASSES = 8
@@ -187,7 +249,7 @@ def make_dataset(
 
     Parameters
     ----------
-    name : a key of :data:`DATASETS`.
+    name : a key of :data:`DATASETS` or :data:`DATASETS_3D`.
     n_samples : total number of points (training plus test), at least 4.
     noise : standard deviation of the Gaussian jitter (0 for none).
     seed : seed of the random generator; the same arguments give the same points.
@@ -196,11 +258,12 @@ def make_dataset(
 
     Returns
     -------
-    Dataset with ``x_train (N, 2)``, ``x_test (M, 2)``, ``N + M = n_samples``.
+    Dataset with ``x_train (N, d)``, ``x_test (M, d)``, ``N + M = n_samples``.
     """
-    kind = DATASETS.get(name)
+    kind = DATASETS.get(name) or DATASETS_3D.get(name)
     if kind is None:
-        raise ValueError(f"unknown data set {name!r}; choose one of {', '.join(DATASETS)}")
+        names = ", ".join([*DATASETS, *DATASETS_3D])
+        raise ValueError(f"unknown data set {name!r}; choose one of {names}")
     n_samples = int(n_samples)
     if n_samples < 4:
         raise ValueError(f"a data set needs at least 4 points, got {n_samples}")

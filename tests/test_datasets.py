@@ -5,7 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.datasets import DATA_BOUNDS, DATASETS, MAX_CLASSES, DatasetSpec, make_dataset
+from engine.datasets import (
+    DATA_BOUNDS,
+    DATA_BOUNDS_3D,
+    DATASETS,
+    DATASETS_3D,
+    MAX_CLASSES,
+    RING_OFFSET,
+    RING_RADIUS,
+    RING_TUBE,
+    DatasetSpec,
+    make_dataset,
+)
 from engine.features import (
     FEATURE_PLANE,
     FEATURE_TRANSFORMS,
@@ -147,6 +158,71 @@ def test_bad_arguments_are_rejected_with_a_message(kwargs, message):
     name = kwargs.pop("name")
     with pytest.raises(ValueError, match=message):
         make_dataset(name, **kwargs)
+
+
+# 3-D data sets -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(DATASETS_3D))
+def test_3d_data_sets_are_seeded_balanced_and_in_their_box(name):
+    data = make_dataset(name, n_samples=600, noise=0.05, seed=5, test_fraction=0.25)
+    again = make_dataset(name, n_samples=600, noise=0.05, seed=5, test_fraction=0.25)
+    other = make_dataset(name, n_samples=600, noise=0.05, seed=6, test_fraction=0.25)
+
+    assert data.x_train.shape == (450, 3) and data.x_test.shape == (150, 3)
+    assert data.dimension == 3 and data.n_classes == 2 and DATASETS_3D[name].dimension == 3
+    np.testing.assert_array_equal(data.x_train, again.x_train)
+    np.testing.assert_array_equal(data.y_test, again.y_test)
+    assert not np.array_equal(data.x_train, other.x_train)
+    labels = np.concatenate([data.y_train, data.y_test])
+    assert labels.dtype == np.int64 and set(np.unique(labels)) == {0, 1}
+    assert abs(np.mean(labels) - 0.5) < 0.05
+    x = np.concatenate([data.x_train, data.x_test])
+    low, high = np.array(DATA_BOUNDS_3D[0::2]), np.array(DATA_BOUNDS_3D[1::2])
+    assert np.all((x >= low) & (x <= high))
+    assert name not in DATASETS  # the planar menus do not offer them
+
+
+def test_the_ball_lies_inside_its_shell():
+    x, y = _all_points("ball_in_shell")
+    radius = np.linalg.norm(x, axis=1)
+    assert radius[y == 0].max() <= 0.45 and radius[y == 1].min() >= 0.7
+    assert radius[y == 1].max() <= 1.0
+    # Uniform in volume: half of the ball's points lie within 0.45 / 2^(1/3) of the centre.
+    assert abs(np.mean(radius[y == 0] < 0.45 / 2 ** (1 / 3)) - 0.5) < 0.1
+    # Every direction: the points of the shell are centred on the origin.
+    np.testing.assert_allclose(x[y == 1].mean(axis=0), 0.0, atol=0.12)
+
+
+def test_3d_xor_labels_are_the_sign_of_the_product_of_the_coordinates():
+    x, y = _all_points("xor_3d")
+    np.testing.assert_array_equal(y, (x.prod(axis=1) > 0).astype(int))
+    assert np.abs(x).min() >= 0.09
+    octants = (x > 0) @ [1, 2, 4]
+    assert len(np.unique(octants)) == 8
+
+
+def test_the_two_rings_are_tubes_that_pass_through_each_other():
+    x, y = _all_points("rings")
+    first, second = x[y == 0] - [-RING_OFFSET, 0, 0], x[y == 1] - [RING_OFFSET, 0, 0]
+    # Distance from each ring's centre line: ring 0 lies in the x1 x2 plane, ring 1 in x1 x3.
+    tube_0 = np.hypot(np.hypot(first[:, 0], first[:, 1]) - RING_RADIUS, first[:, 2])
+    tube_1 = np.hypot(np.hypot(second[:, 0], second[:, 2]) - RING_RADIUS, second[:, 1])
+    assert tube_0.max() <= RING_TUBE + 1e-12 and tube_1.max() <= RING_TUBE + 1e-12
+    # Interlocked: ring 0's centre line crosses ring 1's plane (x2 = 0) twice, once inside
+    # ring 1's hole and once outside ring 1 (and the same with the rings swapped).
+    crossing_x1 = np.array([-RING_OFFSET - RING_RADIUS, -RING_OFFSET + RING_RADIUS])
+    from_centre = np.sort(np.abs(crossing_x1 - RING_OFFSET))
+    assert from_centre[0] < RING_RADIUS - 2 * RING_TUBE
+    assert from_centre[1] > RING_RADIUS + 2 * RING_TUBE
+    # and the sampled tubes stay apart.
+    gap = np.linalg.norm(x[y == 0][:, None, :] - x[y == 1][None, :, :], axis=2).min()
+    assert gap > 0.1
+
+
+def test_an_unknown_name_lists_the_3d_data_sets_too():
+    with pytest.raises(ValueError, match="ball_in_shell, xor_3d, rings"):
+        make_dataset("torus")
 
 
 # Feature transforms ----------------------------------------------------------------------
