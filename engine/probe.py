@@ -1,5 +1,8 @@
 """A probe point of a 2-D partition: its cell, its affine map, and what it crosses.
 
+The readout, the step and the transitions are shared with 3-D partitions
+(:mod:`engine.probe3d`): points are in the partition's own coordinates, 2 or 3 of them.
+
 Everything here is a fast path for interactive use: a probe is located with the
 partition's point locator and read from the partition's arrays; a drag step walks the
 straight segment between two probe positions exactly (:func:`engine.paths.segment_crossings`).
@@ -26,12 +29,13 @@ class ProbeReadout:
 
     Attributes
     ----------
-    point : (2,) float64 the probe, in the partition's plane coordinates.
+    point : (k,) float64 the probe, in the partition's coordinates (k = 2 for a plane,
+        3 for a box of space).
     cell : id of the cell containing it (an index into the partition's cells).
     n_cells : number of cells of the partition.
     pattern : (n_neurons,) bool activation pattern of the cell, layer by layer.
     layer_of_neuron : (n_neurons,) int64 0-based hidden layer of every pattern bit.
-    A : (n_out, 2) float64 and c : (n_out,) float64, the cell's affine map
+    A : (n_out, k) float64 and c : (n_out,) float64, the cell's affine map
         ``f(x) = A @ x + c``: the network output when ``is_output``, else the
         activations of the last partitioned layer.
     output : (n_out,) float64 ``A @ point + c``.
@@ -39,14 +43,14 @@ class ProbeReadout:
         network's output.
     predicted_class : argmax of the output (``output[0] > 0`` for one output);
         -1 when not ``is_output``.
-    boundary_distance : exact distance from the probe to the nearest edge of its cell
-        made by a neuron (edges on the domain boundary do not count); ``inf`` when the
-        cell has no such edge.
-    boundary_point : (2,) the nearest point of that edge (NaN when there is none).
+    boundary_distance : exact distance from the probe to the nearest edge (in 3-D:
+        face) of its cell made by a neuron (those on the domain boundary do not count);
+        ``inf`` when the cell has no such edge.
+    boundary_point : (k,) the nearest point of that edge (NaN when there is none).
     boundary_neuron : global index of the neuron that made that edge, -1 when none.
-    decision_distance : exact distance to the nearest decision-boundary segment,
-        ``inf`` when no boundary was given or it is empty.
-    decision_point : (2,) the nearest point of the decision boundary (NaN when none).
+    decision_distance : exact distance to the nearest decision-boundary segment (in 3-D:
+        polygon), ``inf`` when no boundary was given or it is empty.
+    decision_point : (k,) the nearest point of the decision boundary (NaN when none).
     """
 
     point: np.ndarray
@@ -73,7 +77,7 @@ class Transition:
     Attributes
     ----------
     t : parameter of the crossing along the step, in (0, 1).
-    point : (2,) float64 where it happens, in plane coordinates.
+    point : (k,) float64 where it happens, in the partition's coordinates.
     layer : 0-based hidden layer of the neuron.
     neuron : global index of the neuron (its position in the activation pattern).
     unit : 0-based index of the neuron within its layer.
@@ -94,7 +98,7 @@ class ProbeStep:
 
     Attributes
     ----------
-    start : (2,) float64 previous probe position (plane coordinates).
+    start : (k,) float64 previous probe position (the partition's coordinates).
     readout : the probe at its new position.
     crossings : the exact walk from ``start`` to the new position, in input space,
         over every layer of the network.
@@ -128,17 +132,17 @@ def nearest_on_segments(
 
     Parameters
     ----------
-    point : (2,) the query point.
-    starts, ends : (S, 2) end points of the segments.
+    point : (k,) the query point (any dimension k).
+    starts, ends : (S, k) end points of the segments.
 
     Returns
     -------
     distance : the smallest point-to-segment distance (``inf`` when S is 0).
-    closest : (2,) the nearest point (NaN when S is 0).
+    closest : (k,) the nearest point (NaN when S is 0).
     index : the segment it lies on (-1 when S is 0).
     """
     if len(starts) == 0:
-        return float("inf"), np.full(2, np.nan), -1
+        return float("inf"), np.full(len(point), np.nan), -1
     direction = ends - starts
     length2 = np.einsum("ij,ij->i", direction, direction)
     along = np.einsum("ij,ij->i", point - starts, direction)
@@ -225,23 +229,24 @@ def probe_readout(
 
 
 def lift_to_input(plane, points) -> np.ndarray:
-    """Network inputs of plane points.
+    """Network inputs of points of a partition's plane (or 3-D slice).
 
     Parameters
     ----------
-    plane : ``(origin (d,), u (d,), v (d,))`` of a sliced partition, or None when the
-        plane is the input space itself.
-    points : (..., 2) plane coordinates ``(s, t)``.
+    plane : ``(origin (d,), u (d,), v (d,))`` of a sliced partition (``(origin, u, v,
+        w)`` for a 3-D slice), or None when the partition's domain is the input space.
+    points : (..., k) coordinates ``(s, t)`` (``(s, t, q)``).
 
     Returns
     -------
-    (..., d) float64 ``origin + s u + t v`` (the points themselves when ``plane`` is None).
+    (..., d) float64 ``origin + s u + t v (+ q w)`` (the points themselves when ``plane``
+    is None).
     """
     points = np.asarray(points, dtype=np.float64)
     if plane is None:
         return points.copy()
-    origin, u, v = plane
-    return origin + points[..., :1] * u + points[..., 1:2] * v
+    origin, *directions = plane
+    return origin + points @ np.stack(directions)
 
 
 def local_affine_map(model: nn.Module | NetworkLayers, x) -> LocalAffineMap:
@@ -292,7 +297,7 @@ def step_transitions(
     Parameters
     ----------
     crossings : the walk from ``lift(a)`` to ``lift(b)``.
-    a, b : (2,) its end points in plane coordinates (the lift to the input space is
+    a, b : (k,) its end points in the partition's coordinates (the lift to the input space is
         affine, so a crossing at ``t`` lies at ``a + t (b - a)``).
     layer_of_neuron : (n_neurons,) layers of the neurons to report (a partition's
         ``layer_of_neuron``): flips of deeper neurons are left out.
@@ -301,8 +306,8 @@ def step_transitions(
     -------
     tuple of :class:`Transition`, in the order of the walk.
     """
-    a = np.asarray(a, dtype=np.float64).reshape(2)
-    b = np.asarray(b, dtype=np.float64).reshape(2)
+    a = np.asarray(a, dtype=np.float64).reshape(-1)
+    b = np.asarray(b, dtype=np.float64).reshape(-1)
     n_neurons = len(layer_of_neuron)
     first_of_layer = np.searchsorted(
         layer_of_neuron, np.arange(layer_of_neuron.max(initial=-1) + 1)
@@ -338,11 +343,29 @@ def probe_step(
     -------
     ProbeStep
     """
-    start = np.asarray(start, dtype=np.float64).reshape(2)
-    point = np.asarray(point, dtype=np.float64).reshape(2)
     readout = probe_readout(partition, point, boundary)
-    crossings = segment_crossings(
-        model, lift_to_input(partition.plane, start), lift_to_input(partition.plane, point)
-    )
-    transitions = step_transitions(crossings, start, point, partition.layer_of_neuron)
+    return walk_to(model, partition.plane, partition.layer_of_neuron, start, readout)
+
+
+def walk_to(
+    model: nn.Module, plane, layer_of_neuron: np.ndarray, start, readout: ProbeReadout
+) -> ProbeStep:
+    """The step from ``start`` to ``readout.point``, walked exactly (2-D or 3-D).
+
+    Parameters
+    ----------
+    model : the partitioned network.
+    plane : the partition's ``plane`` (None when its domain is the input space).
+    layer_of_neuron : the partition's ``layer_of_neuron`` (the neurons to report).
+    start : (k,) previous probe position in the partition's coordinates.
+    readout : the probe read at its new position.
+
+    Returns
+    -------
+    ProbeStep
+    """
+    start = np.asarray(start, dtype=np.float64).reshape(-1)
+    point = readout.point
+    crossings = segment_crossings(model, lift_to_input(plane, start), lift_to_input(plane, point))
+    transitions = step_transitions(crossings, start, point, layer_of_neuron)
     return ProbeStep(start, readout, crossings, transitions)
