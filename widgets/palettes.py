@@ -71,3 +71,125 @@ def layer_edge_widths(n_layers: int) -> np.ndarray:
         return np.zeros(0)
     t = np.linspace(0.0, 1.0, n_layers) if n_layers > 1 else np.zeros(1)
     return 1.7 - 0.5 * t
+
+
+# Colour-blind-safe palette -------------------------------------------------------------
+#
+# Okabe & Ito's eight colours (Color Universal Design, 2008) are told apart with every
+# common colour-vision deficiency. Lines and points take them; cell fills, which must
+# be light, are spread over the two axes a deuteranope or protanope still sees:
+# lightness and blue-yellow (OKLab ``L`` and ``b``), chosen so that they stay far apart
+# as a dichromat sees them.
+
+#: The Okabe–Ito colours, black excepted, in the order lines take them.
+OKABE_ITO = (
+    (0, 114, 178),  # blue
+    (213, 94, 0),  # vermillion
+    (0, 158, 115),  # bluish green
+    (204, 121, 167),  # reddish purple
+    (230, 159, 0),  # orange
+    (86, 180, 233),  # sky blue
+    (240, 228, 66),  # yellow
+)
+#: Classes: orange and blue first (the two a deuteranope separates best), then by lightness.
+OKABE_ITO_CLASSES = (
+    (230, 159, 0),
+    (0, 114, 178),
+    (0, 158, 115),
+    (204, 121, 167),
+    (86, 180, 233),
+    (213, 94, 0),
+    (240, 228, 66),
+    (60, 60, 60),
+)
+CVD_DECISION_RGB = (0, 0, 0)
+CVD_PROBE_RGB = (213, 94, 0)
+CVD_PATH_RGB = (0, 114, 178)
+
+
+def _cvd_cell_palette() -> np.ndarray:
+    # Farthest-point sampling of light sRGB colours (OKLab lightness 0.80 to 0.965,
+    # chroma at most 0.12): each next colour is the candidate farthest from those chosen,
+    # distance being the least OKLab distance seen with normal vision, deuteranopia or
+    # protanopia. Deterministic, and consecutive colours are far apart.
+    levels = np.linspace(0, 255, 18)
+    grid = np.array(np.meshgrid(levels, levels, levels, indexing="ij")).reshape(3, -1).T
+    lab = srgb_to_oklab(grid / 255.0)
+    light = (lab[:, 0] >= 0.80) & (lab[:, 0] <= 0.965) & (np.hypot(lab[:, 1], lab[:, 2]) <= 0.12)
+    candidates = np.round(grid[light]).astype(np.uint8)
+    views = [lab[light]] + [
+        srgb_to_oklab(simulate_dichromacy(candidates, kind)) for kind in _DICHROMACY
+    ]
+    chroma = np.hypot(views[0][:, 1], views[0][:, 2])
+    chosen = [int(np.argmin(np.abs(views[0][:, 0] - 0.965) + chroma))]
+    nearest = np.full(len(candidates), np.inf)
+    for _ in range(N_CELL_COLOURS - 1):
+        last = chosen[-1]
+        distance = np.min([np.linalg.norm(v - v[last], axis=1) for v in views], axis=0)
+        nearest = np.minimum(nearest, distance)
+        chosen.append(int(np.argmax(nearest)))
+    return candidates[chosen]
+
+
+def cvd_layer_edge_colours(n_layers: int) -> np.ndarray:
+    """(n_layers, 3) uint8: layer edges in the Okabe–Ito colours, cycling."""
+    colours = np.array(OKABE_ITO, np.uint8)
+    return colours[np.arange(max(n_layers, 0)) % len(colours)].reshape(-1, 3)
+
+
+# Machado, Oliveira & Fernandes (2009): full-severity dichromacy in linear sRGB.
+_DICHROMACY = {
+    "deuteranopia": np.array(
+        [
+            [0.367322, 0.860646, -0.227968],
+            [0.280085, 0.672501, 0.047413],
+            [-0.011820, 0.042940, 0.968881],
+        ]
+    ),
+    "protanopia": np.array(
+        [
+            [0.152286, 1.052583, -0.204868],
+            [0.114503, 0.786281, 0.099216],
+            [-0.003882, -0.048116, 1.051998],
+        ]
+    ),
+}
+
+
+def simulate_dichromacy(rgb: np.ndarray, kind: str = "deuteranopia") -> np.ndarray:
+    """(N, 3) float sRGB in [0, 1] of (N, 3) uint8 colours as a dichromat sees them."""
+    encoded = np.asarray(rgb, float).reshape(-1, 3) / 255.0
+    linear = np.where(encoded <= 0.04045, encoded / 12.92, ((encoded + 0.055) / 1.055) ** 2.4)
+    seen = (linear @ _DICHROMACY[kind].T).clip(0.0, 1.0)
+    return np.where(seen <= 0.0031308, 12.92 * seen, 1.055 * seen ** (1 / 2.4) - 0.055)
+
+
+def srgb_to_oklab(rgb01: np.ndarray) -> np.ndarray:
+    """(N, 3) OKLab of (N, 3) sRGB colours in [0, 1]."""
+    encoded = np.asarray(rgb01, float).reshape(-1, 3)
+    linear = np.where(encoded <= 0.04045, encoded / 12.92, ((encoded + 0.055) / 1.055) ** 2.4)
+    lms = (
+        linear
+        @ np.array(
+            [
+                [0.4122214708, 0.5363325363, 0.0514459929],
+                [0.2119034982, 0.6806995451, 0.1073969566],
+                [0.0883024619, 0.2817188376, 0.6299787005],
+            ]
+        ).T
+    )
+    root = np.cbrt(lms)
+    return (
+        root
+        @ np.array(
+            [
+                [0.2104542553, 0.7936177850, -0.0040720468],
+                [1.9779984951, -2.4285922050, 0.4505937099],
+                [0.0259040371, 0.7827717662, -0.8086757660],
+            ]
+        ).T
+    )
+
+
+#: (48, 3) uint8: light cell fills that stay apart under deuteranopia and protanopia.
+CVD_CELL_PALETTE = _cvd_cell_palette()

@@ -372,6 +372,64 @@ class PlaygroundControls(QWidget):
             scores = f"train {train_score:.1%} · test {test_score:.1%}"
         self.progress_label.setText(f"epoch {epoch} / {epochs}\n{scores}")
 
+    def show_session(
+        self,
+        dataset: DatasetSpec,
+        transform: str,
+        view: str,
+        architecture: Architecture,
+        config: TrainingConfig,
+    ) -> None:
+        """Show settings chosen elsewhere (a preset, a saved session) without emitting."""
+        self._spec, self._architecture, self._config = dataset, architecture, config
+        editors = (
+            self.dataset_combo,
+            self.classes_spin,
+            self.samples_spin,
+            self.noise_spin,
+            self.data_seed_spin,
+            self.transform_combo,
+            self.widths_edit,
+            self.activation_combo,
+            self.seed_spin,
+            self.optimiser_combo,
+            self.rate_combo,
+            self.l2_combo,
+            self.batch_spin,
+            self.epochs_spin,
+        )
+        blockers = [QSignalBlocker(editor) for editor in editors]
+        self.dataset_combo.setCurrentIndex(self.dataset_combo.findData(dataset.name))
+        self.classes_spin.setValue(dataset.n_classes)
+        self.samples_spin.setValue(dataset.n_samples)
+        self.noise_spin.setValue(dataset.noise)
+        self.data_seed_spin.setValue(dataset.seed)
+        self.transform_combo.setCurrentIndex(self.transform_combo.findData(transform))
+        self._fill_views(transform, view)
+        self.widths_edit.setText(",".join(str(w) for w in architecture.widths))
+        self.activation_combo.setCurrentIndex(
+            self.activation_combo.findData(architecture.activation)
+        )
+        self.seed_spin.setValue(config.seed)
+        self.optimiser_combo.setCurrentIndex(self.optimiser_combo.findData(config.optimiser))
+        for combo, value in ((self.rate_combo, config.learning_rate), (self.l2_combo, config.l2)):
+            if combo.findData(value) < 0:
+                combo.addItem(_format_rate(value), value)
+            combo.setCurrentIndex(combo.findData(value))
+        self.batch_spin.setValue(config.batch_size)
+        self.epochs_spin.setValue(config.epochs)
+        del blockers
+        self._update_classes_enabled()
+        self._check_widths()
+
+    def set_colour_by(self, mode: str) -> None:
+        """Choose how cells are coloured (``"class"`` or ``"pattern"``); emits
+        ``colour_by_changed`` when it changes."""
+        index = self.colour_combo.findData(mode)
+        if index < 0:
+            raise ValueError(f"unknown colouring {mode!r}; choose class or pattern")
+        self.colour_combo.setCurrentIndex(index)
+
     # -- edits -------------------------------------------------------------------------
 
     def _toggle(self) -> None:
