@@ -1,0 +1,138 @@
+"""How much memory a partition may take, estimated before anything is allocated.
+
+A partition's memory grows with its cell count: every cell stores its polygon, its
+activation pattern and its affine map, and while a layer is cut every piece also carries
+the pre-activations of that layer's neurons. :func:`partition_bytes_per_cell` estimates
+that cost from the network's shape; :func:`check_cell_budget` refuses a cell limit whose
+estimate exceeds a fraction of the memory available now, with a message saying what to do.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+#: The share of the currently available memory one partition may plan to use.
+BUDGET_FRACTION = 0.5
+#: Assumed when the operating system does not say how much memory is free.
+FALLBACK_AVAILABLE_BYTES = 2 << 30
+#: Vertices per cell, on average, in the partitions of the benchmarks (rings of 5–6).
+_VERTICES_PER_CELL = 6
+#: Temporaries of a cutting round (both halves of every piece, sorting, bookkeeping),
+#: and the canvas's own copy of every polygon to draw.
+_WORKING_FACTOR = 3
+
+
+class MemoryBudgetError(MemoryError):
+    """A request whose memory estimate exceeds the budget; ``str(error)`` says what to do.
+
+    Attributes
+    ----------
+    needed_bytes, budget_bytes : the estimate and the budget it exceeds.
+    max_cells : the largest cell count the budget allows.
+    """
+
+    def __init__(self, message: str, needed_bytes: int, budget_bytes: int, max_cells: int):
+        super().__init__(message)
+        self.needed_bytes = needed_bytes
+        self.budget_bytes = budget_bytes
+        self.max_cells = max_cells
+
+
+@dataclass(frozen=True)
+class CellBudget:
+    """A cell limit that fits in memory.
+
+    Attributes
+    ----------
+    max_cells : the limit asked for.
+    bytes_per_cell : estimated bytes of one cell.
+    needed_bytes : ``max_cells * bytes_per_cell``.
+    budget_bytes : what the partition may use.
+    """
+
+    max_cells: int
+    bytes_per_cell: int
+    needed_bytes: int
+    budget_bytes: int
+
+    @property
+    def affordable_cells(self) -> int:
+        """The largest cell count within the budget."""
+        return self.budget_bytes // self.bytes_per_cell
+
+
+def available_memory_bytes() -> int:
+    """Memory the system can give without swapping (``MemAvailable`` on Linux)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return FALLBACK_AVAILABLE_BYTES
+
+
+def partition_bytes_per_cell(
+    n_neurons: int, max_width: int, n_outputs: int, *, dimension: int = 2
+) -> int:
+    """Estimated bytes one cell of a ``dimension``-D partition costs while it is built.
+
+    Parameters
+    ----------
+    n_neurons : hidden neurons in all (the activation pattern's length, one byte each).
+    max_width : neurons of the widest layer (pre-activations carried while it is cut).
+    n_outputs : network outputs (the cell's affine map).
+    dimension : 2 for polygons, 3 for polyhedra (more vertices, bigger maps).
+    """
+    vertices = _VERTICES_PER_CELL * (dimension - 1) ** 2
+    geometry = vertices * (8 * dimension + 8 + 8)  # coordinates, index, edge label
+    affine = 8 * (dimension + 1) * max(max_width, n_outputs)  # the cell's layer map
+    pattern = n_neurons  # one bool per neuron
+    pre_activations = 8 * max_width * (dimension + 1)  # per piece, while a layer is cut
+    per_cell = geometry + affine + pattern + pre_activations + 64  # + bookkeeping
+    return int(per_cell * _WORKING_FACTOR)
+
+
+def _format_bytes(n: int) -> str:
+    for unit, size in (("GB", 1 << 30), ("MB", 1 << 20), ("kB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{n} bytes"
+
+
+def check_cell_budget(
+    max_cells: int,
+    bytes_per_cell: int,
+    *,
+    available_bytes: int | None = None,
+) -> CellBudget:
+    """The budget of a partition allowed ``max_cells`` cells; raises if it does not fit.
+
+    Raises
+    ------
+    MemoryBudgetError
+        When ``max_cells * bytes_per_cell`` exceeds :data:`BUDGET_FRACTION` of the
+        available memory; the message gives both and the largest affordable limit.
+    """
+    available = available_memory_bytes() if available_bytes is None else int(available_bytes)
+    budget = int(available * BUDGET_FRACTION)
+    per_cell = max(int(bytes_per_cell), 1)
+    needed = int(max_cells) * per_cell
+    if needed > budget:
+        affordable = budget // per_cell
+        raise MemoryBudgetError(
+            f"A limit of {int(max_cells):,} cells could need about {_format_bytes(needed)} of "
+            f"memory, more than the {_format_bytes(budget)} this computation may use "
+            f"(half of the {_format_bytes(available)} free now). The largest limit that fits "
+            f"is about {affordable:,} cells: zoom in, use fewer layers, or close other "
+            "programs.",
+            needed,
+            budget,
+            affordable,
+        )
+    return CellBudget(int(max_cells), per_cell, needed, budget)
