@@ -70,7 +70,30 @@ def build_parser() -> argparse.ArgumentParser:
         "screenshot); 'training' trains the Playground's network to its epoch budget and "
         "saves the trained view",
     )
+    parser.add_argument(
+        "--preset",
+        metavar="NAME",
+        type=_preset_argument,
+        help="open on a named scenario from resources/presets (File > Open preset… lists "
+        "them), on its page",
+    )
+    parser.add_argument(
+        "--theme",
+        choices=("default", "talk"),
+        help="the look: 'talk' is for projectors (large type, thick lines); default: the "
+        "one chosen last in View > Theme",
+    )
     return parser
+
+
+def _preset_argument(name: str) -> object:
+    """``--preset NAME``: the loaded preset, or an argparse error listing the names."""
+    from app.presets import load_preset
+
+    try:
+        return load_preset(name)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -84,7 +107,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not has_display(os.environ):
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 2
-    return _run_window(screenshot=args.screenshot, page_name=args.page, demo=args.demo)
+    page_name = args.page if args.preset is None else args.preset.page
+    return _run_window(
+        screenshot=args.screenshot,
+        page_name=page_name,
+        demo=args.demo,
+        preset=args.preset,
+        theme=args.theme,
+    )
 
 
 def stage_probe_demo(page) -> None:
@@ -98,7 +128,12 @@ def stage_probe_demo(page) -> None:
 
 
 def _run_window(
-    *, screenshot: Path | None, page_name: str = PAGES[0], demo: str | None = None
+    *,
+    screenshot: Path | None,
+    page_name: str = PAGES[0],
+    demo: str | None = None,
+    preset: object | None = None,
+    theme: str | None = None,
 ) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -109,10 +144,21 @@ def _run_window(
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Splinescope")
     app.setApplicationDisplayName("Splinescope")
+    from app.theme import apply_theme, restore_appearance
+
+    if theme is None:
+        restore_appearance()
+    else:
+        apply_theme(theme)
     window = MainWindow()
     window.resize(*SCREENSHOT_SIZE)
     titles = [window.pages.tabText(i).replace("&", "").lower() for i in range(window.pages.count())]
-    window.pages.setCurrentIndex(titles.index(page_name))
+    if preset is None:
+        window.pages.setCurrentIndex(titles.index(page_name))
+    else:
+        from app.presets import apply_preset
+
+        apply_preset(window, preset)  # switches to the preset's page
     exit_code = 0
 
     if screenshot is not None:

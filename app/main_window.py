@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWid
 
 from app.cells_page import CellsPage
 from app.playground_page import PlaygroundPage
+from app.preset_dialog import PresetOpener
+from app.theme import ThemeActions
 from app.volume_page import VolumePage
 
 ABOUT_TEXT = (
@@ -54,6 +56,9 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.preset_opener = PresetOpener(self)
+        file_menu.addAction(self.preset_opener.action)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setObjectName("quitAction")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -65,6 +70,8 @@ class MainWindow(QMainWindow):
         view_menu.setObjectName("viewMenu")
         view_menu.addSection("Cells panels")
         view_menu.addActions(self.cells_page.view_actions())
+        self.theme_actions = ThemeActions(self)
+        self.theme_actions.add_to(view_menu)
 
         help_menu = self.menuBar().addMenu("&Help")
         about_action = QAction("&About Splinescope", self)

@@ -24,21 +24,17 @@ from typing import Protocol
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QMouseEvent, QPainter, QPainterPath
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPainterPath
 
 from engine.partition2d import Partition2D, pattern_colour_keys
-from widgets.palettes import (
-    CELL_PALETTE,
-    DECISION_HALO_RGB,
-    DECISION_RGB,
-    DOMAIN_EDGE_RGB,
-    cell_colour_index,
-    layer_edge_colours,
-    layer_edge_widths,
-)
+from widgets.palettes import DOMAIN_EDGE_RGB, layer_edge_widths
 from widgets.probe_overlay import ProbeOverlay
+from widgets.theme import Theme, current_theme, follow_theme, style_plot_axes
 
 DECISION_WIDTH = 3.0
+TICK_PT = 10
+AXIS_LABEL_PT = 13
+LEGEND_PT = 11
 _Z_FILLS = 0
 _Z_EDGES = 10
 _Z_DECISION = 100
@@ -131,10 +127,12 @@ class CellCanvas(pg.PlotWidget):
     probe_moved(float, float) : the user dragged or nudged the probe to ``(x, y)``.
     path_changed(float, float, float, float) : the user drew a path or moved one of
         its ends; the path is now ``(ax, ay)`` to ``(bx, by)``.
+    theme_applied(object) : the canvas has been redrawn in a new Theme.
     """
 
     probe_moved = Signal(float, float)
     path_changed = Signal(float, float, float, float)
+    theme_applied = Signal(object)
 
     #: Arrow-key nudges move the probe by this many screen pixels (with Shift: ten times).
     NUDGE_PIXELS = 1
@@ -152,27 +150,19 @@ class CellCanvas(pg.PlotWidget):
         plot.setAspectLocked(True)
         plot.setMenuEnabled(False)
         plot.hideButtons()
-        tick_font = QFont()
-        tick_font.setPointSizeF(10)
+        self._theme = current_theme()
         for side, name in (("bottom", "x<sub>1</sub>"), ("left", "x<sub>2</sub>")):
             axis = plot.getAxis(side)
-            axis.setPen(pg.mkPen(90, 90, 90))
-            axis.setTextPen(pg.mkPen(40, 40, 40))
-            axis.setTickFont(tick_font)
             axis.enableAutoSIPrefix(False)
-            axis.setLabel(name, **{"font-size": "13pt", "color": "#282828"})
+            axis.setLabel(name)
+        style_plot_axes(plot, self._theme, tick_pt=TICK_PT, label_pt=AXIS_LABEL_PT)
         self._fill_item = CellFillItem()
         self._fill_item.setZValue(_Z_FILLS)
         plot.addItem(self._fill_item)
         self._edge_items: dict[int, pg.PlotCurveItem] = {}
-        self._decision_halo = pg.PlotCurveItem(
-            connect="pairs",
-            antialias=True,
-            pen=pg.mkPen(*DECISION_HALO_RGB, width=DECISION_WIDTH + 3),
-        )
-        self._decision_line = pg.PlotCurveItem(
-            connect="pairs", antialias=True, pen=pg.mkPen(*DECISION_RGB, width=DECISION_WIDTH)
-        )
+        self._decision_halo = pg.PlotCurveItem(connect="pairs", antialias=True)
+        self._decision_line = pg.PlotCurveItem(connect="pairs", antialias=True)
+        self._style_decision()
         for z, item in enumerate((self._decision_halo, self._decision_line)):
             item.setZValue(_Z_DECISION + z)
             plot.addItem(item)
@@ -185,7 +175,7 @@ class CellCanvas(pg.PlotWidget):
             brush=pg.mkBrush(255, 255, 255, 225),
             pen=pg.mkPen(190, 190, 190),
             labelTextColor=(30, 30, 30),
-            labelTextSize="11pt",
+            labelTextSize=f"{self._theme.pt(LEGEND_PT):g}pt",
             verSpacing=-4,
         )
         # The legend sits in a column reserved right of the data, never over the cells.
@@ -199,6 +189,40 @@ class CellCanvas(pg.PlotWidget):
         for handle in self._overlay.path_handles:
             handle.sigPositionChanged.connect(self._on_path_end_dragged)
         view_box.path_dragged.connect(self._on_path_dragged)
+        theme = self._theme
+        self._overlay.apply_theme(
+            theme.palette.probe, theme.palette.path, theme.line_scale, theme.font_scale
+        )
+        follow_theme(self, self._apply_theme)
+
+    @property
+    def theme(self) -> Theme:
+        """The theme the canvas is drawn in."""
+        return self._theme
+
+    def _style_decision(self) -> None:
+        theme = self._theme
+        width = theme.width(DECISION_WIDTH)
+        self._decision_halo.setPen(pg.mkPen(*theme.palette.decision_halo, width=width + 3))
+        self._decision_line.setPen(pg.mkPen(*theme.palette.decision, width=width))
+
+    def _apply_theme(self, theme: Theme, previous: Theme) -> None:
+        """Redraw everything in ``theme``: background, axes, fills, edges, lines, legend."""
+        self._theme = theme
+        plot = self.getPlotItem()
+        style_plot_axes(plot, theme, tick_pt=TICK_PT, label_pt=AXIS_LABEL_PT)
+        self._style_decision()
+        self._overlay.apply_theme(
+            theme.palette.probe, theme.palette.path, theme.line_scale, theme.font_scale
+        )
+        self._legend.setLabelTextSize(f"{theme.pt(LEGEND_PT):g}pt")
+        self._legend.setBrush(pg.mkBrush(*theme.background, 225))
+        self._legend_column = 0.0
+        if self._partition is not None:
+            self._draw_fills(self._partition)
+            self._draw_edges(self._partition)
+            self._rebuild_legend(has_decision=self._decision_line.isVisible())
+        self.theme_applied.emit(theme)
 
     @property
     def partition(self) -> Partition2D | None:
@@ -238,7 +262,8 @@ class CellCanvas(pg.PlotWidget):
     def _draw_fills(self, partition: Partition2D) -> None:
         offsets = np.asarray(partition.offsets, np.int64)
         lengths = np.diff(offsets)
-        colour_of_cell = cell_colour_index(pattern_colour_keys(partition.patterns))
+        palette = self._theme.palette
+        colour_of_cell = palette.cell_colour_index(pattern_colour_keys(partition.patterns))
         cell_of_position = np.repeat(np.arange(partition.n_regions), lengths)
         # A stable sort keeps every ring contiguous and in order inside its colour group.
         order = np.argsort(colour_of_cell[cell_of_position], kind="stable")
@@ -254,7 +279,7 @@ class CellCanvas(pg.PlotWidget):
             path = pg.arrayToQPath(
                 points[start:end, 0], points[start:end, 1], connect=connect[start:end]
             )
-            r, g, b = (int(v) for v in CELL_PALETTE[group_colour[start]])
+            r, g, b = (int(v) for v in palette.cell_fills[group_colour[start]])
             fills.append((QColor(r, g, b), path))
         xmin, xmax, ymin, ymax = (float(v) for v in partition.bounds)
         self._fill_item.set_fills(fills, QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
@@ -284,11 +309,12 @@ class CellCanvas(pg.PlotWidget):
         keep |= edge_layer < 0
         # Colours spread over all the network's layers, so a layer keeps its colour
         # whatever the number of layers partitioned.
-        colours = layer_edge_colours(partition.n_layers_total)
+        colours = self._theme.palette.layer_edge_colours(partition.n_layers_total)
         # Many cells: thinner edges, so that the fills still show between them.
         thinning = float(np.clip((2000 / max(partition.n_regions, 1)) ** 0.25, 0.55, 1.0))
-        widths = layer_edge_widths(partition.n_layers_total) * thinning
-        styles = {-1: (DOMAIN_EDGE_RGB, 1.0)}
+        line_scale = self._theme.line_scale
+        widths = layer_edge_widths(partition.n_layers_total) * thinning * line_scale
+        styles = {-1: (DOMAIN_EDGE_RGB, line_scale)}
         for layer in range(partition.n_layers):
             styles[layer] = (tuple(int(v) for v in colours[layer]), float(widths[layer]))
         for layer in sorted(set(styles) | set(self._edge_items)):
@@ -318,7 +344,7 @@ class CellCanvas(pg.PlotWidget):
         plot = self.getPlotItem()
         names = ("s", "t") if sliced else ("x<sub>1</sub>", "x<sub>2</sub>")
         for side, name in zip(("bottom", "left"), names, strict=True):
-            plot.getAxis(side).setLabel(name, **{"font-size": "13pt", "color": "#282828"})
+            plot.getAxis(side).setLabel(name, **self._theme.label_style(AXIS_LABEL_PT))
 
     # Probe ------------------------------------------------------------------------------
 

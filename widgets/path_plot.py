@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from widgets.notation import output_names as default_output_names
 from widgets.probe_overlay import PATH_RGB, output_colour
+from widgets.theme import current_theme, follow_plot_theme
 
 KINK_RGBA = (120, 120, 130, 150)
 EMPTY_TEXT = "Shift-drag on the cells to draw a path."
@@ -72,6 +73,7 @@ class PathPlot(QWidget):
         layout.addLayout(header)
         layout.addWidget(self.plot_widget, 1)
         self.count_label.setStyleSheet("color: rgb({},{},{});".format(*PATH_RGB))
+        follow_plot_theme(self.plot_widget, tick_pt=9, label_pt=10)
 
     @property
     def n_cells(self) -> int | None:
@@ -109,7 +111,7 @@ class PathPlot(QWidget):
             self._curves = []
             for index in range(n_out):
                 curve = pg.PlotDataItem(
-                    pen=pg.mkPen(*output_colour(index), width=2.5), antialias=True
+                    pen=current_theme().pen(output_colour(index), 2.5), antialias=True
                 )
                 plot.addItem(curve)
                 self._curves.append(curve)

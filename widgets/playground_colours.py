@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from widgets.palettes import oklch_to_srgb
+from widgets.theme import current_theme
 
 #: Hues (OKLCH degrees) of classes 0, 1, ...: orange and blue first, as in most plots.
 CLASS_HUES = np.array([55.0, 250.0, 145.0, 330.0, 95.0, 200.0, 15.0, 290.0])
@@ -19,6 +20,9 @@ _FULL = (0.855, 0.085)  # of a confident cell
 _POINT = (0.58, 0.165)  # of a data point
 #: Lightness and chroma ramp of regression values, low to high, at one hue.
 _VALUE_HUE = 300.0
+#: With a palette of class colours (colour-blind-safe): how much of the colour a cell's
+#: fill takes over white, unsure and confident.
+_PALE_MIX, _FULL_MIX = 0.06, 0.42
 
 
 def _class_hues(n_classes: int) -> np.ndarray:
@@ -27,6 +31,9 @@ def _class_hues(n_classes: int) -> np.ndarray:
 
 def class_point_colours(n_classes: int) -> np.ndarray:
     """(n_classes, 3) uint8 colours of the data points of each class."""
+    class_rgb = current_theme().palette.class_rgb
+    if class_rgb is not None:
+        return class_rgb[np.arange(n_classes) % len(class_rgb)]
     hues = _class_hues(n_classes)
     return oklch_to_srgb(np.full(n_classes, _POINT[0]), np.full(n_classes, _POINT[1]), hues)
 
@@ -36,6 +43,11 @@ def class_fill_colours(predicted: np.ndarray, confidence: np.ndarray, n_classes:
     in [1/n_classes, 1]: pale when unsure, full when sure."""
     floor = 1.0 / max(n_classes, 2)
     t = np.clip((np.asarray(confidence, float) - floor) / (1.0 - floor), 0.0, 1.0) ** 0.75
+    class_rgb = current_theme().palette.class_rgb
+    if class_rgb is not None:
+        colour = class_rgb[np.asarray(predicted) % len(class_rgb)].astype(float)
+        mix = (_PALE_MIX + (_FULL_MIX - _PALE_MIX) * t)[:, None]
+        return np.round(255.0 - mix * (255.0 - colour)).astype(np.uint8)
     lightness = _PALE[0] + (_FULL[0] - _PALE[0]) * t
     chroma = _PALE[1] + (_FULL[1] - _PALE[1]) * t
     return oklch_to_srgb(lightness, chroma, _class_hues(n_classes)[np.asarray(predicted)])

@@ -8,6 +8,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from engine.training import TrainingHistory
+from widgets.theme import follow_plot_theme
 
 TRAIN_RGB = (40, 70, 160)
 TEST_RGB = (215, 95, 30)
@@ -43,6 +44,9 @@ def _curve_plot(
     legend.setZValue(10)
     train = plot.plot(pen=pg.mkPen(*TRAIN_RGB, width=2.2), name="train", antialias=True)
     test = plot.plot(pen=pg.mkPen(*TEST_RGB, width=2.2), name="test", antialias=True)
+    follow_plot_theme(
+        widget, tick_pt=9.5, label_pt=10, title_pt=12, legend_pt=10, frame=(120, 120, 120)
+    )
     return widget, train, test
 
 

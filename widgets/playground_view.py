@@ -27,13 +27,13 @@ from engine.decision import DecisionBoundary
 from engine.partition2d import Partition2D
 from engine.sampled_cells import SampledCells
 from widgets.cell_canvas import CellCanvas, CellFillItem
-from widgets.palettes import CELL_PALETTE, DECISION_RGB, cell_colour_index, layer_edge_colours
 from widgets.playground_colours import (
     class_fill_colours,
     class_point_colours,
     value_colours,
     value_point_colours,
 )
+from widgets.theme import Theme, current_theme, follow_theme
 
 COLOUR_BY_CLASS = "class"
 COLOUR_BY_PATTERN = "pattern"
@@ -158,6 +158,9 @@ class PlaygroundCanvas(QWidget):
         self._sampled_cells: SampledCells | None = None
         self._predictions: CellPredictions | None = None
         self._legend_key: tuple | None = None
+        self._shown: tuple | None = None  # the last show_* call and its arguments
+        self._points: tuple | None = None  # the last set_points arguments
+        follow_theme(self, self._apply_theme)
 
     # -- public API --------------------------------------------------------------------
 
@@ -207,6 +210,11 @@ class PlaygroundCanvas(QWidget):
         ``equal_axes`` keeps one unit the same length on both axes (input coordinates);
         feature coordinates of different kinds (r, θ) fill the canvas instead.
         """
+        self._shown = (
+            self.show_exact,
+            (partition, boundary, predictions, n_classes),
+            {"axis_names": axis_names, "equal_axes": equal_axes},
+        )
         self._exact, self._n_classes = True, n_classes
         self._sampled_cells, self._predictions = None, predictions
         self._sampled.setVisible(False)
@@ -234,6 +242,7 @@ class PlaygroundCanvas(QWidget):
         axis_names: tuple[str, str] = ("x₁", "x₂"),
     ) -> None:
         """Draw activation patterns sampled on a grid; ``outline`` is the bare domain."""
+        self._shown = (self.show_sampled, (outline, sampled, n_classes), {"axis_names": axis_names})
         self._exact, self._n_classes = False, n_classes
         self._sampled_cells, self._predictions = sampled, None
         self._set_equal_axes(True)
@@ -253,6 +262,7 @@ class PlaygroundCanvas(QWidget):
         n_classes: int,
     ) -> None:
         """Show the data: (N, 2) training points and (M, 2) test points in plot coordinates."""
+        self._points = (train_xy, train_labels, test_xy, test_labels, n_classes)
         self._n_classes = n_classes
         for item, xy, labels, hollow in (
             (self._train_points, train_xy, train_labels, False),
@@ -273,7 +283,7 @@ class PlaygroundCanvas(QWidget):
     def set_axis_names(self, x_name: str, y_name: str) -> None:
         plot = self.canvas.getPlotItem()
         for side, name in (("bottom", x_name), ("left", y_name)):
-            plot.getAxis(side).setLabel(name, **{"font-size": "13pt", "color": "#282828"})
+            plot.getAxis(side).setLabel(name, **current_theme().label_style(13))
 
     # -- drawing -----------------------------------------------------------------------
 
@@ -285,8 +295,9 @@ class PlaygroundCanvas(QWidget):
             view.setAspectLocked(True)
 
     def _draw_sampled(self, sampled: SampledCells) -> None:
+        palette = current_theme().palette
         if self._colour_by == COLOUR_BY_PATTERN:
-            cell_rgb = CELL_PALETTE[cell_colour_index(sampled.keys)]
+            cell_rgb = palette.cell_fills[palette.cell_colour_index(sampled.keys)]
         else:
             shade, colours = cell_shades(
                 sampled.cell_predicted,
@@ -301,14 +312,14 @@ class PlaygroundCanvas(QWidget):
         rgba[..., :3] = cell_rgb[sampled.cell]
         n_layers = len(sampled.patterns_per_layer)
         edges = sampled.edge_layer >= 0
-        rgba[edges, :3] = layer_edge_colours(n_layers)[sampled.edge_layer[edges]]
+        rgba[edges, :3] = palette.layer_edge_colours(n_layers)[sampled.edge_layer[edges]]
         if self._n_classes:
             top = sampled.outputs.argmax(axis=2)
             decision = np.zeros((height, width), bool)
             decision[:, :-1] |= top[:, :-1] != top[:, 1:]
             decision[:-1] |= top[:-1] != top[1:]
             decision[:, 1:] |= decision[:, :-1].copy()  # two pixels wide
-            rgba[decision, :3] = DECISION_RGB
+            rgba[decision, :3] = palette.decision
         self._sampled.setImage(rgba, autoLevels=False)
         xmin, xmax, ymin, ymax = (float(v) for v in sampled.bounds)
         self._sampled.setRect(QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
@@ -340,14 +351,15 @@ class PlaygroundCanvas(QWidget):
                 _symbol(pg.mkBrush(235, 235, 240), pg.mkPen(60, 60, 90), "s", 14), "cells: exact"
             )
         else:
-            for layer, rgb in enumerate(layer_edge_colours(n_layers)):
+            theme = current_theme()
+            for layer, rgb in enumerate(theme.palette.layer_edge_colours(n_layers)):
                 legend.addItem(
-                    pg.PlotDataItem(pen=pg.mkPen(*(int(v) for v in rgb), width=2)),
+                    pg.PlotDataItem(pen=theme.pen([int(v) for v in rgb], 2)),
                     f"layer {layer + 1} edges",
                 )
             if self._n_classes:
                 legend.addItem(
-                    pg.PlotDataItem(pen=pg.mkPen(*DECISION_RGB, width=3)), "decision boundary"
+                    pg.PlotDataItem(pen=theme.pen(theme.palette.decision, 3)), "decision boundary"
                 )
             legend.addItem(
                 _symbol(pg.mkBrush(235, 235, 240), pg.mkPen(160, 60, 60, width=1.5), "s", 14),
@@ -355,6 +367,19 @@ class PlaygroundCanvas(QWidget):
             )
         legend.updateSize()
         self._reserve_legend_column()
+
+    def _apply_theme(self, theme: Theme, previous: Theme) -> None:
+        """Redraw the class shades, the points and the legend in ``theme``."""
+        self._legend.setLabelTextSize(f"{theme.pt(11):g}pt")
+        self._legend.setBrush(pg.mkBrush(*theme.background, 225))
+        self._legend_key = None
+        for item, size in ((self._train_points, _POINT_SIZE), (self._test_points, _POINT_SIZE - 1)):
+            item.setSize(size * min(theme.line_scale, 1.5))
+        if self._shown is not None:
+            show, args, kwargs = self._shown
+            show(*args, **kwargs)
+        if self._points is not None:
+            self.set_points(*self._points)
 
     def _reserve_legend_column(self) -> None:
         # The CellCanvas keeps a column right of the data for its legend; make it wide

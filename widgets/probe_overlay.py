@@ -114,6 +114,8 @@ class ProbeOverlay:
 
     def __init__(self, plot: pg.PlotItem, starts_path: Callable[[object], bool]) -> None:
         self._plot = plot
+        self._line_scale = 1.0
+        self._font_scale = 1.0
         self.highlight = QGraphicsPathItem()
         pen = QPen(QColor(*PROBE_RGB))
         pen.setWidthF(HIGHLIGHT_WIDTH)
@@ -170,6 +172,30 @@ class ProbeOverlay:
         self.probe.setZValue(_Z_PROBE)
         self.probe.setVisible(False)
         plot.addItem(self.probe)
+
+    def apply_theme(
+        self,
+        probe_rgb: Sequence[int],
+        path_rgb: Sequence[int],
+        line_scale: float,
+        font_scale: float,
+    ) -> None:
+        """Recolour the probe and the path and scale their lines (a theme change)."""
+        self._line_scale, self._font_scale = line_scale, font_scale
+        pen = QPen(self.highlight.pen())
+        pen.setColor(QColor(*probe_rgb))
+        pen.setWidthF(HIGHLIGHT_WIDTH * line_scale)
+        self.highlight.setPen(pen)
+        self.path_halo.setPen(pg.mkPen(255, 255, 255, width=6 * line_scale))
+        self.path_line.setPen(pg.mkPen(*path_rgb, width=3 * line_scale))
+        self.crossing_dots.setPen(pg.mkPen(*path_rgb, width=1.6 * line_scale))
+        self.crossing_dots.setSize(8 * min(line_scale, 1.5))
+        for handle in self.path_handles:
+            handle.setPen(pg.mkPen(*path_rgb, width=2 * line_scale))
+            handle.setHoverPen(pg.mkPen(*path_rgb, width=3.5 * line_scale))
+        self.probe.setPen(pg.mkPen(*probe_rgb, width=3 * line_scale))
+        self.probe.setHoverPen(pg.mkPen(*probe_rgb, width=4.5 * line_scale))
+        self._draw_arrows()
 
     # Probe and its cell -----------------------------------------------------------------
 
@@ -253,7 +279,7 @@ class ProbeOverlay:
             # The shaft stops short of the tip so that the head's point stays sharp.
             back = min(1.0, 10.0 * pixel / length) if length > 0 else 1.0
             shaft.setData([ox, ox + dx * (1 - back)], [oy, oy + dy * (1 - back)])
-            shaft.setPen(pg.mkPen(*colour, width=ARROW_WIDTH))
+            shaft.setPen(pg.mkPen(*colour, width=ARROW_WIDTH * self._line_scale))
             head.setStyle(
                 angle=math.degrees(math.atan2(-dy, dx)) + 180.0, brush=pg.mkBrush(*colour)
             )
@@ -261,7 +287,8 @@ class ProbeOverlay:
             head.setVisible(length > 0)
             gap = 16.0 * pixel / length if length > 0 else 0.0
             label.setHtml(
-                f'<span style="font-size: 12pt; font-weight: 700; color: rgb{colour};">'
+                f'<span style="font-size: {12 * self._font_scale:g}pt; font-weight: 700; '
+                f'color: rgb{colour};">'
                 f"{labels[index]}</span>"
             )
             label.setPos(tip[0] + gap * dx, tip[1] + gap * dy)

@@ -12,12 +12,12 @@ lines, darker ink), each with the default or the colour-blind-safe palette.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QFont
 
 from widgets import palettes
@@ -259,3 +259,108 @@ def style_plot_axes(
             axis.setLabel(axis.labelText, units=axis.labelUnits or None, **style)
         else:
             axis.labelStyle = style
+
+
+class _ThemeFollower(QObject):
+    """Calls ``restyle(theme, previous)`` on every theme change while its owner lives."""
+
+    def __init__(self, owner: QObject, restyle: Callable[[Theme, Theme], None]) -> None:
+        super().__init__(owner)
+        self.setObjectName("themeFollower")
+        self._restyle = restyle
+        # Items are built in the default look; a different current theme is applied as
+        # soon as the event loop runs, after the owner has finished building them.
+        self._previous = DEFAULT_THEME
+        theme_events().theme_changed.connect(self._on_theme_changed)
+        QTimer.singleShot(0, self, lambda: self._on_theme_changed(current_theme()))
+
+    def _on_theme_changed(self, theme: Theme) -> None:
+        previous, self._previous = self._previous, theme
+        if theme is not previous:
+            self._restyle(theme, previous)
+
+
+def follow_theme(owner: QObject, restyle: Callable[[Theme, Theme], None]) -> QObject:
+    """Have ``restyle(theme, previous)`` called whenever the theme changes.
+
+    The first call comes once the event loop runs, when the current theme is not the
+    default; the connection ends with ``owner``. Returns the follower (a child of owner).
+    """
+    return _ThemeFollower(owner, restyle)
+
+
+def scale_plot_pens(plot: pg.PlotItem, factor: float) -> None:
+    """Multiply the width of every line pen on ``plot`` (curves, lines, error bars)."""
+    if factor == 1.0:
+        return
+    for item in plot.getViewBox().addedItems:
+        if isinstance(item, pg.PlotDataItem):
+            pens = [("pen", item.setPen)]
+        elif isinstance(item, pg.PlotCurveItem):
+            pens = [("pen", item.setPen)]
+        elif isinstance(item, pg.ErrorBarItem):
+            pens = [("pen", lambda pen, item=item: item.setData(pen=pen))]
+        elif isinstance(item, pg.InfiniteLine):
+            item.setPen(_widened(item.pen, factor))
+            continue
+        else:
+            continue
+        for key, setter in pens:
+            pen = item.opts.get(key)
+            if pen is not None:
+                setter(_widened(pg.mkPen(pen), factor))
+
+
+def _widened(pen: object, factor: float) -> object:
+    widened = pg.mkPen(pen)
+    widened.setWidthF(max(widened.widthF(), 1.0) * factor)
+    return widened
+
+
+def restyle_legend(legend: pg.LegendItem, theme: Theme, label_pt: float) -> None:
+    """Legend labels in ``theme``'s type and ink, on its background."""
+    legend.setLabelTextSize(f"{theme.pt(label_pt):g}pt")
+    legend.setBrush(pg.mkBrush(*theme.background, 225))
+    for _sample, label in legend.items:
+        label.setText(label.text)  # LabelItem renders its attributes only in setText
+    legend.updateSize()
+
+
+def follow_plot_theme(
+    widget: pg.PlotWidget,
+    *,
+    tick_pt: float,
+    label_pt: float,
+    title_pt: float | None = None,
+    legend_pt: float | None = None,
+    frame: RGB | None = None,
+    ink: RGB | None = None,
+) -> QObject:
+    """Keep a plain plot in the current theme: background, axes, title, legend, pen widths.
+
+    For plots whose items are all lines in fixed colours (curves, bars, guide lines);
+    canvases that colour by the palette restyle themselves.
+    """
+    plot = widget.getPlotItem()
+
+    def restyle(theme: Theme, previous: Theme) -> None:
+        style_plot_axes(plot, theme, tick_pt=tick_pt, label_pt=label_pt, frame=frame, ink=ink)
+        scale_plot_pens(plot, theme.line_scale / previous.line_scale)
+        title = plot.titleLabel
+        if title_pt is not None and title.text:
+            title.setText(title.text, size=f"{theme.pt(title_pt):g}pt", color=hex_rgb(theme.ink))
+        if legend_pt is not None and plot.legend is not None:
+            restyle_legend(plot.legend, theme, legend_pt)
+
+    return follow_theme(widget, restyle)
+
+
+def follow_vtk_theme(owner: QObject, renderer: object, render: Callable[[], None]) -> QObject:
+    """Keep a VTK renderer's background in the current theme; ``render()`` redraws it."""
+
+    def restyle(theme: Theme, previous: Theme) -> None:
+        renderer.SetBackground(*(v / 255.0 for v in theme.background))
+        render()
+
+    renderer.SetBackground(*(v / 255.0 for v in current_theme().background))
+    return follow_theme(owner, restyle)

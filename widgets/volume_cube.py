@@ -16,6 +16,7 @@ from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 
 from engine.volumes import BallSlice
+from widgets.theme import follow_vtk_theme
 from widgets.volume_scene import BallInCubeScene, make_renderer, window_image
 
 
@@ -71,6 +72,7 @@ class CubeView(QWidget):
         self.interactor.SetInteractorStyle(vtkInteractorStyleTrackballCamera())
         self.interactor.Initialize()
         self._finalized = False
+        follow_vtk_theme(self, self.renderer, self.render)
 
     @property
     def is_finalized(self) -> bool:

@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont
 
 from widgets.palettes import oklch_to_srgb
+from widgets.theme import current_theme, follow_theme, scale_plot_pens, style_plot_axes
 
 
 def _rgb(lightness: float, chroma: float, hue: float) -> tuple[int, int, int]:
@@ -50,15 +51,19 @@ def style_plot(plot: pg.PlotItem, *, x_label: str, y_label: str) -> None:
     """White-background look of every Volume plot: grey frame, large labels, no menu."""
     plot.setMenuEnabled(False)
     plot.hideButtons()
-    tick_font = QFont()
-    tick_font.setPointSizeF(TICK_PT)
     for side, label in (("bottom", x_label), ("left", y_label)):
         axis = plot.getAxis(side)
-        axis.setPen(pg.mkPen(*FRAME))
-        axis.setTextPen(pg.mkPen(*INK))
-        axis.setTickFont(tick_font)
         axis.enableAutoSIPrefix(False)
-        axis.setLabel(label, **{"font-size": f"{AXIS_LABEL_PT}pt", "color": hex_rgb(INK)})
+        axis.setLabel(label)
+
+    def restyle(theme, previous) -> None:
+        style_plot_axes(plot, theme, tick_pt=TICK_PT, label_pt=AXIS_LABEL_PT, frame=FRAME, ink=INK)
+        scale_plot_pens(plot, theme.line_scale / previous.line_scale)
+
+    style_plot_axes(
+        plot, current_theme(), tick_pt=TICK_PT, label_pt=AXIS_LABEL_PT, frame=FRAME, ink=INK
+    )
+    follow_theme(plot, restyle)
 
 
 def annotation(
