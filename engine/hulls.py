@@ -1,0 +1,565 @@
+"""Convex-hull membership, certified: is a query an interpolation or an extrapolation?
+
+Balestriero, Pesenti & LeCun (2021) call a new sample an *interpolation* of a training set
+exactly when it lies in the training set's convex hull. This module answers that question
+for many queries at once, in any dimension, and proves every answer:
+
+- **inside** comes with convex weights ``lambda >= 0``, ``sum(lambda) = 1``, whose
+  combination of training points is within the tolerance of the query;
+- **outside** comes with a hyperplane ``normal . x <= offset`` that every training point
+  satisfies and that the query violates by more than the tolerance.
+
+The code checks both kinds of certificate in float64 before it reports them.
+
+The tolerance
+-------------
+Let ``R = max_i |x_i - mean(x)|_2`` be the radius of the training set about its mean and
+``tau = tol * R`` (``tol`` defaults to :data:`DEFAULT_TOLERANCE`). A query ``q`` is *inside*
+when some point of the hull is within ``tau`` of it in every coordinate (its max-norm
+distance to the hull is at most ``tau``), and *outside* otherwise. The two certificates
+match this definition exactly: the weights prove a max-norm residual ``<= tau``, and the
+hyperplane proves ``normal . q - offset > tau * |normal|_1``, which keeps the whole cube of
+half-width ``tau`` around ``q`` off the hull. By linear-programming duality, exactly one of
+the two exists for every query. So points exactly on a facet, an edge or a vertex are
+inside, and a point is outside only if it is more than ``tau`` away from the hull. Only a
+query whose distance is within about 1e-10 R of ``tau`` itself can come back with neither
+certificate verifying; it is then flagged ``certified = False`` and gets the LP's verdict.
+
+The method
+----------
+A batched Frank–Wolfe with away steps (in torch, float64) runs on all queries at once,
+minimising ``|X^T lambda - q|^2`` over the simplex. Every iteration checks both
+certificates: the iterate's residual (inside), and the hyperplane normal to ``q - p``
+through the training point furthest along it (outside). Most queries settle within a few
+dozen iterations. The few that do not (queries within a hair of the boundary, where
+first-order methods crawl) go to scipy's HiGHS linear program, one per query, which
+minimises the max-norm residual and whose dual gives the hyperplane.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from scipy import optimize, sparse
+
+from engine.training import _one_torch_thread
+
+#: Default relative tolerance: ``tau = DEFAULT_TOLERANCE * R`` (see the module docstring).
+DEFAULT_TOLERANCE = 1e-8
+#: Frank–Wolfe iterations before a query is handed to the linear program.
+DEFAULT_MAX_ITERATIONS = 300
+#: Queries per Frank–Wolfe chunk are chosen so that a chunk's weights hold about this
+#: many float64 entries (32 MB).
+CHUNK_ELEMENTS = 1 << 22
+#: HiGHS's own tolerances, well below any ``tau`` the certificates are checked against.
+_HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+#: Every this many iterations the iterate is recomputed from its weights (no drift).
+_REFRESH_EVERY = 25
+#: Every this many iterations, queries whose residual is below ``_POLISH_BELOW`` (in units
+#: of R) try one exact correction step (see :func:`_polish_inside`).
+_POLISH_EVERY = 10
+_POLISH_BELOW = 0.05
+_POLISH_SUPPORT_PER_DIM = 3
+
+INSIDE, OUTSIDE, UNDECIDED = 1, -1, 0
+
+
+@dataclass(frozen=True)
+class HullMembership:
+    """Certified answers of :func:`hull_membership` for M queries against N points in R^d.
+
+    Attributes
+    ----------
+    inside : (M,) bool, the verdicts.
+    certified : (M,) bool, whether the verdict's certificate verified (see the module
+        docstring: only queries at distance ~tau from the hull can be False).
+    weights : (M, N) sparse CSR float64; row m holds convex weights (non-negative, summing
+        to 1) whose combination of the training points is within ``tolerance`` of query m
+        in every coordinate. Empty rows for queries outside.
+    residual : (M,) max-norm of ``weights[m] @ train - queries[m]``; NaN when outside.
+    normal : (M, d) float64; for queries outside, a hyperplane normal with
+        ``train @ normal[m] <= offset[m]`` for every training point; NaN rows when inside.
+    offset : (M,) float64, the hyperplanes' offsets; NaN when inside.
+    margin : (M,) ``(normal . q - offset) / |normal|_1``, greater than ``tolerance`` for
+        queries outside; NaN when inside.
+    tolerance : the absolute tolerance tau = tol * R.
+    by_lp : (M,) bool, the queries the linear program decided (the rest took Frank–Wolfe).
+    """
+
+    inside: np.ndarray
+    certified: np.ndarray
+    weights: sparse.csr_array
+    residual: np.ndarray
+    normal: np.ndarray
+    offset: np.ndarray
+    margin: np.ndarray
+    tolerance: float
+    by_lp: np.ndarray
+
+    def verify(self, train: np.ndarray, queries: np.ndarray) -> np.ndarray:
+        """Re-check every certificate from scratch; (M,) bool, True where it holds.
+
+        Inside: weights non-negative, summing to 1 (to 1e-12), combination within
+        ``tolerance`` of the query in every coordinate. Outside: every training point on
+        the hyperplane's side and the query beyond it by more than
+        ``tolerance * |normal|_1``.
+        """
+        train = np.asarray(train, dtype=np.float64)
+        queries = np.asarray(queries, dtype=np.float64)
+        weights = self.weights
+        sums = np.asarray(weights.sum(axis=1)).ravel()
+        non_negative = np.ones(len(queries), dtype=bool)
+        negative_rows = np.unique(
+            np.repeat(np.arange(len(queries)), np.diff(weights.indptr))[weights.data < 0]
+        )
+        non_negative[negative_rows] = False
+        residual = np.abs(weights @ train - queries).max(axis=1)
+        inside_ok = non_negative & (np.abs(sums - 1.0) <= 1e-12) & (residual <= self.tolerance)
+        with np.errstate(invalid="ignore"):
+            reach = (train @ self.normal.T).max(axis=0) if len(train) else np.zeros(len(queries))
+            excess = np.einsum("md,md->m", queries, self.normal) - self.offset
+            outside_ok = (reach <= self.offset) & (
+                excess > self.tolerance * np.abs(self.normal).sum(axis=1)
+            )
+        return np.where(self.inside, inside_ok, outside_ok)
+
+
+@dataclass(frozen=True)
+class HullDistance:
+    """Euclidean distances from M queries to the convex hull of N points, bracketed.
+
+    Attributes
+    ----------
+    distance : (M,) ``|q - nearest|_2``, an upper bound reached by a point of the hull.
+    lower : (M,) a lower bound proved by a separating hyperplane (0 when the query is
+        inside); ``distance - lower`` is at most the requested gap.
+    nearest : (M, d) the point of the hull achieving ``distance``.
+    """
+
+    distance: np.ndarray
+    lower: np.ndarray
+    nearest: np.ndarray
+
+
+def _as_points(train: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    train = np.atleast_2d(np.asarray(train, dtype=np.float64))
+    queries = np.atleast_2d(np.asarray(queries, dtype=np.float64))
+    if train.ndim != 2 or queries.ndim != 2 or train.shape[1] != queries.shape[1]:
+        raise ValueError(
+            f"need train (N, d) and queries (M, d) with the same d, got {train.shape} "
+            f"and {queries.shape}"
+        )
+    if len(train) == 0:
+        raise ValueError("the training set is empty")
+    if not (np.isfinite(train).all() and np.isfinite(queries).all()):
+        raise ValueError("points must be finite")
+    return train, queries
+
+
+def _normalisation(train: np.ndarray) -> tuple[np.ndarray, float]:
+    """The mean and radius R of the training set (R = 1 for a single point)."""
+    centre = train.mean(axis=0)
+    radius = float(np.sqrt(((train - centre) ** 2).sum(axis=1).max()))
+    return centre, radius if radius > 0 else 1.0
+
+
+@dataclass
+class _FrankWolfeChunk:
+    """Outcome of the first-order method on one chunk of queries (normalised units)."""
+
+    status: np.ndarray  # (m,) INSIDE / OUTSIDE / UNDECIDED
+    weights: np.ndarray  # (m, N) convex weights of the last iterate
+    normal: np.ndarray  # (m, d) hyperplane normals (q - p) of the deciding iteration
+
+
+def _frank_wolfe(
+    train: torch.Tensor,
+    queries: torch.Tensor,
+    tau: float,
+    max_iterations: int,
+    *,
+    stop_at_certificate: bool = True,
+    gap: float = 0.0,
+) -> _FrankWolfeChunk:
+    """Away-step Frank–Wolfe on ``min |train^T lambda - q|^2`` over the simplex, batched.
+
+    With ``stop_at_certificate`` a query leaves the loop as soon as its inside or outside
+    certificate holds (in the max-norm sense of the module docstring); otherwise it leaves
+    when its Euclidean duality gap ``|q - p| - lower`` is at most ``gap``.
+    """
+    m, n = len(queries), len(train)
+    train_t = train.T.contiguous()
+    sq_norms = (train * train).sum(dim=1)
+    # Start at the nearest training point.
+    start = (sq_norms[None, :] - 2.0 * queries @ train_t).argmin(dim=1)
+    weights = torch.zeros((m, n), dtype=torch.float64)
+    weights[torch.arange(m), start] = 1.0
+    points = train[start].clone()
+    status = np.zeros(m, dtype=np.int8)
+    normals = np.full((m, train.shape[1]), np.nan)
+    final_weights = np.zeros((m, n))
+    active = torch.arange(m)
+    q = queries
+    for iteration in range(max_iterations + 1):
+        if iteration % _REFRESH_EVERY == 0:
+            points = weights @ train
+        g = points - q  # gradient of the objective at the iterate
+        scores = g @ train_t  # (a, N): g . x_i
+        s_min, s_idx = scores.min(dim=1)
+        gq = (g * q).sum(dim=1)
+        gp = (g * points).sum(dim=1)
+        excess = s_min - gq  # (q - p) . q - max_i (q - p) . x_i
+        if stop_at_certificate:
+            is_in = g.abs().amax(dim=1) <= tau
+            if iteration % _POLISH_EVERY == _POLISH_EVERY - 1:
+                near = ~is_in & (g.abs().amax(dim=1) <= _POLISH_BELOW)
+                if near.any():
+                    polished, ok = _polish_inside(train, q[near], weights[near], tau)
+                    rows_near = torch.nonzero(near).squeeze(1)[ok]
+                    weights[rows_near] = polished[ok]
+                    is_in[rows_near] = True
+            is_out = (excess > tau * g.abs().sum(dim=1)) & ~is_in
+        else:
+            norm = g.norm(dim=1)
+            lower = torch.where(norm > 0, excess / norm.clamp_min(1e-300), 0.0).clamp_min(0.0)
+            done = norm - lower <= gap
+            is_in = done & (lower <= 0)
+            is_out = done & (lower > 0)
+        settled = is_in | is_out
+        if iteration == max_iterations:
+            settled = torch.ones_like(settled)
+        if settled.any():
+            rows = active[settled].numpy()
+            status[rows] = np.where(
+                is_in[settled].numpy(), INSIDE, np.where(is_out[settled].numpy(), OUTSIDE, 0)
+            )
+            normals[rows] = (-g[settled]).numpy()
+            final_weights[rows] = weights[settled].numpy()
+            keep = ~settled
+            if not keep.any():
+                break
+            active, weights, points, q = active[keep], weights[keep], points[keep], q[keep]
+            g, scores, s_min, s_idx, gp = g[keep], scores[keep], s_min[keep], s_idx[keep], gp[keep]
+        rows = torch.arange(len(active))
+        away_scores = scores.masked_fill(weights <= 0, -torch.inf)
+        a_max, a_idx = away_scores.max(dim=1)
+        use_fw = (gp - s_min) >= (a_max - gp)
+        direction = torch.where(use_fw[:, None], train[s_idx] - points, points - train[a_idx])
+        lam_a = weights[rows, a_idx]
+        away_cap = lam_a / (1.0 - lam_a).clamp_min(1e-300)
+        step_cap = torch.where(use_fw, torch.ones_like(lam_a), away_cap)
+        dd = (direction * direction).sum(dim=1)
+        step = -(g * direction).sum(dim=1) / dd.clamp_min(1e-300)
+        step = torch.minimum(step.clamp_min(0.0), step_cap)
+        step = torch.where(dd > 0, step, torch.zeros_like(step))
+        fw_step = torch.where(use_fw, step, torch.zeros_like(step))
+        away_step = torch.where(use_fw, torch.zeros_like(step), step)
+        weights *= (1.0 - fw_step + away_step)[:, None]
+        weights[rows, s_idx] += fw_step
+        weights[rows, a_idx] -= away_step
+        drop = ~use_fw & (step >= step_cap)
+        weights[rows[drop], a_idx[drop]] = 0.0
+        weights.clamp_(min=0.0)
+        points = points + step[:, None] * direction
+    return _FrankWolfeChunk(status, final_weights, normals)
+
+
+def _polish_inside(
+    train: torch.Tensor, queries: torch.Tensor, weights: torch.Tensor, tau: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """One affine-scaling Newton step that makes nearly-representing weights exact.
+
+    Keeps each query's largest weights (at most ``_POLISH_SUPPORT_PER_DIM (d + 1)``),
+    and solves ``A_S mu = (q, 1)`` with ``A_S`` the kept points (with a row of ones), for
+    the correction of least ``lambda^-1``-weighted norm. Where ``mu`` stays non-negative
+    and reproduces the query to ``tau`` in every coordinate, it is a certificate (it is
+    checked again in float64 before it is reported). Returns (m, N) weights and (m,) ok.
+    """
+    m, n = weights.shape
+    d = train.shape[1]
+    k = min(n, _POLISH_SUPPORT_PER_DIM * (d + 1))
+    kept, idx = weights.topk(k, dim=1)
+    kept = kept / kept.sum(dim=1, keepdim=True)
+    points = train[idx]  # (m, k, d)
+    aug = torch.cat([points, torch.ones((m, k, 1), dtype=points.dtype)], dim=2)
+    target = torch.cat([queries, torch.ones((m, 1), dtype=queries.dtype)], dim=1)
+    residual = target - (kept[:, :, None] * aug).sum(dim=1)  # (m, d + 1)
+    gram = torch.einsum("mk,mki,mkj->mij", kept, aug, aug)
+    solution, info = torch.linalg.solve_ex(gram, residual[:, :, None])
+    correction = kept * (aug @ solution).squeeze(2)
+    mu = kept + correction
+    ok = (info == 0) & (mu >= 0).all(dim=1) & torch.isfinite(mu).all(dim=1)
+    mu = mu.clamp_min(0.0)
+    mu = mu / mu.sum(dim=1, keepdim=True)
+    reproduced = (mu[:, :, None] * points).sum(dim=1)
+    ok &= (reproduced - queries).abs().amax(dim=1) <= tau
+    out = torch.zeros_like(weights)
+    out.scatter_(1, idx, torch.where(ok[:, None], mu, kept))
+    return out, ok
+
+
+def _lp_decide(
+    train: np.ndarray, query: np.ndarray, tau: float
+) -> tuple[bool, np.ndarray, np.ndarray]:
+    """One HiGHS LP: ``min s`` such that ``|train^T lambda - q|_inf <= s``, lambda in the
+    simplex (normalised units). Returns (inside by the LP's value, weights, a normal from
+    the dual of the residual constraints)."""
+    n, d = train.shape
+    ones = np.ones((d, 1))
+    a_ub = np.block([[train.T, -ones], [-train.T, -ones]])
+    b_ub = np.concatenate([query, -query])
+    a_eq = np.concatenate([np.ones(n), [0.0]])[None, :]
+    cost = np.zeros(n + 1)
+    cost[-1] = 1.0
+    result = optimize.linprog(
+        cost,
+        A_ub=a_ub,
+        b_ub=b_ub,
+        A_eq=a_eq,
+        b_eq=[1.0],
+        bounds=(0, None),
+        method="highs",
+        options=_HIGHS_OPTIONS,
+    )
+    if result.status != 0:
+        raise RuntimeError(f"HiGHS failed on a hull query: {result.message}")
+    duals = result.ineqlin.marginals
+    normal = duals[d:] - duals[:d]  # the combination the dual puts on q's coordinates
+    return bool(result.fun <= tau), result.x[:n], normal
+
+
+def _inside_certificate(
+    train: np.ndarray, query: np.ndarray, weights: np.ndarray, tau: float
+) -> tuple[np.ndarray, float] | None:
+    """Clean weights (clip, renormalise, drop below 1e-15) and check them; None if they
+    fail."""
+    w = np.where(weights > 1e-15, weights, 0.0)
+    total = w.sum()
+    if total <= 0:
+        return None
+    w = w / total
+    residual = float(np.abs(w @ train - query).max())
+    return (w, residual) if residual <= tau else None
+
+
+def _outside_certificate(
+    train: np.ndarray, query: np.ndarray, normal: np.ndarray, tau: float
+) -> tuple[np.ndarray, float, float] | None:
+    """Offset and margin of a candidate normal (either sign); None if neither separates.
+
+    The offset sits a rounding allowance above the furthest training point (d * 2^-45
+    times ``|normal|_1 max|x|``, far more than any float64 dot product's error), so that
+    the hyperplane still holds when the products are summed in another order.
+    """
+    allowance = train.shape[1] * 2.0**-45 * float(np.abs(train).max())
+    for candidate in (normal, -normal):
+        scale = np.abs(candidate).sum()
+        if not np.isfinite(scale) or scale == 0:
+            continue
+        offset = float((train @ candidate).max()) + allowance * scale
+        margin = (float(query @ candidate) - offset) / scale
+        if margin > tau:
+            return candidate, offset, margin
+    return None
+
+
+def hull_membership(
+    train: np.ndarray,
+    queries: np.ndarray,
+    *,
+    tol: float = DEFAULT_TOLERANCE,
+    max_iterations: int = DEFAULT_MAX_ITERATIONS,
+    use_lp: bool = True,
+    should_stop: Callable[[], bool] | None = None,
+) -> HullMembership:
+    """Which queries lie in the convex hull of the training points, with certificates.
+
+    Parameters
+    ----------
+    train : (N, d) training points.
+    queries : (M, d) query points.
+    tol : relative tolerance; the absolute one is ``tol * R`` with R the training set's
+        radius about its mean (see the module docstring for the exact definition).
+    max_iterations : Frank–Wolfe iterations before a query goes to the LP.
+    use_lp : with False, queries Frank–Wolfe leaves undecided raise ``RuntimeError``
+        (for measuring the first-order method alone).
+    should_stop : polled between chunks; when it returns True, raises ``InterruptedError``.
+
+    Returns
+    -------
+    HullMembership, every certificate already verified.
+    """
+    train, queries = _as_points(train, queries)
+    n, d = train.shape
+    m = len(queries)
+    centre, radius = _normalisation(train)
+    x = (train - centre) / radius
+    qn = (queries - centre) / radius
+    x_t = torch.from_numpy(x)
+
+    inside = np.zeros(m, dtype=bool)
+    certified = np.zeros(m, dtype=bool)
+    by_lp = np.zeros(m, dtype=bool)
+    residual = np.full(m, np.nan)
+    normal = np.full((m, d), np.nan)
+    offset = np.full(m, np.nan)
+    margin = np.full(m, np.nan)
+    weight_rows: list[np.ndarray] = [np.zeros(0)] * m
+    weight_cols: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * m
+
+    # Certificates are checked in the caller's coordinates, as verify() checks them.
+    tau = tol * radius
+
+    def settle_inside(i: int, certificate: tuple[np.ndarray, float]) -> None:
+        w, res = certificate
+        cols = np.flatnonzero(w)
+        weight_cols[i], weight_rows[i] = cols, w[cols]
+        inside[i], certified[i], residual[i] = True, True, res
+
+    def settle_outside(i: int, certificate: tuple[np.ndarray, float, float]) -> None:
+        normal[i], offset[i], margin[i] = certificate
+        certified[i] = True
+
+    chunk = max(1, CHUNK_ELEMENTS // max(n, 1))
+    undecided: list[int] = []
+    for start in range(0, m, chunk):
+        if should_stop is not None and should_stop():
+            raise InterruptedError("hull membership cancelled")
+        stop = min(m, start + chunk)
+        with _one_torch_thread():
+            outcome = _frank_wolfe(x_t, torch.from_numpy(qn[start:stop]), tol, max_iterations)
+        for j, status in enumerate(outcome.status):
+            i = start + j
+            certificate = None
+            if status == INSIDE:
+                certificate = _inside_certificate(train, queries[i], outcome.weights[j], tau)
+                if certificate is not None:
+                    settle_inside(i, certificate)
+            elif status == OUTSIDE:
+                certificate = _outside_certificate(train, queries[i], outcome.normal[j], tau)
+                if certificate is not None:
+                    settle_outside(i, certificate)
+            if certificate is None:
+                undecided.append(i)
+
+    if undecided and not use_lp:
+        raise RuntimeError(f"{len(undecided)} queries left undecided by Frank–Wolfe")
+    for i in undecided:
+        if should_stop is not None and should_stop():
+            raise InterruptedError("hull membership cancelled")
+        by_lp[i] = True
+        lp_inside, lp_weights, lp_normal = _lp_decide(x, qn[i], tol)
+        in_cert = _inside_certificate(train, queries[i], lp_weights, tau)
+        out_cert = _outside_certificate(train, queries[i], lp_normal, tau)
+        if in_cert is not None:
+            settle_inside(i, in_cert)
+        elif out_cert is not None:
+            settle_outside(i, out_cert)
+        else:
+            inside[i] = lp_inside  # the ambiguity band: the LP's verdict, uncertified
+            if lp_inside:
+                w = np.clip(lp_weights, 0.0, None)
+                w /= w.sum()
+                cols = np.flatnonzero(w)
+                weight_cols[i], weight_rows[i] = cols, w[cols]
+                residual[i] = float(np.abs(w @ train - queries[i]).max())
+
+    counts = np.array([len(c) for c in weight_cols], dtype=np.int64)
+    weights = sparse.csr_array(
+        (
+            np.concatenate(weight_rows) if m else np.zeros(0),
+            np.concatenate(weight_cols) if m else np.zeros(0, dtype=np.int64),
+            np.concatenate([[0], np.cumsum(counts)]),
+        ),
+        shape=(m, n),
+    )
+    return HullMembership(
+        inside=inside,
+        certified=certified,
+        weights=weights,
+        residual=residual,
+        normal=normal,
+        offset=offset,
+        margin=margin,
+        tolerance=tau,
+        by_lp=by_lp,
+    )
+
+
+def in_convex_hull(
+    train: np.ndarray, queries: np.ndarray, *, tol: float = DEFAULT_TOLERANCE
+) -> np.ndarray:
+    """(M,) bool: whether each query lies in the convex hull of the training points.
+
+    Parameters
+    ----------
+    train : (N, d) training points.
+    queries : (M, d) query points.
+    tol : relative tolerance (see :func:`hull_membership` and the module docstring).
+
+    Returns
+    -------
+    (M,) bool; :func:`hull_membership` gives the same answers with their certificates.
+    """
+    return hull_membership(train, queries, tol=tol).inside
+
+
+def distance_to_hull(
+    train: np.ndarray,
+    queries: np.ndarray,
+    *,
+    gap: float = 1e-7,
+    max_iterations: int = 5000,
+) -> HullDistance:
+    """Euclidean distance from each query to the convex hull of the training points.
+
+    Away-step Frank–Wolfe runs until the distance it reaches and the lower bound its
+    separating hyperplane proves are within ``gap * R`` of each other (R the training
+    set's radius about its mean), or until ``max_iterations``.
+
+    Parameters
+    ----------
+    train : (N, d) training points.
+    queries : (M, d) query points.
+    gap : relative width of the bracket ``[lower, distance]``.
+
+    Returns
+    -------
+    HullDistance with (M,) ``distance`` and ``lower`` and (M, d) ``nearest``.
+    """
+    train, queries = _as_points(train, queries)
+    centre, radius = _normalisation(train)
+    x = (train - centre) / radius
+    qn = (queries - centre) / radius
+    x_t = torch.from_numpy(x)
+    chunk = max(1, CHUNK_ELEMENTS // len(train))
+    distance = np.empty(len(queries))
+    lower = np.empty(len(queries))
+    nearest = np.empty_like(queries)
+    for start in range(0, len(queries), chunk):
+        stop = min(len(queries), start + chunk)
+        with _one_torch_thread():
+            outcome = _frank_wolfe(
+                x_t,
+                torch.from_numpy(qn[start:stop]),
+                0.0,
+                max_iterations,
+                stop_at_certificate=False,
+                gap=gap,
+            )
+        w = np.clip(outcome.weights, 0.0, None)
+        w /= w.sum(axis=1, keepdims=True)
+        p = w @ x
+        q = qn[start:stop]
+        w_vec = q - p
+        dist = np.linalg.norm(w_vec, axis=1)
+        reach = (x @ w_vec.T).max(axis=0)
+        excess = np.einsum("md,md->m", q, w_vec) - reach
+        low = np.where(dist > 0, np.clip(excess, 0.0, None) / np.where(dist > 0, dist, 1.0), 0.0)
+        distance[start:stop] = dist * radius
+        lower[start:stop] = np.minimum(low, dist) * radius
+        nearest[start:stop] = p * radius + centre
+    return HullDistance(distance=distance, lower=lower, nearest=nearest)
