@@ -168,3 +168,36 @@ def test_the_volume_preset_sets_the_dimensions_and_the_scan(main_window, qtbot):
         timeout=FRAME_TIMEOUT_MS,
     )
     page.shutdown()
+
+
+def test_file_open_preset_lists_the_presets_and_opens_the_chosen_one(main_window, qtbot):
+    main_window.findChild(object, "openPresetAction").trigger()
+    dialog = main_window.preset_opener.dialog
+    qtbot.waitExposed(dialog)
+    titles = [dialog.list.item(row).text() for row in range(dialog.list.count())]
+    assert len(titles) == len(preset_names())
+    for name in preset_names():
+        assert any(load_preset(name).title in title for title in titles)
+    dialog.select("ball-in-cube")
+    assert dialog.description.text() == load_preset("ball-in-cube").description
+    dialog.accept()
+    assert main_window.pages.currentWidget() is main_window.volume_page
+    assert main_window.volume_page.controller.distance_dimension == 100
+    main_window.volume_page.shutdown()
+
+
+def test_the_command_line_rejects_an_unknown_preset_with_the_names():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "main.py", "--preset", "no-such-preset"],
+        cwd=PRESETS_DIR.parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "no-such-preset" in result.stderr
+    for name in preset_names():
+        assert name in result.stderr
