@@ -12,6 +12,7 @@ from typing import Protocol, TypeVar
 
 import numpy as np
 
+from engine import map_kernels
 from engine.networks import NetworkLayers
 
 
@@ -30,59 +31,47 @@ def apply_affine(maps: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.n
 
 def next_affine_maps(
     pre: np.ndarray,
-    on: np.ndarray,
-    parent: np.ndarray,
-    negative_slope: float,
-    weight: np.ndarray,
-    bias: np.ndarray,
-) -> np.ndarray:
-    """(P, k+1, n_next) maps of the next affine layer on every piece of this layer."""
-    maps = np.take(pre, parent, axis=0)
-    maps *= np.where(on, 1.0, negative_slope)[:, None, :]
-    return apply_affine(maps, weight, bias)
-
-
-def output_maps(
-    pre: np.ndarray,
     cell_on: np.ndarray,
     parent: np.ndarray,
-    flips: tuple[np.ndarray, np.ndarray, np.ndarray],
+    bits: np.ndarray,
     negative_slope: float,
     weight: np.ndarray,
     bias: np.ndarray,
 ) -> np.ndarray:
-    """(P, k+1, n_out) output maps of the pieces of the last hidden layer.
+    """(P, k+1, n_next) maps of the next affine layer on the pieces of this layer.
 
-    Each cell is multiplied once with the bits at its centre and its pieces are
-    corrected for the few bits in which they differ: the (P, k+1, width) hidden maps are
-    never built. ``pre`` (C, k+1, w) is overwritten.
+    Each cell is multiplied once with the bits ``cell_on`` (C, w) and its pieces are
+    corrected for the few bits of ``bits`` (P, w) in which they differ: the matrix
+    product runs over the C cells, not the P pieces.
     """
-    piece, neuron, bit = flips
-    rows = pre.shape[1]
-    delta = np.where(bit, 1.0 - negative_slope, negative_slope - 1.0)
-    columns = pre[parent[piece], :, neuron] * delta[:, None]
-    correction = (columns[:, :, None] * weight.T[neuron][:, None, :]).reshape(
-        len(piece), rows * len(weight)
+    masked = pre * np.where(cell_on, 1.0, negative_slope)[:, None, :]
+    base = apply_affine(masked, weight, bias)
+    return map_kernels.piece_maps(
+        base,
+        np.ascontiguousarray(pre),
+        np.ascontiguousarray(cell_on),
+        np.ascontiguousarray(parent, dtype=np.int64),
+        np.ascontiguousarray(bits),
+        np.ascontiguousarray(weight, dtype=np.float64),
+        float(negative_slope),
     )
-    pre *= np.where(cell_on, 1.0, negative_slope)[:, None, :]
-    maps = apply_affine(pre, weight, bias)[parent]
-    if len(piece):
-        runs = np.flatnonzero(np.r_[True, piece[1:] != piece[:-1]])
-        summed = np.add.reduceat(correction, runs, axis=0)
-        maps[piece[runs]] += summed.reshape(len(runs), rows, -1)
-    return maps
 
 
 def patterns_from_lineage(layer_bits: list[np.ndarray], lineage: list[np.ndarray]) -> np.ndarray:
     """(R, n_neurons) patterns of the final cells from every layer's bits and parents."""
     if not layer_bits:
         return np.zeros((1, 0), dtype=bool)
+    widths = [bits.shape[1] for bits in layer_bits]
+    patterns = np.empty((len(layer_bits[-1]), sum(widths)), dtype=bool)
     ancestor = np.arange(len(layer_bits[-1]))
-    blocks = []
-    for bits, parent in zip(reversed(layer_bits), reversed(lineage), strict=True):
-        blocks.append(bits[ancestor])
+    end = patterns.shape[1]
+    for bits, parent, width in zip(
+        reversed(layer_bits), reversed(lineage), reversed(widths), strict=True
+    ):
+        np.take(bits, ancestor, axis=0, out=patterns[:, end - width : end])
+        end -= width
         ancestor = parent[ancestor]
-    return np.concatenate(blocks[::-1], axis=1)
+    return patterns
 
 
 class CutCells(Protocol):
@@ -143,15 +132,11 @@ def cut_layer_by_layer(
         pre = maps
         cells, cell_on = cut_layer(cells, pre, first_neuron)
         parent, on = cells.cell, cells.bits
-        flips = np.nonzero(on != cell_on[parent])
-        flips = (*flips, on[flips])
         if next_affine is None:
             maps = np.take(pre, parent, axis=0)
             maps *= np.where(on, 1.0, layer.negative_slope)[:, None, :]
-        elif layer is hidden[-1]:
-            maps = output_maps(pre, cell_on, parent, flips, layer.negative_slope, *next_affine)
         else:
-            maps = next_affine_maps(pre, on, parent, layer.negative_slope, *next_affine)
+            maps = next_affine_maps(pre, cell_on, parent, on, layer.negative_slope, *next_affine)
         layer_bits.append(on)
         lineage.append(parent)
         cells.cell = np.arange(cells.count)

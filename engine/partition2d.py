@@ -2,10 +2,11 @@
 
 The partition is built layer by layer. Inside a cell of the first ``l`` layers the
 pre-activations of layer ``l + 1`` are affine, so each of its neurons cuts the cell along a
-straight line. Per layer, every neuron is tested against every cell at once (one matrix
-product for a bounding-circle test, then the exact test on the cell vertices of the
-surviving pairs); only the (cell, neuron) pairs whose signs differ are split, all cells
-together, one round per cutting neuron.
+straight line. Per layer, one matrix product gives every neuron's line on every cell;
+a compiled kernel (:mod:`engine.polygon_kernels`) then tests every neuron against every
+cell (a bounding-circle test, then the exact test on the cell's corners) and cuts each
+cell by the lines that cross it, as a binary space partition: each piece is cut by the
+crossing line closest to its centre.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import cached_property
 import numpy as np
 from torch import nn
 
-from engine import polygons
+from engine import polygon_kernels, polygons
 from engine.cell_locator import CellLocator
 from engine.layerwise import cut_layer_by_layer, domain_diagonal
 from engine.networks import NetworkLayers, network_layers
@@ -196,189 +197,45 @@ class _Rings:
     cell: np.ndarray
     bits: np.ndarray | None = None
 
-    def take(self, chosen: np.ndarray) -> _Rings:
-        vidx, offsets = polygons.gather_rings(self.offsets, chosen)
-        bits = None if self.bits is None else self.bits[chosen]
-        return _Rings(self.xy[vidx], offsets, self.label[vidx], self.cell[chosen], bits)
-
-    @staticmethod
-    def concat(parts: list[_Rings]) -> _Rings:
-        xy, offsets, label = polygons.concat_rings([(p.xy, p.offsets, p.label) for p in parts])
-        bits = None if parts[0].bits is None else np.concatenate([p.bits for p in parts])
-        return _Rings(xy, offsets, label, np.concatenate([p.cell for p in parts]), bits)
-
     @property
     def count(self) -> int:
         return len(self.offsets) - 1
 
 
-def _line_tolerance(lines: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """(K,) on-line tolerance of the values of the lines ``(a, b, c)`` (K, 3) over ``bounds``."""
-    diagonal = domain_diagonal(bounds)
-    reach = np.array([np.abs(bounds[:2]).max(), np.abs(bounds[2:]).max(), 1.0])
-    gradient = np.hypot(lines[:, 0], lines[:, 1])
-    rounding = np.abs(lines) @ reach
-    return np.maximum(RELATIVE_THICKNESS * diagonal * gradient, ROUNDING_ULPS * 2.2e-16 * rounding)
-
-
-def _cutting_pairs(
-    rings: _Rings, pre: np.ndarray, bounds: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The (cell, neuron) pairs whose neuron takes both signs on the cell's vertices.
-
-    A neuron can only cut a cell when its value at the cell's centre is within the cell's
-    radius times its gradient; only those pairs are tested on the vertices.
-
-    Returns
-    -------
-    cell, neuron : (K,) int arrays of the cutting pairs, sorted by cell then neuron.
-    cell_on : (C, w) bool, whether each neuron is on over each cell it does not cut.
-    """
-    centre = polygons.vertex_centroids(rings.xy, rings.offsets)
-    offset = rings.xy - centre[polygons.owner(rings.offsets)]
-    radius = np.sqrt(polygons.segment_reduce(np.maximum, (offset**2).sum(1), rings.offsets))
-    at_centre = np.einsum("ckw,ck->cw", pre, np.column_stack([centre, np.ones(len(centre))]))
-    reach2 = np.einsum("ckw,ckw->cw", pre[:, :2, :], pre[:, :2, :])
-    reach2 *= (radius**2 * (1 + 1e-9))[:, None]
-    cell, neuron = np.nonzero(np.square(at_centre) <= reach2)
-    cell_on = at_centre > 0
-    cuts, on = _pairs_cut(rings, cell, neuron, pre, bounds)
-    cell_on[cell[~cuts], neuron[~cuts]] = on[~cuts]
-    return cell[cuts], neuron[cuts], cell_on
-
-
-def _pair_extremes(
-    rings: _Rings, piece: np.ndarray, neuron: np.ndarray, pre: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Largest and smallest value of ``neuron[k]`` on the vertices of ``piece[k]``.
-
-    Returns ``(high, low, lines)``: (K,), (K,) and the (K, 3) lines of the pairs.
-    """
-    vidx, pair_offsets = polygons.gather_rings(rings.offsets, piece)
-    lines = pre[rings.cell[piece], :, neuron]
-    line = lines[polygons.owner(pair_offsets)]
-    value = rings.xy[vidx, 0] * line[:, 0] + rings.xy[vidx, 1] * line[:, 1] + line[:, 2]
-    high = polygons.segment_reduce(np.maximum, value, pair_offsets)
-    low = polygons.segment_reduce(np.minimum, value, pair_offsets)
-    return high, low, lines
-
-
-def _pairs_cut(
-    rings: _Rings, piece: np.ndarray, neuron: np.ndarray, pre: np.ndarray, bounds: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Does ``neuron[k]`` take both signs on the vertices of ``piece[k]``, and if not, is
-    it on over the piece?
-
-    Where a neuron does not cut a piece, the vertex farthest from its line decides its
-    side: any vertex on the other side is within the on-line tolerance.
-
-    Returns ``(cuts, on)``, two (K,) bool arrays.
-    """
-    high, low, lines = _pair_extremes(rings, piece, neuron, pre)
-    tolerance = _line_tolerance(lines, bounds)
-    return (high > tolerance) & (low < -tolerance), high + low > 0
-
-
-def _closest_lines(
-    rings: _Rings, piece: np.ndarray, neuron: np.ndarray, pre: np.ndarray
-) -> np.ndarray:
-    """(P,) for every piece, the candidate neuron whose line passes closest to its centre.
-
-    ``piece`` / ``neuron`` list the candidate pairs, sorted by piece, every piece at least
-    once. Cutting by the closest line keeps the two halves balanced, so the number of
-    rounds grows like the logarithm of the number of pieces a cell ends in.
-    """
-    centre = polygons.vertex_centroids(rings.xy, rings.offsets)[piece]
-    line = pre[rings.cell[piece], :, neuron]
-    value = line[:, 0] * centre[:, 0] + line[:, 1] * centre[:, 1] + line[:, 2]
-    distance = value * value / (line[:, 0] ** 2 + line[:, 1] ** 2)
-    order = np.lexsort((distance, piece))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = piece[order[1:]] != piece[order[:-1]]
-    return neuron[order[first]]
-
-
-def _split_layer(
+def _cut_layer(
     rings: _Rings,
-    cut_cell: np.ndarray,
-    cut_neuron: np.ndarray,
-    cell_on: np.ndarray,
     pre: np.ndarray,
     bounds: np.ndarray,
     first_neuron: int,
     max_regions: int,
-) -> _Rings:
-    """Cut every cell by the neurons of one layer that cross it.
+) -> tuple[_Rings, np.ndarray]:
+    """Cut every cell of ``rings`` by the neurons of one layer that cross it.
 
-    Each round cuts every unfinished piece by one of the neurons that still cross it
-    (a binary space partition per cell); a piece's candidates are re-tested on its
-    vertices after each cut and dropped when they no longer cross it. Every piece
-    starts with its cell's bits ``cell_on`` (C, w); a cut sets the cutting neuron's bit
-    on each side, and a dropped candidate's bit is read on the piece's vertices.
-
-    Returns the pieces, each with the cell it came from and its bits.
+    Returns the pieces, cell after cell, each with the cell it came from and its bits
+    (P, w), and ``cell_on`` (C, w), the bits of the neurons over the cells they do not
+    cut (see :func:`engine.polygon_kernels.cut_cells`).
     """
-    min_area = (RELATIVE_THICKNESS * domain_diagonal(bounds)) ** 2
-    rings = _Rings(rings.xy, rings.offsets, rings.label, rings.cell, cell_on[rings.cell])
-    n_cuts = np.bincount(cut_cell, minlength=rings.count)
-    done: list[_Rings] = [rings.take(np.flatnonzero(n_cuts == 0))]
-    n_done = done[0].count
-    active = rings.take(np.flatnonzero(n_cuts > 0))
-    rank = np.cumsum(n_cuts > 0) - 1
-    piece, neuron = rank[cut_cell], cut_neuron
-    while active.count:
-        chosen = _closest_lines(active, piece, neuron, pre)
-        lines = pre[active.cell, :, chosen]
-        split = polygons.split_by_lines(
-            active.xy,
-            active.offsets,
-            active.label,
-            lines,
-            _line_tolerance(lines, bounds),
-            first_neuron + chosen,
-            min_area=min_area,
-        )
-        n_pieces, source = active.count, split.source
-        bits = np.concatenate([active.bits, active.bits[source]])
-        bits[source, chosen[source]] = True
-        bits[n_pieces + np.arange(len(source)), chosen[source]] = False
-        active = _Rings(
-            split.xy,
-            split.offsets,
-            split.edge_label,
-            np.concatenate([active.cell, active.cell[source]]),
-            bits,
-        )
-        # A chosen neuron that did not cut its piece (too thin a piece) is dropped too.
-        uncut = np.ones(n_pieces, dtype=bool)
-        uncut[source] = False
-        _, on = _pairs_cut(active, np.flatnonzero(uncut), chosen[uncut], pre, bounds)
-        active.bits[np.flatnonzero(uncut), chosen[uncut]] = on
-        # Both halves inherit the other candidates of their piece, if they still cut.
-        other = neuron != chosen[piece]
-        piece, neuron = piece[other], neuron[other]
-        negative_half = np.full(n_pieces, -1)
-        negative_half[source] = n_pieces + np.arange(len(source))
-        twin = negative_half[piece] >= 0
-        piece = np.concatenate([piece, negative_half[piece[twin]]])
-        neuron = np.concatenate([neuron, neuron[twin]])
-        still, on = _pairs_cut(active, piece, neuron, pre, bounds)
-        active.bits[piece[~still], neuron[~still]] = on[~still]
-        piece, neuron = piece[still], neuron[still]
-        order = np.argsort(piece, kind="stable")
-        piece, neuron = piece[order], neuron[order]
-
-        unfinished = np.zeros(active.count, dtype=bool)
-        unfinished[piece] = True
-        finished = np.flatnonzero(~unfinished)
-        if len(finished):
-            done.append(active.take(finished))
-            n_done += len(finished)
-            active = active.take(np.flatnonzero(unfinished))
-            piece = (np.cumsum(unfinished) - 1)[piece]
-        if n_done + active.count > max_regions:
-            raise TooManyRegionsError(n_done + active.count, max_regions)
-    return _Rings.concat(done)
+    diagonal = domain_diagonal(bounds)
+    xy, offsets, label, cell, bits, cell_on, overflow = polygon_kernels.cut_cells(
+        np.ascontiguousarray(rings.xy, dtype=np.float64),
+        np.ascontiguousarray(rings.offsets, dtype=np.int64),
+        np.ascontiguousarray(rings.label, dtype=np.int64),
+        np.ascontiguousarray(pre, dtype=np.float64),
+        first_neuron,
+        np.array(
+            [
+                RELATIVE_THICKNESS * diagonal,
+                ROUNDING_ULPS * 2.2e-16,
+                np.abs(bounds[:2]).max(),
+                np.abs(bounds[2:]).max(),
+            ]
+        ),
+        (RELATIVE_THICKNESS * diagonal) ** 2,
+        max_regions,
+    )
+    if overflow:
+        raise TooManyRegionsError(int(overflow), max_regions)
+    return _Rings(xy, offsets, label, cell, bits), cell_on
 
 
 def partition_2d(
@@ -416,11 +273,7 @@ def partition_2d(
     rings = _Rings(corners, np.array([0, 4]), np.full(4, -1, dtype=np.int64), np.zeros(1, int))
 
     def cut_layer(rings: _Rings, pre: np.ndarray, first_neuron: int):
-        cut_cell, cut_neuron, cell_on = _cutting_pairs(rings, pre, box)
-        pieces = _split_layer(
-            rings, cut_cell, cut_neuron, cell_on, pre, box, first_neuron, max_regions
-        )
-        return pieces, cell_on
+        return _cut_layer(rings, pre, box, first_neuron, max_regions)
 
     rings, maps, patterns = cut_layer_by_layer(net, n_layers, maps, rings, cut_layer)
     n_neurons = patterns.shape[1]

@@ -184,15 +184,3 @@ def _sutherland_hodgman(
         edge_label=np.concatenate(parts_label),
         source=source,
     )
-
-
-def concat_rings(
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Concatenate batches ``(xy, offsets, edge_label)`` into one batch."""
-    xy = np.concatenate([p[0] for p in parts])
-    labels = np.concatenate([p[2] for p in parts])
-    lengths = np.concatenate([np.diff(p[1]) for p in parts])
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return xy, offsets, labels

@@ -929,3 +929,148 @@ def test_decision_boundary_with_three_classes():
         assert np.all(_tie_gap(out) <= allowed), "a boundary point is not a tie for the top"
     assert np.all(distance_to_own_cell(part, np.asarray(boundary.cell), mids) >= -IN_TOL)
     _check_boundary_against_samples(model, segs, 23)
+
+
+# --------------------------------------------------------------------------------------
+# The compiled kernels, against plain geometry
+# --------------------------------------------------------------------------------------
+
+
+def _random_convex_polygon(rng: np.random.Generator) -> np.ndarray:
+    """(k, 2) counter-clockwise corners of the convex hull of a few random points."""
+    from scipy.spatial import ConvexHull
+
+    points = rng.uniform(-1.0, 1.0, size=(rng.integers(3, 12), 2))
+    return points[ConvexHull(points).vertices]
+
+
+def _clipped_area(poly: np.ndarray, line: np.ndarray, sign: float) -> float:
+    """Area of ``poly`` on the ``sign`` side of ``line``, built independently: its corners
+    on that side plus every edge's crossing with the line, then their convex hull."""
+    from scipy.spatial import ConvexHull, QhullError
+
+    value = poly @ line[:2] + line[2]
+    points = [p for p, v in zip(poly, value, strict=True) if sign * v >= 0]
+    for i in range(len(poly)):
+        j = (i + 1) % len(poly)
+        if value[i] * value[j] < 0:
+            t = value[i] / (value[i] - value[j])
+            points.append(poly[i] + t * (poly[j] - poly[i]))
+    if len(points) < 3:
+        return 0.0
+    try:
+        return float(ConvexHull(np.array(points)).volume)
+    except QhullError:  # all points on a line
+        return 0.0
+
+
+def _clip(poly: np.ndarray, line: np.ndarray, tolerance: float):
+    from engine.polygon_kernels import clip_ring
+
+    n = len(poly)
+    label = np.arange(n, dtype=np.int64) + 100
+    out_xy = np.empty((4 * n, 2))
+    out_label = np.empty(4 * n, dtype=np.int64)
+    n_positive, n_negative = clip_ring(
+        np.ascontiguousarray(poly),
+        label,
+        0,
+        n,
+        *line,
+        tolerance,
+        7,
+        out_xy,
+        out_label,
+        np.empty((4, n)),
+    )
+    halves = (
+        (out_xy[:n_positive], out_label[:n_positive]),
+        (out_xy[n_positive : n_positive + n_negative], out_label[n_positive:][:n_negative]),
+    )
+    return n_positive, n_negative, halves
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("through", ["none", "one corner", "two corners"])
+def test_clip_ring_matches_a_plain_clip(seed, through):
+    """The kernel's Sutherland–Hodgman clip against hulls built here, on random convex
+    polygons, including lines through one corner or along a diagonal."""
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        poly = _random_convex_polygon(rng)
+        n = len(poly)
+        if through == "two corners" and n < 4:
+            continue
+        direction = rng.normal(size=2)
+        if through == "one corner":
+            point = poly[rng.integers(n)]
+        elif through == "two corners":
+            i = int(rng.integers(n))
+            point, direction = poly[i], poly[(i + 2) % n] - poly[i]
+        else:
+            point = poly.mean(axis=0) + 0.3 * rng.normal(size=2)
+        line = np.array([-direction[1], direction[0], 0.0])
+        line[2] = -line[:2] @ point
+        tolerance = 1e-12 * np.hypot(*line[:2])
+        value = poly @ line[:2] + line[2]
+        n_positive, n_negative, halves = _clip(poly, line, tolerance)
+        if not (value.max() > tolerance and value.min() < -tolerance):
+            assert (n_positive, n_negative) == (0, 0)
+            continue
+        assert n_positive >= 3 and n_negative >= 3
+        total = _polygon_area(poly)
+        for sign, (xy, label) in zip((1.0, -1.0), halves, strict=True):
+            area = _polygon_area(xy)
+            assert area > 0, "a half is not counter-clockwise"
+            assert area == pytest.approx(_clipped_area(poly, line, sign), rel=1e-9, abs=1e-14)
+            # Every corner is on its side (or on the line); every edge along the line is
+            # labelled with the line, every other edge with the edge of the polygon it
+            # lies on.
+            half_value = xy @ line[:2] + line[2]
+            assert np.all(sign * half_value >= -tolerance)
+            nxt = np.roll(np.arange(len(xy)), -1)
+            on_line = (np.abs(half_value) <= tolerance) & (np.abs(half_value[nxt]) <= tolerance)
+            assert np.all(label[on_line] == 7)
+            middle = 0.5 * (xy + xy[nxt])
+            for m, lab in zip(middle[~on_line], label[~on_line], strict=True):
+                p, q = poly[lab - 100], poly[(lab - 100 + 1) % n]
+                cross = (q - p)[0] * (m - p)[1] - (q - p)[1] * (m - p)[0]
+                assert abs(cross) <= 1e-12 * np.linalg.norm(q - p), "edge label"
+        assert _polygon_area(halves[0][0]) + _polygon_area(halves[1][0]) == pytest.approx(
+            total, rel=1e-12
+        )
+        # Both halves share the crossing points exactly.
+        shared = {tuple(p) for p in halves[0][0]} & {tuple(p) for p in halves[1][0]}
+        assert len(shared) >= 2
+
+
+def test_piece_maps_match_the_maps_made_piece_by_piece():
+    """The cell-map-plus-corrections kernel against masking and multiplying every piece."""
+    from engine.layerwise import next_affine_maps
+
+    rng = np.random.default_rng(3)
+    n_cells, rows, width, n_next = 20, 3, 9, 5
+    pre = rng.normal(size=(n_cells, rows, width))
+    cell_on = rng.random((n_cells, width)) < 0.5
+    parent = np.sort(rng.integers(n_cells, size=60))
+    bits = cell_on[parent].copy()
+    flip = rng.random(bits.shape) < 0.2
+    bits[flip] = ~bits[flip]
+    weight = rng.normal(size=(n_next, width))
+    bias = rng.normal(size=n_next)
+    for slope in (0.0, 0.1, -1.0):
+        got = next_affine_maps(pre, cell_on, parent, bits, slope, weight, bias)
+        masked = pre[parent] * np.where(bits, 1.0, slope)[:, None, :]
+        want = masked @ weight.T
+        want[:, -1, :] += bias
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_kernels_are_cached_and_release_the_gil():
+    """The GUI partitions in a worker thread: the kernels must not hold the GIL, and
+    must be compiled once (cached on disk), not at every start."""
+    from engine import map_kernels, polygon_kernels
+
+    for kernel in (polygon_kernels.cut_cells, map_kernels.piece_maps):
+        assert kernel.targetoptions["nogil"] is True
+        assert kernel._cache.__class__.__name__ == "FunctionCache"
