@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from app.cells_page import CellsPage
+from app.paths_page import PathsPage
 from app.playground_page import PlaygroundPage
 from app.preset_dialog import PresetOpener
 from app.theme import ThemeActions
@@ -40,6 +41,8 @@ class MainWindow(QMainWindow):
         self.playground_page = PlaygroundPage()
         self.pages.addTab(self.volume_page, "Volume")
         self.pages.addTab(self.playground_page, "Playground")
+        self.paths_page = PathsPage()
+        self.pages.addTab(self.paths_page, "Paths")
         self.setCentralWidget(self.pages)
 
         self.status_label = QLabel(self)
