@@ -79,7 +79,8 @@ def test_talk_makes_the_views_larger_and_thicker_and_back(main_window, settings)
     assert talk["path width"] == pytest.approx(2 * default["path width"])
     assert talk["tick pt"] == pytest.approx(1.6 * default["tick pt"])
     assert talk["legend size"] == "17.6pt" and default["legend size"] == "11pt"
-    assert talk["count label pt"] == pytest.approx(1.3 * default["count label pt"], rel=0.02)
+    ratio = TALK_THEME.ui_font_scale
+    assert talk["count label pt"] == pytest.approx(ratio * default["count label pt"], rel=0.02)
     assert settings.value(app_theme.THEME_KEY) == "talk"
 
     main_window.theme_actions.theme_actions["default"].trigger()

@@ -151,7 +151,7 @@ DEFAULT_THEME = Theme(
     palette=DEFAULT_PALETTE,
 )
 #: For projectors: warm off-white (less glare than pure white), black ink, plot type
-#: 1.6 times larger (panels 1.3 times), lines twice as thick.
+#: 1.6 times larger (panels 1.2 times), lines twice as thick.
 TALK_THEME = Theme(
     key="talk",
     title="Talk",
@@ -159,7 +159,7 @@ TALK_THEME = Theme(
     ink=(0, 0, 0),
     frame=(20, 20, 20),
     font_scale=1.6,
-    ui_font_scale=1.3,
+    ui_font_scale=1.2,
     line_scale=2.0,
     window=(252, 251, 247),
     palette=DEFAULT_PALETTE,
