@@ -61,7 +61,7 @@ class PathsSettings:
     autoencoder_epochs: int = 150
     classifier_epochs: int = 30
     survey_pairs: int = 300
-    strip_samples: int = 15
+    strip_samples: int = 13
     seed: int = 0
 
     def epochs_for(self, epochs: int, n_images: int) -> int:

@@ -46,7 +46,7 @@ from widgets.fonts import scaled_font
 from widgets.palettes import CELL_PALETTE, cell_colour_index
 from widgets.path_plot import PathPlot
 from widgets.paths_latent_canvas import UNREACHED_RGBA, LatentCanvas
-from widgets.paths_plots import DistancePlot, SurveyPlot
+from widgets.paths_plots import DECODED_RGB, FADED_RGB, DistancePlot, SurveyPlot
 from widgets.probe_overlay import output_colour
 
 #: Classes of the pair shown first (the first gallery image of each).
@@ -300,7 +300,12 @@ class PathsPage(QWidget):
         self.strip_card.body.addWidget(self.strip, 1)
 
         self.distance_plot = DistancePlot(self)
-        self.distance_card = _Card("How far the path strays from the training set", self)
+        self.distance_card = _Card(
+            "Distance to the nearest training image: "
+            f"<b style='color:{_rgb_hex(DECODED_RGB)}'>━ decoded path</b> "
+            f"<b style='color:{_rgb_hex(FADED_RGB)}'>━ faded copy</b>",
+            self,
+        )
         self.distance_card.body.addWidget(self.distance_plot, 1)
 
         side = QVBoxLayout()

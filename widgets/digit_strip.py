@@ -23,7 +23,7 @@ ROW_TITLES = (
     "nearest\ntraining image",
 )
 KINK_RGB = (188, 0, 150)
-_TITLE_WIDTH = 118
+_TITLE_WIDTH = 108
 _TAG_HEIGHT = 30
 _GAP = 4
 

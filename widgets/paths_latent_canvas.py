@@ -96,7 +96,7 @@ class LatentCanvas(CellCanvas):
         palette = [pg.mkBrush(*rgb, alpha) for rgb in CLASS_RGB]
         codes = np.asarray(codes, dtype=np.float64).reshape(-1, 2)
         brushes = [palette[int(label) % len(palette)] for label in labels]
-        self._codes.setData(codes[:, 0], codes[:, 1], brush=brushes, size=4 if self._sliced else 5)
+        self._codes.setData(codes[:, 0], codes[:, 1], brush=brushes, size=4 if self._sliced else 6)
         if third_point is None:
             self._third.setData([], [])
         else:

@@ -43,12 +43,8 @@ class DistancePlot(pg.PlotWidget):
             connect="pairs", pen=pg.mkPen(*KINK_RGBA, width=1, style=Qt.PenStyle.DashLine)
         )
         plot.addItem(self._kinks)
-        legend = plot.addLegend(
-            offset=(8, 4), labelTextSize="9pt", brush=pg.mkBrush(255, 255, 255, 220)
-        )
         self.faded_curve = plot.plot(pen=pg.mkPen(*FADED_RGB, width=2), name="faded copy (pixels)")
         self.decoded_curve = plot.plot(pen=pg.mkPen(*DECODED_RGB, width=2.5), name="decoded path")
-        legend.setLabelTextColor((30, 30, 30))
 
     def set_distances(
         self, t: np.ndarray, decoded: np.ndarray, faded: np.ndarray, kinks: np.ndarray
