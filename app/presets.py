@@ -25,6 +25,9 @@ Settings by page:
   (``class`` or ``pattern``), ``play`` (start training at once).
 - ``volume``: ``dimension`` (1 to 30), ``distance_dimension`` (one of the page's
   buttons), ``scan_position`` (0 to 1), ``play_scan``.
+- ``paths``: ``latent_dim`` (one of the page's latent dimensions), ``classes``
+  ``[a, b]``: the path runs from the first held-out image of class a to the first of
+  class b (the second, when a == b).
 """
 
 from __future__ import annotations
@@ -35,10 +38,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from app.cells_page import DEFAULT_BOUNDS
+from app.paths_controller import LATENT_DIMS
 from app.volume_controller import D_MAX, DISTANCE_DIMENSIONS
 from engine.datasets import DATASETS, DatasetSpec
 from engine.features import FEATURE_TRANSFORMS
@@ -311,6 +316,49 @@ def _apply_volume(page: QWidget, settings: Mapping[str, Any]) -> None:
     controller.set_playing(bool(settings.get("play_scan", False)))
 
 
+# -- paths -----------------------------------------------------------------------------------
+
+
+def _check_paths(settings: Mapping[str, Any]) -> None:
+    _only(settings, {"latent_dim", "classes"}, "paths settings")
+    latent = settings.get("latent_dim", LATENT_DIMS[0])
+    if latent not in LATENT_DIMS:
+        raise ValueError(f"latent_dim must be one of {', '.join(map(str, LATENT_DIMS))}")
+    classes = settings.get("classes", [4, 7])
+    if (
+        not isinstance(classes, list)
+        or len(classes) != 2
+        or any(not isinstance(c, int) or not 0 <= c <= 9 for c in classes)
+    ):
+        raise ValueError(f"classes must be two digits [a, b] from 0 to 9, got {classes!r}")
+
+
+def paths_pair(labels: Any, classes: list[int]) -> tuple[int, int]:
+    """Test-image indices of a paths preset's ends: the first of each class (or the first
+    two, for one class twice), given the (N,) test labels."""
+    first = np.flatnonzero(np.asarray(labels) == classes[0])
+    second = np.flatnonzero(np.asarray(labels) == classes[1])
+    if len(first) == 0 or len(second) < (2 if classes[0] == classes[1] else 1):
+        raise ValueError(f"the test images hold too few of classes {classes}")
+    a = int(first[0])
+    b = int(second[1] if classes[0] == classes[1] else second[0])
+    return a, b
+
+
+def _apply_paths(page: QWidget, settings: Mapping[str, Any]) -> None:
+    controller = page.controller
+    if controller.source is None:
+        page.start()  # loads the digits (the page does so on first show)
+    latent = int(settings.get("latent_dim", LATENT_DIMS[0]))
+    page.latent_combo.setCurrentIndex(page.latent_combo.findData(latent))  # trains if needed
+    classes = [int(c) for c in settings.get("classes", [4, 7])]
+    for combo, label in zip(page.class_combos, classes, strict=True):
+        combo.setCurrentIndex(combo.findData(label))
+    a, b = paths_pair(controller.source.test.labels, classes)
+    page.pick(a, "A")
+    page.pick(b, "B")
+
+
 # -- shared ----------------------------------------------------------------------------------
 
 
@@ -329,9 +377,11 @@ _CHECKERS: dict[str, Callable[[Mapping[str, Any]], None]] = {
     "cells": _check_cells,
     "playground": _check_playground,
     "volume": _check_volume,
+    "paths": _check_paths,
 }
 _APPLIERS: dict[str, Callable[[QWidget, Mapping[str, Any]], None]] = {
     "cells": _apply_cells,
     "playground": _apply_playground,
     "volume": _apply_volume,
+    "paths": _apply_paths,
 }

@@ -201,3 +201,23 @@ def test_the_command_line_rejects_an_unknown_preset_with_the_names():
     assert "no-such-preset" in result.stderr
     for name in preset_names():
         assert name in result.stderr
+
+
+def test_the_digits_preset_walks_between_the_first_images_of_its_classes(main_window, qtbot):
+    import numpy as np
+
+    preset = load_preset("digits-decoder-path")
+    page = apply_preset(main_window, preset)
+    assert page is main_window.pages.currentWidget()
+    assert main_window.pages.tabText(main_window.pages.currentIndex()) == "Paths"
+    controller = page.controller
+    assert controller.latent_dim == preset.settings["latent_dim"]
+    labels = controller.source.test.labels
+    a, b = preset.settings["classes"]
+    pair = controller.pair
+    assert (pair.index_a, pair.index_b) == (
+        int(np.argmax(labels == a)),
+        int(np.argmax(labels == b)),
+    )
+    assert [combo.currentData() for combo in page.class_combos] == [a, b]
+    page.shutdown()
