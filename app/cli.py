@@ -30,7 +30,7 @@ DEMOS = ("probe", "training")
 DEMO_PAGES = {"probe": "cells", "training": "playground"}
 _HEADLESS_PLATFORMS = {"offscreen", "minimal"}
 #: Pages ``--page`` can open on: the lower-cased titles of the window's tabs.
-PAGES = ("cells", "volume", "playground", "paths")
+PAGES = ("cells", "volume", "playground", "cells3d")
 
 
 def has_display(environ: Mapping[str, str]) -> bool:
@@ -139,6 +139,7 @@ def _run_window(
     from PySide6.QtWidgets import QApplication
 
     from app.main_window import MainWindow
+    from widgets.cells3d_view import paint_views
     from widgets.volume_cube import grab_with_scenes
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -152,7 +153,10 @@ def _run_window(
         apply_theme(theme)
     window = MainWindow()
     window.resize(*SCREENSHOT_SIZE)
-    titles = [window.pages.tabText(i).replace("&", "").lower() for i in range(window.pages.count())]
+    titles = [
+        window.pages.tabText(i).replace("&", "").replace(" ", "").lower()
+        for i in range(window.pages.count())
+    ]
     if preset is None:
         window.pages.setCurrentIndex(titles.index(page_name))
     else:
@@ -172,7 +176,7 @@ def _run_window(
 
         def save() -> None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
-            if grab_with_scenes(window).save(str(screenshot)):
+            if paint_views(grab_with_scenes(window), window).save(str(screenshot)):
                 finish(0, f"Saved {screenshot}")
             else:
                 finish(1, f"splinescope: could not write {screenshot}")
@@ -183,15 +187,17 @@ def _run_window(
             volume_page.controller.failed.connect(
                 lambda message: finish(1, f"splinescope: {message}")
             )
-        elif page_name == "paths":
-            paths = window.pages.currentWidget()
+        elif page_name == "cells3d":
+            cells3d = window.pages.currentWidget()
 
-            def on_pair_shown(_analysis: object) -> None:
-                paths.pair_shown.disconnect(on_pair_shown)
+            def on_cells3d_partition(_result: object) -> None:
+                cells3d.partition_shown.disconnect(on_cells3d_partition)
                 QTimer.singleShot(400, save)
 
-            paths.pair_shown.connect(on_pair_shown)
-            paths.controller.failed.connect(lambda message: finish(1, f"splinescope: {message}"))
+            cells3d.partition_shown.connect(on_cells3d_partition)
+            cells3d.controller.partition_failed.connect(
+                lambda message: finish(1, f"splinescope: {message}")
+            )
         elif page_name == "playground":
             playground = window.pages.currentWidget()
             train_first = demo == "training"

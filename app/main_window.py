@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
+from app.cells3d_page import Cells3DPage
 from app.cells_page import CellsPage
-from app.paths_page import PathsPage
 from app.playground_page import PlaygroundPage
 from app.preset_dialog import PresetOpener
 from app.theme import ThemeActions
@@ -41,8 +41,9 @@ class MainWindow(QMainWindow):
         self.playground_page = PlaygroundPage()
         self.pages.addTab(self.volume_page, "Volume")
         self.pages.addTab(self.playground_page, "Playground")
-        self.paths_page = PathsPage()
-        self.pages.addTab(self.paths_page, "Paths")
+        self.cells3d_page = Cells3DPage()
+        self.pages.addTab(self.cells3d_page, "Cells 3D")
+        self.cells3d_page.slice_requested.connect(self.show_slice)
         self.setCentralWidget(self.pages)
 
         self.status_label = QLabel(self)
@@ -102,6 +103,12 @@ class MainWindow(QMainWindow):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         return box
+
+    def show_slice(self, model, bounds, plane) -> None:
+        """Show the exact 2-D cells of ``model`` on ``plane`` (from the Cells 3D page's
+        slicing plane) on the Cells page, and switch to it."""
+        self.cells_page.set_network(model, bounds, plane=plane)
+        self.pages.setCurrentWidget(self.cells_page)
 
     def page_widgets(self) -> list[QWidget]:
         """Every page, in tab order. Each has ``shutdown()``, which stops its workers."""

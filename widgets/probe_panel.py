@@ -60,8 +60,8 @@ class ProbePanel(QWidget):
     """Everything the partition says about the probe's point.
 
     ``set_readout(readout, marked, variables)`` shows a :class:`engine.probe.ProbeReadout`
-    (any input dimension); ``marked`` are the global indices of the neurons to ring in
-    the bit grid (those flipped at the last transition).
+    of a 2-D or 3-D partition (any input dimension); ``marked`` are the global indices
+    of the neurons to ring in the bit grid (those flipped at the last transition).
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -203,13 +203,14 @@ class ProbePanel(QWidget):
         self.output_label.setText(f"{name}(x) = ({values})")
         self.class_label.setText(_class_text(readout))
         self.boundary_label.setText(format_distance(readout.boundary_distance))
+        side = "face" if len(readout.point) == 3 else "edge"  # a cell's side in 3-D or 2-D
         if readout.boundary_neuron >= 0:
             layer = int(readout.layer_of_neuron[readout.boundary_neuron])
             first = int(np.searchsorted(readout.layer_of_neuron, layer))
             unit = readout.boundary_neuron - first
-            self.boundary_detail.setText(f"   nearest edge: layer {layer + 1}, neuron {unit + 1}")
+            self.boundary_detail.setText(f"   nearest {side}: layer {layer + 1}, neuron {unit + 1}")
         else:
-            self.boundary_detail.setText("   the cell has no neuron edge")
+            self.boundary_detail.setText(f"   the cell has no neuron {side}")
         self.decision_label.setText(format_distance(readout.decision_distance))
 
 
