@@ -30,7 +30,7 @@ DEMOS = ("probe", "training")
 DEMO_PAGES = {"probe": "cells", "training": "playground"}
 _HEADLESS_PLATFORMS = {"offscreen", "minimal"}
 #: Pages ``--page`` can open on: the lower-cased titles of the window's tabs.
-PAGES = ("cells", "volume", "playground", "cells3d")
+PAGES = ("cells", "volume", "playground", "cells3d", "paths")
 
 
 def has_display(environ: Mapping[str, str]) -> bool:
@@ -198,6 +198,15 @@ def _run_window(
             cells3d.controller.partition_failed.connect(
                 lambda message: finish(1, f"splinescope: {message}")
             )
+        elif page_name == "paths":
+            paths = window.pages.currentWidget()
+
+            def on_pair_shown(_analysis: object) -> None:
+                paths.pair_shown.disconnect(on_pair_shown)
+                QTimer.singleShot(400, save)
+
+            paths.pair_shown.connect(on_pair_shown)
+            paths.controller.failed.connect(lambda message: finish(1, f"splinescope: {message}"))
         elif page_name == "playground":
             playground = window.pages.currentWidget()
             train_first = demo == "training"

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWid
 
 from app.cells3d_page import Cells3DPage
 from app.cells_page import CellsPage
+from app.paths_page import PathsPage
 from app.playground_page import PlaygroundPage
 from app.preset_dialog import PresetOpener
 from app.theme import ThemeActions
@@ -44,6 +45,8 @@ class MainWindow(QMainWindow):
         self.cells3d_page = Cells3DPage()
         self.pages.addTab(self.cells3d_page, "Cells 3D")
         self.cells3d_page.slice_requested.connect(self.show_slice)
+        self.paths_page = PathsPage()
+        self.pages.addTab(self.paths_page, "Paths")
         self.setCentralWidget(self.pages)
 
         self.status_label = QLabel(self)
