@@ -30,7 +30,7 @@ DEMOS = ("probe", "training")
 DEMO_PAGES = {"probe": "cells", "training": "playground"}
 _HEADLESS_PLATFORMS = {"offscreen", "minimal"}
 #: Pages ``--page`` can open on: the lower-cased titles of the window's tabs.
-PAGES = ("cells", "volume", "playground", "cells3d", "paths")
+PAGES = ("cells", "volume", "playground", "cells3d", "paths", "hulls")
 
 
 def has_display(environ: Mapping[str, str]) -> bool:
@@ -207,6 +207,11 @@ def _run_window(
 
             paths.pair_shown.connect(on_pair_shown)
             paths.controller.failed.connect(lambda message: finish(1, f"splinescope: {message}"))
+        elif page_name == "hulls":
+            hulls = window.pages.currentWidget()  # runs Figure 1, saves with its results drawn
+            hulls.experiment_shown.connect(lambda _key: QTimer.singleShot(400, save))
+            hulls.controller.failed.connect(lambda message: finish(1, f"splinescope: {message}"))
+            hulls.controller.run_experiment("gaussian")
         elif page_name == "playground":
             playground = window.pages.currentWidget()
             train_first = demo == "training"
