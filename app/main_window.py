@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWid
 
 from app.cells3d_page import Cells3DPage
 from app.cells_page import CellsPage
-from app.hulls_page import HullsPage
+from app.export.gui import ExportActions
 from app.paths_page import PathsPage
 from app.playground_page import PlaygroundPage
 from app.preset_dialog import PresetOpener
@@ -48,8 +48,6 @@ class MainWindow(QMainWindow):
         self.cells3d_page.slice_requested.connect(self.show_slice)
         self.paths_page = PathsPage()
         self.pages.addTab(self.paths_page, "Paths")
-        self.hulls_page = HullsPage()
-        self.pages.addTab(self.hulls_page, "Hulls")
         self.setCentralWidget(self.pages)
 
         self.status_label = QLabel(self)
@@ -68,6 +66,9 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.preset_opener = PresetOpener(self)
         file_menu.addAction(self.preset_opener.action)
+        file_menu.addSeparator()
+        self.export_actions = ExportActions(self)
+        file_menu.addActions(self.export_actions.actions)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setObjectName("quitAction")

@@ -1,0 +1,204 @@
+"""Record an animation: run a page's script, write its frames to GIF or MP4.
+
+:class:`AnimationRecorder` steps through an :data:`app.export.targets.AnimationScript` on
+the GUI thread, one frame per event-loop turn, so the window (and a progress dialog)
+stays responsive. At a :class:`app.export.targets.WaitFor` step it returns to the event
+loop until the page has shown what was asked for. Frames go straight to the file through
+imageio (Pillow for GIF, ffmpeg's libx264 for MP4); a cancelled or failed recording
+leaves no file behind.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import imageio.v2 as imageio
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from app.export.formats import ANIMATION_FPS, ExportOptions
+from app.export.raster import image_to_rgb
+from app.export.targets import ExportAnimation, WaitFor
+
+#: A wait longer than this ends the recording with a message.
+WAIT_TIMEOUT_MS = 180_000
+
+
+class FrameWriter:
+    """Appends RGB frames to a GIF or an MP4 file; the first frame fixes the size."""
+
+    def __init__(self, path: Path, fmt: str, fps: int = ANIMATION_FPS) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "gif":
+            self._writer = imageio.get_writer(self.path, mode="I", duration=1000 / fps, loop=0)
+        elif fmt == "mp4":
+            self._writer = imageio.get_writer(
+                self.path,
+                fps=fps,
+                codec="libx264",
+                quality=8,
+                pixelformat="yuv420p",
+                macro_block_size=1,
+                ffmpeg_log_level="error",
+            )
+        else:
+            raise ValueError(f"animations are written as .gif or .mp4, not .{fmt}")
+        self._even = fmt == "mp4"  # yuv420p needs even sides
+        self._shape: tuple[int, ...] | None = None
+        self.frames = 0
+
+    def append(self, image: QImage) -> None:
+        pixels = image_to_rgb(image, even=self._even)
+        if self._shape is None:
+            self._shape = pixels.shape
+        elif pixels.shape != self._shape:
+            fixed = np.full(self._shape, 255, np.uint8)
+            h, w = min(self._shape[0], pixels.shape[0]), min(self._shape[1], pixels.shape[1])
+            fixed[:h, :w] = pixels[:h, :w]
+            pixels = fixed
+        self._writer.append_data(pixels)
+        self.frames += 1
+
+    def close(self) -> None:
+        self._writer.close()
+
+    def discard(self) -> None:
+        try:
+            self._writer.close()
+        finally:
+            self.path.unlink(missing_ok=True)
+
+
+class AnimationRecorder(QObject):
+    """Records one animation to ``options.path``.
+
+    Signals
+    -------
+    progress(int, int) : frames written so far, frames asked for.
+    finished(object) : the Path written.
+    failed(str) : a message for the user; nothing is left on disk.
+    cancelled() : :meth:`cancel` took effect; nothing is left on disk.
+    """
+
+    progress = Signal(int, int)
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(
+        self, animation: ExportAnimation, options: ExportOptions, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        if not options.is_animation:
+            raise ValueError(f"{animation.name} is an animation; write it as .gif or .mp4")
+        if options.frames < 1:
+            raise ValueError("an animation needs at least one frame")
+        self.animation = animation
+        self.options = options
+        self._steps = None
+        self._writer: FrameWriter | None = None
+        self._wait: WaitFor | None = None
+        self._connections: list[tuple[object, object]] = []
+        self._timeout = QTimer(self)
+        self._timeout.setSingleShot(True)
+        self._timeout.timeout.connect(self._on_timeout)
+        self._done = False
+
+    @property
+    def is_running(self) -> bool:
+        return self._steps is not None and not self._done
+
+    def start(self) -> None:
+        """Begin recording (returns at once; the frames come from the event loop)."""
+        self._steps = self.animation.script(self.options.frames, self.options.size)
+        self.progress.emit(0, self.options.frames)
+        QTimer.singleShot(0, self._advance)
+
+    def cancel(self) -> None:
+        """Stop at once, remove the partial file and put the page back."""
+        if self._done:
+            return
+        self._end()
+        if self._writer is not None:
+            self._writer.discard()
+        self.cancelled.emit()
+
+    def _advance(self) -> None:
+        if self._done:
+            return
+        try:
+            step = next(self._steps)
+        except StopIteration:
+            self._finish()
+            return
+        except Exception as error:  # the script raised: tell the user, keep the app
+            self._fail(f"The animation stopped: {type(error).__name__}: {error}")
+            return
+        if isinstance(step, WaitFor):
+            self._wait_for(step)
+            return
+        try:
+            if self._writer is None:
+                self._writer = FrameWriter(self.options.path, self.options.format)
+            self._writer.append(step)
+        except Exception as error:
+            self._fail(f"Could not write {self.options.path}: {error}")
+            return
+        self.progress.emit(self._writer.frames, self.options.frames)
+        QTimer.singleShot(0, self._advance)
+
+    def _wait_for(self, wait: WaitFor) -> None:
+        if wait.ready():
+            QTimer.singleShot(0, self._advance)
+            return
+        self._wait = wait
+        for signal in wait.signals:
+            signal.connect(self._recheck)
+            self._connections.append((signal, self._recheck))
+        for signal in wait.failures:
+            signal.connect(self._on_failure)
+            self._connections.append((signal, self._on_failure))
+        self._timeout.start(WAIT_TIMEOUT_MS)
+
+    def _release(self) -> None:
+        for signal, slot in self._connections:
+            signal.disconnect(slot)
+        self._connections.clear()
+        self._timeout.stop()
+        self._wait = None
+
+    def _recheck(self, *args: object) -> None:
+        if self._wait is not None and self._wait.ready():
+            self._release()
+            QTimer.singleShot(0, self._advance)
+
+    def _on_failure(self, message: str) -> None:
+        self._fail(str(message))
+
+    def _on_timeout(self) -> None:
+        what = self._wait.what if self._wait is not None else "the page"
+        self._fail(f"Timed out waiting for {what}.")
+
+    def _end(self) -> None:
+        self._done = True
+        self._release()
+        if self._steps is not None:
+            self._steps.close()  # runs the script's finally: the page is put back
+
+    def _finish(self) -> None:
+        self._end()
+        if self._writer is None:
+            self.failed.emit("The animation produced no frames.")
+            return
+        self._writer.close()
+        self.finished.emit(self._writer.path)
+
+    def _fail(self, message: str) -> None:
+        if self._done:
+            return
+        self._end()
+        if self._writer is not None:
+            self._writer.discard()
+        self.failed.emit(message)

@@ -1,0 +1,399 @@
+"""A :class:`app.export.cell_figure.CellFigure` as an SVG document: one polygon per cell.
+
+Structure of the document (``W x H`` pixels, one SVG user unit per pixel):
+
+- ``<g id="cells" transform="matrix(sx 0 0 -sy tx ty)">`` holds exactly ``n_regions``
+  ``<polygon class="cell">`` elements, one per cell, in the partition's order. Their
+  ``points`` are the cell's corners **in data coordinates**, counter-clockwise, written
+  with 12 significant digits; the group's transform maps data ``(x, y)`` to the page at
+  ``(sx x + tx, -sy y + ty)`` (``sx = sy`` when both axes have the same scale). Every
+  polygon carries ``id="cell-R"``, ``data-cell="R"``, ``data-pattern`` (the activation
+  pattern, one 0/1 digit per neuron, layers separated by spaces) and a ``<title>``.
+- edges by layer, the domain boundary, the decision boundary, the path, the probe and the
+  data points are ``<path>``/``<circle>`` elements in page coordinates;
+- axes with ticks and labels, and a legend.
+
+Nothing here uses pyqtgraph's SVG exporter; it is all written from the geometry.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+import numpy as np
+
+from app.export.cell_figure import DOMAIN_RGB, PATH_WIDTH, PROBE_RADIUS, CellFigure, unique_edges
+from widgets.theme import hex_rgb
+
+#: Significant digits of the cell coordinates (data units).
+DIGITS = 12
+_FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+
+
+@dataclass(frozen=True)
+class PlotFrame:
+    """Where the data rectangle lands on the page, and the affine map to it.
+
+    ``page = (sx * x + tx, -sy * y + ty)`` for a data point ``(x, y)``.
+    """
+
+    sx: float
+    sy: float
+    tx: float
+    ty: float
+    left: float
+    top: float
+    width: float
+    height: float
+
+    def to_page(self, xy: np.ndarray) -> np.ndarray:
+        """(N, 2) data points -> (N, 2) page points."""
+        xy = np.asarray(xy, np.float64).reshape(-1, 2)
+        return np.column_stack([self.sx * xy[:, 0] + self.tx, -self.sy * xy[:, 1] + self.ty])
+
+    @property
+    def matrix(self) -> str:
+        return f"matrix({self.sx!r} 0 0 {-self.sy!r} {self.tx!r} {self.ty!r})"
+
+
+def nice_ticks(low: float, high: float, target: int = 5) -> np.ndarray:
+    """Round tick values (1, 2 or 5 times a power of ten apart) covering [low, high]."""
+    span = max(high - low, 1e-300)
+    raw = span / max(target, 1)
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = min((m * power for m in (1, 2, 5, 10) if m * power >= raw), default=10 * power)
+    first = math.ceil(low / step - 1e-9) * step
+    ticks = np.arange(first, high + step * 1e-9, step)
+    return np.round(ticks / step) * step
+
+
+def tick_text(value: float) -> str:
+    text = f"{value:.6g}"
+    return "0" if text in ("-0", "0") else text.replace("-", "−")
+
+
+def font_px(width: int, height: int, scale: float) -> float:
+    """The base font size in pixels of a figure of ``width x height``."""
+    return max(11.0, min(width, height) / 48.0) * scale
+
+
+def plot_frame(figure: CellFigure, width: int, height: int) -> PlotFrame:
+    """Place the data rectangle inside a ``width x height`` page, leaving room for the
+    axes (left, bottom) and the legend (right)."""
+    font = font_px(width, height, figure.theme.font_scale)
+    longest = max((len(entry.label) for entry in figure.legend), default=0)
+    legend_width = (0.62 * font * longest + 3.6 * font) if figure.legend else 0.0
+    left, right = 5.6 * font, legend_width + 1.2 * font
+    top, bottom = 1.0 * font, 3.8 * font
+    area_w, area_h = max(width - left - right, 10.0), max(height - top - bottom, 10.0)
+    xmin, xmax, ymin, ymax = (float(v) for v in figure.partition.bounds)
+    sx, sy = area_w / (xmax - xmin), area_h / (ymax - ymin)
+    if figure.equal_axes:
+        sx = sy = min(sx, sy)
+    plot_w, plot_h = sx * (xmax - xmin), sy * (ymax - ymin)
+    x0 = left + (area_w - plot_w) / 2
+    y0 = top + (area_h - plot_h) / 2
+    return PlotFrame(sx, sy, x0 - sx * xmin, y0 + sy * ymax, x0, y0, plot_w, plot_h)
+
+
+def _rgb(rgb) -> str:
+    return hex_rgb(tuple(int(v) for v in rgb))
+
+
+def _segments_d(start: np.ndarray, end: np.ndarray) -> str:
+    """``M x y L x y`` for every (page) segment."""
+    return " ".join(
+        f"M{a:.2f} {b:.2f}L{c:.2f} {d:.2f}"
+        for (a, b), (c, d) in zip(start.tolist(), end.tolist(), strict=True)
+    )
+
+
+def _pattern_texts(figure: CellFigure) -> list[str]:
+    partition = figure.partition
+    layers = np.asarray(partition.layer_of_neuron)
+    bits = np.where(np.asarray(partition.patterns, bool), "1", "0")
+    cuts = np.flatnonzero(np.diff(layers)) + 1
+    groups = np.split(np.arange(bits.shape[1]), cuts) if bits.shape[1] else []
+    return [" ".join("".join(row[g]) for g in groups) for row in bits]
+
+
+def _cells(figure: CellFigure, frame: PlotFrame) -> list[str]:
+    partition = figure.partition
+    ring = partition.vertices[partition.indices]
+    texts = np.char.add(
+        np.char.add(np.char.mod(f"%.{DIGITS}g", ring[:, 0]), ","),
+        np.char.mod(f"%.{DIGITS}g", ring[:, 1]),
+    )
+    offsets = np.asarray(partition.offsets)
+    patterns = _pattern_texts(figure)
+    fills = [_rgb(c) for c in figure.cell_rgb]
+    lines = [
+        f'<g id="cells" data-n-regions="{partition.n_regions}" '
+        f'transform="{frame.matrix}" stroke="none">'
+    ]
+    for r in range(partition.n_regions):
+        points = " ".join(texts[offsets[r] : offsets[r + 1]])
+        lines.append(
+            f'<polygon class="cell" id="cell-{r}" data-cell="{r}" '
+            f'data-pattern="{patterns[r]}" fill="{fills[r]}" points="{points}">'
+            f"<title>cell {r} · pattern {patterns[r] or '(none)'}</title></polygon>"
+        )
+    lines.append("</g>")
+    return lines
+
+
+def _edges(figure: CellFigure, frame: PlotFrame) -> list[str]:
+    start, end, layer = unique_edges(figure.partition)
+    start, end = frame.to_page(start), frame.to_page(end)
+    lines = ['<g id="edges" fill="none" stroke-linecap="round" stroke-linejoin="round">']
+    scale = figure.theme.line_scale
+    styles = [(-1, DOMAIN_RGB, 1.0 * scale, "domain boundary")]
+    # Deeper layers first: the first layer's long lines end up on top, as on screen.
+    for k in reversed(range(figure.partition.n_layers)):
+        styles.append((k, figure.edge_rgb[k], float(figure.edge_width[k]), f"layer {k + 1}"))
+    for k, rgb, width, name in styles:
+        mask = layer == k
+        if not mask.any():
+            continue
+        newest = k == figure.partition.n_layers - 1 and figure.newest_layer_opacity < 1
+        opacity = f' stroke-opacity="{figure.newest_layer_opacity:.3f}"' if newest else ""
+        lines.append(
+            f'<path class="edges" data-layer="{k + 1 if k >= 0 else 0}" '
+            f'stroke="{_rgb(rgb)}" stroke-width="{width:.2f}"{opacity} '
+            f'd="{_segments_d(start[mask], end[mask])}"><title>{name} edges</title></path>'
+        )
+    lines.append("</g>")
+    return lines
+
+
+def _overlays(figure: CellFigure, frame: PlotFrame) -> list[str]:
+    theme, out = figure.theme, []
+    scale = theme.line_scale
+    if len(figure.boundary):
+        start = frame.to_page(figure.boundary[:, 0])
+        end = frame.to_page(figure.boundary[:, 1])
+        d = _segments_d(start, end)
+        width = 3.0 * scale
+        out += [
+            '<g id="decision-boundary" fill="none" stroke-linecap="round">',
+            f'<path stroke="{_rgb(theme.palette.decision_halo)}" stroke-width="{width + 3:.2f}" '
+            f'd="{d}"/>',
+            f'<path stroke="{_rgb(theme.palette.decision)}" stroke-width="{width:.2f}" d="{d}">'
+            "<title>decision boundary</title></path>",
+            "</g>",
+        ]
+    if figure.highlighted is not None:
+        ring = frame.to_page(figure.partition.polygon(figure.highlighted))
+        d = "M" + "L".join(f"{x:.2f} {y:.2f}" for x, y in ring) + "Z"
+        out.append(
+            f'<path id="highlighted-cell" data-cell="{figure.highlighted}" '
+            f'fill="#ffffff" fill-opacity="0.47" stroke="{_rgb(theme.palette.probe)}" '
+            f'stroke-width="{3.0 * scale:.2f}" stroke-linejoin="round" d="{d}"/>'
+        )
+    if figure.path is not None:
+        (ax, ay), (bx, by) = frame.to_page(figure.path)
+        colour = _rgb(theme.palette.path)
+        out += [
+            '<g id="path">',
+            f'<path fill="none" stroke="#ffffff" stroke-width="{2 * PATH_WIDTH * scale:.2f}" '
+            f'stroke-linecap="round" d="M{ax:.2f} {ay:.2f}L{bx:.2f} {by:.2f}"/>',
+            f'<path fill="none" stroke="{colour}" stroke-width="{PATH_WIDTH * scale:.2f}" '
+            f'stroke-linecap="round" d="M{ax:.2f} {ay:.2f}L{bx:.2f} {by:.2f}"/>',
+        ]
+        for x, y in frame.to_page(figure.crossings):
+            out.append(
+                f'<circle class="crossing" cx="{x:.2f}" cy="{y:.2f}" r="{3.5 * scale:.2f}" '
+                f'fill="#ffffff" stroke="{colour}" stroke-width="{1.6 * scale:.2f}"/>'
+            )
+        for x, y in ((ax, ay), (bx, by)):
+            h = 5.5 * scale
+            out.append(
+                f'<rect class="path-end" x="{x - h:.2f}" y="{y - h:.2f}" width="{2 * h:.2f}" '
+                f'height="{2 * h:.2f}" fill="#ffffff" stroke="{colour}" '
+                f'stroke-width="{2 * scale:.2f}"/>'
+            )
+        out.append("</g>")
+    if figure.probe is not None:
+        ((px, py),) = frame.to_page(figure.probe)
+        colour = _rgb(theme.palette.probe)
+        r = PROBE_RADIUS * scale
+        out.append('<g id="probe" fill="none" stroke-linecap="round">')
+        for k, (tx, ty) in enumerate(frame.to_page(figure.arrows).tolist()):
+            out.append(
+                f'<path class="matched-filter" data-output="{k}" stroke="{colour}" '
+                f'stroke-opacity="0.8" stroke-width="{2 * scale:.2f}" '
+                f'd="M{px:.2f} {py:.2f}L{tx:.2f} {ty:.2f}"/>'
+            )
+        ticks = "".join(
+            f"M{px + dx * 1.65 * r:.2f} {py + dy * 1.65 * r:.2f}"
+            f"L{px + dx * 0.4 * r:.2f} {py + dy * 0.4 * r:.2f}"
+            for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1))
+        )
+        out += [
+            f'<circle cx="{px:.2f}" cy="{py:.2f}" r="{r:.2f}" fill="#ffffff" fill-opacity="0.35" '
+            f'stroke="{colour}" stroke-width="{3 * scale:.2f}"/>',
+            f'<path stroke="{colour}" stroke-width="{3 * scale:.2f}" d="{ticks}"/>',
+            "</g>",
+        ]
+    return out
+
+
+def _points(figure: CellFigure, frame: PlotFrame) -> list[str]:
+    if not figure.points:
+        return []
+    out = ['<g id="points">']
+    scale = figure.theme.line_scale
+    xmin, xmax, ymin, ymax = (float(v) for v in figure.partition.bounds)
+    for points in reversed(figure.points):  # test points under training points
+        inside = (
+            (points.xy[:, 0] >= xmin)
+            & (points.xy[:, 0] <= xmax)
+            & (points.xy[:, 1] >= ymin)
+            & (points.xy[:, 1] <= ymax)
+        )
+        out.append(f'<g class="points" data-set="{points.label}">')
+        for (x, y), rgb in zip(frame.to_page(points.xy[inside]), points.rgb[inside], strict=True):
+            if points.hollow:
+                style = f'fill="#ffffff" stroke="{_rgb(rgb)}" stroke-width="{2.2 * scale:.2f}"'
+            else:
+                style = f'fill="{_rgb(rgb)}" stroke="#232328" stroke-width="{scale:.2f}"'
+            out.append(f'<circle cx="{x:.2f}" cy="{y:.2f}" r="{4 * scale:.2f}" {style}/>')
+        out.append("</g>")
+    out.append("</g>")
+    return out
+
+
+def _text(x: float, y: float, text: str, size: float, colour: str, **attrs: str) -> str:
+    extra = "".join(f" {k.replace('_', '-')}={quoteattr(v)}" for k, v in attrs.items())
+    return (
+        f'<text x="{x:.2f}" y="{y:.2f}" font-size="{size:.2f}" fill="{colour}"{extra}>'
+        f"{escape(text)}</text>"
+    )
+
+
+def _axes(figure: CellFigure, frame: PlotFrame, font: float) -> list[str]:
+    theme = figure.theme
+    ink, frame_rgb = _rgb(theme.ink), _rgb(theme.frame)
+    xmin, xmax, ymin, ymax = (float(v) for v in figure.partition.bounds)
+    left, top = frame.left, frame.top
+    right, bottom = left + frame.width, top + frame.height
+    tick = 0.45 * font
+    width = f"{max(1.0, theme.line_scale):.2f}"
+    out = [f'<g id="axes" stroke="{frame_rgb}" stroke-width="{width}" fill="none">']
+    out.append(f'<path d="M{left:.2f} {bottom + tick:.2f}H{right:.2f}"/>')
+    out.append(f'<path d="M{left - tick:.2f} {top:.2f}V{bottom:.2f}"/>')
+    x_ticks, y_ticks = nice_ticks(xmin, xmax), nice_ticks(ymin, ymax)
+    for value in x_ticks:
+        ((x, _),) = frame.to_page([[value, ymin]])
+        out.append(f'<path d="M{x:.2f} {bottom + tick:.2f}v{tick:.2f}"/>')
+    for value in y_ticks:
+        ((_, y),) = frame.to_page([[xmin, value]])
+        out.append(f'<path d="M{left - tick:.2f} {y:.2f}h{-tick:.2f}"/>')
+    out.append("</g>")
+    out.append(f'<g id="tick-labels" font-family="{_FONT}">')
+    for value in x_ticks:
+        ((x, _),) = frame.to_page([[value, ymin]])
+        out.append(
+            _text(x, bottom + 2 * tick + font, tick_text(value), font, ink, text_anchor="middle")
+        )
+    for value in y_ticks:
+        ((_, y),) = frame.to_page([[xmin, value]])
+        out.append(
+            _text(
+                left - 2.6 * tick, y + 0.35 * font, tick_text(value), font, ink, text_anchor="end"
+            )
+        )
+    out.append("</g>")
+    label = 1.3 * font
+    x_name, y_name = figure.axis_names
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    out.append(f'<g id="axis-labels" font-family="{_FONT}" font-style="italic">')
+    out.append(_text(cx, bottom + 2 * tick + 2.5 * font, x_name, label, ink, text_anchor="middle"))
+    lx = 1.3 * font  # the rotated label's glyphs reach up to 1.3 font sizes left of it
+    out.append(
+        _text(
+            lx,
+            cy,
+            y_name,
+            label,
+            ink,
+            text_anchor="middle",
+            transform=f"rotate(-90 {lx:.2f} {cy:.2f})",
+        )
+    )
+    out.append("</g>")
+    return out
+
+
+def _legend(figure: CellFigure, frame: PlotFrame, font: float) -> list[str]:
+    if not figure.legend:
+        return []
+    theme = figure.theme
+    row = 1.5 * font
+    x0 = frame.left + frame.width + 1.2 * font
+    y0 = frame.top
+    longest = max(len(entry.label) for entry in figure.legend)
+    box_w = 0.62 * font * longest + 3.4 * font
+    box_h = row * len(figure.legend) + 0.6 * font
+    out = [
+        f'<g id="legend" font-family="{_FONT}">',
+        f'<rect x="{x0:.2f}" y="{y0:.2f}" width="{box_w:.2f}" height="{box_h:.2f}" '
+        f'fill="{_rgb(theme.background)}" fill-opacity="0.9" stroke="#bebebe"/>',
+    ]
+    for i, entry in enumerate(figure.legend):
+        y = y0 + 0.3 * font + row * (i + 0.5)
+        sx = x0 + 0.6 * font
+        colour = _rgb(entry.rgb)
+        if entry.kind == "line":
+            out.append(
+                f'<path stroke="{colour}" stroke-width="{entry.width * theme.line_scale:.2f}" '
+                f'd="M{sx:.2f} {y:.2f}h{1.6 * font:.2f}"/>'
+            )
+        elif entry.hollow:
+            out.append(
+                f'<circle cx="{sx + 0.8 * font:.2f}" cy="{y:.2f}" r="{0.35 * font:.2f}" '
+                f'fill="#ffffff" stroke="{colour}" stroke-width="{2 * theme.line_scale:.2f}"/>'
+            )
+        else:
+            out.append(
+                f'<circle cx="{sx + 0.8 * font:.2f}" cy="{y:.2f}" r="{0.35 * font:.2f}" '
+                f'fill="{colour}" stroke="#232328"/>'
+            )
+        out.append(_text(sx + 2.2 * font, y + 0.35 * font, entry.label, font, _rgb(theme.ink)))
+    out.append("</g>")
+    return out
+
+
+def cell_figure_svg(
+    figure: CellFigure, width: int, height: int, *, transparent: bool = False
+) -> str:
+    """The SVG document of ``figure`` on a ``width x height`` page (see the module doc)."""
+    frame = plot_frame(figure, width, height)
+    font = font_px(width, height, figure.theme.font_scale)
+    transform = (
+        f"page x = {frame.sx!r} * x + {frame.tx!r}; page y = {-frame.sy!r} * y + {frame.ty!r}"
+    )
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}">',
+        f"<title>{escape(figure.title)}</title>",
+        f"<desc>Splinescope: {figure.partition.n_regions} exact cells, one polygon each, in "
+        f"data coordinates inside the group 'cells'; its transform maps them to the page: "
+        f"{transform}.</desc>",
+    ]
+    if not transparent:
+        parts.append(
+            f'<rect id="background" width="{width}" height="{height}" '
+            f'fill="{_rgb(figure.theme.background)}"/>'
+        )
+    parts += _cells(figure, frame)
+    parts += _edges(figure, frame)
+    parts += _overlays(figure, frame)
+    parts += _points(figure, frame)
+    parts += _axes(figure, frame, font)
+    parts += _legend(figure, frame, font)
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"

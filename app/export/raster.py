@@ -1,0 +1,150 @@
+"""PNG of any widget, at a scale or an exact pixel size, with its VTK views painted in.
+
+``QWidget.render`` draws a widget and its children with QPainter, so pyqtgraph views come
+out sharp at any device pixel ratio. What OpenGL drew into a VTK view's native window is
+invisible to it: every visible ``QVTKRenderWindowInteractor`` is read back from VTK at an
+integer scale (``vtkWindowToImageFilter`` with ``SetScale``) and painted over its
+rectangle, as :func:`widgets.volume_cube.grab_with_scenes` does for the cube.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPoint, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QRegion
+from PySide6.QtWidgets import QWidget
+from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
+
+from app.export.formats import ImageSize
+from widgets.volume_scene import window_image
+
+_RENDER_ALL = QWidget.RenderFlag.DrawChildren | QWidget.RenderFlag.DrawWindowBackground
+
+
+def vtk_views(widget: QWidget) -> list[QVTKRenderWindowInteractor]:
+    """The VTK views inside ``widget`` (or ``widget`` itself) that are shown and alive."""
+    candidates = widget.findChildren(QVTKRenderWindowInteractor)
+    if isinstance(widget, QVTKRenderWindowInteractor):
+        candidates.insert(0, widget)
+    return [
+        view
+        for view in candidates
+        if view.GetRenderWindow() is not None and (view is widget or view.isVisibleTo(widget))
+    ]
+
+
+def vtk_view_image(view: QVTKRenderWindowInteractor, scale: int = 1) -> QImage:
+    """The VTK view's scene, rendered now at ``scale`` times its size, as an RGB QImage."""
+    render_window = view.GetRenderWindow()
+    render_window.Render()
+    pixels = window_image(render_window, max(int(scale), 1))
+    height, width, _ = pixels.shape
+    image = QImage(pixels.data, width, height, 3 * width, QImage.Format.Format_RGB888)
+    return image.copy()  # own the pixels: the numpy array goes away
+
+
+def paint_vtk_views(widget: QWidget, painter: QPainter, ratio: float) -> None:
+    """Paint every VTK view inside ``widget`` over its rectangle (``ratio``: device pixels)."""
+    for view in vtk_views(widget):
+        image = vtk_view_image(view, math.ceil(ratio - 1e-9))
+        top_left = view.mapTo(widget, QPoint(0, 0)) if view is not widget else QPoint(0, 0)
+        painter.drawImage(QRectF(top_left.x(), top_left.y(), view.width(), view.height()), image)
+
+
+@contextmanager
+def laid_out_at(widget: QWidget, width: int, height: int) -> Iterator[None]:
+    """Lay ``widget`` (and its children) out at ``width x height`` for the duration.
+
+    Layouts follow resize events at once, so the widget can be drawn at the new size and
+    given its old size back before the event loop runs: nothing flickers on screen.
+    """
+    old = widget.size()
+    if (old.width(), old.height()) == (width, height):
+        yield
+        return
+    widget.resize(width, height)
+    try:
+        yield
+    finally:
+        widget.resize(old)
+
+
+@contextmanager
+def without_backgrounds(widget: QWidget) -> Iterator[None]:
+    """Make the pyqtgraph views inside ``widget`` draw no background for the duration."""
+    views = widget.findChildren(pg.GraphicsView)
+    if isinstance(widget, pg.GraphicsView):
+        views.append(widget)
+    saved = [(view, view.backgroundBrush()) for view in views]
+    for view in views:
+        view.setBackground(None)
+    try:
+        yield
+    finally:
+        for view, brush in saved:
+            view.setBackgroundBrush(brush)
+
+
+def render_widget(widget: QWidget, size: ImageSize, *, transparent: bool = False) -> QImage:
+    """The widget as an image of ``size`` (its VTK views painted in).
+
+    With ``transparent`` the window background and the pyqtgraph backgrounds are left out
+    (VTK scenes keep their own background).
+    """
+    pixels, logical, ratio = size.resolve(widget.width(), widget.height())
+    image = QImage(*pixels, QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(ratio)
+    image.fill(Qt.GlobalColor.transparent if transparent else widget.palette().window().color())
+    flags = QWidget.RenderFlag.DrawChildren if transparent else _RENDER_ALL
+    with laid_out_at(widget, *logical):
+        backgrounds = without_backgrounds(widget) if transparent else nullcontext()
+        with backgrounds:
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            QWidget.render(widget, painter, QPoint(0, 0), QRegion(), flags)
+            paint_vtk_views(widget, painter, ratio)
+            painter.end()
+    image.setDevicePixelRatio(1.0)
+    return image
+
+
+def write_png(image: QImage, path: Path) -> None:
+    """Save ``image`` as PNG; raises OSError when the file cannot be written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")
+
+
+def image_to_rgb(image: QImage, *, even: bool = False) -> object:
+    """(H, W, 3) uint8 numpy copy of ``image`` on white (cropped to even sides if asked)."""
+    import numpy as np
+
+    flat = QImage(image.size(), QImage.Format.Format_RGB888)
+    flat.fill(QColor("white"))
+    painter = QPainter(flat)
+    painter.drawImage(0, 0, image)
+    painter.end()
+    width, height = flat.width(), flat.height()
+    rows = np.frombuffer(flat.constBits(), np.uint8, flat.bytesPerLine() * height)
+    pixels = rows.reshape(height, flat.bytesPerLine())[:, : 3 * width].reshape(height, width, 3)
+    if even:
+        pixels = pixels[: height - height % 2, : width - width % 2]
+    return pixels.copy()  # the QImage's memory goes away with it
+
+
+def scaled_to(image: QImage, width: int, height: int) -> QImage:
+    """``image`` at exactly ``width x height`` (smooth), or itself when already that size."""
+    if image.size() == QSize(width, height):
+        return image
+    return image.scaled(
+        width,
+        height,
+        Qt.AspectRatioMode.IgnoreAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )

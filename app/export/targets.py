@@ -1,0 +1,145 @@
+"""What a page can export, and the one function that writes any still view.
+
+The protocol: a page may define ``export_targets() -> list[ExportView | ExportAnimation]``
+naming its exportable views and animations. Pages that do not are covered by
+:mod:`app.export.page_targets` (adapters for the pages that predate the protocol) and,
+for any other page, by a generic view of the whole page: PNG of the page with its VTK
+views painted in, SVG and PDF through Qt's vector paint devices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
+
+from app.export.cell_figure import CellFigure
+from app.export.cells_svg import cell_figure_svg
+from app.export.formats import ExportOptions, ImageSize
+from app.export.raster import render_widget, write_png
+from app.export.vector import render_svg, write_svg_as_pdf, write_widget_pdf, write_widget_svg
+from app.export.vtk_export import write_gl2ps
+
+
+@dataclass(frozen=True)
+class WaitFor:
+    """An animation step: wait until ``ready()`` holds, checking whenever a signal fires.
+
+    ``what`` says what is awaited (for a time-out message); a signal of ``failures``
+    (carrying a message) ends the recording with that message.
+    """
+
+    signals: tuple[object, ...]
+    ready: Callable[[], bool]
+    what: str
+    failures: tuple[object, ...] = ()
+
+
+#: An animation script: given the number of frames and the image size, it drives the
+#: page through its public API and yields the frames (QImage, all the same size) with
+#: :class:`WaitFor` steps between them; its ``finally`` puts the page back.
+AnimationScript = Callable[[int, ImageSize], Iterator["QImage | WaitFor"]]
+
+
+@dataclass(frozen=True)
+class ExportView:
+    """A still view of a page.
+
+    Attributes
+    ----------
+    name : the command line's ``--view`` name, e.g. ``"cells"``.
+    title : what the dialog shows.
+    widget : returns the widget on screen (PNG of it, and SVG/PDF when there is no figure).
+    figure : for 2-D cell views, returns the exact geometry (a CellFigure) written as true
+        vectors, or None when the view has no polygons right now (sampled cells).
+    vtk : the widget is a VTK view: SVG and PDF go through GL2PS.
+    """
+
+    name: str
+    title: str
+    widget: Callable[[], QWidget]
+    figure: Callable[[], CellFigure | None] | None = None
+    vtk: bool = False
+
+    @property
+    def vector_kind(self) -> str:
+        """How SVG and PDF are made: ``exact polygons``, ``GL2PS`` or ``Qt vector``."""
+        if self.figure is not None:
+            return "exact polygons"
+        return "GL2PS (3-D as raster)" if self.vtk else "Qt vector"
+
+
+@dataclass(frozen=True)
+class ExportAnimation:
+    """An animation of a page, recorded frame by frame (see :mod:`app.export.animation`)."""
+
+    name: str
+    title: str
+    script: AnimationScript
+    default_frames: int = 30
+
+
+def export_targets(page: QWidget, key: str) -> list[ExportView | ExportAnimation]:
+    """The views and animations of ``page`` (tab key ``key``), main view first."""
+    own = getattr(page, "export_targets", None)
+    if callable(own):
+        return list(own())
+    from app.export.page_targets import known_page_targets
+
+    targets = known_page_targets(page, key)
+    if targets is not None:
+        return targets
+    return [ExportView(key, f"{key}: the whole page", lambda: page)]
+
+
+def figure_size(view: ExportView, size: ImageSize) -> tuple[int, int]:
+    """The page size of a vector figure: the asked pixels, else the view's size on screen."""
+    if size.pixels is not None:
+        return size.pixels
+    widget = view.widget()
+    return max(widget.width(), 64), max(widget.height(), 64)
+
+
+def view_image(view: ExportView, size: ImageSize, *, transparent: bool = False) -> QImage:
+    """The view as an image of ``size``, drawn from its widget."""
+    return render_widget(view.widget(), size, transparent=transparent)
+
+
+def figure_image(figure: CellFigure, size: tuple[int, int], *, transparent: bool = False) -> QImage:
+    """A cell figure drawn from its exact geometry (the SVG) at ``size`` pixels."""
+    svg = cell_figure_svg(figure, *size, transparent=transparent)
+    return render_svg(svg, *size, transparent=transparent)
+
+
+def export_view(view: ExportView, options: ExportOptions) -> Path:
+    """Write ``view`` to ``options.path`` in the format its suffix names; returns the path.
+
+    PNG: the widget as on screen, at the asked scale or pixel size. SVG/PDF: exact polygons
+    for cell views, GL2PS for VTK views, Qt's vector devices for the rest.
+    """
+    fmt, path = options.format, Path(options.path)
+    if options.is_animation:
+        raise ValueError(f"{view.name} is a still view; write it as .png, .svg or .pdf")
+    if fmt == "png":
+        write_png(view_image(view, options.size, transparent=options.transparent), path)
+        return path
+    figure = view.figure() if view.figure is not None else None
+    title = f"Splinescope: {view.title}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if figure is not None:
+        width, height = figure_size(view, options.size)
+        svg = cell_figure_svg(figure, width, height, transparent=options.transparent)
+        if fmt == "svg":
+            path.write_text(svg, encoding="utf-8")
+        else:
+            write_svg_as_pdf(svg, path, title=figure.title)
+    elif view.vtk:
+        write_gl2ps(view.widget().GetRenderWindow(), path, fmt, title=title)
+    elif fmt == "svg":
+        write_widget_svg(view.widget(), path, title=title, transparent=options.transparent)
+    else:
+        write_widget_pdf(view.widget(), path, title=title)
+    return path

@@ -1,0 +1,104 @@
+"""SVG and PDF of any widget through Qt's vector paint devices, and SVG files to PDF.
+
+pyqtgraph items paint with QPainter, so ``QWidget.render`` onto a ``QSvgGenerator`` or a
+``QPdfWriter`` records their lines, paths and text as vectors (pyqtgraph's own SVG exporter
+is not used: it crashes on closed paths in 0.14). VTK views have no QPainter drawing: they
+are embedded as images, rendered at :data:`VTK_IMAGE_SCALE` times their size.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QMarginsF, QPoint, QRect, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QRegion
+from PySide6.QtSvg import QSvgGenerator, QSvgRenderer
+from PySide6.QtWidgets import QWidget
+
+from app.export.raster import paint_vtk_views, without_backgrounds
+
+#: VTK scenes inside vector exports are images this many times their on-screen size.
+VTK_IMAGE_SCALE = 3
+#: One CSS pixel is one PDF point in every PDF written here (the page is 72 dpi).
+PDF_RESOLUTION = 72
+
+
+def pdf_writer(path: Path, width: float, height: float, title: str) -> QPdfWriter:
+    """A PDF writer whose single page is ``width x height`` points, with no margins."""
+    writer = QPdfWriter(str(path))
+    writer.setResolution(PDF_RESOLUTION)
+    writer.setTitle(title)
+    writer.setCreator("Splinescope")
+    page = QPageSize(QSizeF(width, height), QPageSize.Unit.Point, "figure")
+    writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+    return writer
+
+
+def _paint_widget(widget: QWidget, painter: QPainter, transparent: bool) -> None:
+    flags = QWidget.RenderFlag.DrawChildren
+    if not transparent:
+        flags |= QWidget.RenderFlag.DrawWindowBackground
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    with without_backgrounds(widget) if transparent else nullcontext():
+        QWidget.render(widget, painter, QPoint(0, 0), QRegion(), flags)
+    paint_vtk_views(widget, painter, VTK_IMAGE_SCALE)
+
+
+def write_widget_svg(widget: QWidget, path: Path, *, title: str, transparent: bool = False) -> None:
+    """Write ``widget`` as an SVG of its on-screen size (1 px = 1 SVG user unit)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(widget.size())
+    generator.setViewBox(QRect(QPoint(0, 0), widget.size()))
+    generator.setTitle(title)
+    generator.setDescription("Exported by Splinescope")
+    painter = QPainter()
+    if not painter.begin(generator):
+        raise OSError(f"could not write {path}")
+    _paint_widget(widget, painter, transparent)
+    painter.end()
+
+
+def write_widget_pdf(widget: QWidget, path: Path, *, title: str) -> None:
+    """Write ``widget`` as a one-page PDF of its on-screen size (1 px = 1 pt)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = pdf_writer(path, widget.width(), widget.height(), title)
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise OSError(f"could not write {path}")
+    _paint_widget(widget, painter, transparent=False)
+    painter.end()
+
+
+def write_svg_as_pdf(svg: str, path: Path, *, title: str) -> None:
+    """Draw the SVG document ``svg`` onto a PDF page of the SVG's size (1 px = 1 pt)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+    if not renderer.isValid():
+        raise ValueError("the SVG could not be read back")
+    size: QSize = renderer.defaultSize()
+    writer = pdf_writer(path, size.width(), size.height(), title)
+    painter = QPainter()
+    if not painter.begin(writer):
+        raise OSError(f"could not write {path}")
+    renderer.render(painter, QRectF(0, 0, size.width(), size.height()))
+    painter.end()
+
+
+def render_svg(svg: str, width: int, height: int, *, transparent: bool = False) -> QImage:
+    """The SVG document drawn onto a ``width x height`` QImage (white unless transparent)."""
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+    if not renderer.isValid():
+        raise ValueError("the SVG could not be read back")
+    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent if transparent else Qt.GlobalColor.white)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, width, height))
+    painter.end()
+    return image
