@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWid
 from app.cells3d_page import Cells3DPage
 from app.cells_page import CellsPage
 from app.export.gui import ExportActions
+from app.hulls_page import HullsPage
 from app.paths_page import PathsPage
 from app.playground_page import PlaygroundPage
 from app.preset_dialog import PresetOpener
@@ -48,6 +49,8 @@ class MainWindow(QMainWindow):
         self.cells3d_page.slice_requested.connect(self.show_slice)
         self.paths_page = PathsPage()
         self.pages.addTab(self.paths_page, "Paths")
+        self.hulls_page = HullsPage()
+        self.pages.addTab(self.hulls_page, "Hulls")
         self.setCentralWidget(self.pages)
 
         self.status_label = QLabel(self)
