@@ -12,6 +12,12 @@ from torch import nn
 
 from app.newest_only import NewestOnlyRunner
 from engine.decision import DecisionBoundary, decision_boundary
+from engine.memory_budget import (
+    CellBudget,
+    MemoryBudgetError,
+    check_cell_budget,
+    partition_bytes_per_cell,
+)
 from engine.networks import network_layers
 from engine.partition2d import Partition2D, TooManyRegionsError, partition_2d
 
@@ -19,8 +25,11 @@ Bounds = tuple[float, float, float, float]
 #: ``(origin (d,), u (d,), v (d,))``: the 2-D slice ``origin + s u + t v`` of the input space.
 Plane = tuple[np.ndarray, np.ndarray, np.ndarray]
 
-#: Beyond this many cells the page asks the user to zoom in or use fewer layers.
+#: Beyond this many cells the page asks the user to zoom in, use fewer layers or raise
+#: the limit (up to what the memory budget allows, see :mod:`engine.memory_budget`).
 MAX_REGIONS = 200_000
+#: "Raise limit" multiplies the limit by this much (capped by the memory budget).
+LIMIT_STEP = 4
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class CellsRequest:
     layers: int
     generation: int
     plane: Plane | None = None
+    max_regions: int = MAX_REGIONS
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,7 @@ def compute_cells(request: CellsRequest) -> CellsResult:
         request.bounds,
         plane=request.plane,
         layers=request.layers,
-        max_regions=MAX_REGIONS,
+        max_regions=request.max_regions,
     )
     boundary = decision_boundary(partition) if partition.is_complete else None
     # Build the point locator here, off the GUI thread: the probe's first lookup is then
@@ -88,8 +98,9 @@ def describe_error(error: BaseException) -> str:
     """One or two sentences for the user about why a partition failed."""
     if isinstance(error, TooManyRegionsError):
         return (
-            f"This view has more than {error.n_regions:,} cells, too many to draw. "
-            "Use fewer layers or a smaller region."
+            f"This view has more than {error.n_regions:,} cells, past the limit of "
+            f"{error.max_regions:,}. Zoom in on a smaller region, use fewer layers, or "
+            "raise the limit."
         )
     return f"The partition could not be computed: {type(error).__name__}: {error}"
 
@@ -120,6 +131,8 @@ class CellsController(QObject):
         self._compute = compute
         self._generation = 0
         self._result: CellsResult | None = None
+        self._max_regions = MAX_REGIONS
+        self._limit_error: TooManyRegionsError | None = None
         self._runner = NewestOnlyRunner(self)
         self._runner.result_ready.connect(self._on_result)
         self._runner.job_failed.connect(self._on_failed)
@@ -151,6 +164,60 @@ class CellsController(QObject):
     def result(self) -> CellsResult | None:
         """The newest result shown so far."""
         return self._result
+
+    @property
+    def max_regions(self) -> int:
+        """The cell limit asked for (a request uses at most what memory allows)."""
+        return self._max_regions
+
+    @property
+    def limit_error(self) -> TooManyRegionsError | None:
+        """Why the newest request failed, when it failed for having too many cells."""
+        return self._limit_error
+
+    def cell_budget(self, max_regions: int | None = None) -> CellBudget:
+        """The memory estimate of ``max_regions`` cells (default: the current limit) of
+        this network; raises :class:`engine.memory_budget.MemoryBudgetError` when it does
+        not fit in the budget."""
+        layers = network_layers(self._model)
+        per_cell = partition_bytes_per_cell(
+            layers.n_neurons, max(layers.widths, default=1), layers.n_outputs
+        )
+        limit = self._max_regions if max_regions is None else max_regions
+        return check_cell_budget(limit, per_cell)
+
+    def set_max_regions(self, max_regions: int) -> None:
+        """Use a new cell limit and partition again.
+
+        Raises :class:`engine.memory_budget.MemoryBudgetError` (nothing changes, nothing
+        is computed) when the limit's memory estimate exceeds the budget.
+        """
+        if max_regions < 1:
+            raise ValueError(f"the cell limit must be at least 1, got {max_regions}")
+        self.cell_budget(int(max_regions))
+        self._max_regions = int(max_regions)
+        self.request_partition()
+
+    def raised_limit(self) -> int | None:
+        """The limit "Raise limit" offers: :data:`LIMIT_STEP` times the current one (at
+        least past the count reached), capped by the memory budget; None when the budget
+        allows no more."""
+        reached = self._limit_error.n_regions if self._limit_error is not None else 0
+        wanted = max(self._max_regions * LIMIT_STEP, reached * 2)
+        try:
+            affordable = self.cell_budget(1).affordable_cells
+        except MemoryBudgetError:
+            return None
+        raised = min(wanted, affordable)
+        return raised if raised > self._max_regions else None
+
+    def set_bounds(self, bounds: Bounds) -> None:
+        """Partition another rectangle (same network, plane and layers)."""
+        xmin, xmax, ymin, ymax = (float(v) for v in bounds)
+        if not (xmin < xmax and ymin < ymax):
+            raise ValueError(f"empty rectangle {bounds}: need xmin < xmax and ymin < ymax")
+        self._bounds = (xmin, xmax, ymin, ymax)
+        self.request_partition()
 
     @property
     def is_busy(self) -> bool:
@@ -199,8 +266,14 @@ class CellsController(QObject):
     def request_partition(self) -> None:
         """Compute the partition of the current state; supersedes earlier requests."""
         self._generation += 1
+        self._limit_error = None
+        # Never plan more cells than memory holds: the limit is cut to the budget.
+        try:
+            limit = self.cell_budget().max_cells
+        except MemoryBudgetError as error:
+            limit = max(error.max_cells, 1)
         request = CellsRequest(
-            self._model, self._bounds, self._layers, self._generation, self._plane
+            self._model, self._bounds, self._layers, self._generation, self._plane, limit
         )
         self.partition_requested.emit(request.layers)
         self._runner.discard_running()
@@ -215,4 +288,5 @@ class CellsController(QObject):
         self.partition_ready.emit(result)
 
     def _on_failed(self, error: BaseException) -> None:
+        self._limit_error = error if isinstance(error, TooManyRegionsError) else None
         self.partition_failed.emit(describe_error(error))

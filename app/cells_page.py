@@ -23,8 +23,11 @@ from PySide6.QtWidgets import (
 from torch import nn
 
 from app.cells_controller import Bounds, CellsController, CellsResult, Plane
+from app.page_sessions import restore_cells_state, save_cells_state
 from app.probe_controller import PathState, ProbeController, ProbeState
+from engine.memory_budget import MemoryBudgetError
 from engine.networks import network_layers, random_mlp
+from engine.session_file import PageState
 from widgets.cell_canvas import CellCanvas
 from widgets.fonts import scaled_font
 from widgets.layer_slider import LayerSlider
@@ -98,6 +101,7 @@ class CellsPage(QMainWindow):
         self.controller = controller or CellsController(default_model(), DEFAULT_BOUNDS)
         self.controller.setParent(self)
         self.probe = ProbeController(self.controller.model, self)
+        self._pending_probe: tuple | None = None  # (probe, path) to restore, see sessions
 
         self.canvas = CellCanvas(self)
         self.canvas.set_path_drawing_enabled(True)
@@ -317,6 +321,21 @@ class CellsPage(QMainWindow):
         self.transition_log.clear()
         self._describe_network()
 
+    def save_state(self) -> PageState:
+        """The session state: network, bounds, plane, layers, limit, probe and path."""
+        return save_cells_state(self)
+
+    def restore_state(self, state: PageState) -> None:
+        """Show a saved state; raises ValueError, changing nothing, for a bad one."""
+        restore_cells_state(self, state)
+
+    def place_probe_when_shown(
+        self, probe: tuple[float, float] | None, path: tuple[tuple[float, float], ...] | None
+    ) -> None:
+        """Put the probe at ``probe`` and draw ``path`` ((a, b)) once the next partition
+        is shown (a restored session's probe needs its partition first)."""
+        self._pending_probe = (probe, path)
+
     def start(self) -> None:
         """Compute the first partition."""
         self.controller.request_partition()
@@ -335,6 +354,12 @@ class CellsPage(QMainWindow):
         self._count_label.setText(str(result.partition.n_regions))
         self._count_caption.setText("cell" if result.partition.n_regions == 1 else "cells")
         self.probe.set_partition(result.partition, result.boundary)
+        if self._pending_probe is not None:
+            (probe, path), self._pending_probe = self._pending_probe, None
+            if probe is not None:
+                self.probe.place_probe(*probe)
+            if path is not None:
+                self.probe.set_path(*path[0], *path[1])
         self.status_changed.emit(status_text(result))
         self.partition_shown.emit(result)
 
@@ -401,11 +426,58 @@ class CellsPage(QMainWindow):
             self.path_plot.set_walk(walk.breakpoints, walk.outputs, walk.t, path.n_cells)
         self.path_shown.emit(path)
 
-    def _show_error(self, message: str) -> None:
+    def _show_error(self, message: str) -> QMessageBox:
         self.status_changed.emit("The partition failed.")
         box = QMessageBox(
             QMessageBox.Icon.Warning, "Splinescope", message, QMessageBox.StandardButton.Ok, self
         )
         box.setObjectName("partitionErrorBox")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if self.controller.limit_error is not None:
+            self._offer_remedies(box)
         box.open()
+        return box
+
+    def _offer_remedies(self, box: QMessageBox) -> None:
+        """Buttons for a partition past the cell limit: raise it, fewer layers, zoom in."""
+        c = self.controller
+        role = QMessageBox.ButtonRole.AcceptRole
+        raised = c.raised_limit()
+        if raised is not None:
+            button = box.addButton(f"Raise limit to {raised:,}", role)
+            button.setObjectName("raiseLimitButton")
+            button.setToolTip("Compute again with a higher cell limit (within the memory budget)")
+            button.clicked.connect(lambda: self.raise_cell_limit(raised))
+        if c.layers > 0:
+            button = box.addButton(f"Use {c.layers - 1} layers", role)
+            button.setObjectName("fewerLayersButton")
+            button.clicked.connect(lambda: c.set_layers(c.layers - 1))
+        button = box.addButton("Zoom in", role)
+        button.setObjectName("zoomInButton")
+        button.setToolTip("Compute the cells of the middle half of the region")
+        button.clicked.connect(self.zoom_in)
+
+    def raise_cell_limit(self, max_regions: int) -> None:
+        """Partition again with a new cell limit; a limit past the memory budget is refused
+        with a message and nothing is computed."""
+        try:
+            self.controller.set_max_regions(max_regions)
+        except MemoryBudgetError as error:
+            self.status_changed.emit("The cell limit was not raised.")
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Splinescope",
+                str(error),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setObjectName("memoryBudgetBox")
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+
+    def zoom_in(self) -> None:
+        """Partition the middle half of the current rectangle."""
+        xmin, xmax, ymin, ymax = self.controller.bounds
+        dx, dy = (xmax - xmin) / 4, (ymax - ymin) / 4
+        self.controller.set_bounds((xmin + dx, xmax - dx, ymin + dy, ymax - dy))
+        self._describe_network()

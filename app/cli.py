@@ -50,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
         "With no options, opens the window.",
     )
     parser.add_argument(
+        "session",
+        nargs="?",
+        type=Path,
+        metavar="FILE.splinescope",
+        help="a saved session to open (File > Save writes one)",
+    )
+    parser.add_argument(
         "--screenshot",
         metavar="FILE",
         type=Path,
@@ -104,6 +111,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(
             f"--demo {args.demo} needs --screenshot FILE on the {DEMO_PAGES[args.demo]} page"
         )
+    if args.session is not None:
+        # Checked before any window opens: a bad file is one clear line, with or without
+        # a display.
+        from engine.session_file import SessionFileError, read_session
+
+        try:
+            read_session(args.session)
+        except SessionFileError as error:
+            print(f"splinescope: {error}", file=sys.stderr)
+            return 1
     if not has_display(os.environ):
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 2
@@ -114,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo=args.demo,
         preset=args.preset,
         theme=args.theme,
+        session=args.session,
     )
 
 
@@ -134,6 +152,7 @@ def _run_window(
     demo: str | None = None,
     preset: object | None = None,
     theme: str | None = None,
+    session: Path | None = None,
 ) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -164,6 +183,19 @@ def _run_window(
 
         apply_preset(window, preset)  # switches to the preset's page
     exit_code = 0
+    from app.error_reporting import install_exception_hooks
+    from engine.session_file import SessionFileError
+
+    install_exception_hooks()
+    if session is not None:
+        try:
+            window.sessions.load_path(session)
+        except SessionFileError as error:
+            print(f"splinescope: {error}", file=sys.stderr)
+            window.close()
+            return 1
+    if screenshot is None:  # a screenshot run leaves no marker, autosave or geometry
+        window.sessions.begin(offer_recovery=session is None)
 
     if screenshot is not None:
 

@@ -13,6 +13,8 @@ from app.hulls_page import HullsPage
 from app.paths_page import PathsPage
 from app.playground_page import PlaygroundPage
 from app.preset_dialog import PresetOpener
+from app.session_controller import SessionController
+from app.session_state import page_key
 from app.theme import ThemeActions
 from app.volume_page import VolumePage
 
@@ -79,6 +81,8 @@ class MainWindow(QMainWindow):
         quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+        self.sessions = SessionController(self, self.session_pages, self.cells_page)
+        self.sessions.add_to_menu(file_menu, quit_action)
 
         view_menu = self.menuBar().addMenu("&View")
         view_menu.setObjectName("viewMenu")
@@ -124,7 +128,13 @@ class MainWindow(QMainWindow):
         """Every page, in tab order. Each has ``shutdown()``, which stops its workers."""
         return [self.pages.widget(i) for i in range(self.pages.count())]
 
+    def session_pages(self) -> dict[str, QWidget]:
+        """Every page by its session key (the tab title, lower-cased)."""
+        pages = self.pages
+        return {page_key(pages.tabText(i)): pages.widget(i) for i in range(pages.count())}
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.sessions.end()
         for page in self.page_widgets():
             page.shutdown()
         super().closeEvent(event)

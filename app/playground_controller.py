@@ -30,7 +30,14 @@ from app.playground_frames import (
 )
 from engine.datasets import DATA_BOUNDS, Dataset, DatasetSpec
 from engine.features import FEATURE_PLANE, FeatureTransform, feature_transform
-from engine.training import Architecture, Trainer, TrainingConfig, TrainingSnapshot
+from engine.training import (
+    Architecture,
+    Trainer,
+    TrainingConfig,
+    TrainingHistory,
+    TrainingSnapshot,
+    model_from_state,
+)
 
 #: The training worker yields at most this often (seconds); the curves and the canvas
 #: never need more.
@@ -229,6 +236,37 @@ class PlaygroundController(QObject):
         """Go back to the initial weights of this session, with an empty history."""
         self._new_session(state=self._initial_state)
 
+    def restore_run(
+        self,
+        dataset: DatasetSpec,
+        transform: str,
+        view: str | None,
+        architecture: Architecture,
+        config: TrainingConfig,
+        *,
+        initial_state: dict,
+        state: dict,
+        epoch: int,
+        step: int,
+        history: TrainingHistory,
+    ) -> None:
+        """Show a saved run: its data, features, network, weights and history (a session).
+
+        Everything is built first; weights that do not fit the architecture raise
+        (RuntimeError or KeyError from ``load_state_dict``) before anything changes.
+        Training goes on from these weights with a fresh optimiser state.
+        """
+        data = dataset.make()
+        chosen = feature_transform(transform)
+        trainer = Trainer(data, chosen, architecture, config, state=state)
+        model_from_state(trainer.architecture, initial_state)  # the Reset weights fit too
+        trainer.epoch, trainer.step, trainer.history = int(epoch), int(step), history
+        self._spec, self._dataset, self._transform = dataset, data, chosen
+        self._view = view if isinstance(view, str) else self._view
+        self._architecture, self._config = architecture, config
+        self._initial_state = {k: v.detach().clone() for k, v in initial_state.items()}
+        self._new_session(trainer=trainer)
+
     def request_frame(self) -> None:
         """Compute the frame of the newest snapshot (newest-only)."""
         request = FrameRequest(
@@ -256,7 +294,7 @@ class PlaygroundController(QObject):
     def _epochs_left(self) -> int:
         return max(0, self._config.epochs - self._snapshot.epoch)
 
-    def _new_session(self, state: dict | None = None) -> None:
+    def _new_session(self, state: dict | None = None, trainer: Trainer | None = None) -> None:
         was_training = self.is_training
         self._continue_with = None
         if self._train_worker is not None:
@@ -265,11 +303,11 @@ class PlaygroundController(QObject):
             self._train_worker = None
         if was_training:
             self.training_changed.emit(False)
-        self._trainer = Trainer(
+        self._trainer = trainer or Trainer(
             self._dataset, self._transform, self._architecture, self._config, state=state
         )
         self._snapshot = self._trainer.snapshot()
-        if state is None:
+        if state is None and trainer is None:
             self._initial_state = self._snapshot.state
         self.session_started.emit(self._snapshot)
         self._restart_frames()

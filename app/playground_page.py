@@ -16,8 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.page_sessions import restore_playground_state, save_playground_state
 from app.playground_controller import PlaygroundController
 from app.playground_frames import PlaygroundFrame
+from engine.session_file import PageState
 from engine.training import TrainingConfig, TrainingSnapshot
 from widgets.playground_controls import PlaygroundControls
 from widgets.playground_curves import TrainingCurves
@@ -158,6 +160,30 @@ class PlaygroundPage(QMainWindow):
         # Another tab, or the window closing: do not train unseen.
         self.controller.pause()
         super().hideEvent(event)
+
+    # -- sessions ----------------------------------------------------------------------
+
+    def save_state(self) -> PageState:
+        """The session state: data, features, network, training settings, weights."""
+        return save_playground_state(self)
+
+    def restore_state(self, state: PageState) -> None:
+        """Show a saved run; raises ValueError, changing nothing, for a bad one."""
+        restore_playground_state(self, state)
+
+    def show_restored_settings(self, *, colour_by: object, test_points: object) -> None:
+        """Show the controller's (restored) settings in the controls, and the display
+        options of a session."""
+        c = self.controller
+        self.controls.show_settings(
+            c.dataset_spec, c.transform.name, c.view, c.architecture, c.config
+        )
+        if colour_by in ("class", "pattern"):
+            combo = self.controls.colour_combo
+            combo.setCurrentIndex(combo.findData(colour_by))
+        if isinstance(test_points, bool):
+            self.controls.test_check.setChecked(test_points)
+        self._update_buttons()
 
     @property
     def frames_drawn(self) -> int:

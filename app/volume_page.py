@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.page_sessions import restore_volume_state, save_volume_state
 from app.volume_controller import (
     D_MAX,
     DEFAULT_MONTE_CARLO_SAMPLES,
@@ -35,6 +36,7 @@ from app.volume_controller import (
     MonteCarloProgress,
     VolumeController,
 )
+from engine.session_file import PageState
 from engine.volumes import BallSlice, ball_volume_fraction, coverage_curve, dimension_table
 from widgets.fonts import scaled_font
 from widgets.volume_coverage import CoveragePlot
@@ -277,6 +279,16 @@ class VolumePage(QWidget):
         )
         panel.body.addWidget(self.distance_readout)
         return panel
+
+    # --- sessions ------------------------------------------------------------------------
+
+    def save_state(self) -> PageState:
+        """The session state: dimension, distance dimension, scan position, sample count."""
+        return save_volume_state(self)
+
+    def restore_state(self, state: PageState) -> None:
+        """Show saved settings; raises ValueError, changing nothing, for bad ones."""
+        restore_volume_state(self, state)
 
     # --- life cycle ----------------------------------------------------------------------
 

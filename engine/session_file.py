@@ -22,6 +22,7 @@ import math
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -216,7 +217,14 @@ def parse_session(data: bytes) -> dict[str, PageState]:
         with archive:
             document = _document(_member(archive, DOCUMENT_MEMBER, MAX_DOCUMENT_BYTES))
             flat = _tensors(_member(archive, TENSORS_MEMBER, MAX_TENSOR_BYTES))
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as error:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        NotImplementedError,
+    ) as error:
         if isinstance(error, SessionFileError):
             raise
         raise SessionFileError(

@@ -39,8 +39,11 @@ ACTIVATION_TITLES = {"relu": "ReLU", "leaky_relu": "LeakyReLU (0.01)", "abs": "a
 _ERROR_STYLE = "QLineEdit { border: 2px solid #c0392b; border-radius: 3px; }"
 
 
-def parse_widths(text: str) -> tuple[int, ...]:
-    """Hidden widths from text like ``"8,8"`` or ``"16, 16, 16"``.
+def parse_widths(
+    text: str, *, max_width: int = MAX_WIDTH, max_layers: int = MAX_HIDDEN_LAYERS
+) -> tuple[int, ...]:
+    """Hidden widths from text like ``"8,8"`` or ``"16, 16, 16"``: at most ``max_layers``
+    whole numbers between 1 and ``max_width``.
 
     Raises
     ------
@@ -54,17 +57,17 @@ def parse_widths(text: str) -> tuple[int, ...]:
     for position, item in enumerate(items, start=1):
         if not item:
             problems.append(f"item {position} is empty")
-        elif not item.isdigit():
+        elif not item.isdecimal():  # isdigit() also takes "²", which int() refuses
             problems.append(f"item {position} ({item!r}) is not a whole number")
-        elif not 1 <= int(item) <= MAX_WIDTH:
-            problems.append(f"item {position} ({item}) is not between 1 and {MAX_WIDTH}")
+        elif len(item) > 9 or not 1 <= int(item) <= max_width:
+            problems.append(f"item {position} ({item}) is not between 1 and {max_width}")
     if problems:
         raise ValueError(
             f"{'; '.join(problems).capitalize()}. Write widths as whole numbers "
             "separated by commas, e.g. 8,8."
         )
-    if len(items) > MAX_HIDDEN_LAYERS:
-        raise ValueError(f"{len(items)} hidden layers: use at most {MAX_HIDDEN_LAYERS}, e.g. 8,8.")
+    if len(items) > max_layers:
+        raise ValueError(f"{len(items)} hidden layers: use at most {max_layers}, e.g. 8,8.")
     return tuple(int(item) for item in items)
 
 
@@ -355,6 +358,56 @@ class PlaygroundControls(QWidget):
         return form
 
     # -- updates from the session ------------------------------------------------------
+
+    def show_settings(
+        self,
+        dataset: DatasetSpec,
+        transform: str,
+        view: str,
+        architecture: Architecture,
+        config: TrainingConfig,
+    ) -> None:
+        """Show settings chosen elsewhere (a loaded session) without emitting edits."""
+        self._spec, self._architecture, self._config = dataset, architecture, config
+        widgets = (
+            self.dataset_combo,
+            self.classes_spin,
+            self.samples_spin,
+            self.noise_spin,
+            self.data_seed_spin,
+            self.transform_combo,
+            self.widths_edit,
+            self.activation_combo,
+            self.seed_spin,
+            self.optimiser_combo,
+            self.rate_combo,
+            self.l2_combo,
+            self.batch_spin,
+            self.epochs_spin,
+        )
+        blockers = [QSignalBlocker(w) for w in widgets]
+        self.dataset_combo.setCurrentIndex(self.dataset_combo.findData(dataset.name))
+        self.classes_spin.setValue(dataset.n_classes)
+        self.samples_spin.setValue(dataset.n_samples)
+        self.noise_spin.setValue(dataset.noise)
+        self.data_seed_spin.setValue(dataset.seed)
+        self.transform_combo.setCurrentIndex(self.transform_combo.findData(transform))
+        self.widths_edit.setText(",".join(str(w) for w in architecture.widths))
+        self.activation_combo.setCurrentIndex(
+            self.activation_combo.findData(architecture.activation)
+        )
+        self.seed_spin.setValue(config.seed)
+        self.optimiser_combo.setCurrentIndex(self.optimiser_combo.findData(config.optimiser))
+        for combo, value in ((self.rate_combo, config.learning_rate), (self.l2_combo, config.l2)):
+            if combo.findData(value) < 0:
+                combo.addItem(_format_rate(value), value)
+            combo.setCurrentIndex(combo.findData(value))
+        self.batch_spin.setValue(config.batch_size)
+        self.epochs_spin.setValue(config.epochs)
+        del blockers
+        self._fill_views(transform, view)
+        self._update_classes_enabled()
+        self._check_widths()
 
     def set_training(self, running: bool, can_play: bool) -> None:
         """Enable the buttons that make sense: Play or Pause, Step while paused."""
