@@ -25,20 +25,25 @@ def digits():
     return load_digits()
 
 
+def _drain(run) -> tuple[list[EpochProgress], object]:
+    """Every progress report of a training generator, and what it returns."""
+    progress = []
+    while True:
+        try:
+            progress.append(next(run))
+        except StopIteration as stop:
+            return progress, stop.value
+
+
 def _weights(model: nn.Module) -> np.ndarray:
     return np.concatenate([p.detach().numpy().ravel() for p in model.parameters()])
 
 
 def test_the_classifier_learns_the_digits_and_reports_every_epoch(digits):
     train, test = train_test_split(digits, 0.25, seed=0)
-    run = train_classifier(train.flat, train.labels, (32, 16), epochs=12, seed=1)
-    progress = []
-    model = None
-    while model is None:
-        try:
-            progress.append(next(run))
-        except StopIteration as stop:
-            model = stop.value
+    progress, model = _drain(
+        train_classifier(train.flat, train.labels, (32, 16), epochs=12, seed=1)
+    )
     assert [p.epoch for p in progress] == list(range(1, 13))
     assert all(isinstance(p, EpochProgress) and p.epochs == 12 for p in progress)
     assert progress[-1].loss < progress[0].loss and progress[-1].fraction == 1.0
@@ -93,19 +98,7 @@ def test_closing_the_generator_stops_training_where_the_caller_stopped(digits):
 
 def test_the_autoencoder_reconstructs_better_than_the_mean_image(digits):
     x = digits.flat
-    progress = []
-
-    def collect():
-        result = yield from train_autoencoder(x, (32,), 2, epochs=6, seed=0)
-        return result
-
-    run = collect()
-    autoencoder = None
-    while autoencoder is None:
-        try:
-            progress.append(next(run))
-        except StopIteration as stop:
-            autoencoder = stop.value
+    progress, autoencoder = _drain(train_autoencoder(x, (32,), 2, epochs=6, seed=0))
     assert isinstance(autoencoder, Autoencoder) and autoencoder.latent_dim == 2
     assert autoencoder.n_pixels == 64 and len(progress) == 6
     assert np.isnan(progress[-1].accuracy) and progress[-1].loss < progress[0].loss
