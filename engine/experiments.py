@@ -60,6 +60,8 @@ class Series:
     x, y : (K,) float64 points.
     stderr : (K,) standard errors of y, or None for exact curves.
     exact : True for formulas, False for measurements.
+    variant : 0, 1, ...: which of several series of one group this is (e.g. the
+        strategy), for its line style.
     """
 
     name: str
@@ -68,6 +70,7 @@ class Series:
     y: np.ndarray
     stderr: np.ndarray | None = None
     exact: bool = False
+    variant: int = 0
 
 
 @dataclass(frozen=True)
@@ -364,14 +367,14 @@ def _shares_result(
     """Plot and table from ``groups[name] = [(x, setting..., shares (5,), extra...)]``."""
     series: list[Series] = []
     rows: list[tuple[object, ...]] = []
-    for group, entries in groups.items():
+    for variant, (group, entries) in enumerate(groups.items()):
         if not entries:
             continue
         x = np.array([entry[0] for entry in entries], dtype=float)
         shares = np.array([entry[2] for entry in entries])
         for j, enclosure in enumerate(ENCLOSURES):
             name = f"{group}: {enclosure}" if len(groups) > 1 else enclosure
-            series.append(Series(name, enclosure, x, shares[:, j]))
+            series.append(Series(name, enclosure, x, shares[:, j], variant=variant))
         rows += [(*entry[1], *entry[2], *entry[3]) for entry in entries]
     return ExperimentResult(
         title=title,

@@ -27,7 +27,11 @@ from PySide6.QtWidgets import (
 
 from engine.experiments import ExperimentProgress, ExperimentResult
 from widgets.palettes import oklch_to_srgb
+from widgets.volume_fraction_plot import PowerOfTenAxis
 from widgets.volume_style import INK, MUTED, annotation, style_plot
+
+#: Headroom above P = 1 where the legend sits, clear of the curves.
+Y_TOP = 1.24
 
 
 def group_colours(groups: list[str]) -> dict[str, tuple[int, int, int]]:
@@ -95,12 +99,14 @@ class ExperimentPanel(QWidget):
     def __init__(self, name: str, description: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"experiment_{name}")
-        self.plot_widget = pg.PlotWidget(background="w")
+        self.plot_widget = pg.PlotWidget(
+            background="w", axisItems={"bottom": PowerOfTenAxis("bottom")}
+        )
         self.plot = self.plot_widget.getPlotItem()
         style_plot(self.plot, x_label="", y_label="")
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.legend = self.plot.addLegend(
-            offset=(-8, -8), labelTextColor=INK, brush=(255, 255, 255, 225), colCount=2
+            offset=(60, 4), labelTextColor=INK, brush=(255, 255, 255, 225), colCount=4
         )
         self.table = ExperimentTable(self)
         self.table.setObjectName(f"experimentTable_{name}")
@@ -171,7 +177,6 @@ class ExperimentPanel(QWidget):
         plot.clear()
         self.legend.clear()
         style_plot(plot, x_label=result.x_label, y_label=result.y_label)
-        plot.getAxis("bottom").setLogMode(result.log_x)
         plot.setTitle(result.title, color=INK, size="12pt")
 
         def to_x(x: np.ndarray) -> np.ndarray:
@@ -184,14 +189,15 @@ class ExperimentPanel(QWidget):
             x = to_x(series.x)
             if series.exact:
                 pen = pg.mkPen(*colour, width=2.0, style=Qt.PenStyle.DashLine)
-                plot.addItem(pg.PlotDataItem(x, series.y, pen=pen, name=series.name))
+                plot.addItem(pg.PlotDataItem(x, series.y, pen=pen))  # named in the text
                 continue
+            style = Qt.PenStyle.DotLine if series.variant else Qt.PenStyle.SolidLine
             plot.addItem(
                 pg.PlotDataItem(
                     x,
                     series.y,
-                    pen=pg.mkPen(*colour, width=2.0),
-                    symbol="o",
+                    pen=pg.mkPen(*colour, width=2.0, style=style),
+                    symbol="t" if series.variant else "o",
                     symbolSize=7,
                     symbolBrush=pg.mkBrush(*colour),
                     symbolPen=pg.mkPen(255, 255, 255),
@@ -212,6 +218,6 @@ class ExperimentPanel(QWidget):
             )
             plot.addItem(line)
             text = annotation(label, MUTED, anchor=(0, 0))
-            text.setPos(float(to_x(np.array([x_marker]))[0]), 1.0)
+            text.setPos(float(to_x(np.array([x_marker]))[0]), 0.98)
             plot.addItem(text)
-        plot.setYRange(-0.02, 1.05, padding=0)
+        plot.setYRange(-0.02, Y_TOP, padding=0)
