@@ -28,6 +28,8 @@ Settings by page:
 - ``paths``: ``latent_dim`` (one of the page's latent dimensions), ``classes``
   ``[a, b]``: the path runs from the first held-out image of class a to the first of
   class b (the second, when a == b).
+- ``hulls``: ``seed`` (the planar training set), ``test_point`` ``[x, y]``,
+  ``experiment`` (the key of the experiment tab to show), ``run`` (start it at once).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 from app.cells_page import DEFAULT_BOUNDS
+from app.hulls_controller import EXPERIMENTS
 from app.paths_controller import LATENT_DIMS
 from app.volume_controller import D_MAX, DISTANCE_DIMENSIONS
 from engine.datasets import DATASETS, DatasetSpec
@@ -359,6 +362,38 @@ def _apply_paths(page: QWidget, settings: Mapping[str, Any]) -> None:
     page.pick(b, "B")
 
 
+# -- hulls -----------------------------------------------------------------------------------
+
+
+def _check_hulls(settings: Mapping[str, Any]) -> None:
+    _only(settings, {"seed", "test_point", "experiment", "run"}, "hulls settings")
+    keys = [spec.key for spec in EXPERIMENTS]
+    if settings.get("experiment", keys[0]) not in keys:
+        raise ValueError(f"experiment must be one of {', '.join(keys)}")
+    point = settings.get("test_point", [0.35, 0.2])
+    if (
+        not isinstance(point, list)
+        or len(point) != 2
+        or not all(isinstance(v, (int, float)) for v in point)
+    ):
+        raise ValueError(f"test_point must be [x, y], got {point!r}")
+    if not isinstance(settings.get("seed", 0), int):
+        raise ValueError("seed must be an integer")
+    if not isinstance(settings.get("run", False), bool):
+        raise ValueError("run must be true or false")
+
+
+def _apply_hulls(page: QWidget, settings: Mapping[str, Any]) -> None:
+    page.start()  # the first scene, when the page has not been shown yet (idempotent)
+    page.controller.new_scene(seed=int(settings.get("seed", 0)))
+    page.canvas.move_test_point(*(float(v) for v in settings.get("test_point", [0.35, 0.2])))
+    keys = [spec.key for spec in EXPERIMENTS]
+    key = settings.get("experiment", keys[0])
+    page.experiments.setCurrentIndex(keys.index(key))
+    if settings.get("run", False) and not page.controller.is_running(key):
+        page.controller.run_experiment(key)
+
+
 # -- shared ----------------------------------------------------------------------------------
 
 
@@ -378,10 +413,12 @@ _CHECKERS: dict[str, Callable[[Mapping[str, Any]], None]] = {
     "playground": _check_playground,
     "volume": _check_volume,
     "paths": _check_paths,
+    "hulls": _check_hulls,
 }
 _APPLIERS: dict[str, Callable[[QWidget, Mapping[str, Any]], None]] = {
     "cells": _apply_cells,
     "playground": _apply_playground,
     "volume": _apply_volume,
     "paths": _apply_paths,
+    "hulls": _apply_hulls,
 }

@@ -221,3 +221,22 @@ def test_the_digits_preset_walks_between_the_first_images_of_its_classes(main_wi
     )
     assert [combo.currentData() for combo in page.class_combos] == [a, b]
     page.shutdown()
+
+
+def test_the_hull_preset_shows_and_runs_its_experiment(main_window, qtbot):
+    preset = load_preset("hull-vs-dimension")
+    page = apply_preset(main_window, preset)
+    assert main_window.pages.tabText(main_window.pages.currentIndex()) == "Hulls"
+    settings = preset.settings
+    key = settings["experiment"]
+    assert page.panels[key] is page.experiments.currentWidget()
+    assert page.controller.is_running(key)
+    assert page.controller.seed == settings["seed"]
+    qtbot.waitUntil(
+        lambda: (
+            page.controller.scene is not None
+            and page.controller.test_point == pytest.approx(tuple(settings["test_point"]))
+        ),
+        timeout=FRAME_TIMEOUT_MS,
+    )
+    page.shutdown()

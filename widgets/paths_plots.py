@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
 from widgets.probe_overlay import PATH_RGB
+from widgets.theme import follow_plot_theme
 
 DECODED_RGB = (0, 90, 200)
 FADED_RGB = (150, 150, 150)
@@ -45,6 +46,7 @@ class DistancePlot(pg.PlotWidget):
         plot.addItem(self._kinks)
         self.faded_curve = plot.plot(pen=pg.mkPen(*FADED_RGB, width=2), name="faded copy (pixels)")
         self.decoded_curve = plot.plot(pen=pg.mkPen(*DECODED_RGB, width=2.5), name="decoded path")
+        follow_plot_theme(self, tick_pt=9, label_pt=10)
 
     def set_distances(
         self, t: np.ndarray, decoded: np.ndarray, faded: np.ndarray, kinks: np.ndarray
@@ -86,6 +88,7 @@ class SurveyPlot(pg.PlotWidget):
         self.current.setZValue(10)
         for item in (self.fit, self.pairs, self.current):
             plot.addItem(item)
+        follow_plot_theme(self, tick_pt=9, label_pt=10)
 
     def set_survey(self, lengths: np.ndarray, n_cells: np.ndarray, slope: float) -> None:
         self.pairs.setData(lengths, n_cells)
