@@ -175,12 +175,11 @@ class PlaygroundPage(QMainWindow):
         """Show the controller's (restored) settings in the controls, and the display
         options of a session."""
         c = self.controller
-        self.controls.show_settings(
+        self.controls.show_session(
             c.dataset_spec, c.transform.name, c.view, c.architecture, c.config
         )
         if colour_by in ("class", "pattern"):
-            combo = self.controls.colour_combo
-            combo.setCurrentIndex(combo.findData(colour_by))
+            self.controls.set_colour_by(colour_by)
         if isinstance(test_points, bool):
             self.controls.test_check.setChecked(test_points)
         self._update_buttons()

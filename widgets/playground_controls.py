@@ -359,56 +359,6 @@ class PlaygroundControls(QWidget):
 
     # -- updates from the session ------------------------------------------------------
 
-    def show_settings(
-        self,
-        dataset: DatasetSpec,
-        transform: str,
-        view: str,
-        architecture: Architecture,
-        config: TrainingConfig,
-    ) -> None:
-        """Show settings chosen elsewhere (a loaded session) without emitting edits."""
-        self._spec, self._architecture, self._config = dataset, architecture, config
-        widgets = (
-            self.dataset_combo,
-            self.classes_spin,
-            self.samples_spin,
-            self.noise_spin,
-            self.data_seed_spin,
-            self.transform_combo,
-            self.widths_edit,
-            self.activation_combo,
-            self.seed_spin,
-            self.optimiser_combo,
-            self.rate_combo,
-            self.l2_combo,
-            self.batch_spin,
-            self.epochs_spin,
-        )
-        blockers = [QSignalBlocker(w) for w in widgets]
-        self.dataset_combo.setCurrentIndex(self.dataset_combo.findData(dataset.name))
-        self.classes_spin.setValue(dataset.n_classes)
-        self.samples_spin.setValue(dataset.n_samples)
-        self.noise_spin.setValue(dataset.noise)
-        self.data_seed_spin.setValue(dataset.seed)
-        self.transform_combo.setCurrentIndex(self.transform_combo.findData(transform))
-        self.widths_edit.setText(",".join(str(w) for w in architecture.widths))
-        self.activation_combo.setCurrentIndex(
-            self.activation_combo.findData(architecture.activation)
-        )
-        self.seed_spin.setValue(config.seed)
-        self.optimiser_combo.setCurrentIndex(self.optimiser_combo.findData(config.optimiser))
-        for combo, value in ((self.rate_combo, config.learning_rate), (self.l2_combo, config.l2)):
-            if combo.findData(value) < 0:
-                combo.addItem(_format_rate(value), value)
-            combo.setCurrentIndex(combo.findData(value))
-        self.batch_spin.setValue(config.batch_size)
-        self.epochs_spin.setValue(config.epochs)
-        del blockers
-        self._fill_views(transform, view)
-        self._update_classes_enabled()
-        self._check_widths()
-
     def set_training(self, running: bool, can_play: bool) -> None:
         """Enable the buttons that make sense: Play or Pause, Step while paused."""
         self._running = running
