@@ -28,6 +28,8 @@ Settings by page:
 - ``paths``: ``latent_dim`` (one of the page's latent dimensions), ``classes``
   ``[a, b]``: the path runs from the first held-out image of class a to the first of
   class b (the second, when a == b).
+- ``cells3d``: ``dataset`` (a 3-D data set to train the page's network on), ``seed``,
+  ``colour_by`` (``pattern`` or ``class``).
 - ``hulls``: ``seed`` (the planar training set), ``test_point`` ``[x, y]``,
   ``experiment`` (the key of the experiment tab to show), ``run`` (start it at once).
 """
@@ -48,7 +50,7 @@ from app.cells_page import DEFAULT_BOUNDS
 from app.hulls_controller import EXPERIMENTS
 from app.paths_controller import LATENT_DIMS
 from app.volume_controller import D_MAX, DISTANCE_DIMENSIONS
-from engine.datasets import DATASETS, DatasetSpec
+from engine.datasets import DATASETS, DATASETS_3D, DatasetSpec
 from engine.features import FEATURE_TRANSFORMS
 from engine.networks import ACTIVATIONS, random_mlp
 from engine.training import Architecture, TrainingConfig
@@ -362,6 +364,30 @@ def _apply_paths(page: QWidget, settings: Mapping[str, Any]) -> None:
     page.pick(b, "B")
 
 
+# -- cells3d ---------------------------------------------------------------------------------
+
+
+def _check_cells3d(settings: Mapping[str, Any]) -> None:
+    _only(settings, {"dataset", "seed", "colour_by"}, "cells3d settings")
+    if settings.get("dataset", "xor_3d") not in DATASETS_3D:
+        raise ValueError(f"dataset must be one of {', '.join(DATASETS_3D)}")
+    if not isinstance(settings.get("seed", 0), int):
+        raise ValueError("seed must be an integer")
+    if settings.get("colour_by", "pattern") not in ("pattern", "class"):
+        raise ValueError("colour_by must be 'pattern' or 'class'")
+
+
+def _apply_cells3d(page: QWidget, settings: Mapping[str, Any]) -> None:
+    page.start()  # idempotent; else the first show would train the default data set
+    dataset = str(settings.get("dataset", "xor_3d"))
+    with QSignalBlocker(page.dataset_combo):
+        page.dataset_combo.setCurrentIndex(page.dataset_combo.findData(dataset))
+    page.colour_combo.setCurrentIndex(
+        page.colour_combo.findData(str(settings.get("colour_by", "pattern")))
+    )
+    page.controller.train(dataset, seed=int(settings.get("seed", 0)))
+
+
 # -- hulls -----------------------------------------------------------------------------------
 
 
@@ -414,6 +440,7 @@ _CHECKERS: dict[str, Callable[[Mapping[str, Any]], None]] = {
     "volume": _check_volume,
     "paths": _check_paths,
     "hulls": _check_hulls,
+    "cells3d": _check_cells3d,
 }
 _APPLIERS: dict[str, Callable[[QWidget, Mapping[str, Any]], None]] = {
     "cells": _apply_cells,
@@ -421,4 +448,5 @@ _APPLIERS: dict[str, Callable[[QWidget, Mapping[str, Any]], None]] = {
     "volume": _apply_volume,
     "paths": _apply_paths,
     "hulls": _apply_hulls,
+    "cells3d": _apply_cells3d,
 }

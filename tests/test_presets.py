@@ -240,3 +240,32 @@ def test_the_hull_preset_shows_and_runs_its_experiment(main_window, qtbot):
         timeout=FRAME_TIMEOUT_MS,
     )
     page.shutdown()
+
+
+def test_the_octants_preset_trains_on_3d_xor_and_shows_its_exact_cells(main_window, qtbot):
+    from engine.partition3d import partition_3d
+
+    preset = load_preset("octants-3d")
+    shown = []
+    main_window.cells3d_page.partition_shown.connect(shown.append)
+    page = apply_preset(main_window, preset)
+    assert page is main_window.cells3d_page
+    assert main_window.pages.tabText(main_window.pages.currentIndex()) == "Cells 3D"
+    assert page.dataset_combo.currentData() == "xor_3d"
+    assert page.colour_combo.currentData() == "class"
+    controller = page.controller
+    assert controller.is_training
+    # Training ends with the trained network partitioned and drawn.
+    qtbot.waitUntil(
+        lambda: (
+            not controller.is_busy
+            and controller.dataset is not None
+            and bool(shown)
+            and shown[-1].model is controller.model
+        ),
+        timeout=2 * FRAME_TIMEOUT_MS,
+    )
+    assert controller.dataset.name == "xor_3d"
+    expected = partition_3d(controller.model, controller.bounds)
+    assert shown[-1].partition.n_regions == expected.n_regions
+    page.shutdown()
