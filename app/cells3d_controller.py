@@ -29,8 +29,8 @@ Bounds3D = tuple[float, float, float, float, float, float]
 MAX_REGIONS = 400_000
 #: The networks the page trains: 3 inputs, two hidden ReLU layers, one output per class.
 ARCHITECTURE = Architecture(widths=(12, 12), activation="relu", n_inputs=3, n_outputs=2)
-TRAINING = TrainingConfig(optimiser="adam", learning_rate=0.02, batch_size=32, epochs=40, seed=0)
-DATA_SAMPLES = 600
+TRAINING = TrainingConfig(optimiser="adam", learning_rate=0.02, batch_size=32, epochs=30, seed=0)
+DATA_SAMPLES = 500
 DATA_NOISE = 0.03
 #: The data set trained on when the page first opens.
 DEFAULT_DATASET = "ball_in_shell"

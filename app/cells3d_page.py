@@ -139,10 +139,11 @@ class Cells3DPage(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self._build_controls())
-        scroll.setMinimumWidth(350)
+        # Fixed widths: the view keeps its size whatever the panels say.
+        scroll.setFixedWidth(370)
         self.controls_dock = self._dock("Network and view", "cells3dControlsDock", scroll)
         self.probe_panel = ProbePanel()
-        self.probe_panel.setFont(scaled_font(self.font(), 1.05))
+        self.probe_panel.setFixedWidth(385)
         self.probe_dock = self._dock("Probe", "cells3dProbeDock", self.probe_panel)
         self.transition_log = TransitionLog()
         self.transition_dock = self._dock(
@@ -202,6 +203,7 @@ class Cells3DPage(QMainWindow):
         self.training_label = QLabel("", panel)
         self.training_label.setObjectName("cells3dTrainingLabel")
         self.training_label.setStyleSheet("color: #555;")
+        self.training_label.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.training_label, 1)
         row.addWidget(self.random_button)
@@ -223,6 +225,7 @@ class Cells3DPage(QMainWindow):
         self.status_label = QLabel("", panel)
         self.status_label.setObjectName("cells3dStatusLabel")
         self.status_label.setStyleSheet("color: #555;")
+        self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
 
         layout.addSpacing(8)
@@ -419,7 +422,7 @@ class Cells3DPage(QMainWindow):
 
     def _size_docks(self) -> None:
         self.resizeDocks(
-            [self.probe_dock, self.controls_dock], [330, 370], Qt.Orientation.Horizontal
+            [self.probe_dock, self.controls_dock], [385, 370], Qt.Orientation.Horizontal
         )
         self.resizeDocks([self.transition_dock], [170], Qt.Orientation.Vertical)
 

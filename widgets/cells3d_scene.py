@@ -273,7 +273,10 @@ class Cells3DScene:
         self.decision.GetMapper().ScalarVisibilityOff()
         decision = self.decision.GetProperty()
         decision.SetColor(*_rgb(DECISION_RGB))
-        decision.SetOpacity(0.6)
+        # Opaque: the translucent cells then blend over them in any
+        # order, so the view needs no depth peeling (which costs seconds per frame with
+        # 10^4 faces on a software renderer).
+        decision.SetOpacity(1.0)
         decision.SetSpecular(0.5)
         decision.SetSpecularPower(30)
         decision.SetEdgeVisibility(True)  # one facet per cell: the surface is piecewise planar
@@ -288,7 +291,7 @@ class Cells3DScene:
         self.probe_cell.GetMapper().ScalarVisibilityOff()
         probe = self.probe_cell.GetProperty()
         probe.SetColor(*_rgb(PROBE_RGB))
-        probe.SetOpacity(0.45)
+        probe.SetOpacity(0.6)  # the probe's handle inside stays visible
         probe.SetEdgeVisibility(True)
         probe.SetEdgeColor(*_rgb((120, 10, 14)))
         probe.SetLineWidth(2.5)
@@ -307,9 +310,9 @@ class Cells3DScene:
             self.decision,
             self.neuron_surface,
             self.chosen_faces,
-            self.probe_cell,
             self.cells,
             self.edges,
+            self.probe_cell,  # last: blended over the faint cells, never under them
         )
 
     def add_to(self, renderer: vtkRenderer) -> None:

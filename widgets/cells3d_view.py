@@ -28,6 +28,7 @@ from vtkmodules.vtkRenderingAnnotation import vtkAxesActor
 from vtkmodules.vtkRenderingCore import vtkTextActor
 
 from widgets.cells3d_scene import PROBE_RGB, Cells3DScene, set_standard_view
+from widgets.theme import DEFAULT_THEME, Theme, follow_theme
 from widgets.volume_cube import _ReleasingInteractor
 from widgets.volume_scene import make_renderer, window_image
 
@@ -66,6 +67,9 @@ class Cells3DView(QWidget):
         self.render_window.SetMultiSamples(0)
         self.render_window.SetAlphaBitPlanes(1)
         self.renderer = make_renderer()
+        # Only the cells are translucent, and faint: blending them unsorted looks the same
+        # and is several times faster than depth peeling.
+        self.renderer.SetUseDepthPeeling(False)
         self.renderer.GradientBackgroundOn()
         self.renderer.SetBackground(*BACKGROUND_BOTTOM)
         self.renderer.SetBackground2(*BACKGROUND_TOP)
@@ -80,6 +84,7 @@ class Cells3DView(QWidget):
         self.renderer.AddViewProp(self.caption)
         self.interactor.SetInteractorStyle(vtkInteractorStyleTrackballCamera())
         self.interactor.Initialize()
+        follow_theme(self, self._apply_theme)
 
         self.probe_representation = vtkSphereHandleRepresentation()
         self.probe_representation.GetProperty().SetColor(*(v / 255 for v in PROBE_RGB))
@@ -193,6 +198,19 @@ class Cells3DView(QWidget):
 
     def _on_slice_interaction(self, _widget, _event) -> None:
         self.slice_moved.emit(*self.slice_plane())
+
+    def _apply_theme(self, theme: Theme, previous: Theme) -> None:
+        """The default look keeps its soft gradient; another theme gets its flat background
+        and larger caption type."""
+        gradient = theme.key == DEFAULT_THEME.key
+        self.renderer.SetGradientBackground(gradient)
+        if gradient:
+            self.renderer.SetBackground(*BACKGROUND_BOTTOM)
+            self.renderer.SetBackground2(*BACKGROUND_TOP)
+        else:
+            self.renderer.SetBackground(*(v / 255.0 for v in theme.background))
+        self.caption.GetTextProperty().SetFontSize(round(15 * theme.font_scale))
+        self.render()
 
     # Rendering ------------------------------------------------------------------------------
 
