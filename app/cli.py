@@ -15,9 +15,15 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 NO_DISPLAY_MESSAGE = (
     "splinescope: there is no display to open the window on (DISPLAY and WAYLAND_DISPLAY "
-    "are unset); run it on a desktop, or use `make test` to run the test suite headless "
-    "under Xvfb."
+    "are unset). Without one, write figures with `python main.py export` (for example "
+    "`python main.py export --deck figures/` or `python main.py export --view cells --out "
+    "cells.svg`; `python main.py export --help` lists the options), or run the test suite "
+    "with `make test`."
 )
+EXPORT_HELP = """sub-command:
+  export ...   write a view or an animation to PNG, SVG, PDF, GIF or MP4 with no display,
+               or a deck of talk figures; `splinescope export --help` for its options.
+               Example: splinescope export --preset xor-4 --view playground --out xor.svg"""
 SCREENSHOT_SIZE = (1400, 900)
 SCREENSHOT_TIMEOUT_MS = 120_000
 #: ``--demo probe``: the probe starts at the first point and is walked through the others
@@ -48,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="splinescope",
         description="See the exact linear regions (cells) of ReLU networks. "
         "With no options, opens the window.",
+        epilog=EXPORT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "session",
@@ -105,6 +113,11 @@ def _preset_argument(name: str) -> object:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run Splinescope; returns the process exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["export"]:
+        from app.export.headless import run_export
+
+        return run_export(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.demo is not None and (args.screenshot is None or args.page != DEMO_PAGES[args.demo]):

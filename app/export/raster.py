@@ -17,7 +17,7 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QRegion
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QGraphicsView, QWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 
 from app.export.formats import ImageSize
@@ -80,14 +80,23 @@ def without_backgrounds(widget: QWidget) -> Iterator[None]:
     views = widget.findChildren(pg.GraphicsView)
     if isinstance(widget, pg.GraphicsView):
         views.append(widget)
-    saved = [(view, view.backgroundBrush()) for view in views]
+    saved = [
+        (view, view.backgroundBrush(), view.viewport().autoFillBackground(), view.cacheMode())
+        for view in views
+    ]
     for view in views:
         view.setBackground(None)
+        view.viewport().setAutoFillBackground(False)
+        # A cached background is pre-filled with the palette's colour: draw it afresh.
+        view.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
     try:
         yield
     finally:
-        for view, brush in saved:
+        for view, brush, fills, cache in saved:
             view.setBackgroundBrush(brush)
+            view.viewport().setAutoFillBackground(fills)
+            view.setCacheMode(cache)
+            view.resetCachedContent()
 
 
 def render_widget(widget: QWidget, size: ImageSize, *, transparent: bool = False) -> QImage:

@@ -8,10 +8,24 @@ are embedded as images, rendered at :data:`VTK_IMAGE_SCALE` times their size.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QMarginsF, QPoint, QRect, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import (
+    QByteArray,
+    QMarginsF,
+    QMessageLogContext,
+    QPoint,
+    QRect,
+    QRectF,
+    QSize,
+    QSizeF,
+    Qt,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QRegion
 from PySide6.QtSvg import QSvgGenerator, QSvgRenderer
 from PySide6.QtWidgets import QWidget
@@ -62,6 +76,30 @@ def write_widget_svg(widget: QWidget, path: Path, *, title: str, transparent: bo
     painter.end()
 
 
+@contextmanager
+def _without_gradient_notes() -> Iterator[None]:
+    """Drop QPdfEngine's note that it flattens a style's gradient; pass on the rest.
+
+    Qt's styles paint some button gradients between colours of different colour specs,
+    which the PDF engine draws flat and says so, once per button.
+    """
+    previous = None
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if "unable to create a gradient" in message:
+            return
+        if previous is not None:
+            previous(kind, context, message)
+        else:
+            sys.stderr.write(message + "\n")
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        yield
+    finally:
+        qInstallMessageHandler(previous)
+
+
 def write_widget_pdf(widget: QWidget, path: Path, *, title: str) -> None:
     """Write ``widget`` as a one-page PDF of its on-screen size (1 px = 1 pt)."""
     path = Path(path)
@@ -70,8 +108,9 @@ def write_widget_pdf(widget: QWidget, path: Path, *, title: str) -> None:
     painter = QPainter()
     if not painter.begin(writer):
         raise OSError(f"could not write {path}")
-    _paint_widget(widget, painter, transparent=False)
-    painter.end()
+    with _without_gradient_notes():
+        _paint_widget(widget, painter, transparent=False)
+        painter.end()
 
 
 def write_svg_as_pdf(svg: str, path: Path, *, title: str) -> None:

@@ -1,0 +1,146 @@
+"""Every kind of view exports to files that parse: PNG sizes, SVG XML, PDF page sizes."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from PySide6.QtGui import QGuiApplication, QImage
+
+from app.export.formats import ExportOptions, ImageSize, format_of, parse_size
+from app.export.targets import ExportView, export_targets, export_view
+
+SVG = "{http://www.w3.org/2000/svg}"
+WAIT_MS = 60_000
+
+
+def _target(window, key: str, name: str) -> ExportView:
+    page = getattr(window, f"{key}_page")
+    return next(t for t in export_targets(page, key) if t.name == name)
+
+
+def _media_box(path) -> list[float]:
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF")
+    box = re.search(rb"/MediaBox\s*\[\s*([-0-9.\s]+)\]", data).group(1).split()
+    return [float(v) for v in box]
+
+
+def test_format_and_size_parsing():
+    assert format_of("a/b.SVG") == "svg"
+    with pytest.raises(ValueError, match=r"\.png, \.svg, \.pdf, \.gif, \.mp4"):
+        format_of("figure.jpg")
+    assert parse_size("1920x1080") == (1920, 1080)
+    with pytest.raises(ValueError):
+        parse_size("big")
+    pixels, logical, ratio = ImageSize(pixels=(800, 400)).resolve(400, 200)
+    assert pixels == (800, 400) and logical == (400, 200) and ratio == pytest.approx(2.0)
+
+
+def test_cells_view_png_svg_pdf(main_window, tmp_path):
+    view = _target(main_window, "cells", "cells")
+    canvas = main_window.cells_page.canvas
+    partition = canvas.partition
+
+    png = export_view(view, ExportOptions(tmp_path / "c.png", ImageSize(pixels=(640, 400))))
+    assert QImage(str(png)).size().toTuple() == (640, 400)
+    scaled = export_view(view, ExportOptions(tmp_path / "c2.png", ImageSize(2.0)))
+    assert QImage(str(scaled)).size().toTuple() == (2 * canvas.width(), 2 * canvas.height())
+    clear = export_view(view, ExportOptions(tmp_path / "t.png", ImageSize(1.0), transparent=True))
+    image = QImage(str(clear))
+    assert image.hasAlphaChannel() and image.pixelColor(2, 2).alpha() == 0
+    assert QImage(str(scaled)).pixelColor(2, 2).alpha() == 255
+
+    svg = export_view(view, ExportOptions(tmp_path / "c.svg", ImageSize(pixels=(900, 700))))
+    root = ET.parse(svg).getroot()
+    cells = [p for p in root.iter(f"{SVG}polygon") if p.get("class") == "cell"]
+    assert len(cells) == partition.n_regions
+    assert root.get("width") == "900" and root.get("height") == "700"
+    probe = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "probe")
+    assert probe.find(f"{SVG}circle") is not None
+
+    pdf = export_view(view, ExportOptions(tmp_path / "c.pdf", ImageSize(pixels=(900, 700))))
+    assert _media_box(pdf) == pytest.approx([0, 0, 900, 700], abs=0.5)
+
+
+def test_plot_and_page_views_write_qt_vectors(main_window, tmp_path):
+    for name in ("cells-path", "cells-page"):
+        view = _target(main_window, "cells", name)
+        widget = view.widget()
+        svg = export_view(view, ExportOptions(tmp_path / f"{name}.svg"))
+        root = ET.parse(svg).getroot()
+        assert len(list(root.iter(f"{SVG}path"))) + len(list(root.iter(f"{SVG}polyline"))) > 5
+        pdf = export_view(view, ExportOptions(tmp_path / f"{name}.pdf"))
+        assert _media_box(pdf) == pytest.approx([0, 0, widget.width(), widget.height()], abs=0.5)
+
+
+def test_volume_cube_png_at_scale_and_gl2ps(main_window, qtbot, tmp_path):
+    window = main_window
+    window.pages.setCurrentWidget(window.volume_page)
+    qtbot.waitUntil(lambda: window.volume_page.cube_view.interactor.isVisible(), timeout=WAIT_MS)
+    view = _target(window, "volume", "volume-cube")
+    interactor = view.widget()
+    png = export_view(view, ExportOptions(tmp_path / "cube.png", ImageSize(2.0)))
+    image = QImage(str(png))
+    assert image.size().toTuple() == (2 * interactor.width(), 2 * interactor.height())
+    # The scene was painted in: the blue disc of the section is there, not a blank grab.
+    blue = sum(
+        1
+        for x in range(0, image.width(), 7)
+        for y in range(0, image.height(), 7)
+        if (c := image.pixelColor(x, y)).blue() > c.red() + 60
+    )
+    assert blue > 20
+    svg = export_view(view, ExportOptions(tmp_path / "cube.svg"))
+    root = ET.parse(svg).getroot()
+    assert root.find(f".//{SVG}image") is not None  # GL2PS: the 3-D scene as one raster
+    pdf = export_view(view, ExportOptions(tmp_path / "cube.pdf"))
+    assert _media_box(pdf) == pytest.approx(
+        [0, 0, interactor.width(), interactor.height()], abs=1.0
+    )
+
+
+def test_playground_cells_svg_has_every_exact_cell(main_window, qtbot, tmp_path):
+    window = main_window
+    page = window.playground_page
+    window.pages.setCurrentWidget(page)
+    qtbot.waitUntil(lambda: page.controller.frame is not None, timeout=WAIT_MS)
+    frame = page.controller.frame
+    assert frame.exact
+    view = _target(window, "playground", "playground")
+    svg = export_view(view, ExportOptions(tmp_path / "p.svg", ImageSize(pixels=(800, 600))))
+    root = ET.parse(svg).getroot()
+    cells = [p for p in root.iter(f"{SVG}polygon") if p.get("class") == "cell"]
+    assert len(cells) == frame.partition.n_regions
+    points = [c for g in root.iter(f"{SVG}g") if g.get("class") == "points" for c in g]
+    assert len(points) > 0
+
+
+def test_any_other_page_gets_the_generic_whole_page_export(main_window, tmp_path):
+    page = main_window.hulls_page
+    (view,) = [t for t in export_targets(page, "hulls") if isinstance(t, ExportView)][:1]
+    assert view.name == "hulls" and view.widget() is page
+    png = export_view(view, ExportOptions(tmp_path / "h.png", ImageSize(pixels=(500, 300))))
+    assert QImage(str(png)).size().toTuple() == (500, 300)
+    pdf = export_view(view, ExportOptions(tmp_path / "h.pdf"))
+    assert _media_box(pdf) == pytest.approx([0, 0, page.width(), page.height()], abs=0.5)
+
+
+def test_copy_image_and_the_export_dialog(main_window, qtbot, tmp_path):
+    window = main_window
+    window.export_actions.copy_action.trigger()
+    canvas = window.cells_page.canvas
+    copied = QGuiApplication.clipboard().image()
+    assert copied.size().toTuple() == (2 * canvas.width(), 2 * canvas.height())
+
+    dialog = window.export_actions.open_dialog()
+    dialog.select("cells")
+    target = tmp_path / "dialog.svg"
+    dialog.path_edit.setText(str(target))
+    assert not dialog.frames_box.isEnabled()
+    dialog.accept()
+    root = ET.parse(target).getroot()
+    cells = [p for p in root.iter(f"{SVG}polygon") if p.get("class") == "cell"]
+    assert len(cells) == canvas.partition.n_regions
+    assert str(target) in window.statusBar().currentMessage()
