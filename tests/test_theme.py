@@ -102,6 +102,11 @@ def test_talk_reaches_the_other_pages_and_the_3d_view(main_window, qtbot, settin
     assert _rgb(curves.backgroundBrush().color()) == TALK_THEME.background
     tick = volume.square_coverage.getPlotItem().getAxis("bottom").style["tickFont"]
     assert tick.pointSizeF() == pytest.approx(1.6 * before)
+    cells3d = main_window.cells3d_page.view.renderer
+    assert not cells3d.GetGradientBackground()
+    assert cells3d.GetBackground() == pytest.approx(expected)
+    main_window.theme_actions.theme_actions["default"].trigger()
+    assert cells3d.GetGradientBackground()
     volume.shutdown()
 
 
