@@ -6,6 +6,10 @@ per second, the issue's target, the time of the plain per-cell reference impleme
 (benchmarks/reference_partition3d.py) measured in the same process, and the speed ratio.
 It asserts nothing about time.
 
+The partition's kernels are compiled by numba on their first call and cached on disk.
+The table is timed with them loaded; the first call of a fresh process is timed apart,
+once with an empty cache (compiling the kernels) and once loading them from it.
+
 The reference is pure Python and slow (minutes for 4x32): by default it runs on 3x16 and
 3x32 only; ``--reference-all`` runs it on every network, ``--no-reference`` on none.
 
@@ -31,6 +35,7 @@ if str(ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from benchmarks.partition2d import first_call_seconds  # noqa: E402
 from benchmarks.reference_partition3d import reference_partition_3d  # noqa: E402
 from benchmarks.timing import format_seconds, median_time  # noqa: E402
 from engine.networks import random_mlp  # noqa: E402
@@ -88,7 +93,14 @@ def main(argv: list[str] | None = None) -> None:
     print(header)
     print("-" * len(header))
 
-    # Warm up (imports, first-call allocations) outside the timings.
+    cold, cached = first_call_seconds(
+        f"partition_3d(random_mlp([8, 8], n_inputs=3, seed=0), {BOUNDS})"
+    )
+    print(
+        f"first call in a fresh process: {cold:.2f} s compiling the kernels, "
+        f"{cached:.2f} s loading them from the cache"
+    )
+    # Warm up (kernels, first-call allocations) outside the timings.
     partition_3d(random_mlp([8, 8], n_inputs=3, seed=0), BOUNDS)
 
     for widths in networks:

@@ -8,12 +8,15 @@ cell, feature ``j`` equals ``maps[cell, :-1, j] @ x + maps[cell, -1, j]``. The 2
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol, TypeVar
 
 import numpy as np
 
 from engine import map_kernels
 from engine.networks import NetworkLayers
+
+R = TypeVar("R")
 
 
 def domain_diagonal(bounds: np.ndarray) -> float:
@@ -55,6 +58,17 @@ def next_affine_maps(
         np.ascontiguousarray(weight, dtype=np.float64),
         float(negative_slope),
     )
+
+
+def cut_in_groups(n_cells: int, n_groups: int, cut_range: Callable[[int, int], R]) -> list[R]:
+    """``cut_range(lo, hi)`` on ``n_groups`` groups of consecutive cells out of
+    ``n_cells``, each group on its own thread (the compiled kernels release the GIL and
+    cells never interact), in the order of the cells."""
+    if n_groups <= 1:
+        return [cut_range(0, n_cells)]
+    edges = np.linspace(0, n_cells, n_groups + 1).round().astype(np.int64)
+    with ThreadPoolExecutor(n_groups) as pool:
+        return list(pool.map(cut_range, edges[:-1].tolist(), edges[1:].tolist()))
 
 
 def patterns_from_lineage(layer_bits: list[np.ndarray], lineage: list[np.ndarray]) -> np.ndarray:

@@ -11,6 +11,7 @@ crossing line closest to its centre.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -19,7 +20,7 @@ from torch import nn
 
 from engine import polygon_kernels, polygons
 from engine.cell_locator import CellLocator
-from engine.layerwise import cut_layer_by_layer, domain_diagonal
+from engine.layerwise import cut_in_groups, cut_layer_by_layer, domain_diagonal
 from engine.networks import NetworkLayers, network_layers
 
 #: Vertices closer than this fraction of the domain diagonal to a neuron's line count as
@@ -28,6 +29,10 @@ RELATIVE_THICKNESS = 1e-12
 #: Rounding allowance on a neuron's value, in units of machine epsilon times the size of
 #: the terms that make it up.
 ROUNDING_ULPS = 64.0
+#: Threads that cut groups of cells at once, and the least work worth one: (cell, neuron)
+#: pairs to test.
+_THREADS = max(1, min(4, os.cpu_count() or 1))
+_PAIRS_PER_THREAD = 20_000
 
 
 class TooManyRegionsError(ValueError):
@@ -201,6 +206,29 @@ class _Rings:
     def count(self) -> int:
         return len(self.offsets) - 1
 
+    def cells(self, lo: int, hi: int) -> _Rings:
+        """The polygons ``lo`` to ``hi - 1``."""
+        start, stop = self.offsets[lo], self.offsets[hi]
+        return _Rings(
+            self.xy[start:stop],
+            self.offsets[lo : hi + 1] - start,
+            self.label[start:stop],
+            self.cell[lo:hi],
+        )
+
+    @staticmethod
+    def concat(parts: list[_Rings]) -> _Rings:
+        lengths = np.concatenate([np.diff(p.offsets) for p in parts])
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        return _Rings(
+            np.concatenate([p.xy for p in parts]),
+            offsets,
+            np.concatenate([p.label for p in parts]),
+            np.concatenate([p.cell for p in parts]),
+            np.concatenate([p.bits for p in parts]),
+        )
+
 
 def _cut_layer(
     rings: _Rings,
@@ -211,31 +239,47 @@ def _cut_layer(
 ) -> tuple[_Rings, np.ndarray]:
     """Cut every cell of ``rings`` by the neurons of one layer that cross it.
 
+    Groups of consecutive cells are cut on parallel threads (the kernel releases the
+    GIL; cells never interact) when there are enough (cell, neuron) pairs to test.
+
     Returns the pieces, cell after cell, each with the cell it came from and its bits
     (P, w), and ``cell_on`` (C, w), the bits of the neurons over the cells they do not
     cut (see :func:`engine.polygon_kernels.cut_cells`).
     """
     diagonal = domain_diagonal(bounds)
-    xy, offsets, label, cell, bits, cell_on, overflow = polygon_kernels.cut_cells(
-        np.ascontiguousarray(rings.xy, dtype=np.float64),
-        np.ascontiguousarray(rings.offsets, dtype=np.int64),
-        np.ascontiguousarray(rings.label, dtype=np.int64),
-        np.ascontiguousarray(pre, dtype=np.float64),
-        first_neuron,
-        np.array(
-            [
-                RELATIVE_THICKNESS * diagonal,
-                ROUNDING_ULPS * 2.2e-16,
-                np.abs(bounds[:2]).max(),
-                np.abs(bounds[2:]).max(),
-            ]
-        ),
-        (RELATIVE_THICKNESS * diagonal) ** 2,
-        max_regions,
+    tolerance = np.array(
+        [
+            RELATIVE_THICKNESS * diagonal,
+            ROUNDING_ULPS * 2.2e-16,
+            np.abs(bounds[:2]).max(),
+            np.abs(bounds[2:]).max(),
+        ]
     )
-    if overflow:
-        raise TooManyRegionsError(int(overflow), max_regions)
-    return _Rings(xy, offsets, label, cell, bits), cell_on
+
+    def cut_range(lo: int, hi: int) -> tuple[_Rings, np.ndarray]:
+        group = rings.cells(lo, hi)
+        xy, offsets, label, cell, bits, cell_on, overflow = polygon_kernels.cut_cells(
+            np.ascontiguousarray(group.xy, dtype=np.float64),
+            np.ascontiguousarray(group.offsets, dtype=np.int64),
+            np.ascontiguousarray(group.label, dtype=np.int64),
+            np.ascontiguousarray(pre[lo:hi], dtype=np.float64),
+            first_neuron,
+            tolerance,
+            (RELATIVE_THICKNESS * diagonal) ** 2,
+            max_regions,
+        )
+        if overflow:
+            raise TooManyRegionsError(int(overflow), max_regions)
+        return _Rings(xy, offsets, label, cell + lo, bits), cell_on
+
+    n_groups = min(_THREADS, max(1, rings.count * pre.shape[2] // _PAIRS_PER_THREAD))
+    parts = cut_in_groups(rings.count, n_groups, cut_range)
+    if len(parts) == 1:
+        return parts[0]
+    pieces = _Rings.concat([piece for piece, _ in parts])
+    if pieces.count > max_regions:
+        raise TooManyRegionsError(pieces.count, max_regions)
+    return pieces, np.concatenate([cell_on for _, cell_on in parts])
 
 
 def partition_2d(

@@ -31,7 +31,6 @@ product per layer over the cells, corrected per piece for the bits it flips.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -39,10 +38,7 @@ import numpy as np
 from torch import nn
 
 from engine import polygons, polyhedron_kernels
-from engine.layerwise import (
-    cut_layer_by_layer,
-    domain_diagonal,
-)
+from engine.layerwise import cut_in_groups, cut_layer_by_layer, domain_diagonal
 from engine.networks import NetworkLayers, network_layers
 from engine.partition2d import RELATIVE_THICKNESS, ROUNDING_ULPS, TooManyRegionsError
 
@@ -468,22 +464,18 @@ def _cut_layer(
     cut.
     """
     rules = _rules(bounds)
-    n_groups = min(_THREADS, max(1, poly.count * pre.shape[2] // _PAIRS_PER_THREAD))
-    if n_groups == 1:
-        return _cut_group(poly, pre, rules, first_neuron, max_regions)
-    edges = np.linspace(0, poly.count, n_groups + 1).round().astype(np.int64)
-    with ThreadPoolExecutor(n_groups) as pool:
-        parts = list(
-            pool.map(
-                lambda lo, hi: _cut_group(
-                    poly.cells(lo, hi), pre[lo:hi], rules, first_neuron, max_regions
-                ),
-                edges[:-1],
-                edges[1:],
-            )
+
+    def cut_range(lo: int, hi: int) -> tuple[_Polyhedra, np.ndarray]:
+        pieces, cell_on = _cut_group(
+            poly.cells(lo, hi), pre[lo:hi], rules, first_neuron, max_regions
         )
-    for (piece, _), lo in zip(parts, edges[:-1], strict=True):
-        piece.cell += lo
+        pieces.cell += lo
+        return pieces, cell_on
+
+    n_groups = min(_THREADS, max(1, poly.count * pre.shape[2] // _PAIRS_PER_THREAD))
+    parts = cut_in_groups(poly.count, n_groups, cut_range)
+    if len(parts) == 1:
+        return parts[0]
     pieces = _Polyhedra.concat([piece for piece, _ in parts])
     if pieces.count > max_regions:
         raise TooManyRegionsError(pieces.count, max_regions)

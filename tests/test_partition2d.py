@@ -1074,3 +1074,20 @@ def test_kernels_are_cached_and_release_the_gil():
     for kernel in (polygon_kernels.cut_cells, map_kernels.piece_maps):
         assert kernel.targetoptions["nogil"] is True
         assert kernel._cache.__class__.__name__ == "FunctionCache"
+
+
+def test_groups_of_cells_cut_in_parallel_threads(monkeypatch):
+    """Cells are cut in groups on several threads: the same cells as one group."""
+    import engine.partition2d as partition2d
+
+    model = random_mlp([12, 12, 12], seed=5)
+    monkeypatch.setattr(partition2d, "_THREADS", 1)
+    single = partition_2d(model, UNIT)
+    monkeypatch.setattr(partition2d, "_THREADS", 3)
+    monkeypatch.setattr(partition2d, "_PAIRS_PER_THREAD", 50)
+    grouped = partition_2d(model, UNIT)
+    check_exact(grouped, model, UNIT, n_samples=1000)
+    assert grouped.n_regions == single.n_regions
+    assert {r.tobytes() for r in grouped.patterns} == {r.tobytes() for r in single.patterns}
+    with pytest.raises(TooManyRegionsError):
+        partition_2d(model, UNIT, max_regions=single.n_regions - 1)

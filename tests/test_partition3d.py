@@ -15,6 +15,7 @@ Nothing here trusts the implementation to check itself. The evidence is:
 from __future__ import annotations
 
 import functools
+import itertools
 
 import numpy as np
 import pytest
@@ -999,3 +1000,153 @@ def test_groups_of_cells_cut_in_parallel_threads(monkeypatch):
     assert {r.tobytes() for r in grouped.patterns} == {r.tobytes() for r in single.patterns}
     with pytest.raises(TooManyRegionsError):
         partition_3d(model, bounds, max_regions=single.n_regions - 1)
+
+
+# --------------------------------------------------------------------------------------
+# The compiled polyhedron cut, against plain geometry
+# --------------------------------------------------------------------------------------
+
+
+def _random_convex_polyhedron(rng: np.random.Generator):
+    """Corners (k, 3), triangle faces (outward, counter-clockwise) and their normals of
+    the convex hull of a few random points."""
+    from scipy.spatial import ConvexHull
+
+    points = rng.uniform(-1.0, 1.0, size=(int(rng.integers(5, 14)), 3))
+    hull = ConvexHull(points)
+    used = np.unique(hull.simplices)
+    renumber = np.full(len(points), -1)
+    renumber[used] = np.arange(len(used))
+    faces = renumber[hull.simplices]
+    corners = points[used]
+    normals = hull.equations[:, :3]
+    a, b, c = (corners[faces[:, k]] for k in range(3))
+    flip = np.einsum("fk,fk->f", np.cross(b - a, c - a), normals) < 0
+    faces[flip] = faces[flip][:, ::-1]
+    return corners, faces.astype(np.int64), normals
+
+
+def _clipped_volume(corners, faces, plane, sign) -> float:
+    """Volume of the polyhedron on the ``sign`` side of ``plane``, built here: its corners
+    on that side plus every edge's crossing with the plane, then their convex hull."""
+    from scipy.spatial import ConvexHull, QhullError
+
+    value = corners @ plane[:3] + plane[3]
+    points = [p for p, v in zip(corners, value, strict=True) if sign * v >= 0]
+    edges = {tuple(sorted((f[k], f[(k + 1) % 3]))) for f in faces for k in range(3)}
+    for i, j in edges:
+        if value[i] * value[j] < 0:
+            t = value[i] / (value[i] - value[j])
+            points.append(corners[i] + t * (corners[j] - corners[i]))
+    try:
+        return float(ConvexHull(np.array(points)).volume) if len(points) >= 4 else 0.0
+    except QhullError:  # flat
+        return 0.0
+
+
+def _volume(xyz: np.ndarray, rings) -> float:
+    """Volume of outward face rings, by the reference implementation's formula."""
+    return reference_volume([[tuple(xyz[i]) for i in ring] for ring in rings])
+
+
+def _clip_polyhedron(corners, faces, normals, plane, rules):
+    from engine import polyhedron_kernels as kernels
+
+    nv, nf = len(corners), len(faces)
+    ring = faces.reshape(-1).copy()
+    n_ring = len(ring)
+    halves = {
+        "xyz": np.empty((2, nv + n_ring, 3)),
+        "nv": np.zeros(2, dtype=np.int64),
+        "length": np.empty((2, nf + 1), dtype=np.int64),
+        "label": np.empty((2, nf + 1), dtype=np.int64),
+        "normal": np.empty((2, nf + 1, 3)),
+        "nf": np.zeros(2, dtype=np.int64),
+        "ring": np.empty((2, 3 * n_ring + nv), dtype=np.int64),
+    }
+    limit = kernels.plane_tolerance(*plane, rules)
+    made = kernels.clip_polyhedron(
+        np.ascontiguousarray(corners), 0, nv, np.arange(0, n_ring, 3), np.full(nf, 3),
+        np.arange(nf, dtype=np.int64), np.ascontiguousarray(normals), 0, nf, ring, *plane,
+        limit, 99, rules, *halves.values(),
+        np.empty((14, 2 * (nv + n_ring) + nf + 2), dtype=np.int64),
+        np.empty((4, 2 * (nv + n_ring) + nf + 2)),
+    )  # fmt: skip
+    out = []
+    for h in range(2):
+        lengths = halves["length"][h, : halves["nf"][h]]
+        starts = np.concatenate([[0], np.cumsum(lengths)])
+        rings = [halves["ring"][h, s:e] for s, e in itertools.pairwise(starts)]
+        out.append((halves["xyz"][h, : halves["nv"][h]], rings, halves["label"][h, : len(rings)],
+                    halves["normal"][h, : len(rings)]))  # fmt: skip
+    return made, limit, out
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("through", ["none", "one corner", "two corners", "three corners"])
+def test_clip_polyhedron_matches_a_plain_clip(seed, through):
+    """The kernel's cut of one polyhedron against hulls built here, on random convex
+    polyhedra, including planes through one, two or three of their corners."""
+    rules = np.array([1e-12 * np.sqrt(12.0), 64 * 2.2e-16, 1.0, 1.0, 1.0, 8.0, 1e-36 * 12**1.5])
+    rng = np.random.default_rng(seed)
+    n_cut = 0
+    for _ in range(25):
+        corners, faces, normals = _random_convex_polyhedron(rng)
+        pick = rng.choice(len(corners), size=3, replace=False)
+        if through == "none":
+            normal = rng.normal(size=3)
+            point = corners.mean(axis=0) + 0.2 * rng.normal(size=3)
+        elif through == "one corner":
+            normal, point = rng.normal(size=3), corners[pick[0]]
+        elif through == "two corners":
+            edge = corners[pick[1]] - corners[pick[0]]
+            normal, point = np.cross(edge, rng.normal(size=3)), corners[pick[0]]
+        else:
+            p, q, r = corners[pick]
+            normal, point = np.cross(q - p, r - p), p
+        plane = np.append(normal, -normal @ point)
+        made, limit, halves = _clip_polyhedron(corners, faces, normals, plane, rules)
+        value = corners @ plane[:3] + plane[3]
+        if not (value.max() > limit and value.min() < -limit):
+            assert not made
+            continue
+        if not made:  # a degenerate cut (a sliver): allowed only when one side is thin
+            assert min(value.max(), -value.min()) <= 8.0 * limit * (1 + 1e-9)
+            continue
+        n_cut += 1
+        total = 0.0
+        for sign, (xyz, rings, labels, face_normals) in zip((1.0, -1.0), halves, strict=True):
+            # Closed surface: every edge is used once each way.
+            edges = [(r[k], r[(k + 1) % len(r)]) for r in rings for k in range(len(r))]
+            assert sorted(edges) == sorted((b, a) for a, b in edges)
+            assert all(len(r) >= 3 for r in rings)
+            assert np.all(sign * (xyz @ plane[:3] + plane[3]) >= -limit)
+            volume = _volume(xyz, rings)
+            assert volume == pytest.approx(
+                _clipped_volume(corners, faces, plane, sign), rel=1e-9, abs=1e-13
+            )
+            total += volume
+            # The cap is last, made by the plane, with the exact outward normal.
+            assert labels[-1] == 99
+            np.testing.assert_allclose(
+                face_normals[-1], -sign * plane[:3] / np.linalg.norm(plane[:3]), rtol=1e-12
+            )
+            cap = xyz[rings[-1]]
+            assert np.all(np.abs(cap @ plane[:3] + plane[3]) <= limit * (1 + 1e-9))
+            # Every other face keeps the label and normal of the face it was cut from.
+            for ring_, label, face_normal in zip(
+                rings[:-1], labels[:-1], face_normals[:-1], strict=True
+            ):
+                np.testing.assert_array_equal(face_normal, normals[label])
+                level = normals[label] @ corners[faces[label][0]]
+                assert np.all(np.abs(xyz[ring_] @ normals[label] - level) <= 1e-12)
+        whole = _volume(corners, list(faces))
+        assert total == pytest.approx(whole, rel=1e-12)
+    assert n_cut > 0 or through == "three corners"
+
+
+def test_polyhedron_kernel_is_cached_and_releases_the_gil():
+    from engine import polyhedron_kernels
+
+    assert polyhedron_kernels.cut_cells.targetoptions["nogil"] is True
+    assert polyhedron_kernels.cut_cells._cache.__class__.__name__ == "FunctionCache"
