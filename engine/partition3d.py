@@ -37,10 +37,11 @@ from functools import cached_property
 import numpy as np
 from torch import nn
 
-from engine import polygons, polyhedron_kernels
+from engine import polygons, polyhedra, polyhedron_kernels
 from engine.layerwise import cut_in_groups, cut_layer_by_layer, domain_diagonal
 from engine.networks import NetworkLayers, network_layers
 from engine.partition2d import RELATIVE_THICKNESS, ROUNDING_ULPS, TooManyRegionsError
+from engine.partition3d_locator import PolyhedronLocator
 
 __all__ = ["Partition3D", "TooManyRegionsError", "partition_3d"]
 
@@ -146,7 +147,7 @@ class Partition3D:
 
     @cached_property
     def _face_area_vectors(self) -> np.ndarray:
-        return _area_vectors(self.vertices[self.face_indices], self.face_offsets)
+        return polyhedra.area_vectors(self.vertices[self.face_indices], self.face_offsets)
 
     @cached_property
     def face_areas(self) -> np.ndarray:
@@ -155,7 +156,7 @@ class Partition3D:
 
     @cached_property
     def _volumes_and_centroids(self) -> tuple[np.ndarray, np.ndarray]:
-        return _volumes_and_centroids(
+        return polyhedra.volumes_and_centroids(
             self.vertices,
             self.vertex_offsets,
             self.cell_offsets,
@@ -193,8 +194,8 @@ class Partition3D:
         return np.flatnonzero(self.face_neuron == neuron)
 
     @cached_property
-    def _locator(self) -> _PolyhedronLocator:
-        return _PolyhedronLocator(self)
+    def _locator(self) -> PolyhedronLocator:
+        return PolyhedronLocator(self)
 
     def locate(self, points: np.ndarray) -> np.ndarray:
         """Cell id of every point.
@@ -218,76 +219,6 @@ class Partition3D:
         out = np.einsum("mok,mk->mo", self.A[cells], points) + self.c[cells]
         out[cells < 0] = np.nan
         return out
-
-
-# --------------------------------------------------------------------------------------
-# Plain geometry of many polyhedra
-# --------------------------------------------------------------------------------------
-
-
-def _offsets(lengths: np.ndarray) -> np.ndarray:
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return offsets
-
-
-def _area_vectors(ring_xyz: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """(F, 3) area vectors (area times unit normal, right-hand rule) of 3-D rings."""
-    first = np.repeat(ring_xyz[offsets[:-1]], np.diff(offsets), axis=0)
-    p = ring_xyz - first
-    q = p[polygons.next_in_ring(offsets)]
-    return 0.5 * polygons.segment_reduce(np.add, _cross(p, q), offsets)
-
-
-def _cross(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    out = np.empty_like(p)
-    out[:, 0] = p[:, 1] * q[:, 2] - p[:, 2] * q[:, 1]
-    out[:, 1] = p[:, 2] * q[:, 0] - p[:, 0] * q[:, 2]
-    out[:, 2] = p[:, 0] * q[:, 1] - p[:, 1] * q[:, 0]
-    return out
-
-
-def _volumes_and_centroids(
-    xyz: np.ndarray,
-    voff: np.ndarray,
-    foff: np.ndarray,
-    roff: np.ndarray,
-    ring: np.ndarray,
-    *,
-    with_centroids: bool = True,
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """Volumes (P,) and centres of mass (P, 3) of polyhedra with outward face rings.
-
-    Every face is a fan of triangles from its first corner; every triangle with the
-    polyhedron's first corner makes a signed tetrahedron. ``ring`` holds indices local to
-    each polyhedron's vertex range.
-    """
-    n = len(voff) - 1
-    if n == 0:
-        return np.zeros(0), np.zeros((0, 3))
-    slot_face = polygons.owner(roff)
-    slot_piece = polygons.owner(foff)[slot_face]
-    origin = xyz[voff[:-1]]
-    x = xyz[voff[:-1][slot_piece] + ring] - origin[slot_piece]
-    first = x[roff[:-1]][slot_face]
-    six = np.einsum("ik,ik->i", first, _cross(x, x[polygons.next_in_ring(roff)]))
-    slot_offsets = roff[foff]
-    volume = polygons.segment_reduce(np.add, six, slot_offsets) / 6.0
-    if not with_centroids:
-        return volume, None
-    moment = (first + x + x[polygons.next_in_ring(roff)]) * six[:, None]
-    moment = polygons.segment_reduce(np.add, moment, slot_offsets) / 24.0
-    safe = np.where(volume != 0, volume, 1.0)
-    centroid = moment / safe[:, None] + origin
-    # A needle or wafer thinner than the tolerance has a volume (and so a centre of mass)
-    # made of rounding: fall back on the mean of its corners there.
-    low = polygons.segment_reduce(np.minimum, xyz, voff)
-    high = polygons.segment_reduce(np.maximum, xyz, voff)
-    flat = (volume <= 0) | np.any((centroid < low) | (centroid > high), axis=1)
-    if flat.any():
-        mean = polygons.segment_reduce(np.add, xyz, voff) / np.diff(voff)[:, None]
-        centroid[flat] = mean[flat]
-    return volume, centroid
 
 
 # --------------------------------------------------------------------------------------
@@ -342,9 +273,9 @@ class _Polyhedra:
         bits = None if parts[0].bits is None else np.concatenate([p.bits for p in parts])
         return _Polyhedra(
             np.concatenate([p.xyz for p in parts]),
-            _offsets(np.concatenate([np.diff(p.voff) for p in parts])),
-            _offsets(np.concatenate([np.diff(p.foff) for p in parts])),
-            _offsets(np.concatenate([np.diff(p.roff) for p in parts])),
+            polyhedra.offsets_of(np.concatenate([np.diff(p.voff) for p in parts])),
+            polyhedra.offsets_of(np.concatenate([np.diff(p.foff) for p in parts])),
+            polyhedra.offsets_of(np.concatenate([np.diff(p.roff) for p in parts])),
             np.concatenate([p.ring for p in parts]),
             np.concatenate([p.label for p in parts]),
             np.concatenate([p.normal for p in parts]),
@@ -368,12 +299,6 @@ def _box(bounds: np.ndarray) -> _Polyhedra:
         normal=_BOX_NORMALS.copy(),
         cell=np.zeros(1, dtype=np.int64),
     )
-
-
-def _local_rank(counts: np.ndarray) -> np.ndarray:
-    """``0, 1, ..., counts[i] - 1`` for every segment, concatenated."""
-    total = int(counts.sum())
-    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 # --------------------------------------------------------------------------------------
@@ -540,89 +465,3 @@ def partition_3d(
         n_layers_total=n_total,
         plane=plane_vectors,
     )
-
-
-# --------------------------------------------------------------------------------------
-# Point location
-# --------------------------------------------------------------------------------------
-
-
-class _PolyhedronLocator:
-    """Locate points among convex polyhedra that tile a box.
-
-    A uniform grid of buckets lists the cells whose bounding box meets each bucket; a
-    query tests only its bucket's cells, with every face as an inward half-space.
-    """
-
-    def __init__(self, part: Partition3D) -> None:
-        self.cell_offsets = part.cell_offsets
-        self.low = part.bounds[0::2].copy()
-        self.high = part.bounds[1::2].copy()
-        n_cells = part.n_regions
-        ring_xyz = part.vertices[part.face_indices]
-        self.normal = part.face_normals
-        level = np.einsum(
-            "ik,ik->i", ring_xyz, np.repeat(self.normal, np.diff(part.face_offsets), 0)
-        )
-        self.level = polygons.segment_reduce(np.add, level, part.face_offsets) / np.diff(
-            part.face_offsets
-        )
-
-        size = float(np.max(self.high - self.low))
-        self.slack = 1e-9 * size
-        self.grid = int(np.clip(round((n_cells / 2.0) ** (1.0 / 3.0)), 1, 128))
-        vlow = polygons.segment_reduce(np.minimum, part.vertices, part.vertex_offsets)
-        vhigh = polygons.segment_reduce(np.maximum, part.vertices, part.vertex_offsets)
-        i0 = self._bucket_coordinates(vlow - self.slack)
-        i1 = self._bucket_coordinates(vhigh + self.slack)
-        span = i1 - i0 + 1
-        per_cell = span.prod(axis=1)
-        cell = np.repeat(np.arange(n_cells), per_cell)
-        local = _local_rank(per_cell)
-        s = span[cell]
-        bx = i0[cell, 0] + local % s[:, 0]
-        by = i0[cell, 1] + (local // s[:, 0]) % s[:, 1]
-        bz = i0[cell, 2] + local // (s[:, 0] * s[:, 1])
-        bucket = (bz * self.grid + by) * self.grid + bx
-        order = np.argsort(bucket, kind="stable")
-        self.bucket_cells = cell[order]
-        self.bucket_offsets = _offsets(np.bincount(bucket, minlength=self.grid**3))
-
-    def _bucket_coordinates(self, xyz: np.ndarray) -> np.ndarray:
-        f = (xyz - self.low) / (self.high - self.low)
-        return np.clip(np.floor(f * self.grid), 0, self.grid - 1).astype(np.int64)
-
-    def depth(self, points: np.ndarray, cells: np.ndarray) -> np.ndarray:
-        """(K,) distance from ``points[k]`` to the boundary of ``cells[k]``, negative outside."""
-        fidx, pair_offsets = polygons.gather_rings(self.cell_offsets, cells)
-        pair = polygons.owner(pair_offsets)
-        inside = self.level[fidx] - np.einsum("ik,ik->i", self.normal[fidx], points[pair])
-        return polygons.segment_reduce(np.minimum, inside, pair_offsets)
-
-    def locate(self, points: np.ndarray) -> np.ndarray:
-        """(M,) id of the cell containing every point of ``points`` (M, 3), -1 outside."""
-        result = np.full(len(points), -1, dtype=np.int64)
-        within = np.all((points >= self.low - self.slack) & (points <= self.high + self.slack), 1)
-        query = np.flatnonzero(within)
-        # In chunks, to bound the memory of the (point, candidate cell) pairs.
-        for chunk in np.array_split(query, max(1, len(query) // 20_000)):
-            if len(chunk):
-                result[chunk] = self._locate(points[chunk])
-        return result
-
-    def _locate(self, at: np.ndarray) -> np.ndarray:
-        i = self._bucket_coordinates(at)
-        bucket = (i[:, 2] * self.grid + i[:, 1]) * self.grid + i[:, 0]
-        start = self.bucket_offsets[bucket]
-        count = self.bucket_offsets[bucket + 1] - start
-        pair_point = np.repeat(np.arange(len(at)), count)
-        pair_cell = self.bucket_cells[np.repeat(start, count) + _local_rank(count)]
-        depth = self.depth(at[pair_point], pair_cell)
-        # The deepest candidate of every point wins: the largest depth per point.
-        best_depth = np.full(len(at), -np.inf)
-        np.maximum.at(best_depth, pair_point, depth)
-        winner = np.flatnonzero(depth == best_depth[pair_point])
-        result = np.full(len(at), -1, dtype=np.int64)
-        result[pair_point[winner[::-1]]] = pair_cell[winner[::-1]]
-        result[best_depth < -self.slack] = -1
-        return result

@@ -20,6 +20,9 @@ Robustness rules (those of :mod:`engine.partition3d`): a corner within the plane
 tolerance is on it and goes to both halves; a cut is not made when fewer than three
 points lie on the plane, when a half's farthest corner is within ``sliver_height``
 tolerances of the plane, or when a half's volume is below ``min_volume``.
+
+The kernels stay in one module although it is long: numba's disk cache notices changes to
+the file of a compiled function only, not to the files of the functions it calls.
 """
 
 from __future__ import annotations
