@@ -32,7 +32,7 @@ ROUNDING_ULPS = 64.0
 #: Threads that cut groups of cells at once, and the least work worth one: (cell, neuron)
 #: pairs to test.
 _THREADS = max(1, min(4, os.cpu_count() or 1))
-_PAIRS_PER_THREAD = 20_000
+_PAIRS_PER_THREAD = 100_000
 
 
 class TooManyRegionsError(ValueError):

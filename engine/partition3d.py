@@ -54,7 +54,7 @@ SLIVER_HEIGHT = 8.0
 #: Threads that cut groups of cells at once, and the least work worth one: (cell, neuron)
 #: pairs to test.
 _THREADS = max(1, min(4, os.cpu_count() or 1))
-_PAIRS_PER_THREAD = 2000
+_PAIRS_PER_THREAD = 10_000
 
 #: The box ``[0, 1]^3``: corner ``i`` has coordinates ``(i & 1, i >> 1 & 1, i >> 2 & 1)``;
 #: its six faces, counter-clockwise seen from outside (-x, +x, -y, +y, -z, +z).
