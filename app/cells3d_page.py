@@ -212,6 +212,11 @@ class Cells3DPage(QMainWindow):
 
         layout.addSpacing(8)
         self.layer_slider = LayerSlider(parent=panel)
+        # Names of its own: the Cells page's slider is found by its names in the window.
+        self.layer_slider.slider.setObjectName("cells3dLayerSlider")
+        self.layer_slider.findChild(QLabel, "layerSliderLabel").setObjectName(
+            "cells3dLayerSliderLabel"
+        )
         layout.addWidget(self.layer_slider)
         count_row = QHBoxLayout()
         self.count_label = QLabel("–", panel)
