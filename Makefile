@@ -3,10 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-# Qt's xcb platform and Xvfb, for the GUI and its tests (Debian package names).
+# Qt's xcb platform and Xvfb, for the GUI and its tests; OSMesa, for VTK's 3-D views in
+# `python main.py export` with no display (Debian package names).
 SYSTEM_PACKAGES := xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 \
 	libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 \
-	libxcb-xkb1 libxcb-xfixes0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0
+	libxcb-xkb1 libxcb-xfixes0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 \
+	libosmesa6
 
 .PHONY: run test bench lint system-deps clean
 

@@ -38,7 +38,7 @@ def test_format_and_size_parsing():
     assert pixels == (800, 400) and logical == (400, 200) and ratio == pytest.approx(2.0)
 
 
-def test_cells_view_png_svg_pdf(main_window, tmp_path):
+def _cells_view_png_svg_pdf(main_window, tmp_path):
     view = _target(main_window, "cells", "cells")
     canvas = main_window.cells_page.canvas
     partition = canvas.partition
@@ -64,7 +64,7 @@ def test_cells_view_png_svg_pdf(main_window, tmp_path):
     assert _media_box(pdf) == pytest.approx([0, 0, 900, 700], abs=0.5)
 
 
-def test_plot_and_page_views_write_qt_vectors(main_window, tmp_path):
+def _plot_and_page_views_write_qt_vectors(main_window, tmp_path):
     for name in ("cells-path", "cells-page"):
         view = _target(main_window, "cells", name)
         widget = view.widget()
@@ -75,7 +75,7 @@ def test_plot_and_page_views_write_qt_vectors(main_window, tmp_path):
         assert _media_box(pdf) == pytest.approx([0, 0, widget.width(), widget.height()], abs=0.5)
 
 
-def test_volume_cube_png_at_scale_and_gl2ps(main_window, qtbot, tmp_path):
+def _volume_cube_png_at_scale_and_gl2ps(main_window, qtbot, tmp_path):
     window = main_window
     window.pages.setCurrentWidget(window.volume_page)
     qtbot.waitUntil(lambda: window.volume_page.cube_view.interactor.isVisible(), timeout=WAIT_MS)
@@ -101,7 +101,7 @@ def test_volume_cube_png_at_scale_and_gl2ps(main_window, qtbot, tmp_path):
     )
 
 
-def test_playground_cells_svg_has_every_exact_cell(main_window, qtbot, tmp_path):
+def _playground_cells_svg_has_every_exact_cell(main_window, qtbot, tmp_path):
     window = main_window
     page = window.playground_page
     window.pages.setCurrentWidget(page)
@@ -117,7 +117,7 @@ def test_playground_cells_svg_has_every_exact_cell(main_window, qtbot, tmp_path)
     assert len(points) > 0
 
 
-def test_any_other_page_gets_the_generic_whole_page_export(main_window, tmp_path):
+def _any_other_page_gets_the_generic_whole_page_export(main_window, tmp_path):
     page = main_window.hulls_page
     (view,) = [t for t in export_targets(page, "hulls") if isinstance(t, ExportView)][:1]
     assert view.name == "hulls" and view.widget() is page
@@ -127,7 +127,7 @@ def test_any_other_page_gets_the_generic_whole_page_export(main_window, tmp_path
     assert _media_box(pdf) == pytest.approx([0, 0, page.width(), page.height()], abs=0.5)
 
 
-def test_copy_image_and_the_export_dialog(main_window, qtbot, tmp_path):
+def _copy_image_and_the_export_dialog(main_window, qtbot, tmp_path):
     window = main_window
     window.export_actions.copy_action.trigger()
     canvas = window.cells_page.canvas
@@ -144,3 +144,18 @@ def test_copy_image_and_the_export_dialog(main_window, qtbot, tmp_path):
     cells = [p for p in root.iter(f"{SVG}polygon") if p.get("class") == "cell"]
     assert len(cells) == canvas.partition.n_regions
     assert str(target) in window.statusBar().currentMessage()
+
+
+# One window per test: making the main window (six pages) is the slow part.
+
+
+def test_cells_page_views_copy_and_dialog(main_window, qtbot, tmp_path):
+    _cells_view_png_svg_pdf(main_window, tmp_path)
+    _plot_and_page_views_write_qt_vectors(main_window, tmp_path)
+    _copy_image_and_the_export_dialog(main_window, qtbot, tmp_path)
+
+
+def test_cube_playground_and_generic_page_views(main_window, qtbot, tmp_path):
+    _volume_cube_png_at_scale_and_gl2ps(main_window, qtbot, tmp_path)
+    _playground_cells_svg_has_every_exact_cell(main_window, qtbot, tmp_path)
+    _any_other_page_gets_the_generic_whole_page_export(main_window, tmp_path)

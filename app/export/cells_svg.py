@@ -311,7 +311,8 @@ def _axes(figure: CellFigure, frame: PlotFrame, font: float) -> list[str]:
     cx, cy = (left + right) / 2, (top + bottom) / 2
     out.append(f'<g id="axis-labels" font-family="{_FONT}" font-style="italic">')
     out.append(_text(cx, bottom + 2 * tick + 2.5 * font, x_name, label, ink, text_anchor="middle"))
-    lx = 1.3 * font  # the rotated label's glyphs reach up to 1.3 font sizes left of it
+    # Left of the tick labels, but its glyphs (1.3 font sizes tall) stay on the page.
+    lx = max(left - 2.6 * tick - 3.2 * font, 1.3 * font)
     out.append(
         _text(
             lx,
