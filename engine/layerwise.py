@@ -16,8 +16,6 @@ import numpy as np
 from engine import map_kernels
 from engine.networks import NetworkLayers
 
-R = TypeVar("R")
-
 
 def domain_diagonal(bounds: np.ndarray) -> float:
     """Length of the diagonal of a box ``(xmin, xmax, ymin, ymax, ...)``."""
@@ -60,15 +58,22 @@ def next_affine_maps(
     )
 
 
-def cut_in_groups(n_cells: int, n_groups: int, cut_range: Callable[[int, int], R]) -> list[R]:
-    """``cut_range(lo, hi)`` on ``n_groups`` groups of consecutive cells out of
-    ``n_cells``, each group on its own thread (the compiled kernels release the GIL and
-    cells never interact), in the order of the cells."""
+def cut_in_groups(
+    n_cells: int,
+    n_groups: int,
+    cut_range: Callable[[int, int], tuple[C, np.ndarray]],
+    concat: Callable[[list[C]], C],
+) -> tuple[C, np.ndarray]:
+    """The pieces and ``cell_on`` of ``cut_range(lo, hi)`` run on ``n_groups`` groups of
+    consecutive cells out of ``n_cells``, each group on its own thread (the compiled
+    kernels release the GIL and cells never interact), joined in the order of the cells
+    with ``concat``."""
     if n_groups <= 1:
-        return [cut_range(0, n_cells)]
+        return cut_range(0, n_cells)
     edges = np.linspace(0, n_cells, n_groups + 1).round().astype(np.int64)
     with ThreadPoolExecutor(n_groups) as pool:
-        return list(pool.map(cut_range, edges[:-1].tolist(), edges[1:].tolist()))
+        parts = list(pool.map(cut_range, edges[:-1].tolist(), edges[1:].tolist()))
+    return concat([piece for piece, _ in parts]), np.concatenate([on for _, on in parts])
 
 
 def patterns_from_lineage(layer_bits: list[np.ndarray], lineage: list[np.ndarray]) -> np.ndarray:

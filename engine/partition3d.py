@@ -398,13 +398,10 @@ def _cut_layer(
         return pieces, cell_on
 
     n_groups = min(_THREADS, max(1, poly.count * pre.shape[2] // _PAIRS_PER_THREAD))
-    parts = cut_in_groups(poly.count, n_groups, cut_range)
-    if len(parts) == 1:
-        return parts[0]
-    pieces = _Polyhedra.concat([piece for piece, _ in parts])
+    pieces, cell_on = cut_in_groups(poly.count, n_groups, cut_range, _Polyhedra.concat)
     if pieces.count > max_regions:
         raise TooManyRegionsError(pieces.count, max_regions)
-    return pieces, np.concatenate([cell_on for _, cell_on in parts])
+    return pieces, cell_on
 
 
 def partition_3d(

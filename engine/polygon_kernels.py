@@ -41,6 +41,17 @@ def line_extremes(xy, start, n, a, b, c):
 
 
 @njit(cache=True, nogil=True)
+def corner_mean(xy, start, n):
+    """Mean of the corners ``xy[start:start + n]``: a point inside their polygon."""
+    x = 0.0
+    y = 0.0
+    for i in range(start, start + n):
+        x += xy[i, 0]
+        y += xy[i, 1]
+    return x / n, y / n
+
+
+@njit(cache=True, nogil=True)
 def crosses(xy, start, n, a, b, c, tolerance):
     """``(cuts, on)``: does the line ``a x + b y + c`` have corners of ``xy[start:start + n]``
     on both sides (beyond ``tolerance``, a (3,) array ``thickness, rounding, reach_x,
@@ -236,13 +247,7 @@ def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_re
     for cell in range(n_cells):
         start = offsets[cell]
         n = offsets[cell + 1] - start
-        centre_x = 0.0
-        centre_y = 0.0
-        for i in range(start, start + n):
-            centre_x += xy[i, 0]
-            centre_y += xy[i, 1]
-        centre_x /= n
-        centre_y /= n
+        centre_x, centre_y = corner_mean(xy, start, n)
         radius2 = 0.0
         for i in range(start, start + n):
             dx = xy[i, 0] - centre_x
@@ -312,13 +317,7 @@ def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_re
                 out_offsets[n_out] = n_corners
                 continue
             # Its candidate whose line passes closest to its centre (the first on a tie).
-            centre_x = 0.0
-            centre_y = 0.0
-            for i in range(corner0, corner0 + n):
-                centre_x += stack_xy[i, 0]
-                centre_y += stack_xy[i, 1]
-            centre_x /= n
-            centre_y /= n
+            centre_x, centre_y = corner_mean(stack_xy, corner0, n)
             best = 0
             best_distance = np.inf
             at = first[top]

@@ -58,6 +58,19 @@ def plane_extremes(xyz, start, n, a, b, c, d):
 
 
 @njit(cache=True, nogil=True)
+def corner_mean(xyz, start, n):
+    """Mean of the corners ``xyz[start:start + n]``: a point inside their polyhedron."""
+    cx = 0.0
+    cy = 0.0
+    cz = 0.0
+    for i in range(start, start + n):
+        cx += xyz[i, 0]
+        cy += xyz[i, 1]
+        cz += xyz[i, 2]
+    return cx / n, cy / n, cz / n
+
+
+@njit(cache=True, nogil=True)
 def crosses(xyz, start, n, a, b, c, d, rules):
     """``(cuts, on)``: does the plane have corners of ``xyz[start:start + n]`` beyond its
     tolerance on both sides, and if not, is it on over them (the farthest corner
@@ -594,16 +607,7 @@ def cut_cells(xyz, voff, foff, roff, ring, label, normal, pre, first_neuron, rul
     for cell in range(n_cells):
         v0 = voff[cell]
         nv = voff[cell + 1] - v0
-        cx = 0.0
-        cy = 0.0
-        cz = 0.0
-        for i in range(v0, v0 + nv):
-            cx += xyz[i, 0]
-            cy += xyz[i, 1]
-            cz += xyz[i, 2]
-        cx /= nv
-        cy /= nv
-        cz /= nv
+        cx, cy, cz = corner_mean(xyz, v0, nv)
         radius2 = 0.0
         for i in range(v0, v0 + nv):
             dx = xyz[i, 0] - cx
@@ -733,16 +737,7 @@ def cut_cells(xyz, voff, foff, roff, ring, label, normal, pre, first_neuron, rul
                 out_foff[n_out] = n_faces
                 continue
             # Its candidate whose plane passes closest to its centre (the first on a tie).
-            cx = 0.0
-            cy = 0.0
-            cz = 0.0
-            for i in range(c0, c0 + nv):
-                cx += s_xyz[i, 0]
-                cy += s_xyz[i, 1]
-                cz += s_xyz[i, 2]
-            cx /= nv
-            cy /= nv
-            cz /= nv
+            cx, cy, cz = corner_mean(s_xyz, c0, nv)
             best = 0
             best_distance = np.inf
             at = first[top]
