@@ -18,7 +18,7 @@ NO_DISPLAY_MESSAGE = (
     "are unset). Without one, write figures with `python main.py export` (for example "
     "`python main.py export --deck figures/` or `python main.py export --view cells --out "
     "cells.svg`; `python main.py export --help` lists the options), or run the test suite "
-    "with `make test`."
+    "headless under Xvfb with `make test`."
 )
 EXPORT_HELP = """sub-command:
   export ...   write a view or an animation to PNG, SVG, PDF, GIF or MP4 with no display,
@@ -226,66 +226,28 @@ def _run_window(
             else:
                 finish(1, f"splinescope: could not write {screenshot}")
 
-        if page_name == "volume":
-            volume_page = window.pages.currentWidget()
-            volume_page.results_shown.connect(lambda: QTimer.singleShot(300, save))
-            volume_page.controller.failed.connect(
-                lambda message: finish(1, f"splinescope: {message}")
-            )
-        elif page_name == "cells3d":
-            cells3d = window.pages.currentWidget()
+        from app.export.ready import page_readiness, when_ready
 
-            def on_cells3d_partition(_result: object) -> None:
-                cells3d.partition_shown.disconnect(on_cells3d_partition)
-                QTimer.singleShot(400, save)
+        page = window.pages.currentWidget()
+        trained = demo != "training"
 
-            cells3d.partition_shown.connect(on_cells3d_partition)
-            cells3d.controller.partition_failed.connect(
-                lambda message: finish(1, f"splinescope: {message}")
-            )
-        elif page_name == "paths":
-            paths = window.pages.currentWidget()
+        def failed(message: str) -> None:
+            finish(1, f"splinescope: {message}")
 
-            def on_pair_shown(_analysis: object) -> None:
-                paths.pair_shown.disconnect(on_pair_shown)
-                QTimer.singleShot(400, save)
-
-            paths.pair_shown.connect(on_pair_shown)
-            paths.controller.failed.connect(lambda message: finish(1, f"splinescope: {message}"))
-        elif page_name == "hulls":
-            hulls = window.pages.currentWidget()  # runs Figure 1, saves with its results drawn
-            hulls.experiment_shown.connect(lambda _key: QTimer.singleShot(400, save))
-            hulls.controller.failed.connect(lambda message: finish(1, f"splinescope: {message}"))
-            hulls.controller.run_experiment("gaussian")
-        elif page_name == "playground":
-            playground = window.pages.currentWidget()
-            train_first = demo == "training"
-
-            def on_playground_frame(frame: object) -> None:
-                controller = playground.controller
-                if train_first and frame.epoch == 0 and not controller.is_training:
-                    controller.play()
-                elif not controller.is_training and frame.step == controller.snapshot.step:
-                    playground.frame_shown.disconnect(on_playground_frame)
-                    QTimer.singleShot(300, save)
-
-            playground.frame_shown.connect(on_playground_frame)
-            playground.controller.frame_failed.connect(
-                lambda message: finish(1, f"splinescope: {message}")
-            )
-        else:
-            page = window.cells_page
-
-            def on_first_partition(_result: object) -> None:
-                page.partition_shown.disconnect(on_first_partition)
-                if demo == "probe":
-                    stage_probe_demo(page)
+        def on_ready() -> None:
+            nonlocal trained
+            if not trained:  # --demo training: train to the budget, then wait again
+                trained = True
+                page.controller.play()
+                when_ready(page_readiness(page, page_name), on_ready, failed, window)
+                return
+            if demo == "probe":
+                stage_probe_demo(page)
                 QTimer.singleShot(200, save)
+                return
+            save()
 
-            page.partition_shown.connect(on_first_partition)
-            page.controller.partition_failed.connect(
-                lambda message: finish(1, f"splinescope: {message}")
-            )
+        when_ready(page_readiness(page, page_name), on_ready, failed, window)
         QTimer.singleShot(
             SCREENSHOT_TIMEOUT_MS,
             lambda: finish(1, f"splinescope: timed out waiting for the {page_name} page"),
