@@ -127,6 +127,18 @@ def _any_other_page_gets_the_generic_whole_page_export(main_window, tmp_path):
     assert _media_box(pdf) == pytest.approx([0, 0, page.width(), page.height()], abs=0.5)
 
 
+def _cells3d_view_png_and_gl2ps(main_window, qtbot, tmp_path):
+    window = main_window
+    window.pages.setCurrentWidget(window.cells3d_page)
+    view = _target(window, "cells3d", "cells3d")
+    interactor = view.widget()
+    qtbot.waitUntil(interactor.isVisible, timeout=WAIT_MS)
+    png = export_view(view, ExportOptions(tmp_path / "c3.png", ImageSize(pixels=(400, 300))))
+    assert QImage(str(png)).size().toTuple() == (400, 300)
+    svg = export_view(view, ExportOptions(tmp_path / "c3.svg"))
+    assert ET.parse(svg).getroot().find(f".//{SVG}image") is not None
+
+
 def _copy_image_and_the_export_dialog(main_window, qtbot, tmp_path):
     window = main_window
     window.export_actions.copy_action.trigger()
@@ -159,3 +171,4 @@ def test_cube_playground_and_generic_page_views(main_window, qtbot, tmp_path):
     _volume_cube_png_at_scale_and_gl2ps(main_window, qtbot, tmp_path)
     _playground_cells_svg_has_every_exact_cell(main_window, qtbot, tmp_path)
     _any_other_page_gets_the_generic_whole_page_export(main_window, tmp_path)
+    _cells3d_view_png_and_gl2ps(main_window, qtbot, tmp_path)

@@ -43,6 +43,43 @@ def known_page_targets(page: QWidget, key: str) -> list[ExportView | ExportAnima
         return volume_targets(page, key)
     if isinstance(page, PlaygroundPage):
         return playground_targets(page, key)
+    return _later_page_targets(page, key)
+
+
+def _later_page_targets(page: QWidget, key: str) -> list[ExportView] | None:
+    """The Cells 3D, Paths and Hulls pages: the whole page first, then their views."""
+    from app.cells3d_page import Cells3DPage
+    from app.hulls_page import HullsPage
+    from app.paths_page import PathsPage
+
+    if isinstance(page, Cells3DPage):
+        return [
+            ExportView(key, "the cells in 3-D", lambda: page.view.interactor, vtk=True),
+            ExportView(f"{key}-page", "the whole Cells 3D page", lambda: page),
+        ]
+    if isinstance(page, PathsPage):
+        return [
+            ExportView(key, "the whole Paths page", lambda: page),
+            ExportView(f"{key}-latent", "the latent plane and the path", lambda: page.canvas),
+            ExportView(f"{key}-survey", "cells crossed against path length", lambda: page.survey),
+            ExportView(
+                f"{key}-classifier", "the classifier along the path", lambda: page.classifier_plot
+            ),
+            ExportView(
+                f"{key}-distance",
+                "distance to the nearest training image",
+                lambda: page.distance_plot,
+            ),
+        ]
+    if isinstance(page, HullsPage):
+        return [
+            ExportView(key, "the whole Hulls page", lambda: page),
+            ExportView(
+                f"{key}-canvas",
+                "the test point against hull, ellipse, ball and box",
+                lambda: page.canvas,
+            ),
+        ]
     return None
 
 
