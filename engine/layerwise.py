@@ -7,6 +7,7 @@ cell, feature ``j`` equals ``maps[cell, :-1, j] @ x + maps[cell, -1, j]``. The 2
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol, TypeVar
@@ -15,6 +16,14 @@ import numpy as np
 
 from engine import map_kernels
 from engine.networks import NetworkLayers
+
+#: Threads that compute the maps of the pieces, and the least work worth one (map values).
+THREADS = max(1, min(4, os.cpu_count() or 1))
+VALUES_PER_THREAD = 500_000
+#: Groups of cells per thread when a layer is cut on several.
+GROUPS_PER_THREAD = 4
+
+R = TypeVar("R")
 
 
 def domain_diagonal(bounds: np.ndarray) -> float:
@@ -45,17 +54,34 @@ def next_affine_maps(
     corrected for the few bits of ``bits`` (P, w) in which they differ: the matrix
     product runs over the C cells, not the P pieces.
     """
-    masked = pre * np.where(cell_on, 1.0, negative_slope)[:, None, :]
-    base = apply_affine(masked, weight, bias)
-    return map_kernels.piece_maps(
-        base,
-        np.ascontiguousarray(pre),
-        np.ascontiguousarray(cell_on),
-        np.ascontiguousarray(parent, dtype=np.int64),
-        np.ascontiguousarray(bits),
-        np.ascontiguousarray(weight, dtype=np.float64),
-        float(negative_slope),
-    )
+    pre = np.ascontiguousarray(pre, dtype=np.float64)
+    cell_on = np.ascontiguousarray(cell_on)
+    base = apply_affine(map_kernels.masked_maps(pre, cell_on, float(negative_slope)), weight, bias)
+    parent = np.ascontiguousarray(parent, dtype=np.int64)
+    bits = np.ascontiguousarray(bits)
+    weight_t = np.ascontiguousarray(np.asarray(weight, dtype=np.float64).T)
+    maps = np.empty((len(parent), *base.shape[1:]))
+
+    def fill(lo: int, hi: int) -> None:
+        map_kernels.piece_maps(
+            maps[lo:hi], lo, base, pre, cell_on, parent, bits, weight_t, float(negative_slope)
+        )
+
+    in_ranges(len(parent), min(THREADS, max(1, maps.size // VALUES_PER_THREAD)), fill)
+    return maps
+
+
+def in_ranges(
+    n: int, n_ranges: int, work: Callable[[int, int], R], n_threads: int | None = None
+) -> list[R]:
+    """``work(lo, hi)`` on ``n_ranges`` consecutive ranges of ``range(n)``, on
+    ``n_threads`` threads (default one per range) when there are several ranges (the
+    compiled kernels release the GIL)."""
+    if n_ranges <= 1:
+        return [work(0, n)]
+    edges = np.linspace(0, n, n_ranges + 1).round().astype(np.int64)
+    with ThreadPoolExecutor(n_threads or n_ranges) as pool:
+        return list(pool.map(work, edges[:-1].tolist(), edges[1:].tolist()))
 
 
 def cut_in_groups(
@@ -64,15 +90,14 @@ def cut_in_groups(
     cut_range: Callable[[int, int], tuple[C, np.ndarray]],
     concat: Callable[[list[C]], C],
 ) -> tuple[C, np.ndarray]:
-    """The pieces and ``cell_on`` of ``cut_range(lo, hi)`` run on ``n_groups`` groups of
-    consecutive cells out of ``n_cells``, each group on its own thread (the compiled
-    kernels release the GIL and cells never interact), joined in the order of the cells
-    with ``concat``."""
-    if n_groups <= 1:
-        return cut_range(0, n_cells)
-    edges = np.linspace(0, n_cells, n_groups + 1).round().astype(np.int64)
-    with ThreadPoolExecutor(n_groups) as pool:
-        parts = list(pool.map(cut_range, edges[:-1].tolist(), edges[1:].tolist()))
+    """The pieces and ``cell_on`` of ``cut_range(lo, hi)`` run on ``n_groups`` threads (the
+    compiled kernels release the GIL and cells never interact), joined in the order of
+    the cells with ``concat``. Each thread takes a few groups of consecutive cells in
+    turn, so that no thread is left with the slowest cells alone."""
+    n_ranges = 1 if n_groups <= 1 else GROUPS_PER_THREAD * n_groups
+    parts = in_ranges(n_cells, n_ranges, cut_range, n_groups)
+    if len(parts) == 1:
+        return parts[0]
     return concat([piece for piece, _ in parts]), np.concatenate([on for _, on in parts])
 
 
@@ -87,8 +112,8 @@ def patterns_from_lineage(layer_bits: list[np.ndarray], lineage: list[np.ndarray
     for bits, parent, width in zip(
         reversed(layer_bits), reversed(lineage), reversed(widths), strict=True
     ):
-        np.take(bits, ancestor, axis=0, out=patterns[:, end - width : end])
         end -= width
+        map_kernels.gather_rows(patterns, end, np.ascontiguousarray(bits), ancestor)
         ancestor = parent[ancestor]
     return patterns
 

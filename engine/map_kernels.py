@@ -1,6 +1,7 @@
-"""Compiled kernel of the layer-by-layer partitions: the maps of the pieces of a layer.
+"""Compiled kernels of the layer-by-layer partitions: maps and patterns of the pieces.
 
-Compiled by numba once (cached on disk); it releases the GIL.
+Compiled by numba once (cached on disk); they release the GIL, so a range of pieces can
+be done on each of a few threads.
 """
 
 from __future__ import annotations
@@ -9,38 +10,58 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
-def piece_maps(base, pre, cell_on, parent, bits, weight, negative_slope):
-    """(P, k+1, n) maps of the next affine layer on every piece of a layer.
+@njit(cache=True, nogil=True, error_model="numpy")
+def masked_maps(pre, cell_on, negative_slope):
+    """(C, k+1, w) the maps ``pre`` of every cell times its activation slopes: 1 where
+    ``cell_on`` (C, w), else ``negative_slope``."""
+    out = np.empty(pre.shape)
+    for c in range(pre.shape[0]):
+        for r in range(pre.shape[1]):
+            for j in range(pre.shape[2]):
+                out[c, r, j] = pre[c, r, j] if cell_on[c, j] else pre[c, r, j] * negative_slope
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def piece_maps(maps, first, base, pre, cell_on, parent, bits, weight_t, negative_slope):
+    """Fill ``maps`` (n, k+1, m) with the maps of the next affine layer on the pieces
+    ``first`` to ``first + n - 1`` of a layer.
 
     A piece's map is its cell's map ``base[parent]``, made with the cell's bits, plus a
     correction for every neuron whose bit differs on the piece.
 
     Parameters
     ----------
-    base : (C, k+1, n) the next layer's map on every cell, with the bits ``cell_on``.
+    base : (C, k+1, m) the next layer's map on every cell, with the bits ``cell_on``.
     pre : (C, k+1, w) the layer's pre-activation maps on the cells.
     cell_on : (C, w) bool; parent : (P,) int64 the cell of every piece; bits : (P, w)
         bool the bits of every piece.
-    weight : (n, w) the next layer's weight; negative_slope : the activation's slope
-        where the pre-activation is negative.
+    weight_t : (w, m) the next layer's weight, transposed; negative_slope : the
+        activation's slope where the pre-activation is negative.
     """
-    n_pieces = len(parent)
     rows = base.shape[1]
     n_next = base.shape[2]
     width = pre.shape[2]
-    maps = np.empty((n_pieces, rows, n_next))
-    weight_t = np.ascontiguousarray(weight.T)
-    for p in range(n_pieces):
+    for i in range(maps.shape[0]):
+        p = first + i
         c = parent[p]
         for r in range(rows):
             for o in range(n_next):
-                maps[p, r, o] = base[c, r, o]
+                maps[i, r, o] = base[c, r, o]
         for j in range(width):
             if bits[p, j] != cell_on[c, j]:
                 delta = 1.0 - negative_slope if bits[p, j] else negative_slope - 1.0
                 for r in range(rows):
                     column = pre[c, r, j] * delta
                     for o in range(n_next):
-                        maps[p, r, o] += column * weight_t[j, o]
-    return maps
+                        maps[i, r, o] += column * weight_t[j, o]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def gather_rows(out, column, rows, index):
+    """``out[:, column:column + w] = rows[index]`` for ``rows`` (n, w) bool; ``out`` (P,
+    n_columns) bool."""
+    width = rows.shape[1]
+    for p in range(len(index)):
+        for j in range(width):
+            out[p, column + j] = rows[index[p], j]

@@ -21,14 +21,14 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def line_tolerance(a, b, c, thickness, rounding, reach_x, reach_y):
     """On-line tolerance of the values of the line ``a x + b y + c`` (see the module)."""
     scale = abs(a) * reach_x + abs(b) * reach_y + abs(c)
     return max(thickness * math.hypot(a, b), rounding * scale)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def line_extremes(xy, start, n, a, b, c):
     """Largest and smallest value of ``a x + b y + c`` on ``xy[start:start + n]``."""
     high = -np.inf
@@ -40,7 +40,7 @@ def line_extremes(xy, start, n, a, b, c):
     return high, low
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def corner_mean(xy, start, n):
     """Mean of the corners ``xy[start:start + n]``: a point inside their polygon."""
     x = 0.0
@@ -51,7 +51,7 @@ def corner_mean(xy, start, n):
     return x / n, y / n
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def crosses(xy, start, n, a, b, c, tolerance):
     """``(cuts, on)``: does the line ``a x + b y + c`` have corners of ``xy[start:start + n]``
     on both sides (beyond ``tolerance``, a (3,) array ``thickness, rounding, reach_x,
@@ -64,7 +64,7 @@ def crosses(xy, start, n, a, b, c, tolerance):
     return False, high + low > 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def ring_area(xy, start, n):
     """Shoelace area of the ring ``xy[start:start + n]``, relative to its first corner."""
     x0 = xy[start, 0]
@@ -81,7 +81,7 @@ def ring_area(xy, start, n):
     return 0.5 * total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def clip_ring(xy, label, start, n, a, b, c, limit, new_label, out_xy, out_label, work):
     """Cut the counter-clockwise ring ``xy[start:start + n]`` by ``a x + b y + c = 0``.
 
@@ -145,7 +145,7 @@ def clip_ring(xy, label, start, n, a, b, c, limit, new_label, out_xy, out_label,
     return n_positive, count - n_positive
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _grown(xy, label, offsets, cell, bits, n_corners, n_pieces):
     """The piece buffers with room for ``n_corners`` corners and ``n_pieces`` pieces.
     (Explicit loops copy them: numba compiles slice assignments slowly.)"""
@@ -172,7 +172,7 @@ def _grown(xy, label, offsets, cell, bits, n_corners, n_pieces):
     return xy, label, offsets, cell, bits
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _settle(xy, start, n, neuron, first, n_neurons, bits, pre, cell, tolerance):
     """Keep, in ``neuron[first:first + n_neurons]``, the neurons whose line crosses the
     ring ``xy[start:start + n]``; read the bits of the others on its corners. Returns
@@ -191,7 +191,7 @@ def _settle(xy, start, n, neuron, first, n_neurons, bits, pre, cell, tolerance):
     return kept
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_regions):
     """Cut every cell by the neurons of one layer that cross it.
 

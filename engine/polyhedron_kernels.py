@@ -38,14 +38,14 @@ from numba import njit
 RULES = ("thickness", "rounding", "reach_x", "reach_y", "reach_z", "sliver_height", "min_volume")
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def plane_tolerance(a, b, c, d, rules):
     """On-plane tolerance of the values of ``a x + b y + c z + d`` (module docstring)."""
     scale = abs(a) * rules[2] + abs(b) * rules[3] + abs(c) * rules[4] + abs(d)
     return max(rules[0] * math.sqrt(a * a + b * b + c * c), rules[1] * scale)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def plane_extremes(xyz, start, n, a, b, c, d):
     """Largest and smallest value of the plane on the corners ``xyz[start:start + n]``."""
     high = -np.inf
@@ -57,7 +57,7 @@ def plane_extremes(xyz, start, n, a, b, c, d):
     return high, low
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def corner_mean(xyz, start, n):
     """Mean of the corners ``xyz[start:start + n]``: a point inside their polyhedron."""
     cx = 0.0
@@ -70,7 +70,7 @@ def corner_mean(xyz, start, n):
     return cx / n, cy / n, cz / n
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def crosses(xyz, start, n, a, b, c, d, rules):
     """``(cuts, on)``: does the plane have corners of ``xyz[start:start + n]`` beyond its
     tolerance on both sides, and if not, is it on over them (the farthest corner
@@ -83,7 +83,7 @@ def crosses(xyz, start, n, a, b, c, d, rules):
     return False, high + low > 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _bigger_rows(array, need):
     """``array`` (n, k) with room for ``need`` rows (a bigger copy when it has not)."""
     if need <= array.shape[0]:
@@ -95,7 +95,7 @@ def _bigger_rows(array, need):
     return bigger
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _bigger(array, need):
     """``array`` (n,) with room for ``need`` entries (a bigger copy when it has not)."""
     if need <= array.shape[0]:
@@ -106,7 +106,7 @@ def _bigger(array, need):
     return bigger
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def polyhedron_volume(xyz, corner0, face_start, face_length, ring, face0, n_faces):
     """Volume of a polyhedron with outward face rings: every face is a fan of triangles
     from its first corner, each making a signed tetrahedron with corner ``corner0``."""
@@ -134,7 +134,7 @@ def polyhedron_volume(xyz, corner0, face_start, face_length, ring, face0, n_face
     return six / 6.0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _cap_area(xyz, corner0, ring, start, n):
     """Area of the planar ring ``ring[start:start + n]`` (corner ids from ``corner0``)."""
     first = corner0 + ring[start]
@@ -156,7 +156,7 @@ def _cap_area(xyz, corner0, ring, start, n):
     return 0.5 * math.sqrt(sx * sx + sy * sy + sz * sz)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _angle_order(points, n, a, b, c, order):
     """``order[:n]``: the points ``points[:n]`` by angle about their centroid,
     counter-clockwise seen from the positive side of the plane with normal (a, b, c)."""
@@ -215,7 +215,7 @@ def _angle_order(points, n, a, b, c, order):
         order[m + 1] = key
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def clip_polyhedron(
     xyz,
     corner0,
@@ -513,7 +513,7 @@ def clip_polyhedron(
     return True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _settle(xyz, start, n, neuron, first, n_neurons, bits, pre, cell, rules):
     """Keep, in ``neuron[first:first + n_neurons]``, the neurons whose plane crosses the
     corners ``xyz[start:start + n]``; read the bits of the others on them. Returns how
@@ -532,7 +532,7 @@ def _settle(xyz, start, n, neuron, first, n_neurons, bits, pre, cell, rules):
     return kept
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def cut_cells(xyz, voff, foff, roff, ring, label, normal, pre, first_neuron, rules, max_regions):
     """Cut every cell by the neurons of one layer that cross it.
 

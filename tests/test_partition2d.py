@@ -1044,9 +1044,15 @@ def test_clip_ring_matches_a_plain_clip(seed, through):
         assert len(shared) >= 2
 
 
-def test_piece_maps_match_the_maps_made_piece_by_piece():
-    """The cell-map-plus-corrections kernel against masking and multiplying every piece."""
+@pytest.mark.parametrize("values_per_thread", [10**9, 10])
+def test_piece_maps_match_the_maps_made_piece_by_piece(monkeypatch, values_per_thread):
+    """The cell-map-plus-corrections kernel against masking and multiplying every piece,
+    on one thread and on ranges of pieces on several."""
+    import engine.layerwise as layerwise
     from engine.layerwise import next_affine_maps
+
+    monkeypatch.setattr(layerwise, "VALUES_PER_THREAD", values_per_thread)
+    monkeypatch.setattr(layerwise, "THREADS", 3)
 
     rng = np.random.default_rng(3)
     n_cells, rows, width, n_next = 20, 3, 9, 5
