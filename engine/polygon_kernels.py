@@ -244,6 +244,7 @@ def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_re
     halves_label = np.empty(64, dtype=np.int64)
     work = np.empty((4, 16))
 
+    overflow = 0
     for cell in range(n_cells):
         start = offsets[cell]
         n = offsets[cell + 1] - start
@@ -293,15 +294,8 @@ def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_re
                 # A finished piece.
                 reached = n_out + 1 + top + (n_cells - 1 - cell)
                 if reached > max_regions:
-                    return (
-                        out_xy[:n_corners],
-                        out_offsets[: n_out + 1],
-                        out_label[:n_corners],
-                        out_cell[:n_out],
-                        out_bits[:n_out],
-                        cell_on,
-                        reached,
-                    )
+                    overflow = reached
+                    break
                 out_xy, out_label, out_offsets, out_cell, out_bits = _grown(
                     out_xy, out_label, out_offsets, out_cell, out_bits, n_corners + n, n_out + 2
                 )
@@ -414,6 +408,8 @@ def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_re
                 first[piece] = at + half * n_others
                 n_neurons[piece] = kept
             top += 2
+        if overflow:
+            break
     return (
         out_xy[:n_corners],
         out_offsets[: n_out + 1],
@@ -421,5 +417,5 @@ def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_re
         out_cell[:n_out],
         out_bits[:n_out],
         cell_on,
-        0,
+        overflow,
     )

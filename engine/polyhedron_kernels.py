@@ -604,6 +604,7 @@ def cut_cells(xyz, voff, foff, roff, ring, label, normal, pre, first_neuron, rul
     iwork = np.empty((14, 256), dtype=np.int64)
     fwork = np.empty((4, 256))
 
+    overflow = 0
     for cell in range(n_cells):
         v0 = voff[cell]
         nv = voff[cell + 1] - v0
@@ -681,19 +682,8 @@ def cut_cells(xyz, voff, foff, roff, ring, label, normal, pre, first_neuron, rul
                 # A finished piece.
                 reached = n_out + 1 + top + (n_cells - 1 - cell)
                 if reached > max_regions:
-                    return (
-                        out_xyz[:n_corners],
-                        out_voff[: n_out + 1],
-                        out_foff[: n_out + 1],
-                        out_roff[: n_faces + 1],
-                        out_ring[:n_entries],
-                        out_label[:n_faces],
-                        out_normal[:n_faces],
-                        out_cell[:n_out],
-                        out_bits[:n_out],
-                        cell_on,
-                        reached,
-                    )
+                    overflow = reached
+                    break
                 nr = 0
                 for f in range(f0, f0 + nf):
                     nr += s_face_length[f]
@@ -875,6 +865,8 @@ def cut_cells(xyz, voff, foff, roff, ring, label, normal, pre, first_neuron, rul
                 fc += nfh
                 ec += nrh
             top += 2
+        if overflow:
+            break
     return (
         out_xyz[:n_corners],
         out_voff[: n_out + 1],
@@ -886,5 +878,5 @@ def cut_cells(xyz, voff, foff, roff, ring, label, normal, pre, first_neuron, rul
         out_cell[:n_out],
         out_bits[:n_out],
         cell_on,
-        0,
+        overflow,
     )
