@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -93,3 +94,43 @@ def test_cancel_stops_a_long_experiment(qtbot, page):
     assert blocker.args == ["latent", "cancelled"]
     assert panel.status.text() == "cancelled"
     assert panel.run_button.isEnabled()
+
+
+def test_talk_theme_plots_keep_their_line_widths_over_many_partial_results(qtbot):
+    """Partial results arrive in bursts and redraw the plot: every line must keep the
+    theme's width through them and through theme changes, not compound per redraw."""
+    import app.theme as app_theme
+    from engine.experiments import ExperimentResult, Series
+    from widgets.hull_experiment_panel import ExperimentPanel
+    from widgets.theme import DEFAULT_THEME, TALK_THEME
+
+    panel = ExperimentPanel("figure1", "P(in hull) against N")
+    qtbot.addWidget(panel)
+    panel.show()
+
+    def curves():
+        items = panel.plot.getViewBox().addedItems
+        return [i for i in items if isinstance(i, pg.PlotDataItem) and i.opts.get("name")]
+
+    def widths():
+        return {round(c.opts["pen"].widthF(), 6) for c in curves()}
+
+    app_theme.apply_theme("talk")
+    try:
+        x = np.array([10.0, 100.0, 1000.0])
+        for step in (1, 2, 3, 3, 3):  # a burst: no event loop between the redraws
+            y, stderr = np.linspace(1.0, 0.0, 3)[:step], np.full(step, 0.01)
+            series = tuple(Series(f"d = {d}", f"d = {d}", x[:step], y, stderr) for d in (2, 4))
+            panel.set_result(ExperimentResult("Figure 1", "N", "P", True, series))
+        qtbot.wait(20)
+        assert [c.opts["name"] for c in curves()] == ["d = 2", "d = 4"]
+        assert len(panel.legend.items) == 2
+        assert widths() == {TALK_THEME.width(2.0)}
+        app_theme.apply_theme("default")
+        qtbot.wait(20)
+        assert widths() == {DEFAULT_THEME.width(2.0)}
+        app_theme.apply_theme("talk")
+        qtbot.wait(20)
+        assert widths() == {TALK_THEME.width(2.0)}
+    finally:
+        app_theme.apply_theme("default", colour_blind_safe=False)

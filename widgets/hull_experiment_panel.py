@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 
 from engine.experiments import ExperimentProgress, ExperimentResult
 from widgets.palettes import oklch_to_srgb
+from widgets.theme import current_theme, hex_rgb, restyle_legend
 from widgets.volume_fraction_plot import PowerOfTenAxis
-from widgets.volume_style import INK, MUTED, annotation, style_plot
+from widgets.volume_style import INK, LEGEND_PT, MUTED, annotation, style_plot
 
 #: Headroom above P = 1 where the legend sits, clear of the curves.
 Y_TOP = 1.24
@@ -176,8 +177,14 @@ class ExperimentPanel(QWidget):
         plot = self.plot
         plot.clear()
         self.legend.clear()
-        style_plot(plot, x_label=result.x_label, y_label=result.y_label)
-        plot.setTitle(result.title, color=INK, size="12pt")
+        # Styled once in __init__ (style_plot follows the theme); new items take the
+        # current theme's widths and type, later theme changes rescale them.
+        theme = current_theme()
+        plot.getAxis("bottom").setLabel(result.x_label)
+        plot.getAxis("left").setLabel(result.y_label)
+        ink = INK if theme.key == "default" else theme.ink
+        plot.setTitle(result.title, color=hex_rgb(ink), size=f"{theme.pt(12):g}pt")
+        restyle_legend(self.legend, theme, LEGEND_PT)
 
         def to_x(x: np.ndarray) -> np.ndarray:
             return np.log10(x) if result.log_x else x
@@ -188,7 +195,7 @@ class ExperimentPanel(QWidget):
             colour = colours[series.group]
             x = to_x(series.x)
             if series.exact:
-                pen = pg.mkPen(*colour, width=2.0, style=Qt.PenStyle.DashLine)
+                pen = pg.mkPen(*colour, width=theme.width(2.0), style=Qt.PenStyle.DashLine)
                 plot.addItem(pg.PlotDataItem(x, series.y, pen=pen))  # named in the text
                 continue
             style = Qt.PenStyle.DotLine if series.variant else Qt.PenStyle.SolidLine
@@ -196,7 +203,7 @@ class ExperimentPanel(QWidget):
                 pg.PlotDataItem(
                     x,
                     series.y,
-                    pen=pg.mkPen(*colour, width=2.0, style=style),
+                    pen=pg.mkPen(*colour, width=theme.width(2.0), style=style),
                     symbol="t" if series.variant else "o",
                     symbolSize=7,
                     symbolBrush=pg.mkBrush(*colour),
@@ -207,14 +214,17 @@ class ExperimentPanel(QWidget):
             if series.stderr is not None and len(x):
                 plot.addItem(
                     pg.ErrorBarItem(
-                        x=x, y=series.y, height=2 * series.stderr, pen=pg.mkPen(*colour, width=1.2)
+                        x=x,
+                        y=series.y,
+                        height=2 * series.stderr,
+                        pen=pg.mkPen(*colour, width=theme.width(1.2)),
                     )
                 )
         for label, x_marker in result.markers:
             line = pg.InfiniteLine(
                 pos=float(to_x(np.array([x_marker]))[0]),
                 angle=90,
-                pen=pg.mkPen(*MUTED, width=1.2, style=Qt.PenStyle.DotLine),
+                pen=pg.mkPen(*MUTED, width=theme.width(1.2), style=Qt.PenStyle.DotLine),
             )
             plot.addItem(line)
             text = annotation(label, MUTED, anchor=(0, 0))

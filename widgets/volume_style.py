@@ -12,7 +12,13 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont
 
 from widgets.palettes import oklch_to_srgb
-from widgets.theme import current_theme, follow_theme, scale_plot_pens, style_plot_axes
+from widgets.theme import (
+    current_theme,
+    follow_theme,
+    restyle_legend,
+    scale_plot_pens,
+    style_plot_axes,
+)
 
 
 def _rgb(lightness: float, chroma: float, hue: float) -> tuple[int, int, int]:
@@ -35,6 +41,7 @@ PACKING = _rgb(0.55, 0.10, 165)
 AXIS_LABEL_PT = 13
 TICK_PT = 11
 ANNOTATION_PT = 12
+LEGEND_PT = 9
 
 
 def float_rgb(rgb: tuple[int, int, int]) -> tuple[float, float, float]:
@@ -59,6 +66,8 @@ def style_plot(plot: pg.PlotItem, *, x_label: str, y_label: str) -> None:
     def restyle(theme, previous) -> None:
         style_plot_axes(plot, theme, tick_pt=TICK_PT, label_pt=AXIS_LABEL_PT, frame=FRAME, ink=INK)
         scale_plot_pens(plot, theme.line_scale / previous.line_scale)
+        if plot.legend is not None:
+            restyle_legend(plot.legend, theme, LEGEND_PT)
 
     style_plot_axes(
         plot, current_theme(), tick_pt=TICK_PT, label_pt=AXIS_LABEL_PT, frame=FRAME, ink=INK
