@@ -25,6 +25,13 @@ GROUPS_PER_THREAD = 4
 
 R = TypeVar("R")
 
+#: ``progress(layers_done, n_layers, n_cells)``, called after each layer of a partition.
+LayerProgress = Callable[[int, int, int], None]
+
+
+class PartitionCancelled(Exception):
+    """Raised from a partition's ``progress`` callback to stop it between two layers."""
+
 
 def domain_diagonal(bounds: np.ndarray) -> float:
     """Length of the diagonal of a box ``(xmin, xmax, ymin, ymax, ...)``."""
@@ -138,6 +145,7 @@ def cut_layer_by_layer(
     maps: np.ndarray,
     cells: C,
     cut_layer: Callable[[C, np.ndarray, int], tuple[C, np.ndarray]],
+    progress: LayerProgress | None = None,
 ) -> tuple[C, np.ndarray, np.ndarray]:
     """Cut ``cells`` by the first ``n_layers`` hidden layers of ``net``, one at a time.
 
@@ -151,6 +159,8 @@ def cut_layer_by_layer(
         cell by the neurons of one layer, whose pre-activation maps are ``pre``
         (C, k+1, w) and whose global indices start at ``first_neuron``; ``cell_on``
         (C, w) are the bits of the neurons over the cells they do not cut.
+    progress : called as ``progress(layers_done, n_layers, n_cells)`` after each layer;
+        an exception it raises (:class:`PartitionCancelled`) stops the partition there.
 
     Returns
     -------
@@ -172,9 +182,11 @@ def cut_layer_by_layer(
     layer_bits: list[np.ndarray] = []
     lineage: list[np.ndarray] = []
     first_neuron = 0
-    for layer, next_affine in zip(hidden, following, strict=True):
+    for done, (layer, next_affine) in enumerate(zip(hidden, following, strict=True), 1):
         pre = maps
         cells, cell_on = cut_layer(cells, pre, first_neuron)
+        if progress is not None:
+            progress(done, len(hidden), cells.count)
         parent, on = cells.cell, cells.bits
         if next_affine is None:
             maps = np.take(pre, parent, axis=0)

@@ -20,7 +20,15 @@ from torch import nn
 
 from engine import polygon_kernels, polygons
 from engine.cell_locator import CellLocator
-from engine.layerwise import cut_in_groups, cut_layer_by_layer, domain_diagonal
+from engine.layerwise import (
+    LayerProgress,
+    cut_in_groups,
+    cut_layer_by_layer,
+    domain_diagonal,
+)
+from engine.layerwise import (
+    PartitionCancelled as PartitionCancelled,
+)
 from engine.networks import NetworkLayers, network_layers
 
 #: Vertices closer than this fraction of the domain diagonal to a neuron's line count as
@@ -286,6 +294,7 @@ def partition_2d(
     plane=None,
     layers: int | None = None,
     max_regions: int = 2_000_000,
+    progress: LayerProgress | None = None,
 ) -> Partition2D:
     """Exact cells of ``model`` over a rectangle.
 
@@ -297,6 +306,8 @@ def partition_2d(
         2-D slice ``x = origin + s u + t v`` of the d-dimensional input space.
     layers : partition with the first ``layers`` hidden layers only (0..L; default all).
     max_regions : stop with :class:`TooManyRegionsError` past this many cells.
+    progress : optional ``progress(layers_done, n_layers, n_cells)`` called after each
+        layer (from the calling thread); raise :class:`PartitionCancelled` in it to stop.
 
     Returns
     -------
@@ -316,7 +327,7 @@ def partition_2d(
     def cut_layer(rings: _Rings, pre: np.ndarray, first_neuron: int):
         return _cut_layer(rings, pre, box, first_neuron, max_regions)
 
-    rings, maps, patterns = cut_layer_by_layer(net, n_layers, maps, rings, cut_layer)
+    rings, maps, patterns = cut_layer_by_layer(net, n_layers, maps, rings, cut_layer, progress)
     n_neurons = patterns.shape[1]
 
     A = np.ascontiguousarray(maps[:, :2, :].transpose(0, 2, 1))

@@ -38,12 +38,18 @@ import numpy as np
 from torch import nn
 
 from engine import polygons, polyhedra, polyhedron_kernels
-from engine.layerwise import cut_in_groups, cut_layer_by_layer, domain_diagonal
+from engine.layerwise import (
+    LayerProgress,
+    PartitionCancelled,
+    cut_in_groups,
+    cut_layer_by_layer,
+    domain_diagonal,
+)
 from engine.networks import NetworkLayers, network_layers
 from engine.partition2d import RELATIVE_THICKNESS, ROUNDING_ULPS, TooManyRegionsError
 from engine.partition3d_locator import PolyhedronLocator
 
-__all__ = ["Partition3D", "TooManyRegionsError", "partition_3d"]
+__all__ = ["Partition3D", "PartitionCancelled", "TooManyRegionsError", "partition_3d"]
 
 _EPS = float(np.finfo(np.float64).eps)
 #: No cut leaves a half whose farthest corner is within this many on-plane tolerances of
@@ -411,6 +417,7 @@ def partition_3d(
     plane=None,
     layers: int | None = None,
     max_regions: int = 1_000_000,
+    progress: LayerProgress | None = None,
 ) -> Partition3D:
     """Exact cells of ``model`` over a box.
 
@@ -423,6 +430,8 @@ def partition_3d(
         3-D slice ``x = origin + s u + t v + q w`` of the d-dimensional input space.
     layers : partition with the first ``layers`` hidden layers only (0..L; default all).
     max_regions : stop with :class:`TooManyRegionsError` past this many cells.
+    progress : optional ``progress(layers_done, n_layers, n_cells)`` called after each
+        layer (from the calling thread); raise :class:`PartitionCancelled` in it to stop.
 
     Returns
     -------
@@ -441,7 +450,7 @@ def partition_3d(
     def cut_layer(poly: _Polyhedra, pre: np.ndarray, first_neuron: int):
         return _cut_layer(poly, pre, box, first_neuron, max_regions)
 
-    poly, maps, patterns = cut_layer_by_layer(net, n_layers, maps, poly, cut_layer)
+    poly, maps, patterns = cut_layer_by_layer(net, n_layers, maps, poly, cut_layer, progress)
     n_neurons = patterns.shape[1]
 
     slots_per_cell = np.diff(poly.roff[poly.foff])

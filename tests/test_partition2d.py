@@ -1097,3 +1097,23 @@ def test_groups_of_cells_cut_in_parallel_threads(monkeypatch):
     assert {r.tobytes() for r in grouped.patterns} == {r.tobytes() for r in single.patterns}
     with pytest.raises(TooManyRegionsError):
         partition_2d(model, UNIT, max_regions=single.n_regions - 1)
+
+
+def test_progress_reports_each_layer_and_can_stop_the_partition():
+    from engine.partition2d import PartitionCancelled
+
+    model = random_mlp([16, 16, 16], seed=3)
+    full = partition_2d(model, UNIT)
+    seen = []
+    partition_2d(model, UNIT, progress=lambda done, total, cells: seen.append((done, total, cells)))
+    assert [s[:2] for s in seen] == [(1, 3), (2, 3), (3, 3)]
+    assert seen[-1][2] == full.n_regions
+    counts = [partition_2d(model, UNIT, layers=k).n_regions for k in (1, 2, 3)]
+    assert [s[2] for s in seen] == counts
+
+    def stop_after_first(done, total, cells):
+        if done == 1:
+            raise PartitionCancelled
+
+    with pytest.raises(PartitionCancelled):
+        partition_2d(model, UNIT, progress=stop_after_first)

@@ -1150,3 +1150,18 @@ def test_polyhedron_kernel_is_cached_and_releases_the_gil():
 
     assert polyhedron_kernels.cut_cells.targetoptions["nogil"] is True
     assert polyhedron_kernels.cut_cells._cache.__class__.__name__ == "FunctionCache"
+
+
+def test_progress_reports_each_layer_and_can_stop_the_partition():
+    from engine.partition3d import PartitionCancelled
+
+    model = random_mlp([6, 6], n_inputs=3, seed=4)
+    seen = []
+    full = partition_3d(model, CUBE, progress=lambda *args: seen.append(args))
+    assert seen == [(1, 2, partition_3d(model, CUBE, layers=1).n_regions), (2, 2, full.n_regions)]
+
+    def stop(done, total, cells):
+        raise PartitionCancelled
+
+    with pytest.raises(PartitionCancelled):
+        partition_3d(model, CUBE, progress=stop)
