@@ -15,6 +15,7 @@ from typing import Protocol, TypeVar
 import numpy as np
 
 from engine import map_kernels
+from engine.heap import keep_freed_memory
 from engine.networks import NetworkLayers
 
 #: Threads that compute the maps of the pieces, and the least work worth one (map values).
@@ -24,6 +25,9 @@ VALUES_PER_THREAD = 500_000
 GROUPS_PER_THREAD = 4
 
 R = TypeVar("R")
+
+# Every partition frees and reallocates its working arrays layer after layer.
+keep_freed_memory()
 
 #: ``progress(layers_done, n_layers, n_cells)``, called after each layer of a partition.
 LayerProgress = Callable[[int, int, int], None]
