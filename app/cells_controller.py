@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -19,7 +20,12 @@ from engine.memory_budget import (
     partition_bytes_per_cell,
 )
 from engine.networks import network_layers
-from engine.partition2d import Partition2D, TooManyRegionsError, partition_2d
+from engine.partition2d import (
+    Partition2D,
+    PartitionCancelled,
+    TooManyRegionsError,
+    partition_2d,
+)
 
 Bounds = tuple[float, float, float, float]
 #: ``(origin (d,), u (d,), v (d,))``: the 2-D slice ``origin + s u + t v`` of the input space.
@@ -38,7 +44,8 @@ class CellsRequest:
 
     ``generation`` numbers requests in the order they were made; only the newest one's
     result is shown. ``plane``, when given, is the slice of the input space the bounds
-    lie in.
+    lie in. Setting ``stop`` ends the partition after the layer it is cutting;
+    ``report(generation, layers_done, n_layers, n_cells)`` is told of every layer done.
     """
 
     model: nn.Sequential
@@ -47,6 +54,15 @@ class CellsRequest:
     generation: int
     plane: Plane | None = None
     max_regions: int = MAX_REGIONS
+    stop: threading.Event = field(default_factory=threading.Event, compare=False)
+    report: Callable[[int, int, int, int], None] | None = field(default=None, compare=False)
+
+    def after_layer(self, done: int, total: int, n_cells: int) -> None:
+        """The partition's progress callback: report, then stop if asked to."""
+        if self.report is not None:
+            self.report(self.generation, done, total, n_cells)
+        if self.stop.is_set():
+            raise PartitionCancelled
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,7 @@ def compute_cells(request: CellsRequest) -> CellsResult:
         plane=request.plane,
         layers=request.layers,
         max_regions=request.max_regions,
+        progress=request.after_layer,
     )
     boundary = decision_boundary(partition) if partition.is_complete else None
     # Build the point locator here, off the GUI thread: the probe's first lookup is then
@@ -110,12 +127,16 @@ class CellsController(QObject):
 
     At most one partition runs at a time. A request made while one runs replaces any
     request still waiting, and the running one's result is dropped when it arrives: only
-    the newest request is ever shown.
+    the newest request is ever shown; a superseded partition stops after its current
+    layer. :meth:`cancel_partition` stops the newest one too and keeps the last result.
     """
 
     partition_requested = Signal(int)  # layers k of the newest request
+    partition_progress = Signal(int, int, int)  # layers done, layers, cells so far (newest)
     partition_ready = Signal(object)  # CellsResult of the newest request
     partition_failed = Signal(str)  # a message for the user
+    partition_cancelled = Signal()  # the newest request was cancelled
+    _layer_done = Signal(int, int, int, int)  # from the worker: generation, done, total, cells
 
     def __init__(
         self,
@@ -133,9 +154,12 @@ class CellsController(QObject):
         self._result: CellsResult | None = None
         self._max_regions = MAX_REGIONS
         self._limit_error: TooManyRegionsError | None = None
+        self._requests: list[CellsRequest] = []  # submitted and not known to be over
         self._runner = NewestOnlyRunner(self)
         self._runner.result_ready.connect(self._on_result)
         self._runner.job_failed.connect(self._on_failed)
+        self._runner.idle.connect(self._on_idle)
+        self._layer_done.connect(self._on_layer_done)  # queued: emitted by the worker
 
     @property
     def model(self) -> nn.Sequential:
@@ -273,20 +297,53 @@ class CellsController(QObject):
         except MemoryBudgetError as error:
             limit = max(error.max_cells, 1)
         request = CellsRequest(
-            self._model, self._bounds, self._layers, self._generation, self._plane, limit
+            self._model,
+            self._bounds,
+            self._layers,
+            self._generation,
+            self._plane,
+            limit,
+            report=self._layer_done.emit,
         )
         self.partition_requested.emit(request.layers)
+        for older in self._requests:
+            older.stop.set()  # superseded: let the worker move on to this one
+        self._requests = [request]
         self._runner.discard_running()
         self._runner.submit(self._compute, request)
 
+    def cancel_partition(self) -> bool:
+        """Stop the partition being computed (after its current layer) and drop any
+        waiting one; the last result stays. True if there was one to cancel."""
+        if not self._runner.is_busy:
+            return False
+        for request in self._requests:
+            request.stop.set()
+        self._runner.cancel()
+        self.partition_cancelled.emit()
+        return True
+
     def shutdown(self, timeout_ms: int = 10_000) -> None:
-        """Drop waiting work and wait for the running partition to end."""
+        """Drop waiting work, stop the running partition after its current layer and
+        wait for it to end."""
+        for request in self._requests:
+            request.stop.set()
         self._runner.shutdown(timeout_ms)
+
+    def _on_idle(self) -> None:
+        self._requests = []
+
+    def _on_layer_done(self, generation: int, done: int, total: int, n_cells: int) -> None:
+        newest = self._requests[-1] if self._requests else None
+        if newest is not None and newest.generation == generation and not newest.stop.is_set():
+            self.partition_progress.emit(done, total, n_cells)
 
     def _on_result(self, result: CellsResult) -> None:
         self._result = result
         self.partition_ready.emit(result)
 
     def _on_failed(self, error: BaseException) -> None:
+        if isinstance(error, PartitionCancelled):
+            return  # superseded or cancelled: a newer request or the cancel speaks
         self._limit_error = error if isinstance(error, TooManyRegionsError) else None
         self.partition_failed.emit(describe_error(error))

@@ -30,6 +30,7 @@ from engine.networks import network_layers, random_mlp
 from engine.session_file import PageState
 from widgets.cell_canvas import CellCanvas
 from widgets.fonts import scaled_font
+from widgets.job_progress import JobProgress
 from widgets.layer_slider import LayerSlider
 from widgets.matched_filter import MatchedFilterView, image_shape
 from widgets.notation import output_names
@@ -113,6 +114,9 @@ class CellsPage(QMainWindow):
         self.controller.partition_requested.connect(self._on_partition_requested)
         self.controller.partition_ready.connect(self._on_partition_ready)
         self.controller.partition_failed.connect(self._show_error)
+        self.controller.partition_progress.connect(self._on_partition_progress)
+        self.controller.partition_cancelled.connect(self._on_partition_cancelled)
+        self.progress.cancel_requested.connect(self.controller.cancel_partition)
         self.canvas.probe_moved.connect(self.probe.move_probe)
         self.canvas.path_changed.connect(self.probe.set_path)
         self.probe.probe_changed.connect(self._on_probe_changed)
@@ -288,6 +292,9 @@ class CellsPage(QMainWindow):
         count_row.addWidget(self._count_label)
         count_row.addWidget(self._count_caption, 1, Qt.AlignmentFlag.AlignBottom)
         side.addLayout(count_row)
+        self.progress = JobProgress("computing the cells", parent=panel)
+        self.progress.setObjectName("partitionProgress")
+        side.addWidget(self.progress)
         side.addSpacing(8)
         side.addWidget(explanation)
         side.addStretch(1)
@@ -347,8 +354,21 @@ class CellsPage(QMainWindow):
     def _on_partition_requested(self, layers: int) -> None:
         plural = "layer" if layers == 1 else "layers"
         self.status_changed.emit(f"Computing the cells of the first {layers} {plural}…")
+        self.progress.start()
+
+    def _on_partition_progress(self, done: int, total: int, n_cells: int) -> None:
+        text = f"layer {done} of {total}: {n_cells:,} cells"
+        self.progress.set_progress(done, total, text)
+        self.status_changed.emit(f"Computing the cells: {text}…")
+
+    def _on_partition_cancelled(self) -> None:
+        self.progress.finish()
+        shown = self.controller.result
+        kept = f" The view still shows {shown.partition.n_regions:,} cells." if shown else ""
+        self.status_changed.emit(f"Cancelled.{kept}")
 
     def _on_partition_ready(self, result: CellsResult) -> None:
+        self.progress.finish()
         self.canvas.set_partition(result.partition, result.boundary)
         self.layer_slider.set_layers(result.layers, result.n_layers)
         self._count_label.setText(str(result.partition.n_regions))
@@ -427,6 +447,7 @@ class CellsPage(QMainWindow):
         self.path_shown.emit(path)
 
     def _show_error(self, message: str) -> QMessageBox:
+        self.progress.finish()
         self.status_changed.emit("The partition failed.")
         box = QMessageBox(
             QMessageBox.Icon.Warning, "Splinescope", message, QMessageBox.StandardButton.Ok, self

@@ -1,0 +1,116 @@
+"""Long partitions on the Cells page: progress per layer, Cancel, and superseded work."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+from PySide6.QtWidgets import QMessageBox
+
+from app.cells_controller import CellsController, CellsRequest, compute_cells
+from app.cells_page import DEFAULT_BOUNDS, CellsPage
+from engine.networks import random_mlp
+from engine.partition2d import PartitionCancelled, partition_2d
+
+TIMEOUT_MS = 30_000
+
+
+class GatedCompute:
+    """compute_cells whose chosen calls wait for a gate before they start; records the
+    layers each call finished and how it ended."""
+
+    def __init__(self, gated_calls: set[int]) -> None:
+        self.gate = threading.Event()
+        self.gated_calls = gated_calls
+        self.started = 0
+        self.layers_done: list[list[int]] = []
+        self.outcomes: list[str] = []
+
+    def __call__(self, request: CellsRequest):
+        call = self.started
+        self.started += 1
+        done: list[int] = []
+        self.layers_done.append(done)
+        if call in self.gated_calls:
+            assert self.gate.wait(TIMEOUT_MS / 1000)
+
+        def report(generation, layers_done, n_layers, n_cells):
+            done.append(layers_done)
+            request.report(generation, layers_done, n_layers, n_cells)
+
+        try:
+            result = compute_cells(dataclasses.replace(request, report=report))
+        except PartitionCancelled:
+            self.outcomes.append("cancelled")
+            raise
+        self.outcomes.append("done")
+        return result
+
+
+def _page(qtbot, compute) -> CellsPage:
+    controller = CellsController(random_mlp([6, 6], seed=0), DEFAULT_BOUNDS, compute=compute)
+    page = CellsPage(controller)
+    qtbot.addWidget(page)
+    page.show()
+    return page
+
+
+def test_the_page_shows_each_layers_count_while_it_computes(qtbot):
+    page = _page(qtbot, compute_cells)
+    model = random_mlp([16, 16, 16], seed=3)
+    reports = []
+    page.controller.partition_progress.connect(lambda *args: reports.append(args))
+    page.set_network(model, DEFAULT_BOUNDS)
+    qtbot.waitUntil(lambda: page.canvas.partition is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not page.controller.is_busy, timeout=TIMEOUT_MS)
+    expected = [(k, 3, partition_2d(model, DEFAULT_BOUNDS, layers=k).n_regions) for k in (1, 2, 3)]
+    assert reports == expected
+    assert page.progress.isHidden()
+    page.shutdown()
+
+
+def test_cancel_stops_after_the_current_layer_and_keeps_the_last_cells(qtbot):
+    compute = GatedCompute(gated_calls={1})
+    page = _page(qtbot, compute)
+    statuses = []
+    page.status_changed.connect(statuses.append)
+    page.start()
+    qtbot.waitUntil(lambda: page.canvas.partition is not None, timeout=TIMEOUT_MS)
+    first = page.canvas.partition
+
+    page.set_network(random_mlp([32, 32, 32, 32], seed=1), DEFAULT_BOUNDS)  # held at the gate
+    qtbot.waitUntil(lambda: compute.started == 2, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(page.progress.isVisible, timeout=TIMEOUT_MS)
+    page.progress.cancel_button.click()
+    compute.gate.set()
+
+    qtbot.waitUntil(lambda: not page.controller.is_busy, timeout=TIMEOUT_MS)
+    qtbot.wait(50)
+    assert compute.outcomes == ["done", "cancelled"]
+    assert compute.layers_done[1] == [1]  # stopped after the layer it was cutting
+    assert page.canvas.partition is first
+    assert page.progress.isHidden()
+    assert statuses[-1] == f"Cancelled. The view still shows {first.n_regions:,} cells."
+    assert page.findChild(QMessageBox, "partitionErrorBox") is None
+    page.shutdown()
+
+
+def test_a_superseded_partition_stops_early_and_the_newest_is_shown(qtbot):
+    compute = GatedCompute(gated_calls={0})
+    page = _page(qtbot, compute)
+    model = page.controller.model
+    shown = []
+    page.partition_shown.connect(shown.append)
+
+    page.start()  # all layers, held at the gate
+    qtbot.waitUntil(lambda: compute.started == 1, timeout=TIMEOUT_MS)
+    page.layer_slider.slider.setValue(1)  # a newer request while the first waits
+    compute.gate.set()
+
+    qtbot.waitUntil(lambda: len(shown) == 1, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not page.controller.is_busy, timeout=TIMEOUT_MS)
+    assert compute.outcomes == ["cancelled", "done"]
+    assert compute.layers_done[0] == [1]
+    assert shown[0].layers == 1
+    assert shown[0].partition.n_regions == partition_2d(model, DEFAULT_BOUNDS, layers=1).n_regions
+    page.shutdown()
