@@ -53,6 +53,23 @@ def test_a_bad_preset_exits_listing_the_presets(tmp_path):
         assert name in result.stderr
 
 
+def test_an_unwritable_out_path_is_refused_before_any_work(tmp_path, capsys):
+    from app.export.headless import run_export
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    assert run_export(["--view", "cells", "--out", str(blocker / "cells.png")]) == 2
+    assert "cannot make the folder" in capsys.readouterr().err
+    assert run_export(["--view", "cells", "--out", str(tmp_path / "cells.bmp")]) == 2
+    assert ".bmp" in capsys.readouterr().err
+    assert run_export(["--deck", str(blocker / "deck")]) == 2
+    assert "cannot make the folder" in capsys.readouterr().err
+    out = tmp_path / "cells.png"
+    out.mkdir()  # a folder where the file should go
+    assert run_export(["--view", "cells", "--out", str(out)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
 def test_one_svg_headless_then_a_bad_view(tmp_path):
     out = tmp_path / "cells.svg"
     result = run_cli("export", "--view", "cells", "--out", str(out), "--size", "800x600")

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QMessageBox
 
 from app.export.formats import ExportOptions, ImageSize, format_of, parse_size
 from app.export.targets import ExportView, export_targets, export_view
@@ -156,6 +157,17 @@ def _copy_image_and_the_export_dialog(main_window, qtbot, tmp_path):
     cells = [p for p in root.iter(f"{SVG}polygon") if p.get("class") == "cell"]
     assert len(cells) == canvas.partition.n_regions
     assert str(target) in window.statusBar().currentMessage()
+
+    # A file where the folder should be: one clear message, nothing rendered or written.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    dialog = window.export_actions.open_dialog()
+    dialog.select("cells")
+    dialog.path_edit.setText(str(blocker / "cells.png"))
+    dialog.accept()
+    box = window.findChild(QMessageBox, "exportErrorBox")
+    assert box is not None and "not a folder" in box.text()
+    box.close()
 
 
 # One window per test: making the main window (six pages) is the slow part.

@@ -13,6 +13,7 @@ from app.export.formats import ExportOptions, ImageSize
 from app.export.targets import ExportAnimation, ExportView, export_targets, export_view, view_image
 from app.export.vtk_export import GL2PS_LIMITATION
 from app.presets import page_key
+from engine.safe_files import OutputPathError, check_output_path
 from widgets.export_dialog import ExportChoice, ExportDialog, ExportItem
 
 #: Copy image puts the page's main view on the clipboard at this scale.
@@ -99,7 +100,8 @@ class ExportActions(QObject):
         try:
             options = ExportOptions(choice.path, size, choice.transparent, choice.frames)
             options.format  # noqa: B018  (checks the suffix)
-        except ValueError as error:
+            check_output_path(choice.path)  # before any rendering or recording
+        except (ValueError, OutputPathError) as error:
             self._error(str(error))
             return
         self._folder = choice.path.parent

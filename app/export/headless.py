@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.export.formats import DEFAULT_FRAMES, ImageSize, format_of, parse_size
+from engine.safe_files import OutputPathError, check_output_path
 
 WINDOW_SIZE = (1400, 900)
 DECK_SIZE = (1920, 1080)
@@ -126,6 +127,20 @@ def _size(args: argparse.Namespace, default: ImageSize) -> ImageSize:
     return default
 
 
+def writable_path(path: Path) -> Path:
+    """``path``, its folder made if missing; raises ValueError saying why it cannot be
+    written (checked before any figure is rendered)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return check_output_path(path)
+    except OutputPathError as error:
+        raise ValueError(str(error)) from None
+    except OSError as error:
+        raise ValueError(
+            f"cannot make the folder {path.parent} ({error.strerror}): choose another place."
+        ) from None
+
+
 def plan_jobs(args: argparse.Namespace) -> list[Job]:
     """The files to write; raises ValueError for arguments that do not fit together."""
     from app.presets import load_preset, preset_names
@@ -136,6 +151,7 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
     if args.deck is not None:
         if args.out is not None or args.view is not None:
             raise ValueError("--deck writes its own files; leave out --out and --view")
+        writable_path(args.deck / "index.html")
         size = _size(args, ImageSize(pixels=DECK_SIZE))
         names = presets or preset_names()
         jobs = [
@@ -148,6 +164,7 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
     if len(presets) > 1:
         raise ValueError("give one --preset for one file (several only with --deck)")
     format_of(args.out)
+    writable_path(args.out)
     if args.view is None and not presets:
         raise ValueError("give --view VIEW or --preset NAME")
     return [
