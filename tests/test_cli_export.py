@@ -103,3 +103,13 @@ def test_deck_writes_each_figure_and_an_index(tmp_path, presets):
         assert png.name in index and name in index
     svg = ET.parse(deck / "cells-layer-by-layer-cells.svg").getroot()
     assert any(p.get("class") == "cell" for p in svg.iter(f"{SVG}polygon"))
+
+
+def test_the_offscreen_platforms_noise_is_kept_off_stderr(capsys):
+    from PySide6.QtCore import QtMsgType
+
+    from app.export.headless import quiet_offscreen_messages
+
+    quiet_offscreen_messages(QtMsgType.QtWarningMsg, None, "This plugin does not support lower()")
+    quiet_offscreen_messages(QtMsgType.QtWarningMsg, None, "QPainter::end: Painter not active")
+    assert capsys.readouterr().err == "QPainter::end: Painter not active\n"

@@ -119,6 +119,16 @@ def configure_headless(environ: dict[str, str] = os.environ) -> str | None:
     )
 
 
+#: What Qt's offscreen platform says about every window-manager call it cannot honour.
+OFFSCREEN_NOISE = "This plugin does not support "
+
+
+def quiet_offscreen_messages(kind: object, context: object, message: str) -> None:
+    """Qt message handler: every message on stderr but the offscreen platform's noise."""
+    if not message.startswith(OFFSCREEN_NOISE):
+        print(message, file=sys.stderr)
+
+
 def _size(args: argparse.Namespace, default: ImageSize) -> ImageSize:
     if args.size:
         return ImageSize(pixels=parse_size(args.size))
@@ -193,11 +203,13 @@ def run_export(argv: Sequence[str]) -> int:
     if warning:
         print(warning, file=sys.stderr)
 
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     from app.export.session import ExportSession
     from app.theme import apply_theme
 
+    qInstallMessageHandler(quiet_offscreen_messages)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Splinescope")
     apply_theme(args.theme, colour_blind_safe=args.colour_blind_safe)
