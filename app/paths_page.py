@@ -39,6 +39,7 @@ from app.paths_controller import (
     load_source,
 )
 from engine.digits import DigitImages
+from engine.latent_paths import reconstruction_keeps_class
 from engine.partition2d import pattern_colour_keys
 from widgets.digit_gallery import MARK_RGB, DigitGallery
 from widgets.digit_strip import DigitStrip, StripColumn
@@ -476,11 +477,24 @@ class PathsPage(QWidget):
             self.canvas.set_latent_view(view.partition, view.codes, view.labels, view.reached)
             self._title_plane(models)
         if self.controller.pair is None:
-            self._pick_default_pair(source.test)
+            self._pick_default_pair(source.test, models)
 
-    def _pick_default_pair(self, test: DigitImages) -> None:
+    def _pick_default_pair(self, test: DigitImages, models: PathsModels) -> None:
+        """A and B: the first shown image of each default class whose reconstruction is
+        nearest to a training image of its class (a 2-D code loses some digits), else
+        the first."""
         shown = self.gallery.shown_indices
-        a, b = (int(shown[0, label]) for label in DEFAULT_PAIR_CLASSES)
+        picks = []
+        for label in DEFAULT_PAIR_CLASSES:
+            column = shown[:, label][shown[:, label] >= 0]
+            if len(column) == 0:
+                return
+            train = self.controller.source.train
+            kept = reconstruction_keeps_class(
+                models.autoencoder, train.flat, train.labels, test.flat[column], test.labels[column]
+            )
+            picks.append(int(column[np.argmax(kept)]))
+        a, b = picks
         if a >= 0 and b >= 0:
             self.pick(a, "A")
             self.pick(b, "B")

@@ -60,6 +60,25 @@ def nearest_images(train: np.ndarray, images: np.ndarray) -> tuple[np.ndarray, n
     return index, distance
 
 
+def reconstruction_keeps_class(
+    autoencoder,
+    train: np.ndarray,
+    train_labels: np.ndarray,
+    images: np.ndarray,
+    labels: np.ndarray,
+) -> np.ndarray:
+    """(M,) bool: whether each image's reconstruction ``decode(encode(image))`` has a
+    nearest training image (Euclidean, pixel space) of the image's own label.
+
+    ``autoencoder`` has ``encode``/``decode`` as :class:`engine.digit_models.Autoencoder`;
+    ``train`` (N, p) and ``train_labels`` (N,); ``images`` (M, p) and ``labels`` (M,).
+    """
+    images = np.asarray(images, dtype=np.float64).reshape(len(labels), -1)
+    decoded = autoencoder.decode(autoencoder.encode(images))
+    nearest, _ = nearest_images(train, decoded)
+    return np.asarray(train_labels)[nearest] == np.asarray(labels)
+
+
 def latent_plane(
     z_a: np.ndarray, z_b: np.ndarray, z_c: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

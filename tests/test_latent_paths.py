@@ -14,6 +14,7 @@ from engine.latent_paths import (
     latent_plane,
     latent_view,
     nearest_images,
+    reconstruction_keeps_class,
     strip_parameters,
     survey_paths,
     to_plane,
@@ -201,3 +202,29 @@ def test_class_runs_on_a_hand_made_walk():
     change_t, classes = class_runs(breakpoints, outputs)
     np.testing.assert_allclose(change_t, [0.25, 0.75])
     np.testing.assert_array_equal(classes, [0, 1, 2])
+
+
+def test_reconstruction_keeps_class_reads_the_nearest_training_image_of_the_decoding():
+    from torch import nn
+
+    from engine.digit_models import Autoencoder
+
+    def linear(weight: np.ndarray) -> nn.Sequential:
+        layer = nn.Linear(weight.shape[1], weight.shape[0]).double()
+        with torch.no_grad():
+            layer.weight.copy_(torch.as_tensor(weight))
+            layer.bias.zero_()
+        return nn.Sequential(layer)
+
+    # Encoding keeps pixels 0 and 1; decoding writes them back and blanks pixel 2.
+    encoder = linear(np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
+    decoder = linear(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]))
+    train = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    train_labels = np.array([0, 1, 2])
+    images = np.array([[0.9, 0.1, 0.0], [0.1, 0.8, 0.0], [0.2, 0.1, 0.9], [0.3, 0.2, 0.1]])
+    labels = np.array([0, 1, 2, 1])
+    kept = reconstruction_keeps_class(
+        Autoencoder(encoder, decoder), train, train_labels, images, labels
+    )
+    # The third loses its only bright pixel; the fourth decodes nearest to a 0.
+    assert kept.tolist() == [True, True, False, False]
