@@ -175,3 +175,22 @@ def test_an_unknown_theme_lists_the_names():
     with pytest.raises(ValueError, match="default, talk"):
         app_theme.apply_theme("neon")
     assert app_theme.theme_names() == ["default", "talk"]
+
+
+def test_the_loss_axis_labels_decades_only_and_makes_room_for_them_in_talk_type(qtbot):
+    from widgets.playground_curves import AXIS_WIDTH, DecadeAxis, TrainingCurves
+
+    axis = DecadeAxis("left")
+    axis.setLogMode(False, True)
+    levels = axis.tickValues(-2.6, -0.3, 400)
+    labels = [axis.tickStrings(values, 1.0, spacing or 1.0) for spacing, values in levels]
+    assert labels[0] == ["0.01", "0.1"]
+    assert len(labels[1]) > 8 and set(labels[1]) == {""}  # minor ticks, unlabelled
+
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    left = curves.loss_plot.getPlotItem().getAxis("left")
+    app_theme.apply_theme("talk")
+    qtbot.waitUntil(lambda: left.width() == round(AXIS_WIDTH * TALK_THEME.font_scale))
+    app_theme.apply_theme("default")
+    qtbot.waitUntil(lambda: left.width() == AXIS_WIDTH)

@@ -8,18 +8,40 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from engine.training import TrainingHistory
-from widgets.theme import follow_plot_theme
+from widgets.theme import current_theme, follow_plot_theme, follow_theme
 
 TRAIN_RGB = (40, 70, 160)
 TEST_RGB = (215, 95, 30)
 #: Losses are drawn on a log scale; this is the smallest value shown.
 LOSS_FLOOR = 1e-4
+#: Width of the plots' left axes in the default type, in pixels.
+AXIS_WIDTH = 46
+
+
+class DecadeAxis(pg.AxisItem):
+    """A log axis that labels decades only (0.01, 0.1, 1): labelled minor ticks (0.2,
+    0.3, …) collide in large type. The minor ticks stay, unlabelled."""
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks) -> list:
+        first, last = int(np.ceil(minVal)), int(np.floor(maxVal))
+        decades = [float(v) for v in range(first, last + 1)]
+        minor = [
+            v + np.log10(m)
+            for v in range(first - 1, last + 1)
+            for m in range(2, 10)
+            if minVal < v + np.log10(m) < maxVal
+        ]
+        return [(1.0, decades), (None, minor)]
+
+    def logTickStrings(self, values, scale, spacing) -> list[str]:
+        return [f"{10.0**v:g}" if abs(v - round(v)) < 1e-6 else "" for v in values]
 
 
 def _curve_plot(
-    title: str, parent: QWidget, legend_offset: tuple[int, int] = (-8, 8)
+    title: str, parent: QWidget, legend_offset: tuple[int, int] = (-8, 8), log_y: bool = False
 ) -> tuple[pg.PlotWidget, pg.PlotDataItem, pg.PlotDataItem]:
-    widget = pg.PlotWidget(parent=parent, background="w")
+    axes = {"left": DecadeAxis("left")} if log_y else {}
+    widget = pg.PlotWidget(parent=parent, background="w", axisItems=axes)
     plot = widget.getPlotItem()
     plot.setMenuEnabled(False)
     plot.hideButtons()
@@ -33,7 +55,14 @@ def _curve_plot(
         axis.setPen(pg.mkPen(120, 120, 120))
         axis.setTextPen(pg.mkPen(40, 40, 40))
         axis.setTickFont(tick_font)
-    plot.getAxis("left").setWidth(44)
+    # One width for both plots keeps their left edges aligned; wide enough for "0.01".
+    plot.getAxis("left").setWidth(round(AXIS_WIDTH * current_theme().font_scale))
+    follow_theme(
+        widget,
+        lambda theme, _previous: plot.getAxis("left").setWidth(
+            round(AXIS_WIDTH * theme.font_scale)
+        ),
+    )
     legend = plot.addLegend(
         offset=legend_offset,
         labelTextSize="10pt",
@@ -56,7 +85,7 @@ class TrainingCurves(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingCurves")
-        self.loss_plot, self._train_loss, self._test_loss = _curve_plot("loss", self)
+        self.loss_plot, self._train_loss, self._test_loss = _curve_plot("loss", self, log_y=True)
         self.loss_plot.setObjectName("lossPlot")
         self.loss_plot.getPlotItem().setLogMode(y=True)
         self.score_plot, self._train_score, self._test_score = _curve_plot(

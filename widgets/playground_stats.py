@@ -72,7 +72,7 @@ class CellStatisticsPanel(QWidget):
             self.table.setHorizontalHeaderItem(column, item)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        for column in (0, 2):
+        for column in (0, 2, 3, 4):  # never cut "Zaslavsky" or a bound, even in large type
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setFont(scaled_font(self.font(), 0.95))
         header.setMinimumSectionSize(24)
