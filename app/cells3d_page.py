@@ -48,12 +48,16 @@ from widgets.cells3d_view import Cells3DView
 from widgets.fonts import scaled_font
 from widgets.layer_slider import LayerSlider
 from widgets.probe_panel import ProbePanel
+from widgets.theme import Theme, current_theme, follow_theme
 from widgets.transition_log import TransitionLog
 
 VARIABLES = ("x₁", "x₂", "x₃")
 #: Keys of the standard views.
 VIEW_KEYS = {"+x": "X", "+y": "Y", "+z": "Z", "iso": "I"}
 EXPLODE_MAX = 1.0
+#: Widths of the probe and control panels in the default type, in pixels.
+PROBE_WIDTH = 385
+CONTROLS_WIDTH = 370
 
 
 def status_text_3d(result: Cells3DResult) -> str:
@@ -139,11 +143,13 @@ class Cells3DPage(QMainWindow):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self._build_controls())
-        # Fixed widths: the view keeps its size whatever the panels say.
-        scroll.setFixedWidth(370)
+        # Fixed widths (scaled with the theme's type): the view keeps its size whatever
+        # the panels say.
+        self._controls_scroll = scroll
         self.controls_dock = self._dock("Network and view", "cells3dControlsDock", scroll)
         self.probe_panel = ProbePanel()
-        self.probe_panel.setFixedWidth(385)
+        self._set_panel_widths(current_theme())
+        follow_theme(self, lambda theme, _previous: self._set_panel_widths(theme))
         self.probe_dock = self._dock("Probe", "cells3dProbeDock", self.probe_panel)
         self.transition_log = TransitionLog()
         self.transition_dock = self._dock(
@@ -425,9 +431,17 @@ class Cells3DPage(QMainWindow):
             QTimer.singleShot(0, self._size_docks)
         self.start()
 
+    def _set_panel_widths(self, theme: Theme) -> None:
+        probe, controls = (round(w * theme.ui_font_scale) for w in (PROBE_WIDTH, CONTROLS_WIDTH))
+        self.probe_panel.setFixedWidth(probe)
+        self._controls_scroll.setFixedWidth(controls)
+
     def _size_docks(self) -> None:
+        theme = current_theme()
         self.resizeDocks(
-            [self.probe_dock, self.controls_dock], [385, 370], Qt.Orientation.Horizontal
+            [self.probe_dock, self.controls_dock],
+            [round(w * theme.ui_font_scale) for w in (PROBE_WIDTH, CONTROLS_WIDTH)],
+            Qt.Orientation.Horizontal,
         )
         self.resizeDocks([self.transition_dock], [170], Qt.Orientation.Vertical)
 
@@ -546,7 +560,8 @@ class Cells3DPage(QMainWindow):
         lines = [f"{result.partition.n_regions:,} exact cells · {network}"]
         dataset = self.controller.dataset
         if dataset is not None:
-            lines[0] += f" · trained on {DATASETS_3D[dataset.name].title.lower()}"
+            # A line of its own: in talk type one line of all three overflows the view.
+            lines.append(f"trained on {DATASETS_3D[dataset.name].title.lower()}")
         shown = []
         options = self.view.scene.options
         if options.show_decision and result.surface is not None:
@@ -560,7 +575,7 @@ class Cells3DPage(QMainWindow):
             shown.append(f"orange: layer {layer + 1}, neuron {unit + 1}'s bent plane")
             self.neuron_caption.setText(f"layer {layer + 1}, neuron {unit + 1}")
         shown.append("red: the probe's cell")
-        lines.append(" · ".join(shown))
+        lines.extend(shown)  # one legend entry a line: they stay inside the view
         self.view.set_caption("\n".join(lines))
 
     # Probe ----------------------------------------------------------------------------------

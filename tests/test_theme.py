@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QSettings
 
 import app.theme as app_theme
+from app.cells3d_page import PROBE_WIDTH
 from widgets.palettes import (
     CELL_PALETTE,
     CVD_CELL_PALETTE,
@@ -105,8 +106,11 @@ def test_talk_reaches_the_other_pages_and_the_3d_view(main_window, qtbot, settin
     cells3d = main_window.cells3d_page.view.renderer
     assert not cells3d.GetGradientBackground()
     assert cells3d.GetBackground() == pytest.approx(expected)
+    probe_panel = main_window.cells3d_page.probe_panel  # wider for the larger type
+    assert probe_panel.width() == round(PROBE_WIDTH * TALK_THEME.ui_font_scale)
     main_window.theme_actions.theme_actions["default"].trigger()
     assert cells3d.GetGradientBackground()
+    assert probe_panel.width() == PROBE_WIDTH
     volume.shutdown()
 
 
