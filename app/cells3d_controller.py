@@ -229,6 +229,16 @@ class Cells3DController(QObject):
         if self._training is not None:
             self._training.quit()
 
+    def abandon_training(self) -> bool:
+        """Stop any training and ignore what it reaches (another network is being shown);
+        True if there was one. Emits ``training_finished("cancelled")``."""
+        if self._training is None:
+            return False
+        worker, self._training = self._training, None
+        worker.quit()
+        self.training_finished.emit("cancelled")
+        return True
+
     def _is_current(self) -> bool:
         return self._training is not None and self.sender() is self._training.signals
 

@@ -38,10 +38,16 @@ from app.cells3d_controller import (
     random_model,
 )
 from app.cells3d_probe import Probe3DController
+from app.cells3d_session import (
+    Cells3DSession,
+    restore_cells3d_state,
+    save_cells3d_state,
+)
 from app.cells_page import describe_network
 from app.probe_controller import ProbeState
 from engine.box_slice import box_slice
 from engine.datasets import DATASETS_3D
+from engine.session_file import PageState
 from engine.training import TrainingSnapshot
 from widgets.cells3d_scene import VIEWS, SceneOptions
 from widgets.cells3d_view import Cells3DView
@@ -106,6 +112,7 @@ class Cells3DPage(QMainWindow):
         self.view = Cells3DView(self)
         self.setCentralWidget(self.view)
         self._result: Cells3DResult | None = None
+        self._pending_session: Cells3DSession | None = None
         self._started = False
         self._shut_down = False
         self._watched_window: QWidget | None = None
@@ -406,6 +413,43 @@ class Cells3DPage(QMainWindow):
             for dock in (self.controls_dock, self.probe_dock, self.transition_dock)
         ]
 
+    # Sessions -------------------------------------------------------------------------------
+
+    def save_state(self) -> PageState:
+        return save_cells3d_state(self)
+
+    def restore_state(self, state: PageState) -> None:
+        restore_cells3d_state(self, state)
+
+    def show_session(self, session: Cells3DSession) -> None:
+        """Show a network, data, layers, options and probe restored from a session (no
+        training: the saved weights are the point)."""
+        self._started = True  # the first show must not train over it
+        self.controller.abandon_training()
+        self.training_label.setText("restored from a session")
+        if session.dataset is not None:
+            self.dataset_combo.setCurrentIndex(self.dataset_combo.findData(session.dataset.name))
+        checks = (self.cells_check, self.decision_check, self.points_check)
+        for check, key in zip(checks, ("show_cells", "show_decision", "show_points"), strict=True):
+            check.setChecked(session.flags[key])
+        self.colour_combo.setCurrentIndex(self.colour_combo.findData(session.colour_by))
+        self.opacity_slider.setValue(session.opacity)
+        self.explode_slider.setValue(session.explode)
+        self._pending_session = session  # its face choices and probe, once the cells show
+        self.controller.set_network(session.model, session.dataset)
+        self.controller.set_layers(session.layers)
+
+    def _apply_pending_choices(self, session: Cells3DSession) -> None:
+        """A restored session's face layer and neuron (the spin boxes' ranges follow the
+        partition, so they are set once it is shown)."""
+        for check, spin, (shown, number) in (
+            (self.layer_check, self.layer_spin, session.layer),
+            (self.neuron_check, self.neuron_spin, session.neuron),
+        ):
+            with QSignalBlocker(spin), QSignalBlocker(check):
+                spin.setValue(number)
+                check.setChecked(shown)
+
     # Life cycle -----------------------------------------------------------------------------
 
     def start(self) -> None:
@@ -515,6 +559,9 @@ class Cells3DPage(QMainWindow):
         with QSignalBlocker(self.layer_spin), QSignalBlocker(self.neuron_spin):
             self.layer_spin.setRange(1, max(result.n_layers, 1))
             self.neuron_spin.setRange(1, max(partition.layer_of_neuron.size, 1))
+        session, self._pending_session = self._pending_session, None
+        if session is not None:
+            self._apply_pending_choices(session)
         dataset = self.controller.dataset
         scene = self.view.scene
         if dataset is not None:
@@ -529,6 +576,8 @@ class Cells3DPage(QMainWindow):
         self.view.set_probe_enabled(True)
         self._update_caption()
         self.probe.set_partition(partition, result.surface)
+        if session is not None and session.probe is not None:
+            self.probe.place_probe(np.array(session.probe))
         self.view.render()
         self.partition_shown.emit(result)
 

@@ -68,7 +68,7 @@ def restore_states(pages: Mapping[str, object], states: Mapping[str, PageState])
                 session_pages[key].restore_state(state)
                 restored.append(key)
     except (ValueError, KeyError, TypeError, RuntimeError) as error:
-        for key in restored:
-            session_pages[key].restore_state(before[key])
+        for done in restored:
+            session_pages[done].restore_state(before[done])
         raise SessionFileError(f"The {key} page: {error}") from error
     return sorted(set(states) - set(session_pages))

@@ -211,7 +211,8 @@ def test_nan_weights_in_one_page_leave_every_page_as_it_was(main_window, tmp_pat
 
     assert not window.sessions.open_path(path)
 
-    assert "NaN or infinite" in _problem_box(window).text()
+    message = _problem_box(window).text()
+    assert "NaN or infinite" in message and "The playground page" in message
     after = _weights(window.cells_page.controller.model)
     assert all(torch.equal(a, b) for a, b in zip(before, after, strict=True))
     assert _network_text(window) == "2 → 16 → 16 → 16 → 2 · ReLU"
@@ -360,3 +361,65 @@ def test_the_command_line_names_a_bad_session_in_one_line(tmp_path):
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("splinescope: Cannot open broken.splinescope:")
+
+
+def test_the_cells3d_network_its_data_and_view_come_back(main_window, qtbot, tmp_path):
+    from engine.partition3d import partition_3d
+
+    window = main_window
+    page = window.cells3d_page
+    c = page.controller
+    window.pages.setCurrentWidget(page)  # trains the default preset
+    qtbot.waitUntil(
+        lambda: page._result is not None and not c.is_training and c.dataset is not None,
+        timeout=60_000,
+    )
+    trained = _weights(c.model)
+    c.set_layers(1)
+    qtbot.waitUntil(lambda: page._result.layers == 1, timeout=TIMEOUT_MS)
+    page.opacity_slider.setValue(40)
+    page.decision_check.setChecked(False)
+    page.probe.place_probe(np.array([0.3, -0.2, 0.1]))
+    path = tmp_path / "cells3d.splinescope"
+    assert window.sessions.save_to(path)
+    assert "cells_3d" in read_session(path)
+
+    c.set_network(random_mlp([5, 5], n_inputs=3, seed=2))
+    page.opacity_slider.setValue(10)
+    page.decision_check.setChecked(True)
+    assert window.sessions.open_path(path)
+
+    qtbot.waitUntil(
+        lambda: (
+            page._result is not None
+            and page._result.layers == 1
+            and page._result.n_layers == 2
+            and page._result.model is c.model
+        ),
+        timeout=TIMEOUT_MS,
+    )
+    for a, b in zip(trained, _weights(c.model), strict=True):
+        assert a.dtype == b.dtype and torch.equal(a, b)  # bit-identical, not retrained
+    assert not c.is_training
+    assert c.dataset is not None and c.dataset.name == "ball_in_shell"
+    expected = partition_3d(c.model, c.bounds, layers=1).n_regions
+    assert page.count_label.text() == f"{expected:,}"
+    assert page.opacity_slider.value() == 40 and not page.decision_check.isChecked()
+    qtbot.waitUntil(
+        lambda: (
+            page.probe.position is not None and np.allclose(page.probe.position, [0.3, -0.2, 0.1])
+        ),
+        timeout=TIMEOUT_MS,
+    )
+
+    # A poisoned Cells 3D entry is refused and the page keeps what it shows.
+    pages = read_session(path)
+    tensors = dict(pages["cells_3d"].tensors)
+    name = next(iter(tensors))
+    tensors[name] = torch.full_like(tensors[name], float("inf"))
+    pages["cells_3d"] = PageState(pages["cells_3d"].settings, tensors)
+    write_session(path, pages)
+    assert not window.sessions.open_path(path)
+    assert "NaN or infinite" in _problem_box(window).text()
+    for a, b in zip(trained, _weights(c.model), strict=True):
+        assert torch.equal(a, b)

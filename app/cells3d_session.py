@@ -1,0 +1,152 @@
+"""What the Cells 3D page keeps in a session: its network, the data it was trained on,
+layers, display options and probe, and how they come back.
+
+:func:`save_cells3d_state` returns a :class:`engine.session_file.PageState`;
+:func:`restore_cells3d_state` checks the whole state (weights, shapes, NaN, ranges, names)
+and raises :class:`engine.session_file.SessionFileError` before it touches the page. The
+data set is stored by name and seed and drawn again (the generators are seeded).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from app.cells3d_controller import DATA_NOISE, DATA_SAMPLES
+from engine.datasets import DATASETS_3D, Dataset, make_dataset
+from engine.network_spec import NetworkSpecError, build_network, network_spec, network_tensors
+from engine.networks import network_layers
+from engine.session_file import PageState, SessionFileError
+
+if TYPE_CHECKING:
+    from app.cells3d_page import Cells3DPage
+
+_PREFIX = "network."
+_FLAGS = ("show_cells", "show_decision", "show_points")
+_COLOUR_BY = ("pattern", "class")
+
+
+@dataclass(frozen=True)
+class Cells3DSession:
+    """A checked Cells 3D state, ready to show.
+
+    Attributes
+    ----------
+    model : the network (3 inputs). dataset : what it was trained on, or None.
+    layers : hidden layers partitioned. probe : (3,) probe position or None.
+    flags : show_cells, show_decision, show_points. colour_by : "pattern" or "class".
+    opacity, explode : slider positions (percent). layer, neuron : the chosen face layer
+    and neuron (1-based) and whether each is shown.
+    """
+
+    model: object
+    dataset: Dataset | None
+    layers: int
+    probe: tuple[float, float, float] | None
+    flags: dict[str, bool]
+    colour_by: str
+    opacity: int
+    explode: int
+    layer: tuple[bool, int]
+    neuron: tuple[bool, int]
+
+
+def save_cells3d_state(page: Cells3DPage) -> PageState:
+    c = page.controller
+    dataset = c.dataset
+    probe = page.probe.position
+    options = page.view.scene.options
+    settings = {
+        "network": network_spec(c.model),
+        "dataset": None if dataset is None else {"name": dataset.name, "seed": dataset.seed},
+        "layers": c.layers,
+        "probe": None if probe is None else [float(v) for v in probe],
+        "show_cells": options.show_cells,
+        "show_decision": options.show_decision,
+        "show_points": options.show_points,
+        "colour_by": options.colour_by,
+        "opacity": page.opacity_slider.value(),
+        "explode": page.explode_slider.value(),
+        # The spin boxes read 0 until the first partition sets their ranges.
+        "layer": [page.layer_check.isChecked(), max(page.layer_spin.value(), 1)],
+        "neuron": [page.neuron_check.isChecked(), max(page.neuron_spin.value(), 1)],
+    }
+    tensors = {_PREFIX + k: v for k, v in network_tensors(c.model).items()}
+    return PageState(settings, tensors)
+
+
+def _whole(value: object, what: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise SessionFileError(f"{what} must be a whole number in {low}…{high}, got {value!r}.")
+    return value
+
+
+def _choice(value: object, what: str, high: int) -> tuple[bool, int]:
+    if not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], bool):
+        raise SessionFileError(f"{what} must be [shown, number], got {value!r}.")
+    return value[0], _whole(value[1], what, 1, high)
+
+
+def parse_cells3d_state(state: PageState) -> Cells3DSession:
+    """Check ``state`` and build what it describes; raises SessionFileError."""
+    settings, tensors = state.settings, state.tensors
+    weights = {k[len(_PREFIX) :]: v for k, v in tensors.items() if k.startswith(_PREFIX)}
+    try:
+        model = build_network(settings.get("network"), weights)
+    except NetworkSpecError as error:
+        raise SessionFileError(str(error)) from error
+    layers_of = network_layers(model)
+    if layers_of.n_inputs != 3:
+        raise SessionFileError(f"the Cells 3D network needs 3 inputs, not {layers_of.n_inputs}.")
+    dataset = None
+    saved = settings.get("dataset")
+    if saved is not None:
+        if not isinstance(saved, dict) or saved.get("name") not in DATASETS_3D:
+            raise SessionFileError(
+                f"the data set must be one of {', '.join(DATASETS_3D)}, got {saved!r}."
+            )
+        seed = _whole(saved.get("seed"), "The data set's seed", 0, 2**31 - 1)
+        dataset = make_dataset(saved["name"], n_samples=DATA_SAMPLES, noise=DATA_NOISE, seed=seed)
+    probe = settings.get("probe")
+    if probe is not None:
+        if (
+            not isinstance(probe, list)
+            or len(probe) != 3
+            or not all(isinstance(v, int | float) and math.isfinite(v) for v in probe)
+        ):
+            raise SessionFileError(f"the probe must be three finite numbers, got {probe!r}.")
+        probe = tuple(float(v) for v in probe)
+    flags = {}
+    for key in _FLAGS:
+        if not isinstance(settings.get(key), bool):
+            raise SessionFileError(f"{key} must be true or false, got {settings.get(key)!r}.")
+        flags[key] = settings[key]
+    if settings.get("colour_by") not in _COLOUR_BY:
+        raise SessionFileError(f"colour_by must be one of {', '.join(_COLOUR_BY)}.")
+    n_hidden = len(layers_of.hidden)
+    return Cells3DSession(
+        model=model,
+        dataset=dataset,
+        layers=_whole(settings.get("layers"), "layers", 0, n_hidden),
+        probe=probe,
+        flags=flags,
+        colour_by=settings["colour_by"],
+        opacity=_whole(settings.get("opacity"), "opacity", 0, 100),
+        explode=_whole(settings.get("explode"), "explode", 0, 100),
+        layer=_choice(settings.get("layer"), "The face layer", max(n_hidden, 1)),
+        neuron=_choice(settings.get("neuron"), "The neuron", max(layers_of.n_neurons, 1)),
+    )
+
+
+def restore_cells3d_state(page: Cells3DPage, state: PageState) -> None:
+    session = parse_cells3d_state(state)  # nothing changes if this raises
+    page.show_session(session)
+
+
+__all__ = [
+    "Cells3DSession",
+    "parse_cells3d_state",
+    "restore_cells3d_state",
+    "save_cells3d_state",
+]
