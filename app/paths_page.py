@@ -44,11 +44,11 @@ from engine.partition2d import pattern_colour_keys
 from widgets.digit_gallery import MARK_RGB, DigitGallery
 from widgets.digit_strip import DigitStrip, StripColumn
 from widgets.fonts import scaled_font
-from widgets.palettes import CELL_PALETTE, cell_colour_index
 from widgets.path_plot import PathPlot
 from widgets.paths_latent_canvas import UNREACHED_RGBA, LatentCanvas
 from widgets.paths_plots import DECODED_RGB, FADED_RGB, DistancePlot, SurveyPlot
 from widgets.probe_overlay import output_colour
+from widgets.theme import Theme, current_theme, follow_theme
 
 #: Classes of the pair shown first (the first gallery image of each).
 DEFAULT_PAIR_CLASSES = (4, 7)
@@ -137,6 +137,8 @@ class PathsPage(QWidget):
         c.models_ready.connect(self._on_models_ready)
         c.pair_ready.connect(self._on_pair_ready)
         c.failed.connect(self._show_error)
+        self._shown_pair: PairAnalysis | None = None
+        follow_theme(self, self._on_theme_changed)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -554,12 +556,18 @@ class PathsPage(QWidget):
         )
         self.pair_shown.emit(analysis)
 
+    def _on_theme_changed(self, theme: Theme, _previous: Theme) -> None:
+        if self._shown_pair is not None:
+            self._show_strip(self._shown_pair)  # its tags wear the cells' colours
+
     def _show_strip(self, analysis: PairAnalysis) -> None:
+        self._shown_pair = analysis
         path = analysis.path
         shape = self.controller.source.test.shape
         train = self.controller.source.train
         keys = pattern_colour_keys(path.crossings.patterns)
-        colours = CELL_PALETTE[cell_colour_index(keys)]
+        palette = current_theme().palette
+        colours = palette.cell_fills[palette.cell_colour_index(keys)]
         columns = []
         for k, t in enumerate(path.sample_t):
             piece = int(path.sample_piece[k])

@@ -142,3 +142,22 @@ def test_training_can_be_cancelled(qtbot):
     assert "cancelled" in page.stage_label.text() and page.retrain_button.isEnabled()
     assert page.controller.models is None and page.strip.n_thumbnails == 0
     page.shutdown()
+
+
+def test_the_strip_tags_take_the_colour_blind_safe_palette(qtbot, paths_page):
+    import app.theme as app_theme
+    from widgets.palettes import CELL_PALETTE, CVD_CELL_PALETTE
+
+    page = paths_page
+
+    def colours_in(palette) -> bool:
+        allowed = {tuple(int(v) for v in rgb) for rgb in palette}
+        return bool(page.strip.tag_colours) and set(page.strip.tag_colours) <= allowed
+
+    assert colours_in(CELL_PALETTE)
+    try:
+        app_theme.set_colour_blind_safe(True)
+        qtbot.waitUntil(lambda: colours_in(CVD_CELL_PALETTE), timeout=TIMEOUT_MS)
+    finally:
+        app_theme.apply_theme("default", colour_blind_safe=False)
+    qtbot.waitUntil(lambda: colours_in(CELL_PALETTE), timeout=TIMEOUT_MS)

@@ -136,6 +136,26 @@ def test_the_colour_blind_safe_palette_recolours_layers_and_cells(main_window, s
     assert fills <= {tuple(int(v) for v in c) for c in CELL_PALETTE}
 
 
+def test_the_colour_blind_safe_palette_reaches_the_3d_cells(main_window, qtbot, settings):
+    from widgets.cells3d_scene import CELL_PALETTE_3D
+
+    page = main_window.cells3d_page
+    main_window.pages.setCurrentWidget(page)
+    scene = page.view.scene
+    qtbot.waitUntil(lambda: scene.cell_rgb is not None, timeout=60_000)
+
+    def drawn_from(palette) -> bool:
+        allowed = {tuple(int(v) for v in rgb) for rgb in palette}
+        return {tuple(int(v) for v in rgb) for rgb in scene.cell_rgb} <= allowed
+
+    assert drawn_from(CELL_PALETTE_3D)
+    main_window.theme_actions.colour_blind_action.trigger()
+    qtbot.waitUntil(lambda: drawn_from(CVD_CELL_PALETTE))
+    main_window.theme_actions.colour_blind_action.trigger()
+    qtbot.waitUntil(lambda: drawn_from(CELL_PALETTE_3D))
+    page.shutdown()
+
+
 def test_the_cell_fills_stay_apart_for_dichromats():
     # The simulation keeps greys grey (rows of each matrix sum to 1)...
     greys = np.array([[40, 40, 40], [128, 128, 128], [230, 230, 230]], np.uint8)

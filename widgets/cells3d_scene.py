@@ -24,8 +24,9 @@ from engine.box_slice import box_corners
 from engine.decision3d import DecisionSurface
 from engine.partition2d import pattern_colour_keys
 from engine.partition3d import Partition3D
-from widgets.palettes import N_CELL_COLOURS, cell_colour_index, layer_edge_colours, oklch_to_srgb
+from widgets.palettes import N_CELL_COLOURS, cell_colour_index, oklch_to_srgb
 from widgets.playground_colours import CLASS_HUES, class_point_colours
+from widgets.theme import DEFAULT_PALETTE, Palette, current_theme
 from widgets.volume_scene import polydata
 
 #: (48, 3) uint8 fills of cells by pattern: the 2-D palette's 48 hues, a little deeper,
@@ -54,17 +55,30 @@ def class_colours_3d(n_classes: int) -> np.ndarray:
     return oklch_to_srgb(np.full(n_classes, 0.76), np.full(n_classes, 0.12), hues)
 
 
-def cell_colours(partition: Partition3D, colour_by: str = "pattern") -> np.ndarray:
+def cell_colours(
+    partition: Partition3D, colour_by: str = "pattern", palette: Palette | None = None
+) -> np.ndarray:
     """(R, 3) uint8 colour of every cell: by activation pattern (stable), or by the class
-    its affine map predicts at its centroid (patterns when the partition is incomplete)."""
+    its affine map predicts at its centroid (patterns when the partition is incomplete).
+
+    ``palette`` (default: the current theme's) decides the colours; the default palette
+    uses this scene's deeper tints, the colour-blind-safe one its own fills and classes.
+    """
     if colour_by not in COLOUR_MODES:
         raise ValueError(f"colour_by must be one of {COLOUR_MODES}, got {colour_by!r}")
+    palette = palette or current_theme().palette
+    own = palette.key == DEFAULT_PALETTE.key
     if colour_by == "class" and partition.is_complete:
         out = np.einsum("rok,rk->ro", partition.A, partition.centroids) + partition.c
         n_classes = max(out.shape[1], 2)
         predicted = (out[:, 0] > 0).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
-        return class_colours_3d(n_classes)[predicted]
-    return CELL_PALETTE_3D[cell_colour_index(pattern_colour_keys(partition.patterns))]
+        if own or palette.class_rgb is None:
+            return class_colours_3d(n_classes)[predicted]
+        return palette.class_rgb[predicted % len(palette.class_rgb)]
+    keys = pattern_colour_keys(partition.patterns)
+    if own:
+        return CELL_PALETTE_3D[cell_colour_index(keys)]
+    return palette.cell_fills[palette.cell_colour_index(keys)]
 
 
 def cell_offsets_for_explode(partition: Partition3D, explode: float) -> np.ndarray:
@@ -315,6 +329,11 @@ class Cells3DScene:
             self.probe_cell,  # last: blended over the faint cells, never under them
         )
 
+    @property
+    def cell_rgb(self) -> np.ndarray | None:
+        """(R, 3) uint8 fill of every cell as drawn, or None before a partition."""
+        return None if self.partition is None else self._colours.copy()
+
     def add_to(self, renderer: vtkRenderer) -> None:
         for actor in self.actors:
             renderer.AddActor(actor)
@@ -350,6 +369,15 @@ class Cells3DScene:
             self._build_chosen()
         self._show_points()
         self._update_visibility()
+
+    def recolour(self) -> None:
+        """Take the colours of the current theme's palette (cells and chosen faces)."""
+        if self.partition is None:
+            return
+        self._colours = cell_colours(self.partition, self.options.colour_by)
+        self._paint_cells()
+        self._build_chosen()
+        self._show_points()
 
     def set_highlighted_cell(self, cell: int | None) -> None:
         """Light up ``cell`` (the probe's) and fade the others; None: no highlight."""
@@ -398,7 +426,9 @@ class Cells3DScene:
         explode = options.explode
         if options.layer is not None and options.layer < partition.n_layers:
             faces = layer_faces(partition, options.layer)
-            colour = layer_edge_colours(partition.n_layers_total)[options.layer]
+            colour = current_theme().palette.layer_edge_colours(partition.n_layers_total)[
+                options.layer
+            ]
             self.chosen_faces.GetProperty().SetColor(*_rgb(colour))
             edge = np.clip(colour.astype(int) - 40, 0, 255)
             self.chosen_faces.GetProperty().SetEdgeColor(*_rgb(edge))

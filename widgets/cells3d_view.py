@@ -210,6 +210,7 @@ class Cells3DView(QWidget):
         else:
             self.renderer.SetBackground(*(v / 255.0 for v in theme.background))
         self.caption.GetTextProperty().SetFontSize(round(15 * theme.font_scale))
+        self.scene.recolour()
         self.render()
 
     # Rendering ------------------------------------------------------------------------------

@@ -71,6 +71,11 @@ class DigitStrip(QWidget):
     def tags(self) -> list[str]:
         return [column.tag for column in self._columns]
 
+    @property
+    def tag_colours(self) -> list[tuple[int, int, int]]:
+        """The swatch colour of every column's tag."""
+        return [tuple(int(v) for v in column.colour) for column in self._columns]
+
     def set_columns(self, columns: Sequence[StripColumn]) -> None:
         self._columns = list(columns)
         self.update()
