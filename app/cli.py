@@ -170,9 +170,9 @@ def _run_window(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app.export.formats import ImageSize
+    from app.export.raster import render_widget, write_png
     from app.main_window import MainWindow
-    from widgets.cells3d_view import paint_views
-    from widgets.volume_cube import grab_with_scenes
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Splinescope")
@@ -220,11 +220,12 @@ def _run_window(
             app.exit(code)
 
         def save() -> None:
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            if paint_views(grab_with_scenes(window), window).save(str(screenshot)):
-                finish(0, f"Saved {screenshot}")
+            try:  # the export's renderer: pyqtgraph drawn by QPainter, VTK read back
+                write_png(render_widget(window, ImageSize(1.0)), screenshot)
+            except OSError as error:
+                finish(1, f"splinescope: could not write {screenshot}: {error}")
             else:
-                finish(1, f"splinescope: could not write {screenshot}")
+                finish(0, f"Saved {screenshot}")
 
         from app.export.ready import page_readiness, when_ready
 

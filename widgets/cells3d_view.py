@@ -12,11 +12,8 @@ goes away.
 from __future__ import annotations
 
 import numpy as np
-import vtkmodules.vtkInteractionStyle  # noqa: F401  (the default interactor styles)
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QImage, QPainter, QPixmap, QShowEvent
-from PySide6.QtWidgets import QVBoxLayout, QWidget
-from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
+from PySide6.QtWidgets import QWidget
 from vtkmodules.vtkInteractionWidgets import (
     vtkHandleWidget,
     vtkImplicitPlaneRepresentation,
@@ -29,15 +26,14 @@ from vtkmodules.vtkRenderingCore import vtkTextActor
 
 from widgets.cells3d_scene import PROBE_RGB, Cells3DScene, set_standard_view
 from widgets.theme import DEFAULT_THEME, Theme, follow_theme
-from widgets.volume_cube import _ReleasingInteractor
-from widgets.volume_scene import make_renderer, window_image
+from widgets.vtk_view import VtkView
 
 #: Top and bottom colours of the view's background gradient.
 BACKGROUND_TOP = (0.97, 0.975, 0.985)
 BACKGROUND_BOTTOM = (0.86, 0.875, 0.90)
 
 
-class Cells3DView(QWidget):
+class Cells3DView(VtkView):
     """The cells in 3-D; drag to turn, scroll to zoom, drag the red sphere to probe.
 
     Signals
@@ -50,30 +46,18 @@ class Cells3DView(QWidget):
     slice_moved = Signal(object, object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("cells3dView")
-        self.interactor = _ReleasingInteractor(self)
-        self.interactor.setObjectName("cells3dInteractor")
-        self.interactor.setToolTip(
+        super().__init__(
+            "cells3d",
             "Drag to turn, right-drag or scroll to zoom, middle-drag to pan.\n"
-            "Drag the red sphere to probe; drag the slicing plane's centre or arrow."
+            "Drag the red sphere to probe; drag the slicing plane's centre or arrow.",
+            parent,
         )
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.interactor)
-
-        self.render_window = self.interactor.GetRenderWindow()
-        # Multisampled buffers read back black under Mesa; FXAA smooths the edges.
-        self.render_window.SetMultiSamples(0)
-        self.render_window.SetAlphaBitPlanes(1)
-        self.renderer = make_renderer()
         # Only the cells are translucent, and faint: blending them unsorted looks the same
         # and is several times faster than depth peeling.
         self.renderer.SetUseDepthPeeling(False)
         self.renderer.GradientBackgroundOn()
         self.renderer.SetBackground(*BACKGROUND_BOTTOM)
         self.renderer.SetBackground2(*BACKGROUND_TOP)
-        self.render_window.AddRenderer(self.renderer)
         self.scene = Cells3DScene()
         self.scene.add_to(self.renderer)
         self.caption = vtkTextActor()
@@ -82,8 +66,7 @@ class Cells3DView(QWidget):
         text.SetFontSize(15)
         text.SetColor(0.2, 0.22, 0.28)
         self.renderer.AddViewProp(self.caption)
-        self.interactor.SetInteractorStyle(vtkInteractorStyleTrackballCamera())
-        self.interactor.Initialize()
+        self.start()
         follow_theme(self, self._apply_theme)
 
         self.probe_representation = vtkSphereHandleRepresentation()
@@ -118,11 +101,6 @@ class Cells3DView(QWidget):
         self.axes_widget.InteractiveOff()
 
         self._bounds: np.ndarray | None = None
-        self._finalized = False
-
-    @property
-    def is_finalized(self) -> bool:
-        return self._finalized
 
     # Scene ----------------------------------------------------------------------------------
 
@@ -215,52 +193,11 @@ class Cells3DView(QWidget):
 
     # Rendering ------------------------------------------------------------------------------
 
-    def render(self) -> None:
-        """Draw the scene now, if the view is on screen (and not finalized)."""
-        if not self._finalized and self.interactor.isVisible():
-            self.render_window.Render()
-
-    def image(self, scale: int = 1) -> np.ndarray:
-        """(H, W, 3) uint8 RGB of the scene as drawn in the view (``scale`` times larger)."""
-        if self._finalized:
-            raise RuntimeError("the view has been finalized")
-        self.render_window.Render()
-        return window_image(self.render_window, scale)
-
-    def finalize(self) -> None:
-        """Release VTK's window and OpenGL context; the view stays blank afterwards."""
-        if self._finalized:
-            return
-        self._finalized = True
+    def release(self) -> None:
+        """Switch off the probe, the slicing plane and the axes before VTK lets go."""
         self.probe_widget.Off()
         self.slice_widget.Off()
         self.axes_widget.SetEnabled(0)
         for widget in (self.probe_widget, self.slice_widget, self.axes_widget):
             widget.RemoveAllObservers()
             widget.SetInteractor(None)
-        self.render_window.RemoveRenderer(self.renderer)
-        self.interactor.Finalize()
-        self.interactor.setEnabled(False)
-        self.render_window = None
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self.render()
-
-
-def paint_views(pixmap: QPixmap, widget: QWidget) -> QPixmap:
-    """Paint the scene of every visible :class:`Cells3DView` inside ``widget`` over its
-    rectangle of ``pixmap`` (a ``widget.grab()``, where OpenGL windows come out black)."""
-    painter = QPainter(pixmap)
-    for view in widget.findChildren(Cells3DView):
-        if view.is_finalized or not view.isVisible():
-            continue
-        pixels = view.image()
-        height, width, _ = pixels.shape
-        image = QImage(pixels.data, width, height, 3 * width, QImage.Format.Format_RGB888)
-        target = view.interactor.rect().translated(
-            view.interactor.mapTo(widget, view.interactor.rect().topLeft())
-        )
-        painter.drawImage(target, image)
-    painter.end()
-    return pixmap

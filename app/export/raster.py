@@ -4,7 +4,7 @@
 out sharp at any device pixel ratio. What OpenGL drew into a VTK view's native window is
 invisible to it: every visible ``QVTKRenderWindowInteractor`` is read back from VTK at an
 integer scale (``vtkWindowToImageFilter`` with ``SetScale``) and painted over its
-rectangle, as :func:`widgets.volume_cube.grab_with_scenes` does for the cube.
+rectangle. `python main.py --screenshot` saves the window through the same path.
 """
 
 from __future__ import annotations
