@@ -206,6 +206,26 @@ def probe_readout(
         decision_distance, decision_point, _ = nearest_on_segments(
             point, segments[:, 0], segments[:, 1]
         )
+    neuron = int(made_by[inner][edge]) if edge >= 0 else -1
+    return cell_readout(
+        partition,
+        point,
+        cell,
+        (edge_distance, edge_point, neuron),
+        (decision_distance, decision_point),
+    )
+
+
+def cell_readout(
+    partition,
+    point: np.ndarray,
+    cell: int,
+    boundary: tuple[float, np.ndarray, int],
+    decision: tuple[float, np.ndarray],
+) -> ProbeReadout:
+    """The readout of ``point`` (k,) in ``cell`` of a 2-D or 3-D partition, given its
+    nearest cell boundary ``(distance, point (k,), neuron)`` and nearest decision
+    boundary ``(distance, point (k,))``: the cell's map, output and predicted class."""
     A, c = partition.A[cell], partition.c[cell]
     output = A @ point + c
     complete = partition.is_complete
@@ -220,11 +240,11 @@ def probe_readout(
         output=output,
         is_output=complete,
         predicted_class=predicted_class(output) if complete else -1,
-        boundary_distance=edge_distance,
-        boundary_point=edge_point,
-        boundary_neuron=int(made_by[inner][edge]) if edge >= 0 else -1,
-        decision_distance=decision_distance,
-        decision_point=decision_point,
+        boundary_distance=boundary[0],
+        boundary_point=boundary[1],
+        boundary_neuron=boundary[2],
+        decision_distance=decision[0],
+        decision_point=decision[1],
     )
 
 

@@ -14,7 +14,7 @@ from torch import nn
 from engine import polygons
 from engine.decision3d import DecisionSurface
 from engine.partition3d import Partition3D
-from engine.probe import ProbeReadout, ProbeStep, nearest_on_segments, predicted_class, walk_to
+from engine.probe import ProbeReadout, ProbeStep, cell_readout, nearest_on_segments, walk_to
 
 
 def nearest_on_polygons(
@@ -121,25 +121,13 @@ def probe_readout_3d(
         decision_distance, decision_point = float("inf"), np.full(3, np.nan)
     else:
         decision_distance, decision_point = _nearest_surface_polygon(point, surface)
-    A, c = partition.A[cell], partition.c[cell]
-    output = A @ point + c
-    complete = partition.is_complete
-    return ProbeReadout(
-        point=point,
-        cell=cell,
-        n_cells=partition.n_regions,
-        pattern=partition.patterns[cell],
-        layer_of_neuron=partition.layer_of_neuron,
-        A=A,
-        c=c,
-        output=output,
-        is_output=complete,
-        predicted_class=predicted_class(output) if complete else -1,
-        boundary_distance=face_distance,
-        boundary_point=face_point,
-        boundary_neuron=int(partition.face_neuron[faces[face]]) if face >= 0 else -1,
-        decision_distance=decision_distance,
-        decision_point=decision_point,
+    neuron = int(partition.face_neuron[faces[face]]) if face >= 0 else -1
+    return cell_readout(
+        partition,
+        point,
+        cell,
+        (face_distance, face_point, neuron),
+        (decision_distance, decision_point),
     )
 
 
