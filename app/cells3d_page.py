@@ -8,7 +8,7 @@ slicing plane can be moved and tilted, and its exact 2-D cells shown on the Cell
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -45,6 +45,7 @@ from app.cells3d_session import (
 )
 from app.cells_page import describe_network
 from app.probe_controller import ProbeState
+from app.window_close import WindowCloseWatcher
 from engine.box_slice import box_slice
 from engine.datasets import DATASETS_3D
 from engine.session_file import PageState
@@ -115,7 +116,7 @@ class Cells3DPage(QMainWindow):
         self._pending_session: Cells3DSession | None = None
         self._started = False
         self._shut_down = False
-        self._watched_window: QWidget | None = None
+        WindowCloseWatcher(self, self.shutdown)
         self._build_docks()
         self._build_toolbar()
 
@@ -468,7 +469,6 @@ class Cells3DPage(QMainWindow):
         self.view.finalize()
 
     def showEvent(self, event: QShowEvent) -> None:
-        self._watch_window()
         super().showEvent(event)
         if not self._docks_sized:
             self._docks_sized = True
@@ -488,27 +488,6 @@ class Cells3DPage(QMainWindow):
             Qt.Orientation.Horizontal,
         )
         self.resizeDocks([self.transition_dock], [170], Qt.Orientation.Vertical)
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ParentChange:
-            self._watch_window()
-        return super().event(event)
-
-    def _watch_window(self) -> None:
-        # VTK must let go of its window before the window is gone; child widgets get no
-        # closeEvent, so the page watches its window's.
-        window = self.window()
-        if window is self or window is self._watched_window:
-            return
-        if self._watched_window is not None:
-            self._watched_window.removeEventFilter(self)
-        window.installEventFilter(self)
-        self._watched_window = window
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._watched_window and event.type() == QEvent.Type.Close:
-            self.shutdown()
-        return False
 
     def closeEvent(self, event) -> None:
         self.shutdown()

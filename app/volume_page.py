@@ -9,7 +9,7 @@ concentrate as d grows.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -36,6 +36,7 @@ from app.volume_controller import (
     MonteCarloProgress,
     VolumeController,
 )
+from app.window_close import WindowCloseWatcher
 from engine.session_file import PageState
 from engine.volumes import BallSlice, ball_volume_fraction, coverage_curve, dimension_table
 from widgets.fonts import scaled_font
@@ -115,7 +116,7 @@ class VolumePage(QWidget):
         self.setFont(scaled_font(self.font(), 1.1))
         self.controller = controller or VolumeController()
         self.controller.setParent(self)
-        self._watched_window: QWidget | None = None
+        WindowCloseWatcher(self, self.shutdown)
         self._waiting_for = {"distances", "monte_carlo"}
         self._started = False
         self._shut_down = False
@@ -308,13 +309,7 @@ class VolumePage(QWidget):
         self.controller.shutdown()
         self.cube_view.finalize()
 
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ParentChange:
-            self._watch_window()
-        return super().event(event)
-
     def showEvent(self, event: QShowEvent) -> None:
-        self._watch_window()
         super().showEvent(event)
         self.start()
 
@@ -322,22 +317,6 @@ class VolumePage(QWidget):
         # No animation behind another tab.
         self.controller.set_playing(False)
         super().hideEvent(event)
-
-    def _watch_window(self) -> None:
-        # The page learns that its window closes by filtering the window's events: child
-        # widgets get no closeEvent, and VTK must let go of its window before it is gone.
-        window = self.window()
-        if window is self._watched_window:
-            return
-        if self._watched_window is not None:
-            self._watched_window.removeEventFilter(self)
-        window.installEventFilter(self)
-        self._watched_window = window
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._watched_window and event.type() == QEvent.Type.Close:
-            self.shutdown()
-        return False
 
     # --- slots ---------------------------------------------------------------------------
 
