@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -54,6 +53,7 @@ from widgets.cells3d_scene import VIEWS, SceneOptions
 from widgets.cells3d_view import Cells3DView
 from widgets.fonts import scaled_font
 from widgets.layer_slider import LayerSlider
+from widgets.message_box import show_warning
 from widgets.probe_panel import ProbePanel
 from widgets.theme import Theme, current_theme, follow_theme
 from widgets.transition_log import TransitionLog
@@ -634,9 +634,4 @@ class Cells3DPage(QMainWindow):
 
     def _show_error(self, message: str) -> None:
         self.status_label.setText("The computation failed.")
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, "Splinescope", message, QMessageBox.StandardButton.Ok, self
-        )
-        box.setObjectName("cells3dErrorBox")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        show_warning(self, message, "cells3dErrorBox")

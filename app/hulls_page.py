@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -29,6 +28,7 @@ from engine.hull_scene import DEFINITIONS, HullScene, PointVerdict
 from widgets.fonts import scaled_font
 from widgets.hull_canvas import DEFINITION_COLOURS, HullCanvas
 from widgets.hull_experiment_panel import ExperimentPanel
+from widgets.message_box import show_warning
 from widgets.volume_style import hex_rgb
 
 #: Where the test point starts (in the scene's coordinates).
@@ -190,9 +190,4 @@ class HullsPage(QWidget):
             self.experiment_shown.emit(key)
 
     def _show_error(self, message: str) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, "Splinescope", message, QMessageBox.StandardButton.Ok, self
-        )
-        box.setObjectName("hullsErrorBox")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        show_warning(self, message, "hullsErrorBox")

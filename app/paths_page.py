@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -44,6 +43,7 @@ from engine.partition2d import pattern_colour_keys
 from widgets.digit_gallery import MARK_RGB, DigitGallery
 from widgets.digit_strip import DigitStrip, StripColumn
 from widgets.fonts import scaled_font
+from widgets.message_box import show_warning
 from widgets.path_plot import PathPlot
 from widgets.paths_latent_canvas import UNREACHED_RGBA, LatentCanvas
 from widgets.paths_plots import DECODED_RGB, FADED_RGB, DistancePlot, SurveyPlot
@@ -625,13 +625,4 @@ class PathsPage(QWidget):
 
     def _show_error(self, message: str) -> None:
         self.stage_label.setText(message)
-        open_box = self.findChild(QMessageBox, "pathsErrorBox")
-        if open_box is not None and open_box.isVisible():
-            open_box.setText(message)
-            return
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, "Splinescope", message, QMessageBox.StandardButton.Ok, self
-        )
-        box.setObjectName("pathsErrorBox")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        show_warning(self, message, "pathsErrorBox")

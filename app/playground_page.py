@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -21,6 +20,7 @@ from app.playground_controller import PlaygroundController
 from app.playground_frames import PlaygroundFrame
 from engine.session_file import PageState
 from engine.training import TrainingConfig, TrainingSnapshot
+from widgets.message_box import show_warning
 from widgets.playground_controls import PlaygroundControls
 from widgets.playground_curves import TrainingCurves
 from widgets.playground_stats import CellStatisticsPanel
@@ -263,13 +263,4 @@ class PlaygroundPage(QMainWindow):
 
     def _show_error(self, message: str) -> None:
         self.status_label.setText(message)
-        open_box = self.findChild(QMessageBox, "playgroundErrorBox")
-        if open_box is not None and open_box.isVisible():
-            open_box.setText(message)  # one box, however many frames fail while training
-            return
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, "Splinescope", message, QMessageBox.StandardButton.Ok, self
-        )
-        box.setObjectName("playgroundErrorBox")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        show_warning(self, message, "playgroundErrorBox")

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -40,6 +39,7 @@ from app.window_close import WindowCloseWatcher
 from engine.session_file import PageState
 from engine.volumes import BallSlice, ball_volume_fraction, coverage_curve, dimension_table
 from widgets.fonts import scaled_font
+from widgets.message_box import show_warning
 from widgets.volume_coverage import CoveragePlot
 from widgets.volume_cube import CubeView
 from widgets.volume_fraction_plot import FractionPlot, percent_text, power_of_ten
@@ -386,9 +386,4 @@ class VolumePage(QWidget):
                 self.results_shown.emit()
 
     def _show_error(self, message: str) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, "Splinescope", message, QMessageBox.StandardButton.Ok, self
-        )
-        box.setObjectName("volumeErrorBox")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        show_warning(self, message, "volumeErrorBox")

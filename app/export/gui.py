@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import QApplication, QMainWindow, QProgressDialog
 
 from app.export.animation import AnimationRecorder
 from app.export.formats import ExportOptions, ImageSize
@@ -15,6 +15,7 @@ from app.export.vtk_export import GL2PS_LIMITATION
 from app.presets import page_key
 from engine.safe_files import OutputPathError, check_output_path
 from widgets.export_dialog import ExportChoice, ExportDialog, ExportItem
+from widgets.message_box import show_warning
 
 #: Copy image puts the page's main view on the clipboard at this scale.
 COPY_SCALE = 2.0
@@ -169,13 +170,4 @@ class ExportActions(QObject):
         )
 
     def _error(self, message: str) -> None:
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Splinescope",
-            message,
-            QMessageBox.StandardButton.Ok,
-            self.window,
-        )
-        box.setObjectName("exportErrorBox")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        show_warning(self.window, message, "exportErrorBox")
