@@ -1,7 +1,8 @@
 """Session state of the Cells 3D page: the network, its training, and its exact cells.
 
-Partitions run on the global thread pool through a :class:`NewestOnlyRunner` (a newer
-request supersedes a waiting one); training runs as a generator worker that yields a
+Partitions run on the global thread pool through a :class:`PartitionRunner` (a newer
+request supersedes a waiting one and stops a running one after its current layer, as
+does :meth:`Cells3DController.cancel_partition`); training runs as a generator worker that yields a
 snapshot every quarter of a second and stops at the next one when cancelled, keeping the
 weights it reached. The GUI thread only receives results.
 """
@@ -17,7 +18,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import GeneratorWorker, create_worker
 from torch import nn
 
-from app.newest_only import NewestOnlyRunner
+from app.partition_runner import PartitionRunner, PartitionTicket
 from engine.datasets import DATA_BOUNDS_3D, DATASETS_3D, Dataset, make_dataset
 from engine.decision3d import DecisionSurface, decision_surface
 from engine.networks import network_layers, random_mlp
@@ -53,9 +54,13 @@ class Inputs3D:
 
 @dataclass(frozen=True)
 class Cells3DRequest:
+    """The first ``layers`` hidden layers of ``model`` on ``bounds``; ``ticket`` reports
+    each layer done and stops the partition once stopped."""
+
     model: nn.Sequential
     bounds: Bounds3D
     layers: int
+    ticket: PartitionTicket
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,7 +88,11 @@ def compute_cells(request: Cells3DRequest) -> Cells3DResult:
     """The cells (and decision surface) of ``request`` (runs in a worker)."""
     start = time.perf_counter()
     partition = partition_3d(
-        request.model, request.bounds, layers=request.layers, max_regions=MAX_REGIONS
+        request.model,
+        request.bounds,
+        layers=request.layers,
+        max_regions=MAX_REGIONS,
+        progress=request.ticket.after_layer,
     )
     surface = decision_surface(partition) if partition.is_complete else None
     return Cells3DResult(
@@ -111,8 +120,10 @@ class Cells3DController(QObject):
     Signals
     -------
     partition_requested(int) : a partition with this many layers was asked for.
+    partition_progress(int, int, int) : layers done, layers, cells so far (newest request).
     partition_ready(object) : a :class:`Cells3DResult` of the newest request.
     partition_failed(str) : a message for the user.
+    partition_cancelled() : the newest partition was cancelled; the last result stays.
     network_changed(object) : the network to show now (``nn.Sequential``).
     data_changed(object) : the data set trained on (:class:`Dataset`), or None.
     training_started(str) : the title of the data set being trained on.
@@ -121,8 +132,10 @@ class Cells3DController(QObject):
     """
 
     partition_requested = Signal(int)
+    partition_progress = Signal(int, int, int)
     partition_ready = Signal(object)
     partition_failed = Signal(str)
+    partition_cancelled = Signal()
     network_changed = Signal(object)
     data_changed = Signal(object)
     training_started = Signal(str)
@@ -141,9 +154,11 @@ class Cells3DController(QObject):
         self._n_layers = len(network_layers(self._model).hidden)
         self._layers = self._n_layers
         self._dataset: Dataset | None = None
-        self._runner = NewestOnlyRunner(self)
-        self._runner.result_ready.connect(self.partition_ready)
+        self._runner = PartitionRunner(self)
+        self._runner.progress.connect(self.partition_progress)
+        self._runner.result_ready.connect(self._on_partition_ready)
         self._runner.job_failed.connect(self._on_partition_failed)
+        self._result: Cells3DResult | None = None
         self._training: GeneratorWorker | None = None
         self._snapshot: TrainingSnapshot | None = None
         self._final: TrainingSnapshot | None = None
@@ -185,10 +200,29 @@ class Cells3DController(QObject):
             self._layers = layers
             self.request_partition()
 
+    @property
+    def is_partitioning(self) -> bool:
+        """Whether a partition runs or waits."""
+        return self._runner.is_busy
+
     def request_partition(self) -> None:
-        """Compute the cells of the current network and layers in a worker."""
+        """Compute the cells of the current network and layers in a worker; a partition
+        still running stops after its current layer."""
+        ticket = self._runner.issue()
         self.partition_requested.emit(self._layers)
-        self._runner.submit(compute_cells, Cells3DRequest(self._model, self._bounds, self._layers))
+        request = Cells3DRequest(self._model, self._bounds, self._layers, ticket)
+        self._runner.submit(compute_cells, request)
+
+    def cancel_partition(self) -> bool:
+        """Stop the partition being computed (after its current layer) and drop any
+        waiting one; the last result stays, and so does its layer count when it is of the
+        same network. True if there was one to cancel."""
+        if not self._runner.cancel():
+            return False
+        if self._result is not None and self._result.model is self._model:
+            self._layers = self._result.layers
+        self.partition_cancelled.emit()
+        return True
 
     def set_network(self, model: nn.Sequential, dataset: Dataset | None = None) -> None:
         """Show ``model`` (all its layers) and the data it was trained on."""
@@ -201,6 +235,10 @@ class Cells3DController(QObject):
         self.network_changed.emit(model)
         self.data_changed.emit(dataset)
         self.request_partition()
+
+    def _on_partition_ready(self, result: Cells3DResult) -> None:
+        self._result = result
+        self.partition_ready.emit(result)
 
     def _on_partition_failed(self, error: Exception) -> None:
         self.partition_failed.emit(f"The 3-D cells could not be computed: {error}")

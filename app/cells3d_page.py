@@ -43,6 +43,7 @@ from app.cells3d_session import (
     save_cells3d_state,
 )
 from app.cells_page import describe_network
+from app.partition_runner import follow_partitions, partition_progress_bar
 from app.probe_controller import ProbeState
 from app.window_close import WindowCloseWatcher
 from engine.box_slice import box_slice
@@ -122,9 +123,15 @@ class Cells3DPage(QMainWindow):
 
         c = self.controller
         self.layer_slider.layers_changed.connect(c.set_layers)
-        c.partition_requested.connect(self._on_partition_requested)
         c.partition_ready.connect(self._on_partition_ready)
         c.partition_failed.connect(self._show_error)
+        follow_partitions(
+            c,
+            self.partition_progress,
+            self.layer_slider,
+            self.status_label.setText,
+            lambda: self._result.partition.n_regions if self._result else None,
+        )
         c.network_changed.connect(self._on_network_changed)
         c.training_started.connect(self._on_training_started)
         c.training_progress.connect(self._on_training_progress)
@@ -197,7 +204,9 @@ class Cells3DPage(QMainWindow):
         self.train_button.clicked.connect(self._on_train_clicked)
         self.cancel_button = QPushButton("Cancel", panel)
         self.cancel_button.setObjectName("cells3dCancelButton")
-        self.cancel_button.setToolTip("Stop training; the network keeps the weights it reached")
+        self.cancel_button.setToolTip(
+            "Stop training (Esc); the network keeps the weights it reached"
+        )
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.controller.cancel_training)
         self.random_button = QPushButton("Random", panel)
@@ -246,6 +255,11 @@ class Cells3DPage(QMainWindow):
         self.status_label.setStyleSheet("color: #555;")
         self.status_label.setWordWrap(True)
         layout.addWidget(self.status_label)
+        self.partition_progress = partition_progress_bar(
+            "the 3-D cells", "cells3dPartitionProgress", panel
+        )
+        layout.addWidget(self.partition_progress)
+        self._shortcut("Esc", self._on_escape)
 
         layout.addSpacing(8)
         layout.addWidget(_heading("Show", panel))
@@ -522,9 +536,12 @@ class Cells3DPage(QMainWindow):
         if status == "cancelled":
             self.training_label.setText(self.training_label.text() + " · cancelled")
 
-    def _on_partition_requested(self, layers: int) -> None:
-        plural = "layer" if layers == 1 else "layers"
-        self.status_label.setText(f"Computing the cells of the first {layers} {plural}…")
+    def _on_escape(self) -> None:
+        """Esc stops a long partition while its progress shows, else the training."""
+        if not self.partition_progress.isHidden():
+            self.partition_progress.cancel_button.click()
+        elif self.controller.is_training:
+            self.controller.cancel_training()
 
     def _on_partition_ready(self, result: Cells3DResult) -> None:
         if self._shut_down:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from torch import nn
 
-from app.newest_only import NewestOnlyRunner
+from app.partition_runner import PartitionRunner, PartitionTicket
 from engine.decision import DecisionBoundary, decision_boundary
 from engine.memory_budget import (
     CellBudget,
@@ -22,7 +21,6 @@ from engine.memory_budget import (
 from engine.networks import network_layers
 from engine.partition2d import (
     Partition2D,
-    PartitionCancelled,
     TooManyRegionsError,
     partition_2d,
 )
@@ -42,27 +40,21 @@ LIMIT_STEP = 4
 class CellsRequest:
     """What to partition: ``model`` on ``bounds`` with its first ``layers`` hidden layers.
 
-    ``generation`` numbers requests in the order they were made; only the newest one's
-    result is shown. ``plane``, when given, is the slice of the input space the bounds
-    lie in. Setting ``stop`` ends the partition after the layer it is cutting;
-    ``report(generation, layers_done, n_layers, n_cells)`` is told of every layer done.
+    ``ticket`` numbers requests in the order they were made (only the newest one's
+    result is shown), reports every layer done and stops the partition once stopped.
+    ``plane``, when given, is the slice of the input space the bounds lie in.
     """
 
     model: nn.Sequential
     bounds: Bounds
     layers: int
-    generation: int
+    ticket: PartitionTicket
     plane: Plane | None = None
     max_regions: int = MAX_REGIONS
-    stop: threading.Event = field(default_factory=threading.Event, compare=False)
-    report: Callable[[int, int, int, int], None] | None = field(default=None, compare=False)
 
-    def after_layer(self, done: int, total: int, n_cells: int) -> None:
-        """The partition's progress callback: report, then stop if asked to."""
-        if self.report is not None:
-            self.report(self.generation, done, total, n_cells)
-        if self.stop.is_set():
-            raise PartitionCancelled
+    @property
+    def generation(self) -> int:
+        return self.ticket.generation
 
 
 @dataclass(frozen=True)
@@ -95,7 +87,7 @@ def compute_cells(request: CellsRequest) -> CellsResult:
         plane=request.plane,
         layers=request.layers,
         max_regions=request.max_regions,
-        progress=request.after_layer,
+        progress=request.ticket.after_layer,
     )
     boundary = decision_boundary(partition) if partition.is_complete else None
     # Build the point locator here, off the GUI thread: the probe's first lookup is then
@@ -136,7 +128,6 @@ class CellsController(QObject):
     partition_ready = Signal(object)  # CellsResult of the newest request
     partition_failed = Signal(str)  # a message for the user
     partition_cancelled = Signal()  # the newest request was cancelled
-    _layer_done = Signal(int, int, int, int)  # from the worker: generation, done, total, cells
 
     def __init__(
         self,
@@ -150,16 +141,14 @@ class CellsController(QObject):
         super().__init__(parent)
         self._install(model, bounds, plane)
         self._compute = compute
-        self._generation = 0
         self._result: CellsResult | None = None
+        self._result_model: nn.Sequential | None = None  # the network of the result
         self._max_regions = MAX_REGIONS
         self._limit_error: TooManyRegionsError | None = None
-        self._requests: list[CellsRequest] = []  # submitted and not known to be over
-        self._runner = NewestOnlyRunner(self)
+        self._runner = PartitionRunner(self)
+        self._runner.progress.connect(self.partition_progress)
         self._runner.result_ready.connect(self._on_result)
         self._runner.job_failed.connect(self._on_failed)
-        self._runner.idle.connect(self._on_idle)
-        self._layer_done.connect(self._on_layer_done)  # queued: emitted by the worker
 
     @property
     def model(self) -> nn.Sequential:
@@ -289,61 +278,40 @@ class CellsController(QObject):
 
     def request_partition(self) -> None:
         """Compute the partition of the current state; supersedes earlier requests."""
-        self._generation += 1
         self._limit_error = None
         # Never plan more cells than memory holds: the limit is cut to the budget.
         try:
             limit = self.cell_budget().max_cells
         except MemoryBudgetError as error:
             limit = max(error.max_cells, 1)
-        request = CellsRequest(
-            self._model,
-            self._bounds,
-            self._layers,
-            self._generation,
-            self._plane,
-            limit,
-            report=self._layer_done.emit,
-        )
+        # The ticket stops the superseded partitions: the worker moves on to this one.
+        ticket = self._runner.issue()
+        request = CellsRequest(self._model, self._bounds, self._layers, ticket, self._plane, limit)
         self.partition_requested.emit(request.layers)
-        for older in self._requests:
-            older.stop.set()  # superseded: let the worker move on to this one
-        self._requests = [request]
         self._runner.discard_running()
         self._runner.submit(self._compute, request)
 
     def cancel_partition(self) -> bool:
         """Stop the partition being computed (after its current layer) and drop any
-        waiting one; the last result stays. True if there was one to cancel."""
-        if not self._runner.is_busy:
+        waiting one; the last result stays, and so does its layer count when it is of the
+        same network. True if there was one to cancel."""
+        if not self._runner.cancel():
             return False
-        for request in self._requests:
-            request.stop.set()
-        self._runner.cancel()
+        if self._result is not None and self._result_model is self._model:
+            self._layers = self._result.layers
         self.partition_cancelled.emit()
         return True
 
     def shutdown(self, timeout_ms: int = 10_000) -> None:
         """Drop waiting work, stop the running partition after its current layer and
         wait for it to end."""
-        for request in self._requests:
-            request.stop.set()
         self._runner.shutdown(timeout_ms)
-
-    def _on_idle(self) -> None:
-        self._requests = []
-
-    def _on_layer_done(self, generation: int, done: int, total: int, n_cells: int) -> None:
-        newest = self._requests[-1] if self._requests else None
-        if newest is not None and newest.generation == generation and not newest.stop.is_set():
-            self.partition_progress.emit(done, total, n_cells)
 
     def _on_result(self, result: CellsResult) -> None:
         self._result = result
+        self._result_model = self._model  # only the newest request's result arrives
         self.partition_ready.emit(result)
 
     def _on_failed(self, error: BaseException) -> None:
-        if isinstance(error, PartitionCancelled):
-            return  # superseded or cancelled: a newer request or the cancel speaks
         self._limit_error = error if isinstance(error, TooManyRegionsError) else None
         self.partition_failed.emit(describe_error(error))

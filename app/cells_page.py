@@ -24,13 +24,13 @@ from torch import nn
 
 from app.cells_controller import Bounds, CellsController, CellsResult, Plane
 from app.page_sessions import restore_cells_state, save_cells_state
+from app.partition_runner import follow_partitions, partition_progress_bar
 from app.probe_controller import PathState, ProbeController, ProbeState
 from engine.memory_budget import MemoryBudgetError
 from engine.networks import network_layers, random_mlp
 from engine.session_file import PageState
 from widgets.cell_canvas import CellCanvas
 from widgets.fonts import scaled_font
-from widgets.job_progress import JobProgress
 from widgets.layer_slider import LayerSlider
 from widgets.matched_filter import MatchedFilterView, image_shape
 from widgets.notation import output_names
@@ -111,12 +111,15 @@ class CellsPage(QMainWindow):
         self._build_toolbar()
 
         self.layer_slider.layers_changed.connect(self.controller.set_layers)
-        self.controller.partition_requested.connect(self._on_partition_requested)
         self.controller.partition_ready.connect(self._on_partition_ready)
         self.controller.partition_failed.connect(self._show_error)
-        self.controller.partition_progress.connect(self._on_partition_progress)
-        self.controller.partition_cancelled.connect(self._on_partition_cancelled)
-        self.progress.cancel_requested.connect(self.controller.cancel_partition)
+        follow_partitions(
+            self.controller,
+            self.progress,
+            self.layer_slider,
+            self.status_changed.emit,
+            lambda: self.canvas.partition.n_regions if self.canvas.partition else None,
+        )
         self.canvas.probe_moved.connect(self.probe.move_probe)
         self.canvas.path_changed.connect(self.probe.set_path)
         self.probe.probe_changed.connect(self._on_probe_changed)
@@ -210,10 +213,16 @@ class CellsPage(QMainWindow):
         self.path_tool_action.toggled.connect(self.canvas.set_path_tool)
         self.clear_path_action = QAction("Clear path", self)
         self.clear_path_action.setObjectName("clearPathAction")
-        self.clear_path_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.clear_path_action.setToolTip("Remove the path (Esc)")
         self.clear_path_action.setEnabled(False)
         self.clear_path_action.triggered.connect(self.probe.clear_path)
+        # Esc stops a long partition while its progress shows, else clears the path (one
+        # action: two with the same key would cancel each other out).
+        self.escape_action = QAction("Cancel the partition or clear the path", self)
+        self.escape_action.setObjectName("escapeAction")
+        self.escape_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.escape_action.triggered.connect(self._on_escape)
+        self.addAction(self.escape_action)
         self.matched_filter_action = QAction("Matched filters", self)
         self.matched_filter_action.setObjectName("matchedFilterAction")
         self.matched_filter_action.setCheckable(True)
@@ -292,8 +301,7 @@ class CellsPage(QMainWindow):
         count_row.addWidget(self._count_label)
         count_row.addWidget(self._count_caption, 1, Qt.AlignmentFlag.AlignBottom)
         side.addLayout(count_row)
-        self.progress = JobProgress("computing the cells", parent=panel)
-        self.progress.setObjectName("partitionProgress")
+        self.progress = partition_progress_bar("the cells", "partitionProgress", panel)
         side.addWidget(self.progress)
         side.addSpacing(8)
         side.addWidget(explanation)
@@ -351,24 +359,13 @@ class CellsPage(QMainWindow):
         """Stop background work; call before the page goes away."""
         self.controller.shutdown()
 
-    def _on_partition_requested(self, layers: int) -> None:
-        plural = "layer" if layers == 1 else "layers"
-        self.status_changed.emit(f"Computing the cells of the first {layers} {plural}…")
-        self.progress.start()
-
-    def _on_partition_progress(self, done: int, total: int, n_cells: int) -> None:
-        text = f"layer {done} of {total}: {n_cells:,} cells"
-        self.progress.set_progress(done, total, text)
-        self.status_changed.emit(f"Computing the cells: {text}…")
-
-    def _on_partition_cancelled(self) -> None:
-        self.progress.finish()
-        shown = self.controller.result
-        kept = f" The view still shows {shown.partition.n_regions:,} cells." if shown else ""
-        self.status_changed.emit(f"Cancelled.{kept}")
+    def _on_escape(self) -> None:
+        if not self.progress.isHidden():
+            self.progress.cancel_button.click()
+        elif self.clear_path_action.isEnabled():
+            self.clear_path_action.trigger()
 
     def _on_partition_ready(self, result: CellsResult) -> None:
-        self.progress.finish()
         self.canvas.set_partition(result.partition, result.boundary)
         self.layer_slider.set_layers(result.layers, result.n_layers)
         self._count_label.setText(str(result.partition.n_regions))

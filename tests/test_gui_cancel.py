@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from app.cells_controller import CellsController, CellsRequest, compute_cells
 from app.cells_page import DEFAULT_BOUNDS, CellsPage
+from app.partition_runner import progress_text
 from engine.networks import random_mlp
 from engine.partition2d import PartitionCancelled, partition_2d
+from tests.test_gui_probe import give_focus
 
 TIMEOUT_MS = 30_000
 
@@ -36,10 +40,11 @@ class GatedCompute:
 
         def report(generation, layers_done, n_layers, n_cells):
             done.append(layers_done)
-            request.report(generation, layers_done, n_layers, n_cells)
+            request.ticket.report(generation, layers_done, n_layers, n_cells)
 
+        ticket = dataclasses.replace(request.ticket, report=report)  # the same stop flag
         try:
-            result = compute_cells(dataclasses.replace(request, report=report))
+            result = compute_cells(dataclasses.replace(request, ticket=ticket))
         except PartitionCancelled:
             self.outcomes.append("cancelled")
             raise
@@ -113,4 +118,56 @@ def test_a_superseded_partition_stops_early_and_the_newest_is_shown(qtbot):
     assert compute.layers_done[0] == [1]
     assert shown[0].layers == 1
     assert shown[0].partition.n_regions == partition_2d(model, DEFAULT_BOUNDS, layers=1).n_regions
+    page.shutdown()
+
+
+def test_escape_stops_a_long_partition_within_a_layer_and_keeps_the_view(qtbot):
+    page = _page(qtbot, compute_cells)
+    statuses = []
+    page.status_changed.connect(statuses.append)
+    page.start()
+    qtbot.waitUntil(lambda: page.controller.result is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not page.controller.is_busy, timeout=TIMEOUT_MS)
+    first = page.canvas.partition
+    count_label = page.findChild(QLabel, "cellCountLabel")
+    shown_count = count_label.text()
+    reports = []
+    page.controller.partition_progress.connect(lambda *report: reports.append(report))
+    assert "Esc" in page.progress.cancel_button.toolTip()
+
+    # Ten layers of 64 neurons: about two seconds and 160,000 cells when left to finish.
+    page.set_network(random_mlp([64] * 10, seed=1), DEFAULT_BOUNDS)
+    qtbot.waitUntil(lambda: page.progress.isVisible() and bool(reports), timeout=TIMEOUT_MS)
+    assert page.progress.bar.text() == progress_text(*reports[-1])
+    give_focus(qtbot, page.canvas)
+    qtbot.keyClick(page.canvas, Qt.Key.Key_Escape)
+    started = time.perf_counter()
+    qtbot.waitUntil(lambda: not page.controller.is_busy, timeout=TIMEOUT_MS)
+    assert time.perf_counter() - started < 1.5  # the worker stopped after its layer
+
+    assert len(reports) < 10 and all(total == 10 for _, total, _ in reports)
+    assert page.canvas.partition is first
+    assert count_label.text() == shown_count
+    assert page.progress.isHidden()
+    assert statuses[-1] == f"Cancelled. The view still shows {first.n_regions:,} cells."
+    page.shutdown()
+
+
+def test_a_cancelled_layer_change_puts_the_slider_back(qtbot):
+    compute = GatedCompute(gated_calls={1})
+    page = _page(qtbot, compute)
+    page.start()
+    qtbot.waitUntil(lambda: page.canvas.partition is not None, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not page.controller.is_busy, timeout=TIMEOUT_MS)
+
+    page.layer_slider.slider.setValue(1)  # held at the gate
+    qtbot.waitUntil(lambda: compute.started == 2, timeout=TIMEOUT_MS)
+    assert page.controller.cancel_partition()
+    compute.gate.set()
+    qtbot.waitUntil(lambda: not page.controller.is_busy, timeout=TIMEOUT_MS)
+
+    assert page.controller.layers == 2 == page.layer_slider.slider.value()
+    assert page.canvas.partition.n_layers == 2
+    page.layer_slider.slider.setValue(1)  # asking again computes it
+    qtbot.waitUntil(lambda: page.canvas.partition.n_layers == 1, timeout=TIMEOUT_MS)
     page.shutdown()

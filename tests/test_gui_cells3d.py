@@ -4,16 +4,19 @@ against the engine called here directly."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from app import cells3d_controller
 from app.cells3d_page import Cells3DPage
 from engine.box_slice import box_slice
 from engine.partition3d import partition_3d
 from engine.paths import segment_crossings
+from tests.test_gui_probe import give_focus
 from widgets.transition_log import change_text
 
 #: Training the preset and partitioning it take a few seconds on a quiet machine.
@@ -142,3 +145,47 @@ def test_the_slicing_plane_goes_to_the_cells_page(main_window, qtbot):
     np.testing.assert_array_equal(
         planar.patterns[planar.locate(st[inside])], solid.patterns[solid.locate(x[inside])]
     )
+
+
+def test_partitions_report_each_layer_and_esc_cancels_a_long_one(page, qtbot, monkeypatch):
+    c = page.controller
+    gate = threading.Event()
+    gate.set()
+    real_compute = cells3d_controller.compute_cells
+
+    def gated_compute(request):
+        assert gate.wait(TIMEOUT_MS / 1000)
+        return real_compute(request)
+
+    monkeypatch.setattr(cells3d_controller, "compute_cells", gated_compute)
+    reports = []
+    c.partition_progress.connect(lambda *report: reports.append(report))
+    shown = []
+    page.partition_shown.connect(shown.append)
+    slider = page.layer_slider.slider
+    with qtbot.waitSignal(page.partition_shown, timeout=TIMEOUT_MS):
+        slider.setValue(1)
+    reports.clear()
+    with qtbot.waitSignal(page.partition_shown, timeout=TIMEOUT_MS):
+        slider.setValue(2)
+    counts = [partition_3d(c.model, c.bounds, layers=k).n_regions for k in (1, 2)]
+    assert reports == [(1, 2, counts[0]), (2, 2, counts[1])]
+    assert page.partition_progress.isHidden()
+
+    gate.clear()
+    slider.setValue(1)  # held at the gate: the progress bar appears
+    qtbot.waitUntil(page.partition_progress.isVisible, timeout=TIMEOUT_MS)
+    assert "Esc" in page.partition_progress.cancel_button.toolTip()
+    cancelled = []
+    c.partition_cancelled.connect(lambda: cancelled.append(True))
+    give_focus(qtbot, slider)
+    qtbot.keyClick(slider, Qt.Key.Key_Escape)
+    assert cancelled == [True]
+    gate.set()
+    qtbot.waitUntil(lambda: not c.is_partitioning, timeout=TIMEOUT_MS)
+    qtbot.wait(50)
+    assert len(shown) == 2  # nothing drawn after the cancel
+    assert page.partition_progress.isHidden()
+    assert page.count_label.text() == f"{counts[1]:,}"
+    assert page.status_label.text() == f"Cancelled. The view still shows {counts[1]:,} cells."
+    assert c.layers == 2 == slider.value()
