@@ -10,6 +10,7 @@ gallery faster than it computes draws only the newest pair.
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Generator
 from dataclasses import dataclass, replace
@@ -70,11 +71,29 @@ class PathsSettings:
 
 @dataclass(frozen=True)
 class DigitSource:
-    """A data set split for the page: models train on ``train``, pairs come from ``test``."""
+    """A data set split for the page: models train on ``train``, pairs come from ``test``.
+
+    ``files`` are the absolute paths of the MNIST image and label files it was read from,
+    or None for scikit-learn's digits (what a session stores to read it again).
+    """
 
     name: str
     train: DigitImages
     test: DigitImages
+    files: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class TrainedNetworks:
+    """The two networks trained for one data set and latent dimension: what a session
+    keeps (everything else in :class:`PathsModels` is computed from them in a moment)."""
+
+    autoencoder: Autoencoder
+    classifier: nn.Sequential
+
+    @property
+    def latent_dim(self) -> int:
+        return self.autoencoder.latent_dim
 
 
 @dataclass(frozen=True)
@@ -101,6 +120,10 @@ class PathsModels:
     def latent_dim(self) -> int:
         return self.autoencoder.latent_dim
 
+    @property
+    def networks(self) -> TrainedNetworks:
+        return TrainedNetworks(self.autoencoder, self.classifier)
+
 
 @dataclass(frozen=True)
 class TrainingStage:
@@ -126,9 +149,22 @@ def _relay(
 
 
 def prepare_models(
-    source: DigitSource, latent_dim: int, settings: PathsSettings
+    source: DigitSource,
+    latent_dim: int,
+    settings: PathsSettings,
+    networks: TrainedNetworks | None = None,
 ) -> Generator[TrainingStage, None, PathsModels]:
-    """Train the classifier and the autoencoder, then cut the latent plane and survey paths."""
+    """Train the classifier and the autoencoder (unless ``networks`` are given, e.g. from a
+    session), then cut the latent plane and survey paths."""
+    if networks is None:
+        networks = yield from train_networks(source, latent_dim, settings)
+    return (yield from derive_models(source, networks, settings))
+
+
+def train_networks(
+    source: DigitSource, latent_dim: int, settings: PathsSettings
+) -> Generator[TrainingStage, None, TrainedNetworks]:
+    """Train the classifier, then the autoencoder, on ``source.train``."""
     train = source.train
     seed = settings.seed
     classifier = yield from _relay(
@@ -151,9 +187,20 @@ def prepare_models(
         ),
         f"Training the autoencoder (latent dimension {latent_dim})",
     )
+    return TrainedNetworks(autoencoder, classifier)
+
+
+def derive_models(
+    source: DigitSource, networks: TrainedNetworks, settings: PathsSettings
+) -> Generator[TrainingStage, None, PathsModels]:
+    """What the page shows of trained networks: training codes, the latent plane's cells
+    (latent dimension 2), the survey of random paths and the classifier's test accuracy."""
+    train, seed = source.train, settings.seed
+    autoencoder, classifier = networks.autoencoder, networks.classifier
     yield TrainingStage("Cutting the latent space into cells", 0.0)
     codes = autoencoder.encode(train.flat)
-    view = latent_view(autoencoder.decoder, codes, train.labels) if latent_dim == 2 else None
+    two_d = autoencoder.latent_dim == 2
+    view = latent_view(autoencoder.decoder, codes, train.labels) if two_d else None
     yield TrainingStage("Counting cells along random paths", 0.5)
     survey = survey_paths(autoencoder.decoder, codes, settings.survey_pairs, seed=seed)
     with torch.no_grad():
@@ -237,18 +284,20 @@ def analyse_pair(
 
 def load_source(images_path: str | None = None, labels_path: str | None = None) -> DigitSource:
     """scikit-learn's digits (no paths), or MNIST IDX files capped at the training limit."""
+    files = None
     if images_path is None:
         digits, name = load_digits(), SKLEARN_NAME
     else:
         digits = load_mnist_idx(images_path, labels_path)
         name = "MNIST IDX files"
+        files = (os.path.abspath(images_path), os.path.abspath(labels_path))
     train, test = train_test_split(digits, 0.2, seed=0)
     if len(train) > MNIST_TRAIN_LIMIT:
         train = train.subset(np.arange(MNIST_TRAIN_LIMIT))
         name += f" (first {MNIST_TRAIN_LIMIT:,} training images)"
     if len(test) > 2000:
         test = test.subset(np.arange(2000))
-    return DigitSource(name, train, test)
+    return DigitSource(name, train, test, files)
 
 
 class PathsController(QObject):
@@ -270,9 +319,12 @@ class PathsController(QObject):
         self._source: DigitSource | None = None
         self._latent_dim = LATENT_DIMS[0]
         self._cache: dict[tuple[str, int], PathsModels] = {}
+        #: Trained networks by (data set name, latent dimension): from training or a session.
+        self._networks: dict[tuple[str, int], TrainedNetworks] = {}
         self._models: PathsModels | None = None
         self._worker: GeneratorWorker | None = None
         self._worker_ticket = 0
+        self._restored_after_ticket = 0  # runs up to this ticket trained for another session
         self._result: PathsModels | None = None
         self._pair: PairRequest | None = None
         self._analysis: PairAnalysis | None = None
@@ -323,6 +375,53 @@ class PathsController(QObject):
     def is_training(self) -> bool:
         return self._worker is not None
 
+    @property
+    def has_networks(self) -> bool:
+        """Whether the current data and latent dimension have trained networks (then
+        :meth:`prepare` only derives the cells and the survey from them, without training)."""
+        return self._source is not None and self._key() in self._networks
+
+    def trained_networks(self) -> dict[int, TrainedNetworks]:
+        """The networks trained on the current data, by latent dimension (a session's)."""
+        if self._source is None:
+            return {}
+        name = self._source.name
+        return {dim: nets for (key, dim), nets in self._networks.items() if key == name}
+
+    def restore(
+        self,
+        source: DigitSource | None,
+        latent_dim: int,
+        networks: dict[int, TrainedNetworks],
+        pair: PairRequest | None,
+        *,
+        prepare: bool,
+    ) -> None:
+        """Show a saved session: its data, latent dimension, trained networks and pair.
+
+        Models trained before are forgotten (they belong to the session on screen). With
+        ``prepare``, the models of ``latent_dim`` are made at once: derived from
+        ``networks`` when it holds them (no training), else trained; otherwise that waits
+        for :meth:`prepare` (the page's first show). A ``source`` of None (a session saved
+        before the page read any data) is read by :meth:`prepare`; it has no networks.
+        """
+        self._runner.cancel()
+        self._stop_worker()
+        self._cache.clear()
+        self._restored_after_ticket = self._worker_ticket
+        self._networks = {}
+        if source is not None:
+            self._networks = {(source.name, dim): nets for dim, nets in networks.items()}
+        self._source = source
+        self._latent_dim = int(latent_dim)
+        self._models = None
+        self._analysis = None
+        if source is not None:
+            self.source_changed.emit(source)
+        self._pair = pair
+        if prepare:
+            self.prepare()
+
     def _key(self) -> tuple[str, int]:
         return (self._source.name, self._latent_dim)
 
@@ -347,6 +446,7 @@ class PathsController(QObject):
             self._source,
             self._latent_dim,
             self.settings,
+            self._networks.get(self._key()),
             _start_thread=False,
             _ignore_errors=True,
         )
@@ -375,7 +475,10 @@ class PathsController(QObject):
             self.training_progress.emit(stage)
 
     def _on_trained(self, ticket: int, key: tuple[str, int], models: PathsModels) -> None:
+        if ticket <= self._restored_after_ticket:
+            return  # trained before a session was opened: not that session's models
         self._cache[key] = models
+        self._networks[key] = models.networks
         if ticket == self._worker_ticket:
             self._result = models
 

@@ -11,7 +11,7 @@ decoded path to the training set.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -37,9 +37,11 @@ from app.paths_controller import (
     TrainingStage,
     load_source,
 )
+from app.paths_session import PathsSession, restore_paths_state, save_paths_state
 from engine.digits import DigitImages
 from engine.latent_paths import reconstruction_keeps_class
 from engine.partition2d import pattern_colour_keys
+from engine.session_file import PageState
 from widgets.digit_gallery import MARK_RGB, DigitGallery
 from widgets.digit_strip import DigitStrip, StripColumn
 from widgets.fonts import scaled_font
@@ -346,7 +348,7 @@ class PathsPage(QWidget):
     def start(self) -> None:
         """Load the digits and train (or reuse) the models; done on first show."""
         self._started = True
-        if self._initial_source is not None:
+        if self._initial_source is not None and self.controller.source is None:
             self.controller.set_source(self._initial_source)
         else:
             self.controller.prepare()
@@ -359,6 +361,56 @@ class PathsPage(QWidget):
     def shutdown(self) -> None:
         """Stop training and analysis; call before the page goes away."""
         self.controller.shutdown()
+
+    # -- sessions (see app.session_state) -----------------------------------------------
+
+    def save_state(self) -> PageState:
+        return save_paths_state(self)
+
+    def restore_state(self, state: PageState) -> None:
+        restore_paths_state(self, state)
+
+    @property
+    def gallery_seed(self) -> int:
+        """Which held-out images the gallery shows ("Other examples" changes it)."""
+        return self._gallery_seed
+
+    @property
+    def random_classes(self) -> tuple[int | None, int | None]:
+        """The classes Random pair draws A and B from (None: any class)."""
+        return tuple(combo.currentData() for combo in self.class_combos)
+
+    def show_session(self, session: PathsSession) -> None:
+        """Show a state restored from a session: its data, settings, latent dimension,
+        trained networks (their cells are derived, not retrained) and pair. Before the
+        first show, the models wait for it, as they do in a fresh start."""
+        self._gallery_seed = session.gallery_seed
+        for combo, label in zip(self.class_combos, session.random_classes, strict=True):
+            combo.setCurrentIndex(0 if label is None else label + 1)
+        with QSignalBlocker(self.latent_combo):
+            self.latent_combo.setCurrentIndex(self.latent_combo.findData(session.latent_dim))
+        self.controller.settings = session.settings
+        self.controller.restore(
+            session.source,
+            session.latent_dim,
+            session.networks,
+            session.pair,
+            prepare=self._started,
+        )
+        if session.pair is not None:  # source_changed cleared the marks
+            for slot, index in zip(
+                "ABC",
+                (session.pair.index_a, session.pair.index_b, session.pair.index_c),
+                strict=True,
+            ):
+                self._marks[slot] = index
+                self.gallery.set_mark(slot, index)
+        if not self._started:
+            self.stage_label.setText(
+                "Restored from a session: the saved models come back when the page is shown."
+                if session.networks
+                else "Restored from a session: the models train when the page is first shown."
+            )
 
     # -- picking ------------------------------------------------------------------------
 
@@ -442,7 +494,12 @@ class PathsPage(QWidget):
         self.progress.setValue(0)
         self.cancel_button.setEnabled(True)
         self.retrain_button.setEnabled(False)
-        self.stage_label.setText(f"Training the models (latent dimension {latent_dim})…")
+        if self.controller.has_networks:
+            self.stage_label.setText(
+                f"Rebuilding the saved models' cells (latent dimension {latent_dim})…"
+            )
+        else:
+            self.stage_label.setText(f"Training the models (latent dimension {latent_dim})…")
 
     def _on_training_progress(self, stage: TrainingStage) -> None:
         self.progress.setValue(round(1000 * stage.fraction))

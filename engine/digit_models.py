@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine.networks import random_mlp
+from engine.networks import network_layers, random_mlp
 from engine.training import _one_torch_thread
 
 
@@ -77,6 +77,34 @@ class Autoencoder:
     def decode(self, z: np.ndarray) -> np.ndarray:
         """(N, latent_dim) -> (N, n_pixels) float64 decoded images (not clipped)."""
         return self.decoder(torch.as_tensor(np.asarray(z, dtype=np.float64))).numpy()
+
+
+def autoencoder_from(encoder: nn.Sequential, decoder: nn.Sequential) -> Autoencoder:
+    """An :class:`Autoencoder` of an encoder and a decoder built apart (e.g. read from a
+    session file), checked to fit together; both are moved to float64 in place (lossless).
+
+    Parameters
+    ----------
+    encoder : Linear/ReLU stack ``n_pixels -> ... -> latent_dim``, Linear first and last.
+    decoder : Linear/ReLU stack ``latent_dim -> ... -> n_pixels``, Linear first and last.
+
+    Raises
+    ------
+    ValueError
+        Naming what does not fit (a part that is not analysable, does not start or end
+        with a Linear layer, or whose sizes do not chain).
+    """
+    for part, model in (("encoder", encoder), ("decoder", decoder)):
+        network_layers(model)  # raises ValueError for what the engine cannot analyse
+        if not (isinstance(model[0], nn.Linear) and isinstance(model[-1], nn.Linear)):
+            raise ValueError(f"the {part} must start and end with a Linear layer")
+    n_pixels, latent_dim = encoder[0].in_features, encoder[-1].out_features
+    if decoder[0].in_features != latent_dim or decoder[-1].out_features != n_pixels:
+        raise ValueError(
+            f"the encoder maps {n_pixels} pixels to {latent_dim} latent values but the "
+            f"decoder maps {decoder[0].in_features} to {decoder[-1].out_features}"
+        )
+    return Autoencoder(encoder.to(torch.float64).eval(), decoder.to(torch.float64).eval())
 
 
 def _as_float64(model: nn.Sequential) -> nn.Sequential:

@@ -9,6 +9,7 @@ error type with a message, and never anything else.
 from __future__ import annotations
 
 import collections
+import functools
 import io
 import itertools
 import json
@@ -328,3 +329,110 @@ def test_the_event_loop_keeps_ticking_while_a_large_partition_computes(qtbot):
     assert cells > 10_000
     assert len(during) > 10
     assert max_gap_ms < 200
+
+
+# -- the Paths page's section: its networks, data and pair ---------------------------------
+
+
+@functools.cache
+def _digits():
+    from app.paths_controller import load_source
+
+    return load_source()
+
+
+def _load_digits(*files: str):
+    if files:
+        raise OSError(f"{files[0]} does not exist")
+    return _digits()
+
+
+@functools.cache
+def _valid_paths_state() -> PageState:
+    from app.paths_controller import PairRequest, PathsSettings, TrainedNetworks
+    from app.paths_session import paths_page_state
+    from engine.digit_models import Autoencoder
+
+    networks = {
+        dim: TrainedNetworks(
+            Autoencoder(
+                random_mlp([6], n_inputs=64, n_outputs=dim, seed=dim),
+                random_mlp([6], n_inputs=dim, n_outputs=64, seed=dim + 1),
+            ),
+            random_mlp([5], n_inputs=64, n_outputs=10, seed=dim + 2),
+        )
+        for dim in (2, 16)
+    }
+    return paths_page_state(
+        _digits(), 16, PathsSettings(hidden=(6,)), networks, PairRequest(3, 40, 7), 2, (4, None)
+    )
+
+
+_PATHS_KEYS = [
+    "data", "kind", "files", "digest", "latent_dim", "training", "hidden", "seed",
+    "survey_pairs", "pair", "gallery_seed", "random_classes", "models", "encoder",
+    "decoder", "classifier", "in_features", "out_features",
+]  # fmt: skip
+
+
+@_FUZZ
+@given(
+    value=_JSON,
+    path=st.lists(st.sampled_from(_PATHS_KEYS) | st.integers(0, 3), min_size=1, max_size=4),
+    poison=st.none() | st.tuples(st.integers(0, 40), st.sampled_from(["nan", "inf", "cut"])),
+)
+def test_damaged_paths_sections_restore_or_are_refused(value, path, poison):
+    """Random JSON anywhere in the Paths page's settings, a poisoned or cut weight: the
+    section either parses into networks that fit the digits or is refused with a message."""
+    import copy
+
+    from app.paths_session import parse_paths_state
+
+    TRIED["paths sections"] += 1
+    valid = _valid_paths_state()
+    settings = copy.deepcopy(valid.settings)
+    target = settings
+    for key in path[:-1]:
+        if isinstance(target, dict) and key in target:
+            target = target[key]
+        elif isinstance(target, list) and isinstance(key, int) and key < len(target):
+            target = target[key]
+    last = path[-1]
+    if isinstance(target, dict) and isinstance(last, str):
+        target[last] = value
+    elif isinstance(target, list) and isinstance(last, int) and last < len(target):
+        target[last] = value
+    tensors = dict(valid.tensors)
+    if poison is not None:
+        names = sorted(tensors)
+        name, kind = names[poison[0] % len(names)], poison[1]
+        tensor = tensors[name]
+        if kind == "cut":
+            tensors[name] = tensor[..., :-1].contiguous()
+        else:
+            tensors[name] = torch.full_like(tensor, float(kind))
+    try:
+        session = parse_paths_state(PageState(settings, tensors), load=_load_digits)
+    except SessionFileError as error:
+        assert str(error)
+        return
+    for nets in session.networks.values():
+        assert nets.autoencoder.n_pixels == 64 and nets.autoencoder.latent_dim in (2, 16)
+        for model in (nets.autoencoder.encoder, nets.autoencoder.decoder, nets.classifier):
+            assert all(bool(torch.isfinite(p).all()) for p in model.parameters())
+    if session.pair is not None:
+        assert max(session.pair.index_a, session.pair.index_b) < len(session.source.test)
+
+
+def test_the_valid_paths_section_restores_bit_for_bit():
+    from app.paths_session import parse_paths_state
+
+    state = _valid_paths_state()
+    session = parse_paths_state(state, load=_load_digits)
+    assert session.latent_dim == 16 and session.pair.index_c == 7
+    assert session.random_classes == (4, None) and session.gallery_seed == 2
+    for dim, nets in session.networks.items():
+        parts = (nets.autoencoder.encoder, nets.autoencoder.decoder, nets.classifier)
+        for part, model in zip(("encoder", "decoder", "classifier"), parts, strict=True):
+            for name, tensor in network_tensors(model).items():
+                assert torch.equal(tensor, state.tensors[f"models.{dim}.{part}.{name}"])

@@ -1,0 +1,164 @@
+"""Sessions keep the Paths page's trained networks: a saved session comes back without
+training (the trainers are replaced by ones that fail), with the same networks bit for
+bit and the same cells crossed by the same pair; a damaged network is refused and
+nothing changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import torch
+from PySide6.QtWidgets import QMessageBox
+
+import app.paths_controller as paths_controller
+from app.paths_controller import PathsSettings
+from app.paths_page import PathsPage
+from app.user_files import DATA_DIR_VARIABLE
+from engine.session_file import PageState, read_session, write_session
+
+TINY = PathsSettings(
+    hidden=(24, 12), autoencoder_epochs=6, classifier_epochs=2, survey_pairs=20, strip_samples=9
+)
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path / "data"))
+
+
+@pytest.fixture
+def trained_page(qtbot) -> Iterator[PathsPage]:
+    """A Paths page with tiny models of latent dimensions 2 and 16, showing a pair in 16-D
+    sliced through a third image; ``plane_cells`` is the cell count of its latent plane."""
+    page = PathsPage(TINY)
+    qtbot.addWidget(page)
+    page.resize(1400, 860)
+    with qtbot.waitSignal(page.pair_shown, timeout=TIMEOUT_MS):
+        page.show()
+    page.plane_cells = page.controller.models.view.partition.n_regions
+    with qtbot.waitSignal(page.pair_shown, timeout=TIMEOUT_MS):
+        page.latent_combo.setCurrentIndex(page.latent_combo.findData(16))
+    shown = page.gallery.shown_indices
+    a, b, c = int(shown[1, 3]), int(shown[2, 8]), int(shown[0, 5])
+    with qtbot.waitSignal(page.pair_shown, timeout=TIMEOUT_MS):
+        page.pick(a, "A")
+        page.pick(b, "B")
+    with qtbot.waitSignal(page.pair_shown, timeout=TIMEOUT_MS):
+        page.pick(c, "C")
+    yield page
+    page.shutdown()
+    page.close()
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Training replaced by a failure: a restore that trains would show it."""
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a restored session was trained again")
+
+    monkeypatch.setattr(paths_controller, "train_classifier", refuse)
+    monkeypatch.setattr(paths_controller, "train_autoencoder", refuse)
+
+
+def _parameters(model) -> list[torch.Tensor]:
+    return [t.detach().clone() for t in model.state_dict().values()]
+
+
+def _networks(page: PathsPage) -> dict[int, list[torch.Tensor]]:
+    return {
+        dim: [
+            *_parameters(nets.autoencoder.encoder),
+            *_parameters(nets.autoencoder.decoder),
+            *_parameters(nets.classifier),
+        ]
+        for dim, nets in page.controller.trained_networks().items()
+    }
+
+
+def _assert_same(saved: dict, restored: dict) -> None:
+    assert saved.keys() == restored.keys()
+    for dim, tensors in saved.items():
+        for a, b in zip(tensors, restored[dim], strict=True):
+            assert a.dtype == b.dtype == torch.float64 and torch.equal(a, b), dim
+
+
+def test_saved_models_come_back_without_training(qtbot, trained_page, no_training, tmp_path):
+    saved_page = trained_page
+    saved = _networks(saved_page)
+    assert sorted(saved) == [2, 16]
+    analysis = saved_page.controller.analysis
+    path = tmp_path / "paths.splinescope"
+    write_session(path, {"paths": saved_page.save_state()})
+
+    page = PathsPage()  # default settings: the session's own must replace them
+    qtbot.addWidget(page)
+    page.resize(1400, 860)
+    page.restore_state(read_session(path)["paths"])
+    assert "saved models come back" in page.stage_label.text()
+    assert page.controller.has_networks  # so showing derives the cells, without training
+    with qtbot.waitSignal(page.pair_shown, timeout=TIMEOUT_MS) as shown:
+        page.show()
+
+    restored = shown.args[0]
+    assert page.controller.settings == TINY
+    assert page.controller.latent_dim == 16 and page.latent_combo.currentData() == 16
+    _assert_same(saved, _networks(page))
+    assert restored.request == analysis.request
+    assert restored.path.n_cells == analysis.path.n_cells
+    assert page.cells_label.text() == saved_page.cells_label.text()
+    assert page.canvas_card.title.text() == saved_page.canvas_card.title.text()
+    assert page.gallery.marks() == saved_page.gallery.marks()
+    assert "trained on" in page.stage_label.text()
+
+    # The other latent dimension is rebuilt from its saved networks too, not trained.
+    with qtbot.waitSignal(page.controller.models_ready, timeout=TIMEOUT_MS):
+        page.latent_combo.setCurrentIndex(page.latent_combo.findData(2))
+    models = page.controller.models
+    assert models.latent_dim == 2
+    assert models.view.partition.n_regions == saved_page.plane_cells
+    page.shutdown()
+
+
+def _poison(state: PageState, kind: str) -> PageState:
+    tensors = dict(state.tensors)
+    name = next(k for k in tensors if k.startswith("models.16.decoder.") and "weight" in k)
+    if kind == "nan":
+        tensors[name] = torch.full_like(tensors[name], float("nan"))
+    else:
+        tensors[name] = tensors[name][:, :-1].contiguous()
+    return PageState(state.settings, tensors)
+
+
+@pytest.mark.parametrize(("kind", "expected"), [("nan", "NaN or infinite"), ("shape", "shape")])
+def test_a_damaged_model_is_refused_and_the_window_keeps_its_session(
+    qtbot, trained_page, main_window, tmp_path, kind, expected
+):
+    window = main_window
+    good = tmp_path / "good.splinescope"
+    assert window.sessions.save_to(good)
+    pages = read_session(good)
+    pages["paths"] = trained_page.save_state()
+    write_session(good, pages)
+    assert window.sessions.open_path(good)  # the Paths page, not yet shown, holds the models
+    held = _networks(window.paths_page)
+    assert sorted(held) == [2, 16]
+    cells_weights = _parameters(window.cells_page.controller.model)
+
+    bad = tmp_path / "bad.splinescope"
+    pages["paths"] = _poison(pages["paths"], kind)
+    write_session(bad, pages)
+    assert not window.sessions.open_path(bad)
+
+    box = window.findChild(QMessageBox, "sessionProblemBox")
+    assert box is not None and box.isVisible()
+    text = box.text()
+    assert "The paths page" in text and "latent-16 model's decoder" in text
+    assert expected in text and "unchanged" in text
+    _assert_same(held, _networks(window.paths_page))
+    after = _parameters(window.cells_page.controller.model)
+    assert all(torch.equal(a, b) for a, b in zip(cells_weights, after, strict=True))
+    assert window.sessions.path == good.absolute()
+    box.close()
