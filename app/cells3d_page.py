@@ -574,6 +574,10 @@ class Cells3DPage(QMainWindow):
         self.probe.set_partition(partition, result.surface)
         if session is not None and session.probe is not None:
             self.probe.place_probe(np.array(session.probe))
+        if session is not None and session.slice is not None:
+            shown, origin, normal = session.slice  # after set_bounds, which resets the plane
+            self.view.set_slice_plane(origin, normal)
+            self.slice_check.setChecked(shown)
         self.view.render()
         self.partition_shown.emit(result)
 

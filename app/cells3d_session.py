@@ -1,5 +1,5 @@
 """What the Cells 3D page keeps in a session: its network, the data it was trained on,
-layers, display options and probe, and how they come back.
+layers, display options, probe and slicing plane, and how they come back.
 
 :func:`save_cells3d_state` returns a :class:`engine.session_file.PageState`;
 :func:`restore_cells3d_state` checks the whole state (weights, shapes, NaN, ranges, names)
@@ -37,7 +37,9 @@ class Cells3DSession:
     layers : hidden layers partitioned. probe : (3,) probe position or None.
     flags : show_cells, show_decision, show_points. colour_by : "pattern" or "class".
     opacity, explode : slider positions (percent). layer, neuron : the chosen face layer
-    and neuron (1-based) and whether each is shown.
+    and neuron (1-based) and whether each is shown. slice : whether the slicing plane is
+    shown, its (3,) origin and (3,) normal; None (sessions saved before it was kept): the
+    plane stays as it is.
     """
 
     model: object
@@ -50,6 +52,7 @@ class Cells3DSession:
     explode: int
     layer: tuple[bool, int]
     neuron: tuple[bool, int]
+    slice: tuple[bool, tuple[float, ...], tuple[float, ...]] | None = None
 
 
 def save_cells3d_state(page: Cells3DPage) -> PageState:
@@ -57,6 +60,7 @@ def save_cells3d_state(page: Cells3DPage) -> PageState:
     dataset = c.dataset
     probe = page.probe.position
     options = page.view.scene.options
+    origin, normal = page.view.slice_plane()
     settings = {
         "network": network_spec(c.model),
         "dataset": None if dataset is None else {"name": dataset.name, "seed": dataset.seed},
@@ -71,6 +75,11 @@ def save_cells3d_state(page: Cells3DPage) -> PageState:
         # The spin boxes read 0 until the first partition sets their ranges.
         "layer": [page.layer_check.isChecked(), max(page.layer_spin.value(), 1)],
         "neuron": [page.neuron_check.isChecked(), max(page.neuron_spin.value(), 1)],
+        "slice": {
+            "shown": page.slice_check.isChecked(),
+            "origin": [float(v) for v in origin],
+            "normal": [float(v) for v in normal],
+        },
     }
     tensors = {_PREFIX + k: v for k, v in network_tensors(c.model).items()}
     return PageState(settings, tensors)
@@ -80,6 +89,31 @@ def _whole(value: object, what: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise SessionFileError(f"{what} must be a whole number in {low}…{high}, got {value!r}.")
     return value
+
+
+def _three(value: object, what: str) -> tuple[float, float, float]:
+    if (
+        not isinstance(value, list)
+        or len(value) != 3
+        or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in value
+        )
+    ):
+        raise SessionFileError(f"{what} must be three finite numbers, got {value!r}.")
+    return tuple(float(v) for v in value)
+
+
+def _slice(value: object) -> tuple[bool, tuple[float, ...], tuple[float, ...]] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("shown"), bool):
+        raise SessionFileError(f"the slicing plane must say whether it is shown, got {value!r}.")
+    origin = _three(value.get("origin"), "The slicing plane's origin")
+    normal = _three(value.get("normal"), "The slicing plane's normal")
+    if not any(normal):
+        raise SessionFileError("the slicing plane's normal is zero.")
+    return value["shown"], origin, normal
 
 
 def _choice(value: object, what: str, high: int) -> tuple[bool, int]:
@@ -110,13 +144,7 @@ def parse_cells3d_state(state: PageState) -> Cells3DSession:
         dataset = make_dataset(saved["name"], n_samples=DATA_SAMPLES, noise=DATA_NOISE, seed=seed)
     probe = settings.get("probe")
     if probe is not None:
-        if (
-            not isinstance(probe, list)
-            or len(probe) != 3
-            or not all(isinstance(v, int | float) and math.isfinite(v) for v in probe)
-        ):
-            raise SessionFileError(f"the probe must be three finite numbers, got {probe!r}.")
-        probe = tuple(float(v) for v in probe)
+        probe = _three(probe, "The probe")
     flags = {}
     for key in _FLAGS:
         if not isinstance(settings.get(key), bool):
@@ -136,6 +164,7 @@ def parse_cells3d_state(state: PageState) -> Cells3DSession:
         explode=_whole(settings.get("explode"), "explode", 0, 100),
         layer=_choice(settings.get("layer"), "The face layer", max(n_hidden, 1)),
         neuron=_choice(settings.get("neuron"), "The neuron", max(layers_of.n_neurons, 1)),
+        slice=_slice(settings.get("slice")),
     )
 
 

@@ -162,3 +162,42 @@ def test_a_damaged_model_is_refused_and_the_window_keeps_its_session(
     assert all(torch.equal(a, b) for a, b in zip(cells_weights, after, strict=True))
     assert window.sessions.path == good.absolute()
     box.close()
+
+
+def test_mnist_models_name_their_files_and_refuse_moved_or_changed_ones(tmp_path):
+    """A session trained on MNIST files reads them again; files that are gone or hold other
+    images are refused with a message naming them (the networks would not match)."""
+    import numpy as np
+
+    from app.paths_controller import TrainedNetworks, load_source
+    from app.paths_session import parse_paths_state, paths_page_state
+    from engine.digit_models import Autoencoder
+    from engine.digits import save_idx
+    from engine.networks import random_mlp
+    from engine.session_file import SessionFileError
+
+    rng = np.random.default_rng(0)
+    images, labels = tmp_path / "images-idx3-ubyte", tmp_path / "labels-idx1-ubyte"
+    save_idx(images, rng.integers(0, 256, (60, 6, 6), dtype=np.uint8))
+    save_idx(labels, np.arange(60, dtype=np.uint8) % 10)
+    source = load_source(str(images), str(labels))
+    nets = TrainedNetworks(
+        Autoencoder(random_mlp([5], n_inputs=36, n_outputs=2), random_mlp([5], n_outputs=36)),
+        random_mlp([4], n_inputs=36, n_outputs=10),
+    )
+    state = paths_page_state(source, 2, TINY, {2: nets})
+    assert state.settings["data"]["files"] == [str(images), str(labels)]
+
+    session = parse_paths_state(state)
+    assert session.source.files == source.files and len(session.source.test) == 12
+    assert torch.equal(
+        session.networks[2].autoencoder.decoder[0].weight, nets.autoencoder.decoder[0].weight
+    )
+
+    save_idx(images, rng.integers(0, 256, (60, 6, 6), dtype=np.uint8))
+    with pytest.raises(SessionFileError, match="differ from those the session was saved with"):
+        parse_paths_state(state)
+    images.unlink()
+    with pytest.raises(SessionFileError, match="cannot be read") as refused:
+        parse_paths_state(state)
+    assert str(images) in str(refused.value)

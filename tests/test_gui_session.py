@@ -380,6 +380,9 @@ def test_the_cells3d_network_its_data_and_view_come_back(main_window, qtbot, tmp
     page.opacity_slider.setValue(40)
     page.decision_check.setChecked(False)
     page.probe.place_probe(np.array([0.3, -0.2, 0.1]))
+    page.slice_check.setChecked(True)
+    tilted = np.array([1.0, 1.0, 0.5]) / 1.5
+    page.view.set_slice_plane([0.2, 0.1, -0.3], tilted)
     path = tmp_path / "cells3d.splinescope"
     assert window.sessions.save_to(path)
     assert "cells_3d" in read_session(path)
@@ -387,6 +390,8 @@ def test_the_cells3d_network_its_data_and_view_come_back(main_window, qtbot, tmp
     c.set_network(random_mlp([5, 5], n_inputs=3, seed=2))
     page.opacity_slider.setValue(10)
     page.decision_check.setChecked(True)
+    page.slice_check.setChecked(False)
+    page.view.set_slice_plane([0.0, 0.0, 0.0], [0.0, 0.0, 1.0])
     assert window.sessions.open_path(path)
 
     qtbot.waitUntil(
@@ -405,6 +410,10 @@ def test_the_cells3d_network_its_data_and_view_come_back(main_window, qtbot, tmp
     expected = partition_3d(c.model, c.bounds, layers=1).n_regions
     assert page.count_label.text() == f"{expected:,}"
     assert page.opacity_slider.value() == 40 and not page.decision_check.isChecked()
+    origin, normal = page.view.slice_plane()
+    assert page.slice_check.isChecked() and page.view.slice_enabled
+    np.testing.assert_allclose(origin, [0.2, 0.1, -0.3], atol=1e-12)
+    np.testing.assert_allclose(normal, tilted, atol=1e-12)
     qtbot.waitUntil(
         lambda: (
             page.probe.position is not None and np.allclose(page.probe.position, [0.3, -0.2, 0.1])
