@@ -14,6 +14,7 @@ from PySide6.QtGui import QImage
 from app.cells_page import DEFAULT_BOUNDS, default_model
 from app.presets import preset_names
 from engine.partition2d import partition_2d
+from tests.read_only import read_only_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -53,7 +54,7 @@ def test_a_bad_preset_exits_listing_the_presets(tmp_path):
         assert name in result.stderr
 
 
-def test_an_unwritable_out_path_is_refused_before_any_work(tmp_path, capsys):
+def test_an_unwritable_out_path_is_refused_before_any_work(tmp_path, capsys, monkeypatch):
     from app.export.headless import run_export
 
     blocker = tmp_path / "a-file"
@@ -68,6 +69,14 @@ def test_an_unwritable_out_path_is_refused_before_any_work(tmp_path, capsys):
     out.mkdir()  # a folder where the file should go
     assert run_export(["--view", "cells", "--out", str(out)]) == 2
     assert "is a folder" in capsys.readouterr().err
+
+    locked = read_only_folder(monkeypatch, tmp_path / "locked")
+    assert run_export(["--view", "cells", "--out", str(locked / "cells.png")]) == 2
+    assert capsys.readouterr().err == (
+        f"splinescope export: The folder {locked} is read-only for you: choose a folder "
+        "you can write to (for example your home folder).\n"
+    )
+    assert list(locked.iterdir()) == []
 
 
 def test_one_svg_headless_then_a_bad_view(tmp_path):
@@ -106,10 +115,20 @@ def test_deck_writes_each_figure_and_an_index(tmp_path, presets):
 
 
 def test_the_offscreen_platforms_noise_is_kept_off_stderr(capsys):
-    from PySide6.QtCore import QtMsgType
+    from PySide6.QtCore import QLoggingCategory, qCWarning, qInstallMessageHandler, qWarning
 
     from app.export.headless import quiet_offscreen_messages
 
-    quiet_offscreen_messages(QtMsgType.QtWarningMsg, None, "This plugin does not support lower()")
-    quiet_offscreen_messages(QtMsgType.QtWarningMsg, None, "QPainter::end: Painter not active")
-    assert capsys.readouterr().err == "QPainter::end: Painter not active\n"
+    previous = qInstallMessageHandler(quiet_offscreen_messages)
+    try:
+        qWarning("This plugin does not support propagateSizeHints()")
+        qWarning("This plugin does not support lower()")
+        qWarning("This plugin does not support setParent!")
+        qWarning("QPainter::end: Painter not active")
+        qCWarning(QLoggingCategory("qt.qpa.fonts"), "This plugin does not support lower() yet")
+    finally:
+        qInstallMessageHandler(previous)
+    assert capsys.readouterr().err == (
+        "QPainter::end: Painter not active\n"
+        "qt.qpa.fonts: This plugin does not support lower() yet\n"
+    )

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
+from app.export import targets
 from app.export.formats import ExportOptions, ImageSize, format_of, parse_size
 from app.export.targets import ExportView, export_targets, export_view
+from tests.read_only import read_only_folder
 
 SVG = "{http://www.w3.org/2000/svg}"
 WAIT_MS = 60_000
@@ -140,7 +143,7 @@ def _cells3d_view_png_and_gl2ps(main_window, qtbot, tmp_path):
     assert ET.parse(svg).getroot().find(f".//{SVG}image") is not None
 
 
-def _copy_image_and_the_export_dialog(main_window, qtbot, tmp_path):
+def _copy_image_and_the_export_dialog(main_window, qtbot, tmp_path, monkeypatch):
     window = main_window
     window.export_actions.copy_action.trigger()
     canvas = window.cells_page.canvas
@@ -158,25 +161,62 @@ def _copy_image_and_the_export_dialog(main_window, qtbot, tmp_path):
     assert len(cells) == canvas.partition.n_regions
     assert str(target) in window.statusBar().currentMessage()
 
-    # A file where the folder should be: one clear message, nothing rendered or written.
+    # A file where the folder should be, then a read-only folder: one clear sentence
+    # each, nothing written, and the dialog stays open with the user's choices.
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
+    locked = read_only_folder(monkeypatch, tmp_path / "locked")
     dialog = window.export_actions.open_dialog()
     dialog.select("cells")
-    dialog.path_edit.setText(str(blocker / "cells.png"))
+    dialog.pixels_radio.setChecked(True)
+    for path, says in (
+        (blocker / "cells.png", f"{blocker} is not a folder"),
+        (locked / "cells.png", f"The folder {locked} is read-only for you"),
+    ):
+        dialog.path_edit.setText(str(path))
+        dialog.accept()
+        box = dialog.findChild(QMessageBox, "exportPathErrorBox")
+        assert box is not None and box.text().startswith(says)
+        box.close()
+        qtbot.waitUntil(lambda: dialog.findChild(QMessageBox) is None)  # deleted on close
+        assert dialog.isVisible() and dialog.pixels_radio.isChecked()
+        assert dialog.path_edit.text() == str(path) and not path.exists()
+    target = tmp_path / "after.png"
+    dialog.path_edit.setText(str(target))
     dialog.accept()
-    box = window.findChild(QMessageBox, "exportErrorBox")
-    assert box is not None and "not a folder" in box.text()
-    box.close()
+    assert not dialog.isVisible()
+    assert QImage(str(target)).width() == dialog.width_box.value()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporaries
+
+
+def test_a_failed_export_keeps_the_old_file_and_leaves_no_temporary(qtbot, tmp_path, monkeypatch):
+    label = QLabel("Splinescope")
+    qtbot.addWidget(label)
+    label.resize(120, 40)
+    view = ExportView("label", "Label", lambda: label)
+    target = tmp_path / "label.png"
+    export_view(view, ExportOptions(target, ImageSize(1.0)))
+    first = target.read_bytes()
+    assert QImage(str(target)).size().toTuple() == (120, 40)
+
+    def torn(image, path):
+        Path(path).write_bytes(first[:20])  # half a file, then the disk fills up
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(targets, "write_png", torn)
+    with pytest.raises(OSError, match="No space left"):
+        export_view(view, ExportOptions(target, ImageSize(2.0)))
+    assert target.read_bytes() == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["label.png"]
 
 
 # One window per test: making the main window (six pages) is the slow part.
 
 
-def test_cells_page_views_copy_and_dialog(main_window, qtbot, tmp_path):
+def test_cells_page_views_copy_and_dialog(main_window, qtbot, tmp_path, monkeypatch):
     _cells_view_png_svg_pdf(main_window, tmp_path)
     _plot_and_page_views_write_qt_vectors(main_window, tmp_path)
-    _copy_image_and_the_export_dialog(main_window, qtbot, tmp_path)
+    _copy_image_and_the_export_dialog(main_window, qtbot, tmp_path, monkeypatch)
 
 
 def test_cube_playground_and_generic_page_views(main_window, qtbot, tmp_path):

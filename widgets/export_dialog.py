@@ -6,6 +6,7 @@ The dialog knows nothing of pages: it is given the exportable items as plain val
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from widgets.message_box import show_warning
 
 STILL_SUFFIXES = (".png", ".svg", ".pdf")
 ANIMATION_SUFFIXES = (".gif", ".mp4")
@@ -60,7 +63,12 @@ class ExportChoice:
 
 
 class ExportDialog(QDialog):
-    """Choose a view or an animation, a file, a size and a background; OK exports."""
+    """Choose a view or an animation, a file, a size and a background; OK exports.
+
+    ``check(choice)``, when given, says in a sentence why a choice cannot be exported
+    (an unwritable file, say) or returns None; OK then shows the sentence and the dialog
+    stays open with everything as the user left it.
+    """
 
     def __init__(
         self,
@@ -69,10 +77,13 @@ class ExportDialog(QDialog):
         base_name: str,
         view_size: tuple[int, int],
         parent: QWidget | None = None,
+        *,
+        check: Callable[[ExportChoice], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
         if not items:
             raise ValueError("nothing to export")
+        self._check = check
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export view")
         self._items = list(items)
@@ -187,6 +198,16 @@ class ExportDialog(QDialog):
             transparent=self.transparent_box.isEnabled() and self.transparent_box.isChecked(),
             frames=self.frames_box.value(),
         )
+
+    def accept(self) -> None:
+        """Close and export, unless ``check`` finds a problem: then say it and stay open."""
+        problem = self._check(self.choice()) if self._check is not None else None
+        if problem:
+            show_warning(self, problem, "exportPathErrorBox")
+            self.path_edit.setFocus()
+            self.path_edit.selectAll()
+            return
+        super().accept()
 
     # -- slots ---------------------------------------------------------------------------
 

@@ -4,8 +4,9 @@
 the GUI thread, one frame per event-loop turn, so the window (and a progress dialog)
 stays responsive. At a :class:`app.export.targets.WaitFor` step it returns to the event
 loop until the page has shown what was asked for. Frames go straight to the file through
-imageio (Pillow for GIF, ffmpeg's libx264 for MP4); a cancelled or failed recording
-leaves no file behind.
+imageio (Pillow for GIF, ffmpeg's libx264 for MP4) under a temporary name, which takes
+the file's name once the last frame is in; a cancelled or failed recording leaves no file
+behind and an older file of that name as it was.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from PySide6.QtGui import QImage
 from app.export.formats import ANIMATION_FPS, ExportOptions
 from app.export.raster import image_to_rgb
 from app.export.targets import ExportAnimation, WaitFor
+from engine.safe_files import PendingFile
 
 #: A wait longer than this ends the recording with a message.
 WAIT_TIMEOUT_MS = 180_000
@@ -29,13 +31,18 @@ class FrameWriter:
     """Appends RGB frames to a GIF or an MP4 file; the first frame fixes the size."""
 
     def __init__(self, path: Path, fmt: str, fps: int = ANIMATION_FPS) -> None:
+        if fmt not in ("gif", "mp4"):
+            raise ValueError(f"animations are written as .gif or .mp4, not .{fmt}")
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = PendingFile(self.path)
         if fmt == "gif":
-            self._writer = imageio.get_writer(self.path, mode="I", duration=1000 / fps, loop=0)
-        elif fmt == "mp4":
             self._writer = imageio.get_writer(
-                self.path,
+                self._file.temporary, mode="I", duration=1000 / fps, loop=0
+            )
+        else:
+            self._writer = imageio.get_writer(
+                self._file.temporary,
                 fps=fps,
                 codec="libx264",
                 quality=8,
@@ -43,8 +50,6 @@ class FrameWriter:
                 macro_block_size=1,
                 ffmpeg_log_level="error",
             )
-        else:
-            raise ValueError(f"animations are written as .gif or .mp4, not .{fmt}")
         self._even = fmt == "mp4"  # yuv420p needs even sides
         self._shape: tuple[int, ...] | None = None
         self.frames = 0
@@ -62,13 +67,20 @@ class FrameWriter:
         self.frames += 1
 
     def close(self) -> None:
-        self._writer.close()
+        """Finish the file and give it its name."""
+        try:
+            self._writer.close()
+        except BaseException:
+            self._file.discard()
+            raise
+        self._file.commit()
 
     def discard(self) -> None:
+        """Drop what was written; an older file of that name stays."""
         try:
             self._writer.close()
         finally:
-            self.path.unlink(missing_ok=True)
+            self._file.discard()
 
 
 class AnimationRecorder(QObject):
@@ -192,7 +204,11 @@ class AnimationRecorder(QObject):
         if self._writer is None:
             self.failed.emit("The animation produced no frames.")
             return
-        self._writer.close()
+        try:
+            self._writer.close()
+        except OSError as error:
+            self.failed.emit(f"Could not write {self._writer.path}: {error}")
+            return
         self.finished.emit(self._writer.path)
 
     def _fail(self, message: str) -> None:

@@ -86,25 +86,43 @@ class ExportActions(QObject):
         ]
         main = next(t for t in targets if isinstance(t, ExportView)).widget()
         dialog = ExportDialog(
-            items, self._folder, "splinescope", (main.width() * 2, main.height() * 2), self.window
+            items,
+            self._folder,
+            "splinescope",
+            (main.width() * 2, main.height() * 2),
+            self.window,
+            check=self.problem_with,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.export(dialog.choice()))
         dialog.open()
         return dialog
 
+    @staticmethod
+    def _options(choice: ExportChoice) -> ExportOptions:
+        size = ImageSize(pixels=choice.pixels) if choice.pixels else ImageSize(choice.scale)
+        return ExportOptions(choice.path, size, choice.transparent, choice.frames)
+
+    def problem_with(self, choice: ExportChoice) -> str | None:
+        """Why ``choice`` cannot be exported, in a sentence (an unknown suffix, a missing
+        or read-only folder, a folder in the file's place), or None; checked before any
+        rendering or recording."""
+        try:
+            self._options(choice).format  # noqa: B018  (checks the suffix)
+            check_output_path(choice.path)
+        except (ValueError, OutputPathError) as error:
+            return str(error)
+        return None
+
     def export(self, choice: ExportChoice) -> None:
         """Export what ``choice`` names; stills at once, animations with a progress dialog."""
         _, targets = self.current_targets()
         target = next(t for t in targets if t.name == choice.item)
-        size = ImageSize(pixels=choice.pixels) if choice.pixels else ImageSize(choice.scale)
-        try:
-            options = ExportOptions(choice.path, size, choice.transparent, choice.frames)
-            options.format  # noqa: B018  (checks the suffix)
-            check_output_path(choice.path)  # before any rendering or recording
-        except (ValueError, OutputPathError) as error:
-            self._error(str(error))
+        problem = self.problem_with(choice)
+        if problem:
+            self._error(problem)
             return
+        options = self._options(choice)
         self._folder = choice.path.parent
         if isinstance(target, ExportAnimation):
             self.record(target, options)

@@ -119,14 +119,20 @@ def configure_headless(environ: dict[str, str] = os.environ) -> str | None:
     )
 
 
-#: What Qt's offscreen platform says about every window-manager call it cannot honour.
+#: How Qt's platform windows (uncategorised) start the warning about each window-manager
+#: call the offscreen platform cannot honour (``… lower()``, ``… propagateSizeHints()``,
+#: ``… setParent!``): harmless when no window is ever on a screen.
 OFFSCREEN_NOISE = "This plugin does not support "
 
 
-def quiet_offscreen_messages(kind: object, context: object, message: str) -> None:
-    """Qt message handler: every message on stderr but the offscreen platform's noise."""
-    if not message.startswith(OFFSCREEN_NOISE):
-        print(message, file=sys.stderr)
+def quiet_offscreen_messages(kind, context, message: str) -> None:
+    """Qt message handler: every message on stderr as Qt would print it (with its
+    category), but the offscreen platform's noise."""
+    if message.startswith(OFFSCREEN_NOISE) and context.category in (None, "default"):
+        return
+    from PySide6.QtCore import qFormatLogMessage
+
+    print(qFormatLogMessage(kind, context, message), file=sys.stderr)
 
 
 def _size(args: argparse.Namespace, default: ImageSize) -> ImageSize:

@@ -22,6 +22,7 @@ from app.export.formats import ExportOptions, ImageSize
 from app.export.raster import render_widget, write_png
 from app.export.vector import render_svg, write_svg_as_pdf, write_widget_pdf, write_widget_svg
 from app.export.vtk_export import write_gl2ps
+from engine.safe_files import PendingFile
 
 
 @dataclass(frozen=True)
@@ -123,12 +124,20 @@ def export_view(view: ExportView, options: ExportOptions) -> Path:
     fmt, path = options.format, Path(options.path)
     if options.is_animation:
         raise ValueError(f"{view.name} is a still view; write it as .png, .svg or .pdf")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside the target and renamed over it once complete: a failure or a crash
+    # midway never leaves a torn file or destroys the previous one.
+    with PendingFile(path) as pending:
+        _write_still(view, options, fmt, pending.temporary)
+    return path
+
+
+def _write_still(view: ExportView, options: ExportOptions, fmt: str, path: Path) -> None:
     if fmt == "png":
         write_png(view_image(view, options.size, transparent=options.transparent), path)
-        return path
+        return
     figure = view.figure() if view.figure is not None else None
     title = f"Splinescope: {view.title}"
-    path.parent.mkdir(parents=True, exist_ok=True)
     if figure is not None:
         width, height = figure_size(view, options.size)
         svg = cell_figure_svg(figure, width, height, transparent=options.transparent)
@@ -142,4 +151,3 @@ def export_view(view: ExportView, options: ExportOptions) -> Path:
         write_widget_svg(view.widget(), path, title=title, transparent=options.transparent)
     else:
         write_widget_pdf(view.widget(), path, title=title)
-    return path
