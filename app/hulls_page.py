@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.hulls_controller import EXPERIMENTS, HullsController
+from app.page_sessions import restore_hulls_state, save_hulls_state
 from engine.experiments import ExperimentProgress
 from engine.hull_scene import DEFINITIONS, HullScene, PointVerdict
+from engine.session_file import PageState
 from widgets.fonts import scaled_font
 from widgets.hull_canvas import DEFINITION_COLOURS, HullCanvas
 from widgets.hull_experiment_panel import ExperimentPanel
@@ -73,6 +75,7 @@ class HullsPage(QWidget):
         self.controller.setParent(self)
         self._started = False
         self._shut_down = False
+        self._first_scene: tuple[int, tuple[float, float]] = (0, START_POINT)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self._build_interactive_panel())
@@ -148,8 +151,9 @@ class HullsPage(QWidget):
         if self._started or self._shut_down:
             return
         self._started = True
-        self.canvas.move_test_point(*START_POINT)
-        self.controller.new_scene(seed=0)
+        seed, point = self._first_scene
+        self.canvas.move_test_point(*point)
+        self.controller.new_scene(seed=seed)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -161,6 +165,36 @@ class HullsPage(QWidget):
             return
         self._shut_down = True
         self.controller.shutdown()
+
+    # --- sessions (see app.session_state) ------------------------------------------------
+
+    def save_state(self) -> PageState:
+        return save_hulls_state(self)
+
+    def restore_state(self, state: PageState) -> None:
+        restore_hulls_state(self, state)
+
+    @property
+    def first_scene(self) -> tuple[int, tuple[float, float]]:
+        """The training set's seed and the test point: shown, or waiting for the first show."""
+        if self._started:
+            return self.controller.seed, self.canvas.test_point_position()
+        return self._first_scene
+
+    @property
+    def experiment(self) -> str:
+        """The key of the experiment tab shown."""
+        return self._current_key()
+
+    def show_session(self, seed: int, point: tuple[float, float], experiment: str) -> None:
+        """Draw training set ``seed`` with the test point at ``point`` (at the first show,
+        if the page has not been shown) and show the tab of ``experiment``."""
+        keys = [spec.key for spec in EXPERIMENTS]
+        self.experiments.setCurrentIndex(keys.index(experiment))
+        self._first_scene = (int(seed), (float(point[0]), float(point[1])))
+        if self._started and not self._shut_down:
+            self.canvas.move_test_point(*point)
+            self.controller.new_scene(seed=seed)
 
     # --- slots ---------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""What the Cells, Playground and Volume pages keep in a session, and how it comes back.
+"""What the Cells, Playground, Volume and Hulls pages keep in a session, and how it comes
+back.
 
 Each ``save_*_state(page)`` returns a :class:`engine.session_file.PageState`; each
 ``restore_*_state(page, state)`` checks the whole state first (types, ranges, weight
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+from app.hulls_controller import EXPERIMENTS
 from app.volume_controller import D_MAX, DISTANCE_DIMENSIONS, MONTE_CARLO_SAMPLES
 from engine.datasets import DATASETS, MAX_CLASSES, DatasetSpec
 from engine.features import FEATURE_PLANE, FEATURE_TRANSFORMS, INPUT_PLANE
@@ -27,6 +29,7 @@ from widgets.playground_controls import MAX_HIDDEN_LAYERS, MAX_WIDTH
 
 if TYPE_CHECKING:
     from app.cells_page import CellsPage
+    from app.hulls_page import HullsPage
     from app.playground_page import PlaygroundPage
     from app.volume_page import VolumePage
 
@@ -275,3 +278,28 @@ def restore_volume_state(page: VolumePage, state: PageState) -> None:
     c.set_scan_position(scan)
     c.set_distance_dimension(distance)
     page.samples_box.setCurrentIndex(page.samples_box.findData(samples))
+
+
+# -- Hulls ----------------------------------------------------------------------------------
+
+
+def save_hulls_state(page: HullsPage) -> PageState:
+    seed, point = page.first_scene
+    return PageState(
+        {"seed": seed, "test_point": [float(v) for v in point], "experiment": page.experiment}
+    )
+
+
+def restore_hulls_state(page: HullsPage, state: PageState) -> None:
+    """The training set's seed, the test point and the experiment tab (experiments rerun
+    in seconds: their results are not kept)."""
+    settings = state.settings
+    seed = _number(settings, "seed", 0, 2**31 - 1, whole=True)
+    point = _point(settings.get("test_point"), "The test point")
+    if point is None or max(abs(v) for v in point) > 1e6:
+        raise SessionFileError(f"the test point {point!r} is missing or far off the plot.")
+    keys = [spec.key for spec in EXPERIMENTS]
+    experiment = settings.get("experiment", keys[0])
+    if experiment not in keys:
+        raise SessionFileError(f"unknown experiment {experiment!r}; expected one of {keys}.")
+    page.show_session(seed, point, experiment)

@@ -432,3 +432,35 @@ def test_the_cells3d_network_its_data_and_view_come_back(main_window, qtbot, tmp
     assert "NaN or infinite" in _problem_box(window).text()
     for a, b in zip(trained, _weights(c.model), strict=True):
         assert torch.equal(a, b)
+
+
+def test_the_hulls_training_set_test_point_and_tab_come_back(main_window, qtbot, tmp_path):
+    from engine.hull_scene import make_scene
+
+    window = main_window
+    page = window.hulls_page
+    c = page.controller
+    with qtbot.waitSignal(c.scene_changed, timeout=TIMEOUT_MS):
+        window.pages.setCurrentWidget(page)
+    ring = make_scene(2).hull_ring
+    c.new_scene()
+    c.new_scene()
+    qtbot.waitUntil(lambda: np.array_equal(c.scene.hull_ring, ring), timeout=TIMEOUT_MS)
+    page.canvas.move_test_point(-0.4, 0.65)
+    page.experiments.setCurrentIndex(1)
+    path = tmp_path / "hulls.splinescope"
+    assert window.sessions.save_to(path)
+    assert read_session(path)["hulls"].settings["seed"] == 2
+
+    with qtbot.waitSignal(c.scene_changed, timeout=TIMEOUT_MS):
+        c.new_scene()
+    page.canvas.move_test_point(0.0, 0.0)
+    page.experiments.setCurrentIndex(0)
+    assert not np.array_equal(c.scene.hull_ring, ring)
+    assert window.sessions.open_path(path)
+
+    qtbot.waitUntil(lambda: np.array_equal(c.scene.hull_ring, ring), timeout=TIMEOUT_MS)
+    assert c.seed == 2
+    assert page.canvas.test_point_position() == pytest.approx((-0.4, 0.65))
+    assert c.test_point == pytest.approx((-0.4, 0.65))
+    assert page.experiments.currentIndex() == 1
