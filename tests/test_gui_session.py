@@ -464,3 +464,25 @@ def test_the_hulls_training_set_test_point_and_tab_come_back(main_window, qtbot,
     assert page.canvas.test_point_position() == pytest.approx((-0.4, 0.65))
     assert c.test_point == pytest.approx((-0.4, 0.65))
     assert page.experiments.currentIndex() == 1
+
+
+def test_a_session_saved_before_paths_hulls_and_the_slice_were_kept_still_opens(
+    main_window, tmp_path
+):
+    """Format 1 files written before these sections existed: the pages they do not name
+    keep what they show, and a Cells 3D entry without a slicing plane opens."""
+    window = main_window
+    path = tmp_path / "older.splinescope"
+    assert window.sessions.save_to(path)
+    pages = read_session(path)
+    del pages["paths"], pages["hulls"]
+    cells3d = pages["cells_3d"]
+    older = {k: v for k, v in cells3d.settings.items() if k != "slice"}
+    pages["cells_3d"] = PageState(older, cells3d.tensors)
+    write_session(path, pages)
+    paths_controller = window.paths_page.controller
+    source = paths_controller.source
+
+    assert window.sessions.open_path(path)
+    assert paths_controller.source is source and window.hulls_page.controller.seed == 0
+    assert not window.cells3d_page.slice_check.isChecked()
