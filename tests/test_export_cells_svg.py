@@ -8,10 +8,11 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 
-from app.export.cell_figure import CellFigure, LegendEntry, pattern_fills, unique_edges
+from app.export.cell_figure import CellFigure, LegendEntry, pattern_fills
 from app.export.cells_svg import cell_figure_svg, nice_ticks
 from app.export.targets import figure_image
 from app.export.vector import write_svg_as_pdf
+from engine.cell_edges import unique_edges
 from engine.decision import decision_boundary
 from engine.networks import random_mlp
 from engine.partition2d import partition_2d

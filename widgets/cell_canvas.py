@@ -26,6 +26,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPainterPath
 
+from engine.cell_edges import unique_edges
 from engine.partition2d import Partition2D, pattern_colour_keys
 from widgets.palettes import DOMAIN_EDGE_RGB, layer_edge_widths
 from widgets.probe_overlay import ProbeOverlay
@@ -73,14 +74,17 @@ class CellFillItem(pg.GraphicsObject):
             painter.fillPath(path, brush)
 
 
-def _ring_successors(offsets: np.ndarray) -> np.ndarray:
-    """For every ring position, the position of the next vertex of the same ring."""
-    n = int(offsets[-1])
-    successor = np.arange(1, n + 1, dtype=np.int64)
-    lengths = np.diff(offsets)
-    closing = offsets[1:][lengths > 0] - 1
-    successor[closing] = offsets[:-1][lengths > 0]
-    return successor
+def layer_edge_style(partition: Partition2D, theme: Theme) -> tuple[np.ndarray, np.ndarray]:
+    """(L, 3) uint8 colours and (L,) pen widths of the edges of each of the L layers.
+
+    Colours spread over all the network's layers, so a layer keeps its colour whatever
+    the number of layers partitioned; many cells get thinner edges, so that the fills
+    still show between them.
+    """
+    colours = theme.palette.layer_edge_colours(partition.n_layers_total)
+    thinning = float(np.clip((2000 / max(partition.n_regions, 1)) ** 0.25, 0.55, 1.0))
+    widths = layer_edge_widths(partition.n_layers_total) * thinning * theme.line_scale
+    return colours, widths
 
 
 def _pairs_xy(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -296,24 +300,9 @@ class CellCanvas(pg.PlotWidget):
         return item
 
     def _draw_edges(self, partition: Partition2D) -> None:
-        start = partition.vertices[partition.indices]
-        end = partition.vertices[partition.indices[_ring_successors(partition.offsets)]]
-        # Every interior edge is in two rings, traversed in opposite directions (both
-        # counter-clockwise): keep the copy pointing right (or up, if vertical).
-        direction = end - start
-        tolerance = 1e-12 * max(1.0, float(np.abs(partition.bounds).max()))
-        keep = (direction[:, 0] > tolerance) | (
-            (np.abs(direction[:, 0]) <= tolerance) & (direction[:, 1] > 0)
-        )
-        edge_layer = np.asarray(partition.edge_layer)
-        keep |= edge_layer < 0
-        # Colours spread over all the network's layers, so a layer keeps its colour
-        # whatever the number of layers partitioned.
-        colours = self._theme.palette.layer_edge_colours(partition.n_layers_total)
-        # Many cells: thinner edges, so that the fills still show between them.
-        thinning = float(np.clip((2000 / max(partition.n_regions, 1)) ** 0.25, 0.55, 1.0))
+        start, end, edge_layer = unique_edges(partition)
+        colours, widths = layer_edge_style(partition, self._theme)
         line_scale = self._theme.line_scale
-        widths = layer_edge_widths(partition.n_layers_total) * thinning * line_scale
         styles = {-1: (DOMAIN_EDGE_RGB, line_scale)}
         for layer in range(partition.n_layers):
             styles[layer] = (tuple(int(v) for v in colours[layer]), float(widths[layer]))
@@ -321,7 +310,7 @@ class CellCanvas(pg.PlotWidget):
             item = self._edge_item(layer)
             if layer in styles:
                 rgb, width = styles[layer]
-                mask = keep & (edge_layer == layer)
+                mask = edge_layer == layer
                 item.setPen(pg.mkPen(*rgb, width=width))
                 item.setData(*_pairs_xy(start[mask], end[mask]), connect="pairs")
             else:

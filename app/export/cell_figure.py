@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.partition2d import Partition2D, pattern_colour_keys
-from widgets.cell_canvas import _ring_successors
-from widgets.palettes import DOMAIN_EDGE_RGB, layer_edge_widths
+from widgets.cell_canvas import layer_edge_style
+from widgets.palettes import DOMAIN_EDGE_RGB
 from widgets.playground_colours import class_point_colours, value_point_colours
 from widgets.playground_view import COLOUR_BY_CLASS, cell_shades
 from widgets.theme import Theme, current_theme
@@ -90,31 +90,6 @@ class CellFigure:
     newest_layer_opacity: float = 1.0
 
 
-def unique_edges(partition: Partition2D) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every edge of the partition once: (M, 2) starts, (M, 2) ends, (M,) layer (-1: domain).
-
-    An interior edge lies in two counter-clockwise rings, once in each direction; the copy
-    pointing right (or up, if vertical) is kept, as the Cells canvas draws it.
-    """
-    start = partition.vertices[partition.indices]
-    end = partition.vertices[partition.indices[_ring_successors(partition.offsets)]]
-    direction = end - start
-    tolerance = 1e-12 * max(1.0, float(np.abs(partition.bounds).max()))
-    keep = (direction[:, 0] > tolerance) | (
-        (np.abs(direction[:, 0]) <= tolerance) & (direction[:, 1] > 0)
-    )
-    layer = np.asarray(partition.edge_layer)
-    keep |= layer < 0
-    return start[keep], end[keep], layer[keep]
-
-
-def _edge_style(partition: Partition2D, theme: Theme) -> tuple[np.ndarray, np.ndarray]:
-    colours = theme.palette.layer_edge_colours(partition.n_layers_total)
-    thinning = float(np.clip((2000 / max(partition.n_regions, 1)) ** 0.25, 0.55, 1.0))
-    widths = layer_edge_widths(partition.n_layers_total) * thinning * theme.line_scale
-    return colours, widths
-
-
 def pattern_fills(partition: Partition2D, theme: Theme) -> np.ndarray:
     """(R, 3) uint8 fill of every cell by its activation pattern, as the canvas colours it."""
     palette = theme.palette
@@ -139,7 +114,7 @@ def cells_page_figure(page: object, *, theme: Theme | None = None) -> CellFigure
         raise ValueError("the Cells page has not drawn its cells yet")
     partition = result.partition
     canvas = page.canvas
-    colours, widths = _edge_style(partition, theme)
+    colours, widths = layer_edge_style(partition, theme)
     boundary = np.zeros((0, 2, 2)) if result.boundary is None else result.boundary.segments
     legend = _edge_legend(partition, colours)
     if len(boundary):
@@ -190,7 +165,7 @@ def playground_figure(page: object, *, theme: Theme | None = None) -> CellFigure
         cell_rgb = shades[shade]
     else:
         cell_rgb = pattern_fills(partition, theme)
-    colours, widths = _edge_style(partition, theme)
+    colours, widths = layer_edge_style(partition, theme)
     dataset = frame.dataset
     if n_classes:
         point_rgb = class_point_colours(n_classes)
@@ -200,7 +175,7 @@ def playground_figure(page: object, *, theme: Theme | None = None) -> CellFigure
         train_rgb = value_point_colours(dataset.y_train)
         test_rgb = value_point_colours(dataset.y_test)
     points = [PointSet(np.asarray(frame.train_points, np.float64), train_rgb, False, "train")]
-    if page.cells._show_test:
+    if page.cells.test_points_visible:
         points.append(PointSet(np.asarray(frame.test_points, np.float64), test_rgb, True, "test"))
     legend: list[LegendEntry] = []
     if n_classes:
