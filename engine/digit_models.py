@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from engine.networks import network_layers, random_mlp
-from engine.training import _one_torch_thread
+from engine.training import one_torch_thread
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def train_classifier(
     optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate, weight_decay=l2)
     generator = torch.Generator().manual_seed(seed)
     for epoch in range(1, epochs + 1):
-        with _one_torch_thread():
+        with one_torch_thread():
             total = 0.0
             for chosen in _batches(len(x_train), batch_size, generator):
                 loss = nn.functional.cross_entropy(model(x_train[chosen]), y_train[chosen])
@@ -247,7 +247,7 @@ def train_autoencoder(
     optimiser = torch.optim.Adam(parameters, lr=learning_rate, weight_decay=l2)
     generator = torch.Generator().manual_seed(seed)
     for epoch in range(1, epochs + 1):
-        with _one_torch_thread():
+        with one_torch_thread():
             total = 0.0
             for chosen in _batches(len(x_train), batch_size, generator):
                 batch = x_train[chosen]

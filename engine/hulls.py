@@ -45,7 +45,7 @@ import numpy as np
 import torch
 from scipy import optimize, sparse
 
-from engine.training import _one_torch_thread
+from engine.training import one_torch_thread
 
 #: Default relative tolerance: ``tau = DEFAULT_TOLERANCE * R`` (see the module docstring).
 DEFAULT_TOLERANCE = 1e-8
@@ -429,7 +429,7 @@ def hull_membership(
         if should_stop is not None and should_stop():
             raise InterruptedError("hull membership cancelled")
         stop = min(m, start + chunk)
-        with _one_torch_thread():
+        with one_torch_thread():
             outcome = _frank_wolfe(x_t, torch.from_numpy(qn[start:stop]), tol, max_iterations)
         for j, status in enumerate(outcome.status):
             i = start + j
@@ -541,7 +541,7 @@ def distance_to_hull(
     nearest = np.empty_like(queries)
     for start in range(0, len(queries), chunk):
         stop = min(len(queries), start + chunk)
-        with _one_torch_thread():
+        with one_torch_thread():
             outcome = _frank_wolfe(
                 x_t,
                 torch.from_numpy(qn[start:stop]),

@@ -33,12 +33,15 @@ _threads_saved = 1
 
 
 @contextmanager
-def _one_torch_thread() -> Iterator[None]:
-    """Run torch on one intra-op thread meanwhile.
+def one_torch_thread() -> Iterator[None]:
+    """Context manager: run torch on one intra-op thread while the block runs.
 
     The networks here are tiny: a step is a few microseconds of arithmetic, and on a busy
-    machine the synchronisation of torch's thread pool makes it ten times slower. The
-    setting is process-wide, so concurrent users share one count and the last restores it.
+    machine the synchronisation of torch's thread pool makes it ten times slower. Used by
+    training (:mod:`engine.training`, :mod:`engine.digit_models`) and the hull experiments
+    (:mod:`engine.hulls`). The setting is process-wide, so concurrent and nested users (any
+    thread) share one count: the first sets one thread, the last to leave restores the
+    number of threads torch had before.
     """
     global _threads_users, _threads_saved
     with _threads_lock:
@@ -229,7 +232,7 @@ class Trainer:
         self.step = 0
         self._order = torch.zeros(0, dtype=torch.int64)  # the current epoch's batch order
         self._position = 0  # where the next batch starts in it
-        with _one_torch_thread():
+        with one_torch_thread():
             self.history = TrainingHistory().appended(0, self._evaluate())
 
     def _make_optimiser(self, config: TrainingConfig) -> torch.optim.Optimizer:
@@ -296,7 +299,7 @@ class Trainer:
     def train_epoch(self) -> None:
         """Train to the end of the current epoch (a whole one if none is under way)."""
         target = self.epoch + 1
-        with _one_torch_thread():
+        with one_torch_thread():
             while self.epoch < target:
                 self._train_batch()
 
@@ -327,7 +330,7 @@ class Trainer:
         last = time.perf_counter()
         while self.epoch < target:
             due = False
-            with _one_torch_thread():
+            with one_torch_thread():
                 while not due and self.epoch < target:
                     epoch = self.epoch
                     self._train_batch()

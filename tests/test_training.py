@@ -14,6 +14,7 @@ from engine.training import (
     TrainingConfig,
     TrainingHistory,
     model_from_state,
+    one_torch_thread,
     train,
 )
 
@@ -166,3 +167,17 @@ def test_new_settings_apply_to_the_next_step():
 def test_bad_settings_are_rejected(build, message):
     with pytest.raises(ValueError, match=message):
         build()
+
+
+def test_one_torch_thread_holds_one_thread_until_the_last_nested_user_leaves():
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with one_torch_thread():
+            assert torch.get_num_threads() == 1
+            with one_torch_thread():
+                assert torch.get_num_threads() == 1
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
