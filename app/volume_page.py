@@ -283,6 +283,11 @@ class VolumePage(QWidget):
 
     # --- sessions ------------------------------------------------------------------------
 
+    @property
+    def first_results_shown(self) -> bool:
+        """Whether the first distance histogram and Monte-Carlo run are on screen."""
+        return not self._waiting_for
+
     def save_state(self) -> PageState:
         """The session state: dimension, distance dimension, scan position, sample count."""
         return save_volume_state(self)

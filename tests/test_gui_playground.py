@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 import torch
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QSpinBox, QToolButton
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox, QToolButton
 
+from app.export.cell_figure import playground_figure
 from app.newest_only import NewestOnlyRunner
 from app.playground_page import PlaygroundPage
 from engine.datasets import DATA_BOUNDS
@@ -193,6 +194,17 @@ def test_cells_show_their_class_shade_or_their_pattern_colour(page, qtbot):
     expected = CELL_PALETTE[cell_colour_index(key)[0]]
     shown = _pixel(page.cells.canvas, centre)
     assert np.abs(shown - expected.astype(int)).max() <= 3
+
+
+def test_unticking_test_points_hides_them_on_screen_and_in_the_exported_figure(page, qtbot):
+    assert page.cells.test_points_visible
+    assert [p.label for p in playground_figure(page).points] == ["train", "test"]
+
+    check = next(c for c in page.findChildren(QCheckBox) if c.text().startswith("show test points"))
+    qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
+
+    assert not page.cells.test_points_visible
+    assert [p.label for p in playground_figure(page).points] == ["train"]
 
 
 def test_polar_cells_are_exact_in_feature_space_and_sampled_in_the_plane(page, qtbot):

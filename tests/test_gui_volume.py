@@ -257,8 +257,10 @@ def test_the_volume_tab_lives_in_the_main_window_and_releases_vtk_on_close(main_
     page = tabs.widget(titles.index("Volume"))
     assert isinstance(page, VolumePage)
 
+    assert not page.first_results_shown
     with qtbot.waitSignal(page.results_shown, timeout=WORKER_TIMEOUT_MS):
         tabs.setCurrentIndex(titles.index("Volume"))  # the page starts sampling when shown
+    assert page.first_results_shown
     assert page.cube_view.isVisible()
     assert page.findChild(QLabel, "dimensionReadout").text() == "d = 10: 0.249%"
 

@@ -191,6 +191,11 @@ class PlaygroundCanvas(QWidget):
         if self._sampled_cells is not None and not self._exact:
             self._draw_sampled(self._sampled_cells)
 
+    @property
+    def test_points_visible(self) -> bool:
+        """Whether the test points are shown (hollow markers over the cells)."""
+        return self._show_test
+
     def set_test_points_visible(self, visible: bool) -> None:
         self._show_test = bool(visible)
         self._test_points.setVisible(self._show_test)

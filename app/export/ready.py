@@ -85,7 +85,7 @@ def page_readiness(page: QWidget, key: str, *, layers: int | None = None) -> Rea
         return rule
     if key == "volume":
         # The page announces its first distance histogram and Monte-Carlo run once.
-        rule = Readiness((page.results_shown,), lambda: not page._waiting_for)
+        rule = Readiness((page.results_shown,), lambda: page.first_results_shown)
         rule.failures = (page.controller.failed,)
         return rule
     if key == "playground":
