@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy import optimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.reference_hull import lp_inside
 from engine.hulls import hull_membership
 
 N, D, QUERIES = 2000, 32, 1000
@@ -38,18 +38,6 @@ def make_queries(train: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarra
     outside = centre + direction * (1.05 * reach)[:, None]
     truth = np.arange(QUERIES) < half
     return np.vstack([inside, outside]), truth
-
-
-def lp_inside(train: np.ndarray, query: np.ndarray) -> bool:
-    n = len(train)
-    result = optimize.linprog(
-        np.zeros(n),
-        A_eq=np.vstack([train.T, np.ones(n)]),
-        b_eq=np.append(query, 1.0),
-        bounds=(0, None),
-        method="highs",
-    )
-    return result.status == 0
 
 
 def main() -> None:

@@ -11,9 +11,9 @@ import itertools
 
 import numpy as np
 import pytest
-from scipy import optimize
 from scipy.spatial import ConvexHull
 
+from benchmarks.reference_hull import lp_inside
 from engine.absorption import barany_furedi_threshold, gaussian_inside_probability
 from engine.enclosing import (
     bounding_box,
@@ -22,20 +22,6 @@ from engine.enclosing import (
     minimum_volume_ellipsoid,
 )
 from engine.hulls import distance_to_hull, hull_membership, in_convex_hull
-
-
-def lp_inside(train: np.ndarray, query: np.ndarray) -> bool:
-    """The textbook test: is ``X^T lambda = q, 1^T lambda = 1, lambda >= 0`` feasible?"""
-    n = len(train)
-    result = optimize.linprog(
-        np.zeros(n),
-        A_eq=np.vstack([train.T, np.ones(n)]),
-        b_eq=np.append(query, 1.0),
-        bounds=(0, None),
-        method="highs",
-    )
-    assert result.status in (0, 2), result.message
-    return result.status == 0
 
 
 def boundary_queries(train: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
