@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pytest
 from vtkmodules.util.numpy_support import vtk_to_numpy
 from vtkmodules.vtkRenderingCore import vtkRenderWindow
 
 from engine.box_slice import box_slice
-from engine.decision3d import decision_surface
-from engine.networks import network_layers, random_mlp
+from engine.networks import network_layers
 from engine.partition2d import partition_2d
-from engine.partition3d import partition_3d
+from tests.cube_case import CUBE, cube_case
 from widgets.cells3d_scene import (
     Cells3DScene,
     SceneOptions,
@@ -26,15 +23,6 @@ from widgets.cells3d_scene import (
 )
 from widgets.volume_scene import make_renderer, window_image
 
-CUBE = (-1.0, 1.0, -1.0, 1.0, -1.0, 1.0)
-
-
-@functools.cache
-def _case():
-    model = random_mlp([8, 8], n_inputs=3, n_outputs=2, seed=0)
-    partition = partition_3d(model, CUBE)
-    return model, partition, decision_surface(partition)
-
 
 def _polygons(data) -> tuple[np.ndarray, np.ndarray]:
     polys = data.GetPolys()
@@ -44,7 +32,7 @@ def _polygons(data) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_one_polydata_holds_every_face_of_every_cell():
-    _, partition, _ = _case()
+    _, partition, _ = cube_case()
     data = faces_polydata(partition)
     assert data.GetNumberOfPolys() == partition.n_faces
     assert data.GetNumberOfPoints() == len(partition.vertices)
@@ -57,7 +45,7 @@ def test_one_polydata_holds_every_face_of_every_cell():
 
 
 def test_layer_and_neuron_faces_draw_each_piece_of_surface_once():
-    _, partition, _ = _case()
+    _, partition, _ = cube_case()
     areas = partition.face_areas
     for layer in range(partition.n_layers):
         chosen = layer_faces(partition, layer)
@@ -75,7 +63,7 @@ def test_layer_and_neuron_faces_draw_each_piece_of_surface_once():
 
 
 def test_the_decision_polydata_is_the_engines_surface():
-    model, partition, surface = _case()
+    model, partition, surface = cube_case()
     data = decision_polydata(surface)
     assert data.GetNumberOfPolys() == surface.n_polygons > 10
     offsets, connectivity = _polygons(data)
@@ -90,7 +78,7 @@ def test_the_decision_polydata_is_the_engines_surface():
 
 
 def test_an_exploded_view_moves_every_cell_away_from_the_centre():
-    _, partition, surface = _case()
+    _, partition, surface = cube_case()
     shift = cell_offsets_for_explode(partition, 0.5)
     moved = vtk_to_numpy(faces_polydata(partition, explode=0.5).GetPoints().GetData())
     owner = np.repeat(np.arange(partition.n_regions), np.diff(partition.vertex_offsets))
@@ -120,7 +108,7 @@ def _render(scene: Cells3DScene, size=(320, 240)) -> np.ndarray:
 
 
 def test_the_scene_renders_off_screen_and_the_highlight_shows():
-    _, partition, surface = _case()
+    _, partition, surface = cube_case()
     scene = Cells3DScene()
     scene.set_partition(partition, surface)
     plain = _render(scene)
@@ -139,7 +127,7 @@ def test_the_scene_renders_off_screen_and_the_highlight_shows():
     [((0.2, -0.1, 0.3), (0.0, 1.0, 0.0)), ((0.1, 0.1, -0.2), (0.4, -0.7, 1.0))],
 )
 def test_a_box_slice_gives_the_planar_cells_of_the_3d_cells_on_it(origin, normal):
-    model, partition, _ = _case()
+    model, partition, _ = cube_case()
     section = box_slice(CUBE, origin, normal)
     centre, u, v = section.plane
     assert abs(u @ v) < 1e-15 and u @ u == pytest.approx(1) and v @ v == pytest.approx(1)

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pytest
 
-from engine.decision3d import decision_surface
-from engine.networks import network_layers, random_mlp
-from engine.partition3d import partition_3d
+from engine.networks import network_layers
 from engine.probe3d import nearest_on_polygons, probe_readout_3d, probe_step_3d
+from tests.cube_case import cube_case
 from tests.torch_reference import torch_eval
-
-CUBE = (-1.0, 1.0, -1.0, 1.0, -1.0, 1.0)
-
-
-@functools.cache
-def _case():
-    model = random_mlp([8, 8], n_inputs=3, n_outputs=2, seed=0)
-    partition = partition_3d(model, CUBE)
-    return model, partition, decision_surface(partition)
 
 
 def _samples_on_polygons(xyz, offsets, n_per_triangle: int, rng) -> np.ndarray:
@@ -60,7 +48,7 @@ def test_nearest_on_polygons_matches_dense_sampling():
 
 
 def test_readout_agrees_with_torch_and_with_sampled_faces():
-    model, partition, surface = _case()
+    model, partition, surface = cube_case()
     net = network_layers(model)
     rng = np.random.default_rng(1)
     points = rng.uniform(-0.95, 0.95, size=(25, 3))
@@ -101,7 +89,7 @@ def test_readout_agrees_with_torch_and_with_sampled_faces():
 
 
 def test_a_step_reports_the_flips_that_sampling_sees():
-    model, partition, surface = _case()
+    model, partition, surface = cube_case()
     net = network_layers(model)
     a, b = np.array([-0.8, -0.6, -0.7]), np.array([0.7, 0.8, 0.6])
     step = probe_step_3d(model, partition, a, b, surface)
@@ -122,6 +110,6 @@ def test_a_step_reports_the_flips_that_sampling_sees():
 
 
 def test_a_point_outside_the_box_is_refused():
-    _, partition, _ = _case()
+    _, partition, _ = cube_case()
     with pytest.raises(ValueError, match="outside"):
         probe_readout_3d(partition, [2.0, 0.0, 0.0])
