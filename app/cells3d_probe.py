@@ -88,9 +88,7 @@ class Probe3DController(QObject):
         if np.array_equal(point, start):
             return
         step = probe_step_3d(self._model, self._partition, start, point, self._surface)
-        if step.transitions:
-            last_t = step.transitions[-1].t
-            self._last_flipped = tuple(tr.neuron for tr in step.transitions if tr.t == last_t)
+        self._last_flipped = step.last_flipped or self._last_flipped
         self._emit(step.readout, step.transitions)
 
     def place_probe(self, point) -> None:

@@ -111,6 +111,14 @@ class ProbeStep:
     crossings: SegmentCrossings
     transitions: tuple[Transition, ...]
 
+    @property
+    def last_flipped(self) -> tuple[int, ...]:
+        """Global indices of the neurons flipped at the step's last crossing (empty: none)."""
+        if not self.transitions:
+            return ()
+        last_t = self.transitions[-1].t
+        return tuple(tr.neuron for tr in self.transitions if tr.t == last_t)
+
 
 class LocalAffineMap(NamedTuple):
     """The affine map the network applies in the cell of one input.

@@ -231,6 +231,10 @@ def test_probe_step_logs_the_walks_flips_in_order(network):
         np.testing.assert_array_equal(step.start, a)
         if walk.n_crossings:
             np.testing.assert_array_equal(walk.patterns[-1], step.readout.pattern)
+            last = [neuron for _, neuron, _ in walk.flips(walk.n_crossings - 1)]
+            assert step.last_flipped == tuple(last)
+        else:
+            assert step.last_flipped == ()
 
 
 def test_probe_step_on_a_partial_partition_reports_its_layers_only():
