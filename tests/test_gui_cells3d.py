@@ -16,6 +16,7 @@ from app.cells3d_page import Cells3DPage
 from engine.box_slice import box_slice
 from engine.partition3d import partition_3d
 from engine.paths import segment_crossings
+from tests.shown_page import shown_page
 from tests.test_gui_probe import give_focus
 from widgets.transition_log import change_text
 
@@ -27,14 +28,9 @@ TIMEOUT_MS = 120_000
 def page(qtbot) -> Iterator[Cells3DPage]:
     """The page on its own, shown, with its trained preset drawn."""
     page = Cells3DPage()
-    qtbot.addWidget(page)
-    page.resize(1300, 850)
-    with qtbot.waitSignal(page.partition_shown, timeout=TIMEOUT_MS):
-        page.show()
-    qtbot.waitExposed(page)
-    yield page
-    page.shutdown()
-    page.close()
+    yield from shown_page(
+        qtbot, page, (1300, 850), timeout_ms=TIMEOUT_MS, drawn=page.partition_shown
+    )
 
 
 def _drag_probe_to(page: Cells3DPage, point) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from app.hulls_page import HullsPage
+from tests.shown_page import shown_page
 
 TIMEOUT_MS = 60_000
 
@@ -16,13 +17,13 @@ TIMEOUT_MS = 60_000
 @pytest.fixture
 def page(qtbot):
     page = HullsPage()
-    qtbot.addWidget(page)
-    page.resize(1300, 800)
-    page.show()
-    qtbot.waitExposed(page)
-    qtbot.waitUntil(lambda: page.canvas.scene_data is not None, timeout=TIMEOUT_MS)
-    yield page
-    page.shutdown()
+    yield from shown_page(
+        qtbot,
+        page,
+        (1300, 800),
+        timeout_ms=TIMEOUT_MS,
+        ready=lambda: page.canvas.scene_data is not None,
+    )
 
 
 def _drag_to(qtbot, page: HullsPage, point: np.ndarray):

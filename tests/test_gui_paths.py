@@ -15,6 +15,7 @@ from app.paths_controller import PathsSettings
 from app.paths_page import PathsPage
 from engine.networks import network_layers
 from engine.paths import segment_crossings
+from tests.shown_page import shown_page
 
 #: Tiny models: the page's behaviour, not the models' quality, is under test.
 TINY = PathsSettings(
@@ -27,14 +28,7 @@ TIMEOUT_MS = 60_000
 def paths_page(qtbot) -> Iterator[PathsPage]:
     """The Paths page on its own, shown, with its models trained and a first pair drawn."""
     page = PathsPage(TINY)
-    qtbot.addWidget(page)
-    page.resize(1400, 860)
-    with qtbot.waitSignal(page.pair_shown, timeout=TIMEOUT_MS):
-        page.show()
-    qtbot.waitExposed(page)
-    yield page
-    page.shutdown()
-    page.close()
+    yield from shown_page(qtbot, page, (1400, 860), timeout_ms=TIMEOUT_MS, drawn=page.pair_shown)
 
 
 def click_image(qtbot, page: PathsPage, index: int, modifier=Qt.KeyboardModifier.NoModifier):

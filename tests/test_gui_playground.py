@@ -17,6 +17,7 @@ from engine.datasets import DATA_BOUNDS
 from engine.features import feature_transform
 from engine.partition2d import partition_2d, pattern_colour_keys
 from engine.training import model_from_state
+from tests.shown_page import shown_page
 from widgets.palettes import CELL_PALETTE, cell_colour_index
 from widgets.playground_view import cell_shades
 
@@ -27,14 +28,9 @@ TIMEOUT_MS = 60_000
 def page(qtbot):
     """A shown Playground page with its first frame drawn."""
     page = PlaygroundPage()
-    qtbot.addWidget(page)
-    page.resize(1300, 850)
-    page.show()
-    qtbot.waitExposed(page)
-    qtbot.waitUntil(lambda: page.frames_drawn >= 1, timeout=TIMEOUT_MS)
-    yield page
-    page.shutdown()
-    page.close()
+    yield from shown_page(
+        qtbot, page, (1300, 850), timeout_ms=TIMEOUT_MS, ready=lambda: page.frames_drawn >= 1
+    )
 
 
 def button(page, name: str) -> QToolButton:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QSlider, QTabWidget
 
 from app.volume_page import VolumePage
 from engine.volumes import ball_volume_fraction
+from tests.shown_page import shown_page
 from widgets.volume_scene import BACKGROUND_RGB
 from widgets.volume_style import COVERED, OUTSIDE
 
@@ -41,14 +42,10 @@ def shown_coverage(page: VolumePage, which: str = "square") -> float:
 def volume_page(qtbot) -> Iterator[VolumePage]:
     """The Volume page on its own, shown, with its first samples drawn."""
     page = VolumePage()
-    qtbot.addWidget(page)
     page.samples_box.setCurrentIndex(0)  # 10^5 points per d: the first run is quick
-    page.resize(1400, 850)
-    with qtbot.waitSignal(page.results_shown, timeout=WORKER_TIMEOUT_MS):
-        page.show()
-    qtbot.waitExposed(page)
-    yield page
-    page.close()
+    yield from shown_page(
+        qtbot, page, (1400, 850), timeout_ms=WORKER_TIMEOUT_MS, drawn=page.results_shown
+    )
 
 
 def drag(qtbot, view, start: QPointF, end: QPointF, steps: int = 8) -> None:
