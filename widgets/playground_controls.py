@@ -77,6 +77,7 @@ def _format_rate(value: float) -> str:
 
 def _heading(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
+    label.setContentsMargins(0, 8, 0, 0)  # a gap above every group
     font = QFont(label.font())
     font.setBold(True)
     if font.pointSizeF() > 0:
@@ -152,21 +153,20 @@ class PlaygroundControls(QWidget):
         layout.setContentsMargins(12, 10, 12, 10)
         layout.setSpacing(4)
         layout.addLayout(self._build_transport())
-        layout.addSpacing(8)
-        layout.addWidget(_heading("Data", self))
-        layout.addLayout(self._build_data(dataset))
-        layout.addSpacing(6)
-        layout.addWidget(_heading("Features", self))
-        layout.addLayout(self._build_features(transform, view))
-        layout.addSpacing(6)
-        layout.addWidget(_heading("Network", self))
-        layout.addLayout(self._build_network(architecture))
-        layout.addSpacing(6)
-        layout.addWidget(_heading("Training", self))
-        layout.addLayout(self._build_training(config))
-        layout.addSpacing(6)
-        layout.addWidget(_heading("Display", self))
-        layout.addLayout(self._build_display())
+        layout.addSpacing(2)
+        # One form for all groups: one column of labels, aligned in any type size.
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        for heading, build in (
+            ("Data", lambda: self._build_data(form, dataset)),
+            ("Features", lambda: self._build_features(form, transform, view)),
+            ("Network", lambda: self._build_network(form, architecture)),
+            ("Training", lambda: self._build_training(form, config)),
+            ("Display", lambda: self._build_display(form)),
+        ):
+            form.addRow(_heading(heading, self))
+            build()
+        layout.addLayout(form)
         layout.addStretch(1)
 
     # -- building ----------------------------------------------------------------------
@@ -234,8 +234,7 @@ class PlaygroundControls(QWidget):
         grid.addWidget(self.progress_label, 1, 0, 1, 4)
         return grid
 
-    def _build_data(self, spec: DatasetSpec) -> QFormLayout:
-        form = QFormLayout()
+    def _build_data(self, form: QFormLayout, spec: DatasetSpec) -> None:
         self.dataset_combo = _combo([(k.title, name) for name, k in DATASETS.items()], spec.name)
         self.dataset_combo.setObjectName("datasetCombo")
         self.classes_spin = _spin(2, MAX_CLASSES, spec.n_classes)
@@ -259,10 +258,8 @@ class PlaygroundControls(QWidget):
         for spin in (self.classes_spin, self.samples_spin, self.noise_spin, self.data_seed_spin):
             spin.valueChanged.connect(self._on_dataset_edited)
         self._update_classes_enabled()
-        return form
 
-    def _build_features(self, transform: str, view: str) -> QFormLayout:
-        form = QFormLayout()
+    def _build_features(self, form: QFormLayout, transform: str, view: str) -> None:
         self.transform_combo = _combo(
             [(t.title, name) for name, t in FEATURE_TRANSFORMS.items()], transform
         )
@@ -282,10 +279,8 @@ class PlaygroundControls(QWidget):
         self._fill_views(transform, view)
         self.transform_combo.currentIndexChanged.connect(self._on_transform_edited)
         self.view_combo.currentIndexChanged.connect(self._on_features_edited)
-        return form
 
-    def _build_network(self, architecture: Architecture) -> QFormLayout:
-        form = QFormLayout()
+    def _build_network(self, form: QFormLayout, architecture: Architecture) -> None:
         self.widths_edit = QLineEdit(",".join(str(w) for w in architecture.widths))
         self.widths_edit.setObjectName("widthsEdit")
         self.widths_edit.setToolTip(
@@ -307,10 +302,8 @@ class PlaygroundControls(QWidget):
         self.widths_edit.textEdited.connect(self._check_widths)
         self.widths_edit.editingFinished.connect(self._on_network_edited)
         self.activation_combo.currentIndexChanged.connect(self._on_network_edited)
-        return form
 
-    def _build_training(self, config: TrainingConfig) -> QFormLayout:
-        form = QFormLayout()
+    def _build_training(self, form: QFormLayout, config: TrainingConfig) -> None:
         self.seed_spin = _spin(0, 9999, config.seed)
         self.seed_spin.setObjectName("seedSpin")
         self.seed_spin.setToolTip("Seeds the initial weights and the order of the batches")
@@ -335,10 +328,8 @@ class PlaygroundControls(QWidget):
             combo.currentIndexChanged.connect(self._on_training_edited)
         for spin in (self.seed_spin, self.batch_spin, self.epochs_spin):
             spin.valueChanged.connect(self._on_training_edited)
-        return form
 
-    def _build_display(self) -> QFormLayout:
-        form = QFormLayout()
+    def _build_display(self, form: QFormLayout) -> None:
         self.colour_combo = _combo(
             [("predicted class", "class"), ("activation pattern", "pattern")], "class"
         )
@@ -355,7 +346,6 @@ class PlaygroundControls(QWidget):
             lambda: self.colour_by_changed.emit(self.colour_combo.currentData())
         )
         self.test_check.toggled.connect(self.test_points_toggled)
-        return form
 
     # -- updates from the session ------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from engine.training import TrainingHistory
@@ -18,29 +18,80 @@ LOSS_FLOOR = 1e-4
 AXIS_WIDTH = 46
 
 
-class DecadeAxis(pg.AxisItem):
+def _next_nice(step: float) -> float:
+    """The next tick step of the 1, 2, 5, 10, 20, … series after ``step``."""
+    exponent = np.floor(np.log10(step) + 1e-9)
+    mantissa = round(step / 10.0**exponent)
+    return {1: 2.0, 2: 5.0}.get(mantissa, 10.0) * 10.0**exponent
+
+
+class ReadableAxis(pg.AxisItem):
+    """A linear axis whose labels stay apart in any type size: labelled ticks are at least
+    one and a half label heights (or a label's width and a height, across) apart; when the plot is
+    short or the type large, the step grows (0.2 → 0.5 → 1) instead of labels touching.
+    Only the major ticks carry labels."""
+
+    def __init__(self, orientation: str, **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self.setStyle(maxTextLevel=0)
+
+    def label_gap(self, largest: float) -> float:
+        """Pixels needed between two labelled ticks, ``largest`` the widest value shown."""
+        metrics = QFontMetricsF(self.style["tickFont"] or QFont())
+        if self.orientation in ("left", "right"):
+            return 1.5 * metrics.height()
+        return metrics.horizontalAdvance(f"{largest:g}") + metrics.height()
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list:
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if not levels or size <= 0 or self._tickSpacing is not None:
+            return levels
+        pixels_per_unit = size / abs(maxVal - minVal)
+        gap = self.label_gap(max(abs(minVal), abs(maxVal)))
+        major = levels[0][0]
+        while major * pixels_per_unit < gap:
+            major = _next_nice(major)
+        if major == levels[0][0]:
+            return levels
+        mantissa = round(major / 10.0 ** np.floor(np.log10(major) + 1e-9))
+        return [(major, 0), (major / (4 if mantissa == 2 else 5), 0)]
+
+
+class DecadeAxis(ReadableAxis):
     """A log axis that labels decades only (0.01, 0.1, 1): labelled minor ticks (0.2,
-    0.3, …) collide in large type. The minor ticks stay, unlabelled."""
+    0.3, …) collide in large type. The minor ticks stay, unlabelled; when decades are
+    too close for their labels, every second (or third…) one is labelled."""
+
+    def __init__(self, orientation: str, **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self._stride = 1
 
     def logTickValues(self, minVal, maxVal, size, stdTicks) -> list:
         first, last = int(np.ceil(minVal)), int(np.floor(maxVal))
+        pixels_per_decade = size / max(maxVal - minVal, 1e-9)
+        self._stride = max(1, int(np.ceil(self.label_gap(1.0) / max(pixels_per_decade, 1e-9))))
         decades = [float(v) for v in range(first, last + 1)]
+        labelled = [v for v in decades if round(v) % self._stride == 0]
         minor = [
             v + np.log10(m)
             for v in range(first - 1, last + 1)
-            for m in range(2, 10)
-            if minVal < v + np.log10(m) < maxVal
+            for m in range(1 if self._stride > 1 else 2, 10)
+            if minVal < v + np.log10(m) < maxVal and v + np.log10(m) not in labelled
         ]
-        return [(1.0, decades), (None, minor)]
+        return [(1.0, labelled), (None, minor)]
 
     def logTickStrings(self, values, scale, spacing) -> list[str]:
-        return [f"{10.0**v:g}" if abs(v - round(v)) < 1e-6 else "" for v in values]
+        return [
+            f"{10.0**v:g}" if abs(v - round(v)) < 1e-6 and round(v) % self._stride == 0 else ""
+            for v in values
+        ]
 
 
 def _curve_plot(
     title: str, parent: QWidget, legend_offset: tuple[int, int] = (-8, 8), log_y: bool = False
 ) -> tuple[pg.PlotWidget, pg.PlotDataItem, pg.PlotDataItem]:
-    axes = {"left": DecadeAxis("left")} if log_y else {}
+    axes = {"left": DecadeAxis("left") if log_y else ReadableAxis("left")}
+    axes["bottom"] = ReadableAxis("bottom")
     widget = pg.PlotWidget(parent=parent, background="w", axisItems=axes)
     plot = widget.getPlotItem()
     plot.setMenuEnabled(False)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -32,6 +32,31 @@ _HEADER_TIPS = (
     "tighter because a ReLU layer with j active neurons leaves at most j dimensions.",
     "The naive bound: N neurons have at most 2^N activation patterns.",
 )
+
+
+def fit_column_widths(
+    content: list[int], header: list[int], available: int
+) -> tuple[list[int], bool]:
+    """Widths of table columns sharing ``available`` pixels: every column at least as wide
+    as its ``content`` (numbers are never cut), then as much of its ``header`` as fits,
+    the narrowest shortfalls first (so that most headers are whole; the others are
+    elided and keep their tooltips); what is left is shared evenly.
+
+    Returns the widths and whether they all fit (when not, each column keeps its
+    content width and the table scrolls sideways).
+    """
+    widths = list(content)
+    spare = available - sum(widths)
+    if spare < 0:
+        return widths, False
+    for column in sorted(range(len(widths)), key=lambda c: header[c] - content[c]):
+        grow = min(max(header[column] - widths[column], 0), spare)
+        widths[column] += grow
+        spare -= grow
+    if widths:
+        share, extra = divmod(spare, len(widths))
+        widths = [w + share + (1 if c < extra else 0) for c, w in enumerate(widths)]
+    return widths, True
 
 
 def format_count(value: int | None) -> str:
@@ -70,14 +95,15 @@ class CellStatisticsPanel(QWidget):
             item = QTableWidgetItem(name)
             item.setToolTip(tip)
             self.table.setHorizontalHeaderItem(column, item)
+        # Columns are sized by _fit_columns: numbers whole, headers elided ("Zasl…", with
+        # the tooltip) only when the panel is too narrow for them, as in large type.
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        for column in (0, 2, 3, 4):  # never cut "Zaslavsky" or a bound, even in large type
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setFont(scaled_font(self.font(), 0.95))
-        header.setMinimumSectionSize(24)
+        header.setMinimumSectionSize(12)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.note = QLabel(self)
         self.note.setObjectName("cellStatisticsNote")
         self.note.setWordWrap(True)
@@ -94,10 +120,37 @@ class CellStatisticsPanel(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(self.note)
 
+        self._columns_fit = True
+        self.table.viewport().installEventFilter(self)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        table, header = self.table, self.table.horizontalHeader()
+        content = [table.sizeHintForColumn(c) for c in range(table.columnCount())]
+        titles = [header.sectionSizeFromContents(c).width() for c in range(table.columnCount())]
+        widths, self._columns_fit = fit_column_widths(content, titles, table.viewport().width())
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width)
+
     def _fit_table_height(self) -> None:
-        rows = sum(self.table.rowHeight(r) for r in range(min(self.table.rowCount(), 8)))
-        frame = 2 * self.table.frameWidth()
-        self.table.setFixedHeight(self.table.horizontalHeader().height() + rows + frame)
+        table = self.table
+        table.resizeRowsToContents()
+        rows = sum(table.rowHeight(r) for r in range(min(table.rowCount(), 8)))
+        frame = 2 * table.frameWidth()
+        scroll = table.horizontalScrollBar()
+        below = 0 if self._columns_fit else scroll.sizeHint().height()
+        table.setFixedHeight(table.horizontalHeader().sizeHint().height() + rows + frame + below)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # the talk theme's larger type
+            self._fit_columns()
+            self._fit_table_height()
 
     @property
     def shown_count(self) -> int | None:
@@ -144,6 +197,7 @@ class CellStatisticsPanel(QWidget):
                 font = item.font()
                 font.setBold(column == 1)
                 item.setFont(font)
+        self._fit_columns()
         self._fit_table_height()
         where = "in view" if exact else "on the sampled grid"
         serra = "" if bounds.serra is not None else " Serra's bound is for ReLU only."
