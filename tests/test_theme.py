@@ -13,7 +13,9 @@ from app.cells3d_page import PROBE_WIDTH
 from widgets.palettes import (
     CELL_PALETTE,
     CVD_CELL_PALETTE,
-    OKABE_ITO,
+    CVD_LAYER_EDGE_RGB,
+    CVD_PATH_RGB,
+    CVD_PROBE_RGB,
     layer_edge_colours,
     simulate_dichromacy,
     srgb_to_oklab,
@@ -123,7 +125,8 @@ def test_the_colour_blind_safe_palette_recolours_layers_and_cells(main_window, s
     main_window.theme_actions.colour_blind_action.trigger()
     assert current_theme().colour_blind_safe
     edges = [_rgb(canvas._edge_items[k].opts["pen"].color()) for k in range(n_layers)]
-    assert edges == list(OKABE_ITO[:n_layers])
+    assert edges == list(CVD_LAYER_EDGE_RGB[:n_layers])
+    assert CVD_PATH_RGB not in edges and CVD_PROBE_RGB not in edges  # they stand out
     fills = {_rgb(brush.color()) for brush, _path in canvas._fill_item._fills}
     assert fills <= {tuple(int(v) for v in c) for c in CVD_CELL_PALETTE}
     assert _rgb(canvas._decision_line.opts["pen"].color()) == (0, 0, 0)
@@ -191,7 +194,7 @@ def test_the_choice_persists_in_a_new_window(main_window, qtbot, settings):
     assert window.theme_actions.colour_blind_action.isChecked()
     canvas = window.cells_page.canvas
     assert _rgb(canvas.backgroundBrush().color()) == TALK_THEME.background
-    assert _rgb(canvas._edge_items[0].opts["pen"].color()) == OKABE_ITO[0]
+    assert _rgb(canvas._edge_items[0].opts["pen"].color()) == CVD_LAYER_EDGE_RGB[0]
     window.close()
 
 

@@ -26,7 +26,7 @@ from engine.partition2d import pattern_colour_keys
 from engine.partition3d import Partition3D
 from widgets.palettes import N_CELL_COLOURS, cell_colour_index, oklch_to_srgb
 from widgets.playground_colours import CLASS_HUES, class_point_colours
-from widgets.theme import DEFAULT_PALETTE, Palette, current_theme
+from widgets.theme import DEFAULT_PALETTE, Palette, Theme, current_theme
 from widgets.volume_scene import polydata
 
 #: (48, 3) uint8 fills of cells by pattern: the 2-D palette's 48 hues, a little deeper,
@@ -40,7 +40,10 @@ EDGE_RGB = (52, 58, 78)
 DECISION_RGB = (70, 78, 104)
 NEURON_RGB = (232, 96, 28)
 PROBE_RGB = (214, 39, 40)
+PROBE_EDGE_RGB = (120, 10, 14)
 BOX_RGB = (120, 124, 136)
+#: Line widths in pixels in the default theme (the theme's line scale multiplies them).
+EDGE_WIDTH, CHOSEN_WIDTH, PROBE_WIDTH, BOX_WIDTH = 1.0, 1.2, 2.5, 1.5
 COLOUR_MODES = ("pattern", "class")
 VIEWS = ("+x", "+y", "+z", "iso")
 
@@ -79,6 +82,15 @@ def cell_colours(
     if own:
         return CELL_PALETTE_3D[cell_colour_index(keys)]
     return palette.cell_fills[palette.cell_colour_index(keys)]
+
+
+def probe_colours(palette: Palette | None = None) -> tuple[tuple[int, int, int], ...]:
+    """Fill and edge colour of the probe's cell in ``palette`` (default: the current theme's):
+    the palette's probe colour, its edge a darker shade of it."""
+    palette = palette or current_theme().palette
+    if palette.key == DEFAULT_PALETTE.key:
+        return PROBE_RGB, PROBE_EDGE_RGB
+    return palette.probe, tuple(round(0.55 * v) for v in palette.probe)
 
 
 def cell_offsets_for_explode(partition: Partition3D, explode: float) -> np.ndarray:
@@ -268,14 +280,12 @@ class Cells3DScene:
         edge = self.edges.GetProperty()
         edge.SetRepresentationToWireframe()
         edge.SetColor(*_rgb(EDGE_RGB))
-        edge.SetLineWidth(1.0)
         edge.LightingOff()
         self.chosen_faces = _actor()
         self.chosen_faces.GetMapper().ScalarVisibilityOff()
         chosen = self.chosen_faces.GetProperty()
         chosen.SetOpacity(0.55)
         chosen.SetEdgeVisibility(True)
-        chosen.SetLineWidth(1.2)
         self.neuron_surface = _actor()
         self.neuron_surface.GetMapper().ScalarVisibilityOff()
         neuron = self.neuron_surface.GetProperty()
@@ -304,16 +314,13 @@ class Cells3DScene:
         self.probe_cell = _actor()
         self.probe_cell.GetMapper().ScalarVisibilityOff()
         probe = self.probe_cell.GetProperty()
-        probe.SetColor(*_rgb(PROBE_RGB))
         probe.SetOpacity(0.6)  # the probe's handle inside stays visible
         probe.SetEdgeVisibility(True)
-        probe.SetEdgeColor(*_rgb((120, 10, 14)))
-        probe.SetLineWidth(2.5)
         self.box = _actor()
         self.box.GetMapper().ScalarVisibilityOff()
         self.box.GetProperty().SetColor(*_rgb(BOX_RGB))
-        self.box.GetProperty().SetLineWidth(1.5)
         self.box.GetProperty().LightingOff()
+        self._style(current_theme())
 
     @property
     def actors(self) -> tuple[vtkActor, ...]:
@@ -371,7 +378,9 @@ class Cells3DScene:
         self._update_visibility()
 
     def recolour(self) -> None:
-        """Take the colours of the current theme's palette (cells and chosen faces)."""
+        """Take the colours of the current theme's palette (cells, chosen faces, probe) and
+        its line widths."""
+        self._style(current_theme())
         if self.partition is None:
             return
         self._colours = cell_colours(self.partition, self.options.colour_by)
@@ -389,6 +398,19 @@ class Cells3DScene:
         self._build_probe_cell()
         self._paint_cells()
         self._update_visibility()
+
+    def _style(self, theme: Theme) -> None:
+        """Line widths of ``theme`` and the probe's colours of its palette."""
+        for actor, width in (
+            (self.edges, EDGE_WIDTH),
+            (self.chosen_faces, CHOSEN_WIDTH),
+            (self.probe_cell, PROBE_WIDTH),
+            (self.box, BOX_WIDTH),
+        ):
+            actor.GetProperty().SetLineWidth(theme.width(width))
+        fill, edge = probe_colours(theme.palette)
+        self.probe_cell.GetProperty().SetColor(*_rgb(fill))
+        self.probe_cell.GetProperty().SetEdgeColor(*_rgb(edge))
 
     # Building ------------------------------------------------------------------------------
 

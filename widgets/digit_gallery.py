@@ -8,11 +8,22 @@ from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPe
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from widgets.digit_thumbnails import class_colour, draw_digit
+from widgets.theme import current_theme, follow_theme
 
 #: Colours of the marks of the chosen images: A, B and the slice's third point C.
 MARK_RGB = {"A": (0, 90, 200), "B": (220, 80, 0), "C": (0, 140, 70)}
 _HEADER = 16
 _GAP = 3
+
+
+def _ink_on(colour: QColor) -> tuple[int, int, int]:
+    """Black or white, whichever reads better on ``colour`` (WCAG relative luminance)."""
+    linear = [
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+        for c in (colour.redF(), colour.greenF(), colour.blueF())
+    ]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return (0, 0, 0) if luminance > 0.18 else (255, 255, 255)
 
 
 class DigitGallery(QWidget):
@@ -36,6 +47,12 @@ class DigitGallery(QWidget):
         self._labels = np.zeros(0, np.int64)
         self._grid = np.full((rows, 10), -1, dtype=np.int64)  # image index per slot
         self._marks: dict[str, int] = {}
+        follow_theme(self, lambda _theme, _previous: self.update())  # class colours
+
+    @property
+    def header_colours(self) -> list[tuple[int, int, int]]:
+        """The colour of every column's header (digit class 0..9), as painted."""
+        return [class_colour(column).getRgb()[:3] for column in range(10)]
 
     def sizeHint(self) -> QSize:
         return QSize(300, _HEADER + self._rows * 28)
@@ -101,14 +118,19 @@ class DigitGallery(QWidget):
         font = QFont(self.font())
         font.setBold(True)
         painter.setFont(font)
+        # Coloured digits in the default palette; the colour-blind-safe one has light
+        # colours (yellow, sky blue) that text cannot wear: swatches with dark digits.
+        swatches = current_theme().colour_blind_safe
         for column in range(10):
             top = self.slot_rect(0, column)
-            painter.setPen(class_colour(column))
-            painter.drawText(
-                QRectF(top.left(), 0, top.width(), _HEADER),
-                Qt.AlignmentFlag.AlignCenter,
-                str(column),
-            )
+            header = QRectF(top.left(), 0, top.width(), _HEADER)
+            colour = class_colour(column)
+            if swatches:
+                painter.fillRect(header.adjusted(1, 1, -1, -2), colour)
+                painter.setPen(QColor(*_ink_on(colour)))
+            else:
+                painter.setPen(colour)
+            painter.drawText(header, Qt.AlignmentFlag.AlignCenter, str(column))
         by_index = {index: name for name, index in self._marks.items()}
         for row in range(self._rows):
             for column in range(10):

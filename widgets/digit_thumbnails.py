@@ -1,4 +1,5 @@
-"""Drawing digit images: grey levels as dark ink on white paper, and one colour per class."""
+"""Drawing digit images: grey levels as dark ink on white paper, and one colour per class
+(Tableau 10 in the default palette, the palette's class colours in another)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
-#: One colour per digit class 0..9 (Tableau 10, as in matplotlib), for points and headers.
+from widgets.theme import Palette, current_theme
+
+#: One colour per digit class 0..9 in the default palette (Tableau 10, as in matplotlib).
 CLASS_RGB = (
     (31, 119, 180),
     (255, 127, 14),
@@ -21,9 +24,19 @@ CLASS_RGB = (
 )
 
 
-def class_colour(label: int) -> QColor:
-    """The colour of digit class ``label``."""
-    return QColor(*CLASS_RGB[int(label) % len(CLASS_RGB)])
+def digit_class_colours(palette: Palette | None = None) -> np.ndarray:
+    """(10, 3) uint8 colours of digit classes 0..9 in ``palette`` (default: the current
+    theme's): Tableau 10 when the palette has no class colours of its own."""
+    palette = palette or current_theme().palette
+    if palette.class_rgb is None:
+        return np.array(CLASS_RGB, np.uint8)
+    return palette.class_rgb[np.arange(len(CLASS_RGB)) % len(palette.class_rgb)]
+
+
+def class_colour(label: int, palette: Palette | None = None) -> QColor:
+    """The colour of digit class ``label`` in ``palette`` (default: the current theme's)."""
+    colours = digit_class_colours(palette)
+    return QColor(*(int(v) for v in colours[int(label) % len(colours)]))
 
 
 def digit_qimage(image: np.ndarray) -> QImage:

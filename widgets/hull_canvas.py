@@ -2,7 +2,9 @@
 
 Draws a :class:`engine.hull_scene.HullScene` (points, convex hull, minimum-volume
 ellipse, minimum enclosing ball, bounding box) and a test point the user drags; the
-segment to the hull's nearest point shows the distance once a verdict arrives.
+segment to the hull's nearest point shows the distance once a verdict arrives. The default
+palette keeps the Volume page's restrained colours; the colour-blind-safe one draws the
+enclosures in Okabe–Ito colours and the test point in the probe's colour.
 """
 
 from __future__ import annotations
@@ -13,11 +15,39 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from engine.hull_scene import DEFINITIONS, HullScene, PointVerdict
+from widgets.palettes import OKABE_ITO
+from widgets.theme import DEFAULT_PALETTE, Palette, Theme, current_theme, follow_theme
 from widgets.volume_style import COVERED, INK, MONTE_CARLO, MUTED, OUTSIDE, PACKING, style_plot
 
-#: One colour per definition of "inside", in :data:`DEFINITIONS` order.
+RGB = tuple[int, int, int]
+#: One colour per definition of "inside", in :data:`DEFINITIONS` order (default palette).
 DEFINITION_COLOURS = dict(zip(DEFINITIONS, (COVERED, PACKING, OUTSIDE, MUTED), strict=True))
 TEST_POINT_COLOUR = MONTE_CARLO
+#: The same in the colour-blind-safe palette: hull blue, ellipsoid bluish green, ball
+#: reddish purple, box grey (the probe's vermillion is the test point's).
+CVD_DEFINITION_COLOURS = dict(
+    zip(DEFINITIONS, (OKABE_ITO[0], OKABE_ITO[2], OKABE_ITO[3], MUTED), strict=True)
+)
+#: Pen widths (pixels, default theme) and styles of the enclosures' outlines.
+_OUTLINES = {
+    "bounding box": (1.6, Qt.PenStyle.DashLine),
+    "ball": (1.8, Qt.PenStyle.SolidLine),
+    "ellipsoid": (1.8, Qt.PenStyle.SolidLine),
+    "convex hull": (2.6, Qt.PenStyle.SolidLine),
+}
+
+
+def definition_colours(palette: Palette | None = None) -> dict[str, RGB]:
+    """The colour of every definition of "inside" in ``palette`` (default: the current
+    theme's), keyed by the names in :data:`DEFINITIONS`."""
+    palette = palette or current_theme().palette
+    return DEFINITION_COLOURS if palette is DEFAULT_PALETTE else CVD_DEFINITION_COLOURS
+
+
+def test_point_colour(palette: Palette | None = None) -> RGB:
+    """The test point's colour in ``palette`` (default: the current theme's)."""
+    palette = palette or current_theme().palette
+    return TEST_POINT_COLOUR if palette is DEFAULT_PALETTE else palette.probe
 
 
 class HullCanvas(pg.PlotWidget):
@@ -38,43 +68,64 @@ class HullCanvas(pg.PlotWidget):
         plot.setAspectLocked(True)
         plot.showGrid(x=True, y=True, alpha=0.15)
         legend = plot.addLegend(offset=(8, 8), labelTextColor=INK, brush=(255, 255, 255, 220))
+        # In a band above the data (the title's row), never over the hull: the legend is
+        # as large as the talk theme's type.
+        legend.setParentItem(plot)
+        legend.anchor(itemPos=(0.5, 0.0), parentPos=(0.5, 0.0), offset=(0, 2))
         self._legend = legend
 
-        def outline(name: str, width: float = 2.2, style=None) -> pg.PlotDataItem:
-            pen = pg.mkPen(*DEFINITION_COLOURS[name], width=width)
-            if style is not None:
-                pen.setStyle(style)
-            item = pg.PlotDataItem(pen=pen, name=name)
-            plot.addItem(item)
-            return item
-
-        self.box_item = outline("bounding box", 1.6, Qt.PenStyle.DashLine)
-        self.ball_item = outline("ball", 1.8)
-        self.ellipse_item = outline("ellipsoid", 1.8)
-        self.hull_item = outline("convex hull", 2.6)
+        self.outlines: dict[str, pg.PlotDataItem] = {}
+        for name in ("bounding box", "ball", "ellipsoid", "convex hull"):
+            self.outlines[name] = pg.PlotDataItem(name=name)
+            plot.addItem(self.outlines[name])
+        self.box_item = self.outlines["bounding box"]
+        self.ball_item = self.outlines["ball"]
+        self.ellipse_item = self.outlines["ellipsoid"]
+        self.hull_item = self.outlines["convex hull"]
         self.hull_item.setFillLevel(None)
         self.points_item = pg.ScatterPlotItem(
             size=8, pen=pg.mkPen(255, 255, 255, width=1), brush=pg.mkBrush(*INK), name="training"
         )
         plot.addItem(self.points_item)
-        self.distance_item = pg.PlotDataItem(
-            pen=pg.mkPen(*TEST_POINT_COLOUR, width=1.5, style=Qt.PenStyle.DotLine)
-        )
+        self.distance_item = pg.PlotDataItem()
         plot.addItem(self.distance_item)
-        self.test_point = pg.TargetItem(
-            pos=(0.0, 0.0),
-            size=16,
-            symbol="o",
-            pen=pg.mkPen(*TEST_POINT_COLOUR, width=2.5),
-            brush=pg.mkBrush(*TEST_POINT_COLOUR, 90),
-            hoverBrush=pg.mkBrush(*TEST_POINT_COLOUR, 160),
-            movable=True,
-        )
+        self.test_point = pg.TargetItem(pos=(0.0, 0.0), size=16, symbol="o", movable=True)
         self.test_point.setZValue(10)
         self.test_point.setToolTip("Drag the test point: is it inside?")
         plot.addItem(self.test_point)
         self.test_point.sigPositionChanged.connect(self._on_target_moved)
+        self._apply_theme(current_theme())
+        plot.geometryChanged.connect(self._place_legend)
+        # After the plot's own follower (axes, legend, pen widths), so that the colours
+        # and widths set here are the last word.
+        follow_theme(self, lambda theme, _previous: self._apply_theme(theme))
         self.scene_data: HullScene | None = None
+
+    def _apply_theme(self, theme: Theme) -> None:
+        """Colours of the palette and pen widths of the theme on every item."""
+        colours = definition_colours(theme.palette)
+        for name, item in self.outlines.items():
+            width, style = _OUTLINES[name]
+            item.setPen(pg.mkPen(*colours[name], width=theme.width(width), style=style))
+        point = test_point_colour(theme.palette)
+        self.distance_item.setPen(
+            pg.mkPen(*point, width=theme.width(1.5), style=Qt.PenStyle.DotLine)
+        )
+        self.test_point.setPen(pg.mkPen(*point, width=theme.width(2.5)))
+        self.test_point.setBrush(pg.mkBrush(*point, 90))
+        self.test_point.setHoverBrush(pg.mkBrush(*point, 160))
+        self._place_legend()
+
+    def _place_legend(self) -> None:
+        """As many legend columns as fit the plot's width, and a band above the data as
+        tall as the legend."""
+        legend, plot = self._legend, self.getPlotItem()
+        for columns in (len(legend.items), 3, 2, 1):
+            legend.setColumnCount(columns)
+            legend.updateSize()
+            if legend.boundingRect().width() <= self.width() - 16:
+                break
+        plot.layout.setRowFixedHeight(0, legend.boundingRect().height() + 4)
 
     def set_scene(self, scene: HullScene) -> None:
         """Draw a training set and its enclosures; fits the view to them."""

@@ -102,9 +102,15 @@ OKABE_ITO_CLASSES = (
     (240, 228, 66),
     (60, 60, 60),
 )
+#: Classes of the colour-blind-safe palette: the eight above, then two more for the ten
+#: digits, each the sRGB colour of OKLab lightness 0.3 to 0.85 farthest from those before
+#: it as seen with normal vision, deuteranopia and protanopia.
+CVD_CLASS_RGB = (*OKABE_ITO_CLASSES, (0, 0, 165), (120, 225, 195))
 CVD_DECISION_RGB = (0, 0, 0)
 CVD_PROBE_RGB = (213, 94, 0)
 CVD_PATH_RGB = (0, 114, 178)
+#: Layer edges: bluish green, reddish purple, orange, sky blue.
+CVD_LAYER_EDGE_RGB = (OKABE_ITO[2], OKABE_ITO[3], OKABE_ITO[4], OKABE_ITO[5])
 
 
 def _cvd_cell_palette() -> np.ndarray:
@@ -132,8 +138,10 @@ def _cvd_cell_palette() -> np.ndarray:
 
 
 def cvd_layer_edge_colours(n_layers: int) -> np.ndarray:
-    """(n_layers, 3) uint8: layer edges in the Okabe–Ito colours, cycling."""
-    colours = np.array(OKABE_ITO, np.uint8)
+    """(n_layers, 3) uint8: layer edges in the Okabe–Ito colours, cycling, without the
+    probe's and the path's (which must stand out from the edges) and yellow (too light
+    to see on the cell fills)."""
+    colours = np.array(CVD_LAYER_EDGE_RGB, np.uint8)
     return colours[np.arange(max(n_layers, 0)) % len(colours)].reshape(-1, 3)
 
 

@@ -1,5 +1,6 @@
 """Small plots of the Paths page: distance to the training set along t, and cells crossed
-against path length over many random pairs."""
+against path length over many random pairs. The kinks and the chosen pair wear the
+theme's path colour."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
-from widgets.probe_overlay import PATH_RGB
-from widgets.theme import follow_plot_theme
+from widgets.theme import Theme, current_theme, follow_plot_theme, follow_theme
 
 DECODED_RGB = (0, 90, 200)
 FADED_RGB = (150, 150, 150)
-KINK_RGBA = (188, 0, 150, 90)
+#: Opacity of the kinks' dashed lines (in the path's colour).
+KINK_ALPHA = 90
 
 
 def _style(plot: pg.PlotItem, bottom: str, left: str) -> None:
@@ -38,15 +39,29 @@ class DistancePlot(pg.PlotWidget):
         super().__init__(parent, background="w")
         self.setObjectName("distancePlot")
         plot = self.getPlotItem()
-        _style(plot, "position along the path, t", "distance to training set")
+        # Short labels: the card's title says what is measured, and talk type is large.
+        _style(plot, "t (along the path)", "distance")
         plot.setMouseEnabled(x=False, y=False)
-        self._kinks = pg.PlotCurveItem(
-            connect="pairs", pen=pg.mkPen(*KINK_RGBA, width=1, style=Qt.PenStyle.DashLine)
-        )
+        self._kinks = pg.PlotCurveItem(connect="pairs")
+        self._style_kinks(current_theme())
         plot.addItem(self._kinks)
         self.faded_curve = plot.plot(pen=pg.mkPen(*FADED_RGB, width=2), name="faded copy (pixels)")
         self.decoded_curve = plot.plot(pen=pg.mkPen(*DECODED_RGB, width=2.5), name="decoded path")
         follow_plot_theme(self, tick_pt=9, label_pt=10)
+        # After the plot's follower (which scales every pen): sets the kinks' pen outright.
+        follow_theme(self, lambda theme, _previous: self._style_kinks(theme))
+
+    @property
+    def kink_pen(self) -> object:
+        """The pen of the dashed lines at the kinks."""
+        return self._kinks.opts["pen"]
+
+    def _style_kinks(self, theme: Theme) -> None:
+        self._kinks.setPen(
+            pg.mkPen(
+                *theme.palette.path, KINK_ALPHA, width=theme.width(1), style=Qt.PenStyle.DashLine
+            )
+        )
 
     def set_distances(
         self, t: np.ndarray, decoded: np.ndarray, faded: np.ndarray, kinks: np.ndarray
@@ -80,15 +95,19 @@ class SurveyPlot(pg.PlotWidget):
             pen=pg.mkPen(120, 120, 130, width=1.5, style=Qt.PenStyle.DashLine)
         )
         self.current = pg.ScatterPlotItem(
-            size=17,
-            symbol="star",
-            pen=pg.mkPen(255, 255, 255, width=1),
-            brush=pg.mkBrush(*PATH_RGB),
+            size=17, symbol="star", pen=pg.mkPen(255, 255, 255, width=1)
         )
         self.current.setZValue(10)
+        self._style_current(current_theme())
         for item in (self.fit, self.pairs, self.current):
             plot.addItem(item)
         follow_plot_theme(self, tick_pt=9, label_pt=10)
+        follow_theme(self, lambda theme, _previous: self._style_current(theme))
+
+    def _style_current(self, theme: Theme) -> None:
+        """The chosen pair's star: the path's colour, larger in large type."""
+        self.current.setBrush(pg.mkBrush(*theme.palette.path))
+        self.current.setSize(17 * theme.line_scale**0.5)
 
     def set_survey(self, lengths: np.ndarray, n_cells: np.ndarray, slope: float) -> None:
         self.pairs.setData(lengths, n_cells)

@@ -73,8 +73,8 @@ DEFAULT_PALETTE = Palette(
 CVD_PALETTE = Palette(
     key="colour-blind-safe",
     cell_fills=palettes.CVD_CELL_PALETTE,
-    layer_edges=palettes.cvd_layer_edge_colours(len(palettes.OKABE_ITO)),
-    class_rgb=np.array(palettes.OKABE_ITO_CLASSES, np.uint8),
+    layer_edges=palettes.cvd_layer_edge_colours(len(palettes.CVD_LAYER_EDGE_RGB)),
+    class_rgb=np.array(palettes.CVD_CLASS_RGB, np.uint8),
     decision=palettes.CVD_DECISION_RGB,
     decision_halo=palettes.DECISION_HALO_RGB,
     probe=palettes.CVD_PROBE_RGB,
@@ -275,6 +275,12 @@ class _ThemeFollower(QObject):
         QTimer.singleShot(0, self, lambda: self._on_theme_changed(current_theme()))
 
     def _on_theme_changed(self, theme: Theme) -> None:
+        owner = self.parent()
+        if isinstance(owner, pg.GraphicsView) and owner.closed:
+            # A closed plot has deleted its items but lives until Qt deletes it (later,
+            # from the event loop): restyling it would touch deleted C++ objects.
+            theme_events().theme_changed.disconnect(self._on_theme_changed)
+            return
         previous, self._previous = self._previous, theme
         if theme is not previous:
             self._restyle(theme, previous)
