@@ -28,7 +28,7 @@ from engine.experiments import ExperimentProgress
 from engine.hull_scene import DEFINITIONS, HullScene, PointVerdict
 from engine.session_file import PageState
 from widgets.fonts import scaled_font
-from widgets.hull_canvas import DEFINITION_COLOURS, HullCanvas
+from widgets.hull_canvas import HullCanvas, definition_colours
 from widgets.hull_experiment_panel import ExperimentPanel
 from widgets.message_box import show_warning
 from widgets.volume_style import hex_rgb
@@ -40,8 +40,9 @@ START_POINT = (0.35, 0.2)
 def verdict_html(verdict: PointVerdict) -> str:
     """One line per definition: a coloured name and INSIDE / outside; then the distance."""
     lines = []
+    colours = definition_colours()  # the canvas's, in the current palette
     for name, inside in zip(DEFINITIONS, verdict.inside, strict=True):
-        colour = hex_rgb(DEFINITION_COLOURS[name])
+        colour = hex_rgb(colours[name])
         word = "<b>inside</b>" if inside else "<b style='color:#b3261e'>outside</b>"
         lines.append(f"<span style='color:{colour}'>■</span> {name}: {word}")
     lines.append(f"coordinates in the training range: {100 * verdict.coordinates_in_range:.0f}%")

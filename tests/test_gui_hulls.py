@@ -135,3 +135,28 @@ def test_talk_theme_plots_keep_their_line_widths_over_many_partial_results(qtbot
         assert widths() == {TALK_THEME.width(2.0)}
     finally:
         app_theme.apply_theme("default", colour_blind_safe=False)
+
+
+def test_the_verdict_lines_wear_the_canvas_colours_of_the_current_palette():
+    import app.theme as app_theme
+    from app.hulls_page import verdict_html
+    from engine.hull_scene import PointVerdict
+    from widgets.hull_canvas import definition_colours
+    from widgets.theme import hex_rgb
+
+    verdict = PointVerdict(
+        point=np.zeros(2),
+        inside=(True, False, True, False),
+        coordinates_in_range=1.0,
+        distance=0.0,
+        nearest=np.zeros(2),
+        certified_by="convex weights",
+    )
+    try:
+        for safe in (False, True):
+            app_theme.apply_theme("default", colour_blind_safe=safe)
+            html = verdict_html(verdict)
+            for colour in definition_colours().values():
+                assert hex_rgb(colour) in html
+    finally:
+        app_theme.apply_theme("default", colour_blind_safe=False)
