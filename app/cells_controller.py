@@ -128,6 +128,7 @@ class CellsController(QObject):
     partition_ready = Signal(object)  # CellsResult of the newest request
     partition_failed = Signal(str)  # a message for the user
     partition_cancelled = Signal()  # the newest request was cancelled
+    network_restored = Signal(object)  # a cancel went back to the shown result's network
 
     def __init__(
         self,
@@ -143,6 +144,7 @@ class CellsController(QObject):
         self._compute = compute
         self._result: CellsResult | None = None
         self._result_model: nn.Sequential | None = None  # the network of the result
+        self._result_view: tuple[Bounds, Plane | None] | None = None  # and its rectangle
         self._max_regions = MAX_REGIONS
         self._limit_error: TooManyRegionsError | None = None
         self._runner = PartitionRunner(self)
@@ -293,12 +295,21 @@ class CellsController(QObject):
 
     def cancel_partition(self) -> bool:
         """Stop the partition being computed (after its current layer) and drop any
-        waiting one; the last result stays, and so does its layer count when it is of the
-        same network. True if there was one to cancel."""
+        waiting one. The last result stays, and the controller goes back to its network,
+        rectangle and layer count, so that what is shown matches what is described
+        (``network_restored`` tells of a network change). True if there was one to cancel."""
         if not self._runner.cancel():
             return False
-        if self._result is not None and self._result_model is self._model:
-            self._layers = self._result.layers
+        shown = self._result
+        if shown is not None:
+            # What is on screen stays true to its labels: a cancelled new network,
+            # rectangle or layer count gives way to the one the cells were made of.
+            restored = self._result_model is not self._model
+            if restored or self._result_view != (self._bounds, self._plane):
+                self._install(self._result_model, *self._result_view)
+            self._layers = shown.layers
+            if restored:
+                self.network_restored.emit(self._model)
         self.partition_cancelled.emit()
         return True
 
@@ -310,6 +321,7 @@ class CellsController(QObject):
     def _on_result(self, result: CellsResult) -> None:
         self._result = result
         self._result_model = self._model  # only the newest request's result arrives
+        self._result_view = (self._bounds, self._plane)
         self.partition_ready.emit(result)
 
     def _on_failed(self, error: BaseException) -> None:

@@ -113,6 +113,7 @@ class CellsPage(QMainWindow):
         self.layer_slider.layers_changed.connect(self.controller.set_layers)
         self.controller.partition_ready.connect(self._on_partition_ready)
         self.controller.partition_failed.connect(self._show_error)
+        self.controller.network_restored.connect(self._on_network_restored)
         follow_partitions(
             self.controller,
             self.progress,
@@ -335,6 +336,15 @@ class CellsPage(QMainWindow):
         self.probe.set_model(model)
         self.transition_log.clear()
         self._describe_network()
+
+    def _on_network_restored(self, model: nn.Sequential) -> None:
+        """A cancel went back to the network on screen: its labels and its probe."""
+        self.probe.set_model(model)
+        self.transition_log.clear()
+        self._describe_network()
+        shown = self.controller.result
+        if shown is not None:
+            self.probe.set_partition(shown.partition, shown.boundary)
 
     def save_state(self) -> PageState:
         """The session state: network, bounds, plane, layers, limit, probe and path."""

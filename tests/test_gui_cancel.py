@@ -82,6 +82,8 @@ def test_cancel_stops_after_the_current_layer_and_keeps_the_last_cells(qtbot):
     page.start()
     qtbot.waitUntil(lambda: page.canvas.partition is not None, timeout=TIMEOUT_MS)
     first = page.canvas.partition
+    shown_model = page.controller.model
+    label = page.findChild(QLabel, "networkLabel").text()
 
     page.set_network(random_mlp([32, 32, 32, 32], seed=1), DEFAULT_BOUNDS)  # held at the gate
     qtbot.waitUntil(lambda: compute.started == 2, timeout=TIMEOUT_MS)
@@ -97,6 +99,10 @@ def test_cancel_stops_after_the_current_layer_and_keeps_the_last_cells(qtbot):
     assert page.progress.isHidden()
     assert statuses[-1] == f"Cancelled. The view still shows {first.n_regions:,} cells."
     assert page.findChild(QMessageBox, "partitionErrorBox") is None
+    # The cancelled network gives way to the one whose cells are on screen.
+    assert page.controller.model is shown_model and page.probe.model is shown_model
+    assert page.findChild(QLabel, "networkLabel").text() == label
+    assert page.probe.partition is first
     page.shutdown()
 
 
