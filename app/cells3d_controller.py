@@ -38,6 +38,12 @@ DEFAULT_DATASET = "ball_in_shell"
 SNAPSHOT_SECONDS = 0.25
 
 
+def page_dataset(name: str, seed: int = 0) -> Dataset:
+    """The 3-D data set ``name`` as the page trains on it (:data:`DATA_SAMPLES` points,
+    :data:`DATA_NOISE` jitter), drawn with ``seed``."""
+    return make_dataset(name, n_samples=DATA_SAMPLES, noise=DATA_NOISE, seed=seed)
+
+
 def random_model() -> nn.Sequential:
     """A fixed random 3 → 12 → 12 → 2 ReLU network (the page's "random" preset)."""
     return random_mlp(ARCHITECTURE.widths, n_inputs=3, n_outputs=2, seed=4)
@@ -248,7 +254,7 @@ class Cells3DController(QObject):
     def train(self, dataset_name: str, seed: int = 0) -> None:
         """Train a fresh network on a 3-D data set; replaces any training under way."""
         kind = DATASETS_3D[dataset_name]
-        dataset = make_dataset(dataset_name, n_samples=DATA_SAMPLES, noise=DATA_NOISE, seed=seed)
+        dataset = page_dataset(dataset_name, seed)
         self.cancel_training()
         worker = create_worker(train_on, dataset, seed, _start_thread=False, _ignore_errors=True)
         worker.yielded.connect(self._on_training_yielded)

@@ -13,11 +13,11 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app.cells3d_controller import DATA_NOISE, DATA_SAMPLES
-from engine.datasets import DATASETS_3D, Dataset, make_dataset
+from app.cells3d_controller import page_dataset
+from engine.datasets import DATASETS_3D, Dataset
 from engine.network_spec import NetworkSpecError, build_network, network_spec, network_tensors
 from engine.networks import network_layers
-from engine.session_file import PageState, SessionFileError
+from engine.session_file import PageState, SessionFileError, whole_number
 
 if TYPE_CHECKING:
     from app.cells3d_page import Cells3DPage
@@ -85,12 +85,6 @@ def save_cells3d_state(page: Cells3DPage) -> PageState:
     return PageState(settings, tensors)
 
 
-def _whole(value: object, what: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise SessionFileError(f"{what} must be a whole number in {low}…{high}, got {value!r}.")
-    return value
-
-
 def _three(value: object, what: str) -> tuple[float, float, float]:
     if (
         not isinstance(value, list)
@@ -119,7 +113,7 @@ def _slice(value: object) -> tuple[bool, tuple[float, ...], tuple[float, ...]] |
 def _choice(value: object, what: str, high: int) -> tuple[bool, int]:
     if not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], bool):
         raise SessionFileError(f"{what} must be [shown, number], got {value!r}.")
-    return value[0], _whole(value[1], what, 1, high)
+    return value[0], whole_number(value[1], what, 1, high)
 
 
 def parse_cells3d_state(state: PageState) -> Cells3DSession:
@@ -140,8 +134,8 @@ def parse_cells3d_state(state: PageState) -> Cells3DSession:
             raise SessionFileError(
                 f"the data set must be one of {', '.join(DATASETS_3D)}, got {saved!r}."
             )
-        seed = _whole(saved.get("seed"), "The data set's seed", 0, 2**31 - 1)
-        dataset = make_dataset(saved["name"], n_samples=DATA_SAMPLES, noise=DATA_NOISE, seed=seed)
+        seed = whole_number(saved.get("seed"), "The data set's seed", 0, 2**31 - 1)
+        dataset = page_dataset(saved["name"], seed)
     probe = settings.get("probe")
     if probe is not None:
         probe = _three(probe, "The probe")
@@ -156,12 +150,12 @@ def parse_cells3d_state(state: PageState) -> Cells3DSession:
     return Cells3DSession(
         model=model,
         dataset=dataset,
-        layers=_whole(settings.get("layers"), "layers", 0, n_hidden),
+        layers=whole_number(settings.get("layers"), "layers", 0, n_hidden),
         probe=probe,
         flags=flags,
         colour_by=settings["colour_by"],
-        opacity=_whole(settings.get("opacity"), "opacity", 0, 100),
-        explode=_whole(settings.get("explode"), "explode", 0, 100),
+        opacity=whole_number(settings.get("opacity"), "opacity", 0, 100),
+        explode=whole_number(settings.get("explode"), "explode", 0, 100),
         layer=_choice(settings.get("layer"), "The face layer", max(n_hidden, 1)),
         neuron=_choice(settings.get("neuron"), "The neuron", max(layers_of.n_neurons, 1)),
         slice=_slice(settings.get("slice")),

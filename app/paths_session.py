@@ -33,7 +33,7 @@ from app.paths_controller import (
 from engine.digit_models import autoencoder_from
 from engine.network_spec import NetworkSpecError, build_network, network_spec, network_tensors
 from engine.networks import network_layers
-from engine.session_file import PageState, SessionFileError
+from engine.session_file import PageState, SessionFileError, whole_number
 
 if TYPE_CHECKING:
     from app.paths_page import PathsPage
@@ -137,12 +137,6 @@ def paths_page_state(
     return PageState(document, tensors)
 
 
-def _whole(value: object, what: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise SessionFileError(f"{what} must be a whole number in {low}…{high}, got {value!r}.")
-    return value
-
-
 def _latent_dim(value: object, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value not in LATENT_DIMS:
         raise SessionFileError(f"{what} must be one of {LATENT_DIMS}, got {value!r}.")
@@ -174,7 +168,7 @@ def _training(raw: object) -> PathsSettings:
         "seed": (0, MAX_SEED),
     }
     values = {
-        key: _whole(raw.get(key, getattr(defaults, key)), key, low, high)
+        key: whole_number(raw.get(key, getattr(defaults, key)), key, low, high)
         for key, (low, high) in ranges.items()
     }
     return PathsSettings(hidden=tuple(hidden), **values)
@@ -261,9 +255,9 @@ def _pair(value: object, n_test: int) -> PairRequest | None:
         return None
     if not isinstance(value, list) or len(value) != 3:
         raise SessionFileError(f"the pair must be [A, B, C or null], got {value!r}.")
-    a = _whole(value[0], "Image A", 0, n_test - 1)
-    b = _whole(value[1], "Image B", 0, n_test - 1)
-    c = None if value[2] is None else _whole(value[2], "Image C", 0, n_test - 1)
+    a = whole_number(value[0], "Image A", 0, n_test - 1)
+    b = whole_number(value[1], "Image B", 0, n_test - 1)
+    c = None if value[2] is None else whole_number(value[2], "Image C", 0, n_test - 1)
     if a == b:
         raise SessionFileError("the pair's two images are the same image.")
     return PairRequest(a, b, c)
@@ -272,7 +266,7 @@ def _pair(value: object, n_test: int) -> PairRequest | None:
 def _classes(value: object) -> tuple[int | None, int | None]:
     if not isinstance(value, list) or len(value) != 2:
         raise SessionFileError(f"random_classes must be two classes, got {value!r}.")
-    a, b = (None if v is None else _whole(v, "A random pair's class", 0, 9) for v in value)
+    a, b = (None if v is None else whole_number(v, "A random pair's class", 0, 9) for v in value)
     return a, b
 
 
@@ -287,7 +281,7 @@ def parse_paths_state(
     settings, tensors = state.settings, state.tensors
     latent_dim = _latent_dim(settings.get("latent_dim"), "latent_dim")
     training = _training(settings.get("training"))
-    gallery_seed = _whole(settings.get("gallery_seed", 0), "gallery_seed", 0, MAX_SEED)
+    gallery_seed = whole_number(settings.get("gallery_seed", 0), "gallery_seed", 0, MAX_SEED)
     random_classes = _classes(settings.get("random_classes", [None, None]))
     data, pair, networks = settings.get("data"), settings.get("pair"), settings.get("models", [])
     source = None

@@ -285,3 +285,11 @@ def check_finite(tensors: Mapping[str, torch.Tensor], where: str) -> None:
                 f"{where}: {name!r} contains NaN or infinite values. The weights are "
                 "unusable; load an earlier save."
             )
+
+
+def whole_number(value: object, what: str, low: int, high: int) -> int:
+    """``value`` if it is an int (not a bool) in ``low..high``; else SessionFileError
+    saying what ``what`` must be."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise SessionFileError(f"{what} must be a whole number in {low}…{high}, got {value!r}.")
+    return value
