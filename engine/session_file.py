@@ -209,7 +209,7 @@ def parse_session(data: bytes) -> dict[str, PageState]:
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, NotImplementedError):
         raise SessionFileError(
             "it is not a Splinescope session, or it was cut short (not a complete zip archive)."
         ) from None

@@ -112,6 +112,16 @@ def test_truncated_and_non_zip_files_are_refused(tmp_path):
         read_session(tmp_path / "missing.splinescope")
 
 
+def test_an_archive_asking_for_an_unknown_zip_version_is_refused():
+    """A flipped byte in the central directory can ask for a zip version Python cannot
+    read (found by the flipped-bytes fuzz test): refused like any damaged file."""
+    data = bytearray(session_bytes(_pages()))
+    entry = data.index(b"PK\x01\x02")  # the first central directory header
+    data[entry + 6] = 84  # "version needed to extract": 8.4
+    with pytest.raises(SessionFileError, match=r"cut short|damaged"):
+        parse_session(bytes(data))
+
+
 def test_oversized_member_is_refused_before_reading(monkeypatch):
     import engine.session_file as session_file
 
