@@ -35,8 +35,6 @@ DEMOS = ("probe", "training")
 #: The page each demo is staged on.
 DEMO_PAGES = {"probe": "cells", "training": "playground"}
 _HEADLESS_PLATFORMS = {"offscreen", "minimal"}
-#: Pages ``--page`` can open on: the lower-cased titles of the window's tabs.
-PAGES = ("cells", "volume", "playground", "cells3d", "paths", "hulls")
 
 
 def has_display(environ: Mapping[str, str]) -> bool:
@@ -50,6 +48,8 @@ def has_display(environ: Mapping[str, str]) -> bool:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from app.registry import page_keys
+
     parser = argparse.ArgumentParser(
         prog="splinescope",
         description="See the exact linear regions (cells) of ReLU networks. "
@@ -73,8 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--page",
-        choices=PAGES,
-        default=PAGES[0],
+        choices=page_keys(),
+        default=page_keys()[0],
         help="the page to open on (and to save with --screenshot); default: %(default)s",
     )
     parser.add_argument(
@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _preset_argument(name: str) -> object:
     """``--preset NAME``: the loaded preset, or an argparse error listing the names."""
-    from app.presets import load_preset
+    from app.presets.files import load_preset
 
     try:
         return load_preset(name)
@@ -161,7 +161,7 @@ def stage_probe_demo(page) -> None:
 def _run_window(
     *,
     screenshot: Path | None,
-    page_name: str = PAGES[0],
+    page_name: str,
     demo: str | None = None,
     preset: object | None = None,
     theme: str | None = None,
@@ -172,12 +172,12 @@ def _run_window(
 
     from app.export.formats import ImageSize
     from app.export.raster import render_widget, write_png
-    from app.main_window import MainWindow
+    from app.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Splinescope")
     app.setApplicationDisplayName("Splinescope")
-    from app.theme import apply_theme, restore_appearance
+    from app.shell.theme import apply_theme, restore_appearance
 
     if theme is None:
         restore_appearance()
@@ -185,18 +185,14 @@ def _run_window(
         apply_theme(theme)
     window = MainWindow()
     window.resize(*SCREENSHOT_SIZE)
-    titles = [
-        window.pages.tabText(i).replace("&", "").replace(" ", "").lower()
-        for i in range(window.pages.count())
-    ]
     if preset is None:
-        window.pages.setCurrentIndex(titles.index(page_name))
+        window.show_page(page_name)
     else:
-        from app.presets import apply_preset
+        from app.presets.files import apply_preset
 
         apply_preset(window, preset)  # switches to the preset's page
     exit_code = 0
-    from app.error_reporting import install_exception_hooks
+    from app.shell.error_reporting import install_exception_hooks
     from engine.session_file import SessionFileError
 
     install_exception_hooks()
@@ -227,7 +223,8 @@ def _run_window(
             else:
                 finish(0, f"Saved {screenshot}")
 
-        from app.export.ready import page_readiness, when_ready
+        from app.export.catalogue import page_readiness
+        from app.export.ready import when_ready
 
         page = window.pages.currentWidget()
         trained = demo != "training"

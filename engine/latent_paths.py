@@ -4,7 +4,7 @@ A ReLU decoder is affine inside each cell of its latent space, so the images dec
 along a straight latent segment ``z(t) = z_a + t (z_b - z_a)`` are a piecewise-linear
 "fade": exactly the linear interpolation of the images decoded at the kinks, where the
 segment crosses from one cell into the next. This module walks such a segment exactly
-(:func:`engine.paths.segment_crossings`), samples it at the kinks and between them for a
+(:func:`engine.segment_walk.segment_crossings`), samples it at the kinks and between them for a
 strip of images, compares it with the pixel-space fade of the two end images, measures
 how far the decoded path strays from the training set, and counts the cells crossed by
 many random pairs. For a latent dimension above 2 the cells are shown in the 2-D slice of
@@ -19,7 +19,7 @@ import numpy as np
 from torch import nn
 
 from engine.partition2d import Partition2D, partition_2d
-from engine.paths import SegmentCrossings, segment_crossings
+from engine.segment_walk import SegmentCrossings, segment_crossings
 
 #: Margin added around the training codes (as a share of their extent) for the 2-D view.
 VIEW_MARGIN = 0.08

@@ -232,3 +232,15 @@ def random_mlp(
         fan_in = int(width)
     layers.pop()
     return nn.Sequential(*layers)
+
+
+#: How each activation is named on screen.
+ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "abs": "absolute value"}
+
+
+def describe_network(model: nn.Sequential) -> str:
+    """``2 → 16 → 16 → 2 · ReLU``: the widths and activation of ``model``."""
+    layers = network_layers(model)
+    widths = [layers.n_inputs, *layers.widths, layers.n_outputs]
+    kinds = {ACTIVATION_NAMES[layer.activation] for layer in layers.hidden}
+    return " → ".join(str(w) for w in widths) + " · " + ", ".join(sorted(kinds))

@@ -5,7 +5,8 @@ The readout, the step and the transitions are shared with 3-D partitions
 
 Everything here is a fast path for interactive use: a probe is located with the
 partition's point locator and read from the partition's arrays; a drag step walks the
-straight segment between two probe positions exactly (:func:`engine.paths.segment_crossings`).
+straight segment between two probe positions exactly
+(:func:`engine.segment_walk.segment_crossings`).
 Nothing recomputes the partition.
 """
 
@@ -20,7 +21,7 @@ from torch import nn
 from engine.decision import DecisionBoundary
 from engine.networks import NetworkLayers, network_layers
 from engine.partition2d import Partition2D
-from engine.paths import SegmentCrossings, segment_crossings
+from engine.segment_walk import SegmentCrossings, segment_crossings
 
 
 @dataclass(frozen=True, eq=False)

@@ -13,7 +13,7 @@ PARTITION_TIMEOUT_MS = 30_000
 @pytest.fixture
 def main_window(qtbot) -> Iterator[object]:
     """The Splinescope window, shown, after its first partition has been drawn."""
-    from app.main_window import MainWindow
+    from app.shell.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)
@@ -21,7 +21,7 @@ def main_window(qtbot) -> Iterator[object]:
     window.show()
     qtbot.waitExposed(window)
     qtbot.waitUntil(
-        lambda: window.cells_page.canvas.partition is not None, timeout=PARTITION_TIMEOUT_MS
+        lambda: window.page("cells").canvas.partition is not None, timeout=PARTITION_TIMEOUT_MS
     )
     yield window
     window.close()

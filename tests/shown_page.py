@@ -39,3 +39,12 @@ def shown_page(
     yield page
     page.shutdown()
     page.close()
+
+
+def give_focus(qtbot, widget) -> None:
+    """Activate the widget's window and focus the widget, as a click would."""
+    window = widget.window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    widget.setFocus()
+    qtbot.waitUntil(widget.hasFocus)

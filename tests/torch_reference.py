@@ -117,3 +117,17 @@ def assert_maps_match_model(part, model, points, cells, plane, n_layers, what):
         f"{what}: cell maps miss the model at {bad.size} points, e.g. x={points[bad[0]]} "
         f"cell={cells[bad[0]]} got={got[bad[0]]} model={expected[bad[0]]}"
     )
+
+
+def torch_patterns_and_outputs(model: nn.Sequential, x: np.ndarray):
+    """(M, n_neurons) bool pre-activation > 0 and (M, n_out) outputs, by torch in float64."""
+    h = torch.as_tensor(x, dtype=torch.float64)
+    bits = []
+    modules = [m for m in model if not isinstance(m, nn.Flatten)]
+    with torch.no_grad():
+        for index, module in enumerate(modules):
+            h = module.double()(h)
+            nxt = modules[index + 1] if index + 1 < len(modules) else None
+            if isinstance(module, nn.Linear) and isinstance(nxt, (nn.ReLU, nn.LeakyReLU, Abs)):
+                bits.append((h > 0).numpy())
+    return np.concatenate(bits, axis=1), h.numpy()

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.partition2d import Partition2D, pattern_colour_keys
-from widgets.cell_canvas import layer_edge_style
-from widgets.palettes import DOMAIN_EDGE_RGB
-from widgets.playground_colours import class_point_colours, value_point_colours
-from widgets.playground_view import COLOUR_BY_CLASS, cell_shades
-from widgets.theme import Theme, current_theme
+from widgets.canvas.cell_canvas import layer_edge_style
+from widgets.common.class_colours import class_point_colours, value_point_colours
+from widgets.common.palettes import DOMAIN_EDGE_RGB
+from widgets.common.theme import Theme, current_theme
+from widgets.playground.view import COLOUR_BY_CLASS, cell_shades
 
 RGB = tuple[int, int, int]
 #: Pen widths (pixels, before the theme's line scale) of the drawn lines.

@@ -26,7 +26,7 @@ import numpy as np
 
 from app.export.cell_figure import DOMAIN_RGB, PATH_WIDTH, PROBE_RADIUS, CellFigure
 from engine.cell_edges import unique_edges
-from widgets.theme import hex_rgb
+from widgets.common.theme import hex_rgb
 
 #: Significant digits of the cell coordinates (data units).
 DIGITS = 12

@@ -9,13 +9,13 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QProgressDialog
 
 from app.export.animation import AnimationRecorder
+from app.export.catalogue import export_targets
 from app.export.formats import ExportOptions, ImageSize
-from app.export.targets import ExportAnimation, ExportView, export_targets, export_view, view_image
+from app.export.targets import ExportAnimation, ExportView, export_view, view_image
 from app.export.vtk_export import GL2PS_LIMITATION
-from app.presets import page_key
 from engine.safe_files import OutputPathError, check_output_path
-from widgets.export_dialog import ExportChoice, ExportDialog, ExportItem
-from widgets.message_box import show_warning
+from widgets.common.message_box import show_warning
+from widgets.dialogs.export_dialog import ExportChoice, ExportDialog, ExportItem
 
 #: Copy image puts the page's main view on the clipboard at this scale.
 COPY_SCALE = 2.0
@@ -65,9 +65,8 @@ class ExportActions(QObject):
         return [self.export_action, self.copy_action]
 
     def current_targets(self) -> tuple[str, list[ExportView | ExportAnimation]]:
-        pages = self.window.pages
-        key = page_key(pages.tabText(pages.currentIndex()))
-        return key, export_targets(pages.currentWidget(), key)
+        key = self.window.current_key()
+        return key, export_targets(self.window.page(key), key)
 
     # -- actions -------------------------------------------------------------------------
 

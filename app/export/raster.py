@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 
 from app.export.formats import ImageSize
-from widgets.volume_scene import window_image
+from widgets.vtk.pipeline import window_image
 
 _RENDER_ALL = QWidget.RenderFlag.DrawChildren | QWidget.RenderFlag.DrawWindowBackground
 

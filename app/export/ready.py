@@ -1,11 +1,9 @@
 """When does a page show real results? One answer for ``--screenshot`` and ``export``.
 
-:func:`page_readiness` says, for each page, which signals may announce its first real
-result, how to check that it is there, which signals carry a failure message, and what
-to start first (a page that computes only on request). :func:`when_ready` waits for it
-without blocking the event loop. A page of another kind may define
-``export_readiness() -> Readiness`` itself; without one, a page counts as ready a moment
-after it is shown.
+A :class:`Readiness` says which signals may announce a page's first real result, how to
+check that it is there, which signals carry a failure message, and what to start first
+(a page that computes only on request); each page's spec gives its own
+(``PageSpec.readiness``). :func:`when_ready` waits for it without blocking the event loop.
 """
 
 from __future__ import annotations
@@ -14,12 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QWidget
 
 #: After the page says it is ready, let it paint this long before grabbing (ms).
 SETTLE_MS = 300
-#: A page without a readiness rule is grabbed this long after it is shown (ms).
-FALLBACK_MS = 1500
 
 
 @dataclass
@@ -43,7 +38,7 @@ class Readiness:
     _seen: list[bool] = field(default_factory=lambda: [False])
 
 
-def _after_signal(signal: object, check: Callable[[], bool] | None = None) -> Readiness:
+def after_signal(signal: object, check: Callable[[], bool] | None = None) -> Readiness:
     """Ready once ``signal`` has fired since the readiness was made (and ``check`` holds)."""
     readiness = Readiness((signal,), lambda: False)
     seen = readiness._seen
@@ -54,73 +49,6 @@ def _after_signal(signal: object, check: Callable[[], bool] | None = None) -> Re
     signal.connect(mark)
     readiness.is_ready = lambda: seen[0] and (check is None or check())
     return readiness
-
-
-def page_readiness(page: QWidget, key: str, *, layers: int | None = None) -> Readiness:
-    """The readiness rule of ``page`` (tab key ``key``); ``layers`` waits for that many."""
-    own = getattr(page, "export_readiness", None)
-    if callable(own):
-        return own()
-    if key in ("cells", "cells3d"):
-        controller = page.controller
-
-        def cells_ready() -> bool:
-            result = getattr(controller, "result", None)
-            if layers is not None and controller.layers != layers:
-                return False
-            if key == "cells":
-                return (
-                    result is not None
-                    and result.layers == controller.layers
-                    and not (controller.is_busy)
-                )
-            return not controller.is_busy
-
-        if key == "cells":
-            rule = Readiness((page.partition_shown,), cells_ready)
-        else:
-            rule = _after_signal(page.partition_shown, cells_ready)
-            rule.settle_ms = 400
-        rule.failures = (controller.partition_failed,)
-        return rule
-    if key == "volume":
-        # The page announces its first distance histogram and Monte-Carlo run once.
-        rule = Readiness((page.results_shown,), lambda: page.first_results_shown)
-        rule.failures = (page.controller.failed,)
-        return rule
-    if key == "playground":
-        c = page.controller
-
-        def trained_and_drawn() -> bool:
-            frame = c.frame
-            return (
-                frame is not None
-                and not c.is_training
-                and frame.session == c.session
-                and frame.step == c.snapshot.step
-            )
-
-        return Readiness(
-            (page.frame_shown, c.training_changed),
-            trained_and_drawn,
-            (c.frame_failed, c.training_failed),
-        )
-    if key == "paths":
-        rule = _after_signal(page.pair_shown)
-        rule.failures = (page.controller.failed,)
-        rule.settle_ms = 400
-        return rule
-    if key == "hulls":  # Figure 1 runs on request; the screenshot shows its results
-        rule = _after_signal(page.experiment_shown)
-        rule.failures = (page.controller.failed,)
-        rule.start = lambda: page.controller.run_experiment("gaussian")
-        rule.settle_ms = 400
-        return rule
-    timer = QTimer(page)
-    timer.setSingleShot(True)
-    rule = _after_signal(timer.timeout)
-    rule.start = lambda: timer.start(FALLBACK_MS)
-    return rule
 
 
 class _Waiter(QObject):

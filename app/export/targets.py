@@ -1,10 +1,8 @@
 """What a page can export, and the one function that writes any still view.
 
-The protocol: a page may define ``export_targets() -> list[ExportView | ExportAnimation]``
-naming its exportable views and animations. Pages that do not are covered by
-:mod:`app.export.page_targets` (adapters for the pages that predate the protocol) and,
-for any other page, by a generic view of the whole page: PNG of the page with its VTK
-views painted in, SVG and PDF through Qt's vector paint devices.
+Each page's spec names its exportable views and animations (``PageSpec.export_targets``);
+:mod:`app.export.catalogue` collects them over the registry. A view of a whole page
+writes PNG with its VTK views painted in, SVG and PDF through Qt's vector paint devices.
 """
 
 from __future__ import annotations
@@ -81,19 +79,6 @@ class ExportAnimation:
     title: str
     script: AnimationScript
     default_frames: int = 30
-
-
-def export_targets(page: QWidget, key: str) -> list[ExportView | ExportAnimation]:
-    """The views and animations of ``page`` (tab key ``key``), main view first."""
-    own = getattr(page, "export_targets", None)
-    if callable(own):
-        return list(own())
-    from app.export.page_targets import known_page_targets
-
-    targets = known_page_targets(page, key)
-    if targets is not None:
-        return targets
-    return [ExportView(key, f"{key}: the whole page", lambda: page)]
 
 
 def figure_size(view: ExportView, size: ImageSize) -> tuple[int, int]:

@@ -1,0 +1,329 @@
+"""Session state of the Cells page and the worker that partitions off the GUI thread."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from torch import nn
+
+from app.jobs.partition_runner import PartitionRunner, PartitionTicket
+from engine.decision import DecisionBoundary, decision_boundary
+from engine.memory_budget import (
+    CellBudget,
+    MemoryBudgetError,
+    check_cell_budget,
+    partition_bytes_per_cell,
+)
+from engine.networks import network_layers
+from engine.partition2d import (
+    Partition2D,
+    TooManyRegionsError,
+    partition_2d,
+)
+
+Bounds = tuple[float, float, float, float]
+#: ``(origin (d,), u (d,), v (d,))``: the 2-D slice ``origin + s u + t v`` of the input space.
+Plane = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+#: Beyond this many cells the page asks the user to zoom in, use fewer layers or raise
+#: the limit (up to what the memory budget allows, see :mod:`engine.memory_budget`).
+MAX_REGIONS = 200_000
+#: "Raise limit" multiplies the limit by this much (capped by the memory budget).
+LIMIT_STEP = 4
+
+
+@dataclass(frozen=True)
+class CellsRequest:
+    """What to partition: ``model`` on ``bounds`` with its first ``layers`` hidden layers.
+
+    ``ticket`` numbers requests in the order they were made (only the newest one's
+    result is shown), reports every layer done and stops the partition once stopped.
+    ``plane``, when given, is the slice of the input space the bounds lie in.
+    """
+
+    model: nn.Sequential
+    bounds: Bounds
+    layers: int
+    ticket: PartitionTicket
+    plane: Plane | None = None
+    max_regions: int = MAX_REGIONS
+
+    @property
+    def generation(self) -> int:
+        return self.ticket.generation
+
+
+@dataclass(frozen=True)
+class CellsResult:
+    """A computed partition, ready to draw.
+
+    Attributes
+    ----------
+    partition : the cells of the first ``layers`` hidden layers inside ``bounds``.
+    boundary : the decision boundary, when all layers are partitioned, else None.
+    layers, n_layers : k partitioned layers out of the network's L hidden layers.
+    seconds : wall-clock time of the computation.
+    generation : the request this answers.
+    """
+
+    partition: Partition2D
+    boundary: DecisionBoundary | None
+    layers: int
+    n_layers: int
+    seconds: float
+    generation: int
+
+
+def compute_cells(request: CellsRequest) -> CellsResult:
+    """Partition (and find the decision boundary) for ``request``; runs in a worker."""
+    started = time.perf_counter()
+    partition = partition_2d(
+        request.model,
+        request.bounds,
+        plane=request.plane,
+        layers=request.layers,
+        max_regions=request.max_regions,
+        progress=request.ticket.after_layer,
+    )
+    boundary = decision_boundary(partition) if partition.is_complete else None
+    # Build the point locator here, off the GUI thread: the probe's first lookup is then
+    # as fast as every other.
+    partition.locate(np.empty((0, 2)))
+    return CellsResult(
+        partition=partition,
+        boundary=boundary,
+        layers=partition.n_layers,
+        n_layers=partition.n_layers_total,
+        seconds=time.perf_counter() - started,
+        generation=request.generation,
+    )
+
+
+def describe_error(error: BaseException) -> str:
+    """One or two sentences for the user about why a partition failed."""
+    if isinstance(error, TooManyRegionsError):
+        return (
+            f"This view has more than {error.n_regions:,} cells, past the limit of "
+            f"{error.max_regions:,}. Zoom in on a smaller region, use fewer layers, or "
+            "raise the limit."
+        )
+    return f"The partition could not be computed: {type(error).__name__}: {error}"
+
+
+class CellsController(QObject):
+    """Holds the Cells page's model, bounds and layer count, and computes partitions.
+
+    At most one partition runs at a time. A request made while one runs replaces any
+    request still waiting, and the running one's result is dropped when it arrives: only
+    the newest request is ever shown; a superseded partition stops after its current
+    layer. :meth:`cancel_partition` stops the newest one too and keeps the last result.
+    """
+
+    partition_requested = Signal(int)  # layers k of the newest request
+    partition_progress = Signal(int, int, int)  # layers done, layers, cells so far (newest)
+    partition_ready = Signal(object)  # CellsResult of the newest request
+    partition_failed = Signal(str)  # a message for the user
+    partition_cancelled = Signal()  # the newest request was cancelled
+    network_restored = Signal(object)  # a cancel went back to the shown result's network
+
+    def __init__(
+        self,
+        model: nn.Sequential,
+        bounds: Bounds,
+        *,
+        plane: Plane | None = None,
+        compute: Callable[[CellsRequest], CellsResult] = compute_cells,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._install(model, bounds, plane)
+        self._compute = compute
+        self._result: CellsResult | None = None
+        self._result_model: nn.Sequential | None = None  # the network of the result
+        self._result_view: tuple[Bounds, Plane | None] | None = None  # and its rectangle
+        self._max_regions = MAX_REGIONS
+        self._limit_error: TooManyRegionsError | None = None
+        self._runner = PartitionRunner(self)
+        self._runner.progress.connect(self.partition_progress)
+        self._runner.result_ready.connect(self._on_result)
+        self._runner.job_failed.connect(self._on_failed)
+
+    @property
+    def model(self) -> nn.Sequential:
+        return self._model
+
+    @property
+    def bounds(self) -> Bounds:
+        return self._bounds
+
+    @property
+    def plane(self) -> Plane | None:
+        """The slice of the input space the bounds lie in, or None for a 2-D network."""
+        return self._plane
+
+    @property
+    def layers(self) -> int:
+        """The requested number of partitioned hidden layers k."""
+        return self._layers
+
+    @property
+    def n_layers(self) -> int:
+        """The network's number of hidden layers L."""
+        return self._n_layers
+
+    @property
+    def result(self) -> CellsResult | None:
+        """The newest result shown so far."""
+        return self._result
+
+    @property
+    def max_regions(self) -> int:
+        """The cell limit asked for (a request uses at most what memory allows)."""
+        return self._max_regions
+
+    @property
+    def limit_error(self) -> TooManyRegionsError | None:
+        """Why the newest request failed, when it failed for having too many cells."""
+        return self._limit_error
+
+    def cell_budget(self, max_regions: int | None = None) -> CellBudget:
+        """The memory estimate of ``max_regions`` cells (default: the current limit) of
+        this network; raises :class:`engine.memory_budget.MemoryBudgetError` when it does
+        not fit in the budget."""
+        layers = network_layers(self._model)
+        per_cell = partition_bytes_per_cell(
+            layers.n_neurons, max(layers.widths, default=1), layers.n_outputs
+        )
+        limit = self._max_regions if max_regions is None else max_regions
+        return check_cell_budget(limit, per_cell)
+
+    def set_max_regions(self, max_regions: int) -> None:
+        """Use a new cell limit and partition again.
+
+        Raises :class:`engine.memory_budget.MemoryBudgetError` (nothing changes, nothing
+        is computed) when the limit's memory estimate exceeds the budget.
+        """
+        if max_regions < 1:
+            raise ValueError(f"the cell limit must be at least 1, got {max_regions}")
+        self.cell_budget(int(max_regions))
+        self._max_regions = int(max_regions)
+        self.request_partition()
+
+    def raised_limit(self) -> int | None:
+        """The limit "Raise limit" offers: :data:`LIMIT_STEP` times the current one (at
+        least past the count reached), capped by the memory budget; None when the budget
+        allows no more."""
+        reached = self._limit_error.n_regions if self._limit_error is not None else 0
+        wanted = max(self._max_regions * LIMIT_STEP, reached * 2)
+        try:
+            affordable = self.cell_budget(1).affordable_cells
+        except MemoryBudgetError:
+            return None
+        raised = min(wanted, affordable)
+        return raised if raised > self._max_regions else None
+
+    def set_bounds(self, bounds: Bounds) -> None:
+        """Partition another rectangle (same network, plane and layers)."""
+        xmin, xmax, ymin, ymax = (float(v) for v in bounds)
+        if not (xmin < xmax and ymin < ymax):
+            raise ValueError(f"empty rectangle {bounds}: need xmin < xmax and ymin < ymax")
+        self._bounds = (xmin, xmax, ymin, ymax)
+        self.request_partition()
+
+    @property
+    def is_busy(self) -> bool:
+        """Whether a partition is running or waiting."""
+        return self._runner.is_busy
+
+    def _install(self, model: nn.Sequential, bounds: Bounds, plane: Plane | None) -> None:
+        layers = network_layers(model)  # raises ValueError for an unsupported network
+        if plane is not None:
+            plane = tuple(np.asarray(a, dtype=np.float64) for a in plane)
+            if any(a.shape != (layers.n_inputs,) for a in plane):
+                raise ValueError(
+                    f"the plane's origin and directions need {layers.n_inputs} coordinates "
+                    "each, one per network input"
+                )
+        elif layers.n_inputs != 2:
+            raise ValueError(
+                f"the network has {layers.n_inputs} inputs; give a plane to slice its input "
+                "space, or use a network with 2 inputs"
+            )
+        self._model = model
+        self._bounds = tuple(float(v) for v in bounds)
+        self._plane = plane
+        self._n_layers = len(layers.hidden)
+        self._layers = self._n_layers
+
+    def set_network(
+        self, model: nn.Sequential, bounds: Bounds, *, plane: Plane | None = None
+    ) -> None:
+        """Show ``model`` on ``bounds`` (of ``plane``, for more than 2 inputs), all layers.
+
+        Raises ValueError, before anything changes, for a network the engine cannot
+        partition or a plane of the wrong dimension. The new partition is requested at once.
+        """
+        self._install(model, bounds, plane)
+        self.request_partition()
+
+    def set_layers(self, layers: int) -> None:
+        """Partition with the first ``layers`` hidden layers (clamped to 0..L)."""
+        layers = max(0, min(int(layers), self._n_layers))
+        if layers == self._layers:
+            return
+        self._layers = layers
+        self.request_partition()
+
+    def request_partition(self) -> None:
+        """Compute the partition of the current state; supersedes earlier requests."""
+        self._limit_error = None
+        # Never plan more cells than memory holds: the limit is cut to the budget.
+        try:
+            limit = self.cell_budget().max_cells
+        except MemoryBudgetError as error:
+            limit = max(error.max_cells, 1)
+        # The ticket stops the superseded partitions: the worker moves on to this one.
+        ticket = self._runner.issue()
+        request = CellsRequest(self._model, self._bounds, self._layers, ticket, self._plane, limit)
+        self.partition_requested.emit(request.layers)
+        self._runner.discard_running()
+        self._runner.submit(self._compute, request)
+
+    def cancel_partition(self) -> bool:
+        """Stop the partition being computed (after its current layer) and drop any
+        waiting one. The last result stays, and the controller goes back to its network,
+        rectangle and layer count, so that what is shown matches what is described
+        (``network_restored`` tells of a network change). True if there was one to cancel."""
+        if not self._runner.cancel():
+            return False
+        shown = self._result
+        if shown is not None:
+            # What is on screen stays true to its labels: a cancelled new network,
+            # rectangle or layer count gives way to the one the cells were made of.
+            restored = self._result_model is not self._model
+            if restored or self._result_view != (self._bounds, self._plane):
+                self._install(self._result_model, *self._result_view)
+            self._layers = shown.layers
+            if restored:
+                self.network_restored.emit(self._model)
+        self.partition_cancelled.emit()
+        return True
+
+    def shutdown(self, timeout_ms: int = 10_000) -> None:
+        """Drop waiting work, stop the running partition after its current layer and
+        wait for it to end."""
+        self._runner.shutdown(timeout_ms)
+
+    def _on_result(self, result: CellsResult) -> None:
+        self._result = result
+        self._result_model = self._model  # only the newest request's result arrives
+        self._result_view = (self._bounds, self._plane)
+        self.partition_ready.emit(result)
+
+    def _on_failed(self, error: BaseException) -> None:
+        self._limit_error = error if isinstance(error, TooManyRegionsError) else None
+        self.partition_failed.emit(describe_error(error))

@@ -1,0 +1,492 @@
+"""The Cells page: the exact linear regions of a 2-D network, layer by layer, and a probe.
+
+The page is a QMainWindow inside the main window's tabs so that its panels are docks:
+the network and probe panels on the right, the path plot, the transition log and (for
+sliced image inputs) the matched-filter images below the canvas.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+from torch import nn
+
+from app.cells.controller import Bounds, CellsController, CellsResult, Plane
+from app.jobs.partition_runner import follow_partitions, partition_progress_bar
+from app.probe.controller import PathState, ProbeController, ProbeState
+from engine.memory_budget import MemoryBudgetError
+from engine.networks import describe_network, random_mlp
+from widgets.canvas.cell_canvas import CellCanvas
+from widgets.cells.matched_filter import MatchedFilterView, image_shape
+from widgets.common.fonts import scaled_font
+from widgets.common.layer_slider import LayerSlider
+from widgets.common.notation import output_names
+from widgets.probe.panel import ProbePanel
+from widgets.probe.path_plot import PathPlot
+from widgets.probe.transition_log import TransitionLog
+
+DEFAULT_BOUNDS: Bounds = (-1.0, 1.0, -1.0, 1.0)
+
+
+def default_model() -> nn.Sequential:
+    """The network shown at start-up: a fixed random 2 → 16 → 16 → 16 → 2 ReLU MLP."""
+    return random_mlp([16, 16, 16], n_inputs=2, n_outputs=2, seed=3)
+
+
+def status_text(result: CellsResult) -> str:
+    """The status-bar line for a result: count, layers and time."""
+    count = result.partition.n_regions
+    noun = "cell" if count == 1 else "cells"
+    milliseconds = result.seconds * 1000.0
+    return (
+        f"{count} {noun} · layers {result.layers}/{result.n_layers} · "
+        f"computed in {milliseconds:.0f} ms"
+    )
+
+
+def _heading(text: str, base: QFont, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setFont(scaled_font(base, 1.1, bold=True))
+    return label
+
+
+class CellsPage(QMainWindow):
+    """The canvas in the middle; the network, probe, path and transition panels as docks.
+
+    Signals
+    -------
+    status_changed(str) : a line for the window's status bar.
+    partition_shown(object) : a CellsResult has just been drawn.
+    probe_shown(object) : a ProbeState has just been shown.
+    path_shown(object) : a PathState (or None, path cleared) has just been shown.
+    """
+
+    status_changed = Signal(str)
+    partition_shown = Signal(object)
+    probe_shown = Signal(object)
+    path_shown = Signal(object)
+
+    def __init__(
+        self,
+        controller: CellsController | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        # A page in the main window's tabs, not a window of its own.
+        self.setWindowFlags(Qt.WindowType.Widget)
+        self.setObjectName("cellsPage")
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.controller = controller or CellsController(default_model(), DEFAULT_BOUNDS)
+        self.controller.setParent(self)
+        self.probe = ProbeController(self.controller.model, self)
+        self._pending_probe: tuple | None = None  # (probe, path) to restore, see sessions
+
+        self.canvas = CellCanvas(self)
+        self.canvas.set_path_drawing_enabled(True)
+        self.setCentralWidget(self.canvas)
+        self._build_docks()
+        self._build_toolbar()
+
+        self.layer_slider.layers_changed.connect(self.controller.set_layers)
+        self.controller.partition_ready.connect(self._on_partition_ready)
+        self.controller.partition_failed.connect(self._show_error)
+        self.controller.network_restored.connect(self._on_network_restored)
+        follow_partitions(
+            self.controller,
+            self.progress,
+            self.layer_slider,
+            self.status_changed.emit,
+            lambda: self.canvas.partition.n_regions if self.canvas.partition else None,
+        )
+        self.canvas.probe_moved.connect(self.probe.move_probe)
+        self.canvas.path_changed.connect(self.probe.set_path)
+        self.probe.probe_changed.connect(self._on_probe_changed)
+        self.probe.path_changed.connect(self._on_path_changed)
+
+    # Building -------------------------------------------------------------------------------
+
+    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        return dock
+
+    def _build_docks(self) -> None:
+        panel_font = scaled_font(self.font(), 1.1)
+        self.network_dock = self._dock("Network", "networkDock", self._build_side_panel())
+        self.probe_panel = ProbePanel()
+        self.probe_panel.setFont(panel_font)
+        self.probe_dock = self._dock("Probe", "probeDock", self.probe_panel)
+        self.path_plot = PathPlot()
+        self.path_dock = self._dock("Path", "pathDock", self.path_plot)
+        self.transition_log = TransitionLog()
+        self.transition_dock = self._dock("Transitions", "transitionDock", self.transition_log)
+        self.matched_filter_view = MatchedFilterView()
+        self.matched_filter_dock = self._dock(
+            "Matched filters", "matchedFilterDock", self.matched_filter_view
+        )
+        right, bottom = (
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        self.addDockWidget(right, self.network_dock)
+        self.addDockWidget(right, self.probe_dock)
+        self.splitDockWidget(self.network_dock, self.probe_dock, Qt.Orientation.Vertical)
+        self.addDockWidget(bottom, self.path_dock)
+        self.addDockWidget(bottom, self.transition_dock)
+        self.splitDockWidget(self.path_dock, self.transition_dock, Qt.Orientation.Horizontal)
+        self.addDockWidget(bottom, self.matched_filter_dock)
+        self.splitDockWidget(
+            self.transition_dock, self.matched_filter_dock, Qt.Orientation.Horizontal
+        )
+        self.matched_filter_dock.hide()
+        self.matched_filter_dock.toggleViewAction().setEnabled(False)
+        self._matched_filter_dock_placed = False
+        self._docks_sized = False
+
+    def showEvent(self, event: object) -> None:
+        super().showEvent(event)
+        if not self._docks_sized:
+            self._docks_sized = True
+            # Dock sizes only stick once the page has been laid out at its real size.
+            QTimer.singleShot(0, self._size_docks)
+
+    def _size_docks(self) -> None:
+        """Give the probe panel the room the network panel does not need, the canvas most."""
+        width = max(self.width() - self.network_dock.width(), 400)
+        self.resizeDocks([self.path_dock], [220], Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.path_dock, self.transition_dock],
+            [int(width * 0.58), int(width * 0.42)],
+            Qt.Orientation.Horizontal,
+        )
+        panel = self.network_dock.widget()
+        network_height = panel.layout().totalHeightForWidth(panel.width()) + 24
+        self.resizeDocks(
+            [self.network_dock, self.probe_dock],
+            [network_height, max(self.height() - network_height, 200)],
+            Qt.Orientation.Vertical,
+        )
+
+    def _build_toolbar(self) -> None:
+        toolbar = QToolBar("Probe tools", self)
+        toolbar.setObjectName("probeToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+
+        self.path_tool_action = QAction("Path tool", self)
+        self.path_tool_action.setObjectName("pathToolAction")
+        self.path_tool_action.setCheckable(True)
+        self.path_tool_action.setShortcut(QKeySequence("P"))
+        self.path_tool_action.setToolTip(
+            "Drag on the cells to draw a straight path (P).\n"
+            "Without the tool, Shift-drag draws one; plain drag pans."
+        )
+        self.path_tool_action.toggled.connect(self.canvas.set_path_tool)
+        self.clear_path_action = QAction("Clear path", self)
+        self.clear_path_action.setObjectName("clearPathAction")
+        self.clear_path_action.setToolTip("Remove the path (Esc)")
+        self.clear_path_action.setEnabled(False)
+        self.clear_path_action.triggered.connect(self.probe.clear_path)
+        # Esc stops a long partition while its progress shows, else clears the path (one
+        # action: two with the same key would cancel each other out).
+        self.escape_action = QAction("Cancel the partition or clear the path", self)
+        self.escape_action.setObjectName("escapeAction")
+        self.escape_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.escape_action.triggered.connect(self._on_escape)
+        self.addAction(self.escape_action)
+        self.matched_filter_action = QAction("Matched filters", self)
+        self.matched_filter_action.setObjectName("matchedFilterAction")
+        self.matched_filter_action.setCheckable(True)
+        self.matched_filter_action.setChecked(True)
+        self.matched_filter_action.setShortcut(QKeySequence("M"))
+        self.matched_filter_action.setToolTip(
+            "Draw the rows of the probe cell's A, the templates each output matches the "
+            "input against, as arrows from the probe (M).\nDirections and relative lengths "
+            "are exact; the longest arrow is drawn at a fixed length."
+        )
+        self.matched_filter_action.toggled.connect(self._on_matched_filters_toggled)
+        for action in (self.path_tool_action, self.clear_path_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.matched_filter_action)
+        toolbar.addSeparator()
+        hint = QLabel(
+            "  Drag the red probe · arrow keys nudge it (Shift ×10) · Shift-drag draws a path",
+            toolbar,
+        )
+        hint.setStyleSheet("color: #555;")
+        toolbar.addWidget(hint)
+
+    def view_actions(self) -> list[QAction]:
+        """Actions that show or hide the page's panels, for a View menu."""
+        docks = (
+            self.network_dock,
+            self.probe_dock,
+            self.path_dock,
+            self.transition_dock,
+            self.matched_filter_dock,
+        )
+        return [dock.toggleViewAction() for dock in docks]
+
+    def _build_side_panel(self) -> QFrame:
+        panel = QFrame(self)
+        panel.setObjectName("cellsSidePanel")
+        panel.setFixedWidth(330)
+        panel.setFont(scaled_font(self.font(), 1.1))
+        base = panel.font()
+
+        self.layer_slider = LayerSlider(parent=panel)
+        self.layer_slider.set_layers(self.controller.layers, self.controller.n_layers)
+        self._count_label = QLabel("–", panel)
+        self._count_label.setObjectName("cellCountLabel")
+        self._count_label.setFont(scaled_font(base, 2.4, bold=True))
+        self._count_caption = QLabel("cells", panel)
+        self._count_caption.setObjectName("cellCountCaption")
+        self._network_label = QLabel(panel)
+        self._network_label.setObjectName("networkLabel")
+        self._domain_label = QLabel(panel)
+        self._domain_label.setObjectName("domainLabel")
+        self._domain_label.setWordWrap(True)
+        self._describe_network()
+        explanation = QLabel(
+            "Inside each cell the network is one affine map; each colour is one "
+            "activation pattern, each edge colour one layer. The slider shows how every "
+            "layer subdivides the cells of the layers before it. Scroll to zoom, drag to "
+            "pan, Home resets the view.",
+            panel,
+        )
+        explanation.setWordWrap(True)
+        explanation.setStyleSheet("color: #555;")
+
+        side = QVBoxLayout(panel)
+        side.setContentsMargins(14, 8, 14, 10)
+        side.setSpacing(4)
+        side.addWidget(_heading("Network", base, panel))
+        side.addWidget(self._network_label)
+        side.addWidget(self._domain_label)
+        side.addSpacing(10)
+        side.addWidget(self.layer_slider)
+        side.addSpacing(8)
+        count_row = QHBoxLayout()
+        count_row.setSpacing(8)
+        count_row.addWidget(self._count_label)
+        count_row.addWidget(self._count_caption, 1, Qt.AlignmentFlag.AlignBottom)
+        side.addLayout(count_row)
+        self.progress = partition_progress_bar("the cells", "partitionProgress", panel)
+        side.addWidget(self.progress)
+        side.addSpacing(8)
+        side.addWidget(explanation)
+        side.addStretch(1)
+        return panel
+
+    def _describe_network(self) -> None:
+        """The network and domain labels, and the probe's variable names."""
+        self._network_label.setText(describe_network(self.controller.model))
+        xmin, xmax, ymin, ymax = self.controller.bounds
+        domain_text = f"on [{xmin:g}, {xmax:g}] × [{ymin:g}, {ymax:g}]"
+        if self.controller.plane is not None:
+            dimension = len(self.controller.plane[0])
+            domain_text += f" of a plane through its {dimension}-D input space"
+        self._domain_label.setText(domain_text)
+        self._variables = ("x₁", "x₂") if self.controller.plane is None else ("s", "t")
+
+    def set_network(
+        self,
+        model: nn.Sequential,
+        bounds: Bounds = DEFAULT_BOUNDS,
+        *,
+        plane: Plane | None = None,
+    ) -> None:
+        """Show the cells of ``model`` on ``bounds`` (of ``plane`` for more than 2 inputs).
+
+        The probe, path and transition log start afresh. Raises ValueError, leaving the
+        page as it was, for a network the engine cannot partition or a wrong plane.
+        """
+        self.controller.set_network(model, bounds, plane=plane)
+        self.probe.set_model(model)
+        self.transition_log.clear()
+        self._describe_network()
+
+    def _on_network_restored(self, model: nn.Sequential) -> None:
+        """A cancel went back to the network on screen: its labels and its probe."""
+        self.probe.set_model(model)
+        self.transition_log.clear()
+        self._describe_network()
+        shown = self.controller.result
+        if shown is not None:
+            self.probe.set_partition(shown.partition, shown.boundary)
+
+    def place_probe_when_shown(
+        self, probe: tuple[float, float] | None, path: tuple[tuple[float, float], ...] | None
+    ) -> None:
+        """Put the probe at ``probe`` and draw ``path`` ((a, b)) once the next partition
+        is shown (a restored session's probe needs its partition first)."""
+        self._pending_probe = (probe, path)
+
+    def start(self) -> None:
+        """Compute the first partition."""
+        self.controller.request_partition()
+
+    def shutdown(self) -> None:
+        """Stop background work; call before the page goes away."""
+        self.controller.shutdown()
+
+    def _on_escape(self) -> None:
+        if not self.progress.isHidden():
+            self.progress.cancel_button.click()
+        elif self.clear_path_action.isEnabled():
+            self.clear_path_action.trigger()
+
+    def _on_partition_ready(self, result: CellsResult) -> None:
+        self.canvas.set_partition(result.partition, result.boundary)
+        self.layer_slider.set_layers(result.layers, result.n_layers)
+        self._count_label.setText(str(result.partition.n_regions))
+        self._count_caption.setText("cell" if result.partition.n_regions == 1 else "cells")
+        self.probe.set_partition(result.partition, result.boundary)
+        if self._pending_probe is not None:
+            (probe, path), self._pending_probe = self._pending_probe, None
+            if probe is not None:
+                self.probe.place_probe(*probe)
+            if path is not None:
+                self.probe.set_path(*path[0], *path[1])
+        self.status_changed.emit(status_text(result))
+        self.partition_shown.emit(result)
+
+    # Probe ----------------------------------------------------------------------------------
+
+    def _on_probe_changed(self, state: ProbeState) -> None:
+        readout = state.readout
+        self.canvas.set_probe(readout.point)
+        self.canvas.set_highlighted_cell(readout.cell)
+        partition = self.probe.partition
+        self.probe_panel.set_readout(
+            readout,
+            state.last_flipped,
+            self._variables,
+            n_layers_total=partition.n_layers_total,
+        )
+        self.transition_log.add_transitions(state.transitions)
+        self._show_matched_filters(state)
+        self.probe_shown.emit(state)
+
+    def _show_matched_filters(self, state: ProbeState) -> None:
+        readout = state.readout
+        shown = self.matched_filter_action.isChecked()
+        if shown and readout.is_output:
+            names = output_names(len(readout.A))
+            self.canvas.set_matched_filters(readout.point, readout.A, ["∇" + n for n in names])
+        else:
+            self.canvas.clear_matched_filters()
+        shape = None
+        if state.local_map is not None:
+            shape = image_shape(state.local_map.jacobian.shape[1])
+        # The images panel only exists for sliced image inputs (d = h * w).
+        self.matched_filter_dock.toggleViewAction().setEnabled(shape is not None)
+        if shape is None:
+            self.matched_filter_dock.hide()
+            return
+        if shown and not self._matched_filter_dock_placed:
+            self._matched_filter_dock_placed = True
+            self.matched_filter_dock.show()
+            width = self.path_dock.width() + self.transition_dock.width()
+            self.resizeDocks(
+                [self.path_dock, self.transition_dock, self.matched_filter_dock],
+                [int(width * 0.36), int(width * 0.26), int(width * 0.38)],
+                Qt.Orientation.Horizontal,
+            )
+        self.matched_filter_view.set_templates(state.local_map.jacobian, shape)
+
+    def _on_matched_filters_toggled(self, checked: bool) -> None:
+        """The M key: arrows and (for image inputs) the template images, on or off."""
+        applicable = self.matched_filter_dock.toggleViewAction().isEnabled()
+        if self._matched_filter_dock_placed and applicable:
+            self.matched_filter_dock.setVisible(checked)
+        if self.probe.state is not None:
+            self._show_matched_filters(self.probe.state)
+
+    def _on_path_changed(self, path: PathState | None) -> None:
+        self.clear_path_action.setEnabled(path is not None)
+        if path is None:
+            self.canvas.clear_path()
+            self.path_plot.clear()
+        else:
+            self.canvas.set_path(path.a, path.b, path.points)
+            walk = path.crossings
+            self.path_plot.set_walk(walk.breakpoints, walk.outputs, walk.t, path.n_cells)
+        self.path_shown.emit(path)
+
+    def _show_error(self, message: str) -> QMessageBox:
+        self.progress.finish()
+        self.status_changed.emit("The partition failed.")
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Splinescope", message, QMessageBox.StandardButton.Ok, self
+        )
+        box.setObjectName("partitionErrorBox")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if self.controller.limit_error is not None:
+            self._offer_remedies(box)
+        box.open()
+        return box
+
+    def _offer_remedies(self, box: QMessageBox) -> None:
+        """Buttons for a partition past the cell limit: raise it, fewer layers, zoom in."""
+        c = self.controller
+        role = QMessageBox.ButtonRole.AcceptRole
+        raised = c.raised_limit()
+        if raised is not None:
+            button = box.addButton(f"Raise limit to {raised:,}", role)
+            button.setObjectName("raiseLimitButton")
+            button.setToolTip("Compute again with a higher cell limit (within the memory budget)")
+            button.clicked.connect(lambda: self.raise_cell_limit(raised))
+        if c.layers > 0:
+            button = box.addButton(f"Use {c.layers - 1} layers", role)
+            button.setObjectName("fewerLayersButton")
+            button.clicked.connect(lambda: c.set_layers(c.layers - 1))
+        button = box.addButton("Zoom in", role)
+        button.setObjectName("zoomInButton")
+        button.setToolTip("Compute the cells of the middle half of the region")
+        button.clicked.connect(self.zoom_in)
+
+    def raise_cell_limit(self, max_regions: int) -> None:
+        """Partition again with a new cell limit; a limit past the memory budget is refused
+        with a message and nothing is computed."""
+        try:
+            self.controller.set_max_regions(max_regions)
+        except MemoryBudgetError as error:
+            self.status_changed.emit("The cell limit was not raised.")
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Splinescope",
+                str(error),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            box.setObjectName("memoryBudgetBox")
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+
+    def zoom_in(self) -> None:
+        """Partition the middle half of the current rectangle."""
+        xmin, xmax, ymin, ymax = self.controller.bounds
+        dx, dy = (xmax - xmin) / 4, (ymax - ymin) / 4
+        self.controller.set_bounds((xmin + dx, xmax - dx, ymin + dy, ymax - dy))
+        self._describe_network()

@@ -1,0 +1,32 @@
+"""The Cells page, as the window's registry knows it."""
+
+from __future__ import annotations
+
+from app.cells.export import cells_readiness, cells_targets
+from app.cells.page import DEFAULT_BOUNDS, CellsPage
+from app.cells.preset import apply_cells_preset, check_cells_preset
+from app.cells.session import restore_cells_state, save_cells_state
+from app.page_spec import PageSpec
+
+
+def show_network(page: CellsPage, model, bounds, plane) -> None:
+    """Show ``model``'s cells in ``bounds`` (None: the default square) on ``plane``."""
+    page.set_network(model, DEFAULT_BOUNDS if bounds is None else bounds, plane=plane)
+
+
+CELLS = PageSpec(
+    key="cells",
+    title="Cells",
+    session_key="cells",
+    factory=CellsPage,
+    save_state=save_cells_state,
+    restore_state=restore_cells_state,
+    check_preset=check_cells_preset,
+    apply_preset=apply_cells_preset,
+    export_targets=cells_targets,
+    readiness=cells_readiness,
+    set_layers=lambda page, layers: page.controller.set_layers(layers),
+    view_actions=lambda page: page.view_actions(),
+    status=lambda page: page.status_changed,
+    show_network=show_network,
+)

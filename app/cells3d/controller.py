@@ -1,0 +1,326 @@
+"""Session state of the Cells 3D page: the network, its training, and its exact cells.
+
+Partitions run on the global thread pool through a :class:`PartitionRunner` (a newer
+request supersedes a waiting one and stops a running one after its current layer, as
+does :meth:`Cells3DController.cancel_partition`); training runs as a generator worker that yields a
+snapshot every quarter of a second and stops at the next one when cancelled, keeping the
+weights it reached. The GUI thread only receives results.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PySide6.QtCore import QObject, QThreadPool, Signal
+from superqt.utils import GeneratorWorker, create_worker
+from torch import nn
+
+from app.jobs.partition_runner import PartitionRunner, PartitionTicket
+from engine.datasets import DATA_BOUNDS_3D, DATASETS_3D, Dataset, make_dataset
+from engine.decision3d import DecisionSurface, decision_surface
+from engine.networks import network_layers, random_mlp
+from engine.partition3d import Partition3D, partition_3d
+from engine.training import Architecture, Trainer, TrainingConfig, TrainingSnapshot
+
+Bounds3D = tuple[float, float, float, float, float, float]
+#: Past this many cells the partition stops with a message (the view stays usable).
+MAX_REGIONS = 400_000
+#: The networks the page trains: 3 inputs, two hidden ReLU layers, one output per class.
+ARCHITECTURE = Architecture(widths=(12, 12), activation="relu", n_inputs=3, n_outputs=2)
+TRAINING = TrainingConfig(optimiser="adam", learning_rate=0.02, batch_size=32, epochs=30, seed=0)
+DATA_SAMPLES = 500
+DATA_NOISE = 0.03
+#: The data set trained on when the page first opens.
+DEFAULT_DATASET = "ball_in_shell"
+SNAPSHOT_SECONDS = 0.25
+
+
+def page_dataset(name: str, seed: int = 0) -> Dataset:
+    """The 3-D data set ``name`` as the page trains on it (:data:`DATA_SAMPLES` points,
+    :data:`DATA_NOISE` jitter), drawn with ``seed``."""
+    return make_dataset(name, n_samples=DATA_SAMPLES, noise=DATA_NOISE, seed=seed)
+
+
+def random_model() -> nn.Sequential:
+    """A fixed random 3 → 12 → 12 → 2 ReLU network (the page's "random" preset)."""
+    return random_mlp(ARCHITECTURE.widths, n_inputs=3, n_outputs=2, seed=4)
+
+
+class Inputs3D:
+    """The identity feature map of 3-D inputs, as :class:`engine.training.Trainer` takes it."""
+
+    n_features = 3
+
+    def __call__(self, points: np.ndarray) -> np.ndarray:
+        return np.asarray(points, dtype=np.float64).reshape(-1, 3).copy()
+
+
+@dataclass(frozen=True)
+class Cells3DRequest:
+    """The first ``layers`` hidden layers of ``model`` on ``bounds``; ``ticket`` reports
+    each layer done and stops the partition once stopped."""
+
+    model: nn.Sequential
+    bounds: Bounds3D
+    layers: int
+    ticket: PartitionTicket
+
+
+@dataclass(frozen=True, eq=False)
+class Cells3DResult:
+    """A partition on screen and what it took.
+
+    Attributes
+    ----------
+    model : the network partitioned.
+    partition : its cells with the first ``layers`` hidden layers.
+    surface : the decision surface (None unless every layer is partitioned).
+    layers, n_layers : layers partitioned, of the network's total.
+    seconds : time to compute both.
+    """
+
+    model: nn.Sequential
+    partition: Partition3D
+    surface: DecisionSurface | None
+    layers: int
+    n_layers: int
+    seconds: float
+
+
+def compute_cells(request: Cells3DRequest) -> Cells3DResult:
+    """The cells (and decision surface) of ``request`` (runs in a worker)."""
+    start = time.perf_counter()
+    partition = partition_3d(
+        request.model,
+        request.bounds,
+        layers=request.layers,
+        max_regions=MAX_REGIONS,
+        progress=request.ticket.after_layer,
+    )
+    surface = decision_surface(partition) if partition.is_complete else None
+    return Cells3DResult(
+        request.model,
+        partition,
+        surface,
+        request.layers,
+        partition.n_layers_total,
+        time.perf_counter() - start,
+    )
+
+
+def train_on(dataset: Dataset, seed: int = TRAINING.seed):
+    """Train :data:`ARCHITECTURE` on ``dataset``, yielding a snapshot now and then (runs in
+    a worker); returns the final snapshot."""
+    trainer = Trainer(dataset, Inputs3D(), ARCHITECTURE, replace(TRAINING, seed=seed))
+    yield trainer.snapshot()
+    yield from trainer.run(TRAINING.epochs, every=SNAPSHOT_SECONDS)
+    return trainer.snapshot()
+
+
+class Cells3DController(QObject):
+    """The network of the page, its data, its training and its partitions.
+
+    Signals
+    -------
+    partition_requested(int) : a partition with this many layers was asked for.
+    partition_progress(int, int, int) : layers done, layers, cells so far (newest request).
+    partition_ready(object) : a :class:`Cells3DResult` of the newest request.
+    partition_failed(str) : a message for the user.
+    partition_cancelled() : the newest partition was cancelled; the last result stays.
+    network_changed(object) : the network to show now (``nn.Sequential``).
+    data_changed(object) : the data set trained on (:class:`Dataset`), or None.
+    training_started(str) : the title of the data set being trained on.
+    training_progress(object) : a :class:`TrainingSnapshot`.
+    training_finished(str) : "done", "cancelled" or "failed".
+    """
+
+    partition_requested = Signal(int)
+    partition_progress = Signal(int, int, int)
+    partition_ready = Signal(object)
+    partition_failed = Signal(str)
+    partition_cancelled = Signal()
+    network_changed = Signal(object)
+    data_changed = Signal(object)
+    training_started = Signal(str)
+    training_progress = Signal(object)
+    training_finished = Signal(str)
+
+    def __init__(
+        self,
+        model: nn.Sequential | None = None,
+        bounds: Bounds3D = DATA_BOUNDS_3D,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._model = model if model is not None else random_model()
+        self._bounds = tuple(float(v) for v in bounds)
+        self._n_layers = len(network_layers(self._model).hidden)
+        self._layers = self._n_layers
+        self._dataset: Dataset | None = None
+        self._runner = PartitionRunner(self)
+        self._runner.progress.connect(self.partition_progress)
+        self._runner.result_ready.connect(self._on_partition_ready)
+        self._runner.job_failed.connect(self._on_partition_failed)
+        self._result: Cells3DResult | None = None
+        self._training: GeneratorWorker | None = None
+        self._snapshot: TrainingSnapshot | None = None
+        self._final: TrainingSnapshot | None = None
+        self._training_dataset: Dataset | None = None
+
+    @property
+    def model(self) -> nn.Sequential:
+        return self._model
+
+    @property
+    def bounds(self) -> Bounds3D:
+        return self._bounds
+
+    @property
+    def layers(self) -> int:
+        return self._layers
+
+    @property
+    def n_layers(self) -> int:
+        return self._n_layers
+
+    @property
+    def dataset(self) -> Dataset | None:
+        return self._dataset
+
+    @property
+    def is_training(self) -> bool:
+        return self._training is not None
+
+    @property
+    def is_busy(self) -> bool:
+        return self._runner.is_busy or self.is_training
+
+    # Partitions -----------------------------------------------------------------------------
+
+    def set_layers(self, layers: int) -> None:
+        layers = max(0, min(int(layers), self._n_layers))
+        if layers != self._layers:
+            self._layers = layers
+            self.request_partition()
+
+    @property
+    def is_partitioning(self) -> bool:
+        """Whether a partition runs or waits."""
+        return self._runner.is_busy
+
+    def request_partition(self) -> None:
+        """Compute the cells of the current network and layers in a worker; a partition
+        still running stops after its current layer."""
+        ticket = self._runner.issue()
+        self.partition_requested.emit(self._layers)
+        request = Cells3DRequest(self._model, self._bounds, self._layers, ticket)
+        self._runner.submit(compute_cells, request)
+
+    def cancel_partition(self) -> bool:
+        """Stop the partition being computed (after its current layer) and drop any
+        waiting one; the last result stays, and so does its layer count when it is of the
+        same network. True if there was one to cancel."""
+        if not self._runner.cancel():
+            return False
+        if self._result is not None and self._result.model is self._model:
+            self._layers = self._result.layers
+        self.partition_cancelled.emit()
+        return True
+
+    def set_network(self, model: nn.Sequential, dataset: Dataset | None = None) -> None:
+        """Show ``model`` (all its layers) and the data it was trained on."""
+        n_layers = len(network_layers(model).hidden)
+        self._model = model
+        self._n_layers = n_layers
+        self._layers = n_layers
+        self._dataset = dataset
+        self._runner.discard_running()
+        self.network_changed.emit(model)
+        self.data_changed.emit(dataset)
+        self.request_partition()
+
+    def _on_partition_ready(self, result: Cells3DResult) -> None:
+        self._result = result
+        self.partition_ready.emit(result)
+
+    def _on_partition_failed(self, error: Exception) -> None:
+        self.partition_failed.emit(f"The 3-D cells could not be computed: {error}")
+
+    # Training -------------------------------------------------------------------------------
+
+    def train(self, dataset_name: str, seed: int = 0) -> None:
+        """Train a fresh network on a 3-D data set; replaces any training under way."""
+        kind = DATASETS_3D[dataset_name]
+        dataset = page_dataset(dataset_name, seed)
+        self.cancel_training()
+        worker = create_worker(train_on, dataset, seed, _start_thread=False, _ignore_errors=True)
+        worker.yielded.connect(self._on_training_yielded)
+        worker.returned.connect(self._on_training_returned)
+        worker.errored.connect(self._on_training_errored)
+        worker.finished.connect(self._on_training_finished)
+        self._training = worker
+        self._training_dataset = dataset
+        self._snapshot = None
+        self._final = None
+        self.training_started.emit(kind.title)
+        worker.start()
+
+    def cancel_training(self) -> None:
+        """Stop training at its next snapshot; the network keeps the weights it reached."""
+        if self._training is not None:
+            self._training.quit()
+
+    def abandon_training(self) -> bool:
+        """Stop any training and ignore what it reaches (another network is being shown);
+        True if there was one. Emits ``training_finished("cancelled")``."""
+        if self._training is None:
+            return False
+        worker, self._training = self._training, None
+        worker.quit()
+        self.training_finished.emit("cancelled")
+        return True
+
+    def _is_current(self) -> bool:
+        return self._training is not None and self.sender() is self._training.signals
+
+    def _on_training_yielded(self, snapshot: TrainingSnapshot) -> None:
+        if self._is_current():
+            self._snapshot = snapshot
+            self.training_progress.emit(snapshot)
+
+    def _on_training_returned(self, snapshot: TrainingSnapshot) -> None:
+        if self._is_current():
+            self._final = snapshot
+
+    def _on_training_errored(self, error: BaseException) -> None:
+        traceback.print_exception(error)
+        if self._is_current():
+            self.partition_failed.emit(f"Training failed: {type(error).__name__}: {error}")
+
+    def _on_training_finished(self) -> None:
+        if not self._is_current():
+            return
+        worker, self._training = self._training, None
+        snapshot = self._final or self._snapshot
+        if self._final is not None:
+            status = "done"
+        elif worker.abort_requested and snapshot is not None:
+            status = "cancelled"
+        else:
+            status = "failed"
+        self.training_finished.emit(status)
+        if snapshot is not None and status != "failed":
+            self.set_network(snapshot.model(), self._training_dataset)
+
+    # Life cycle -----------------------------------------------------------------------------
+
+    def shutdown(self, timeout_ms: int = 10_000) -> None:
+        """Stop training and partitions and wait for them."""
+        if self._training is not None:
+            self._training.quit()
+        self._runner.shutdown(timeout_ms)
+        if QThreadPool.globalInstance().waitForDone(timeout_ms):
+            self._training = None

@@ -1,0 +1,24 @@
+"""The Cells 3D page, as the window's registry knows it."""
+
+from __future__ import annotations
+
+from app.cells3d.export import cells3d_readiness, cells3d_targets
+from app.cells3d.page import Cells3DPage
+from app.cells3d.preset import apply_cells3d_preset, check_cells3d_preset
+from app.cells3d.session import restore_cells3d_state, save_cells3d_state
+from app.page_spec import PageSpec
+
+CELLS_3D = PageSpec(
+    key="cells3d",
+    title="Cells 3D",
+    session_key="cells_3d",
+    factory=Cells3DPage,
+    save_state=save_cells3d_state,
+    restore_state=restore_cells3d_state,
+    check_preset=check_cells3d_preset,
+    apply_preset=apply_cells3d_preset,
+    export_targets=cells3d_targets,
+    readiness=cells3d_readiness,
+    set_layers=lambda page, layers: page.controller.set_layers(layers),
+    network_requests=lambda page: page.slice_requested,
+)

@@ -1,0 +1,197 @@
+"""Run export jobs in one window: apply a preset, wait for the page, write the file.
+
+Jobs run one after the other on the event loop; a job that fails prints its message and
+the run goes on (the exit code is 1 then). With a deck folder, every figure is listed in
+``index.html``.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.export.animation import AnimationRecorder
+from app.export.catalogue import export_targets, page_readiness
+from app.export.deck import write_deck_index
+from app.export.formats import DEFAULT_FRAMES, ExportOptions
+from app.export.plan import JOB_TIMEOUT_MS, WINDOW_SIZE, Job
+from app.export.ready import when_ready
+from app.export.targets import ExportAnimation, ExportView, export_view
+from app.presets.files import apply_preset, load_preset, preset_names
+from app.registry import PAGES, page_spec
+from app.shell.main_window import MainWindow
+
+
+class ExportSession(QObject):
+    """Writes ``jobs`` from one main window; :meth:`run` returns the exit code."""
+
+    def __init__(self, jobs: list[Job], *, deck: Path | None = None, theme: str = "default"):
+        super().__init__()
+        self.window = MainWindow()
+        self.window.resize(*WINDOW_SIZE)
+        self.deck = deck
+        self.theme = theme
+        self.jobs = list(jobs)
+        self.rows: list[dict[str, str]] = []
+        self.exit_code = 0
+        self._recorder: AnimationRecorder | None = None
+        self._timeout = QTimer(self)
+        self._timeout.setSingleShot(True)
+        self._timeout.timeout.connect(lambda: self._job_failed("timed out waiting for the page"))
+        self._job: Job | None = None
+        self._key = ""
+        if deck is not None and not any(job.preset is None for job in self.jobs):
+            self._add_uncovered_pages()
+
+    # -- the catalogue ------------------------------------------------------------------
+
+    def pages(self) -> dict[str, QWidget]:
+        return {spec.key: self.window.page(spec.key) for spec in PAGES}
+
+    def catalogue(self) -> dict[str, tuple[str, ExportView | ExportAnimation]]:
+        """Every exportable name: its page key and target."""
+        names = {}
+        for key, page in self.pages().items():
+            for target in export_targets(page, key):
+                names[target.name] = (key, target)
+        return names
+
+    def _add_uncovered_pages(self) -> None:
+        """A deck shows every page: those no preset opens get a figure of their defaults."""
+        covered = {load_preset(job.preset).page for job in self.jobs if job.preset}
+        restricted = len(self.jobs) < len(preset_names())
+        if restricted:
+            return
+        for key in self.pages():
+            if key not in covered:
+                template = self.jobs[0]
+                self.jobs.append(replace(template, preset=None, view=_main_view_name(self, key)))
+
+    # -- running ------------------------------------------------------------------------
+
+    def run(self, app: QApplication) -> int:
+        names = self.catalogue()
+        for job in self.jobs:
+            if job.view is not None and job.view not in names:
+                print(
+                    f"splinescope export: unknown view {job.view!r}; choose one of "
+                    + ", ".join(sorted(names)),
+                    file=sys.stderr,
+                )
+                self.window.close()
+                return 2
+        if self.deck is not None:
+            self.deck.mkdir(parents=True, exist_ok=True)
+        self.window.show()
+        QTimer.singleShot(0, self._next)
+        code = app.exec()
+        return self.exit_code or code
+
+    def _next(self) -> None:
+        try:
+            self._start_next()
+        except Exception as error:  # a broken job must not stop the others
+            self._job_failed(f"{type(error).__name__}: {error}")
+
+    def _start_next(self) -> None:
+        if not self.jobs:
+            if self.deck is not None:
+                index = write_deck_index(self.deck, self.rows, self.theme)
+                print(f"Wrote {index} ({len(self.rows)} figures)")
+            self.window.close()
+            QApplication.instance().exit(self.exit_code)
+            return
+        job = self._job = self.jobs.pop(0)
+        pages = self.pages()
+        if job.preset is not None:
+            preset = load_preset(job.preset)
+            key = preset.page
+        else:
+            key = self.catalogue()[job.view][0]
+            preset = None
+        page = pages[key]
+        rule = page_readiness(page, key, layers=job.layers)
+        if preset is not None:
+            apply_preset(self.window, preset)
+        else:
+            self.window.show_page(key)
+        set_layers = page_spec(key).set_layers
+        if job.layers is not None and set_layers is not None:
+            set_layers(page, job.layers)
+        self._timeout.start(JOB_TIMEOUT_MS)
+        when_ready(rule, lambda: self._export(key, page), self._job_failed, self)
+
+    def _export(self, key: str, page: QWidget) -> None:
+        self._timeout.stop()
+        self._key = key
+        job = self._job
+        targets = export_targets(page, key)
+        if job.view is None:
+            target = next(t for t in targets if isinstance(t, ExportView))
+        else:
+            target = self.catalogue()[job.view][1]
+        out = job.out
+        files = []
+        if out is None:  # a deck figure
+            stem = f"{job.preset or 'default'}-{target.name}"
+            out = self.deck / f"{stem}.png"
+        frames = job.frames or getattr(target, "default_frames", DEFAULT_FRAMES)
+        options = ExportOptions(out, job.size, job.transparent, frames)
+        try:
+            if isinstance(target, ExportAnimation):
+                self._record(target, options)
+                return
+            export_view(target, options)
+            files.append(out.name)
+            if job.out is None and target.figure is not None:
+                vector = out.with_suffix(".svg")
+                export_view(target, replace(options, path=vector))
+                files.append(vector.name)
+        except (OSError, ValueError, RuntimeError) as error:
+            self._job_failed(str(error))
+            return
+        self._done(job, target, out, files)
+
+    def _record(self, target: ExportAnimation, options: ExportOptions) -> None:
+        recorder = AnimationRecorder(target, options, self)
+        recorder.finished.connect(
+            lambda path: self._done(self._job, target, path, [Path(path).name])
+        )
+        recorder.failed.connect(self._job_failed)
+        self._recorder = recorder
+        recorder.start()
+
+    def _done(self, job: Job, target, out: Path, files: list[str]) -> None:
+        from PySide6.QtGui import QImageReader
+
+        size = QImageReader(str(out)).size() if out.suffix == ".png" else None
+        size_text = job.size.describe() if size is None else f"{size.width()}×{size.height()} px"
+        print(f"Wrote {out} ({target.name}, {size_text})")
+        self.rows.append(
+            {
+                "title": target.title,
+                "preset": job.preset or "(defaults)",
+                "page": self._key,
+                "view": target.name,
+                "size": size_text,
+                "files": files,
+            }
+        )
+        QTimer.singleShot(0, self._next)
+
+    def _job_failed(self, message: str) -> None:
+        self._timeout.stop()
+        job = self._job
+        what = job.view or job.preset if job is not None else "export"
+        print(f"splinescope export: {what}: {message}", file=sys.stderr)
+        self.exit_code = 1
+        QTimer.singleShot(0, self._next)
+
+
+def _main_view_name(session: ExportSession, key: str) -> str:
+    page = session.pages()[key]
+    return next(t.name for t in export_targets(page, key) if isinstance(t, ExportView))

@@ -1,0 +1,220 @@
+"""The Hulls page: interpolation or extrapolation?
+
+Left: a planar training set with its convex hull, minimum-volume ellipse, minimum
+enclosing ball and bounding box, and a test point to drag; the verdict under each
+definition of "inside" and the distance to the hull are listed beside it. Right: the
+experiments of Balestriero, Pesenti & LeCun (2021) as tabs, each a plot with progress,
+Cancel, and the table of the numbers behind it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.hulls.controller import EXPERIMENTS, HullsController
+from engine.experiments import ExperimentProgress
+from engine.hull_scene import DEFINITIONS, HullScene, PointVerdict
+from widgets.common.fonts import scaled_font
+from widgets.common.message_box import show_warning
+from widgets.common.plot_style import hex_rgb
+from widgets.hulls.canvas import HullCanvas, definition_colours
+from widgets.hulls.experiment_panel import ExperimentPanel
+
+#: Where the test point starts (in the scene's coordinates).
+START_POINT = (0.35, 0.2)
+
+
+def verdict_html(verdict: PointVerdict) -> str:
+    """One line per definition: a coloured name and INSIDE / outside; then the distance."""
+    lines = []
+    colours = definition_colours()  # the canvas's, in the current palette
+    for name, inside in zip(DEFINITIONS, verdict.inside, strict=True):
+        colour = hex_rgb(colours[name])
+        word = "<b>inside</b>" if inside else "<b style='color:#b3261e'>outside</b>"
+        lines.append(f"<span style='color:{colour}'>■</span> {name}: {word}")
+    lines.append(f"coordinates in the training range: {100 * verdict.coordinates_in_range:.0f}%")
+    if verdict.inside[0]:
+        lines.append("distance to the hull: 0 (proved by convex weights)")
+    else:
+        lines.append(
+            f"distance to the hull: <b>{verdict.distance:.3f}</b> (proved by a hyperplane)"
+        )
+    return "<br>".join(lines)
+
+
+class HullsPage(QWidget):
+    """The convex-hull page. Call :meth:`shutdown` before it goes (the window does).
+
+    Signals
+    -------
+    verdict_shown(object) : a PointVerdict was shown.
+    experiment_shown(str) : an experiment finished and its final result is drawn.
+    """
+
+    verdict_shown = Signal(object)
+    experiment_shown = Signal(str)
+
+    def __init__(
+        self, controller: HullsController | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("hullsPage")
+        self.controller = controller or HullsController()
+        self.controller.setParent(self)
+        self._started = False
+        self._shut_down = False
+        self._first_scene: tuple[int, tuple[float, float]] = (0, START_POINT)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self._build_interactive_panel())
+        self.experiments = QTabWidget(splitter)
+        self.experiments.setObjectName("hullExperiments")
+        self.panels: dict[str, ExperimentPanel] = {}
+        for spec in EXPERIMENTS:
+            panel = ExperimentPanel(spec.key, spec.description, self.experiments)
+            panel.run_requested.connect(lambda key=spec.key: self.controller.run_experiment(key))
+            panel.cancel_requested.connect(
+                lambda key=spec.key: self.controller.cancel_experiment(key)
+            )
+            self.panels[spec.key] = panel
+            self.experiments.addTab(panel, spec.title)
+        splitter.addWidget(self.experiments)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(splitter)
+
+        for keys, slot in (
+            ("Ctrl+R", self._run_current),
+            ("Esc", self._cancel_current),
+            ("N", self.controller.new_scene),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+        c = self.controller
+        self.canvas.test_point_moved.connect(c.set_test_point)
+        self.new_points_button.clicked.connect(lambda: c.new_scene())
+        c.scene_changed.connect(self._on_scene_changed)
+        c.verdict_ready.connect(self._on_verdict)
+        c.experiment_started.connect(lambda key: self.panels[key].set_running())
+        c.experiment_progress.connect(self._on_experiment_progress)
+        c.experiment_finished.connect(self._on_experiment_finished)
+        c.failed.connect(self._show_error)
+
+    def _build_interactive_panel(self) -> QWidget:
+        panel = QFrame(self)
+        panel.setObjectName("hullInteractivePanel")
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(4, 4, 4, 4)
+        heading = QLabel(
+            "<span style='font-weight:600'>Inside or outside?</span>"
+            "<span style='color:#6a6a72'>&nbsp;&nbsp;drag the red test point</span>",
+            panel,
+        )
+        heading.setFont(scaled_font(panel.font(), 1.25))
+        layout.addWidget(heading)
+        self.canvas = HullCanvas(panel)
+        layout.addWidget(self.canvas, 1)
+        self.verdict_label = QLabel("…", panel)
+        self.verdict_label.setObjectName("hullVerdict")
+        self.verdict_label.setFont(scaled_font(panel.font(), 1.1))
+        self.verdict_label.setTextFormat(Qt.TextFormat.RichText)
+        self.verdict_label.setMinimumHeight(6 * self.verdict_label.fontMetrics().lineSpacing())
+        self.new_points_button = QPushButton("New points", panel)
+        self.new_points_button.setObjectName("newHullPoints")
+        self.new_points_button.setToolTip("Draw a new training set (N)")
+        row = QHBoxLayout()
+        row.addWidget(self.verdict_label, 1)
+        row.addWidget(self.new_points_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(row)
+        return panel
+
+    # --- life cycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Draw the first training set (done on first show otherwise)."""
+        if self._started or self._shut_down:
+            return
+        self._started = True
+        seed, point = self._first_scene
+        self.canvas.move_test_point(*point)
+        self.controller.new_scene(seed=seed)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.start()
+
+    def shutdown(self) -> None:
+        """Cancel the experiments and wait for the workers. Idempotent."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.controller.shutdown()
+
+    # --- sessions (see app.sessions.page_states) ------------------------------------------------
+
+    @property
+    def first_scene(self) -> tuple[int, tuple[float, float]]:
+        """The training set's seed and the test point: shown, or waiting for the first show."""
+        if self._started:
+            return self.controller.seed, self.canvas.test_point_position()
+        return self._first_scene
+
+    @property
+    def experiment(self) -> str:
+        """The key of the experiment tab shown."""
+        return self._current_key()
+
+    def show_session(self, seed: int, point: tuple[float, float], experiment: str) -> None:
+        """Draw training set ``seed`` with the test point at ``point`` (at the first show,
+        if the page has not been shown) and show the tab of ``experiment``."""
+        keys = [spec.key for spec in EXPERIMENTS]
+        self.experiments.setCurrentIndex(keys.index(experiment))
+        self._first_scene = (int(seed), (float(point[0]), float(point[1])))
+        if self._started and not self._shut_down:
+            self.canvas.move_test_point(*point)
+            self.controller.new_scene(seed=seed)
+
+    # --- slots ---------------------------------------------------------------------------
+
+    def _current_key(self) -> str:
+        return EXPERIMENTS[self.experiments.currentIndex()].key
+
+    def _run_current(self) -> None:
+        self.controller.run_experiment(self._current_key())
+
+    def _cancel_current(self) -> None:
+        self.controller.cancel_experiment(self._current_key())
+
+    def _on_scene_changed(self, scene: HullScene) -> None:
+        self.canvas.set_scene(scene)
+
+    def _on_verdict(self, verdict: PointVerdict) -> None:
+        self.canvas.set_verdict(verdict)
+        self.verdict_label.setText(verdict_html(verdict))
+        self.verdict_shown.emit(verdict)
+
+    def _on_experiment_progress(self, key: str, progress: ExperimentProgress) -> None:
+        self.panels[key].set_progress(progress)
+
+    def _on_experiment_finished(self, key: str, status: str) -> None:
+        self.panels[key].set_finished(status)
+        if status == "done":
+            self.experiment_shown.emit(key)
+
+    def _show_error(self, message: str) -> None:
+        show_warning(self, message, "hullsErrorBox")

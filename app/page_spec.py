@@ -1,0 +1,70 @@
+"""What the window needs to know of a page: one :class:`PageSpec` per page.
+
+Each feature package (``app/cells``, ``app/volume``, ...) declares its page once, in its
+``spec.py``, and :mod:`app.registry` lists them in tab order. The main window, the
+command line, sessions, presets, export and the deck loop over that list; none of them
+names a page class or switches over page keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QWidget
+
+    from app.export.ready import Readiness
+    from app.export.targets import ExportAnimation, ExportView
+    from engine.session_file import PageState
+
+#: A page widget as its spec's functions receive it (each spec knows its own class).
+Page = Any
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page, declared once.
+
+    Attributes
+    ----------
+    key : the page's name in presets, ``--page`` and ``--view`` names (``"cells3d"``).
+    title : the tab's title (``"Cells 3D"``).
+    session_key : the page's section in a session file (``"cells_3d"``: kept as older
+        files wrote it).
+    factory : builds the page (its widgets, controller and state object).
+    state_type : the frozen dataclass of the page's user-visible settings; its
+        constructor is the one place they are checked.
+    save_state, restore_state : the page's session section; ``restore_state`` checks
+        everything first and raises ``ValueError`` before changing anything.
+    check_preset, apply_preset : a preset's ``settings`` for this page: checked when the
+        file is read (``ValueError`` naming what is wrong), applied when it is opened.
+    export_targets : the page's exportable views and animations, main view first.
+    readiness : how to know that the page shows real results (``layers``: that many).
+    set_layers : shows the first ``layers`` layers (pages with a layer slider), else None.
+    view_actions : the page's entries for the View menu, or None.
+    status : the page's status-bar line signal (``str``), or None.
+    show_network : shows a network on this page (``model, bounds, plane``), or None.
+    network_requests : a signal (``model, bounds, plane``) asking another page to show a
+        network, or None.
+    """
+
+    key: str
+    title: str
+    session_key: str
+    factory: Callable[[], QWidget]
+    save_state: Callable[[Page], PageState]
+    restore_state: Callable[[Page, PageState], None]
+    check_preset: Callable[[Mapping[str, Any]], None]
+    apply_preset: Callable[[Page, Mapping[str, Any]], None]
+    export_targets: Callable[[Page], list[ExportView | ExportAnimation]]
+    readiness: Callable[[Page, int | None], Readiness]
+    set_layers: Callable[[Page, int], None] | None = None
+    view_actions: Callable[[Page], list[QAction]] | None = None
+    status: Callable[[Page], SignalInstance] | None = None
+    show_network: Callable[[Page, Any, Any, Any], None] | None = None
+    network_requests: Callable[[Page], SignalInstance] | None = None
+    state_type: type | None = None

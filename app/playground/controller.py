@@ -1,0 +1,381 @@
+"""Session state of the Playground page: data, features, network, training and frames.
+
+Two kinds of background work, both off the GUI thread:
+
+- training: a superqt generator worker runs :meth:`engine.training.Trainer.run` and
+  yields snapshots (copies of the weights) a few dozen times a second;
+- frames: every snapshot asks for a frame (exact cells, statistics) on a
+  :class:`app.jobs.newest_only.NewestOnlyRunner`, which keeps only the newest request
+  waiting: the page draws each snapshot it can keep up with and drops the stale ones.
+
+The trainer is touched by one thread at a time: the worker while it runs, the GUI thread
+otherwise. A change that needs a new network (data, features, architecture, seed, Reset)
+builds a new trainer, so a worker still winding down never shares one with the next.
+"""
+
+from __future__ import annotations
+
+import traceback
+from functools import partial
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+from superqt.utils import GeneratorWorker, create_worker
+
+from app.jobs.newest_only import NewestOnlyRunner
+from app.playground.frames import (
+    FrameRequest,
+    PlaygroundFrame,
+    compute_frame,
+    describe_frame_error,
+)
+from engine.datasets import DATA_BOUNDS, Dataset, DatasetSpec
+from engine.features import FEATURE_PLANE, FeatureTransform, feature_transform
+from engine.training import (
+    Architecture,
+    Trainer,
+    TrainingConfig,
+    TrainingHistory,
+    TrainingSnapshot,
+    model_from_state,
+)
+
+#: The training worker yields at most this often (seconds); the curves and the canvas
+#: never need more.
+SNAPSHOT_INTERVAL = 1.0 / 30.0
+
+
+def _train(trainer: Trainer, n_epochs: int):
+    """The training worker's generator: snapshots of ``trainer`` over ``n_epochs``."""
+    yield from trainer.run(n_epochs, every=SNAPSHOT_INTERVAL)
+
+
+class PlaygroundController(QObject):
+    """Holds the Playground's data set, features, network and training run.
+
+    Signals
+    -------
+    session_started(object) : a new network at epoch 0 (TrainingSnapshot); the history
+        starts again.
+    snapshot_received(object) : the newest TrainingSnapshot of the running session.
+    frame_ready(object) : a PlaygroundFrame of the current session, to draw.
+    frame_failed(str) : a message about a frame that could not be computed.
+    training_changed(bool) : training started (True) or stopped (False).
+    training_failed(str) : a message about a training run that raised.
+    """
+
+    session_started = Signal(object)
+    snapshot_received = Signal(object)
+    frame_ready = Signal(object)
+    frame_failed = Signal(str)
+    training_changed = Signal(bool)
+    training_failed = Signal(str)
+
+    def __init__(
+        self,
+        dataset: DatasetSpec | None = None,
+        architecture: Architecture | None = None,
+        config: TrainingConfig | None = None,
+        *,
+        transform: str = "raw",
+        view: str = FEATURE_PLANE,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._spec = dataset or DatasetSpec()
+        self._dataset = self._spec.make()
+        self._transform = feature_transform(transform)
+        self._view = view
+        self._architecture = architecture or Architecture((8, 8))
+        self._config = config or TrainingConfig()
+        self._session = 0
+        self._trainer: Trainer | None = None
+        self._initial_state: dict | None = None
+        self._snapshot: TrainingSnapshot | None = None
+        self._train_worker: GeneratorWorker | None = None
+        self._train_ticket = 0  # numbers the training runs
+        self._continue_with: int | None = None  # epochs to train once the worker ends
+        self._frame: PlaygroundFrame | None = None
+        self._frames = NewestOnlyRunner(self)
+        self._frames.result_ready.connect(self._on_frame)
+        self._frames.job_failed.connect(self._on_frame_failed)
+        self._new_session()
+
+    # -- state -------------------------------------------------------------------------
+
+    @property
+    def dataset(self) -> Dataset:
+        return self._dataset
+
+    @property
+    def dataset_spec(self) -> DatasetSpec:
+        return self._spec
+
+    @property
+    def transform(self) -> FeatureTransform:
+        return self._transform
+
+    @property
+    def view(self) -> str:
+        return self._view
+
+    @property
+    def architecture(self) -> Architecture:
+        """The network's shape (inputs and outputs fitted to the features and data)."""
+        return self._trainer.architecture
+
+    @property
+    def config(self) -> TrainingConfig:
+        return self._config
+
+    @property
+    def snapshot(self) -> TrainingSnapshot:
+        """The newest weights and history received."""
+        return self._snapshot
+
+    @property
+    def initial_state(self) -> dict:
+        """The weights at epoch 0 of this session (what Reset goes back to)."""
+        return self._initial_state
+
+    @property
+    def frame(self) -> PlaygroundFrame | None:
+        """The newest frame delivered."""
+        return self._frame
+
+    @property
+    def session(self) -> int:
+        return self._session
+
+    @property
+    def is_training(self) -> bool:
+        """Whether training runs or is about to run again (not paused)."""
+        running = self._train_worker is not None and not self._train_worker.abort_requested
+        return running or self._continue_with is not None
+
+    @property
+    def can_play(self) -> bool:
+        """Whether Play has epochs left to train (the budget is ``config.epochs``)."""
+        return self._snapshot.epoch < self._config.epochs
+
+    @property
+    def is_busy(self) -> bool:
+        """Whether any training or frame work runs or waits."""
+        return self._train_worker is not None or self._frames.is_busy
+
+    # -- requests from the page --------------------------------------------------------
+
+    def set_dataset(self, spec: DatasetSpec) -> None:
+        """Draw a new data set and start over with a fresh network."""
+        if spec == self._spec:
+            return
+        dataset = spec.make()
+        self._spec, self._dataset = spec, dataset
+        self._new_session()
+
+    def set_features(self, transform: str, view: str) -> None:
+        """Use another feature transform (a fresh network) or another view of the cells."""
+        chosen = feature_transform(transform)
+        if chosen.name == self._transform.name:
+            if view != self._view:
+                self._view = view
+                self._restart_frames()
+            return
+        self._transform, self._view = chosen, view
+        self._new_session()
+
+    def set_architecture(self, architecture: Architecture) -> None:
+        """Use hidden widths and an activation; starts over with a fresh network."""
+        current = self._trainer.architecture
+        if (architecture.widths, architecture.activation) == (
+            current.widths,
+            current.activation,
+        ):
+            return
+        self._architecture = architecture
+        self._new_session()
+
+    def set_config(self, config: TrainingConfig) -> None:
+        """Use optimiser settings. A new seed starts over with a fresh network; the other
+        settings apply from the next step of the current run."""
+        if config == self._config:
+            return
+        seed_changed = config.seed != self._config.seed
+        self._config = config
+        if seed_changed:
+            self._new_session()
+        elif self._train_worker is None:
+            self._trainer.set_config(config)
+        elif self.is_training:
+            # Restart the run so the trainer takes the settings between two snapshots.
+            self._stop_worker(continue_with=self._epochs_left())
+        # A paused worker still winding down gets the settings in _on_train_finished.
+
+    def play(self) -> None:
+        """Train until ``config.epochs``."""
+        if self.is_training or not self.can_play:
+            return
+        self._run(self._epochs_left())
+
+    def step(self) -> None:
+        """Train to the end of the next epoch (also past the budget)."""
+        if self.is_training:
+            return
+        self._run(1)
+
+    def pause(self) -> None:
+        """Stop training at the worker's next snapshot (a fraction of a second); the run
+        resumes from there, inside the epoch."""
+        was_training = self.is_training
+        self._continue_with = None
+        if self._train_worker is not None:
+            self._train_worker.quit()
+        if was_training:
+            self.training_changed.emit(False)
+
+    def reset(self) -> None:
+        """Go back to the initial weights of this session, with an empty history."""
+        self._new_session(state=self._initial_state)
+
+    def restore_run(
+        self,
+        dataset: DatasetSpec,
+        transform: str,
+        view: str | None,
+        architecture: Architecture,
+        config: TrainingConfig,
+        *,
+        initial_state: dict,
+        state: dict,
+        epoch: int,
+        step: int,
+        history: TrainingHistory,
+    ) -> None:
+        """Show a saved run: its data, features, network, weights and history (a session).
+
+        Everything is built first; weights that do not fit the architecture raise
+        (RuntimeError or KeyError from ``load_state_dict``) before anything changes.
+        Training goes on from these weights with a fresh optimiser state.
+        """
+        data = dataset.make()
+        chosen = feature_transform(transform)
+        trainer = Trainer(data, chosen, architecture, config, state=state)
+        model_from_state(trainer.architecture, initial_state)  # the Reset weights fit too
+        trainer.epoch, trainer.step, trainer.history = int(epoch), int(step), history
+        self._spec, self._dataset, self._transform = dataset, data, chosen
+        self._view = view if isinstance(view, str) else self._view
+        self._architecture, self._config = architecture, config
+        self._initial_state = {k: v.detach().clone() for k, v in initial_state.items()}
+        self._new_session(trainer=trainer)
+
+    def request_frame(self) -> None:
+        """Compute the frame of the newest snapshot (newest-only)."""
+        request = FrameRequest(
+            snapshot=self._snapshot,
+            dataset=self._dataset,
+            transform=self._transform,
+            view=self._view,
+            input_bounds=DATA_BOUNDS,
+            session=self._session,
+        )
+        self._frames.submit(compute_frame, request)
+
+    def shutdown(self, timeout_ms: int = 10_000) -> None:
+        """Stop training and frames, and wait for the workers to end."""
+        self._continue_with = None
+        if self._train_worker is not None:
+            self._train_worker.quit()
+        self._frames.cancel()
+        if QThreadPool.globalInstance().waitForDone(timeout_ms):
+            self._train_worker = None
+            self._frames.shutdown(0)
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _epochs_left(self) -> int:
+        return max(0, self._config.epochs - self._snapshot.epoch)
+
+    def _new_session(self, state: dict | None = None, trainer: Trainer | None = None) -> None:
+        was_training = self.is_training
+        self._continue_with = None
+        if self._train_worker is not None:
+            # It winds down on the old trainer; its signals are ignored from now on.
+            self._train_worker.quit()
+            self._train_worker = None
+        if was_training:
+            self.training_changed.emit(False)
+        self._trainer = trainer or Trainer(
+            self._dataset, self._transform, self._architecture, self._config, state=state
+        )
+        self._snapshot = self._trainer.snapshot()
+        if state is None and trainer is None:
+            self._initial_state = self._snapshot.state
+        self.session_started.emit(self._snapshot)
+        self._restart_frames()
+
+    def _restart_frames(self) -> None:
+        self._session += 1
+        self._frames.cancel()
+        self.request_frame()
+
+    def _run(self, n_epochs: int) -> None:
+        if self._train_worker is not None:
+            # A paused worker is still running up to its next snapshot: go on when done.
+            self._continue_with = n_epochs
+            self.training_changed.emit(True)
+            return
+        worker = create_worker(
+            _train, self._trainer, n_epochs, _start_thread=False, _ignore_errors=True
+        )
+        # Each handler learns which run spoke, by number: a run that a new session
+        # retired is ignored. (Qt's sender() cannot tell: the wrappers of deleted workers
+        # are reused; and a worker in its own handlers would never be freed.)
+        self._train_ticket += 1
+        ticket = self._train_ticket
+        worker.yielded.connect(partial(self._on_snapshot, ticket))
+        worker.errored.connect(partial(self._on_train_error, ticket))
+        worker.finished.connect(partial(self._on_train_finished, ticket))
+        self._train_worker = worker
+        self.training_changed.emit(True)
+        QThreadPool.globalInstance().start(worker)
+
+    def _stop_worker(self, *, continue_with: int | None) -> None:
+        self._continue_with = continue_with
+        self._train_worker.quit()
+
+    def _is_current(self, ticket: int) -> bool:
+        return self._train_worker is not None and ticket == self._train_ticket
+
+    def _on_snapshot(self, ticket: int, snapshot: TrainingSnapshot) -> None:
+        if not self._is_current(ticket):
+            return
+        self._snapshot = snapshot
+        self.snapshot_received.emit(snapshot)
+        self.request_frame()
+
+    def _on_train_error(self, ticket: int, error: BaseException) -> None:
+        if not self._is_current(ticket):
+            return
+        traceback.print_exception(error)
+        self._continue_with = None
+        self.training_failed.emit(f"Training stopped: {type(error).__name__}: {error}")
+
+    def _on_train_finished(self, ticket: int) -> None:
+        if not self._is_current(ticket):
+            return
+        self._train_worker = None
+        self._trainer.set_config(self._config)
+        if self._continue_with is not None:
+            epochs, self._continue_with = self._continue_with, None
+            if epochs > 0:
+                self._run(epochs)
+                return
+        self.training_changed.emit(False)
+
+    def _on_frame(self, frame: PlaygroundFrame) -> None:
+        if frame.session != self._session:
+            return
+        self._frame = frame
+        self.frame_ready.emit(frame)
+
+    def _on_frame_failed(self, error: BaseException) -> None:
+        self.frame_failed.emit(describe_frame_error(error))

@@ -1,0 +1,106 @@
+"""The playground page's export views and animations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from PySide6.QtGui import QImage
+
+from app.export.cell_figure import playground_figure
+from app.export.formats import ImageSize
+from app.export.ready import Readiness
+from app.export.targets import (
+    ExportAnimation,
+    ExportView,
+    WaitFor,
+    view_image,
+)
+
+
+def playground_targets(page) -> list[ExportView | ExportAnimation]:
+    """The page's views (main view first) and animations."""
+    key = "playground"
+    return [
+        ExportView(
+            key,
+            "the cells and the data (exact polygons)",
+            lambda: page.cells,
+            figure=lambda: playground_figure(page),
+        ),
+        ExportView(f"{key}-curves", "the loss and accuracy curves", lambda: page.curves),
+        ExportView(f"{key}-page", "the whole Playground page", lambda: page),
+        ExportAnimation(
+            f"{key}-training",
+            "a training run from its first weights",
+            lambda n, size: training_run(page, n, size),
+        ),
+    ]
+
+
+def training_run(page, n_frames: int, size: ImageSize) -> Iterator[QImage | WaitFor]:
+    """Reset the network, then train to the epoch budget in ``n_frames - 1`` equal parts.
+
+    Frame ``i`` shows the cells after ``round(i * epochs / (n - 1))`` epochs.
+    """
+    controller = page.controller
+    config = controller.config
+    budget = config.epochs
+    shown: list[int] = [-1]
+
+    def on_frame(frame: object) -> None:
+        shown[0] = frame.step
+
+    def trained_to(epoch: int) -> WaitFor:
+        def ready() -> bool:
+            return (
+                not controller.is_training
+                and controller.snapshot.epoch >= epoch
+                and shown[0] == controller.snapshot.step
+            )
+
+        return WaitFor(
+            (page.frame_shown, controller.training_changed),
+            ready,
+            f"the network trained to epoch {epoch}",
+            (controller.frame_failed, controller.training_failed),
+        )
+
+    view = ExportView("training", "training", lambda: page.cells)
+    page.frame_shown.connect(on_frame)
+    try:
+        controller.pause()
+        controller.reset()
+        yield trained_to(0)
+        yield view_image(view, size)
+        for i in range(1, n_frames):
+            epoch = round(i * budget / max(n_frames - 1, 1))
+            if epoch > controller.snapshot.epoch:
+                controller.set_config(replace(config, epochs=epoch))
+                controller.play()
+                yield trained_to(epoch)
+            yield view_image(view, size)
+    finally:
+        page.frame_shown.disconnect(on_frame)
+        controller.pause()
+        controller.set_config(config)
+
+
+def playground_readiness(page, layers: int | None = None) -> Readiness:
+    """Ready once the network is trained to its budget and that frame is drawn."""
+    c = page.controller
+
+    def trained_and_drawn() -> bool:
+        frame = c.frame
+        return (
+            frame is not None
+            and not c.is_training
+            and frame.session == c.session
+            and frame.step == c.snapshot.step
+        )
+
+    return Readiness(
+        (page.frame_shown, c.training_changed),
+        trained_and_drawn,
+        (c.frame_failed, c.training_failed),
+    )

@@ -1,0 +1,256 @@
+"""The Playground page: train a small network and watch its exact cells move."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.playground.controller import PlaygroundController
+from app.playground.frames import PlaygroundFrame
+from engine.training import TrainingConfig, TrainingSnapshot
+from widgets.common.message_box import show_warning
+from widgets.playground.controls import PlaygroundControls
+from widgets.playground.curves import TrainingCurves
+from widgets.playground.stats import CellStatisticsPanel
+from widgets.playground.view import PlaygroundCanvas
+
+#: While training, the curves and the epoch line are redrawn at most this often (ms): they
+#: need no more, and the GUI thread's time goes to the cells.
+CURVE_REFRESH_MS = 100
+
+
+def status_text(frame: PlaygroundFrame) -> str:
+    """A line under the canvas: what is shown and how long it took."""
+    kind = "exact cells" if frame.exact else "sampled activation patterns"
+    return (
+        f"epoch {frame.epoch} · {frame.n_cells:,} {kind} · "
+        f"computed in {frame.seconds * 1000:.0f} ms"
+    )
+
+
+class PlaygroundPage(QMainWindow):
+    """Controls in a dock on the left; cells in the middle; curves and statistics right.
+
+    The page is a QMainWindow so its controls are a real dock, inside its tab.
+
+    Signals
+    -------
+    frame_shown(object) : a PlaygroundFrame has just been drawn.
+    """
+
+    frame_shown = Signal(object)
+
+    def __init__(
+        self,
+        controller: PlaygroundController | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("playgroundPage")
+        self.setWindowFlags(Qt.WindowType.Widget)
+        self.controller = controller or PlaygroundController()
+        self.controller.setParent(self)
+        c = self.controller
+        self.controls = PlaygroundControls(
+            c.dataset_spec, c.transform.name, c.view, c.architecture, c.config, self
+        )
+        self.cells = PlaygroundCanvas(self)
+        self.curves = TrainingCurves(self)
+        self.statistics = CellStatisticsPanel(self)
+        self.status_label = QLabel("", self)
+        self.status_label.setObjectName("playgroundStatus")
+        self.status_label.setStyleSheet("color: #444;")
+        self._build_layout()
+        self._started = False
+        self._frames_drawn = 0
+        self._curve_timer = QTimer(self)
+        self._curve_timer.setSingleShot(True)
+        self._curve_timer.setInterval(CURVE_REFRESH_MS)
+        self._curve_timer.timeout.connect(lambda: self._show_snapshot(self.controller.snapshot))
+        self._points_session = -1
+
+        controls = self.controls
+        controls.dataset_edited.connect(c.set_dataset)
+        controls.features_edited.connect(c.set_features)
+        controls.network_edited.connect(c.set_architecture)
+        controls.training_edited.connect(self._on_training_edited)
+        controls.play_requested.connect(c.play)
+        controls.pause_requested.connect(c.pause)
+        controls.step_requested.connect(c.step)
+        controls.reset_requested.connect(c.reset)
+        controls.colour_by_changed.connect(self.cells.set_colour_by)
+        controls.test_points_toggled.connect(self.cells.set_test_points_visible)
+        c.session_started.connect(self._on_session_started)
+        c.snapshot_received.connect(self._on_snapshot)
+        c.frame_ready.connect(self._on_frame_ready)
+        c.frame_failed.connect(self._show_error)
+        c.training_failed.connect(self._show_error)
+        c.training_changed.connect(self._on_training_changed)
+        self._on_session_started(c.snapshot)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    def _build_layout(self) -> None:
+        dock = QDockWidget("Controls", self)
+        dock.setObjectName("playgroundControlsDock")
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        scroll = QScrollArea(dock)
+        scroll.setWidget(self.controls)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(self.controls.sizeHint().width() + 16)
+        dock.setWidget(scroll)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+
+        centre = QWidget(self)
+        left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 0, 0)
+        left.setSpacing(2)
+        left.addWidget(self.cells, 1)
+        left.addWidget(self.status_label)
+        side = QFrame(centre)
+        side.setObjectName("playgroundSidePanel")
+        side.setFixedWidth(320)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(10, 8, 12, 8)
+        side_layout.setSpacing(8)
+        side_layout.addWidget(self.curves, 1)
+        side_layout.addWidget(self.statistics)
+        row = QHBoxLayout(centre)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addLayout(left, 1)
+        row.addWidget(side)
+        self.setCentralWidget(centre)
+
+    # -- life cycle --------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Compute the first frame (done on first show when not called)."""
+        self._started = True
+        self.controller.request_frame()
+
+    def shutdown(self) -> None:
+        """Stop training and frames; call before the page goes away."""
+        self.controller.shutdown()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._started:
+            self.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        # Another tab, or the window closing: do not train unseen.
+        self.controller.pause()
+        super().hideEvent(event)
+
+    # -- sessions ----------------------------------------------------------------------
+
+    def show_restored_settings(self, *, colour_by: object, test_points: object) -> None:
+        """Show the controller's (restored) settings in the controls, and the display
+        options of a session."""
+        c = self.controller
+        self.controls.show_session(
+            c.dataset_spec, c.transform.name, c.view, c.architecture, c.config
+        )
+        if colour_by in ("class", "pattern"):
+            self.controls.set_colour_by(colour_by)
+        if isinstance(test_points, bool):
+            self.controls.test_check.setChecked(test_points)
+        self._update_buttons()
+
+    @property
+    def frames_drawn(self) -> int:
+        """Frames drawn since the page was made."""
+        return self._frames_drawn
+
+    # -- updates -----------------------------------------------------------------------
+
+    def _on_training_edited(self, config: TrainingConfig) -> None:
+        self.controller.set_config(config)
+        self._update_buttons()
+        self._show_snapshot(self.controller.snapshot)
+
+    def _on_training_changed(self, running: bool) -> None:
+        self._update_buttons()
+        if not running:
+            self._curve_timer.stop()
+            self._show_snapshot(self.controller.snapshot)
+
+    def _update_buttons(self) -> None:
+        c = self.controller
+        self.controls.set_training(c.is_training, c.can_play)
+
+    def _on_snapshot(self, snapshot: TrainingSnapshot) -> None:
+        if not self.controller.is_training:
+            self._show_snapshot(snapshot)
+        elif not self._curve_timer.isActive():
+            self._curve_timer.start()
+
+    def _show_snapshot(self, snapshot: TrainingSnapshot) -> None:
+        history = snapshot.history
+        regression = self.controller.dataset.is_regression
+        self.curves.set_history(history, regression=regression)
+        self.controls.set_progress(
+            snapshot.epoch,
+            self.controller.config.epochs,
+            float(history.train_score[-1]),
+            float(history.test_score[-1]),
+            regression=regression,
+        )
+
+    def _on_session_started(self, snapshot: TrainingSnapshot) -> None:
+        self._curve_timer.stop()
+        self._show_snapshot(snapshot)
+        self._update_buttons()
+
+    def _on_frame_ready(self, frame: PlaygroundFrame) -> None:
+        dataset = frame.dataset
+        if frame.exact:
+            self.cells.show_exact(
+                frame.partition,
+                frame.boundary,
+                frame.predictions,
+                dataset.n_classes,
+                axis_names=frame.axis_names,
+                equal_axes=frame.equal_axes,
+            )
+        else:
+            self.cells.show_sampled(
+                frame.partition, frame.sampled, dataset.n_classes, axis_names=frame.axis_names
+            )
+        if frame.session != self._points_session:
+            # Data and view change only with the session: redraw the points then.
+            self._points_session = frame.session
+            self.cells.set_points(
+                frame.train_points,
+                dataset.y_train,
+                frame.test_points,
+                dataset.y_test,
+                dataset.n_classes,
+            )
+        self.statistics.set_statistics(
+            frame.layer_cells, frame.mixed_cells, frame.region_bounds, exact=frame.exact
+        )
+        self.status_label.setText(status_text(frame))
+        self._frames_drawn += 1
+        self.frame_shown.emit(frame)
+
+    def _show_error(self, message: str) -> None:
+        self.status_label.setText(message)
+        show_warning(self, message, "playgroundErrorBox")

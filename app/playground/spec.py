@@ -1,0 +1,22 @@
+"""The Playground page, as the window's registry knows it."""
+
+from __future__ import annotations
+
+from app.page_spec import PageSpec
+from app.playground.export import playground_readiness, playground_targets
+from app.playground.page import PlaygroundPage
+from app.playground.preset import apply_playground_preset, check_playground_preset
+from app.playground.session import restore_playground_state, save_playground_state
+
+PLAYGROUND = PageSpec(
+    key="playground",
+    title="Playground",
+    session_key="playground",
+    factory=PlaygroundPage,
+    save_state=save_playground_state,
+    restore_state=restore_playground_state,
+    check_preset=check_playground_preset,
+    apply_preset=apply_playground_preset,
+    export_targets=playground_targets,
+    readiness=playground_readiness,
+)

@@ -1,0 +1,57 @@
+"""The volume page's export views and animations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from PySide6.QtGui import QImage
+
+from app.export.formats import ImageSize
+from app.export.ready import Readiness
+from app.export.targets import (
+    ExportAnimation,
+    ExportView,
+    WaitFor,
+    view_image,
+)
+
+
+def volume_targets(page) -> list[ExportView | ExportAnimation]:
+    """The page's views (main view first) and animations."""
+    key = "volume"
+    return [
+        ExportView(key, "the whole Volume page", lambda: page),
+        ExportView(
+            f"{key}-cube", "the ball in the cube (3-D)", lambda: page.cube_view.interactor, vtk=True
+        ),
+        ExportView(f"{key}-square", "the scan of the square", lambda: page.square_view),
+        ExportView(f"{key}-fraction", "the ball's share against d", lambda: page.fraction_plot),
+        ExportView(f"{key}-distances", "the distance histograms", lambda: page.histogram_plot),
+        ExportAnimation(
+            f"{key}-scan",
+            "the plane scanning the ball in the cube",
+            lambda n, size: volume_scan(page, n, size),
+        ),
+    ]
+
+
+def volume_scan(page, n_frames: int, size: ImageSize) -> Iterator[QImage | WaitFor]:
+    """The scan from x1 = 0 to 1: the cube panel (3-D view, coverage, readout) per step."""
+    controller = page.controller
+    original = controller.scan_position
+    controller.set_playing(False)
+    panel = ExportView("scan", "scan", lambda: page.cube_view.parentWidget())
+    try:
+        for s in np.linspace(0.0, 1.0, max(n_frames, 1)):
+            controller.set_scan_position(float(s))
+            yield view_image(panel, size)
+    finally:
+        controller.set_scan_position(original)
+
+
+def volume_readiness(page, layers: int | None = None) -> Readiness:
+    """Ready once the first distance histogram and Monte-Carlo run are on screen."""
+    return Readiness(
+        (page.results_shown,), lambda: page.first_results_shown, (page.controller.failed,)
+    )

@@ -1,0 +1,162 @@
+"""The Hulls page: drag the test point across a hull edge; run, copy and cancel experiments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from app.hulls.page import HullsPage
+from tests.shown_page import shown_page
+
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture
+def page(qtbot):
+    page = HullsPage()
+    yield from shown_page(
+        qtbot,
+        page,
+        (1300, 800),
+        timeout_ms=TIMEOUT_MS,
+        ready=lambda: page.canvas.scene_data is not None,
+    )
+
+
+def _drag_to(qtbot, page: HullsPage, point: np.ndarray):
+    """Move the test point there and return the verdict shown for exactly that point."""
+    shown = []
+    page.verdict_shown.connect(shown.append)
+    page.canvas.move_test_point(*point)
+    qtbot.waitUntil(lambda: bool(shown) and np.allclose(shown[-1].point, point), timeout=TIMEOUT_MS)
+    page.verdict_shown.disconnect(shown.append)
+    return shown[-1]
+
+
+def test_dragging_the_test_point_across_a_hull_edge_flips_the_verdict(qtbot, page):
+    scene = page.canvas.scene_data
+    a, b = scene.hull_ring[0], scene.hull_ring[1]  # a counter-clockwise hull edge
+    middle = (a + b) / 2
+    outward = np.array([b[1] - a[1], a[0] - b[0]])
+    outward /= np.linalg.norm(outward)
+    offsets = (-0.05, -0.01, 0.01, 0.05)
+    verdicts = [_drag_to(qtbot, page, middle + t * outward) for t in offsets]
+    assert [v.inside[0] for v in verdicts] == [True, True, False, False]
+    # Inside the hull is inside every softer enclosure too.
+    assert all(all(v.inside) for v in verdicts[:2])
+    # Just outside, the distance to the hull is the distance to that edge.
+    assert verdicts[2].distance == pytest.approx(0.01, abs=1e-6)
+    assert verdicts[3].distance == pytest.approx(0.05, abs=1e-6)
+    text = page.verdict_label.text()
+    assert "convex hull: <b style='color:#b3261e'>outside</b>" in text
+    assert "<b>0.050</b>" in text
+    # Far away, every definition says outside.
+    _drag_to(qtbot, page, scene.ball.centre + 3 * scene.ball.radius)
+    assert page.verdict_label.text().count("outside") == 4
+
+
+def test_an_experiment_runs_fills_its_table_and_copies_tsv(qtbot, page, monkeypatch):
+    from app.hulls import controller as hulls_controller
+    from engine.experiments import sample_probability_experiment
+
+    quick = hulls_controller.ExperimentSpec(
+        "gaussian",
+        "Gaussian",
+        "",
+        lambda: sample_probability_experiment("gaussian", (2, 3), (10, 40), trials=2, queries=10),
+    )
+    monkeypatch.setattr(hulls_controller, "EXPERIMENTS", (quick, *hulls_controller.EXPERIMENTS[1:]))
+    panel = page.panels["gaussian"]
+    with qtbot.waitSignal(page.experiment_shown, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    assert panel.status.text() == "done"
+    assert panel.table.rowCount() == 4
+    assert panel.table.item(0, 0).text() == "2"
+    panel.table.setFocus()
+    panel.table.clearSelection()
+    panel.table.copy_tsv()
+    lines = QGuiApplication.clipboard().text().splitlines()
+    assert lines[0].split("\t")[:2] == ["d", "N"]
+    assert len(lines) == 5
+    assert float(lines[1].split("\t")[5]) == pytest.approx(
+        float(panel.table.item(0, 5).text()), abs=1e-3
+    )
+
+
+def test_cancel_stops_a_long_experiment(qtbot, page):
+    panel = page.panels["latent"]
+    with qtbot.waitSignal(page.controller.experiment_progress, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(page.controller.experiment_finished, timeout=TIMEOUT_MS) as blocker:
+        qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert blocker.args == ["latent", "cancelled"]
+    assert panel.status.text() == "cancelled"
+    assert panel.run_button.isEnabled()
+
+
+def test_talk_theme_plots_keep_their_line_widths_over_many_partial_results(qtbot):
+    """Partial results arrive in bursts and redraw the plot: every line must keep the
+    theme's width through them and through theme changes, not compound per redraw."""
+    import app.shell.theme as app_theme
+    from engine.experiments import ExperimentResult, Series
+    from widgets.common.theme import DEFAULT_THEME, TALK_THEME
+    from widgets.hulls.experiment_panel import ExperimentPanel
+
+    panel = ExperimentPanel("figure1", "P(in hull) against N")
+    qtbot.addWidget(panel)
+    panel.show()
+
+    def curves():
+        items = panel.plot.getViewBox().addedItems
+        return [i for i in items if isinstance(i, pg.PlotDataItem) and i.opts.get("name")]
+
+    def widths():
+        return {round(c.opts["pen"].widthF(), 6) for c in curves()}
+
+    app_theme.apply_theme("talk")
+    try:
+        x = np.array([10.0, 100.0, 1000.0])
+        for step in (1, 2, 3, 3, 3):  # a burst: no event loop between the redraws
+            y, stderr = np.linspace(1.0, 0.0, 3)[:step], np.full(step, 0.01)
+            series = tuple(Series(f"d = {d}", f"d = {d}", x[:step], y, stderr) for d in (2, 4))
+            panel.set_result(ExperimentResult("Figure 1", "N", "P", True, series))
+        qtbot.wait(20)
+        assert [c.opts["name"] for c in curves()] == ["d = 2", "d = 4"]
+        assert len(panel.legend.items) == 2
+        assert widths() == {TALK_THEME.width(2.0)}
+        app_theme.apply_theme("default")
+        qtbot.wait(20)
+        assert widths() == {DEFAULT_THEME.width(2.0)}
+        app_theme.apply_theme("talk")
+        qtbot.wait(20)
+        assert widths() == {TALK_THEME.width(2.0)}
+    finally:
+        app_theme.apply_theme("default", colour_blind_safe=False)
+
+
+def test_the_verdict_lines_wear_the_canvas_colours_of_the_current_palette():
+    import app.shell.theme as app_theme
+    from app.hulls.page import verdict_html
+    from engine.hull_scene import PointVerdict
+    from widgets.common.theme import hex_rgb
+    from widgets.hulls.canvas import definition_colours
+
+    verdict = PointVerdict(
+        point=np.zeros(2),
+        inside=(True, False, True, False),
+        coordinates_in_range=1.0,
+        distance=0.0,
+        nearest=np.zeros(2),
+        certified_by="convex weights",
+    )
+    try:
+        for safe in (False, True):
+            app_theme.apply_theme("default", colour_blind_safe=safe)
+            html = verdict_html(verdict)
+            for colour in definition_colours().values():
+                assert hex_rgb(colour) in html
+    finally:
+        app_theme.apply_theme("default", colour_blind_safe=False)

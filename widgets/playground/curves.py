@@ -1,0 +1,190 @@
+"""Loss and accuracy (or R²) curves of a training run, train and test, epoch by epoch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QFont, QFontMetricsF
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from engine.training import TrainingHistory
+from widgets.common.theme import current_theme, follow_plot_theme, follow_theme
+
+TRAIN_RGB = (40, 70, 160)
+TEST_RGB = (215, 95, 30)
+#: Losses are drawn on a log scale; this is the smallest value shown.
+LOSS_FLOOR = 1e-4
+#: Width of the plots' left axes in the default type, in pixels.
+AXIS_WIDTH = 46
+
+
+def _next_nice(step: float) -> float:
+    """The next tick step of the 1, 2, 5, 10, 20, … series after ``step``."""
+    exponent = np.floor(np.log10(step) + 1e-9)
+    mantissa = round(step / 10.0**exponent)
+    return {1: 2.0, 2: 5.0}.get(mantissa, 10.0) * 10.0**exponent
+
+
+class ReadableAxis(pg.AxisItem):
+    """A linear axis whose labels stay apart in any type size: labelled ticks are at least
+    one and a half label heights (or a label's width and a height, across) apart; when the plot is
+    short or the type large, the step grows (0.2 → 0.5 → 1) instead of labels touching.
+    Only the major ticks carry labels."""
+
+    def __init__(self, orientation: str, **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self.setStyle(maxTextLevel=0)
+
+    def label_gap(self, largest: float) -> float:
+        """Pixels needed between two labelled ticks, ``largest`` the widest value shown."""
+        metrics = QFontMetricsF(self.style["tickFont"] or QFont())
+        if self.orientation in ("left", "right"):
+            return 1.5 * metrics.height()
+        return metrics.horizontalAdvance(f"{largest:g}") + metrics.height()
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float) -> list:
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if not levels or size <= 0 or self._tickSpacing is not None:
+            return levels
+        pixels_per_unit = size / abs(maxVal - minVal)
+        gap = self.label_gap(max(abs(minVal), abs(maxVal)))
+        major = levels[0][0]
+        while major * pixels_per_unit < gap:
+            major = _next_nice(major)
+        if major == levels[0][0]:
+            return levels
+        mantissa = round(major / 10.0 ** np.floor(np.log10(major) + 1e-9))
+        return [(major, 0), (major / (4 if mantissa == 2 else 5), 0)]
+
+
+class DecadeAxis(ReadableAxis):
+    """A log axis that labels decades only (0.01, 0.1, 1): labelled minor ticks (0.2,
+    0.3, …) collide in large type. The minor ticks stay, unlabelled; when decades are
+    too close for their labels, every second (or third…) one is labelled."""
+
+    def __init__(self, orientation: str, **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self._stride = 1
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks) -> list:
+        first, last = int(np.ceil(minVal)), int(np.floor(maxVal))
+        pixels_per_decade = size / max(maxVal - minVal, 1e-9)
+        self._stride = max(1, int(np.ceil(self.label_gap(1.0) / max(pixels_per_decade, 1e-9))))
+        decades = [float(v) for v in range(first, last + 1)]
+        labelled = [v for v in decades if round(v) % self._stride == 0]
+        minor = [
+            v + np.log10(m)
+            for v in range(first - 1, last + 1)
+            for m in range(1 if self._stride > 1 else 2, 10)
+            if minVal < v + np.log10(m) < maxVal and v + np.log10(m) not in labelled
+        ]
+        return [(1.0, labelled), (None, minor)]
+
+    def logTickStrings(self, values, scale, spacing) -> list[str]:
+        return [
+            f"{10.0**v:g}" if abs(v - round(v)) < 1e-6 and round(v) % self._stride == 0 else ""
+            for v in values
+        ]
+
+
+def _curve_plot(
+    title: str, parent: QWidget, legend_offset: tuple[int, int] = (-8, 8), log_y: bool = False
+) -> tuple[pg.PlotWidget, pg.PlotDataItem, pg.PlotDataItem]:
+    axes = {"left": DecadeAxis("left") if log_y else ReadableAxis("left")}
+    axes["bottom"] = ReadableAxis("bottom")
+    widget = pg.PlotWidget(parent=parent, background="w", axisItems=axes)
+    plot = widget.getPlotItem()
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    plot.setMouseEnabled(x=False, y=False)
+    plot.setTitle(title, color="#282828", size="12pt")
+    plot.showGrid(x=True, y=True, alpha=0.15)
+    tick_font = QFont()
+    tick_font.setPointSizeF(9.5)
+    for side in ("bottom", "left"):
+        axis = plot.getAxis(side)
+        axis.setPen(pg.mkPen(120, 120, 120))
+        axis.setTextPen(pg.mkPen(40, 40, 40))
+        axis.setTickFont(tick_font)
+    # One width for both plots keeps their left edges aligned; wide enough for "0.01".
+    plot.getAxis("left").setWidth(round(AXIS_WIDTH * current_theme().font_scale))
+    follow_theme(
+        widget,
+        lambda theme, _previous: plot.getAxis("left").setWidth(
+            round(AXIS_WIDTH * theme.font_scale)
+        ),
+    )
+    legend = plot.addLegend(
+        offset=legend_offset,
+        labelTextSize="10pt",
+        labelTextColor=(30, 30, 30),
+        brush=pg.mkBrush(255, 255, 255, 210),
+        verSpacing=-6,
+    )
+    legend.setZValue(10)
+    train = plot.plot(pen=pg.mkPen(*TRAIN_RGB, width=2.2), name="train", antialias=True)
+    test = plot.plot(pen=pg.mkPen(*TEST_RGB, width=2.2), name="test", antialias=True)
+    follow_plot_theme(
+        widget, tick_pt=9.5, label_pt=10, title_pt=12, legend_pt=10, frame=(120, 120, 120)
+    )
+    return widget, train, test
+
+
+class TrainingCurves(QWidget):
+    """Two stacked plots: loss (log scale) and accuracy or R², for train and test."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainingCurves")
+        self.loss_plot, self._train_loss, self._test_loss = _curve_plot("loss", self, log_y=True)
+        self.loss_plot.setObjectName("lossPlot")
+        self.loss_plot.getPlotItem().setLogMode(y=True)
+        self.score_plot, self._train_score, self._test_score = _curve_plot(
+            "accuracy", self, legend_offset=(-8, -8)
+        )
+        self.score_plot.setObjectName("scorePlot")
+        self.score_plot.getPlotItem().setYRange(0.0, 1.0, padding=0.02)
+        self.score_plot.getPlotItem().enableAutoRange(y=False)
+        self.loss_plot.getPlotItem().getAxis("bottom").setStyle(showValues=False)
+        self.score_plot.getPlotItem().setLabel("bottom", "epoch", color="#282828")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.loss_plot)
+        layout.addWidget(self.score_plot)
+        self._n_points = 0
+
+    @property
+    def n_points(self) -> int:
+        """Epochs drawn (including epoch 0)."""
+        return self._n_points
+
+    def loss_curve_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """The points of the drawn train-loss curve: epochs, and log10 of the loss (the
+        plot's log scale)."""
+        x, y = self._train_loss.getData()
+        if x is None:
+            return np.zeros(0), np.zeros(0)
+        return np.asarray(x), np.asarray(y)
+
+    def set_history(self, history: TrainingHistory, *, regression: bool = False) -> None:
+        """Draw every epoch of ``history``."""
+        epochs = history.epoch.astype(float)
+        self._train_loss.setData(epochs, np.maximum(history.train_loss, LOSS_FLOOR))
+        self._test_loss.setData(epochs, np.maximum(history.test_loss, LOSS_FLOOR))
+        self._train_score.setData(epochs, history.train_score)
+        self._test_score.setData(epochs, history.test_score)
+        title = "R²" if regression else "accuracy"
+        plot = self.score_plot.getPlotItem()
+        if plot.titleLabel.text != title:
+            plot.setTitle(title, color="#282828", size="12pt")
+        low = 0.0 if not regression else min(0.0, float(np.min(history.test_score, initial=0)))
+        plot.setYRange(max(low, -1.0), 1.0, padding=0.02)
+        # At least two decades of loss: a log axis over less labels its minor ticks.
+        losses = np.concatenate([history.train_loss, history.test_loss])
+        top = np.log10(max(float(np.max(losses, initial=LOSS_FLOOR)), LOSS_FLOOR))
+        bottom = np.log10(max(float(np.min(losses, initial=1.0)), LOSS_FLOOR))
+        self.loss_plot.getPlotItem().setYRange(min(bottom, top - 2.0), top, padding=0.05)
+        for p in (self.loss_plot, self.score_plot):
+            p.getPlotItem().setXRange(0, max(10.0, epochs[-1] if len(epochs) else 0), padding=0.02)
+        self._n_points = len(epochs)

@@ -1,0 +1,76 @@
+"""VTK building blocks shared by every 3-D view: poly data from numpy, the renderer, and
+the read-back of a render window as an image (pyvista's ``image_from_window``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import vtkmodules.vtkRenderingFreeType  # registers text rendering
+import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (the OpenGL render backend)
+from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray, vtk_to_numpy
+from vtkmodules.vtkCommonCore import vtkPoints
+from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
+from vtkmodules.vtkRenderingCore import (
+    vtkRenderer,
+    vtkRenderWindow,
+    vtkWindowToImageFilter,
+)
+
+BACKGROUND_RGB = (1.0, 1.0, 1.0)
+
+
+def polydata(
+    points: np.ndarray,
+    *,
+    polys: list[np.ndarray] | None = None,
+    lines: list[np.ndarray] | None = None,
+) -> vtkPolyData:
+    """A ``vtkPolyData`` from (N, 3) points and lists of point-index arrays (cells)."""
+    data = vtkPolyData()
+    vtk_points = vtkPoints()
+    vtk_points.SetData(numpy_to_vtk(np.ascontiguousarray(points, dtype=np.float64), deep=True))
+    data.SetPoints(vtk_points)
+    for cells, setter in ((polys, data.SetPolys), (lines, data.SetLines)):
+        if cells:
+            setter(_cell_array(cells))
+    return data
+
+
+def _cell_array(cells: list[np.ndarray]) -> vtkCellArray:
+    offsets = np.zeros(len(cells) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(cell) for cell in cells])
+    connectivity = np.concatenate(cells).astype(np.int64)
+    array = vtkCellArray()
+    array.SetData(
+        numpy_to_vtkIdTypeArray(offsets, deep=True),
+        numpy_to_vtkIdTypeArray(connectivity, deep=True),
+    )
+    return array
+
+
+def make_renderer() -> vtkRenderer:
+    """A white renderer that draws translucent surfaces correctly (depth peeling)."""
+    renderer = vtkRenderer()
+    renderer.SetBackground(*BACKGROUND_RGB)
+    renderer.SetUseDepthPeeling(True)
+    renderer.SetMaximumNumberOfPeels(6)
+    renderer.SetOcclusionRatio(0.0)
+    renderer.UseFXAAOn()
+    return renderer
+
+
+def window_image(render_window: vtkRenderWindow, scale: int = 1) -> np.ndarray:
+    """(H, W, 3) uint8 RGB of ``render_window``'s back buffer, top row first.
+
+    Renders at ``scale`` times the window's size (tiles), as pyvista's image_from_window.
+    """
+    grabber = vtkWindowToImageFilter()
+    grabber.SetInput(render_window)
+    grabber.SetScale(int(scale))
+    grabber.SetInputBufferTypeToRGB()
+    grabber.ReadFrontBufferOff()
+    grabber.Modified()
+    grabber.Update()
+    image = grabber.GetOutput()
+    width, height, _ = image.GetDimensions()
+    pixels = vtk_to_numpy(image.GetPointData().GetScalars()).reshape(height, width, -1)
+    return np.ascontiguousarray(pixels[::-1, :, :3])

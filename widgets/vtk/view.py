@@ -1,0 +1,112 @@
+"""A VTK scene inside Qt, and the interactor that lets go of its window in time.
+
+:class:`VtkView` is what the Volume page's cube and the Cells 3D view share: a
+``QVTKRenderWindowInteractor`` filling the widget, a renderer, rendering only on the GUI
+thread and only while on screen, a read-back of the scene as pixels, and
+:meth:`VtkView.finalize`, which releases the OpenGL context before the window goes away
+(the view never renders again afterwards).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import vtkmodules.vtkInteractionStyle  # noqa: F401  (the default interactor styles)
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
+from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
+
+from widgets.vtk.pipeline import make_renderer, window_image
+
+
+class ReleasingInteractor(QVTKRenderWindowInteractor):
+    """A ``QVTKRenderWindowInteractor`` whose ``Finalize`` also lets go of the render window.
+
+    VTK closes the render window's X display only when the window object is destroyed.
+    The stock widget keeps it until the widget's Python wrapper dies, which may be at
+    interpreter exit, after the X server (Xvfb in the tests) has gone: Xlib then aborts
+    the process. Releasing it here (as pyvista's Plotter.close drops its window and the
+    interactor's observers) destroys it while X is still there.
+    """
+
+    def Finalize(self) -> None:
+        render_window, interactor = self._RenderWindow, self._Iren
+        if render_window is None:
+            return
+        render_window.Finalize()
+        # The observers call back into this widget: a cycle through VTK that Python's
+        # garbage collector cannot see.
+        interactor.RemoveAllObservers()
+        render_window.RemoveAllObservers()
+        interactor.Disable()
+        interactor.SetRenderWindow(None)
+        self._RenderWindow = None
+
+    def resizeEvent(self, event) -> None:
+        if self._RenderWindow is not None:
+            super().resizeEvent(event)
+
+
+class VtkView(QWidget):
+    """A widget showing one VTK renderer, turned with the trackball style.
+
+    Subclasses add their scene to ``self.renderer`` and call :meth:`start` at the end of
+    their ``__init__``; :meth:`release` is their hook to switch off their own VTK widgets
+    before the window is released.
+    """
+
+    def __init__(self, name: str, tooltip: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"{name}View")
+        self.interactor = ReleasingInteractor(self)
+        self.interactor.setObjectName(f"{name}Interactor")
+        self.interactor.setToolTip(tooltip)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.interactor)
+        self.render_window = self.interactor.GetRenderWindow()
+        # Multisampled buffers read back black under Mesa; FXAA smooths the edges.
+        self.render_window.SetMultiSamples(0)
+        self.render_window.SetAlphaBitPlanes(1)
+        self.renderer = make_renderer()
+        self.render_window.AddRenderer(self.renderer)
+        self._finalized = False
+
+    def start(self) -> None:
+        """Start interacting (once the scene is in the renderer)."""
+        self.interactor.SetInteractorStyle(vtkInteractorStyleTrackballCamera())
+        self.interactor.Initialize()
+
+    @property
+    def is_finalized(self) -> bool:
+        return self._finalized
+
+    def render(self) -> None:
+        """Draw the scene now, if the view is on screen (and not finalized)."""
+        if not self._finalized and self.interactor.isVisible():
+            self.render_window.Render()
+
+    def image(self, scale: int = 1) -> np.ndarray:
+        """(H, W, 3) uint8 RGB of the scene as drawn in the view (``scale`` times larger)."""
+        if self._finalized:
+            raise RuntimeError("the view has been finalized")
+        self.render_window.Render()
+        return window_image(self.render_window, scale)
+
+    def release(self) -> None:
+        """Switch off what the subclass attached to the interactor (called by finalize)."""
+
+    def finalize(self) -> None:
+        """Release VTK's window and OpenGL context; the view stays blank afterwards."""
+        if self._finalized:
+            return
+        self._finalized = True
+        self.release()
+        self.render_window.RemoveRenderer(self.renderer)
+        self.interactor.Finalize()
+        self.interactor.setEnabled(False)
+        self.render_window = None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.render()
