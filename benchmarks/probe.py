@@ -38,8 +38,8 @@ import torch  # noqa: E402
 from engine.decision import decision_boundary  # noqa: E402
 from engine.networks import random_mlp  # noqa: E402
 from engine.partition2d import Partition2D, partition_2d  # noqa: E402
-from engine.paths import segment_crossings  # noqa: E402
 from engine.probe import probe_readout, probe_step, step_transitions  # noqa: E402
+from engine.segment_walk import segment_crossings  # noqa: E402
 
 BOUNDS = (-1.0, 1.0, -1.0, 1.0)
 NETWORKS = ((32, 32, 32), (64, 64, 64), (72, 72, 72))

@@ -40,14 +40,14 @@ import torch  # noqa: E402
 from PySide6.QtCore import QEventLoop, QRectF, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from app.playground_controller import PlaygroundController  # noqa: E402
-from app.playground_frames import FrameRequest, compute_frame  # noqa: E402
-from app.playground_page import PlaygroundPage  # noqa: E402
+from app.playground.controller import PlaygroundController  # noqa: E402
+from app.playground.frames import FrameRequest, compute_frame  # noqa: E402
+from app.playground.page import PlaygroundPage  # noqa: E402
 from engine.datasets import DATA_BOUNDS, DatasetSpec  # noqa: E402
 from engine.networks import network_layers  # noqa: E402
 from engine.sampled_cells import pixel_centres, sample_cells  # noqa: E402
 from engine.training import Architecture, TrainingConfig  # noqa: E402
-from widgets.playground_colours import class_fill_colours  # noqa: E402
+from widgets.common.class_colours import class_fill_colours  # noqa: E402
 
 #: widths -> target frames per second on 2 cores (from the issue).
 TARGETS = {(8, 8): 15.0, (32, 32, 32): 5.0}
