@@ -1,4 +1,7 @@
-"""Session state of the Hulls page: the 2-D scene, the test point, the experiment workers.
+"""The Hulls page's controller: its state (seed, test point, tab), the scene, the workers.
+
+The controller owns the page's :class:`app.hulls.state.HullsState`; every change goes
+through :meth:`HullsController.set_state` (or :meth:`~HullsController.update`).
 
 The scene and the test point's verdicts run on a newest-only runner (a drag sends many
 points; only the newest is judged). Each experiment is an engine generator run in a
@@ -10,87 +13,33 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import partial
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import GeneratorWorker, create_worker
 
+from app.hulls.experiments import EXPERIMENTS
+from app.hulls.state import HullsState
 from app.jobs.newest_only import NewestOnlyRunner
 from engine.experiments import (
     ExperimentProgress,
-    latent_experiment,
-    pixel_experiment,
-    sample_probability_experiment,
 )
 from engine.hull_scene import HullScene, PointVerdict, judge_point, make_scene
 
 
-@dataclass(frozen=True)
-class ExperimentSpec:
-    """An experiment the page offers: its key, tab title, description and generator."""
-
-    key: str
-    title: str
-    description: str
-    start: Callable[[], Generator[ExperimentProgress, None, object]]
-
-
-EXPERIMENTS = (
-    ExperimentSpec(
-        "gaussian",
-        "Gaussian (Figure 1)",
-        "A new standard Gaussian sample against the hull of N of them, d = 2…7, 10 and 16 "
-        "(4 trials × 50 queries per point). Dashed: the exact probability of Kabluchko & "
-        "Zaporozhets (2020). Dotted: the Bárány–Füredi threshold 2^(d/2)/d, a statement "
-        "about points uniform in a ball.",
-        partial(
-            sample_probability_experiment,
-            "gaussian",
-            (2, 3, 4, 5, 6, 7, 10, 16),
-            (10, 20, 50, 100, 200, 500, 1000, 2000),
-        ),
-    ),
-    ExperimentSpec(
-        "curve",
-        "1-D manifold",
-        "Samples of one random smooth closed curve (intrinsic dimension 1) in d dimensions. "
-        "Low intrinsic dimension does not keep new samples inside the hull.",
-        partial(sample_probability_experiment, "curve", (2, 3, 4, 6, 8), (10, 50, 200, 1000, 2000)),
-    ),
-    ExperimentSpec(
-        "subspace",
-        "4-D subspace",
-        "Gaussian data on a 4-D affine subspace of R^d: every d follows the exact 4-D "
-        "curve (dashed). What matters is the dimension of the data's affine span.",
-        partial(
-            sample_probability_experiment,
-            "subspace",
-            (4, 8, 16, 32),
-            (10, 20, 50, 100, 200, 500, 1000, 2000),
-        ),
-    ),
-    ExperimentSpec(
-        "pixels",
-        "Pixel space",
-        "Test digits inside the hull of the training digits (8x8, 1,438 / 359), keeping "
-        "the k central pixels or smoothing and subsampling to a side × side grid; beside "
-        "the hull, the softer enclosures.",
-        pixel_experiment,
-    ),
-    ExperimentSpec(
-        "latent",
-        "Latent space",
-        "Classifiers 64 → 128 → k → 10 trained for k = 2…64: test embeddings (last hidden "
-        "layer) inside the hull of the training embeddings, as in the paper's Table 1.",
-        latent_experiment,
-    ),
-)
-
-
 class HullsController(QObject):
-    """The scene, the test point, and one worker per running experiment."""
+    """The scene, the test point, and one worker per running experiment.
 
+    The scene is drawn once :meth:`start` is called (the page does so on its first show);
+    before that, state changes are only kept.
+
+    Signals
+    -------
+    state_changed(HullsState) : the settings changed (any field).
+    """
+
+    state_changed = Signal(object)
     scene_changed = Signal(object)  # HullScene
     verdict_ready = Signal(object)  # PointVerdict of the newest test point
     experiment_started = Signal(str)  # key
@@ -98,11 +47,11 @@ class HullsController(QObject):
     experiment_finished = Signal(str, str)  # key, "done" / "cancelled" / "failed"
     failed = Signal(str)  # a message for the user
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, state: HullsState | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.seed = 0
+        self._state = state or HullsState()
+        self._started = False
         self.scene: HullScene | None = None
-        self.test_point = (0.0, 0.0)
         self._scenes = NewestOnlyRunner(self)
         self._scenes.result_ready.connect(self._on_scene_ready)
         self._scenes.job_failed.connect(self._on_errored)
@@ -112,22 +61,64 @@ class HullsController(QObject):
         self._workers: dict[str, GeneratorWorker] = {}
         self._returned: set[str] = set()
 
+    # --- the state ------------------------------------------------------------------------
+
+    @property
+    def state(self) -> HullsState:
+        """The page's settings."""
+        return self._state
+
+    @property
+    def seed(self) -> int:
+        return self._state.seed
+
+    @property
+    def test_point(self) -> tuple[float, float]:
+        return self._state.test_point
+
+    def set_state(self, state: HullsState) -> None:
+        """Show ``state``: a new training set or a new verdict where they differ."""
+        old, self._state = self._state, state
+        if self._started and state.seed != old.seed:
+            self._draw_scene()
+        elif state.test_point != old.test_point:
+            self._judge()
+        if state != old:
+            self.state_changed.emit(state)
+
+    def update(self, **changes: object) -> None:
+        """Change some settings; raises ValueError, changing nothing, for a bad value."""
+        self.set_state(replace(self._state, **changes))
+
     # --- the interactive scene -----------------------------------------------------------
+
+    def start(self) -> None:
+        """Draw the state's training set (once; the page calls it on its first show)."""
+        if not self._started:
+            self._started = True
+            self._draw_scene()
 
     def new_scene(self, seed: int | None = None) -> None:
         """Draw a new training set (the next seed unless one is given)."""
-        self.seed = self.seed + 1 if seed is None else int(seed)
+        seed = self.seed + 1 if seed is None else seed
+        if seed == self.seed and self._started:
+            self._draw_scene()  # the same seed again: draw it anew all the same
+        self.update(seed=seed)
+
+    def _draw_scene(self) -> None:
         self._scenes.discard_running()
         self._scenes.submit(make_scene, self.seed)
 
     def _on_scene_ready(self, scene: HullScene) -> None:
         self.scene = scene
         self.scene_changed.emit(scene)
-        self.set_test_point(*self.test_point)
+        self._judge()
 
     def set_test_point(self, x: float, y: float) -> None:
         """Judge the test point at (x, y); supersedes any judgement still waiting."""
-        self.test_point = (float(x), float(y))
+        self.update(test_point=(float(x), float(y)))
+
+    def _judge(self) -> None:
         if self.scene is not None:
             self._verdicts.submit(_judge, (self.scene, self.test_point))
 

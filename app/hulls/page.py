@@ -9,7 +9,7 @@ Cancel, and the table of the numbers behind it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.hulls.controller import EXPERIMENTS, HullsController
+from app.hulls.controller import HullsController
+from app.hulls.experiments import EXPERIMENTS
+from app.hulls.state import EXPERIMENT_KEYS, HullsState
 from engine.experiments import ExperimentProgress
 from engine.hull_scene import DEFINITIONS, HullScene, PointVerdict
 from widgets.common.fonts import scaled_font
@@ -30,9 +32,6 @@ from widgets.common.message_box import show_warning
 from widgets.common.plot_style import hex_rgb
 from widgets.hulls.canvas import HullCanvas, definition_colours
 from widgets.hulls.experiment_panel import ExperimentPanel
-
-#: Where the test point starts (in the scene's coordinates).
-START_POINT = (0.35, 0.2)
 
 
 def verdict_html(verdict: PointVerdict) -> str:
@@ -74,7 +73,6 @@ class HullsPage(QWidget):
         self.controller.setParent(self)
         self._started = False
         self._shut_down = False
-        self._first_scene: tuple[int, tuple[float, float]] = (0, START_POINT)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self._build_interactive_panel())
@@ -108,12 +106,17 @@ class HullsPage(QWidget):
         c = self.controller
         self.canvas.test_point_moved.connect(c.set_test_point)
         self.new_points_button.clicked.connect(lambda: c.new_scene())
+        self.experiments.currentChanged.connect(
+            lambda index: c.update(experiment=EXPERIMENTS[index].key)
+        )
+        c.state_changed.connect(self._show_state)
         c.scene_changed.connect(self._on_scene_changed)
         c.verdict_ready.connect(self._on_verdict)
         c.experiment_started.connect(lambda key: self.panels[key].set_running())
         c.experiment_progress.connect(self._on_experiment_progress)
         c.experiment_finished.connect(self._on_experiment_finished)
         c.failed.connect(self._show_error)
+        self._show_state(c.state)
 
     def _build_interactive_panel(self) -> QWidget:
         panel = QFrame(self)
@@ -150,9 +153,7 @@ class HullsPage(QWidget):
         if self._started or self._shut_down:
             return
         self._started = True
-        seed, point = self._first_scene
-        self.canvas.move_test_point(*point)
-        self.controller.new_scene(seed=seed)
+        self.controller.start()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -165,40 +166,22 @@ class HullsPage(QWidget):
         self._shut_down = True
         self.controller.shutdown()
 
-    # --- sessions (see app.sessions.page_states) ------------------------------------------------
+    # --- the state ------------------------------------------------------------------------
 
-    @property
-    def first_scene(self) -> tuple[int, tuple[float, float]]:
-        """The training set's seed and the test point: shown, or waiting for the first show."""
-        if self._started:
-            return self.controller.seed, self.canvas.test_point_position()
-        return self._first_scene
-
-    @property
-    def experiment(self) -> str:
-        """The key of the experiment tab shown."""
-        return self._current_key()
-
-    def show_session(self, seed: int, point: tuple[float, float], experiment: str) -> None:
-        """Draw training set ``seed`` with the test point at ``point`` (at the first show,
-        if the page has not been shown) and show the tab of ``experiment``."""
-        keys = [spec.key for spec in EXPERIMENTS]
-        self.experiments.setCurrentIndex(keys.index(experiment))
-        self._first_scene = (int(seed), (float(point[0]), float(point[1])))
-        if self._started and not self._shut_down:
-            self.canvas.move_test_point(*point)
-            self.controller.new_scene(seed=seed)
+    def _show_state(self, state: HullsState) -> None:
+        """Put the test point and the experiment tab where ``state`` says (no echo)."""
+        with QSignalBlocker(self.canvas):
+            self.canvas.move_test_point(*state.test_point)
+        with QSignalBlocker(self.experiments):
+            self.experiments.setCurrentIndex(EXPERIMENT_KEYS.index(state.experiment))
 
     # --- slots ---------------------------------------------------------------------------
 
-    def _current_key(self) -> str:
-        return EXPERIMENTS[self.experiments.currentIndex()].key
-
     def _run_current(self) -> None:
-        self.controller.run_experiment(self._current_key())
+        self.controller.run_experiment(self.controller.state.experiment)
 
     def _cancel_current(self) -> None:
-        self.controller.cancel_experiment(self._current_key())
+        self.controller.cancel_experiment(self.controller.state.experiment)
 
     def _on_scene_changed(self, scene: HullScene) -> None:
         self.canvas.set_scene(scene)

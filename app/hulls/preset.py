@@ -1,40 +1,37 @@
-"""The hulls page's presets: the settings a preset may give, checked and applied."""
+"""The Hulls page's presets.
+
+Settings: ``seed`` (the planar training set), ``test_point`` ``[x, y]``, ``experiment``
+(the key of the experiment tab to show), ``run`` (start it at once). Missing ones take
+their defaults.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from app.hulls.page import HullsPage
+from app.hulls.state import HullsState
+from app.state.fields import flag, from_settings, only_fields
 
-from app.hulls.controller import EXPERIMENTS
-from app.state.fields import only_fields as _only
+_FIELDS = {"seed", "test_point", "experiment", "run"}
+
+
+def _preset_state(settings: Mapping[str, Any]) -> HullsState:
+    only_fields(settings, _FIELDS, "hulls settings")
+    flag(settings.get("run", False), "run")
+    return from_settings(HullsState, settings, "hulls")
 
 
 def check_hulls_preset(settings: Mapping[str, Any]) -> None:
-    _only(settings, {"seed", "test_point", "experiment", "run"}, "hulls settings")
-    keys = [spec.key for spec in EXPERIMENTS]
-    if settings.get("experiment", keys[0]) not in keys:
-        raise ValueError(f"experiment must be one of {', '.join(keys)}")
-    point = settings.get("test_point", [0.35, 0.2])
-    if (
-        not isinstance(point, list)
-        or len(point) != 2
-        or not all(isinstance(v, (int, float)) for v in point)
-    ):
-        raise ValueError(f"test_point must be [x, y], got {point!r}")
-    if not isinstance(settings.get("seed", 0), int):
-        raise ValueError("seed must be an integer")
-    if not isinstance(settings.get("run", False), bool):
-        raise ValueError("run must be true or false")
+    """Raise ValueError naming the first setting that is unknown or out of range."""
+    _preset_state(settings)
 
 
-def apply_hulls_preset(page: QWidget, settings: Mapping[str, Any]) -> None:
+def apply_hulls_preset(page: HullsPage, settings: Mapping[str, Any]) -> None:
+    """Show the preset's training set, test point and tab; run the experiment if asked."""
+    state = _preset_state(settings)
+    page.controller.set_state(state)
     page.start()  # the first scene, when the page has not been shown yet (idempotent)
-    page.controller.new_scene(seed=int(settings.get("seed", 0)))
-    page.canvas.move_test_point(*(float(v) for v in settings.get("test_point", [0.35, 0.2])))
-    keys = [spec.key for spec in EXPERIMENTS]
-    key = settings.get("experiment", keys[0])
-    page.experiments.setCurrentIndex(keys.index(key))
-    if settings.get("run", False) and not page.controller.is_running(key):
-        page.controller.run_experiment(key)
+    if settings.get("run", False) and not page.controller.is_running(state.experiment):
+        page.controller.run_experiment(state.experiment)

@@ -6,6 +6,7 @@ from app.hulls.export import hulls_readiness, hulls_targets
 from app.hulls.page import HullsPage
 from app.hulls.preset import apply_hulls_preset, check_hulls_preset
 from app.hulls.session import restore_hulls_state, save_hulls_state
+from app.hulls.state import HullsState
 from app.page_spec import PageSpec
 
 HULLS = PageSpec(
@@ -19,4 +20,5 @@ HULLS = PageSpec(
     apply_preset=apply_hulls_preset,
     export_targets=hulls_targets,
     readiness=hulls_readiness,
+    state_type=HullsState,
 )

@@ -60,9 +60,10 @@ def test_dragging_the_test_point_across_a_hull_edge_flips_the_verdict(qtbot, pag
 
 def test_an_experiment_runs_fills_its_table_and_copies_tsv(qtbot, page, monkeypatch):
     from app.hulls import controller as hulls_controller
+    from app.hulls.experiments import ExperimentSpec
     from engine.experiments import sample_probability_experiment
 
-    quick = hulls_controller.ExperimentSpec(
+    quick = ExperimentSpec(
         "gaussian",
         "Gaussian",
         "",

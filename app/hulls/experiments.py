@@ -1,0 +1,77 @@
+"""The experiments the Hulls page offers, one tab each: Balestriero, Pesenti & LeCun's
+(2021) convex-hull experiments, as engine generators."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from functools import partial
+
+from engine.experiments import (
+    ExperimentProgress,
+    latent_experiment,
+    pixel_experiment,
+    sample_probability_experiment,
+)
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """An experiment the page offers: its key, tab title, description and generator."""
+
+    key: str
+    title: str
+    description: str
+    start: Callable[[], Generator[ExperimentProgress, None, object]]
+
+
+EXPERIMENTS = (
+    ExperimentSpec(
+        "gaussian",
+        "Gaussian (Figure 1)",
+        "A new standard Gaussian sample against the hull of N of them, d = 2…7, 10 and 16 "
+        "(4 trials × 50 queries per point). Dashed: the exact probability of Kabluchko & "
+        "Zaporozhets (2020). Dotted: the Bárány–Füredi threshold 2^(d/2)/d, a statement "
+        "about points uniform in a ball.",
+        partial(
+            sample_probability_experiment,
+            "gaussian",
+            (2, 3, 4, 5, 6, 7, 10, 16),
+            (10, 20, 50, 100, 200, 500, 1000, 2000),
+        ),
+    ),
+    ExperimentSpec(
+        "curve",
+        "1-D manifold",
+        "Samples of one random smooth closed curve (intrinsic dimension 1) in d dimensions. "
+        "Low intrinsic dimension does not keep new samples inside the hull.",
+        partial(sample_probability_experiment, "curve", (2, 3, 4, 6, 8), (10, 50, 200, 1000, 2000)),
+    ),
+    ExperimentSpec(
+        "subspace",
+        "4-D subspace",
+        "Gaussian data on a 4-D affine subspace of R^d: every d follows the exact 4-D "
+        "curve (dashed). What matters is the dimension of the data's affine span.",
+        partial(
+            sample_probability_experiment,
+            "subspace",
+            (4, 8, 16, 32),
+            (10, 20, 50, 100, 200, 500, 1000, 2000),
+        ),
+    ),
+    ExperimentSpec(
+        "pixels",
+        "Pixel space",
+        "Test digits inside the hull of the training digits (8x8, 1,438 / 359), keeping "
+        "the k central pixels or smoothing and subsampling to a side × side grid; beside "
+        "the hull, the softer enclosures.",
+        pixel_experiment,
+    ),
+    ExperimentSpec(
+        "latent",
+        "Latent space",
+        "Classifiers 64 → 128 → k → 10 trained for k = 2…64: test embeddings (last hidden "
+        "layer) inside the hull of the training embeddings, as in the paper's Table 1.",
+        latent_experiment,
+    ),
+)
