@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 from PySide6.QtGui import QImage
 
-from app.export.cell_figure import cells_page_figure
+from app.cells.figure import cells_page_figure
 from app.export.formats import ImageSize
 from app.export.ready import Readiness
 from app.export.targets import (

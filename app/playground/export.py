@@ -7,7 +7,6 @@ from dataclasses import replace
 
 from PySide6.QtGui import QImage
 
-from app.export.cell_figure import playground_figure
 from app.export.formats import ImageSize
 from app.export.ready import Readiness
 from app.export.targets import (
@@ -16,6 +15,7 @@ from app.export.targets import (
     WaitFor,
     view_image,
 )
+from app.playground.figure import playground_figure
 
 
 def playground_targets(page) -> list[ExportView | ExportAnimation]:

@@ -10,8 +10,8 @@ import torch
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox, QToolButton
 
-from app.export.cell_figure import playground_figure
 from app.jobs.newest_only import NewestOnlyRunner
+from app.playground.figure import playground_figure
 from app.playground.page import PlaygroundPage
 from engine.datasets import DATA_BOUNDS
 from engine.features import feature_transform
