@@ -63,12 +63,12 @@ def run_export(argv: Sequence[str]) -> int:
     from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
-    from app.export.runner import ExportSession
+    from app.export.runner import ExportRunner
     from app.shell.theme import apply_theme
 
     qInstallMessageHandler(quiet_offscreen_messages)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Splinescope")
     apply_theme(args.theme, colour_blind_safe=args.colour_blind_safe)
-    session = ExportSession(jobs, deck=args.deck, theme=args.theme)
-    return session.run(app)
+    runner = ExportRunner(jobs, deck=args.deck, theme=args.theme)
+    return runner.run(app)

@@ -26,7 +26,7 @@ from app.registry import PAGES, page_spec
 from app.shell.main_window import MainWindow
 
 
-class ExportSession(QObject):
+class ExportRunner(QObject):
     """Writes ``jobs`` from one main window; :meth:`run` returns the exit code."""
 
     def __init__(self, jobs: list[Job], *, deck: Path | None = None, theme: str = "default"):
@@ -192,6 +192,6 @@ class ExportSession(QObject):
         QTimer.singleShot(0, self._next)
 
 
-def _main_view_name(session: ExportSession, key: str) -> str:
-    page = session.pages()[key]
+def _main_view_name(runner: ExportRunner, key: str) -> str:
+    page = runner.pages()[key]
     return next(t.name for t in export_targets(page, key) if isinstance(t, ExportView))
