@@ -27,6 +27,7 @@ the file of a compiled function only, not to the files of the functions it calls
 
 from __future__ import annotations
 
+# Longer than 500 lines: compiled kernels, kept in one file for numba's disk cache (above).
 import math
 
 import numpy as np

@@ -7,8 +7,8 @@ The ball of diameter 1 inside the unit cube ``[0, 1]^d`` fills a fraction
 of it: 1 in 1-D, pi/4 in 2-D, pi/6 in 3-D, and less than 0.25% in 10-D. This module
 computes that fraction exactly (in log space, so that d = 1000 neither overflows nor
 underflows), estimates it by Monte Carlo, scans it slice by slice (by Cavalieri, the
-slices integrate back to the volume), sets it beside the densest known sphere packings
-and their bounds, and samples the distances that concentrate as d grows.
+slices integrate back to the volume) and samples the distances that concentrate as d
+grows; :mod:`engine.packings` sets it beside the densest known sphere packings.
 
 Everything returns plain numpy data; nothing here knows about the screen.
 """
@@ -23,22 +23,22 @@ import numpy as np
 import torch
 from scipy import special
 
-#: Exponent of the Kabatiansky–Levenshtein rate: density <= 2^(-0.599 d (1 + o(1))).
-KABATIANSKY_LEVENSHTEIN_EXPONENT = 0.599
 #: Elements (rows × d) drawn per Monte-Carlo batch: about 32 MB of float64.
 MONTE_CARLO_BATCH_ELEMENTS = 1 << 22
 _LN2 = math.log(2.0)
 _LNPI = math.log(math.pi)
 
 
-def _as_dimension(d: np.ndarray | float) -> np.ndarray:
+def as_dimension(d: np.ndarray | float) -> np.ndarray:
+    """``d`` as a float64 array; raises ValueError for negative or non-finite dimensions."""
     d = np.asarray(d, dtype=np.float64)
     if np.any(~np.isfinite(d)) or np.any(d < 0):
         raise ValueError(f"dimensions must be finite and non-negative, got {d!r}")
     return d
 
 
-def _scalar_or_array(values: np.ndarray) -> np.ndarray | float:
+def scalar_or_array(values: np.ndarray) -> np.ndarray | float:
+    """A 0-d result as a float, any other as the array (for functions of d or of arrays)."""
     return float(values) if values.ndim == 0 else values
 
 
@@ -53,8 +53,8 @@ def log_unit_ball_volume(d: np.ndarray | float) -> np.ndarray | float:
     -------
     float or (D,) float64.
     """
-    d = _as_dimension(d)
-    return _scalar_or_array(0.5 * d * _LNPI - special.gammaln(0.5 * d + 1.0))
+    d = as_dimension(d)
+    return scalar_or_array(0.5 * d * _LNPI - special.gammaln(0.5 * d + 1.0))
 
 
 def log_ball_volume_fraction(d: np.ndarray | float) -> np.ndarray | float:
@@ -71,8 +71,8 @@ def log_ball_volume_fraction(d: np.ndarray | float) -> np.ndarray | float:
     -------
     float or (D,) float64, always <= 0.
     """
-    d = _as_dimension(d)
-    return _scalar_or_array(np.asarray(log_unit_ball_volume(d)) - d * _LN2)
+    d = as_dimension(d)
+    return scalar_or_array(np.asarray(log_unit_ball_volume(d)) - d * _LN2)
 
 
 def ball_volume_fraction(d: np.ndarray | float) -> np.ndarray | float:
@@ -89,7 +89,7 @@ def ball_volume_fraction(d: np.ndarray | float) -> np.ndarray | float:
     -------
     float or (D,) float64 in [0, 1]: 1, pi/4, pi/6, ... for d = 1, 2, 3, ...
     """
-    return _scalar_or_array(np.exp(np.asarray(log_ball_volume_fraction(d))))
+    return scalar_or_array(np.exp(np.asarray(log_ball_volume_fraction(d))))
 
 
 # --- Monte Carlo ------------------------------------------------------------------------
@@ -208,7 +208,7 @@ def slice_radius(s: np.ndarray | float) -> np.ndarray | float:
     float or (S,) float64 in [0, 1/2].
     """
     s = np.asarray(s, dtype=np.float64)
-    return _scalar_or_array(np.sqrt(np.clip(0.25 - (s - 0.5) ** 2, 0.0, None)))
+    return scalar_or_array(np.sqrt(np.clip(0.25 - (s - 0.5) ** 2, 0.0, None)))
 
 
 def slice_coverage(s: np.ndarray | float, d: int) -> np.ndarray | float:
@@ -234,11 +234,11 @@ def slice_coverage(s: np.ndarray | float, d: int) -> np.ndarray | float:
     s = np.asarray(s, dtype=np.float64)
     inside = (s >= 0.0) & (s <= 1.0)
     if d == 1:
-        return _scalar_or_array(inside.astype(np.float64))
+        return scalar_or_array(inside.astype(np.float64))
     radius = np.asarray(slice_radius(s))
     with np.errstate(divide="ignore"):
         log_coverage = log_unit_ball_volume(d - 1) + (d - 1) * np.log(radius)
-    return _scalar_or_array(np.where(inside, np.exp(log_coverage), 0.0))
+    return scalar_or_array(np.where(inside, np.exp(log_coverage), 0.0))
 
 
 def scanned_fraction(s: np.ndarray | float, d: int) -> np.ndarray | float:
@@ -262,7 +262,7 @@ def scanned_fraction(s: np.ndarray | float, d: int) -> np.ndarray | float:
         raise ValueError(f"need d >= 1, got {d}")
     s = np.clip(np.asarray(s, dtype=np.float64), 0.0, 1.0)
     a = 0.5 * (d + 1)
-    return _scalar_or_array(ball_volume_fraction(d) * special.betainc(a, a, s))
+    return scalar_or_array(ball_volume_fraction(d) * special.betainc(a, a, s))
 
 
 @dataclass(frozen=True)
@@ -333,130 +333,6 @@ def coverage_curve(d: int, n_points: int = 801) -> CoverageCurve:
         coverage=np.asarray(slice_coverage(s, d)),
         scanned=np.asarray(scanned_fraction(s, d)),
         total=float(ball_volume_fraction(d)),
-    )
-
-
-# --- Sphere packings ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PackingDensity:
-    """The densest known packing of equal balls in dimension ``d``.
-
-    Attributes
-    ----------
-    d : dimension.
-    lattice : its usual symbol, e.g. ``"E₈"``.
-    name : a short description, e.g. ``"face-centred cubic"``.
-    density : fraction of space covered by the balls.
-    """
-
-    d: int
-    lattice: str
-    name: str
-    density: float
-
-
-#: Best known packing densities for d = 1..8 and 24 (all lattice packings; proven
-#: optimal in d = 1, 2, 3, 8 and 24). Conway & Sloane, *Sphere Packings, Lattices and
-#: Groups*, table 1.2.
-PACKING_DENSITIES: tuple[PackingDensity, ...] = (
-    PackingDensity(1, "ℤ", "integers", 1.0),
-    PackingDensity(2, "A₂", "hexagonal", math.pi / math.sqrt(12)),
-    PackingDensity(3, "A₃", "face-centred cubic", math.pi / math.sqrt(18)),
-    PackingDensity(4, "D₄", "checkerboard D₄", math.pi**2 / 16),
-    PackingDensity(5, "D₅", "checkerboard D₅", math.pi**2 / (15 * math.sqrt(2))),
-    PackingDensity(6, "E₆", "E₆ lattice", math.pi**3 / (48 * math.sqrt(3))),
-    PackingDensity(7, "E₇", "E₇ lattice", math.pi**3 / 105),
-    PackingDensity(8, "E₈", "E₈ lattice", math.pi**4 / 384),
-    PackingDensity(24, "Λ₂₄", "Leech lattice", math.pi**12 / math.factorial(12)),
-)
-
-
-def log_minkowski_hlawka_bound(d: np.ndarray | float) -> np.ndarray | float:
-    """Natural log of the Minkowski–Hlawka lower bound ``zeta(d) / 2^(d-1)``.
-
-    Some lattice packing in dimension d (d >= 2) is at least this dense.
-
-    Parameters
-    ----------
-    d : scalar or (D,) dimensions >= 2.
-
-    Returns
-    -------
-    float or (D,) float64.
-    """
-    d = _as_dimension(d)
-    if np.any(d < 2):
-        raise ValueError("the Minkowski–Hlawka bound needs d >= 2 (zeta(1) diverges)")
-    return _scalar_or_array(np.log(special.zeta(d, 1.0)) - (d - 1.0) * _LN2)
-
-
-def minkowski_hlawka_bound(d: np.ndarray | float) -> np.ndarray | float:
-    """The Minkowski–Hlawka lower bound ``zeta(d) / 2^(d-1)`` on the best packing density."""
-    return _scalar_or_array(np.exp(np.asarray(log_minkowski_hlawka_bound(d))))
-
-
-def log_kabatiansky_levenshtein_rate(d: np.ndarray | float) -> np.ndarray | float:
-    """Natural log of the Kabatiansky–Levenshtein rate ``2^(-0.599 d)``.
-
-    Asymptotic only: no packing is denser than ``2^(-0.599 d (1 + o(1)))`` as d grows.
-    At small d the rate itself is not a bound (at d = 1 it is below the density 1 of ℤ).
-
-    Parameters
-    ----------
-    d : scalar or (D,) dimensions.
-
-    Returns
-    -------
-    float or (D,) float64.
-    """
-    d = _as_dimension(d)
-    return _scalar_or_array(-KABATIANSKY_LEVENSHTEIN_EXPONENT * d * _LN2)
-
-
-def kabatiansky_levenshtein_rate(d: np.ndarray | float) -> np.ndarray | float:
-    """The asymptotic Kabatiansky–Levenshtein upper rate ``2^(-0.599 d)``."""
-    return _scalar_or_array(np.exp(np.asarray(log_kabatiansky_levenshtein_rate(d))))
-
-
-@dataclass(frozen=True)
-class DimensionTable:
-    """The curves of the volume-against-dimension plot, as base-10 logarithms.
-
-    The ball-in-cube fraction is also the density of the cubic lattice packing ℤ^d (balls
-    of diameter 1 on the integer points), so it sits on the same axis as the packings.
-
-    Attributes
-    ----------
-    d : (D,) int64 dimensions 1..d_max.
-    log10_ball_fraction : (D,) log10 of :func:`ball_volume_fraction`.
-    log10_minkowski_hlawka : (D,) log10 of the Minkowski–Hlawka bound; NaN at d = 1.
-    log10_kabatiansky_levenshtein : (D,) log10 of the asymptotic K–L rate.
-    packings : the entries of :data:`PACKING_DENSITIES` with d <= d_max.
-    """
-
-    d: np.ndarray
-    log10_ball_fraction: np.ndarray
-    log10_minkowski_hlawka: np.ndarray
-    log10_kabatiansky_levenshtein: np.ndarray
-    packings: tuple[PackingDensity, ...]
-
-
-def dimension_table(d_max: int) -> DimensionTable:
-    """The :class:`DimensionTable` for dimensions 1..``d_max``."""
-    if d_max < 1:
-        raise ValueError(f"need d_max >= 1, got {d_max}")
-    d = np.arange(1, d_max + 1, dtype=np.int64)
-    ln10 = math.log(10.0)
-    minkowski = np.full(d_max, np.nan)
-    minkowski[1:] = np.asarray(log_minkowski_hlawka_bound(d[1:])) / ln10
-    return DimensionTable(
-        d=d,
-        log10_ball_fraction=np.asarray(log_ball_volume_fraction(d)) / ln10,
-        log10_minkowski_hlawka=minkowski,
-        log10_kabatiansky_levenshtein=np.asarray(log_kabatiansky_levenshtein_rate(d)) / ln10,
-        packings=tuple(p for p in PACKING_DENSITIES if p.d <= d_max),
     )
 
 

@@ -7,12 +7,8 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from functools import partial
 
-from engine.experiments import (
-    ExperimentProgress,
-    latent_experiment,
-    pixel_experiment,
-    sample_probability_experiment,
-)
+from engine.enclosure_experiments import latent_experiment, pixel_experiment
+from engine.experiments import ExperimentProgress, sample_probability_experiment
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 from app.shell.window_close import WindowCloseWatcher
 from app.volume.controller import MonteCarloProgress, VolumeController
 from app.volume.state import D_MAX, DISTANCE_DIMENSIONS, MONTE_CARLO_SAMPLES, VolumeState
-from engine.volumes import BallSlice, ball_volume_fraction, coverage_curve, dimension_table
+from engine.packings import dimension_table
+from engine.volumes import BallSlice, ball_volume_fraction, coverage_curve
 from widgets.common.fonts import scaled_font
 from widgets.common.log_axis import percent_text, power_of_ten
 from widgets.common.message_box import show_warning

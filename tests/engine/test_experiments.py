@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import experiments
+from engine import enclosure_experiments, experiments
 from engine.absorption import gaussian_inside_probability
 from engine.digits import load_digits
-from engine.experiments import (
+from engine.enclosure_experiments import (
     central_pixels,
     latent_experiment,
     pixel_experiment,
-    sample_probability_experiment,
     smooth_and_subsample,
 )
+from engine.experiments import sample_probability_experiment
 
 
 def small_digits():
@@ -71,9 +71,10 @@ def test_curve_samples_lie_on_one_fixed_curve():
 def test_experiments_cancel_at_the_next_step(monkeypatch, make):
     calls = []
     real = experiments.hull_membership
-    monkeypatch.setattr(
-        experiments, "hull_membership", lambda *a, **k: calls.append(1) or real(*a, **k)
-    )
+    for module in (experiments, enclosure_experiments):  # where each experiment calls it
+        monkeypatch.setattr(
+            module, "hull_membership", lambda *a, **k: calls.append(1) or real(*a, **k)
+        )
     generator = make()
     first = next(generator)
     assert first.done >= 1 and first.total > first.done

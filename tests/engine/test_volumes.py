@@ -12,18 +12,20 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from engine.volumes import (
+from engine.packings import (
     PACKING_DENSITIES,
+    dimension_table,
+    kabatiansky_levenshtein_rate,
+    log_kabatiansky_levenshtein_rate,
+    minkowski_hlawka_bound,
+)
+from engine.volumes import (
     ball_slice,
     ball_volume_fraction,
     coverage_curve,
-    dimension_table,
     distance_sample,
     iter_monte_carlo_ball_fraction,
-    kabatiansky_levenshtein_rate,
     log_ball_volume_fraction,
-    log_kabatiansky_levenshtein_rate,
-    minkowski_hlawka_bound,
     monte_carlo_ball_fraction,
     monte_carlo_estimate,
     scanned_fraction,

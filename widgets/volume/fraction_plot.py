@@ -17,7 +17,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from engine.volumes import DimensionTable, MonteCarloEstimate
+from engine.packings import DimensionTable
+from engine.volumes import MonteCarloEstimate
 from widgets.common.log_axis import PowerOfTenAxis, percent_text
 from widgets.common.plot_style import (
     ANNOTATION_PT,
