@@ -1,7 +1,7 @@
 """The textbook convex-hull membership test, one linear program per query.
 
 This is the yardstick the certified method (``engine.hulls.hull_membership``) is measured
-against, for speed (``benchmarks/hulls.py``) and for its answers (``tests/test_hulls.py``).
+against, for speed (``benchmarks/hulls.py``) and for its answers (``tests/engine/test_hulls.py``).
 It shares nothing with the engine: a query ``q`` is inside the hull of the training rows
 ``X`` exactly when ``X^T lambda = q, 1^T lambda = 1, lambda >= 0`` is feasible, which
 scipy's HiGHS decides with a zero objective.

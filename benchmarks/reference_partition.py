@@ -2,7 +2,7 @@
 
 This is the yardstick the fast engine (``engine.partition2d``) is measured against, both
 for speed (``benchmarks/partition2d.py``) and, on tiny networks, for correctness
-(``tests/test_partition2d.py``). It shares nothing with the engine except
+(``tests/engine/test_partition2d.py``). It shares nothing with the engine except
 :func:`engine.networks.network_layers`, which turns a model into float64 arrays.
 
 The algorithm is the textbook one:

@@ -2,7 +2,7 @@
 
 This is the yardstick the fast engine (``engine.partition3d``) is measured against, both
 for speed (``benchmarks/partition3d.py``) and, on small networks, for correctness
-(``tests/test_partition3d.py``). It shares nothing with the engine except
+(``tests/engine/test_partition3d.py``). It shares nothing with the engine except
 :func:`engine.networks.network_layers`, which turns a model into float64 arrays.
 
 The algorithm is the textbook one:

@@ -79,7 +79,7 @@ class Architecture:
 @dataclass(frozen=True)
 class TrainingConfig:
     """Optimiser settings. The defaults train a 2-hidden-layer network of width 8 to at
-    least 95% test accuracy on XOR and two moons (see tests/test_training.py).
+    least 95% test accuracy on XOR and two moons (see tests/engine/test_training.py).
 
     Attributes
     ----------
