@@ -1,7 +1,7 @@
 """One small 3-D network and its exact cells in a cube, shared by the 3-D test modules.
 
-Computed once per test process: the scene builders (``tests/test_cells3d_scene.py``) and
-the 3-D probe (``tests/test_probe3d.py``) check themselves against the same partition.
+Computed once per test process: the scene builders (``tests/cells3d/test_cells3d_scene.py``) and
+the 3-D probe (``tests/engine/test_probe3d.py``) check themselves against the same partition.
 """
 
 from __future__ import annotations
