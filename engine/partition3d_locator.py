@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from engine import polygons
 from engine.polyhedra import local_rank, offsets_of
 
-if TYPE_CHECKING:
-    from engine.partition3d import Partition3D
+
+class PolyhedralTiling(Protocol):
+    """The arrays of a 3-D partition the locator reads (:class:`engine.partition3d.Partition3D`
+    has them; see its docstring for their shapes)."""
+
+    bounds: np.ndarray
+    vertices: np.ndarray
+    vertex_offsets: np.ndarray
+    face_offsets: np.ndarray
+    face_indices: np.ndarray
+    face_normals: np.ndarray
+    cell_offsets: np.ndarray
+
+    @property
+    def n_regions(self) -> int: ...
 
 
 class PolyhedronLocator:
@@ -20,7 +33,7 @@ class PolyhedronLocator:
     query tests only its bucket's cells, with every face as an inward half-space.
     """
 
-    def __init__(self, part: Partition3D) -> None:
+    def __init__(self, part: PolyhedralTiling) -> None:
         self.cell_offsets = part.cell_offsets
         self.low = part.bounds[0::2].copy()
         self.high = part.bounds[1::2].copy()
