@@ -167,18 +167,16 @@ def _run_window(
     theme: str | None = None,
     session: Path | None = None,
 ) -> int:
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.export.formats import ImageSize
-    from app.export.raster import render_widget, write_png
+    from app.shell.error_reporting import install_exception_hooks
     from app.shell.main_window import MainWindow
+    from app.shell.theme import apply_theme, restore_appearance
+    from engine.session_file import SessionFileError
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Splinescope")
     app.setApplicationDisplayName("Splinescope")
-    from app.shell.theme import apply_theme, restore_appearance
-
     if theme is None:
         restore_appearance()
     else:
@@ -191,10 +189,6 @@ def _run_window(
         from app.presets.files import apply_preset
 
         apply_preset(window, preset)  # switches to the preset's page
-    exit_code = 0
-    from app.shell.error_reporting import install_exception_hooks
-    from engine.session_file import SessionFileError
-
     install_exception_hooks()
     if session is not None:
         try:
@@ -203,54 +197,64 @@ def _run_window(
             print(f"splinescope: {error}", file=sys.stderr)
             window.close()
             return 1
+    exit_code = [0]
     if screenshot is None:  # a screenshot run leaves no marker, autosave or geometry
         window.sessions.begin(offer_recovery=session is None)
-
-    if screenshot is not None:
-
-        def finish(code: int, message: str) -> None:
-            nonlocal exit_code
-            exit_code = code
-            print(message, file=sys.stderr if code else sys.stdout)
-            window.close()
-            app.exit(code)
-
-        def save() -> None:
-            try:  # the export's renderer: pyqtgraph drawn by QPainter, VTK read back
-                write_png(render_widget(window, ImageSize(1.0)), screenshot)
-            except OSError as error:
-                finish(1, f"splinescope: could not write {screenshot}: {error}")
-            else:
-                finish(0, f"Saved {screenshot}")
-
-        from app.export.catalogue import page_readiness
-        from app.export.ready import when_ready
-
-        page = window.pages.currentWidget()
-        trained = demo != "training"
-
-        def failed(message: str) -> None:
-            finish(1, f"splinescope: {message}")
-
-        def on_ready() -> None:
-            nonlocal trained
-            if not trained:  # --demo training: train to the budget, then wait again
-                trained = True
-                page.controller.play()
-                when_ready(page_readiness(page, page_name), on_ready, failed, window)
-                return
-            if demo == "probe":
-                stage_probe_demo(page)
-                QTimer.singleShot(200, save)
-                return
-            save()
-
-        when_ready(page_readiness(page, page_name), on_ready, failed, window)
-        QTimer.singleShot(
-            SCREENSHOT_TIMEOUT_MS,
-            lambda: finish(1, f"splinescope: timed out waiting for the {page_name} page"),
-        )
-
+    else:
+        _save_screenshot_when_ready(window, screenshot, page_name, demo, exit_code)
     window.show()
     code = app.exec()
-    return exit_code or code
+    return exit_code[0] or code
+
+
+def _save_screenshot_when_ready(
+    window, screenshot: Path, page_name: str, demo: str | None, exit_code: list[int]
+) -> None:
+    """Save the window to ``screenshot`` once its page shows real results (after staging
+    ``demo``), then quit with ``exit_code[0]`` set; or quit with 1 on failure or time-out."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.export.catalogue import page_readiness
+    from app.export.formats import ImageSize
+    from app.export.raster import render_widget, write_png
+    from app.export.ready import when_ready
+
+    page = window.pages.currentWidget()
+    trained = demo != "training"
+
+    def finish(code: int, message: str) -> None:
+        exit_code[0] = code
+        print(message, file=sys.stderr if code else sys.stdout)
+        window.close()
+        QApplication.instance().exit(code)
+
+    def save() -> None:
+        try:  # the export's renderer: pyqtgraph drawn by QPainter, VTK read back
+            write_png(render_widget(window, ImageSize(1.0)), screenshot)
+        except OSError as error:
+            finish(1, f"splinescope: could not write {screenshot}: {error}")
+        else:
+            finish(0, f"Saved {screenshot}")
+
+    def failed(message: str) -> None:
+        finish(1, f"splinescope: {message}")
+
+    def on_ready() -> None:
+        nonlocal trained
+        if not trained:  # --demo training: train to the budget, then wait again
+            trained = True
+            page.controller.play()
+            when_ready(page_readiness(page, page_name), on_ready, failed, window)
+            return
+        if demo == "probe":
+            stage_probe_demo(page)
+            QTimer.singleShot(200, save)
+            return
+        save()
+
+    when_ready(page_readiness(page, page_name), on_ready, failed, window)
+    QTimer.singleShot(
+        SCREENSHOT_TIMEOUT_MS,
+        lambda: finish(1, f"splinescope: timed out waiting for the {page_name} page"),
+    )
