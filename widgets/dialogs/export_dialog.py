@@ -90,6 +90,34 @@ class ExportDialog(QDialog):
         self._folder = Path(folder)
         self._base = base_name
 
+        path_row = self._build_path_row()
+        size_row = self._build_size_row(view_size)
+        self._build_options()
+
+        form = QFormLayout()
+        form.addRow("Export", self.item_box)
+        form.addRow("File", path_row)
+        form.addRow("Size", size_row)
+        form.addRow("", self.transparent_box)
+        form.addRow("Frames", self.frames_box)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.note_label)
+        layout.addWidget(buttons)
+
+        self.item_box.currentIndexChanged.connect(self._on_item_changed)
+        self.path_edit.textChanged.connect(self._update_enabled)
+        self.scale_radio.toggled.connect(self._update_enabled)
+        self._on_item_changed()
+
+    def _build_path_row(self) -> QHBoxLayout:
+        """The chosen view or animation and the file path with its Browse button."""
         self.item_box = QComboBox(self)
         self.item_box.setObjectName("exportItem")
         for item in self._items:
@@ -108,7 +136,10 @@ class ExportDialog(QDialog):
         path_row = QHBoxLayout()
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(browse)
+        return path_row
 
+    def _build_size_row(self, view_size: tuple[int, int]) -> QHBoxLayout:
+        """Scale or exact pixel size."""
         self.scale_radio = QRadioButton("Scale", self)
         self.scale_radio.setObjectName("exportByScale")
         self.scale_radio.setChecked(True)
@@ -142,7 +173,10 @@ class ExportDialog(QDialog):
         size_row.addWidget(QLabel("×", self))
         size_row.addWidget(self.height_box)
         size_row.addStretch(1)
+        return size_row
 
+    def _build_options(self) -> None:
+        """Transparency, frame count and the note on how the format is written."""
         self.transparent_box = QCheckBox("Transparent background", self)
         self.transparent_box.setObjectName("exportTransparent")
         self.transparent_box.setToolTip("Leave the background out (PNG and SVG)")
@@ -154,28 +188,6 @@ class ExportDialog(QDialog):
         self.note_label.setObjectName("exportNote")
         self.note_label.setWordWrap(True)
         self.note_label.setStyleSheet("color: #555;")
-
-        form = QFormLayout()
-        form.addRow("Export", self.item_box)
-        form.addRow("File", path_row)
-        form.addRow("Size", size_row)
-        form.addRow("", self.transparent_box)
-        form.addRow("Frames", self.frames_box)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.note_label)
-        layout.addWidget(buttons)
-
-        self.item_box.currentIndexChanged.connect(self._on_item_changed)
-        self.path_edit.textChanged.connect(self._update_enabled)
-        self.scale_radio.toggled.connect(self._update_enabled)
-        self._on_item_changed()
 
     # -- state ---------------------------------------------------------------------------
 
