@@ -108,24 +108,7 @@ class ProbePanel(QWidget):
         self.class_label = QLabel(self)
         self.class_label.setObjectName("probeClassLabel")
 
-        self.boundary_label = QLabel(self)
-        self.boundary_label.setObjectName("probeBoundaryDistanceLabel")
-        self.decision_label = QLabel(self)
-        self.decision_label.setObjectName("probeDecisionDistanceLabel")
-        self.boundary_detail = QLabel(self)
-        self.boundary_detail.setObjectName("probeBoundaryNeuronLabel")
-        self.boundary_detail.setStyleSheet("color: #555;")
-        distances = QGridLayout()
-        distances.setContentsMargins(0, 0, 0, 0)
-        distances.setHorizontalSpacing(10)
-        distances.setVerticalSpacing(2)
-        distances.addWidget(QLabel("to the cell's boundary", self), 0, 0)
-        distances.addWidget(self.boundary_label, 0, 1, Qt.AlignmentFlag.AlignRight)
-        distances.addWidget(self.boundary_detail, 1, 0, 1, 2)
-        distances.addWidget(QLabel("to the decision boundary", self), 2, 0)
-        distances.addWidget(self.decision_label, 2, 1, Qt.AlignmentFlag.AlignRight)
-        for label in (self.boundary_label, self.decision_label):
-            label.setFont(mono)
+        distances = self._build_distances(mono)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(14, 10, 14, 10)
@@ -153,6 +136,28 @@ class ProbePanel(QWidget):
         layout.addStretch(1)
         self._readout: ProbeReadout | None = None
         self.clear()
+
+    def _build_distances(self, mono: QFont) -> QGridLayout:
+        """The exact distances to the cell's boundary and to the decision boundary."""
+        self.boundary_label = QLabel(self)
+        self.boundary_label.setObjectName("probeBoundaryDistanceLabel")
+        self.decision_label = QLabel(self)
+        self.decision_label.setObjectName("probeDecisionDistanceLabel")
+        self.boundary_detail = QLabel(self)
+        self.boundary_detail.setObjectName("probeBoundaryNeuronLabel")
+        self.boundary_detail.setStyleSheet("color: #555;")
+        distances = QGridLayout()
+        distances.setContentsMargins(0, 0, 0, 0)
+        distances.setHorizontalSpacing(10)
+        distances.setVerticalSpacing(2)
+        distances.addWidget(QLabel("to the cell's boundary", self), 0, 0)
+        distances.addWidget(self.boundary_label, 0, 1, Qt.AlignmentFlag.AlignRight)
+        distances.addWidget(self.boundary_detail, 1, 0, 1, 2)
+        distances.addWidget(QLabel("to the decision boundary", self), 2, 0)
+        distances.addWidget(self.decision_label, 2, 1, Qt.AlignmentFlag.AlignRight)
+        for label in (self.boundary_label, self.decision_label):
+            label.setFont(mono)
+        return distances
 
     @property
     def readout(self) -> ProbeReadout | None:
