@@ -56,6 +56,47 @@ class ImportWeightsDialog(QDialog):
         self._state: dict | None = None
         self._directory = directory
 
+        form = self._build_form()
+
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("importErrorLabel")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b03020;")
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        note = QLabel(
+            "A network with more than 2 inputs is shown on the plane through the origin "
+            "spanned by its first two input axes.",
+            self,
+        )
+        note.setWordWrap(True)
+        note.setStyleSheet("color: #555;")
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(520)
+
+        self.path_edit.editingFinished.connect(self._on_path_edited)
+        for signal in (
+            self.inputs_spin.valueChanged,
+            self.outputs_spin.valueChanged,
+            self.widths_edit.textChanged,
+            self.activation_combo.currentIndexChanged,
+        ):
+            signal.connect(self._validate)
+        self._validate()
+
+    def _build_form(self) -> QFormLayout:
+        """The weights file and the network's shape: inputs, hidden widths, outputs,
+        activation."""
         self.path_edit = QLineEdit(self)
         self.path_edit.setObjectName("weightsPathEdit")
         self.path_edit.setPlaceholderText("a .pt, .pth or .safetensors state_dict")
@@ -98,42 +139,7 @@ class ImportWeightsDialog(QDialog):
         form.addRow("Hidden widths", self.widths_edit)
         form.addRow("Outputs", self.outputs_spin)
         form.addRow("Activation", self.activation_combo)
-
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("importErrorLabel")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b03020;")
-        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        note = QLabel(
-            "A network with more than 2 inputs is shown on the plane through the origin "
-            "spanned by its first two input axes.",
-            self,
-        )
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #555;")
-
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(note)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(520)
-
-        self.path_edit.editingFinished.connect(self._on_path_edited)
-        for signal in (
-            self.inputs_spin.valueChanged,
-            self.outputs_spin.valueChanged,
-            self.widths_edit.textChanged,
-            self.activation_combo.currentIndexChanged,
-        ):
-            signal.connect(self._validate)
-        self._validate()
+        return form
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
