@@ -250,35 +250,15 @@ def hull_membership(
     HullMembership, every certificate already verified.
     """
     train, queries = _as_points(train, queries)
-    n, d = train.shape
+    n = len(train)
     m = len(queries)
     centre, radius = _normalisation(train)
     x = (train - centre) / radius
     qn = (queries - centre) / radius
     x_t = torch.from_numpy(x)
-
-    inside = np.zeros(m, dtype=bool)
-    certified = np.zeros(m, dtype=bool)
-    by_lp = np.zeros(m, dtype=bool)
-    residual = np.full(m, np.nan)
-    normal = np.full((m, d), np.nan)
-    offset = np.full(m, np.nan)
-    margin = np.full(m, np.nan)
-    weight_rows: list[np.ndarray] = [np.zeros(0)] * m
-    weight_cols: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * m
-
     # Certificates are checked in the caller's coordinates, as verify() checks them.
     tau = tol * radius
-
-    def settle_inside(i: int, certificate: tuple[np.ndarray, float]) -> None:
-        w, res = certificate
-        cols = np.flatnonzero(w)
-        weight_cols[i], weight_rows[i] = cols, w[cols]
-        inside[i], certified[i], residual[i] = True, True, res
-
-    def settle_outside(i: int, certificate: tuple[np.ndarray, float, float]) -> None:
-        normal[i], offset[i], margin[i] = certificate
-        certified[i] = True
+    verdicts = _Verdicts(train, queries, tau)
 
     chunk = max(1, CHUNK_ELEMENTS // max(n, 1))
     undecided: list[int] = []
@@ -290,16 +270,12 @@ def hull_membership(
             outcome = frank_wolfe(x_t, torch.from_numpy(qn[start:stop]), tol, max_iterations)
         for j, status in enumerate(outcome.status):
             i = start + j
-            certificate = None
+            settled = False
             if status == INSIDE:
-                certificate = _inside_certificate(train, queries[i], outcome.weights[j], tau)
-                if certificate is not None:
-                    settle_inside(i, certificate)
+                settled = verdicts.try_inside(i, outcome.weights[j])
             elif status == OUTSIDE:
-                certificate = _outside_certificate(train, queries[i], outcome.normal[j], tau)
-                if certificate is not None:
-                    settle_outside(i, certificate)
-            if certificate is None:
+                settled = verdicts.try_outside(i, outcome.normal[j])
+            if not settled:
                 undecided.append(i)
 
     if undecided and not use_lp:
@@ -307,43 +283,83 @@ def hull_membership(
     for i in undecided:
         if should_stop is not None and should_stop():
             raise InterruptedError("hull membership cancelled")
-        by_lp[i] = True
+        verdicts.by_lp[i] = True
         lp_inside, lp_weights, lp_normal = _lp_decide(x, qn[i], tol)
-        in_cert = _inside_certificate(train, queries[i], lp_weights, tau)
-        out_cert = _outside_certificate(train, queries[i], lp_normal, tau)
-        if in_cert is not None:
-            settle_inside(i, in_cert)
-        elif out_cert is not None:
-            settle_outside(i, out_cert)
-        else:
-            inside[i] = lp_inside  # the ambiguity band: the LP's verdict, uncertified
-            if lp_inside:
-                w = np.clip(lp_weights, 0.0, None)
-                w /= w.sum()
-                cols = np.flatnonzero(w)
-                weight_cols[i], weight_rows[i] = cols, w[cols]
-                residual[i] = float(np.abs(w @ train - queries[i]).max())
+        if not (verdicts.try_inside(i, lp_weights) or verdicts.try_outside(i, lp_normal)):
+            verdicts.uncertified(i, lp_inside, lp_weights)
+    return verdicts.membership()
 
-    counts = np.array([len(c) for c in weight_cols], dtype=np.int64)
-    weights = sparse.csr_array(
-        (
-            np.concatenate(weight_rows) if m else np.zeros(0),
-            np.concatenate(weight_cols) if m else np.zeros(0, dtype=np.int64),
-            np.concatenate([[0], np.cumsum(counts)]),
-        ),
-        shape=(m, n),
-    )
-    return HullMembership(
-        inside=inside,
-        certified=certified,
-        weights=weights,
-        residual=residual,
-        normal=normal,
-        offset=offset,
-        margin=margin,
-        tolerance=tau,
-        by_lp=by_lp,
-    )
+
+class _Verdicts:
+    """The answers of :func:`hull_membership` as they settle, query by query."""
+
+    def __init__(self, train: np.ndarray, queries: np.ndarray, tau: float) -> None:
+        m, d = queries.shape
+        self.train, self.queries, self.tau = train, queries, tau
+        self.inside = np.zeros(m, dtype=bool)
+        self.certified = np.zeros(m, dtype=bool)
+        self.by_lp = np.zeros(m, dtype=bool)
+        self.residual = np.full(m, np.nan)
+        self.normal = np.full((m, d), np.nan)
+        self.offset = np.full(m, np.nan)
+        self.margin = np.full(m, np.nan)
+        self.weight_rows: list[np.ndarray] = [np.zeros(0)] * m
+        self.weight_cols: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * m
+
+    def _keep_weights(self, i: int, w: np.ndarray) -> None:
+        cols = np.flatnonzero(w)
+        self.weight_cols[i], self.weight_rows[i] = cols, w[cols]
+
+    def try_inside(self, i: int, weights: np.ndarray) -> bool:
+        """Settle query ``i`` as inside if ``weights`` certify it."""
+        certificate = _inside_certificate(self.train, self.queries[i], weights, self.tau)
+        if certificate is None:
+            return False
+        w, self.residual[i] = certificate
+        self._keep_weights(i, w)
+        self.inside[i] = self.certified[i] = True
+        return True
+
+    def try_outside(self, i: int, normal: np.ndarray) -> bool:
+        """Settle query ``i`` as outside if the hyperplane along ``normal`` certifies it."""
+        certificate = _outside_certificate(self.train, self.queries[i], normal, self.tau)
+        if certificate is None:
+            return False
+        self.normal[i], self.offset[i], self.margin[i] = certificate
+        self.certified[i] = True
+        return True
+
+    def uncertified(self, i: int, lp_inside: bool, lp_weights: np.ndarray) -> None:
+        """The ambiguity band: the LP's verdict, uncertified."""
+        self.inside[i] = lp_inside
+        if lp_inside:
+            w = np.clip(lp_weights, 0.0, None)
+            w /= w.sum()
+            self._keep_weights(i, w)
+            self.residual[i] = float(np.abs(w @ self.train - self.queries[i]).max())
+
+    def membership(self) -> HullMembership:
+        m, n = len(self.queries), len(self.train)
+        counts = np.array([len(c) for c in self.weight_cols], dtype=np.int64)
+        weights = sparse.csr_array(
+            (
+                np.concatenate(self.weight_rows) if m else np.zeros(0),
+                np.concatenate(self.weight_cols) if m else np.zeros(0, dtype=np.int64),
+                np.concatenate([[0], np.cumsum(counts)]),
+            ),
+            shape=(m, n),
+        )
+        return HullMembership(
+            inside=self.inside,
+            certified=self.certified,
+            weights=weights,
+            residual=self.residual,
+            normal=self.normal,
+            offset=self.offset,
+            margin=self.margin,
+            tolerance=self.tau,
+            by_lp=self.by_lp,
+        )
 
 
 def in_convex_hull(
