@@ -149,6 +149,65 @@ _FAMILY_TITLES = {
 }
 
 
+def intrinsic_dimension(family: str, d: int) -> int | None:
+    """The dimension of the Gaussian law behind ``family`` in R^d, or None (the curve)."""
+    if family == "gaussian":
+        return d
+    return min(SUBSPACE_DIM, d) if family == "subspace" else None
+
+
+def _figure1_result(
+    family: str,
+    dimensions: list[int],
+    sizes: list[int],
+    dense: np.ndarray,
+    exact_curves: dict[int, np.ndarray],
+    measured: dict[int, list[tuple[int, float, float]]],
+    rows: list[tuple[object, ...]],
+) -> ExperimentResult:
+    """Figure 1 as measured so far: exact and measured series per d, markers, table."""
+    series: list[Series] = []
+    for d in dimensions:
+        k = intrinsic_dimension(family, d)
+        if k is not None and d in exact_curves:
+            label = f"d = {d}: exact" if k == d else f"d = {d}: exact for {k}-D"
+            series.append(
+                Series(label, f"d = {d}", dense.astype(float), exact_curves[d], exact=True)
+            )
+        if measured[d]:
+            n, p, se = np.array(measured[d], dtype=float).T
+            series.append(Series(f"d = {d}", f"d = {d}", n, p, se))
+    markers = tuple(
+        (f"2^(d/2)/d, d = {d}", float(barany_furedi_threshold(d)))
+        for d in dimensions
+        if family == "gaussian" and sizes[0] <= barany_furedi_threshold(d) <= sizes[-1]
+    )
+    return ExperimentResult(
+        title=f"P[new sample in hull]: {_FAMILY_TITLES[family]}",
+        x_label="N training samples",
+        y_label="P[new sample in the convex hull]",
+        log_x=True,
+        series=tuple(series),
+        markers=markers,
+        header=FIGURE1_HEADER,
+        rows=tuple(rows),
+    )
+
+
+#: The columns of Figure 1's table.
+FIGURE1_HEADER = (
+    "d",
+    "N",
+    "trials",
+    "queries",
+    "inside",
+    "share",
+    "standard error",
+    "exact (Kabluchko–Zaporozhets)",
+    "Bárány–Füredi 2^(d/2)/d (ball)",
+)
+
+
 def sample_probability_experiment(
     family: str = "gaussian",
     dimensions: Sequence[int] = (2, 3, 4, 5, 6, 7),
@@ -188,52 +247,12 @@ def sample_probability_experiment(
     exact_at: dict[tuple[int, int], float] = {}
     done = 0
 
-    def intrinsic(d: int) -> int | None:
-        if family == "gaussian":
-            return d
-        return min(SUBSPACE_DIM, d) if family == "subspace" else None
-
     def snapshot() -> ExperimentResult:
-        series: list[Series] = []
-        for d in dimensions:
-            k = intrinsic(d)
-            if k is not None and d in exact_curves:
-                label = f"d = {d}: exact" if k == d else f"d = {d}: exact for {k}-D"
-                series.append(
-                    Series(label, f"d = {d}", dense.astype(float), exact_curves[d], exact=True)
-                )
-            if measured[d]:
-                n, p, se = np.array(measured[d], dtype=float).T
-                series.append(Series(f"d = {d}", f"d = {d}", n, p, se))
-        markers = tuple(
-            (f"2^(d/2)/d, d = {d}", float(barany_furedi_threshold(d)))
-            for d in dimensions
-            if family == "gaussian" and sizes[0] <= barany_furedi_threshold(d) <= sizes[-1]
-        )
-        return ExperimentResult(
-            title=f"P[new sample in hull]: {_FAMILY_TITLES[family]}",
-            x_label="N training samples",
-            y_label="P[new sample in the convex hull]",
-            log_x=True,
-            series=tuple(series),
-            markers=markers,
-            header=(
-                "d",
-                "N",
-                "trials",
-                "queries",
-                "inside",
-                "share",
-                "standard error",
-                "exact (Kabluchko–Zaporozhets)",
-                "Bárány–Füredi 2^(d/2)/d (ball)",
-            ),
-            rows=tuple(rows),
-        )
+        return _figure1_result(family, dimensions, sizes, dense, exact_curves, measured, rows)
 
     for d in dimensions:
         sample = make_sampler(family, d, seed)
-        k = intrinsic(d)
+        k = intrinsic_dimension(family, d)
         if k is not None:
             exact_curves[d] = gaussian_inside_curve(dense, k)
             for n in sizes:
