@@ -7,36 +7,33 @@ sliced image inputs) the matched-filter images below the canvas.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFrame,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 from torch import nn
 
 from app.cells.controller import Bounds, CellsController, CellsResult, Plane
+from app.cells.failure_box import memory_budget_box, partition_error_box
+from app.cells.state import DEFAULT_BOUNDS, PANELS, CellsState
 from app.jobs.partition_runner import follow_partitions, partition_progress_bar
 from app.probe.controller import PathState, ProbeController, ProbeState
 from engine.memory_budget import MemoryBudgetError
 from engine.networks import describe_network, random_mlp
 from widgets.canvas.cell_canvas import CellCanvas
 from widgets.cells.matched_filter import MatchedFilterView, image_shape
+from widgets.cells.network_panel import NetworkPanel
 from widgets.common.fonts import scaled_font
-from widgets.common.layer_slider import LayerSlider
 from widgets.common.notation import output_names
 from widgets.probe.panel import ProbePanel
 from widgets.probe.path_plot import PathPlot
 from widgets.probe.transition_log import TransitionLog
-
-DEFAULT_BOUNDS: Bounds = (-1.0, 1.0, -1.0, 1.0)
 
 
 def default_model() -> nn.Sequential:
@@ -55,14 +52,11 @@ def status_text(result: CellsResult) -> str:
     )
 
 
-def _heading(text: str, base: QFont, parent: QWidget) -> QLabel:
-    label = QLabel(text, parent)
-    label.setFont(scaled_font(base, 1.1, bold=True))
-    return label
-
-
 class CellsPage(QMainWindow):
     """The canvas in the middle; the network, probe, path and transition panels as docks.
+
+    Its controls show ``controller.state`` and change it through the controller; the page
+    keeps no setting of its own.
 
     Signals
     -------
@@ -99,10 +93,17 @@ class CellsPage(QMainWindow):
         self._build_docks()
         self._build_toolbar()
 
-        self.layer_slider.layers_changed.connect(self.controller.set_layers)
-        self.controller.partition_ready.connect(self._on_partition_ready)
-        self.controller.partition_failed.connect(self._show_error)
-        self.controller.network_restored.connect(self._on_network_restored)
+        c = self.controller
+        self.layer_slider.layers_changed.connect(c.set_layers)
+        self.path_tool_action.toggled.connect(lambda on: c.update(path_tool=on))
+        self.matched_filter_action.toggled.connect(self._on_matched_filter_action)
+        for dock in self._panel_docks.values():
+            dock.visibilityChanged.connect(self._on_panel_toggled)
+        c.state_changed.connect(self._show_state)
+        c.network_changed.connect(self._on_network_changed)
+        c.partition_ready.connect(self._on_partition_ready)
+        c.partition_failed.connect(self._show_error)
+        c.network_restored.connect(self._on_network_restored)
         follow_partitions(
             self.controller,
             self.progress,
@@ -114,6 +115,8 @@ class CellsPage(QMainWindow):
         self.canvas.path_changed.connect(self.probe.set_path)
         self.probe.probe_changed.connect(self._on_probe_changed)
         self.probe.path_changed.connect(self._on_path_changed)
+        self._describe_network()
+        self._show_state(c.state)
 
     # Building -------------------------------------------------------------------------------
 
@@ -158,6 +161,14 @@ class CellsPage(QMainWindow):
         )
         self.matched_filter_dock.hide()
         self.matched_filter_dock.toggleViewAction().setEnabled(False)
+        # The panels a user shows or hides (the matched-filter images follow the probe).
+        self._panel_docks = dict(
+            zip(
+                PANELS,
+                (self.network_dock, self.probe_dock, self.path_dock, self.transition_dock),
+                strict=True,
+            )
+        )
         self._matched_filter_dock_placed = False
         self._docks_sized = False
 
@@ -200,7 +211,6 @@ class CellsPage(QMainWindow):
             "Drag on the cells to draw a straight path (P).\n"
             "Without the tool, Shift-drag draws one; plain drag pans."
         )
-        self.path_tool_action.toggled.connect(self.canvas.set_path_tool)
         self.clear_path_action = QAction("Clear path", self)
         self.clear_path_action.setObjectName("clearPathAction")
         self.clear_path_action.setToolTip("Remove the path (Esc)")
@@ -216,14 +226,12 @@ class CellsPage(QMainWindow):
         self.matched_filter_action = QAction("Matched filters", self)
         self.matched_filter_action.setObjectName("matchedFilterAction")
         self.matched_filter_action.setCheckable(True)
-        self.matched_filter_action.setChecked(True)
         self.matched_filter_action.setShortcut(QKeySequence("M"))
         self.matched_filter_action.setToolTip(
             "Draw the rows of the probe cell's A, the templates each output matches the "
             "input against, as arrows from the probe (M).\nDirections and relative lengths "
             "are exact; the longest arrow is drawn at a fixed length."
         )
-        self.matched_filter_action.toggled.connect(self._on_matched_filters_toggled)
         for action in (self.path_tool_action, self.clear_path_action):
             toolbar.addAction(action)
         toolbar.addSeparator()
@@ -247,67 +255,48 @@ class CellsPage(QMainWindow):
         )
         return [dock.toggleViewAction() for dock in docks]
 
-    def _build_side_panel(self) -> QFrame:
-        panel = QFrame(self)
-        panel.setObjectName("cellsSidePanel")
-        panel.setFixedWidth(330)
-        panel.setFont(scaled_font(self.font(), 1.1))
-        base = panel.font()
+    def _build_side_panel(self) -> NetworkPanel:
+        self.progress = partition_progress_bar("the cells", "partitionProgress", self)
+        self.network_panel = NetworkPanel(self.progress, self)
+        self.layer_slider = self.network_panel.layer_slider
+        return self.network_panel
 
-        self.layer_slider = LayerSlider(parent=panel)
-        self.layer_slider.set_layers(self.controller.layers, self.controller.n_layers)
-        self._count_label = QLabel("–", panel)
-        self._count_label.setObjectName("cellCountLabel")
-        self._count_label.setFont(scaled_font(base, 2.4, bold=True))
-        self._count_caption = QLabel("cells", panel)
-        self._count_caption.setObjectName("cellCountCaption")
-        self._network_label = QLabel(panel)
-        self._network_label.setObjectName("networkLabel")
-        self._domain_label = QLabel(panel)
-        self._domain_label.setObjectName("domainLabel")
-        self._domain_label.setWordWrap(True)
-        self._describe_network()
-        explanation = QLabel(
-            "Inside each cell the network is one affine map; each colour is one "
-            "activation pattern, each edge colour one layer. The slider shows how every "
-            "layer subdivides the cells of the layers before it. Scroll to zoom, drag to "
-            "pan, Home resets the view.",
-            panel,
-        )
-        explanation.setWordWrap(True)
-        explanation.setStyleSheet("color: #555;")
+    # State ----------------------------------------------------------------------------------
 
-        side = QVBoxLayout(panel)
-        side.setContentsMargins(14, 8, 14, 10)
-        side.setSpacing(4)
-        side.addWidget(_heading("Network", base, panel))
-        side.addWidget(self._network_label)
-        side.addWidget(self._domain_label)
-        side.addSpacing(10)
-        side.addWidget(self.layer_slider)
-        side.addSpacing(8)
-        count_row = QHBoxLayout()
-        count_row.setSpacing(8)
-        count_row.addWidget(self._count_label)
-        count_row.addWidget(self._count_caption, 1, Qt.AlignmentFlag.AlignBottom)
-        side.addLayout(count_row)
-        self.progress = partition_progress_bar("the cells", "partitionProgress", panel)
-        side.addWidget(self.progress)
-        side.addSpacing(8)
-        side.addWidget(explanation)
-        side.addStretch(1)
-        return panel
+    def _show_state(self, state: CellsState) -> None:
+        """Set every control to ``state`` (without echoing the change back)."""
+        self.layer_slider.set_layers(state.layers, state.n_layers)
+        self.network_panel.domain_label.setText(self._domain_text(state.bounds))
+        with QSignalBlocker(self.path_tool_action):
+            self.path_tool_action.setChecked(state.path_tool)
+        self.canvas.set_path_tool(state.path_tool)
+        if self.matched_filter_action.isChecked() != state.matched_filters:
+            with QSignalBlocker(self.matched_filter_action):
+                self.matched_filter_action.setChecked(state.matched_filters)
+            self._apply_matched_filters(state.matched_filters)
+        for name, dock in self._panel_docks.items():
+            shown = name in state.panels
+            if dock.isHidden() == shown:
+                with QSignalBlocker(dock):
+                    dock.setVisible(shown)
+
+    def _on_panel_toggled(self) -> None:
+        # Panels also become invisible when the page's tab is hidden: only a panel hidden
+        # on purpose (its close button, the View menu) counts as not shown.
+        shown = tuple(name for name, dock in self._panel_docks.items() if not dock.isHidden())
+        self.controller.update(panels=shown)
+
+    def _domain_text(self, bounds: Bounds) -> str:
+        xmin, xmax, ymin, ymax = bounds
+        text = f"on [{xmin:g}, {xmax:g}] × [{ymin:g}, {ymax:g}]"
+        if self.controller.plane is not None:
+            text += f" of a plane through its {len(self.controller.plane[0])}-D input space"
+        return text
 
     def _describe_network(self) -> None:
-        """The network and domain labels, and the probe's variable names."""
-        self._network_label.setText(describe_network(self.controller.model))
-        xmin, xmax, ymin, ymax = self.controller.bounds
-        domain_text = f"on [{xmin:g}, {xmax:g}] × [{ymin:g}, {ymax:g}]"
-        if self.controller.plane is not None:
-            dimension = len(self.controller.plane[0])
-            domain_text += f" of a plane through its {dimension}-D input space"
-        self._domain_label.setText(domain_text)
-        self._variables = ("x₁", "x₂") if self.controller.plane is None else ("s", "t")
+        """The network and domain labels."""
+        self.network_panel.network_label.setText(describe_network(self.controller.model))
+        self.network_panel.domain_label.setText(self._domain_text(self.controller.bounds))
 
     def set_network(
         self,
@@ -322,15 +311,16 @@ class CellsPage(QMainWindow):
         page as it was, for a network the engine cannot partition or a wrong plane.
         """
         self.controller.set_network(model, bounds, plane=plane)
+
+    def _on_network_changed(self, model: nn.Sequential) -> None:
+        """Another network: its labels, and a fresh probe and transition log."""
         self.probe.set_model(model)
         self.transition_log.clear()
         self._describe_network()
 
     def _on_network_restored(self, model: nn.Sequential) -> None:
         """A cancel went back to the network on screen: its labels and its probe."""
-        self.probe.set_model(model)
-        self.transition_log.clear()
-        self._describe_network()
+        self._on_network_changed(model)
         shown = self.controller.result
         if shown is not None:
             self.probe.set_partition(shown.partition, shown.boundary)
@@ -359,8 +349,7 @@ class CellsPage(QMainWindow):
     def _on_partition_ready(self, result: CellsResult) -> None:
         self.canvas.set_partition(result.partition, result.boundary)
         self.layer_slider.set_layers(result.layers, result.n_layers)
-        self._count_label.setText(str(result.partition.n_regions))
-        self._count_caption.setText("cell" if result.partition.n_regions == 1 else "cells")
+        self.network_panel.show_count(result.partition.n_regions)
         self.probe.set_partition(result.partition, result.boundary)
         if self._pending_probe is not None:
             (probe, path), self._pending_probe = self._pending_probe, None
@@ -378,10 +367,11 @@ class CellsPage(QMainWindow):
         self.canvas.set_probe(readout.point)
         self.canvas.set_highlighted_cell(readout.cell)
         partition = self.probe.partition
+        variables = ("x₁", "x₂") if self.controller.plane is None else ("s", "t")
         self.probe_panel.set_readout(
             readout,
             state.last_flipped,
-            self._variables,
+            variables,
             n_layers_total=partition.n_layers_total,
         )
         self.transition_log.add_transitions(state.transitions)
@@ -390,7 +380,7 @@ class CellsPage(QMainWindow):
 
     def _show_matched_filters(self, state: ProbeState) -> None:
         readout = state.readout
-        shown = self.matched_filter_action.isChecked()
+        shown = self.controller.state.matched_filters
         if shown and readout.is_output:
             names = output_names(len(readout.A))
             self.canvas.set_matched_filters(readout.point, readout.A, ["∇" + n for n in names])
@@ -415,8 +405,12 @@ class CellsPage(QMainWindow):
             )
         self.matched_filter_view.set_templates(state.local_map.jacobian, shape)
 
-    def _on_matched_filters_toggled(self, checked: bool) -> None:
-        """The M key: arrows and (for image inputs) the template images, on or off."""
+    def _on_matched_filter_action(self, checked: bool) -> None:
+        self.controller.update(matched_filters=checked)
+        self._apply_matched_filters(checked)
+
+    def _apply_matched_filters(self, checked: bool) -> None:
+        """The M key's setting: arrows and (for image inputs) the template images."""
         applicable = self.matched_filter_dock.toggleViewAction().isEnabled()
         if self._matched_filter_dock_placed and applicable:
             self.matched_filter_dock.setVisible(checked)
@@ -437,34 +431,9 @@ class CellsPage(QMainWindow):
     def _show_error(self, message: str) -> QMessageBox:
         self.progress.finish()
         self.status_changed.emit("The partition failed.")
-        box = QMessageBox(
-            QMessageBox.Icon.Warning, "Splinescope", message, QMessageBox.StandardButton.Ok, self
+        return partition_error_box(
+            self, message, self.controller, self.raise_cell_limit, self.zoom_in
         )
-        box.setObjectName("partitionErrorBox")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if self.controller.limit_error is not None:
-            self._offer_remedies(box)
-        box.open()
-        return box
-
-    def _offer_remedies(self, box: QMessageBox) -> None:
-        """Buttons for a partition past the cell limit: raise it, fewer layers, zoom in."""
-        c = self.controller
-        role = QMessageBox.ButtonRole.AcceptRole
-        raised = c.raised_limit()
-        if raised is not None:
-            button = box.addButton(f"Raise limit to {raised:,}", role)
-            button.setObjectName("raiseLimitButton")
-            button.setToolTip("Compute again with a higher cell limit (within the memory budget)")
-            button.clicked.connect(lambda: self.raise_cell_limit(raised))
-        if c.layers > 0:
-            button = box.addButton(f"Use {c.layers - 1} layers", role)
-            button.setObjectName("fewerLayersButton")
-            button.clicked.connect(lambda: c.set_layers(c.layers - 1))
-        button = box.addButton("Zoom in", role)
-        button.setObjectName("zoomInButton")
-        button.setToolTip("Compute the cells of the middle half of the region")
-        button.clicked.connect(self.zoom_in)
 
     def raise_cell_limit(self, max_regions: int) -> None:
         """Partition again with a new cell limit; a limit past the memory budget is refused
@@ -473,20 +442,10 @@ class CellsPage(QMainWindow):
             self.controller.set_max_regions(max_regions)
         except MemoryBudgetError as error:
             self.status_changed.emit("The cell limit was not raised.")
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                "Splinescope",
-                str(error),
-                QMessageBox.StandardButton.Ok,
-                self,
-            )
-            box.setObjectName("memoryBudgetBox")
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()
+            memory_budget_box(self, str(error))
 
     def zoom_in(self) -> None:
         """Partition the middle half of the current rectangle."""
         xmin, xmax, ymin, ymax = self.controller.bounds
         dx, dy = (xmax - xmin) / 4, (ymax - ymin) / 4
         self.controller.set_bounds((xmin + dx, xmax - dx, ymin + dy, ymax - dy))
-        self._describe_network()

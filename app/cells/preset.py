@@ -1,15 +1,24 @@
-"""The cells page's presets: the settings a preset may give, checked and applied."""
+"""The Cells page's presets: the settings a preset may give, checked and applied.
+
+Settings: ``network`` (``widths``, and optionally ``seed``, ``activation``, ``n_outputs``:
+a seeded random MLP with 2 inputs), ``bounds`` (default the square [-1, 1]²) and
+``layers`` (default all). The page's other settings (cell limit, toggles, panels) stay.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
-
-from app.cells.page import DEFAULT_BOUNDS
+from app.cells.page import CellsPage
+from app.cells.state import CellsState
+from app.state.fields import from_settings
 from app.state.fields import only_fields as _only
 from engine.networks import ACTIVATIONS, random_mlp
+
+#: The state's fields a preset gives; the others keep the page's.
+PRESET_FIELDS = ("bounds", "layers")
 
 
 def cells_network(settings: Mapping[str, Any]) -> object:
@@ -24,15 +33,8 @@ def cells_network(settings: Mapping[str, Any]) -> object:
     )
 
 
-def _bounds(settings: Mapping[str, Any]) -> tuple[float, float, float, float]:
-    bounds = settings.get("bounds", list(DEFAULT_BOUNDS))
-    if not isinstance(bounds, list) or len(bounds) != 4:
-        raise ValueError(f"bounds must be [xmin, xmax, ymin, ymax], got {bounds!r}")
-    return tuple(float(v) for v in bounds)
-
-
-def check_cells_preset(settings: Mapping[str, Any]) -> None:
-    _only(settings, {"network", "bounds", "layers"}, "cells settings")
+def _check_network(settings: Mapping[str, Any]) -> int:
+    """The preset network's hidden layers, once its description is checked."""
     network = settings["network"]
     _only(network, {"widths", "seed", "activation", "n_outputs"}, "network")
     widths = network["widths"]
@@ -44,15 +46,25 @@ def check_cells_preset(settings: Mapping[str, Any]) -> None:
         raise ValueError(f"network widths must be a list of positive integers, got {widths!r}")
     if network.get("activation", "relu") not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}")
-    bounds = _bounds(settings)
-    if not (bounds[0] < bounds[1] and bounds[2] < bounds[3]):
-        raise ValueError(f"bounds must be [xmin, xmax, ymin, ymax] with min < max, got {bounds}")
-    layers = settings.get("layers", len(widths))
-    if not isinstance(layers, int) or not 0 <= layers <= len(widths):
-        raise ValueError(f"layers must be an integer from 0 to {len(widths)}, got {layers!r}")
+    return len(widths)
 
 
-def apply_cells_preset(page: QWidget, settings: Mapping[str, Any]) -> None:
-    page.set_network(cells_network(settings), _bounds(settings))
-    if "layers" in settings:
-        page.controller.set_layers(int(settings["layers"]))
+def _preset_state(settings: Mapping[str, Any], base: CellsState) -> CellsState:
+    """The state a preset gives, the fields it does not give taken from ``base``."""
+    _only(settings, {"network", "bounds", "layers"}, "cells settings")
+    n_layers = _check_network(settings)
+    kept = {k: v for k, v in asdict(base).items() if k not in PRESET_FIELDS}
+    kept["n_layers"] = n_layers
+    return from_settings(CellsState, {"layers": n_layers, **settings}, "cells", **kept)
+
+
+def check_cells_preset(settings: Mapping[str, Any]) -> None:
+    """Raise ValueError naming the first setting that is unknown or out of range."""
+    _preset_state(settings, CellsState())
+
+
+def apply_cells_preset(page: CellsPage, settings: Mapping[str, Any]) -> None:
+    """Show the preset's network with its rectangle and layers."""
+    controller = page.controller
+    state = _preset_state(settings, controller.state)
+    controller.set_network(cells_network(settings), state.bounds, state=state)

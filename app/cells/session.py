@@ -1,21 +1,33 @@
-"""What the cells page keeps in a session, and how it comes back."""
+"""What the Cells page keeps in a session, and how it comes back.
+
+Settings (as older files wrote them): ``network`` (its description; the weights are
+tensors), ``bounds``, ``layers``, ``max_regions`` (the page's state), ``plane`` (whether the
+tensors hold a slicing plane), ``probe`` and ``path`` (where the probe and the path were).
+"""
 
 from __future__ import annotations
 
-import math
+from dataclasses import asdict, replace
 
 import numpy as np
 import torch
 
+from app.cells.controller import cell_budget
 from app.cells.page import CellsPage
-from app.state.fields import point, whole
+from app.cells.state import CellsState
+from app.state.fields import from_settings, point
+from engine.memory_budget import MemoryBudgetError
 from engine.network_spec import NetworkSpecError, build_network, network_spec, network_tensors
 from engine.networks import network_layers
 from engine.session_file import PageState, SessionFileError, check_finite
 
+#: The state's fields a session keeps; the others (the toggles, the panels) stay as they are.
+SESSION_FIELDS = ("bounds", "layers", "max_regions")
+
 
 def save_cells_state(page: CellsPage) -> PageState:
     c = page.controller
+    state = c.state
     tensors = {f"network.{k}": v for k, v in network_tensors(c.model).items()}
     if c.plane is not None:
         for name, vector in zip(("origin", "u", "v"), c.plane, strict=True):
@@ -24,9 +36,9 @@ def save_cells_state(page: CellsPage) -> PageState:
     path = page.probe.path
     settings = {
         "network": network_spec(c.model),
-        "bounds": list(c.bounds),
-        "layers": c.layers,
-        "max_regions": c.max_regions,
+        "bounds": list(state.bounds),
+        "layers": state.layers,
+        "max_regions": state.max_regions,
         "plane": c.plane is not None,
         "probe": list(probe) if probe is not None else None,
         "path": [list(map(float, path.a)), list(map(float, path.b))] if path else None,
@@ -34,31 +46,17 @@ def save_cells_state(page: CellsPage) -> PageState:
     return PageState(settings, tensors)
 
 
-def restore_cells_state(page: CellsPage, state: PageState) -> None:
-    settings, tensors = state.settings, state.tensors
-    prefix = "network."
-    weights = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
-    try:
-        model = build_network(settings.get("network"), weights)
-    except NetworkSpecError as error:
-        raise SessionFileError(str(error)) from error
-    bounds = settings.get("bounds")
-    if (
-        not isinstance(bounds, list)
-        or len(bounds) != 4
-        or not all(isinstance(v, int | float) and math.isfinite(v) for v in bounds)
-        or not (bounds[0] < bounds[1] and bounds[2] < bounds[3])
-    ):
-        raise SessionFileError(f"the bounds {bounds!r} are not a rectangle xmin<xmax, ymin<ymax.")
-    plane = None
-    if settings.get("plane"):
-        names = ("plane.origin", "plane.u", "plane.v")
-        if any(n not in tensors for n in names):
-            raise SessionFileError("the plane's origin and directions are missing.")
-        check_finite({n: tensors[n] for n in names}, "The plane")
-        plane = tuple(tensors[n].to(torch.float64).numpy().copy() for n in names)
-    layers = whole(settings.get("layers"), "layers", 0, len(network_layers(model).hidden))
-    max_regions = whole(settings.get("max_regions"), "max_regions", 1, 1e12)
+def _plane(settings: dict, tensors: dict) -> tuple[np.ndarray, ...] | None:
+    if not settings.get("plane"):
+        return None
+    names = ("plane.origin", "plane.u", "plane.v")
+    if any(n not in tensors for n in names):
+        raise SessionFileError("the plane's origin and directions are missing.")
+    check_finite({n: tensors[n] for n in names}, "The plane")
+    return tuple(tensors[n].to(torch.float64).numpy().copy() for n in names)
+
+
+def _probe_and_path(settings: dict) -> tuple[tuple | None, tuple | None]:
     probe = settings.get("probe")
     if probe is not None:
         probe = point(probe, "The probe position")
@@ -67,11 +65,31 @@ def restore_cells_state(page: CellsPage, state: PageState) -> None:
         if not isinstance(path, list) or len(path) != 2:
             raise SessionFileError(f"the path must be two points, got {path!r}.")
         path = (point(path[0], "The path's start"), point(path[1], "The path's end"))
-    page.set_network(model, tuple(bounds), plane=plane)  # raises ValueError, changing nothing
-    c = page.controller
+    return probe, path
+
+
+def restore_cells_state(page: CellsPage, state: PageState) -> None:
+    """Show the saved network with its settings, probe and path; raises ValueError,
+    changing nothing, for anything bad (missing settings keep their defaults, missing
+    layers are all of them)."""
+    settings, tensors = state.settings, state.tensors
+    prefix = "network."
+    weights = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
     try:
-        c.set_max_regions(max_regions)
-    except MemoryError:
-        pass  # keep the current limit: the saved one does not fit this machine's memory
-    c.set_layers(layers)
+        model = build_network(settings.get("network"), weights)
+    except NetworkSpecError as error:
+        raise SessionFileError(str(error)) from error
+    plane = _plane(settings, tensors)
+    n_layers = len(network_layers(model).hidden)
+    c = page.controller
+    kept = {k: v for k, v in asdict(c.state).items() if k not in SESSION_FIELDS}
+    kept["n_layers"] = n_layers
+    restored = from_settings(CellsState, {"layers": n_layers, **settings}, "cells", **kept)
+    try:
+        cell_budget(model, restored.max_regions)
+    except MemoryBudgetError:
+        # Keep the current limit: the saved one does not fit this machine's memory.
+        restored = replace(restored, max_regions=c.state.max_regions)
+    probe, path = _probe_and_path(settings)
+    c.set_network(model, restored.bounds, plane=plane, state=restored)  # ValueError: unchanged
     page.place_probe_when_shown(probe, path)

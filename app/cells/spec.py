@@ -6,6 +6,7 @@ from app.cells.export import cells_readiness, cells_targets
 from app.cells.page import DEFAULT_BOUNDS, CellsPage
 from app.cells.preset import apply_cells_preset, check_cells_preset
 from app.cells.session import restore_cells_state, save_cells_state
+from app.cells.state import CellsState
 from app.page_spec import PageSpec
 
 
@@ -29,4 +30,5 @@ CELLS = PageSpec(
     view_actions=lambda page: page.view_actions(),
     status=lambda page: page.status_changed,
     show_network=show_network,
+    state_type=CellsState,
 )

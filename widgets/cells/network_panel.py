@@ -1,0 +1,71 @@
+"""The Cells page's side panel: the network, its domain, the layer slider and the cell count."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from widgets.common.fonts import scaled_font
+from widgets.common.layer_slider import LayerSlider
+
+EXPLANATION = (
+    "Inside each cell the network is one affine map; each colour is one activation "
+    "pattern, each edge colour one layer. The slider shows how every layer subdivides the "
+    "cells of the layers before it. Scroll to zoom, drag to pan, Home resets the view."
+)
+
+
+class NetworkPanel(QFrame):
+    """``Network`` with its description and domain, the layer slider, the cell count and
+    (below it) ``progress``, the partition's progress bar, which the panel only lays out.
+
+    The slider's range is whatever its owner gives :meth:`LayerSlider.set_layers`.
+    """
+
+    def __init__(self, progress: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cellsSidePanel")
+        self.setFixedWidth(330)
+        self.setFont(scaled_font(self.font(), 1.1))
+        base = self.font()
+        heading = QLabel("Network", self)
+        heading.setFont(scaled_font(base, 1.1, bold=True))
+        self.network_label = QLabel(self)
+        self.network_label.setObjectName("networkLabel")
+        self.domain_label = QLabel(self)
+        self.domain_label.setObjectName("domainLabel")
+        self.domain_label.setWordWrap(True)
+        self.layer_slider = LayerSlider(parent=self)
+        self.count_label = QLabel("–", self)
+        self.count_label.setObjectName("cellCountLabel")
+        self.count_label.setFont(scaled_font(base, 2.4, bold=True))
+        self.count_caption = QLabel("cells", self)
+        self.count_caption.setObjectName("cellCountCaption")
+        progress.setParent(self)
+        explanation = QLabel(EXPLANATION, self)
+        explanation.setWordWrap(True)
+        explanation.setStyleSheet("color: #555;")
+
+        side = QVBoxLayout(self)
+        side.setContentsMargins(14, 8, 14, 10)
+        side.setSpacing(4)
+        side.addWidget(heading)
+        side.addWidget(self.network_label)
+        side.addWidget(self.domain_label)
+        side.addSpacing(10)
+        side.addWidget(self.layer_slider)
+        side.addSpacing(8)
+        count_row = QHBoxLayout()
+        count_row.setSpacing(8)
+        count_row.addWidget(self.count_label)
+        count_row.addWidget(self.count_caption, 1, Qt.AlignmentFlag.AlignBottom)
+        side.addLayout(count_row)
+        side.addWidget(progress)
+        side.addSpacing(8)
+        side.addWidget(explanation)
+        side.addStretch(1)
+
+    def show_count(self, n_cells: int) -> None:
+        """``n_cells`` cells (or cell)."""
+        self.count_label.setText(str(n_cells))
+        self.count_caption.setText("cell" if n_cells == 1 else "cells")
