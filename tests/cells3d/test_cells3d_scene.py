@@ -11,16 +11,14 @@ from engine.box_slice import box_slice
 from engine.networks import network_layers
 from engine.partition2d import partition_2d
 from tests.cube_case import CUBE, cube_case
-from widgets.cells3d.scene import (
-    Cells3DScene,
-    SceneOptions,
+from widgets.cells3d.polydata import (
     cell_offsets_for_explode,
     decision_polydata,
     faces_polydata,
     layer_faces,
     neuron_faces,
-    set_standard_view,
 )
+from widgets.cells3d.scene import Cells3DScene, SceneOptions, set_standard_view
 from widgets.vtk.pipeline import make_renderer, window_image
 
 
