@@ -47,6 +47,7 @@ class DigitGallery(QWidget):
         self._labels = np.zeros(0, np.int64)
         self._grid = np.full((rows, 10), -1, dtype=np.int64)  # image index per slot
         self._marks: dict[str, int] = {}
+        self._seed: int | None = None
         follow_theme(self, lambda _theme, _previous: self.update())  # class colours
 
     @property
@@ -67,6 +68,7 @@ class DigitGallery(QWidget):
         """Show ``rows`` images (N, h, w) of every class, drawn at random with ``seed``."""
         self._images = np.asarray(images)
         self._labels = np.asarray(labels, dtype=np.int64)
+        self._seed = seed
         rng = np.random.default_rng(seed)
         self._grid[:] = -1
         for label in range(10):
@@ -75,6 +77,11 @@ class DigitGallery(QWidget):
             self._grid[: len(chosen), label] = np.sort(chosen)
         self.setFixedHeight(self.heightForWidth(max(self.width(), 200)))
         self.update()
+
+    @property
+    def seed(self) -> int | None:
+        """The seed the shown images were drawn with (None before any are shown)."""
+        return self._seed
 
     @property
     def shown_indices(self) -> np.ndarray:
