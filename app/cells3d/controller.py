@@ -1,10 +1,15 @@
-"""Session state of the Cells 3D page: the network, its training, and its exact cells.
+"""The Cells 3D page's controller: its settings, its network, training and exact cells.
+
+The controller owns the page's :class:`app.cells3d.state.Cells3DState`; every change goes
+through :meth:`Cells3DController.set_state` (or :meth:`~Cells3DController.update`), which
+checks it, starts what it implies (a partition when the layers change) and emits
+``state_changed``.
 
 Partitions run on the global thread pool through a :class:`PartitionRunner` (a newer
 request supersedes a waiting one and stops a running one after its current layer, as
-does :meth:`Cells3DController.cancel_partition`); training runs as a generator worker that yields a
-snapshot every quarter of a second and stops at the next one when cancelled, keeping the
-weights it reached. The GUI thread only receives results.
+does :meth:`Cells3DController.cancel_partition`); training runs as a generator worker
+that yields a snapshot every quarter of a second and stops at the next one when
+cancelled, keeping the weights it reached. The GUI thread only receives results.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import GeneratorWorker, create_worker
 from torch import nn
 
+from app.cells3d.state import Cells3DState
 from app.jobs.partition_runner import PartitionRunner, PartitionTicket
+from app.state.fields import SettingError
 from engine.datasets import DATA_BOUNDS_3D, DATASETS_3D, Dataset, make_dataset
 from engine.decision3d import DecisionSurface, decision_surface
 from engine.networks import network_layers, random_mlp
@@ -33,8 +40,6 @@ ARCHITECTURE = Architecture(widths=(12, 12), activation="relu", n_inputs=3, n_ou
 TRAINING = TrainingConfig(optimiser="adam", learning_rate=0.02, batch_size=32, epochs=30, seed=0)
 DATA_SAMPLES = 500
 DATA_NOISE = 0.03
-#: The data set trained on when the page first opens.
-DEFAULT_DATASET = "ball_in_shell"
 SNAPSHOT_SECONDS = 0.25
 
 
@@ -120,11 +125,18 @@ def train_on(dataset: Dataset, seed: int = TRAINING.seed):
     return trainer.snapshot()
 
 
+def _network_shape(model: nn.Sequential) -> tuple[int, int]:
+    """Hidden layers and neurons of ``model``."""
+    layers = network_layers(model)
+    return len(layers.hidden), layers.n_neurons
+
+
 class Cells3DController(QObject):
-    """The network of the page, its data, its training and its partitions.
+    """The page's settings, its network, its data, its training and its partitions.
 
     Signals
     -------
+    state_changed(Cells3DState) : the settings changed (any field).
     partition_requested(int) : a partition with this many layers was asked for.
     partition_progress(int, int, int) : layers done, layers, cells so far (newest request).
     partition_ready(object) : a :class:`Cells3DResult` of the newest request.
@@ -137,6 +149,7 @@ class Cells3DController(QObject):
     training_finished(str) : "done", "cancelled" or "failed".
     """
 
+    state_changed = Signal(object)
     partition_requested = Signal(int)
     partition_progress = Signal(int, int, int)
     partition_ready = Signal(object)
@@ -157,8 +170,8 @@ class Cells3DController(QObject):
         super().__init__(parent)
         self._model = model if model is not None else random_model()
         self._bounds = tuple(float(v) for v in bounds)
-        self._n_layers = len(network_layers(self._model).hidden)
-        self._layers = self._n_layers
+        centre = tuple(0.5 * (lo + hi) for lo, hi in zip(bounds[0::2], bounds[1::2], strict=True))
+        self._state = Cells3DState(slice_origin=centre).for_network(*_network_shape(self._model))
         self._dataset: Dataset | None = None
         self._runner = PartitionRunner(self)
         self._runner.progress.connect(self.partition_progress)
@@ -170,6 +183,29 @@ class Cells3DController(QObject):
         self._final: TrainingSnapshot | None = None
         self._training_dataset: Dataset | None = None
 
+    # The state ------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> Cells3DState:
+        """The page's settings."""
+        return self._state
+
+    def set_state(self, state: Cells3DState) -> None:
+        """Show ``state``: partition again if its layers differ. Raises ValueError,
+        changing nothing, when it describes another network than the one shown."""
+        _check_shape(state, self._model)
+        old, self._state = self._state, state
+        if state.layers != old.layers:
+            self.request_partition()
+        if state != old:
+            self.state_changed.emit(state)
+
+    def update(self, **changes: object) -> None:
+        """Change some settings; raises ValueError, changing nothing, for a bad value."""
+        self.set_state(replace(self._state, **changes))
+
+    # The network and its data ---------------------------------------------------------------
+
     @property
     def model(self) -> nn.Sequential:
         return self._model
@@ -180,11 +216,11 @@ class Cells3DController(QObject):
 
     @property
     def layers(self) -> int:
-        return self._layers
+        return self._state.layers
 
     @property
     def n_layers(self) -> int:
-        return self._n_layers
+        return self._state.n_layers
 
     @property
     def dataset(self) -> Dataset | None:
@@ -198,13 +234,33 @@ class Cells3DController(QObject):
     def is_busy(self) -> bool:
         return self._runner.is_busy or self.is_training
 
+    def set_network(
+        self,
+        model: nn.Sequential,
+        dataset: Dataset | None = None,
+        state: Cells3DState | None = None,
+    ) -> None:
+        """Show ``model`` and the data it was trained on, with ``state`` (default: the
+        current settings with every layer of ``model``). Raises ValueError, changing
+        nothing, when ``state`` describes another network."""
+        state = state or self._state.for_network(*_network_shape(model))
+        _check_shape(state, model)
+        old = self._state
+        self._model = model
+        self._state = state
+        self._dataset = dataset
+        self._runner.discard_running()
+        self.network_changed.emit(model)
+        self.data_changed.emit(dataset)
+        if state != old:
+            self.state_changed.emit(state)
+        self.request_partition()
+
     # Partitions -----------------------------------------------------------------------------
 
     def set_layers(self, layers: int) -> None:
-        layers = max(0, min(int(layers), self._n_layers))
-        if layers != self._layers:
-            self._layers = layers
-            self.request_partition()
+        """Partition with the first ``layers`` hidden layers (clipped to the network's)."""
+        self.update(layers=max(0, min(int(layers), self._state.n_layers)))
 
     @property
     def is_partitioning(self) -> bool:
@@ -215,8 +271,9 @@ class Cells3DController(QObject):
         """Compute the cells of the current network and layers in a worker; a partition
         still running stops after its current layer."""
         ticket = self._runner.issue()
-        self.partition_requested.emit(self._layers)
-        request = Cells3DRequest(self._model, self._bounds, self._layers, ticket)
+        layers = self._state.layers
+        self.partition_requested.emit(layers)
+        request = Cells3DRequest(self._model, self._bounds, layers, ticket)
         self._runner.submit(compute_cells, request)
 
     def cancel_partition(self) -> bool:
@@ -225,22 +282,13 @@ class Cells3DController(QObject):
         same network. True if there was one to cancel."""
         if not self._runner.cancel():
             return False
-        if self._result is not None and self._result.model is self._model:
-            self._layers = self._result.layers
+        result = self._result
+        if result is not None and result.model is self._model:
+            old, self._state = self._state, replace(self._state, layers=result.layers)
+            if self._state != old:
+                self.state_changed.emit(self._state)
         self.partition_cancelled.emit()
         return True
-
-    def set_network(self, model: nn.Sequential, dataset: Dataset | None = None) -> None:
-        """Show ``model`` (all its layers) and the data it was trained on."""
-        n_layers = len(network_layers(model).hidden)
-        self._model = model
-        self._n_layers = n_layers
-        self._layers = n_layers
-        self._dataset = dataset
-        self._runner.discard_running()
-        self.network_changed.emit(model)
-        self.data_changed.emit(dataset)
-        self.request_partition()
 
     def _on_partition_ready(self, result: Cells3DResult) -> None:
         self._result = result
@@ -252,7 +300,10 @@ class Cells3DController(QObject):
     # Training -------------------------------------------------------------------------------
 
     def train(self, dataset_name: str, seed: int = 0) -> None:
-        """Train a fresh network on a 3-D data set; replaces any training under way."""
+        """Train a fresh network on a 3-D data set (it becomes the state's data set and
+        seed); replaces any training under way. Raises ValueError for an unknown data set
+        or a bad seed, changing nothing."""
+        self.update(dataset=dataset_name, seed=seed)
         kind = DATASETS_3D[dataset_name]
         dataset = page_dataset(dataset_name, seed)
         self.cancel_training()
@@ -267,6 +318,10 @@ class Cells3DController(QObject):
         self._final = None
         self.training_started.emit(kind.title)
         worker.start()
+
+    def train_chosen(self) -> None:
+        """Train on the state's data set with its seed (the page's Train button)."""
+        self.train(self._state.dataset, self._state.seed)
 
     def cancel_training(self) -> None:
         """Stop training at its next snapshot; the network keeps the weights it reached."""
@@ -324,3 +379,13 @@ class Cells3DController(QObject):
         self._runner.shutdown(timeout_ms)
         if QThreadPool.globalInstance().waitForDone(timeout_ms):
             self._training = None
+
+
+def _check_shape(state: Cells3DState, model: nn.Sequential) -> None:
+    """Raise ValueError unless ``state`` is of ``model``'s shape."""
+    n_layers, n_neurons = _network_shape(model)
+    if (state.n_layers, state.n_neurons) != (n_layers, n_neurons):
+        raise SettingError(
+            f"the settings are for a network of {state.n_layers} hidden layers and "
+            f"{state.n_neurons} neurons; the network shown has {n_layers} and {n_neurons}."
+        )

@@ -48,6 +48,7 @@ class Probe3DController(QObject):
         self._surface: DecisionSurface | None = None
         self._state: ProbeState | None = None
         self._last_flipped: tuple[int, ...] = ()
+        self._pending: np.ndarray | None = None
 
     @property
     def partition(self) -> Partition3D | None:
@@ -67,15 +68,27 @@ class Probe3DController(QObject):
         self._partition = None
         self._surface = None
         self._last_flipped = ()
+        self._pending = None
+
+    def place_after_next_partition(self, point) -> None:
+        """Put the probe at ``point`` (3,) when the next partition comes, without walking
+        there (a restored session's probe)."""
+        self._pending = np.asarray(point, dtype=np.float64).reshape(3).copy()
 
     def set_partition(self, partition: Partition3D, surface: DecisionSurface | None) -> None:
-        """Read the probe again on a new partition (it keeps its position if it had one)."""
+        """Read the probe again on a new partition (it keeps its position if it had one,
+        or goes where :meth:`place_after_next_partition` said)."""
         fresh = self._partition is None or self._state is None
         self._partition = partition
         self._surface = surface
         n_neurons = partition.patterns.shape[1]
         self._last_flipped = tuple(n for n in self._last_flipped if n < n_neurons)
-        point = initial_probe_position_3d(partition) if fresh else self._state.readout.point
+        if self._pending is not None:
+            point, self._pending = self._pending, None
+        elif fresh:
+            point = initial_probe_position_3d(partition)
+        else:
+            point = self._state.readout.point
         readout = probe_readout_3d(partition, self.clamp(point), surface)
         self._emit(readout, ())
 

@@ -6,6 +6,7 @@ from app.cells3d.export import cells3d_readiness, cells3d_targets
 from app.cells3d.page import Cells3DPage
 from app.cells3d.preset import apply_cells3d_preset, check_cells3d_preset
 from app.cells3d.session import restore_cells3d_state, save_cells3d_state
+from app.cells3d.state import Cells3DState
 from app.page_spec import PageSpec
 
 CELLS_3D = PageSpec(
@@ -21,4 +22,5 @@ CELLS_3D = PageSpec(
     readiness=cells3d_readiness,
     set_layers=lambda page, layers: page.controller.set_layers(layers),
     network_requests=lambda page: page.slice_requested,
+    state_type=Cells3DState,
 )

@@ -112,6 +112,13 @@ class Cells3DView(VtkView):
         self._bounds = bounds
         if not changed:
             return
+        self.place_widgets(bounds)
+        self.show_view("iso")
+
+    def place_widgets(self, bounds) -> None:
+        """Fit the probe and the slicing plane to the box ``bounds`` (the plane back in its
+        middle, facing +y), leaving the camera as it is."""
+        bounds = np.asarray(bounds, dtype=np.float64)
         size = float(np.max(bounds[1::2] - bounds[0::2]))
         self.probe_representation.SetSphereRadius(0.03 * size)
         self.probe_representation.SetHandleSize(12)
@@ -121,7 +128,6 @@ class Cells3DView(VtkView):
         centre = 0.5 * (bounds[0::2] + bounds[1::2])
         self.slice_representation.SetOrigin(*centre)
         self.slice_representation.SetNormal(0.0, 1.0, 0.0)
-        self.show_view("iso")
 
     def set_caption(self, text: str) -> None:
         self.caption.SetInput(text)
@@ -169,10 +175,12 @@ class Cells3DView(VtkView):
         return origin, normal / np.linalg.norm(normal)
 
     def set_slice_plane(self, origin, normal) -> None:
-        """Move the slicing plane (no signal)."""
+        """Move the slicing plane; ``slice_moved`` reports where it went (block the view's
+        signals to move it without a report)."""
         self.slice_representation.SetOrigin(*(float(v) for v in origin))
         self.slice_representation.SetNormal(*(float(v) for v in normal))
         self.render()
+        self.slice_moved.emit(*self.slice_plane())
 
     def _on_slice_interaction(self, _widget, _event) -> None:
         self.slice_moved.emit(*self.slice_plane())
