@@ -43,10 +43,10 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from app.playground.controller import PlaygroundController  # noqa: E402
 from app.playground.frames import FrameRequest, compute_frame  # noqa: E402
 from app.playground.page import PlaygroundPage  # noqa: E402
-from engine.datasets import DATA_BOUNDS, DatasetSpec  # noqa: E402
+from app.playground.state import MAX_EPOCHS, PlaygroundState  # noqa: E402
+from engine.datasets import DATA_BOUNDS  # noqa: E402
 from engine.networks import network_layers  # noqa: E402
 from engine.sampled_cells import pixel_centres, sample_cells  # noqa: E402
-from engine.training import Architecture, TrainingConfig  # noqa: E402
 from widgets.common.class_colours import class_fill_colours  # noqa: E402
 
 #: widths -> target frames per second on 2 cores (from the issue).
@@ -81,7 +81,7 @@ def _median_ms(fn, repeats: int = 7) -> float:
 def _live_run(app: QApplication, widths: tuple[int, ...], seconds: float) -> dict:
     """Train on the page for ``seconds``; count snapshots and frames drawn."""
     controller = PlaygroundController(
-        DatasetSpec("two_spirals"), Architecture(widths), TrainingConfig(epochs=1_000_000)
+        PlaygroundState(dataset="two_spirals", widths=widths, epochs=MAX_EPOCHS)
     )
     page = PlaygroundPage(controller)
     page.resize(1400, 900)
@@ -111,7 +111,7 @@ def _live_run(app: QApplication, widths: tuple[int, ...], seconds: float) -> dic
 def _single_frame_costs(page: PlaygroundPage) -> tuple[float, float]:
     """Median ms to compute the exact frame of the final snapshot, and to draw it."""
     c = page.controller
-    request = FrameRequest(c.snapshot, c.dataset, c.transform, c.view, DATA_BOUNDS, c.session)
+    request = FrameRequest(c.snapshot, c.dataset, c.transform, c.view, DATA_BOUNDS, c.run_id)
     compute_ms = _median_ms(lambda: compute_frame(request))
     frame = compute_frame(request)
     viewport = page.cells.canvas.viewport()

@@ -1,4 +1,10 @@
-"""Session state of the Playground page: data, features, network, training and frames.
+"""The Playground page's controller: its settings, data set, network runs and frames.
+
+The controller owns the page's :class:`app.playground.state.PlaygroundState`; every
+change goes through :meth:`PlaygroundController.set_state` (or
+:meth:`~PlaygroundController.update`), which checks it, starts the work it implies (a
+new data set, a new network, new frames) and emits ``state_changed``. The weights, the
+training history and the snapshots are data, not settings: they live here, beside it.
 
 Two kinds of background work, both off the GUI thread:
 
@@ -10,12 +16,14 @@ Two kinds of background work, both off the GUI thread:
 
 The trainer is touched by one thread at a time: the worker while it runs, the GUI thread
 otherwise. A change that needs a new network (data, features, architecture, seed, Reset)
-builds a new trainer, so a worker still winding down never shares one with the next.
+builds a new trainer (a new *run*), so a worker still winding down never shares one with
+the next.
 """
 
 from __future__ import annotations
 
 import traceback
+from dataclasses import asdict, replace
 from functools import partial
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
@@ -28,8 +36,9 @@ from app.playground.frames import (
     compute_frame,
     describe_frame_error,
 )
+from app.playground.state import PlaygroundState, config_fields, dataset_fields
 from engine.datasets import DATA_BOUNDS, Dataset, DatasetSpec
-from engine.features import FEATURE_PLANE, FeatureTransform, feature_transform
+from engine.features import FeatureTransform, feature_transform
 from engine.training import (
     Architecture,
     Trainer,
@@ -50,73 +59,97 @@ def _train(trainer: Trainer, n_epochs: int):
 
 
 class PlaygroundController(QObject):
-    """Holds the Playground's data set, features, network and training run.
+    """Holds the Playground's settings, data set, network and training run.
 
     Signals
     -------
-    session_started(object) : a new network at epoch 0 (TrainingSnapshot); the history
-        starts again.
-    snapshot_received(object) : the newest TrainingSnapshot of the running session.
-    frame_ready(object) : a PlaygroundFrame of the current session, to draw.
+    state_changed(PlaygroundState) : the settings changed (any field).
+    run_started(object) : a new network at epoch 0, or restored weights
+        (TrainingSnapshot); the history starts again.
+    snapshot_received(object) : the newest TrainingSnapshot of the current run.
+    frame_ready(object) : a PlaygroundFrame of the current run, to draw.
     frame_failed(str) : a message about a frame that could not be computed.
     training_changed(bool) : training started (True) or stopped (False).
     training_failed(str) : a message about a training run that raised.
     """
 
-    session_started = Signal(object)
+    state_changed = Signal(object)
+    run_started = Signal(object)
     snapshot_received = Signal(object)
     frame_ready = Signal(object)
     frame_failed = Signal(str)
     training_changed = Signal(bool)
     training_failed = Signal(str)
 
-    def __init__(
-        self,
-        dataset: DatasetSpec | None = None,
-        architecture: Architecture | None = None,
-        config: TrainingConfig | None = None,
-        *,
-        transform: str = "raw",
-        view: str = FEATURE_PLANE,
-        parent: QObject | None = None,
-    ) -> None:
+    def __init__(self, state: PlaygroundState | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._spec = dataset or DatasetSpec()
-        self._dataset = self._spec.make()
-        self._transform = feature_transform(transform)
-        self._view = view
-        self._architecture = architecture or Architecture((8, 8))
-        self._config = config or TrainingConfig()
-        self._session = 0
+        self._state = state or PlaygroundState()
+        self._dataset = self._state.dataset_spec.make()
+        self._run_id = 0
         self._trainer: Trainer | None = None
         self._initial_state: dict | None = None
         self._snapshot: TrainingSnapshot | None = None
         self._train_worker: GeneratorWorker | None = None
-        self._train_ticket = 0  # numbers the training runs
+        self._train_ticket = 0  # numbers the training workers
         self._continue_with: int | None = None  # epochs to train once the worker ends
         self._frame: PlaygroundFrame | None = None
         self._frames = NewestOnlyRunner(self)
         self._frames.result_ready.connect(self._on_frame)
         self._frames.job_failed.connect(self._on_frame_failed)
-        self._new_session()
+        self._new_run()
 
-    # -- state -------------------------------------------------------------------------
+    # -- the state ---------------------------------------------------------------------
+
+    @property
+    def state(self) -> PlaygroundState:
+        """The page's settings."""
+        return self._state
+
+    def set_state(self, state: PlaygroundState) -> None:
+        """Show ``state``: a new data set, a new network, new frames or new optimiser
+        settings where it differs from the current one."""
+        old = self._state
+        if state == old:
+            return
+        new_data = state.dataset_spec != old.dataset_spec
+        dataset = state.dataset_spec.make() if new_data else self._dataset
+        self._state, self._dataset = state, dataset
+        new_network = new_data or (state.transform, state.architecture, state.seed) != (
+            old.transform,
+            old.architecture,
+            old.seed,
+        )
+        if new_network:
+            self._new_run()
+        else:
+            if state.view != old.view:
+                self._restart_frames()
+            if state.config != old.config:
+                self._apply_config()
+        self.state_changed.emit(state)
+
+    def update(self, **changes: object) -> None:
+        """Change some settings; raises ValueError, changing nothing, for a bad value."""
+        self.set_state(replace(self._state, **changes))
+
+    # -- what the settings made --------------------------------------------------------
 
     @property
     def dataset(self) -> Dataset:
+        """The data set drawn from the state's data-set settings."""
         return self._dataset
 
     @property
     def dataset_spec(self) -> DatasetSpec:
-        return self._spec
+        return self._state.dataset_spec
 
     @property
     def transform(self) -> FeatureTransform:
-        return self._transform
+        return feature_transform(self._state.transform)
 
     @property
     def view(self) -> str:
-        return self._view
+        return self._state.view
 
     @property
     def architecture(self) -> Architecture:
@@ -125,7 +158,7 @@ class PlaygroundController(QObject):
 
     @property
     def config(self) -> TrainingConfig:
-        return self._config
+        return self._state.config
 
     @property
     def snapshot(self) -> TrainingSnapshot:
@@ -134,7 +167,7 @@ class PlaygroundController(QObject):
 
     @property
     def initial_state(self) -> dict:
-        """The weights at epoch 0 of this session (what Reset goes back to)."""
+        """The weights at epoch 0 of this run (what Reset goes back to)."""
         return self._initial_state
 
     @property
@@ -143,8 +176,10 @@ class PlaygroundController(QObject):
         return self._frame
 
     @property
-    def session(self) -> int:
-        return self._session
+    def run_id(self) -> int:
+        """Numbers the runs and views: a new network, Reset, a restored run or another
+        view starts the next; frames of an older one are never shown."""
+        return self._run_id
 
     @property
     def is_training(self) -> bool:
@@ -154,8 +189,8 @@ class PlaygroundController(QObject):
 
     @property
     def can_play(self) -> bool:
-        """Whether Play has epochs left to train (the budget is ``config.epochs``)."""
-        return self._snapshot.epoch < self._config.epochs
+        """Whether Play has epochs left to train (the budget is ``state.epochs``)."""
+        return self._snapshot.epoch < self._state.epochs
 
     @property
     def is_busy(self) -> bool:
@@ -166,61 +201,32 @@ class PlaygroundController(QObject):
 
     def set_dataset(self, spec: DatasetSpec) -> None:
         """Draw a new data set and start over with a fresh network."""
-        if spec == self._spec:
-            return
-        dataset = spec.make()
-        self._spec, self._dataset = spec, dataset
-        self._new_session()
+        self.update(**dataset_fields(asdict(spec)))
 
     def set_features(self, transform: str, view: str) -> None:
         """Use another feature transform (a fresh network) or another view of the cells."""
-        chosen = feature_transform(transform)
-        if chosen.name == self._transform.name:
-            if view != self._view:
-                self._view = view
-                self._restart_frames()
-            return
-        self._transform, self._view = chosen, view
-        self._new_session()
+        self.update(transform=transform, view=view)
 
     def set_architecture(self, architecture: Architecture) -> None:
         """Use hidden widths and an activation; starts over with a fresh network."""
-        current = self._trainer.architecture
-        if (architecture.widths, architecture.activation) == (
-            current.widths,
-            current.activation,
-        ):
-            return
-        self._architecture = architecture
-        self._new_session()
+        self.update(widths=architecture.widths, activation=architecture.activation)
 
     def set_config(self, config: TrainingConfig) -> None:
         """Use optimiser settings. A new seed starts over with a fresh network; the other
         settings apply from the next step of the current run."""
-        if config == self._config:
-            return
-        seed_changed = config.seed != self._config.seed
-        self._config = config
-        if seed_changed:
-            self._new_session()
-        elif self._train_worker is None:
-            self._trainer.set_config(config)
-        elif self.is_training:
-            # Restart the run so the trainer takes the settings between two snapshots.
-            self._stop_worker(continue_with=self._epochs_left())
-        # A paused worker still winding down gets the settings in _on_train_finished.
+        self.update(**config_fields(asdict(config)))
 
     def play(self) -> None:
         """Train until ``config.epochs``."""
         if self.is_training or not self.can_play:
             return
-        self._run(self._epochs_left())
+        self._start_training(self._epochs_left())
 
     def step(self) -> None:
         """Train to the end of the next epoch (also past the budget)."""
         if self.is_training:
             return
-        self._run(1)
+        self._start_training(1)
 
     def pause(self) -> None:
         """Stop training at the worker's next snapshot (a fraction of a second); the run
@@ -233,49 +239,49 @@ class PlaygroundController(QObject):
             self.training_changed.emit(False)
 
     def reset(self) -> None:
-        """Go back to the initial weights of this session, with an empty history."""
-        self._new_session(state=self._initial_state)
+        """Go back to the initial weights of this run, with an empty history."""
+        self._new_run(weights=self._initial_state)
 
     def restore_run(
         self,
-        dataset: DatasetSpec,
-        transform: str,
-        view: str | None,
-        architecture: Architecture,
-        config: TrainingConfig,
+        state: PlaygroundState,
         *,
-        initial_state: dict,
-        state: dict,
+        initial_weights: dict,
+        weights: dict,
         epoch: int,
         step: int,
         history: TrainingHistory,
     ) -> None:
-        """Show a saved run: its data, features, network, weights and history (a session).
+        """Show a saved run: its settings, weights and history (a session).
 
         Everything is built first; weights that do not fit the architecture raise
         (RuntimeError or KeyError from ``load_state_dict``) before anything changes.
         Training goes on from these weights with a fresh optimiser state.
         """
-        data = dataset.make()
-        chosen = feature_transform(transform)
-        trainer = Trainer(data, chosen, architecture, config, state=state)
-        model_from_state(trainer.architecture, initial_state)  # the Reset weights fit too
+        data = state.dataset_spec.make()
+        trainer = Trainer(
+            data,
+            feature_transform(state.transform),
+            state.architecture,
+            state.config,
+            state=weights,
+        )
+        model_from_state(trainer.architecture, initial_weights)  # the Reset weights fit too
         trainer.epoch, trainer.step, trainer.history = int(epoch), int(step), history
-        self._spec, self._dataset, self._transform = dataset, data, chosen
-        self._view = view if isinstance(view, str) else self._view
-        self._architecture, self._config = architecture, config
-        self._initial_state = {k: v.detach().clone() for k, v in initial_state.items()}
-        self._new_session(trainer=trainer)
+        self._state, self._dataset = state, data
+        self._initial_state = {k: v.detach().clone() for k, v in initial_weights.items()}
+        self._new_run(trainer=trainer)
+        self.state_changed.emit(state)
 
     def request_frame(self) -> None:
         """Compute the frame of the newest snapshot (newest-only)."""
         request = FrameRequest(
             snapshot=self._snapshot,
             dataset=self._dataset,
-            transform=self._transform,
-            view=self._view,
+            transform=self.transform,
+            view=self._state.view,
             input_bounds=DATA_BOUNDS,
-            session=self._session,
+            run_id=self._run_id,
         )
         self._frames.submit(compute_frame, request)
 
@@ -292,9 +298,18 @@ class PlaygroundController(QObject):
     # -- internals ---------------------------------------------------------------------
 
     def _epochs_left(self) -> int:
-        return max(0, self._config.epochs - self._snapshot.epoch)
+        return max(0, self._state.epochs - self._snapshot.epoch)
 
-    def _new_session(self, state: dict | None = None, trainer: Trainer | None = None) -> None:
+    def _apply_config(self) -> None:
+        """Give the trainer the state's optimiser settings between two snapshots."""
+        if self._train_worker is None:
+            self._trainer.set_config(self._state.config)
+        elif self.is_training:
+            # Restart the worker so the trainer takes the settings between two snapshots.
+            self._stop_worker(continue_with=self._epochs_left())
+        # A paused worker still winding down gets the settings in _on_train_finished.
+
+    def _new_run(self, weights: dict | None = None, trainer: Trainer | None = None) -> None:
         was_training = self.is_training
         self._continue_with = None
         if self._train_worker is not None:
@@ -303,21 +318,22 @@ class PlaygroundController(QObject):
             self._train_worker = None
         if was_training:
             self.training_changed.emit(False)
+        state = self._state
         self._trainer = trainer or Trainer(
-            self._dataset, self._transform, self._architecture, self._config, state=state
+            self._dataset, self.transform, state.architecture, state.config, state=weights
         )
         self._snapshot = self._trainer.snapshot()
-        if state is None and trainer is None:
+        if weights is None and trainer is None:
             self._initial_state = self._snapshot.state
-        self.session_started.emit(self._snapshot)
+        self.run_started.emit(self._snapshot)
         self._restart_frames()
 
     def _restart_frames(self) -> None:
-        self._session += 1
+        self._run_id += 1
         self._frames.cancel()
         self.request_frame()
 
-    def _run(self, n_epochs: int) -> None:
+    def _start_training(self, n_epochs: int) -> None:
         if self._train_worker is not None:
             # A paused worker is still running up to its next snapshot: go on when done.
             self._continue_with = n_epochs
@@ -326,7 +342,7 @@ class PlaygroundController(QObject):
         worker = create_worker(
             _train, self._trainer, n_epochs, _start_thread=False, _ignore_errors=True
         )
-        # Each handler learns which run spoke, by number: a run that a new session
+        # Each handler learns which worker spoke, by number: a worker that a new run
         # retired is ignored. (Qt's sender() cannot tell: the wrappers of deleted workers
         # are reused; and a worker in its own handlers would never be freed.)
         self._train_ticket += 1
@@ -363,16 +379,16 @@ class PlaygroundController(QObject):
         if not self._is_current(ticket):
             return
         self._train_worker = None
-        self._trainer.set_config(self._config)
+        self._trainer.set_config(self._state.config)
         if self._continue_with is not None:
             epochs, self._continue_with = self._continue_with, None
             if epochs > 0:
-                self._run(epochs)
+                self._start_training(epochs)
                 return
         self.training_changed.emit(False)
 
     def _on_frame(self, frame: PlaygroundFrame) -> None:
-        if frame.session != self._session:
+        if frame.run_id != self._run_id:
             return
         self._frame = frame
         self.frame_ready.emit(frame)

@@ -95,7 +95,7 @@ def playground_readiness(page, layers: int | None = None) -> Readiness:
         return (
             frame is not None
             and not c.is_training
-            and frame.session == c.session
+            and frame.run_id == c.run_id
             and frame.step == c.snapshot.step
         )
 

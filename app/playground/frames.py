@@ -50,10 +50,10 @@ def view_axis_names(transform: FeatureTransform, view: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class FrameRequest:
-    """What to draw: one snapshot of one training session, seen in one view.
+    """What to draw: one snapshot of one network run, seen in one view.
 
-    ``session`` numbers the sessions (a new data set, network or view starts one);
-    frames of an older session are never shown.
+    ``run_id`` numbers the runs (a new data set, network, Reset or view starts one);
+    frames of an older run are never shown.
     """
 
     snapshot: TrainingSnapshot
@@ -61,7 +61,7 @@ class FrameRequest:
     transform: FeatureTransform
     view: str
     input_bounds: Bounds
-    session: int
+    run_id: int
     resolution: int = SAMPLE_RESOLUTION
 
 
@@ -71,8 +71,8 @@ class PlaygroundFrame:
 
     Attributes
     ----------
-    epoch, step, session : which snapshot (epochs and optimiser steps done) of which
-        session this shows.
+    epoch, step, run_id : which snapshot (epochs and optimiser steps done) of which run
+        this shows.
     exact : True when ``partition`` holds the exact cells; False when ``sampled`` holds
         activation patterns sampled on a grid of the input plane.
     bounds : (xmin, xmax, ymin, ymax) of the plane drawn.
@@ -93,7 +93,7 @@ class PlaygroundFrame:
 
     epoch: int
     step: int
-    session: int
+    run_id: int
     exact: bool
     bounds: Bounds
     axis_names: tuple[str, str]
@@ -155,7 +155,7 @@ def compute_frame(request: FrameRequest) -> PlaygroundFrame:
     return PlaygroundFrame(
         epoch=request.snapshot.epoch,
         step=request.snapshot.step,
-        session=request.session,
+        run_id=request.run_id,
         exact=exact,
         bounds=bounds,
         axis_names=view_axis_names(transform, request.view),

@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.playground.binding import bind_controls, control_ranges, show_state
 from app.playground.controller import PlaygroundController
 from app.playground.frames import PlaygroundFrame
-from engine.training import TrainingConfig, TrainingSnapshot
+from app.playground.state import PlaygroundState
+from engine.training import TrainingSnapshot
 from widgets.common.message_box import show_warning
 from widgets.playground.controls import PlaygroundControls
 from widgets.playground.curves import TrainingCurves
@@ -61,15 +63,14 @@ class PlaygroundPage(QMainWindow):
         self.controller = controller or PlaygroundController()
         self.controller.setParent(self)
         c = self.controller
-        self.controls = PlaygroundControls(
-            c.dataset_spec, c.transform.name, c.view, c.architecture, c.config, self
-        )
+        self.controls = PlaygroundControls(control_ranges(), self)
         self.cells = PlaygroundCanvas(self)
         self.curves = TrainingCurves(self)
         self.statistics = CellStatisticsPanel(self)
         self.status_label = QLabel("", self)
         self.status_label.setObjectName("playgroundStatus")
         self.status_label.setStyleSheet("color: #444;")
+        self._show_state(c.state)
         self._build_layout()
         self._started = False
         self._frames_drawn = 0
@@ -77,26 +78,17 @@ class PlaygroundPage(QMainWindow):
         self._curve_timer.setSingleShot(True)
         self._curve_timer.setInterval(CURVE_REFRESH_MS)
         self._curve_timer.timeout.connect(lambda: self._show_snapshot(self.controller.snapshot))
-        self._points_session = -1
+        self._points_run = -1
 
-        controls = self.controls
-        controls.dataset_edited.connect(c.set_dataset)
-        controls.features_edited.connect(c.set_features)
-        controls.network_edited.connect(c.set_architecture)
-        controls.training_edited.connect(self._on_training_edited)
-        controls.play_requested.connect(c.play)
-        controls.pause_requested.connect(c.pause)
-        controls.step_requested.connect(c.step)
-        controls.reset_requested.connect(c.reset)
-        controls.colour_by_changed.connect(self.cells.set_colour_by)
-        controls.test_points_toggled.connect(self.cells.set_test_points_visible)
-        c.session_started.connect(self._on_session_started)
+        bind_controls(self.controls, c)
+        c.state_changed.connect(self._on_state_changed)
+        c.run_started.connect(self._on_run_started)
         c.snapshot_received.connect(self._on_snapshot)
         c.frame_ready.connect(self._on_frame_ready)
         c.frame_failed.connect(self._show_error)
         c.training_failed.connect(self._show_error)
         c.training_changed.connect(self._on_training_changed)
-        self._on_session_started(c.snapshot)
+        self._on_run_started(c.snapshot)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -159,20 +151,20 @@ class PlaygroundPage(QMainWindow):
         self.controller.pause()
         super().hideEvent(event)
 
-    # -- sessions ----------------------------------------------------------------------
+    # -- the state -------------------------------------------------------------------
 
-    def show_restored_settings(self, *, colour_by: object, test_points: object) -> None:
-        """Show the controller's (restored) settings in the controls, and the display
-        options of a session."""
-        c = self.controller
-        self.controls.show_session(
-            c.dataset_spec, c.transform.name, c.view, c.architecture, c.config
-        )
-        if colour_by in ("class", "pattern"):
-            self.controls.set_colour_by(colour_by)
-        if isinstance(test_points, bool):
-            self.controls.test_check.setChecked(test_points)
-        self._update_buttons()
+    def _show_state(self, state: PlaygroundState) -> None:
+        """Show ``state``: every control (without echoing it back) and the canvas's
+        colouring and test points."""
+        show_state(self.controls, state)
+        if self.cells.colour_by != state.colour_by:
+            self.cells.set_colour_by(state.colour_by)
+        self.cells.set_test_points_visible(state.test_points)
+
+    def _on_state_changed(self, state: PlaygroundState) -> None:
+        self._show_state(state)
+        self._update_buttons()  # the epoch budget decides whether Play can go on
+        self._show_progress(self.controller.snapshot)
 
     @property
     def frames_drawn(self) -> int:
@@ -180,11 +172,6 @@ class PlaygroundPage(QMainWindow):
         return self._frames_drawn
 
     # -- updates -----------------------------------------------------------------------
-
-    def _on_training_edited(self, config: TrainingConfig) -> None:
-        self.controller.set_config(config)
-        self._update_buttons()
-        self._show_snapshot(self.controller.snapshot)
 
     def _on_training_changed(self, running: bool) -> None:
         self._update_buttons()
@@ -203,18 +190,21 @@ class PlaygroundPage(QMainWindow):
             self._curve_timer.start()
 
     def _show_snapshot(self, snapshot: TrainingSnapshot) -> None:
-        history = snapshot.history
         regression = self.controller.dataset.is_regression
-        self.curves.set_history(history, regression=regression)
+        self.curves.set_history(snapshot.history, regression=regression)
+        self._show_progress(snapshot)
+
+    def _show_progress(self, snapshot: TrainingSnapshot) -> None:
+        history = snapshot.history
         self.controls.set_progress(
             snapshot.epoch,
-            self.controller.config.epochs,
+            self.controller.state.epochs,
             float(history.train_score[-1]),
             float(history.test_score[-1]),
-            regression=regression,
+            regression=self.controller.dataset.is_regression,
         )
 
-    def _on_session_started(self, snapshot: TrainingSnapshot) -> None:
+    def _on_run_started(self, snapshot: TrainingSnapshot) -> None:
         self._curve_timer.stop()
         self._show_snapshot(snapshot)
         self._update_buttons()
@@ -234,9 +224,9 @@ class PlaygroundPage(QMainWindow):
             self.cells.show_sampled(
                 frame.partition, frame.sampled, dataset.n_classes, axis_names=frame.axis_names
             )
-        if frame.session != self._points_session:
-            # Data and view change only with the session: redraw the points then.
-            self._points_session = frame.session
+        if frame.run_id != self._points_run:
+            # Data and view change only with the run: redraw the points then.
+            self._points_run = frame.run_id
             self.cells.set_points(
                 frame.train_points,
                 dataset.y_train,

@@ -7,6 +7,7 @@ from app.playground.export import playground_readiness, playground_targets
 from app.playground.page import PlaygroundPage
 from app.playground.preset import apply_playground_preset, check_playground_preset
 from app.playground.session import restore_playground_state, save_playground_state
+from app.playground.state import PlaygroundState
 
 PLAYGROUND = PageSpec(
     key="playground",
@@ -19,4 +20,5 @@ PLAYGROUND = PageSpec(
     apply_preset=apply_playground_preset,
     export_targets=playground_targets,
     readiness=playground_readiness,
+    state_type=PlaygroundState,
 )

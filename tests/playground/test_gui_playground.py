@@ -44,7 +44,7 @@ def settle(page, qtbot) -> None:
         lambda: (
             not controller.is_busy
             and controller.frame is not None
-            and controller.frame.session == controller.session
+            and controller.frame.run_id == controller.run_id
             and controller.frame.step == controller.snapshot.step
         ),
         timeout=TIMEOUT_MS,
@@ -128,12 +128,12 @@ def test_bad_widths_are_explained_and_good_ones_rebuild_the_network(page, qtbot)
     assert "e.g. 8,8" in error.text()
     assert controller.architecture.widths == (8, 8)
 
-    session = controller.session
+    run_id = controller.run_id
     type_into(qtbot, edit, "5,4,3")
     settle(page, qtbot)
 
     assert not error.isVisible()
-    assert controller.session > session and controller.architecture.widths == (5, 4, 3)
+    assert controller.run_id > run_id and controller.architecture.widths == (5, 4, 3)
     table = page.statistics.table
     assert table.rowCount() == 3
     counts = [

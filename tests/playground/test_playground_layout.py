@@ -79,13 +79,13 @@ def test_score_ticks_stay_a_label_apart_in_a_short_talk_plot(qtbot):
 
 
 def test_the_controls_share_one_column_of_labels_in_talk_type(qtbot):
+    from app.playground.binding import control_ranges, show_state
     from app.playground.controller import PlaygroundController
     from widgets.playground.controls import PlaygroundControls
 
     c = PlaygroundController()
-    controls = PlaygroundControls(
-        c.dataset_spec, c.transform.name, c.view, c.architecture, c.config
-    )
+    controls = PlaygroundControls(control_ranges())
+    show_state(controls, c.state)
     qtbot.addWidget(controls)
     controls.show()
     qtbot.waitExposed(controls)

@@ -123,7 +123,7 @@ def test_a_playground_preset_sets_data_features_network_and_training(main_window
     qtbot.waitUntil(
         lambda: (
             controller.frame is not None
-            and controller.frame.session == controller.session
+            and controller.frame.run_id == controller.run_id
             and not controller.is_busy
         ),
         timeout=FRAME_TIMEOUT_MS,

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import engine.safe_files as safe_files
+from app.playground.state import MAX_HIDDEN_LAYERS, MAX_WIDTH
 from engine.network_spec import NetworkSpecError, build_network, network_spec, network_tensors
 from engine.networks import random_mlp
 from engine.session_file import (
@@ -34,7 +35,6 @@ from engine.session_file import (
 )
 from engine.weights_import import MlpShape, WeightsImportError, mlp_from_state_dict
 from widgets.common.widths import parse_widths
-from widgets.playground.controls import MAX_HIDDEN_LAYERS, MAX_WIDTH
 
 #: Inputs each fuzz test tried, printed at the end of the module.
 TRIED: collections.Counter = collections.Counter()
