@@ -1,323 +1,94 @@
-"""Session state of the Paths page: the digits, the trained models and the chosen pair.
+"""The Paths page's controller: its state (data, latent dimension, pair, ...) and workers.
 
-Training (a classifier and an autoencoder, then the decoder's cells and a survey of random
-paths) runs in a superqt generator worker that reports progress and stops at the next
-epoch when cancelled. Trained models are kept for the session, one set per data set and
-latent dimension, so switching back is instant. Analysing a pair (the exact walk, the
-strip, the slice's cells) runs on a :class:`NewestOnlyRunner`: clicking through the
-gallery faster than it computes draws only the newest pair.
+The controller owns the page's :class:`app.paths.state.PathsState`; every change goes
+through :meth:`PathsController.set_state` (or :meth:`~PathsController.update`), which
+checks it, emits ``state_changed`` and starts the work it implies. Nothing heavier than
+bookkeeping runs on the GUI thread:
+
+- reading the data (scikit-learn's digits or MNIST files) runs on a
+  :class:`NewestOnlyRunner`;
+- training (a classifier and an autoencoder, then the decoder's cells and a survey of
+  random paths) runs in a superqt generator worker that reports progress and stops at the
+  next epoch when cancelled. Trained models are kept for the session, one set per data
+  set and latent dimension, so switching back is instant;
+- analysing a pair (the exact walk, the strip, the slice's cells) and choosing the default
+  pair run on :class:`NewestOnlyRunner` s: clicking through the gallery faster than it
+  computes draws only the newest pair.
 """
 
 from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Generator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
-import torch
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import GeneratorWorker, create_worker
-from torch import nn
 
 from app.jobs.newest_only import NewestOnlyRunner
-from engine.digit_models import Autoencoder, EpochProgress, train_autoencoder, train_classifier
-from engine.digits import DigitImages, load_digits, load_mnist_idx, train_test_split
-from engine.latent_paths import (
-    ClassifierWalk,
-    LatentPath,
-    LatentView,
-    PathSurvey,
-    latent_plane,
-    latent_view,
-    survey_paths,
-    to_plane,
-    walk_classifier,
-    walk_latent_path,
+from app.paths.analysis import (
+    DEFAULT_PAIR_CLASSES,
+    PairAnalysis,
+    analyse_job,
+    default_pair_job,
+)
+from app.paths.state import PairRequest, PathsSettings, PathsState
+from app.paths.training import (
+    DigitSource,
+    PathsModels,
+    TrainedNetworks,
+    TrainingStage,
+    load_source,
+    prepare_models,
 )
 
-LATENT_DIMS = (2, 16)
-#: Most training images used for MNIST (the models must train in about a minute).
-MNIST_TRAIN_LIMIT = 10_000
-SKLEARN_NAME = "scikit-learn 8x8 digits"
 
-
-@dataclass(frozen=True)
-class PathsSettings:
-    """What the page trains.
-
-    Attributes
-    ----------
-    hidden : encoder widths (the decoder mirrors them) and classifier widths.
-    autoencoder_epochs, classifier_epochs : epochs for 1,437 images; larger data sets
-        train proportionally fewer (at least 5).
-    survey_pairs : random pairs of training codes in the cells-vs-length survey.
-    strip_samples : most images in the strip.
-    seed : seeds the split, the weights, the batches and the survey.
-    """
-
-    hidden: tuple[int, ...] = (64, 32)
-    autoencoder_epochs: int = 150
-    classifier_epochs: int = 30
-    survey_pairs: int = 300
-    strip_samples: int = 13
-    seed: int = 0
-
-    def epochs_for(self, epochs: int, n_images: int) -> int:
-        return max(5, round(epochs * min(1.0, 1437 / max(n_images, 1))))
-
-
-@dataclass(frozen=True)
-class DigitSource:
-    """A data set split for the page: models train on ``train``, pairs come from ``test``.
-
-    ``files`` are the absolute paths of the MNIST image and label files it was read from,
-    or None for scikit-learn's digits (what a session stores to read it again).
-    """
-
-    name: str
-    train: DigitImages
-    test: DigitImages
-    files: tuple[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class TrainedNetworks:
-    """The two networks trained for one data set and latent dimension: what a session
-    keeps (everything else in :class:`PathsModels` is computed from them in a moment)."""
-
-    autoencoder: Autoencoder
-    classifier: nn.Sequential
-
-    @property
-    def latent_dim(self) -> int:
-        return self.autoencoder.latent_dim
-
-
-@dataclass(frozen=True)
-class PathsModels:
-    """Everything trained once per data set and latent dimension.
-
-    Attributes
-    ----------
-    autoencoder, classifier : float64 Linear/ReLU models.
-    codes : (N, k) latent codes of the training images.
-    view : the decoder's cells over the latent plane (k == 2), else None (slices are per pair).
-    survey : cells crossed against latent length for random pairs of training codes.
-    classifier_accuracy : accuracy on the test images.
-    """
-
-    autoencoder: Autoencoder
-    classifier: nn.Sequential
-    codes: np.ndarray
-    view: LatentView | None
-    survey: PathSurvey
-    classifier_accuracy: float
-
-    @property
-    def latent_dim(self) -> int:
-        return self.autoencoder.latent_dim
-
-    @property
-    def networks(self) -> TrainedNetworks:
-        return TrainedNetworks(self.autoencoder, self.classifier)
-
-
-@dataclass(frozen=True)
-class TrainingStage:
-    """Progress of :func:`prepare_models`: a stage name and its share done, in [0, 1]."""
-
-    stage: str
-    fraction: float
-    detail: str = ""
-
-
-def _relay(
-    run: Generator[EpochProgress, None, object], stage: str
-) -> Generator[TrainingStage, None, object]:
-    while True:
-        try:
-            progress = next(run)
-        except StopIteration as stop:
-            return stop.value
-        detail = f"epoch {progress.epoch}/{progress.epochs}, loss {progress.loss:.4f}"
-        if np.isfinite(progress.accuracy):
-            detail += f", accuracy {progress.accuracy:.1%}"
-        yield TrainingStage(stage, progress.fraction, detail)
-
-
-def prepare_models(
-    source: DigitSource,
-    latent_dim: int,
-    settings: PathsSettings,
-    networks: TrainedNetworks | None = None,
-) -> Generator[TrainingStage, None, PathsModels]:
-    """Train the classifier and the autoencoder (unless ``networks`` are given, e.g. from a
-    session), then cut the latent plane and survey paths."""
-    if networks is None:
-        networks = yield from train_networks(source, latent_dim, settings)
-    return (yield from derive_models(source, networks, settings))
-
-
-def train_networks(
-    source: DigitSource, latent_dim: int, settings: PathsSettings
-) -> Generator[TrainingStage, None, TrainedNetworks]:
-    """Train the classifier, then the autoencoder, on ``source.train``."""
-    train = source.train
-    seed = settings.seed
-    classifier = yield from _relay(
-        train_classifier(
-            train.flat,
-            train.labels,
-            settings.hidden,
-            epochs=settings.epochs_for(settings.classifier_epochs, len(train)),
-            seed=seed,
-        ),
-        "Training the classifier",
-    )
-    autoencoder = yield from _relay(
-        train_autoencoder(
-            train.flat,
-            settings.hidden,
-            latent_dim,
-            epochs=settings.epochs_for(settings.autoencoder_epochs, len(train)),
-            seed=seed,
-        ),
-        f"Training the autoencoder (latent dimension {latent_dim})",
-    )
-    return TrainedNetworks(autoencoder, classifier)
-
-
-def derive_models(
-    source: DigitSource, networks: TrainedNetworks, settings: PathsSettings
-) -> Generator[TrainingStage, None, PathsModels]:
-    """What the page shows of trained networks: training codes, the latent plane's cells
-    (latent dimension 2), the survey of random paths and the classifier's test accuracy."""
-    train, seed = source.train, settings.seed
-    autoencoder, classifier = networks.autoencoder, networks.classifier
-    yield TrainingStage("Cutting the latent space into cells", 0.0)
-    codes = autoencoder.encode(train.flat)
-    two_d = autoencoder.latent_dim == 2
-    view = latent_view(autoencoder.decoder, codes, train.labels) if two_d else None
-    yield TrainingStage("Counting cells along random paths", 0.5)
-    survey = survey_paths(autoencoder.decoder, codes, settings.survey_pairs, seed=seed)
-    with torch.no_grad():
-        predicted = classifier(torch.as_tensor(source.test.flat)).argmax(dim=1).numpy()
-    accuracy = float(np.mean(predicted == source.test.labels))
-    return PathsModels(autoencoder, classifier, codes, view, survey, accuracy)
-
-
-@dataclass(frozen=True)
-class PairRequest:
-    """A pair to analyse: rows of the test images, and an optional third for the slice."""
-
-    index_a: int
-    index_b: int
-    index_c: int | None = None
-
-
-@dataclass(frozen=True)
-class PairAnalysis:
-    """Everything the page shows for one pair.
-
-    Attributes
-    ----------
-    request : the pair.
-    path : the exact decoded walk and its strip.
-    view : the decoder's cells on screen (the latent plane, or the slice of this path).
-    ends : (2, 2) the path's ends in view coordinates.
-    crossing_points : (K, 2) its crossings in view coordinates.
-    classifier_walk : the classifier along the pixel-space segment between the two images.
-    third_point : (2,) the slice's third point in view coordinates, or None.
-    """
-
-    request: PairRequest
-    path: LatentPath
-    view: LatentView
-    ends: np.ndarray
-    crossing_points: np.ndarray
-    classifier_walk: ClassifierWalk
-    third_point: np.ndarray | None
-
-
-def analyse_pair(
-    source: DigitSource, models: PathsModels, request: PairRequest, strip_samples: int
-) -> PairAnalysis:
-    """The exact walk of one pair through the decoder and the classifier (a worker job)."""
-    test = source.test
-    x_a, x_b = test.flat[request.index_a], test.flat[request.index_b]
-    z_a, z_b = models.autoencoder.encode(np.stack([x_a, x_b]))
-    path = walk_latent_path(
-        models.autoencoder.decoder,
-        z_a,
-        z_b,
-        x_a,
-        x_b,
-        source.train.flat,
-        max_samples=strip_samples,
-    )
-    points = path.crossings.points()
-    third = None
-    if models.view is not None:
-        view = models.view
-        ends = np.stack([z_a, z_b])
-    else:
-        z_c = None
-        if request.index_c is not None:
-            z_c = models.autoencoder.encode(test.flat[request.index_c : request.index_c + 1])[0]
-        plane = latent_plane(z_a, z_b, z_c)
-        view = latent_view(
-            models.autoencoder.decoder,
-            models.codes,
-            source.train.labels,
-            plane=plane,
-            path=(z_a, z_b),
-        )
-        ends = to_plane(np.stack([z_a, z_b]), plane)
-        points = to_plane(points, plane)
-        third = to_plane(np.zeros(len(z_a)) if z_c is None else z_c, plane)[0]
-    walk = walk_classifier(models.classifier, x_a, x_b)
-    return PairAnalysis(request, path, view, ends, points, walk, third)
-
-
-def load_source(images_path: str | None = None, labels_path: str | None = None) -> DigitSource:
-    """scikit-learn's digits (no paths), or MNIST IDX files capped at the training limit."""
-    files = None
-    if images_path is None:
-        digits, name = load_digits(), SKLEARN_NAME
-    else:
-        digits = load_mnist_idx(images_path, labels_path)
-        name = "MNIST IDX files"
-        files = (os.path.abspath(images_path), os.path.abspath(labels_path))
-    train, test = train_test_split(digits, 0.2, seed=0)
-    if len(train) > MNIST_TRAIN_LIMIT:
-        train = train.subset(np.arange(MNIST_TRAIN_LIMIT))
-        name += f" (first {MNIST_TRAIN_LIMIT:,} training images)"
-    if len(test) > 2000:
-        test = test.subset(np.arange(2000))
-    return DigitSource(name, train, test, files)
+def _read_job(
+    files: tuple[str, str] | None,
+) -> tuple[tuple[str, str] | None, DigitSource | Exception]:
+    """The data of ``files`` (None: scikit-learn's digits), or why a file cannot be read
+    (a user's mistake, not a bug: no traceback); the result names its files."""
+    try:
+        return files, load_source() if files is None else load_source(*files)
+    except (OSError, ValueError) as error:
+        return files, error
 
 
 class PathsController(QObject):
-    """The data, the models (trained on demand, cached), and the pair being analysed."""
+    """The page's settings, its data, its models (trained on demand, cached) and the pair
+    being analysed.
 
-    source_changed = Signal(object)  # DigitSource
-    training_started = Signal(int)  # latent dimension
-    training_progress = Signal(object)  # TrainingStage
-    training_finished = Signal(str)  # "done", "cancelled" or "failed"
-    models_ready = Signal(object)  # PathsModels
-    pair_ready = Signal(object)  # PairAnalysis
+    Signals
+    -------
+    state_changed(PathsState) : the settings changed (any field).
+    source_requested(object) : the data of these files (None: the digits) is being read.
+    source_changed(DigitSource) : new data is in use (its pair is cleared).
+    training_started(int), training_progress(TrainingStage), training_finished(str) :
+        a training run (its latent dimension), its progress, its end ("done",
+        "cancelled" or "failed").
+    models_ready(PathsModels), pair_ready(PairAnalysis) : results to show.
+    failed(str) : a message for the user.
+    """
+
+    state_changed = Signal(object)
+    source_requested = Signal(object)
+    source_changed = Signal(object)
+    training_started = Signal(int)
+    training_progress = Signal(object)
+    training_finished = Signal(str)
+    models_ready = Signal(object)
+    pair_ready = Signal(object)
     failed = Signal(str)
 
     def __init__(
         self, settings: PathsSettings | None = None, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
-        self.settings = settings or PathsSettings()
+        self._state = PathsState(training=settings or PathsSettings())
         self._source: DigitSource | None = None
-        self._latent_dim = LATENT_DIMS[0]
+        self._rng = np.random.default_rng(0)
         self._cache: dict[tuple[str, int], PathsModels] = {}
         #: Trained networks by (data set name, latent dimension): from training or a session.
         self._networks: dict[tuple[str, int], TrainedNetworks] = {}
@@ -326,45 +97,127 @@ class PathsController(QObject):
         self._worker_ticket = 0
         self._restored_after_ticket = 0  # runs up to this ticket trained for another session
         self._result: PathsModels | None = None
-        self._pair: PairRequest | None = None
         self._analysis: PairAnalysis | None = None
+        self._reader = NewestOnlyRunner(self)
+        self._reader.result_ready.connect(self._on_source_read)
+        self._reader.job_failed.connect(self._on_read_failed)
         self._runner = NewestOnlyRunner(self)
         self._runner.result_ready.connect(self._on_pair_ready)
         self._runner.job_failed.connect(self._on_pair_failed)
+        self._default_pair = NewestOnlyRunner(self)
+        self._default_pair.result_ready.connect(self._on_default_pair)
+        self._default_pair.job_failed.connect(self._on_pair_failed)
+
+    # --- the state ------------------------------------------------------------------------
+
+    @property
+    def state(self) -> PathsState:
+        """The page's settings."""
+        return self._state
+
+    def set_state(self, state: PathsState) -> None:
+        """Show ``state``: emit ``state_changed``, then start what its differences need:
+        read other data (its pair then starts unpicked), train or reuse other models
+        (other training settings forget the models trained before), analyse another pair.
+        Raises ValueError, changing nothing, for a pair beyond the held-out images of the
+        data in use."""
+        self._check_images(state)
+        old, self._state = self._state, state
+        if state == old:
+            return
+        self.state_changed.emit(state)
+        if state.data_files != old.data_files:
+            self._read(state.data_files)
+        elif state.training != old.training:
+            self._forget_models()
+            self.prepare()
+        elif state.latent_dim != old.latent_dim:
+            self.prepare()
+        elif state.pair != old.pair:
+            self._reanalyse()
+
+    def update(self, **changes: object) -> None:
+        """Change some settings; raises ValueError, changing nothing, for a bad value."""
+        self.set_state(replace(self._state, **changes))
+
+    def _check_images(self, state: PathsState) -> None:
+        if self._source is not None:
+            state.check_images(len(self._source.test), self._source.name)
+
+    @property
+    def settings(self) -> PathsSettings:
+        """What the page trains."""
+        return self._state.training
+
+    @property
+    def latent_dim(self) -> int:
+        return self._state.latent_dim
+
+    def set_latent_dim(self, latent_dim: int) -> None:
+        """Show the models of ``latent_dim`` (trained, or reused)."""
+        self.update(latent_dim=int(latent_dim))
 
     # --- data -----------------------------------------------------------------------------
 
     @property
     def source(self) -> DigitSource | None:
+        """The data in use (None until it is first read)."""
         return self._source
 
-    def set_source(self, source: DigitSource) -> None:
-        """Use ``source``; trains (or reuses) the models for it."""
+    def load_mnist(self, images_path: str, labels_path: str) -> None:
+        """Read MNIST IDX files (in a worker); a bad file is reported through ``failed``."""
+        self.update(data_files=(os.path.abspath(images_path), os.path.abspath(labels_path)))
+
+    def use_digits(self) -> None:
+        """Go back to scikit-learn's 8x8 digits."""
+        self.update(data_files=None)
+
+    def read_source_now(self) -> DigitSource:
+        """Read the state's data on this thread and use it (a preset picks its pair among
+        the images; it reads them first when the page has not yet done so)."""
+        self._reader.cancel()
+        files = self._state.data_files
+        self._install(load_source() if files is None else load_source(*files))
+        return self._source
+
+    def _read(self, files: tuple[str, str] | None) -> None:
+        self._reader.discard_running()
+        self._reader.submit(_read_job, files)
+        self.source_requested.emit(files)
+
+    def _on_source_read(
+        self, result: tuple[tuple[str, str] | None, DigitSource | Exception]
+    ) -> None:
+        files, source = result
+        if files != self._state.data_files:
+            return  # other data was asked for since
+        if isinstance(source, Exception):
+            self._on_read_failed(source)
+        else:
+            self._install(source)
+
+    def _on_read_failed(self, error: BaseException) -> None:
+        shown = None if self._source is None else self._source.files
+        what = "the digits" if self._state.data_files is None else "the MNIST files"
+        if not isinstance(error, OSError | ValueError):
+            error = f"{type(error).__name__}: {error}"
+        # Back to the data on screen: the state names what the page shows.
+        self._state = replace(self._state, data_files=shown)
+        self.state_changed.emit(self._state)
+        self.failed.emit(f"Could not load {what}: {error}")
+
+    def _install(self, source: DigitSource) -> None:
+        """Use ``source``: its pair starts unpicked; train (or reuse) its models."""
         self._source = source
-        self._pair = None
         self._analysis = None
+        self._state = replace(
+            self._state, data_files=source.files, image_a=None, image_b=None, image_c=None
+        )
+        self.state_changed.emit(self._state)
         self.source_changed.emit(source)
         self.prepare()
 
-    def load_mnist(self, images_path: str, labels_path: str) -> None:
-        """Load MNIST IDX files; a bad file is reported through ``failed``."""
-        try:
-            source = load_source(images_path, labels_path)
-        except (OSError, ValueError) as error:
-            self.failed.emit(f"Could not load the MNIST files: {error}")
-            return
-        self.set_source(source)
-
     # --- models ---------------------------------------------------------------------------
-
-    @property
-    def latent_dim(self) -> int:
-        return self._latent_dim
-
-    def set_latent_dim(self, latent_dim: int) -> None:
-        if latent_dim != self._latent_dim:
-            self._latent_dim = int(latent_dim)
-            self.prepare()
 
     @property
     def models(self) -> PathsModels | None:
@@ -391,60 +244,67 @@ class PathsController(QObject):
     def restore(
         self,
         source: DigitSource | None,
-        latent_dim: int,
+        state: PathsState,
         networks: dict[int, TrainedNetworks],
-        pair: PairRequest | None,
         *,
         prepare: bool,
     ) -> None:
-        """Show a saved session: its data, latent dimension, trained networks and pair.
+        """Show a saved session: its data, settings, trained networks and pair.
 
         Models trained before are forgotten (they belong to the session on screen). With
-        ``prepare``, the models of ``latent_dim`` are made at once: derived from
-        ``networks`` when it holds them (no training), else trained; otherwise that waits
-        for :meth:`prepare` (the page's first show). A ``source`` of None (a session saved
-        before the page read any data) is read by :meth:`prepare`; it has no networks.
+        ``prepare``, the models of the state's latent dimension are made at once: derived
+        from ``networks`` when it holds them (no training), else trained; otherwise that
+        waits for :meth:`prepare` (the page's first show). A ``source`` of None (a session
+        saved before the page read any data) is read by :meth:`prepare`; it has no
+        networks.
         """
+        self._reader.cancel()
+        self._default_pair.cancel()
         self._runner.cancel()
         self._stop_worker()
-        self._cache.clear()
-        self._restored_after_ticket = self._worker_ticket
-        self._networks = {}
+        self._forget_models()
         if source is not None:
             self._networks = {(source.name, dim): nets for dim, nets in networks.items()}
         self._source = source
-        self._latent_dim = int(latent_dim)
-        self._models = None
         self._analysis = None
+        self._state = state
+        self.state_changed.emit(state)
         if source is not None:
             self.source_changed.emit(source)
-        self._pair = pair
         if prepare:
             self.prepare()
 
+    def _forget_models(self) -> None:
+        self._cache.clear()
+        self._networks = {}
+        self._models = None
+        self._restored_after_ticket = self._worker_ticket
+
     def _key(self) -> tuple[str, int]:
-        return (self._source.name, self._latent_dim)
+        return (self._source.name, self._state.latent_dim)
 
     def prepare(self) -> None:
-        """Show the cached models of the current choice, or train them in a worker."""
+        """Show the cached models of the current choice, or train them in a worker (after
+        reading the data, the first time)."""
         if self._source is None:
-            self._source = load_source()
-            self.source_changed.emit(self._source)
+            if not self._reader.is_busy:
+                self._read(self._state.data_files)
+            return
         self._models = self._cache.get(self._key())
         self._analysis = None
         self._runner.cancel()
+        self._default_pair.cancel()
+        self._stop_worker()
         if self._models is not None:
-            self._stop_worker()
             self.models_ready.emit(self._models)
             self._reanalyse()
             return
-        self._stop_worker()
         self._worker_ticket += 1
         ticket = self._worker_ticket
         worker = create_worker(
             prepare_models,
             self._source,
-            self._latent_dim,
+            self._state.latent_dim,
             self.settings,
             self._networks.get(self._key()),
             _start_thread=False,
@@ -456,7 +316,7 @@ class PathsController(QObject):
         worker.finished.connect(partial(self._on_training_finished, ticket))
         self._worker = worker
         self._result = None
-        self.training_started.emit(self._latent_dim)
+        self.training_started.emit(self._state.latent_dim)
         QThreadPool.globalInstance().start(worker)
 
     def cancel_training(self) -> None:
@@ -503,7 +363,8 @@ class PathsController(QObject):
 
     @property
     def pair(self) -> PairRequest | None:
-        return self._pair
+        """The pair being analysed, once both ends are picked."""
+        return self._state.pair
 
     @property
     def analysis(self) -> PairAnalysis | None:
@@ -517,37 +378,54 @@ class PathsController(QObject):
                 "Pick two different images: the path between an image and itself is a point."
             )
             return
-        self._pair = PairRequest(int(index_a), int(index_b), index_c)
-        self._reanalyse()
+        self.update(image_a=int(index_a), image_b=int(index_b), image_c=index_c)
 
-    def random_pair(
-        self, class_a: int | None, class_b: int | None, rng: np.random.Generator
-    ) -> None:
-        """Pick a random test image of each class (None: any class) and analyse the pair."""
+    def random_pair(self) -> None:
+        """Pick a random test image of each of the state's classes (None: any class) and
+        analyse the pair."""
+        if self._source is None:
+            return
         labels = self._source.test.labels
-        first = rng.choice(
-            np.flatnonzero(labels == class_a) if class_a is not None else len(labels)
-        )
-        pool = np.flatnonzero(labels == class_b) if class_b is not None else np.arange(len(labels))
-        pool = pool[pool != first]
-        self.choose_pair(int(first), int(rng.choice(pool)))
+        class_a, class_b = self._state.random_classes
+        first = self._random_of(labels, class_a, exclude=None)
+        second = self._random_of(labels, class_b, exclude=first)
+        self.update(image_a=first, image_b=second)
+
+    def _random_of(self, labels: np.ndarray, label: int | None, exclude: int | None) -> int:
+        pool = np.arange(len(labels)) if label is None else np.flatnonzero(labels == label)
+        pool = pool[pool != exclude] if exclude is not None else pool
+        return int(self._rng.choice(pool))
 
     def set_third(self, index_c: int | None) -> None:
         """The slice's third point: test image ``index_c``, or the origin (None)."""
-        if self._pair is not None and self._pair.index_c != index_c:
-            self._pair = replace(self._pair, index_c=index_c)
-            self._reanalyse()
+        self.update(image_c=index_c)
+
+    def pick_default_pair(self, shown: np.ndarray) -> None:
+        """Choose A and B among the gallery's ``shown`` (rows, 10) test images (in a
+        worker, see :func:`app.paths.analysis.default_pair`), unless a pair is picked
+        before it is done."""
+        candidates = [shown[:, label][shown[:, label] >= 0] for label in DEFAULT_PAIR_CLASSES]
+        if self._models is None or any(len(c) == 0 for c in candidates):
+            return
+        self._default_pair.discard_running()
+        self._default_pair.submit(default_pair_job, (self._source, self._models, candidates))
+
+    def _on_default_pair(self, result: tuple[PathsModels, tuple[int, int]]) -> None:
+        models, (a, b) = result
+        if models is self._models and self.pair is None:
+            self.update(image_a=a, image_b=b)
 
     def _reanalyse(self) -> None:
-        if self._pair is None or self._models is None:
+        pair = self.pair
+        if pair is None or self._models is None:
             return
         self._runner.discard_running()
         self._runner.submit(
-            _analyse_job, (self._source, self._models, self._pair, self.settings.strip_samples)
+            analyse_job, (self._source, self._models, pair, self.settings.strip_samples)
         )
 
     def _on_pair_ready(self, analysis: PairAnalysis) -> None:
-        if analysis.request != self._pair or self._models is None:
+        if analysis.request != self.pair or self._models is None:
             return
         self._analysis = analysis
         self.pair_ready.emit(analysis)
@@ -556,14 +434,11 @@ class PathsController(QObject):
         self.failed.emit(f"The path could not be computed: {type(error).__name__}: {error}")
 
     def shutdown(self, timeout_ms: int = 20_000) -> None:
-        """Stop training and analysis, and wait for the workers."""
+        """Stop reading, training and analysis, and wait for the workers."""
+        self._reader.cancel()
+        self._default_pair.cancel()
         self._runner.cancel()
         if self._worker is not None:
             self._worker.quit()
             self._worker = None
         QThreadPool.globalInstance().waitForDone(timeout_ms)
-
-
-def _analyse_job(argument: tuple) -> PairAnalysis:
-    source, models, request, strip_samples = argument
-    return analyse_pair(source, models, request, strip_samples)

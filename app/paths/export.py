@@ -10,13 +10,15 @@ def paths_targets(page) -> list[ExportView | ExportAnimation]:
     """The whole page first, then its plots."""
     return [
         ExportView("paths", "the whole Paths page", lambda: page),
-        ExportView("paths-latent", "the latent plane and the path", lambda: page.canvas),
-        ExportView("paths-survey", "cells crossed against path length", lambda: page.survey),
+        ExportView("paths-latent", "the latent plane and the path", lambda: page.views.canvas),
+        ExportView("paths-survey", "cells crossed against path length", lambda: page.views.survey),
         ExportView(
-            "paths-classifier", "the classifier along the path", lambda: page.classifier_plot
+            "paths-classifier", "the classifier along the path", lambda: page.views.classifier_plot
         ),
         ExportView(
-            "paths-distance", "distance to the nearest training image", lambda: page.distance_plot
+            "paths-distance",
+            "distance to the nearest training image",
+            lambda: page.views.distance_plot,
         ),
     ]
 

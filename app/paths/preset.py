@@ -1,29 +1,45 @@
-"""The paths page's presets: the settings a preset may give, checked and applied."""
+"""The Paths page's presets.
+
+Settings: ``latent_dim`` (one of the page's latent dimensions) and ``classes`` (two digit
+classes ``[a, b]``: the path runs from the first held-out image of ``a`` to the first of
+``b``, the first two for one class twice; they also become Random pair's classes).
+Missing ones take their defaults; the page's data, training settings, gallery and third
+point are kept.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from PySide6.QtWidgets import QWidget
 
-from app.paths.controller import LATENT_DIMS
-from app.state.fields import only_fields as _only
+from app.paths.page import PathsPage
+from app.paths.state import CLASSES, LATENT_DIMS, PathsState
+from app.state.fields import SettingError, only_fields, whole
+
+_FIELDS = {"latent_dim", "classes"}
+_DEFAULT_CLASSES = [4, 7]
+
+
+def _preset_changes(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The state's fields a preset sets (checked against the state's limits)."""
+    only_fields(settings, _FIELDS, "paths settings")
+    classes = settings.get("classes", _DEFAULT_CLASSES)
+    if not isinstance(classes, list) or len(classes) != 2:
+        raise SettingError(f"classes must be two digits [a, b] from 0 to 9, got {classes!r}")
+    changes = {
+        "latent_dim": settings.get("latent_dim", LATENT_DIMS[0]),
+        "random_classes": tuple(whole(c, "classes", CLASSES[0], CLASSES[-1]) for c in classes),
+    }
+    PathsState(**changes)  # raises for anything out of range
+    return changes
 
 
 def check_paths_preset(settings: Mapping[str, Any]) -> None:
-    _only(settings, {"latent_dim", "classes"}, "paths settings")
-    latent = settings.get("latent_dim", LATENT_DIMS[0])
-    if latent not in LATENT_DIMS:
-        raise ValueError(f"latent_dim must be one of {', '.join(map(str, LATENT_DIMS))}")
-    classes = settings.get("classes", [4, 7])
-    if (
-        not isinstance(classes, list)
-        or len(classes) != 2
-        or any(not isinstance(c, int) or not 0 <= c <= 9 for c in classes)
-    ):
-        raise ValueError(f"classes must be two digits [a, b] from 0 to 9, got {classes!r}")
+    """Raise ValueError naming the first setting that is unknown or out of range."""
+    _preset_changes(settings)
 
 
 def paths_pair(labels: Any, classes: list[int]) -> tuple[int, int]:
@@ -38,15 +54,12 @@ def paths_pair(labels: Any, classes: list[int]) -> tuple[int, int]:
     return a, b
 
 
-def apply_paths_preset(page: QWidget, settings: Mapping[str, Any]) -> None:
+def apply_paths_preset(page: PathsPage, settings: Mapping[str, Any]) -> None:
+    """Show the preset's latent dimension and the pair of its classes (training the
+    models if needed). The pair is chosen among the held-out images, so the data is read
+    first if the page has not read it yet."""
+    changes = _preset_changes(settings)
     controller = page.controller
-    if controller.source is None:
-        page.start()  # loads the digits (the page does so on first show)
-    latent = int(settings.get("latent_dim", LATENT_DIMS[0]))
-    page.latent_combo.setCurrentIndex(page.latent_combo.findData(latent))  # trains if needed
-    classes = [int(c) for c in settings.get("classes", [4, 7])]
-    for combo, label in zip(page.class_combos, classes, strict=True):
-        combo.setCurrentIndex(combo.findData(label))
-    a, b = paths_pair(controller.source.test.labels, classes)
-    page.pick(a, "A")
-    page.pick(b, "B")
+    source = controller.source or controller.read_source_now()
+    a, b = paths_pair(source.test.labels, list(changes["random_classes"]))
+    controller.set_state(replace(controller.state, **changes, image_a=a, image_b=b))

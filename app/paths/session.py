@@ -8,67 +8,67 @@ the data again, rebuilds the networks from the tensors (never from pickle) and o
 derives the cells and the survey from them: nothing is retrained. A session without
 networks restores the settings and trains when the page is shown, as a fresh start does.
 
-:func:`parse_paths_state` checks the whole state (data, digest, ranges, pair, every
-network's layers, shapes, NaN) and raises :class:`engine.session_file.SessionFileError`
-before anything changes; :func:`restore_paths_state` then shows it.
+The settings are the page's :class:`app.paths.state.PathsState`, written under the JSON
+keys older files used (``latent_dim``, ``training``, ``pair``, ``gallery_seed``,
+``random_classes``). :func:`parse_paths_state` checks the whole section (data, digest, the
+state's ranges, the pair against the data, every network's layers, shapes, NaN) and raises
+:class:`engine.session_file.SessionFileError` before anything changes;
+:func:`restore_paths_state` then shows it.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
 import torch
 
-from app.paths.controller import (
-    LATENT_DIMS,
-    DigitSource,
-    PairRequest,
-    PathsSettings,
-    TrainedNetworks,
-    load_source,
-)
+from app.paths.state import LATENT_DIMS, PairRequest, PathsSettings, PathsState
+from app.paths.training import DigitSource, TrainedNetworks, load_source
+from app.state.fields import SettingError
 from engine.digit_models import autoencoder_from
 from engine.network_spec import NetworkSpecError, build_network, network_spec, network_tensors
 from engine.networks import network_layers
-from engine.session_file import PageState, SessionFileError, whole_number
+from engine.session_file import PageState, SessionFileError
 
 if TYPE_CHECKING:
     from app.paths.page import PathsPage
 
 _PARTS = ("encoder", "decoder", "classifier")
-#: Ranges a session's training settings must fall in (a damaged file must not ask for a
-#: week of training or a million-pair survey).
-MAX_HIDDEN_LAYERS = 8
-MAX_HIDDEN_WIDTH = 4096
-MAX_EPOCHS = 10_000
-MAX_SURVEY_PAIRS = 10_000
-MAX_STRIP_SAMPLES = 201
-MAX_SEED = 2**31 - 1
 
 
 @dataclass(frozen=True)
-class PathsSession:
-    """A checked Paths state, ready to show.
+class SavedPaths:
+    """A checked Paths section of a session, ready to show.
 
     Attributes
     ----------
     source : the data, read again (None: the page had read none yet).
-    latent_dim : the latent dimension shown. settings : the training settings.
+    state : the page's settings (its ``data_files`` are the source's).
     networks : trained networks by latent dimension (possibly none).
-    pair : the pair analysed, or None. gallery_seed : which held-out images the gallery
-    shows. random_classes : the classes of Random pair (None: any).
     """
 
     source: DigitSource | None
-    latent_dim: int
-    settings: PathsSettings
+    state: PathsState
     networks: dict[int, TrainedNetworks]
-    pair: PairRequest | None
-    gallery_seed: int
-    random_classes: tuple[int | None, int | None]
+
+    @property
+    def latent_dim(self) -> int:
+        return self.state.latent_dim
+
+    @property
+    def pair(self) -> PairRequest | None:
+        return self.state.pair
+
+    @property
+    def gallery_seed(self) -> int:
+        return self.state.gallery_seed
+
+    @property
+    def random_classes(self) -> tuple[int | None, int | None]:
+        return self.state.random_classes
 
 
 def data_digest(source: DigitSource) -> str:
@@ -85,15 +85,17 @@ def _prefix(latent_dim: int, part: str) -> str:
 
 
 def save_paths_state(page: PathsPage) -> PageState:
+    """The page's settings, its data's name and digest, and every network trained on it."""
     c = page.controller
+    state = c.state
     return paths_page_state(
         c.source,
-        c.latent_dim,
-        c.settings,
+        state.latent_dim,
+        state.training,
         c.trained_networks(),
-        c.pair,
-        page.gallery_seed,
-        page.random_classes,
+        state.pair,
+        state.gallery_seed,
+        state.random_classes,
     )
 
 
@@ -106,7 +108,7 @@ def paths_page_state(
     gallery_seed: int = 0,
     random_classes: tuple[int | None, int | None] = (None, None),
 ) -> PageState:
-    """The session state of a Paths page showing these (see :class:`PathsSession`); the
+    """The session section of a Paths page showing these (see :class:`SavedPaths`); the
     networks' weights become tensors ``models.{latent_dim}.{encoder|decoder|classifier}.*``."""
     document = {
         "data": None,
@@ -146,32 +148,8 @@ def _latent_dim(value: object, what: str) -> int:
 def _training(raw: object) -> PathsSettings:
     if not isinstance(raw, dict):
         raise SessionFileError("the training settings are missing.")
-    defaults = PathsSettings()
-    hidden = raw.get("hidden", list(defaults.hidden))
-    if (
-        not isinstance(hidden, list)
-        or not 1 <= len(hidden) <= MAX_HIDDEN_LAYERS
-        or not all(
-            isinstance(w, int) and not isinstance(w, bool) and 1 <= w <= MAX_HIDDEN_WIDTH
-            for w in hidden
-        )
-    ):
-        raise SessionFileError(
-            f"the hidden widths {hidden!r} are not 1 to {MAX_HIDDEN_LAYERS} whole numbers "
-            f"between 1 and {MAX_HIDDEN_WIDTH}."
-        )
-    ranges = {
-        "autoencoder_epochs": (1, MAX_EPOCHS),
-        "classifier_epochs": (1, MAX_EPOCHS),
-        "survey_pairs": (1, MAX_SURVEY_PAIRS),
-        "strip_samples": (3, MAX_STRIP_SAMPLES),
-        "seed": (0, MAX_SEED),
-    }
-    values = {
-        key: whole_number(raw.get(key, getattr(defaults, key)), key, low, high)
-        for key, (low, high) in ranges.items()
-    }
-    return PathsSettings(hidden=tuple(hidden), **values)
+    defaults = asdict(PathsSettings())
+    return PathsSettings(**{key: raw.get(key, default) for key, default in defaults.items()})
 
 
 def _source(data: object, load: Callable[..., DigitSource]) -> DigitSource:
@@ -250,62 +228,48 @@ def _networks(
     return networks
 
 
-def _pair(value: object, n_test: int) -> PairRequest | None:
+def _pair(value: object) -> dict[str, int | None]:
+    """The state's images of a saved pair ``[A, B, C or null]`` (checked by the state)."""
     if value is None:
-        return None
+        return {}
     if not isinstance(value, list) or len(value) != 3:
         raise SessionFileError(f"the pair must be [A, B, C or null], got {value!r}.")
-    a = whole_number(value[0], "Image A", 0, n_test - 1)
-    b = whole_number(value[1], "Image B", 0, n_test - 1)
-    c = None if value[2] is None else whole_number(value[2], "Image C", 0, n_test - 1)
-    if a == b:
-        raise SessionFileError("the pair's two images are the same image.")
-    return PairRequest(a, b, c)
-
-
-def _classes(value: object) -> tuple[int | None, int | None]:
-    if not isinstance(value, list) or len(value) != 2:
-        raise SessionFileError(f"random_classes must be two classes, got {value!r}.")
-    a, b = (None if v is None else whole_number(v, "A random pair's class", 0, 9) for v in value)
-    return a, b
+    return dict(zip(("image_a", "image_b", "image_c"), value, strict=True))
 
 
 def parse_paths_state(
     state: PageState, load: Callable[..., DigitSource] = load_source
-) -> PathsSession:
+) -> SavedPaths:
     """Check ``state`` and build what it describes; raises SessionFileError.
 
     ``load`` reads the data: ``load()`` for scikit-learn's digits and
     ``load(images_path, labels_path)`` for MNIST (the default, :func:`load_source`).
     """
     settings, tensors = state.settings, state.tensors
-    latent_dim = _latent_dim(settings.get("latent_dim"), "latent_dim")
-    training = _training(settings.get("training"))
-    gallery_seed = whole_number(settings.get("gallery_seed", 0), "gallery_seed", 0, MAX_SEED)
-    random_classes = _classes(settings.get("random_classes", [None, None]))
     data, pair, networks = settings.get("data"), settings.get("pair"), settings.get("models", [])
-    source = None
-    if data is not None:
-        source = _source(data, load)
-        pair = _pair(pair, len(source.test))
-        networks = _networks(networks, tensors, source)
-    elif pair is not None or networks:
+    if data is None and (pair is not None or networks):
         raise SessionFileError("it holds a pair or trained models but does not say their data.")
-    else:
-        networks = {}
-    return PathsSession(source, latent_dim, training, networks, pair, gallery_seed, random_classes)
+    try:
+        saved = PathsState(
+            latent_dim=settings.get("latent_dim"),
+            training=_training(settings.get("training")),
+            random_classes=settings.get("random_classes", [None, None]),
+            gallery_seed=settings.get("gallery_seed", 0),
+            **_pair(pair),
+        )
+    except SettingError as error:
+        raise SessionFileError(str(error)) from None
+    if data is None:
+        return SavedPaths(None, saved, {})
+    source = _source(data, load)  # the settings are checked before the data is read
+    try:
+        saved.check_images(len(source.test), source.name)
+    except SettingError as error:
+        raise SessionFileError(str(error)) from None
+    saved = replace(saved, data_files=source.files)
+    return SavedPaths(source, saved, _networks(networks, tensors, source))
 
 
 def restore_paths_state(page: PathsPage, state: PageState) -> None:
-    session = parse_paths_state(state)  # nothing changes if this raises
-    page.show_session(session)
-
-
-__all__ = [
-    "PathsSession",
-    "data_digest",
-    "parse_paths_state",
-    "paths_page_state",
-    "restore_paths_state",
-    "save_paths_state",
-]
+    """Show a saved section; raises SessionFileError, changing nothing, for a bad one."""
+    page.show_saved(parse_paths_state(state))

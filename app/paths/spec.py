@@ -7,6 +7,7 @@ from app.paths.export import paths_readiness, paths_targets
 from app.paths.page import PathsPage
 from app.paths.preset import apply_paths_preset, check_paths_preset
 from app.paths.session import restore_paths_state, save_paths_state
+from app.paths.state import PathsState
 
 PATHS = PageSpec(
     key="paths",
@@ -19,4 +20,5 @@ PATHS = PageSpec(
     apply_preset=apply_paths_preset,
     export_targets=paths_targets,
     readiness=paths_readiness,
+    state_type=PathsState,
 )

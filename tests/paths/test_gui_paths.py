@@ -32,7 +32,7 @@ def paths_page(qtbot) -> Iterator[PathsPage]:
 
 
 def click_image(qtbot, page: PathsPage, index: int, modifier=Qt.KeyboardModifier.NoModifier):
-    gallery = page.gallery
+    gallery = page.controls.gallery
     qtbot.mouseClick(
         gallery, Qt.MouseButton.LeftButton, modifier, gallery.image_position(index).toPoint()
     )
@@ -50,10 +50,10 @@ def pick_pair(qtbot, page: PathsPage, a: int, b: int):
 
 def test_picking_two_digits_shows_their_strip_and_crossings(qtbot, paths_page):
     page = paths_page
-    shown = page.gallery.shown_indices
+    shown = page.controls.gallery.shown_indices
     a, b = int(shown[1, 2]), int(shown[2, 6])
     pick_pair(qtbot, page, a, b)
-    assert page.gallery.marks() == {"A": a, "B": b}
+    assert page.controls.gallery.marks() == {"A": a, "B": b}
 
     # The engine, independently: encode the two images, walk the decoder.
     models = page.controller.models
@@ -61,35 +61,41 @@ def test_picking_two_digits_shows_their_strip_and_crossings(qtbot, paths_page):
     z_a, z_b = models.autoencoder.encode(test.flat[[a, b]])
     crossings = segment_crossings(models.autoencoder.decoder, z_a, z_b)
     n_cells = crossings.n_cells
-    assert page.strip.n_thumbnails == min(2 * n_cells + 1, TINY.strip_samples)
-    assert f"crosses {n_cells} cell" in page.cells_label.text()
-    np.testing.assert_allclose(page.canvas.path_crossing_points, crossings.points(), atol=1e-9)
-    np.testing.assert_allclose(np.array(page.canvas.path_ends), np.stack([z_a, z_b]), atol=1e-9)
-    tags = page.strip.tags
+    assert page.views.strip.n_thumbnails == min(2 * n_cells + 1, TINY.strip_samples)
+    assert f"crosses {n_cells} cell" in page.views.cells_label.text()
+    np.testing.assert_allclose(
+        page.views.canvas.path_crossing_points, crossings.points(), atol=1e-9
+    )
+    np.testing.assert_allclose(
+        np.array(page.views.canvas.path_ends), np.stack([z_a, z_b]), atol=1e-9
+    )
+    tags = page.views.strip.tags
     assert tags[0].startswith("t=0.00") and tags[-1].startswith("t=1.00")
 
     # Unreached cells: those whose pattern no training code has.
     codes = models.autoencoder.encode(page.controller.source.train.flat)
     patterns = network_layers(models.autoencoder.decoder).activation_pattern(codes)
     seen = {row.tobytes() for row in patterns}
-    partition = page.canvas.partition
+    partition = page.views.canvas.partition
     expected = sum(row.tobytes() not in seen for row in partition.patterns)
-    assert page.canvas.n_unreached_shaded == expected
-    assert f"{expected:,} cells that no training code reaches" in page.canvas_card.title.text()
+    assert page.views.canvas.n_unreached_shaded == expected
+    assert (
+        f"{expected:,} cells that no training code reaches" in page.views.canvas_card.title.text()
+    )
 
     walk = segment_crossings(models.classifier, test.flat[a], test.flat[b])
-    assert page.classifier_plot.n_cells == walk.n_cells
-    assert re.search(r"Predicted class along the path: \d", page.class_label.text())
+    assert page.views.classifier_plot.n_cells == walk.n_cells
+    assert re.search(r"Predicted class along the path: \d", page.views.class_label.text())
 
 
 def test_a_larger_latent_space_is_shown_as_a_slice_through_the_path(qtbot, paths_page):
     page = paths_page
-    index = page.latent_combo.findData(16)
+    index = page.controls.latent_combo.findData(16)
     with qtbot.waitSignal(page.pair_shown, timeout=TIMEOUT_MS):
-        page.latent_combo.setCurrentIndex(index)
+        page.controls.latent_combo.setCurrentIndex(index)
     models = page.controller.models
     assert models.latent_dim == 16
-    assert "2-D slice of the 16-D latent space" in page.canvas_card.title.text()
+    assert "2-D slice of the 16-D latent space" in page.views.canvas_card.title.text()
     analysis = page.controller.analysis
     test = page.controller.source.test
     z_a, z_b = models.autoencoder.encode(
@@ -99,16 +105,16 @@ def test_a_larger_latent_space_is_shown_as_a_slice_through_the_path(qtbot, paths
     length = np.linalg.norm(z_b - z_a)
     # In the slice the path runs along the first axis from 0 to its latent length.
     expected = np.column_stack([crossings.t * length, np.zeros(crossings.n_crossings)])
-    np.testing.assert_allclose(page.canvas.path_crossing_points, expected, atol=1e-9)
-    assert page.canvas.partition.plane is not None
-    assert f"crosses {crossings.n_cells} cell" in page.cells_label.text()
+    np.testing.assert_allclose(page.views.canvas.path_crossing_points, expected, atol=1e-9)
+    assert page.views.canvas.partition.plane is not None
+    assert f"crosses {crossings.n_cells} cell" in page.views.cells_label.text()
 
     # Ctrl+click picks a third image: the slice turns to contain its code.
-    third = int(page.gallery.shown_indices[0, 0])
+    third = int(page.controls.gallery.shown_indices[0, 0])
     with qtbot.waitSignal(page.pair_shown, timeout=TIMEOUT_MS):
         click_image(qtbot, page, third, Qt.KeyboardModifier.ControlModifier)
-    assert "and image C" in page.canvas_card.title.text()
-    origin, u, v = page.canvas.partition.plane
+    assert "and image C" in page.views.canvas_card.title.text()
+    origin, u, v = page.views.canvas.partition.plane
     z_c = models.autoencoder.encode(test.flat[third : third + 1])[0]
     s, t = (z_c - origin) @ u, (z_c - origin) @ v
     np.testing.assert_allclose(origin + s * u + t * v, z_c, atol=1e-9)
@@ -118,8 +124,13 @@ def test_a_wrong_mnist_file_is_reported_in_a_message_box(qtbot, paths_page, tmp_
     images = tmp_path / "train-images-idx3-ubyte"
     images.write_bytes(b"\x00\x00\x08\x01" + (3).to_bytes(4, "big") + b"\x01\x02\x03")
     paths_page.controller.load_mnist(str(images), str(images))
-    box = paths_page.findChild(QMessageBox, "pathsErrorBox")
-    qtbot.waitUntil(lambda: box.isVisible(), timeout=5000)
+
+    def error_box() -> QMessageBox | None:
+        return paths_page.findChild(QMessageBox, "pathsErrorBox")
+
+    # The files are read in a worker: the box comes when it is done.
+    qtbot.waitUntil(lambda: error_box() is not None and error_box().isVisible(), timeout=5000)
+    box = error_box()
     assert "not an IDX image file" in box.text() and "train-images-idx3-ubyte" in box.text()
     box.close()
 
@@ -129,12 +140,14 @@ def test_training_can_be_cancelled(qtbot):
     qtbot.addWidget(page)
     with qtbot.waitSignal(page.controller.training_progress, timeout=TIMEOUT_MS):
         page.show()
-    assert page.cancel_button.isEnabled()
+    assert page.controls.cancel_button.isEnabled()
     with qtbot.waitSignal(page.controller.training_finished, timeout=TIMEOUT_MS) as blocker:
-        qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(page.controls.cancel_button, Qt.MouseButton.LeftButton)
     assert blocker.args == ["cancelled"]
-    assert "cancelled" in page.stage_label.text() and page.retrain_button.isEnabled()
-    assert page.controller.models is None and page.strip.n_thumbnails == 0
+    assert (
+        "cancelled" in page.controls.stage_label.text() and page.controls.retrain_button.isEnabled()
+    )
+    assert page.controller.models is None and page.views.strip.n_thumbnails == 0
     page.shutdown()
 
 
@@ -146,7 +159,7 @@ def test_the_strip_tags_take_the_colour_blind_safe_palette(qtbot, paths_page):
 
     def colours_in(palette) -> bool:
         allowed = {tuple(int(v) for v in rgb) for rgb in palette}
-        return bool(page.strip.tag_colours) and set(page.strip.tag_colours) <= allowed
+        return bool(page.views.strip.tag_colours) and set(page.views.strip.tag_colours) <= allowed
 
     assert colours_in(CELL_PALETTE)
     try:

@@ -11,7 +11,7 @@ import pytest
 import torch
 from PySide6.QtWidgets import QMessageBox
 
-import app.paths.controller as paths_controller
+import app.paths.training as paths_training
 from app.paths.controller import PathsSettings
 from app.paths.page import PathsPage
 from app.paths.session import restore_paths_state, save_paths_state
@@ -40,14 +40,14 @@ def trained_page(qtbot) -> Iterator[PathsPage]:
         page.show()
     page.plane_cells = page.controller.models.view.partition.n_regions
     with qtbot.waitSignal(page.pair_shown, timeout=TIMEOUT_MS):
-        page.latent_combo.setCurrentIndex(page.latent_combo.findData(16))
-    shown = page.gallery.shown_indices
+        page.controls.latent_combo.setCurrentIndex(page.controls.latent_combo.findData(16))
+    shown = page.controls.gallery.shown_indices
     a, b, c = int(shown[1, 3]), int(shown[2, 8]), int(shown[0, 5])
     with qtbot.waitSignal(page.pair_shown, timeout=TIMEOUT_MS):
-        page.pick(a, "A")
-        page.pick(b, "B")
+        page.controls.pick(a, "A")
+        page.controls.pick(b, "B")
     with qtbot.waitSignal(page.pair_shown, timeout=TIMEOUT_MS):
-        page.pick(c, "C")
+        page.controls.pick(c, "C")
     yield page
     page.shutdown()
     page.close()
@@ -60,8 +60,8 @@ def no_training(monkeypatch):
     def refuse(*_args, **_kwargs):
         raise AssertionError("a restored session was trained again")
 
-    monkeypatch.setattr(paths_controller, "train_classifier", refuse)
-    monkeypatch.setattr(paths_controller, "train_autoencoder", refuse)
+    monkeypatch.setattr(paths_training, "train_classifier", refuse)
+    monkeypatch.setattr(paths_training, "train_autoencoder", refuse)
 
 
 def _parameters(model) -> list[torch.Tensor]:
@@ -98,25 +98,25 @@ def test_saved_models_come_back_without_training(qtbot, trained_page, no_trainin
     qtbot.addWidget(page)
     page.resize(1400, 860)
     restore_paths_state(page, read_session(path)["paths"])
-    assert "saved models come back" in page.stage_label.text()
+    assert "saved models come back" in page.controls.stage_label.text()
     assert page.controller.has_networks  # so showing derives the cells, without training
     with qtbot.waitSignal(page.pair_shown, timeout=TIMEOUT_MS) as shown:
         page.show()
 
     restored = shown.args[0]
     assert page.controller.settings == TINY
-    assert page.controller.latent_dim == 16 and page.latent_combo.currentData() == 16
+    assert page.controller.latent_dim == 16 and page.controls.latent_combo.currentData() == 16
     _assert_same(saved, _networks(page))
     assert restored.request == analysis.request
     assert restored.path.n_cells == analysis.path.n_cells
-    assert page.cells_label.text() == saved_page.cells_label.text()
-    assert page.canvas_card.title.text() == saved_page.canvas_card.title.text()
-    assert page.gallery.marks() == saved_page.gallery.marks()
-    assert "trained on" in page.stage_label.text()
+    assert page.views.cells_label.text() == saved_page.views.cells_label.text()
+    assert page.views.canvas_card.title.text() == saved_page.views.canvas_card.title.text()
+    assert page.controls.gallery.marks() == saved_page.controls.gallery.marks()
+    assert "trained on" in page.controls.stage_label.text()
 
     # The other latent dimension is rebuilt from its saved networks too, not trained.
     with qtbot.waitSignal(page.controller.models_ready, timeout=TIMEOUT_MS):
-        page.latent_combo.setCurrentIndex(page.latent_combo.findData(2))
+        page.controls.latent_combo.setCurrentIndex(page.controls.latent_combo.findData(2))
     models = page.controller.models
     assert models.latent_dim == 2
     assert models.view.partition.n_regions == saved_page.plane_cells

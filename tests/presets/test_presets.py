@@ -214,7 +214,7 @@ def test_the_digits_preset_walks_between_the_first_images_of_its_classes(main_wi
         int(np.argmax(labels == a)),
         int(np.argmax(labels == b)),
     )
-    assert [combo.currentData() for combo in page.class_combos] == [a, b]
+    assert [combo.currentData() for combo in page.controls.class_combos] == [a, b]
     page.shutdown()
 
 

@@ -1,0 +1,183 @@
+"""What the Paths page trains: its data, the classifier and the autoencoder, and what is
+derived from them (the latent codes, the decoder's cells, the survey of random paths).
+
+Everything here runs in a worker: :func:`load_source` reads the data, :func:`prepare_models`
+is a generator that trains (or takes a session's networks) and yields its progress.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from app.paths.state import TEST_LIMIT, PathsSettings
+from engine.digit_models import Autoencoder, EpochProgress, train_autoencoder, train_classifier
+from engine.digits import DigitImages, load_digits, load_mnist_idx, train_test_split
+from engine.latent_paths import LatentView, PathSurvey, latent_view, survey_paths
+
+#: Most training images used for MNIST (the models must train in about a minute).
+MNIST_TRAIN_LIMIT = 10_000
+SKLEARN_NAME = "scikit-learn 8x8 digits"
+
+
+@dataclass(frozen=True)
+class DigitSource:
+    """A data set split for the page: models train on ``train``, pairs come from ``test``.
+
+    ``files`` are the absolute paths of the MNIST image and label files it was read from,
+    or None for scikit-learn's digits (what a session stores to read it again).
+    """
+
+    name: str
+    train: DigitImages
+    test: DigitImages
+    files: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class TrainedNetworks:
+    """The two networks trained for one data set and latent dimension: what a session
+    keeps (everything else in :class:`PathsModels` is computed from them in a moment)."""
+
+    autoencoder: Autoencoder
+    classifier: nn.Sequential
+
+    @property
+    def latent_dim(self) -> int:
+        return self.autoencoder.latent_dim
+
+
+@dataclass(frozen=True)
+class PathsModels:
+    """Everything trained once per data set and latent dimension.
+
+    Attributes
+    ----------
+    autoencoder, classifier : float64 Linear/ReLU models.
+    codes : (N, k) latent codes of the training images.
+    view : the decoder's cells over the latent plane (k == 2), else None (slices are per pair).
+    survey : cells crossed against latent length for random pairs of training codes.
+    classifier_accuracy : accuracy on the test images.
+    """
+
+    autoencoder: Autoencoder
+    classifier: nn.Sequential
+    codes: np.ndarray
+    view: LatentView | None
+    survey: PathSurvey
+    classifier_accuracy: float
+
+    @property
+    def latent_dim(self) -> int:
+        return self.autoencoder.latent_dim
+
+    @property
+    def networks(self) -> TrainedNetworks:
+        return TrainedNetworks(self.autoencoder, self.classifier)
+
+
+@dataclass(frozen=True)
+class TrainingStage:
+    """Progress of :func:`prepare_models`: a stage name and its share done, in [0, 1]."""
+
+    stage: str
+    fraction: float
+    detail: str = ""
+
+
+def _relay(
+    run: Generator[EpochProgress, None, object], stage: str
+) -> Generator[TrainingStage, None, object]:
+    while True:
+        try:
+            progress = next(run)
+        except StopIteration as stop:
+            return stop.value
+        detail = f"epoch {progress.epoch}/{progress.epochs}, loss {progress.loss:.4f}"
+        if np.isfinite(progress.accuracy):
+            detail += f", accuracy {progress.accuracy:.1%}"
+        yield TrainingStage(stage, progress.fraction, detail)
+
+
+def prepare_models(
+    source: DigitSource,
+    latent_dim: int,
+    settings: PathsSettings,
+    networks: TrainedNetworks | None = None,
+) -> Generator[TrainingStage, None, PathsModels]:
+    """Train the classifier and the autoencoder (unless ``networks`` are given, e.g. from a
+    session), then cut the latent plane and survey paths."""
+    if networks is None:
+        networks = yield from train_networks(source, latent_dim, settings)
+    return (yield from derive_models(source, networks, settings))
+
+
+def train_networks(
+    source: DigitSource, latent_dim: int, settings: PathsSettings
+) -> Generator[TrainingStage, None, TrainedNetworks]:
+    """Train the classifier, then the autoencoder, on ``source.train``."""
+    train = source.train
+    seed = settings.seed
+    classifier = yield from _relay(
+        train_classifier(
+            train.flat,
+            train.labels,
+            settings.hidden,
+            epochs=settings.epochs_for(settings.classifier_epochs, len(train)),
+            seed=seed,
+        ),
+        "Training the classifier",
+    )
+    autoencoder = yield from _relay(
+        train_autoencoder(
+            train.flat,
+            settings.hidden,
+            latent_dim,
+            epochs=settings.epochs_for(settings.autoencoder_epochs, len(train)),
+            seed=seed,
+        ),
+        f"Training the autoencoder (latent dimension {latent_dim})",
+    )
+    return TrainedNetworks(autoencoder, classifier)
+
+
+def derive_models(
+    source: DigitSource, networks: TrainedNetworks, settings: PathsSettings
+) -> Generator[TrainingStage, None, PathsModels]:
+    """What the page shows of trained networks: training codes, the latent plane's cells
+    (latent dimension 2), the survey of random paths and the classifier's test accuracy."""
+    train, seed = source.train, settings.seed
+    autoencoder, classifier = networks.autoencoder, networks.classifier
+    yield TrainingStage("Cutting the latent space into cells", 0.0)
+    codes = autoencoder.encode(train.flat)
+    two_d = autoencoder.latent_dim == 2
+    view = latent_view(autoencoder.decoder, codes, train.labels) if two_d else None
+    yield TrainingStage("Counting cells along random paths", 0.5)
+    survey = survey_paths(autoencoder.decoder, codes, settings.survey_pairs, seed=seed)
+    with torch.no_grad():
+        predicted = classifier(torch.as_tensor(source.test.flat)).argmax(dim=1).numpy()
+    accuracy = float(np.mean(predicted == source.test.labels))
+    return PathsModels(autoencoder, classifier, codes, view, survey, accuracy)
+
+
+def load_source(images_path: str | None = None, labels_path: str | None = None) -> DigitSource:
+    """scikit-learn's digits (no paths), or MNIST IDX files capped at the training limit."""
+    files = None
+    if images_path is None:
+        digits, name = load_digits(), SKLEARN_NAME
+    else:
+        digits = load_mnist_idx(images_path, labels_path)
+        name = "MNIST IDX files"
+        files = (os.path.abspath(images_path), os.path.abspath(labels_path))
+    train, test = train_test_split(digits, 0.2, seed=0)
+    if len(train) > MNIST_TRAIN_LIMIT:
+        train = train.subset(np.arange(MNIST_TRAIN_LIMIT))
+        name += f" (first {MNIST_TRAIN_LIMIT:,} training images)"
+    if len(test) > TEST_LIMIT:
+        test = test.subset(np.arange(TEST_LIMIT))
+    return DigitSource(name, train, test, files)
