@@ -5,21 +5,34 @@ download). :func:`load_mnist_idx` reads the MNIST IDX files a user already has o
 raw (``*-ubyte``) or gzipped (``*.gz``). Both give a :class:`DigitImages`: grey levels in
 [0, 1] as float64 and int64 class labels. A file that is not an IDX file of the expected
 kind, or is cut short, raises a ``ValueError`` that says what is wrong with which file.
+
+Reading is bounded: only a regular file of at most :data:`MAX_IDX_BYTES` is opened (never
+a device or a FIFO), a gzip stream is inflated in chunks, the header's promised size is
+checked against the same cap before the values are read, and inflation stops at the cap,
+so a gzip bomb costs at most :data:`MAX_IDX_BYTES` of memory.
 """
 
 from __future__ import annotations
 
 import gzip
+import math
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from engine.safe_files import READ_CHUNK_BYTES, open_regular_file
 
 #: The IDX magic numbers: two zero bytes, the element type (0x08, unsigned byte), the rank.
 IMAGES_MAGIC = 0x00000803
 LABELS_MAGIC = 0x00000801
 
 _GZIP_SIGNATURE = b"\x1f\x8b"
+#: Largest IDX file read, on disk and inflated (MNIST's and Fashion-MNIST's largest,
+#: the 60,000 training images, is 47,040,016 bytes).
+MAX_IDX_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -70,22 +83,89 @@ def load_digits() -> DigitImages:
     return DigitImages(images, np.asarray(bunch.target, dtype=np.int64))
 
 
-def _read_bytes(path: str | Path) -> bytes:
-    path = Path(path)
-    raw = path.read_bytes()
-    if raw[:2] != _GZIP_SIGNATURE:
-        return raw
+def _inflated(raw: Iterator[bytes], name: str) -> Iterator[bytes]:
+    """The inflated chunks of a gzip stream (one or more members) given in chunks."""
+    inflater = zlib.decompressobj(wbits=31)
     try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError) as error:
-        message = f"{path.name}: the gzip stream is damaged or cut short ({error})"
+        for chunk in raw:
+            data = chunk
+            while data:
+                if inflater.eof:  # the next member, after any zero padding
+                    data = data.lstrip(b"\0")
+                    if not data:
+                        break
+                    if not data.startswith(_GZIP_SIGNATURE[: len(data)]):
+                        raise ValueError(f"{name}: the gzip stream is damaged or cut short")
+                    inflater = zlib.decompressobj(wbits=31)
+                yield inflater.decompress(data, READ_CHUNK_BYTES)
+                data = inflater.unconsumed_tail or inflater.unused_data
+        while not inflater.eof and (tail := inflater.decompress(b"", READ_CHUNK_BYTES)):
+            yield tail
+    except zlib.error as error:
+        message = f"{name}: the gzip stream is damaged or cut short ({error})"
         raise ValueError(message) from None
+    if not inflater.eof:
+        raise ValueError(f"{name}: the gzip stream is damaged or cut short (it ends early)")
+
+
+def _decoded_chunks(path: str | Path) -> Iterator[bytes]:
+    """The bytes of an IDX file, raw or gzipped, in chunks, at most :data:`MAX_IDX_BYTES`
+    inflated (a longer stream raises ``ValueError`` once the cap is passed)."""
+    path = Path(path)
+    with open_regular_file(path, MAX_IDX_BYTES, "MNIST IDX file") as stream:
+        first = stream.read(READ_CHUNK_BYTES)
+        raw = iter(lambda: stream.read(READ_CHUNK_BYTES), b"")
+
+        def chunks() -> Iterator[bytes]:
+            yield first
+            yield from raw
+
+        decoded = _inflated(chunks(), path.name) if first[:2] == _GZIP_SIGNATURE else chunks()
+        total = 0
+        for chunk in decoded:
+            total += len(chunk)
+            if total > MAX_IDX_BYTES:
+                raise ValueError(
+                    f"{path.name}: it inflates to more than the {MAX_IDX_BYTES:,} bytes an "
+                    "MNIST IDX file may hold; it is not an MNIST file, or it is damaged."
+                )
+            yield chunk
+
+
+def _idx_bytes(path: str | Path, magic: int) -> tuple[bytearray, int, int]:
+    """``(data, header, extra)``: the file's first bytes, at most the header's promise,
+    and how many bytes follow that promise. Checks the magic number and the promised
+    size against the cap as soon as the header is read."""
+    name = Path(path).name
+    rank = magic & 0xFF
+    header = 4 + 4 * rank
+    data = bytearray()
+    expected = None  # the header's promise, once read
+    extra = 0
+    for chunk in _decoded_chunks(path):
+        room = len(chunk) if expected is None else max(0, expected - len(data))
+        data += chunk[:room]
+        extra += len(chunk) - room
+        if len(data) >= 4 and int.from_bytes(data[:4], "big") != magic:
+            break  # _read_idx names the wrong magic number
+        if expected is None and len(data) >= header:
+            dims = [int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(rank)]
+            expected = header + math.prod(dims)
+            if expected > MAX_IDX_BYTES:
+                raise ValueError(
+                    f"{name}: the header promises {'x'.join(map(str, dims))} values "
+                    f"({expected:,} bytes), more than the {MAX_IDX_BYTES:,} an MNIST IDX "
+                    "file may hold"
+                )
+            extra += max(0, len(data) - expected)
+            del data[expected:]
+    return data, header, extra
 
 
 def _read_idx(path: str | Path, magic: int, kind: str) -> np.ndarray:
     """The uint8 array stored in an IDX file whose magic number must be ``magic``."""
     name = Path(path).name
-    data = _read_bytes(path)
+    data, header, extra = _idx_bytes(path, magic)
     if len(data) < 4:
         raise ValueError(f"{name}: {len(data)} bytes is too short for an IDX file")
     found = int.from_bytes(data[:4], "big")
@@ -93,21 +173,19 @@ def _read_idx(path: str | Path, magic: int, kind: str) -> np.ndarray:
         raise ValueError(
             f"{name}: not an IDX {kind} file (magic number 0x{found:08x}, expected 0x{magic:08x})"
         )
-    rank = magic & 0xFF
-    header = 4 + 4 * rank
     if len(data) < header:
         raise ValueError(f"{name}: truncated header ({len(data)} of {header} bytes)")
+    rank = magic & 0xFF
     dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(rank))
-    expected = header + int(np.prod(dims, dtype=np.int64))
+    expected = header + math.prod(dims)
     if len(data) < expected:
         raise ValueError(
             f"{name}: truncated: the header promises {'x'.join(map(str, dims))} values "
             f"({expected} bytes) but the file has {len(data)} bytes"
         )
-    if len(data) > expected:
+    if extra:
         raise ValueError(
-            f"{name}: {len(data) - expected} bytes after the {'x'.join(map(str, dims))} values "
-            "the header promises"
+            f"{name}: {extra} bytes after the {'x'.join(map(str, dims))} values the header promises"
         )
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
 
@@ -121,7 +199,10 @@ def load_idx_images(path: str | Path) -> np.ndarray:
 
     Raises
     ------
-    ValueError : wrong magic number, truncated header or data, or trailing bytes.
+    ValueError : wrong magic number, truncated header or data, or trailing bytes; not a
+        regular file (:class:`engine.safe_files.UnreadableFileError`), or more than
+        :data:`MAX_IDX_BYTES` on disk or inflated.
+    OSError : the file does not exist or cannot be read.
     """
     return _read_idx(path, IMAGES_MAGIC, "image").astype(np.float64) / 255.0
 

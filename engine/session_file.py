@@ -8,10 +8,13 @@ A session is a zip archive holding two members:
 - ``tensors.safetensors``: every page's tensors, stored as ``"{key}/{name}"``.
 
 Reading never executes anything from the file: JSON and safetensors only, never pickle.
-Every member's size is checked before it is read, every structural fault raises
-:class:`SessionFileError` with a message saying what is wrong and what to do, and writing
-goes through :func:`engine.safe_files.write_atomically`, so a crash mid-save keeps the
-previous file.
+Every read is bounded: only a regular file of at most :data:`MAX_SESSION_BYTES` is opened
+(never a device or a FIFO); the archive's directory may list at most
+:data:`MAX_MEMBERS` members; each member's declared size, and its ratio to its compressed
+size, are checked before it is inflated, and it is read in chunks against a running cap.
+Every structural fault raises :class:`SessionFileError` with a message saying what is
+wrong and what to do, and writing goes through :func:`engine.safe_files.write_atomically`,
+so a crash mid-save keeps the previous file.
 """
 
 from __future__ import annotations
@@ -21,15 +24,22 @@ import json
 import math
 import os
 import re
+import struct
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
-from engine.safe_files import OutputPathError, write_bytes_atomically
+from engine.safe_files import (
+    READ_CHUNK_BYTES,
+    OutputPathError,
+    UnreadableFileError,
+    open_regular_file,
+    write_bytes_atomically,
+)
 
 FORMAT_NAME = "splinescope-session"
 FORMAT_VERSION = 1
@@ -39,7 +49,17 @@ TENSORS_MEMBER = "tensors.safetensors"
 #: Largest ``session.json`` read (settings are small; anything bigger is not ours).
 MAX_DOCUMENT_BYTES = 16 << 20
 #: Largest tensor member read; a bigger one is refused before it is decompressed.
-MAX_TENSOR_BYTES = 2 << 30
+MAX_TENSOR_BYTES = 1 << 30
+#: Largest session file opened (both members and the zip's own records).
+MAX_SESSION_BYTES = MAX_TENSOR_BYTES + MAX_DOCUMENT_BYTES + (1 << 20)
+#: Most members an archive's directory may list (a session has two).
+MAX_MEMBERS = 64
+#: Largest inflated/compressed ratio of a member declaring more than
+#: :data:`RATIO_FLOOR_BYTES` (the tensors are stored, 1:1; a zip bomb inflates 1,000:1).
+MAX_RATIO = 100
+RATIO_FLOOR_BYTES = MAX_DOCUMENT_BYTES
+#: ``progress(fraction)`` in [0, 1]; it may raise :class:`engine.safe_files.ReadCancelled`.
+Progress = Callable[[float], None]
 #: Page keys and tensor names: short identifiers, so a key never collides with a path.
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,128}$")
 
@@ -131,23 +151,73 @@ def write_session(path: str | os.PathLike, pages: Mapping[str, PageState]) -> Pa
         ) from error
 
 
-def _member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+def _check_directory(stream) -> None:
+    """Refuse an archive whose end record lists more members, or a larger directory, than
+    a session has, before :mod:`zipfile` builds one object per listed member."""
+    size = stream.seek(0, io.SEEK_END)
+    tail_start = max(0, size - (22 + 0xFFFF))
+    stream.seek(tail_start)
+    tail = stream.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return  # not a zip: zipfile says so
+    _, _, _, members, directory_size, _, _ = struct.unpack("<4H2LH", tail[at + 4 : at + 22])
+    if at >= 20 and tail[at - 20 : at - 16] == b"PK\x06\x07":
+        raise SessionFileError(
+            "it is a ZIP64 archive, which a session never is; the file is damaged or not a "
+            "Splinescope session."
+        )
+    if members > MAX_MEMBERS or directory_size > MAX_MEMBERS * 1024:
+        raise SessionFileError(
+            f"its directory lists {members:,} members ({directory_size:,} bytes); a session "
+            f"has at most {MAX_MEMBERS}. The file is damaged or not a Splinescope session."
+        )
+
+
+def _check_sizes(info: zipfile.ZipInfo, limit: int) -> None:
+    """Refuse a member whose declared size, or inflation ratio, no session has."""
+    name = info.filename
+    if info.file_size > limit:
+        raise SessionFileError(
+            f"its {name} claims {info.file_size:,} bytes, more than the {limit:,} a session "
+            "may hold; the file is damaged or not a Splinescope session."
+        )
+    stored = info.compress_type == zipfile.ZIP_STORED
+    if stored and info.compress_size != info.file_size:
+        raise SessionFileError(
+            f"its {name} is stored as {info.compress_size:,} bytes but claims "
+            f"{info.file_size:,}; the file is damaged."
+        )
+    if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * info.compress_size:
+        raise SessionFileError(
+            f"its {name} would inflate {info.compress_size:,} bytes to {info.file_size:,} "
+            f"(more than {MAX_RATIO} times), which no session does; the file is damaged or "
+            "built to exhaust memory."
+        )
+
+
+def _member(
+    archive: zipfile.ZipFile, name: str, limit: int, progress: Callable[[int], None] | None = None
+) -> bytes:
     try:
         info = archive.getinfo(name)
     except KeyError:
         raise SessionFileError(
             f"it has no {name}: it is not a Splinescope session or it is damaged."
         ) from None
-    if info.file_size > limit:
-        raise SessionFileError(
-            f"its {name} claims {info.file_size:,} bytes, more than the {limit:,} a session "
-            "may hold; the file is damaged or not a Splinescope session."
-        )
+    _check_sizes(info, limit)
+    bound = min(limit, info.file_size)
+    data = bytearray()
     with archive.open(info) as stream:
-        data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise SessionFileError(f"its {name} is larger than {limit:,} bytes.")
-    return data
+        while chunk := stream.read(min(READ_CHUNK_BYTES, bound + 1 - len(data))):
+            data += chunk
+            if len(data) > bound:
+                raise SessionFileError(
+                    f"its {name} is larger than the {bound:,} bytes it claims or may hold."
+                )
+            if progress is not None:
+                progress(len(chunk))
+    return bytes(data)
 
 
 def _document(data: bytes) -> dict:
@@ -197,39 +267,7 @@ def _tensors(data: bytes) -> dict[str, torch.Tensor]:
         ) from None
 
 
-def parse_session(data: bytes) -> dict[str, PageState]:
-    """The pages of a session file's bytes (key -> PageState).
-
-    Raises
-    ------
-    SessionFileError
-        Whatever is wrong: not a zip, missing or oversized members, invalid JSON, a newer
-        format, a tensor listed but missing (or present but unlisted). The message is a
-        sentence fragment to follow "The session cannot be opened: ".
-    """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, NotImplementedError):
-        raise SessionFileError(
-            "it is not a Splinescope session, or it was cut short (not a complete zip archive)."
-        ) from None
-    try:
-        with archive:
-            document = _document(_member(archive, DOCUMENT_MEMBER, MAX_DOCUMENT_BYTES))
-            flat = _tensors(_member(archive, TENSORS_MEMBER, MAX_TENSOR_BYTES))
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        EOFError,
-        OSError,
-        ValueError,
-        NotImplementedError,
-    ) as error:
-        if isinstance(error, SessionFileError):
-            raise
-        raise SessionFileError(
-            f"it is damaged ({type(error).__name__}: {error}); it may have been cut short."
-        ) from None
+def _pages(document: dict, flat: dict[str, torch.Tensor]) -> dict[str, PageState]:
     pages: dict[str, PageState] = {}
     listed: set[str] = set()
     for key, entry in document["pages"].items():
@@ -247,20 +285,88 @@ def parse_session(data: bytes) -> dict[str, PageState]:
     return pages
 
 
-def read_session(path: str | os.PathLike) -> dict[str, PageState]:
-    """The pages of the session file at ``path``.
+def _parse_stream(stream, progress: Progress | None) -> dict[str, PageState]:
+    """The pages of a session archive read from the seekable binary ``stream``."""
+    total = max(1, stream.seek(0, io.SEEK_END))
+    done = 0
+
+    def advance(n_bytes: int) -> None:
+        nonlocal done
+        done += n_bytes
+        if progress is not None:
+            progress(min(1.0, done / total))
+
+    try:
+        _check_directory(stream)
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, NotImplementedError):
+        raise SessionFileError(
+            "it is not a Splinescope session, or it was cut short (not a complete zip archive)."
+        ) from None
+    try:
+        with archive:
+            document = _document(_member(archive, DOCUMENT_MEMBER, MAX_DOCUMENT_BYTES, advance))
+            flat = _tensors(_member(archive, TENSORS_MEMBER, MAX_TENSOR_BYTES, advance))
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        OSError,
+        ValueError,
+        NotImplementedError,
+    ) as error:
+        if isinstance(error, SessionFileError):
+            raise
+        raise SessionFileError(
+            f"it is damaged ({type(error).__name__}: {error}); it may have been cut short."
+        ) from None
+    return _pages(document, flat)
+
+
+def parse_session(data: bytes, *, progress: Progress | None = None) -> dict[str, PageState]:
+    """The pages of a session file's bytes (key -> PageState).
+
+    Parameters
+    ----------
+    data : the whole file.
+    progress : called with the fraction read, in [0, 1]; it may raise
+        :class:`engine.safe_files.ReadCancelled`, which passes through.
 
     Raises
     ------
     SessionFileError
-        ``"Cannot open NAME: ..."``, saying what is wrong and what to do.
+        Whatever is wrong: not a zip, too many members, missing or oversized members, a
+        member inflating far beyond its compressed size, invalid JSON, a newer format, a
+        tensor listed but missing (or present but unlisted). The message is a sentence
+        fragment to follow "The session cannot be opened: ".
+    """
+    return _parse_stream(io.BytesIO(data), progress)
+
+
+def read_session(
+    path: str | os.PathLike, *, progress: Progress | None = None
+) -> dict[str, PageState]:
+    """The pages of the session file at ``path``, read with every bound of this module.
+
+    ``progress`` is as for :func:`parse_session` (a worker passes one to report and to
+    stop the read).
+
+    Raises
+    ------
+    SessionFileError
+        ``"Cannot open NAME: ..."``, saying what is wrong and what to do: a missing or
+        unreadable file, a folder, a device or a FIFO, a file over
+        :data:`MAX_SESSION_BYTES`, or any fault :func:`parse_session` names.
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_TENSOR_BYTES + MAX_DOCUMENT_BYTES:
-            raise SessionFileError(f"Cannot open {path.name}: it is too large ({size:,} bytes).")
-        data = path.read_bytes()
+        with open_regular_file(path, MAX_SESSION_BYTES, "session") as stream:
+            try:
+                return _parse_stream(stream, progress)
+            except SessionFileError as error:
+                raise SessionFileError(f"Cannot open {path.name}: {error}") from None
+    except UnreadableFileError as error:
+        raise SessionFileError(f"Cannot open {path.name}: {error}") from None
     except FileNotFoundError:
         raise SessionFileError(f"Cannot open {path}: the file does not exist.") from None
     except IsADirectoryError:
@@ -271,10 +377,6 @@ def read_session(path: str | os.PathLike) -> dict[str, PageState]:
         ) from None
     except OSError as error:
         raise SessionFileError(f"Cannot open {path}: {error.strerror or error}.") from None
-    try:
-        return parse_session(data)
-    except SessionFileError as error:
-        raise SessionFileError(f"Cannot open {path.name}: {error}") from None
 
 
 def check_finite(tensors: Mapping[str, torch.Tensor], where: str) -> None:

@@ -4,11 +4,13 @@ A state dict holds weights but no architecture: the caller gives the layer width
 the activation (:class:`MlpShape`), and :func:`mlp_from_state_dict` checks that the
 weights fit them before building the model. :func:`infer_mlp_shape` reads the widths the
 weights imply, to pre-fill a dialog. Files are read with ``torch.load(...,
-weights_only=True)`` or safetensors: loading never runs code from the file.
+weights_only=True)`` or safetensors: loading never runs code from the file. Only a regular
+file of at most :data:`MAX_WEIGHTS_BYTES` is read (never a device or a FIFO).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import re
@@ -18,12 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 from torch import nn
 
 from engine.network_spec import NetworkSpecError, build_network
 from engine.networks import ACTIVATIONS
+from engine.safe_files import UnreadableFileError, read_regular_file
 
 WEIGHT_SUFFIXES = (".pt", ".pth", ".safetensors")
+#: Largest weights file read (an MLP of 60 million float32 weights).
+MAX_WEIGHTS_BYTES = 256 << 20
 #: Keys that betray layers a state dict of Linear layers cannot hold.
 _NORMALISATION_KEYS = ("running_mean", "running_var", "num_batches_tracked")
 
@@ -47,6 +53,25 @@ class MlpShape:
         return (self.n_inputs, *self.widths, self.n_outputs)
 
 
+def _check_torch_archive(data: bytes, name: str) -> None:
+    """Refuse a ``torch.save`` zip whose records could inflate beyond the file: torch
+    stores every record uncompressed, so any compressed or size-lying record is foreign."""
+    if not data.startswith(b"PK"):
+        return  # the legacy format, or not torch at all: torch.load says which
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            records = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        return  # torch.load names the damage
+    for record in records:
+        if record.compress_type != zipfile.ZIP_STORED or record.compress_size != record.file_size:
+            raise WeightsImportError(
+                f"{name}: its record {record.filename!r} is compressed or claims "
+                f"{record.file_size:,} bytes in {record.compress_size:,}; torch.save never "
+                "writes that. Is it a complete torch.save file?"
+            )
+
+
 def load_state_dict_file(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """The tensors of a ``.pt``/``.pth`` (``torch.save`` of a state dict) or a
     ``.safetensors`` file. A dict holding the state dict under ``"state_dict"`` or
@@ -65,20 +90,31 @@ def load_state_dict_file(path: str | os.PathLike) -> dict[str, torch.Tensor]:
             f"{path.name}: expected a {', '.join(WEIGHT_SUFFIXES)} file of weights."
         )
     try:
+        data = read_regular_file(path, MAX_WEIGHTS_BYTES, "weights file")
         if suffix == ".safetensors":
-            from safetensors.torch import load_file
+            from safetensors.torch import load
 
-            content = load_file(str(path), device="cpu")
+            content = load(data)
         else:
-            content = torch.load(path, map_location="cpu", weights_only=True)
+            _check_torch_archive(data, path.name)
+            content = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except FileNotFoundError as error:
         raise WeightsImportError(f"{path} does not exist.") from error
+    except UnreadableFileError as error:
+        raise WeightsImportError(str(error)) from error
     except pickle.UnpicklingError as error:
         raise WeightsImportError(
             f"{path.name} holds more than tensors (for example a whole pickled model), "
             "which Splinescope will not execute. Save model.state_dict() instead."
         ) from error
-    except (OSError, RuntimeError, ValueError, EOFError, zipfile.BadZipFile) as error:
+    except (
+        OSError,
+        RuntimeError,
+        ValueError,
+        EOFError,
+        zipfile.BadZipFile,
+        SafetensorError,
+    ) as error:
         raise WeightsImportError(
             f"{path.name} could not be read as weights ({type(error).__name__}: "
             f"{str(error).splitlines()[0] if str(error) else 'no details'}). "
