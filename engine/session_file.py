@@ -296,8 +296,8 @@ def _parse_stream(stream, progress: Progress | None) -> dict[str, PageState]:
         if progress is not None:
             progress(min(1.0, done / total))
 
+    _check_directory(stream)
     try:
-        _check_directory(stream)
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, NotImplementedError):
         raise SessionFileError(
