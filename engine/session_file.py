@@ -305,6 +305,12 @@ def _parse_stream(stream, progress: Progress | None) -> dict[str, PageState]:
         ) from None
     try:
         with archive:
+            for name, limit in (
+                (DOCUMENT_MEMBER, MAX_DOCUMENT_BYTES),
+                (TENSORS_MEMBER, MAX_TENSOR_BYTES),
+            ):
+                if name in archive.NameToInfo:
+                    _check_sizes(archive.NameToInfo[name], limit)
             document = _document(_member(archive, DOCUMENT_MEMBER, MAX_DOCUMENT_BYTES, advance))
             flat = _tensors(_member(archive, TENSORS_MEMBER, MAX_TENSOR_BYTES, advance))
     except (

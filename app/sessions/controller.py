@@ -3,7 +3,9 @@
 :class:`SessionController` owns the File actions Open…, Open Recent, Save, Save As… and
 Import weights…. It saves every page that implements :mod:`app.sessions.page_states`'s
 protocol to a ``.splinescope`` file, restores them all or none, and reports any problem
-in a message box (the session on screen stays as it was).
+in a message box (the session on screen stays as it was). Open… and Open Recent read and
+check the file in a worker (:class:`app.sessions.loading.SessionReader`, with a progress
+dialog and Cancel) and restore the pages on the GUI thread once it is read.
 
 After :meth:`SessionController.begin` (the application calls it when the window opens):
 
@@ -11,7 +13,10 @@ After :meth:`SessionController.begin` (the application calls it when the window 
 - a marker file in the data directory says this process is running; a marker left by a
   process that is gone means the last run ended without closing the window, and when an
   autosave exists the user is offered to restore it;
-- every :data:`AUTOSAVE_INTERVAL_MS` the session is written to the data directory.
+- every :data:`AUTOSAVE_INTERVAL_MS` the session is written to the data directory;
+- temporary files a killed save or export left in the data directory and the session
+  folders (recent files, the last folder) are removed in a worker, if the process that
+  wrote them is gone.
 
 :meth:`SessionController.end` (the window closing) stores the geometry, removes the
 marker and the autosave: a clean exit leaves nothing to recover.
@@ -30,9 +35,16 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
+from app.sessions.loading import ReadOutcome, SessionReader, remove_leftovers_in_background
 from app.sessions.page_states import restore_states, save_states
 from app.shell.user_files import autosave_path, data_directory, settings
-from engine.session_file import SESSION_SUFFIX, SessionFileError, read_session, write_session
+from engine.session_file import (
+    SESSION_SUFFIX,
+    PageState,
+    SessionFileError,
+    read_session,
+    write_session,
+)
 from widgets.dialogs.import_weights import ImportWeightsDialog
 
 AUTOSAVE_INTERVAL_MS = 3 * 60 * 1000
@@ -75,11 +87,18 @@ class SessionController(QObject):
     -------
     session_saved(str), session_loaded(str) : the path written or read.
     problem_shown(str) : a message box told the user about a problem.
+    leftovers_removed(list) : the stale temporary files :meth:`begin` removed.
+
+    Attributes
+    ----------
+    reader : the :class:`app.sessions.loading.SessionReader` behind Open… and Open Recent
+        (its ``read_cancelled`` says when the user cancelled).
     """
 
     session_saved = Signal(str)
     session_loaded = Signal(str)
     problem_shown = Signal(str)
+    leftovers_removed = Signal(list)
 
     def __init__(
         self,
@@ -95,6 +114,8 @@ class SessionController(QObject):
         self._autosave = QTimer(self)
         self._autosave.setInterval(AUTOSAVE_INTERVAL_MS)
         self._autosave.timeout.connect(self.autosave_now)
+        self.reader = SessionReader(window)
+        self.reader.read_done.connect(self._on_read)
         self._build_actions()
 
     # -- actions -----------------------------------------------------------------------
@@ -184,10 +205,29 @@ class SessionController(QObject):
             self._window, "Open session", self._directory(), SESSION_FILTER
         )
         if path:
-            self.open_path(path)
+            self.open_in_background(path)
+
+    def open_in_background(self, path: str | os.PathLike) -> None:
+        """Open a session without blocking the window: the file is read and checked in a
+        worker (a progress dialog with Cancel shows when it is slow), then the pages are
+        restored, all or none; a problem is shown in a message box and nothing changes.
+        ``session_loaded`` says when it is done."""
+        self.reader.start(Path(path))
+
+    def _on_read(self, outcome: ReadOutcome) -> None:
+        if outcome.error is not None:
+            if isinstance(outcome.error, SessionFileError):
+                self._show_problem("The session was not opened", str(outcome.error))
+                return
+            raise outcome.error  # unexpected: the error reporter logs and shows it
+        try:
+            self._restore(outcome.path, outcome.pages, remember=True)
+        except SessionFileError as error:
+            self._show_problem("The session was not opened", str(error))
 
     def open_path(self, path: str | os.PathLike) -> bool:
-        """Open a session; a problem is shown in a message box and nothing changes."""
+        """Open a session on this thread (the command line, tests); a problem is shown in
+        a message box and nothing changes."""
         try:
             self.load_path(path)
         except SessionFileError as error:
@@ -202,7 +242,10 @@ class SessionController(QObject):
         SessionFileError (the window unchanged) for a file that cannot be restored.
         """
         path = Path(path)
-        states = read_session(path)
+        return self._restore(path, read_session(path), remember=remember)
+
+    def _restore(self, path: Path, states: Mapping[str, PageState], *, remember: bool) -> list[str]:
+        """Restore the pages read from ``path``, all or none."""
         try:
             unknown = restore_states(self._pages, states)
         except SessionFileError as error:
@@ -237,7 +280,7 @@ class SessionController(QObject):
             action = self.recent_menu.addAction(f"&{number} {Path(path).name}")
             action.setToolTip(path)
             action.setData(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+            action.triggered.connect(lambda _=False, p=path: self.open_in_background(p))
         self.recent_menu.setEnabled(bool(recent))
 
     # -- import ------------------------------------------------------------------------
@@ -280,14 +323,26 @@ class SessionController(QObject):
         self._marker = folder / f"{_MARKER_PREFIX}{os.getpid()}.marker"
         self._marker.write_text(datetime.datetime.now().isoformat(timespec="seconds"))
         self._autosave.start()
+        remove_leftovers_in_background(self._written_folders(), self.leftovers_removed.emit)
         if stale and offer_recovery and autosave_path().exists():
             return self._offer_recovery(autosave_path())
         return None
+
+    def _written_folders(self) -> list[Path]:
+        """The folders sessions are written to: the data directory (the autosave), the
+        last session folder and those of the recent files."""
+        folders = [data_directory()]
+        last = self._settings.value("session/directory")
+        if last:
+            folders.append(Path(str(last)))
+        folders += [Path(p).parent for p in self.recent_files()]
+        return list(dict.fromkeys(folders))
 
     def end(self) -> None:
         """A clean exit: keep the geometry, drop the marker and the autosave. Does
         nothing for a window that never began (tests, screenshots)."""
         self._autosave.stop()
+        self.reader.cancel(quietly=True)
         if self._marker is None:
             return
         self._settings.setValue("window/geometry", self._window.saveGeometry())
