@@ -22,6 +22,7 @@ from torch import nn
 from app.cells.state import MAX_REGIONS, Bounds, CellsState
 from app.jobs.partition_runner import PartitionRunner, PartitionTicket
 from app.state.fields import SettingError
+from app.state.owner import StateOwner
 from engine.decision import DecisionBoundary, decision_boundary
 from engine.memory_budget import (
     CellBudget,
@@ -160,7 +161,7 @@ def checked_network(model: nn.Sequential, plane: Plane | None) -> tuple[int, Pla
     return len(layers.hidden), plane
 
 
-class CellsController(QObject):
+class CellsController(StateOwner[CellsState], QObject):
     """Owns the Cells page's state and network, and computes their partitions.
 
     At most one partition runs at a time. A request made while one runs replaces any
@@ -208,11 +209,6 @@ class CellsController(QObject):
 
     # --- the state --------------------------------------------------------------------------
 
-    @property
-    def state(self) -> CellsState:
-        """The page's settings."""
-        return self._state
-
     def set_state(self, state: CellsState) -> None:
         """Show ``state``: partition again when its rectangle, layers or limit differ.
 
@@ -233,10 +229,6 @@ class CellsController(QObject):
             self.request_partition()
         if state != old:
             self.state_changed.emit(state)
-
-    def update(self, **changes: object) -> None:
-        """Change some settings; raises ValueError, changing nothing, for a bad value."""
-        self.set_state(replace(self._state, **changes))
 
     # --- the network ------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from torch import nn
 from app.cells3d.state import Cells3DState
 from app.jobs.partition_runner import PartitionRunner, PartitionTicket
 from app.state.fields import SettingError
+from app.state.owner import StateOwner
 from engine.datasets import DATA_BOUNDS_3D, DATASETS_3D, Dataset, make_dataset
 from engine.decision3d import DecisionSurface, decision_surface
 from engine.networks import network_layers, random_mlp
@@ -131,7 +132,7 @@ def _network_shape(model: nn.Sequential) -> tuple[int, int]:
     return len(layers.hidden), layers.n_neurons
 
 
-class Cells3DController(QObject):
+class Cells3DController(StateOwner[Cells3DState], QObject):
     """The page's settings, its network, its data, its training and its partitions.
 
     Signals
@@ -185,11 +186,6 @@ class Cells3DController(QObject):
 
     # The state ------------------------------------------------------------------------------
 
-    @property
-    def state(self) -> Cells3DState:
-        """The page's settings."""
-        return self._state
-
     def set_state(self, state: Cells3DState) -> None:
         """Show ``state``: partition again if its layers differ. Raises ValueError,
         changing nothing, when it describes another network than the one shown."""
@@ -199,10 +195,6 @@ class Cells3DController(QObject):
             self.request_partition()
         if state != old:
             self.state_changed.emit(state)
-
-    def update(self, **changes: object) -> None:
-        """Change some settings; raises ValueError, changing nothing, for a bad value."""
-        self.set_state(replace(self._state, **changes))
 
     # The network and its data ---------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Generator
-from dataclasses import replace
 from functools import partial
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
@@ -22,13 +21,14 @@ from superqt.utils import GeneratorWorker, create_worker
 from app.hulls.experiments import EXPERIMENTS
 from app.hulls.state import HullsState
 from app.jobs.newest_only import NewestOnlyRunner
+from app.state.owner import StateOwner
 from engine.experiments import (
     ExperimentProgress,
 )
 from engine.hull_scene import HullScene, PointVerdict, judge_point, make_scene
 
 
-class HullsController(QObject):
+class HullsController(StateOwner[HullsState], QObject):
     """The scene, the test point, and one worker per running experiment.
 
     The scene is drawn once :meth:`start` is called (the page does so on its first show);
@@ -64,11 +64,6 @@ class HullsController(QObject):
     # --- the state ------------------------------------------------------------------------
 
     @property
-    def state(self) -> HullsState:
-        """The page's settings."""
-        return self._state
-
-    @property
     def seed(self) -> int:
         return self._state.seed
 
@@ -85,10 +80,6 @@ class HullsController(QObject):
             self._judge()
         if state != old:
             self.state_changed.emit(state)
-
-    def update(self, **changes: object) -> None:
-        """Change some settings; raises ValueError, changing nothing, for a bad value."""
-        self.set_state(replace(self._state, **changes))
 
     # --- the interactive scene -----------------------------------------------------------
 

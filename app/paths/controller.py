@@ -43,6 +43,7 @@ from app.paths.training import (
     load_source,
     prepare_models,
 )
+from app.state.owner import StateOwner
 
 
 def _read_job(
@@ -56,7 +57,7 @@ def _read_job(
         return files, error
 
 
-class PathsController(QObject):
+class PathsController(StateOwner[PathsState], QObject):
     """The page's settings, its data, its models (trained on demand, cached) and the pair
     being analysed.
 
@@ -110,11 +111,6 @@ class PathsController(QObject):
 
     # --- the state ------------------------------------------------------------------------
 
-    @property
-    def state(self) -> PathsState:
-        """The page's settings."""
-        return self._state
-
     def set_state(self, state: PathsState) -> None:
         """Show ``state``: emit ``state_changed``, then start what its differences need:
         read other data (its pair then starts unpicked), train or reuse other models
@@ -135,10 +131,6 @@ class PathsController(QObject):
             self.prepare()
         elif state.pair != old.pair:
             self._reanalyse()
-
-    def update(self, **changes: object) -> None:
-        """Change some settings; raises ValueError, changing nothing, for a bad value."""
-        self.set_state(replace(self._state, **changes))
 
     def _check_images(self, state: PathsState) -> None:
         if self._source is not None:

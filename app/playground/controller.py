@@ -23,7 +23,7 @@ the next.
 from __future__ import annotations
 
 import traceback
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from functools import partial
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
@@ -37,6 +37,7 @@ from app.playground.frames import (
     describe_frame_error,
 )
 from app.playground.state import PlaygroundState, config_fields, dataset_fields
+from app.state.owner import StateOwner
 from engine.datasets import DATA_BOUNDS, Dataset, DatasetSpec
 from engine.features import FeatureTransform, feature_transform
 from engine.training import (
@@ -58,7 +59,7 @@ def _train(trainer: Trainer, n_epochs: int):
     yield from trainer.run(n_epochs, every=SNAPSHOT_INTERVAL)
 
 
-class PlaygroundController(QObject):
+class PlaygroundController(StateOwner[PlaygroundState], QObject):
     """Holds the Playground's settings, data set, network and training run.
 
     Signals
@@ -100,11 +101,6 @@ class PlaygroundController(QObject):
 
     # -- the state ---------------------------------------------------------------------
 
-    @property
-    def state(self) -> PlaygroundState:
-        """The page's settings."""
-        return self._state
-
     def set_state(self, state: PlaygroundState) -> None:
         """Show ``state``: a new data set, a new network, new frames or new optimiser
         settings where it differs from the current one."""
@@ -127,10 +123,6 @@ class PlaygroundController(QObject):
             if state.config != old.config:
                 self._apply_config()
         self.state_changed.emit(state)
-
-    def update(self, **changes: object) -> None:
-        """Change some settings; raises ValueError, changing nothing, for a bad value."""
-        self.set_state(replace(self._state, **changes))
 
     # -- what the settings made --------------------------------------------------------
 

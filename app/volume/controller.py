@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from superqt.utils import GeneratorWorker, create_worker
 
 from app.jobs.newest_only import NewestOnlyRunner
+from app.state.owner import StateOwner
 from app.volume.state import D_MAX, VolumeState
 from engine.volumes import (
     BallSlice,
@@ -73,7 +74,7 @@ def compute_distance_histogram(d: int) -> DistanceHistogram:
     return DistanceHistogram.from_sample(distance_sample(d, DISTANCE_POINTS, seed=0))
 
 
-class VolumeController(QObject):
+class VolumeController(StateOwner[VolumeState], QObject):
     """Scan position (with its animation), dimension d, Monte-Carlo runs, distance samples.
 
     Signals
@@ -108,11 +109,6 @@ class VolumeController(QObject):
 
     # --- the state ------------------------------------------------------------------------
 
-    @property
-    def state(self) -> VolumeState:
-        """The page's settings."""
-        return self._state
-
     def set_state(self, state: VolumeState) -> None:
         """Show ``state``: move the scan, change d, resample distances where they differ."""
         old, self._state = self._state, state
@@ -125,10 +121,6 @@ class VolumeController(QObject):
             self.request_distances()
         if state != old:
             self.state_changed.emit(state)
-
-    def update(self, **changes: object) -> None:
-        """Change some settings; raises ValueError, changing nothing, for a bad value."""
-        self.set_state(replace(self._state, **changes))
 
     # --- the scan ------------------------------------------------------------------------
 
