@@ -14,8 +14,6 @@ write to it and show it; the views draw the controller's results.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QWidget
@@ -27,9 +25,6 @@ from app.paths.state import PathsSettings
 from app.paths.training import PathsModels
 from app.paths.views import PathsViews, summary_text
 from widgets.common.message_box import show_warning
-
-if TYPE_CHECKING:
-    from app.paths.session import SavedPaths
 
 
 class PathsPage(QWidget):
@@ -99,15 +94,15 @@ class PathsPage(QWidget):
 
     # -- sessions (see app.paths.session) ---------------------------------------------------
 
-    def show_saved(self, saved: SavedPaths) -> None:
-        """Show a checked session section: its data, settings, trained networks (their
-        cells are derived, not retrained) and pair. Before the first show, the models wait
-        for it, as they do in a fresh start."""
-        self.controller.restore(saved.source, saved.state, saved.networks, prepare=self._started)
+    def show_saved(self, source, state, networks) -> None:
+        """Show a checked session section (see :class:`app.paths.session.SavedPaths`): its
+        data, settings, trained networks (their cells are derived, not retrained) and
+        pair. Before the first show, the models wait for it, as they do in a fresh start."""
+        self.controller.restore(source, state, networks, prepare=self._started)
         if not self._started:
             self.controls.stage_label.setText(
                 "Restored from a session: the saved models come back when the page is shown."
-                if saved.networks
+                if networks
                 else "Restored from a session: the models train when the page is first shown."
             )
 

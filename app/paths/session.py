@@ -272,4 +272,5 @@ def parse_paths_state(
 
 def restore_paths_state(page: PathsPage, state: PageState) -> None:
     """Show a saved section; raises SessionFileError, changing nothing, for a bad one."""
-    page.show_saved(parse_paths_state(state))
+    saved = parse_paths_state(state)
+    page.show_saved(saved.source, saved.state, saved.networks)
