@@ -14,24 +14,8 @@ Its key is the file name without ``.json``. :func:`load_preset` reads and checks
 :func:`apply_preset` switches the main window to the preset's page and applies the
 settings through that page's public API (the same calls its controls make).
 
-Settings by page:
-
-- ``cells``: ``network`` (``widths``, ``seed``, ``activation``, ``n_outputs``: a seeded
-  random MLP with 2 inputs, :func:`engine.networks.random_mlp`), ``bounds``
-  ``[xmin, xmax, ymin, ymax]``, ``layers`` (how many hidden layers to partition with).
-- ``playground``: ``dataset`` (fields of :class:`engine.datasets.DatasetSpec`),
-  ``features`` (``transform``, ``view``), ``architecture`` (``widths``, ``activation``),
-  ``training`` (fields of :class:`engine.training.TrainingConfig`), ``colour_by``
-  (``class`` or ``pattern``), ``play`` (start training at once).
-- ``volume``: ``dimension`` (1 to 30), ``distance_dimension`` (one of the page's
-  buttons), ``scan_position`` (0 to 1), ``play_scan``.
-- ``paths``: ``latent_dim`` (one of the page's latent dimensions), ``classes``
-  ``[a, b]``: the path runs from the first held-out image of class a to the first of
-  class b (the second, when a == b).
-- ``cells3d``: ``dataset`` (a 3-D data set to train the page's network on), ``seed``,
-  ``colour_by`` (``pattern`` or ``class``).
-- ``hulls``: ``seed`` (the planar training set), ``test_point`` ``[x, y]``,
-  ``experiment`` (the key of the experiment tab to show), ``run`` (start it at once).
+Each page's preset settings are documented, checked and applied in its own
+``app/<page>/preset.py`` (its :class:`app.page_spec.PageSpec` names them).
 """
 
 from __future__ import annotations
