@@ -56,6 +56,7 @@ class PageSpec:
     title: str
     session_key: str
     factory: Callable[[], QWidget]
+    state_type: type
     save_state: Callable[[Page], PageState]
     restore_state: Callable[[Page, PageState], None]
     check_preset: Callable[[Mapping[str, Any]], None]
@@ -67,4 +68,3 @@ class PageSpec:
     status: Callable[[Page], SignalInstance] | None = None
     show_network: Callable[[Page, Any, Any, Any], None] | None = None
     network_requests: Callable[[Page], SignalInstance] | None = None
-    state_type: type | None = None
