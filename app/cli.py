@@ -7,6 +7,10 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.page_spec import ScreenshotDemo
 
 # One BLAS thread: the GUI, the workers and training already share the cores, and a
 # second BLAS thread per worker made partitions slower, not faster, on 2 cores. Set
@@ -26,14 +30,6 @@ EXPORT_HELP = """sub-command:
                Example: splinescope export --preset xor-4 --view playground --out xor.svg"""
 SCREENSHOT_SIZE = (1400, 900)
 SCREENSHOT_TIMEOUT_MS = 120_000
-#: ``--demo probe``: the probe starts at the first point and is walked through the others
-#: (so the transition log has entries), then a path is drawn; all in the default
-#: network's input coordinates.
-DEMO_PROBE_WALK = ((0.45, 0.78), (0.1, 0.7), (-0.25, 0.62), (-0.72, 0.52))
-DEMO_PATH = ((-0.9, -0.45), (0.9, 0.2))
-DEMOS = ("probe", "training")
-#: The page each demo is staged on.
-DEMO_PAGES = {"probe": "cells", "training": "playground"}
 _HEADLESS_PLATFORMS = {"offscreen", "minimal"}
 
 
@@ -48,7 +44,7 @@ def has_display(environ: Mapping[str, str]) -> bool:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.registry import page_keys
+    from app.registry import PAGES, page_keys
 
     parser = argparse.ArgumentParser(
         prog="splinescope",
@@ -77,9 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
         default=page_keys()[0],
         help="the page to open on (and to save with --screenshot); default: %(default)s",
     )
+    demos = {spec.demo.name: spec.key for spec in PAGES if spec.demo is not None}
     parser.add_argument(
         "--demo",
-        choices=DEMOS,
+        choices=sorted(demos),
         help="with --screenshot: stage a scene first; 'probe' walks the Cells page's probe "
         "across a few cell boundaries and draws a path, at fixed positions (the README "
         "screenshot); 'training' trains the Playground's network to its epoch budget and "
@@ -120,10 +117,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_export(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.demo is not None and (args.screenshot is None or args.page != DEMO_PAGES[args.demo]):
-        parser.error(
-            f"--demo {args.demo} needs --screenshot FILE on the {DEMO_PAGES[args.demo]} page"
-        )
+    demo = None
+    if args.demo is not None:
+        from app.registry import PAGES, page_spec
+
+        demo = page_spec(args.page).demo
+        if args.screenshot is None or demo is None or demo.name != args.demo:
+            page = next(spec.key for spec in PAGES if spec.demo and spec.demo.name == args.demo)
+            parser.error(f"--demo {args.demo} needs --screenshot FILE on the {page} page")
     if args.session is not None:
         # Checked before any window opens: a bad file is one clear line, with or without
         # a display.
@@ -141,28 +142,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _run_window(
         screenshot=args.screenshot,
         page_name=page_name,
-        demo=args.demo,
+        demo=demo,
         preset=args.preset,
         theme=args.theme,
         session=args.session,
     )
 
 
-def stage_probe_demo(page) -> None:
-    """Walk the Cells page's probe along :data:`DEMO_PROBE_WALK` and draw :data:`DEMO_PATH`."""
-    first, *rest = DEMO_PROBE_WALK
-    page.probe.place_probe(*first)
-    for point in rest:
-        page.probe.move_probe(*point)
-    (ax, ay), (bx, by) = DEMO_PATH
-    page.probe.set_path(ax, ay, bx, by)
-
-
 def _run_window(
     *,
     screenshot: Path | None,
     page_name: str,
-    demo: str | None = None,
+    demo: ScreenshotDemo | None = None,
     preset: object | None = None,
     theme: str | None = None,
     session: Path | None = None,
@@ -208,7 +199,7 @@ def _run_window(
 
 
 def _save_screenshot_when_ready(
-    window, screenshot: Path, page_name: str, demo: str | None, exit_code: list[int]
+    window, screenshot: Path, page_name: str, demo: ScreenshotDemo | None, exit_code: list[int]
 ) -> None:
     """Save the window to ``screenshot`` once its page shows real results (after staging
     ``demo``), then quit with ``exit_code[0]`` set; or quit with 1 on failure or time-out."""
@@ -221,7 +212,7 @@ def _save_screenshot_when_ready(
     from app.export.ready import when_ready
 
     page = window.pages.currentWidget()
-    trained = demo != "training"
+    staged = demo is None
 
     def finish(code: int, message: str) -> None:
         exit_code[0] = code
@@ -241,17 +232,16 @@ def _save_screenshot_when_ready(
         finish(1, f"splinescope: {message}")
 
     def on_ready() -> None:
-        nonlocal trained
-        if not trained:  # --demo training: train to the budget, then wait again
-            trained = True
-            page.controller.play()
+        nonlocal staged
+        if staged:
+            save()
+            return
+        staged = True
+        demo.stage(page)
+        if demo.wait_again:  # the scene computes (training): wait for it, then save
             when_ready(page_readiness(page, page_name), on_ready, failed, window)
-            return
-        if demo == "probe":
-            stage_probe_demo(page)
+        else:
             QTimer.singleShot(200, save)
-            return
-        save()
 
     when_ready(page_readiness(page, page_name), on_ready, failed, window)
     QTimer.singleShot(

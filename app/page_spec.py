@@ -26,6 +26,23 @@ Page = Any
 
 
 @dataclass(frozen=True)
+class ScreenshotDemo:
+    """A scene ``--screenshot FILE --demo NAME`` stages on its page before saving.
+
+    Attributes
+    ----------
+    name : the ``--demo`` name.
+    stage : run once the page shows its first results.
+    wait_again : after staging, wait for the page to be ready again (the scene computes);
+        else save a moment later.
+    """
+
+    name: str
+    stage: Callable[[Page], None]
+    wait_again: bool = False
+
+
+@dataclass(frozen=True)
 class PageSpec:
     """A page, declared once.
 
@@ -50,6 +67,7 @@ class PageSpec:
     show_network : shows a network on this page (``model, bounds, plane``), or None.
     network_requests : a signal (``model, bounds, plane``) asking another page to show a
         network, or None.
+    demo : the scene ``--screenshot --demo`` can stage on this page, or None.
     """
 
     key: str
@@ -68,3 +86,4 @@ class PageSpec:
     status: Callable[[Page], SignalInstance] | None = None
     show_network: Callable[[Page, Any, Any, Any], None] | None = None
     network_requests: Callable[[Page], SignalInstance] | None = None
+    demo: ScreenshotDemo | None = None

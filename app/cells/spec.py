@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from app.cells.demo import stage_probe_demo
 from app.cells.export import cells_readiness, cells_targets
 from app.cells.page import DEFAULT_BOUNDS, CellsPage
 from app.cells.preset import apply_cells_preset, check_cells_preset
 from app.cells.session import restore_cells_state, save_cells_state
 from app.cells.state import CellsState
-from app.page_spec import PageSpec
+from app.page_spec import PageSpec, ScreenshotDemo
 
 
 def show_network(page: CellsPage, model, bounds, plane) -> None:
@@ -31,4 +32,5 @@ CELLS = PageSpec(
     status=lambda page: page.status_changed,
     show_network=show_network,
     state_type=CellsState,
+    demo=ScreenshotDemo("probe", stage_probe_demo),
 )

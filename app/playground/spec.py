@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.page_spec import PageSpec
+from app.page_spec import PageSpec, ScreenshotDemo
 from app.playground.export import playground_readiness, playground_targets
 from app.playground.page import PlaygroundPage
 from app.playground.preset import apply_playground_preset, check_playground_preset
@@ -21,4 +21,5 @@ PLAYGROUND = PageSpec(
     export_targets=playground_targets,
     readiness=playground_readiness,
     state_type=PlaygroundState,
+    demo=ScreenshotDemo("training", lambda page: page.controller.play(), wait_again=True),
 )
