@@ -43,8 +43,22 @@ class ReleasingInteractor(QVTKRenderWindowInteractor):
         self._RenderWindow = None
 
     def resizeEvent(self, event) -> None:
-        if self._RenderWindow is not None:
-            super().resizeEvent(event)
+        render_window = self._RenderWindow
+        if render_window is None:
+            return
+        if render_window.IsA("vtkOSOpenGLRenderWindow"):
+            # The stock handler sizes the window with ``vtkRenderWindow.SetSize(window, w,
+            # h)``: a non-virtual call, right for an X window (Qt sizes it). An OSMesa
+            # window draws into a malloc'd w*h*4 buffer that only its own SetSize
+            # reallocates. Skipped, the buffer keeps the size the window was made at
+            # (300x300) while OSMesaMakeCurrent is told the new one, and a view that grew
+            # (the cube, 328x276) has Mesa copy its frame past the buffer's end. glibc's
+            # check caught it: the chunk right after the buffer (buffer + 360000) is the
+            # one OSMesaDestroyContext then frees, "free(): invalid pointer", exit 134.
+            # Sized here first, the stock call below finds the size already set.
+            ratio = self._getPixelRatio()
+            render_window.SetSize(round(ratio * self.width()), round(ratio * self.height()))
+        super().resizeEvent(event)
 
 
 class VtkView(QWidget):
