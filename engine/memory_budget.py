@@ -5,11 +5,19 @@ activation pattern and its affine map, and while a layer is cut every piece also
 the pre-activations of that layer's neurons. :func:`partition_bytes_per_cell` estimates
 that cost from the network's shape; :func:`check_cell_budget` refuses a cell limit whose
 estimate exceeds a fraction of the memory available now, with a message saying what to do.
+
+The engine's own partitions plan with the tighter :func:`layered_bytes_per_cell` (it knows
+every layer's width): :func:`partition_cell_budget` gives the cells they may make, and
+past that count they stop with :func:`partition_over_budget`'s error rather than grow
+(see :func:`engine.input_checks.budgeted_partition`). Callers that plan a cell limit with
+:func:`partition_bytes_per_cell` plan below what the engine allows, so the engine never
+stops them first unless memory was taken in between.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 #: The share of the currently available memory one partition may plan to use.
@@ -95,7 +103,10 @@ def partition_bytes_per_cell(
     pattern = n_neurons  # one bool per neuron
     pre_activations = 8 * max_width * (dimension + 1)  # per piece, while a layer is cut
     per_cell = geometry + affine + pattern + pre_activations + 64  # + bookkeeping
-    return int(per_cell * _WORKING_FACTOR)
+    # Never below the engine's own bound with every layer as wide as the widest.
+    k = dimension
+    widest = 4 * max_width + 8 * (k + 1) * (max(max_width, n_outputs) + 2 * max_width)
+    return max(int(per_cell * _WORKING_FACTOR), _cell_bytes(n_neurons, widest, k))
 
 
 def _format_bytes(n: int) -> str:
@@ -136,3 +147,88 @@ def check_cell_budget(
             affordable,
         )
     return CellBudget(int(max_cells), per_cell, needed, budget)
+
+
+#: Corners per cell, on average, in the partitions of the benchmarks: rings of 5–6 in 2-D,
+#: polyhedra of about 24 corners (with their faces) in 3-D.
+_CORNERS_PER_CELL = {2: 6, 3: 24}
+
+
+def layered_bytes_per_cell(widths: Sequence[int], n_outputs: int, *, dimension: int = 2) -> int:
+    """Peak bytes one cell of a ``dimension``-D partition may cost, from every layer's width.
+
+    A tighter bound than :func:`partition_bytes_per_cell`, which knows only the widest
+    layer. While layer ``l`` (width ``w_l``) cuts ``C`` cells into ``P >= C`` pieces, memory
+    holds per piece its corners (twice: the kernel's doubling buffer and the joined
+    groups), the bits of every layer so far and the final patterns (``2 n_neurons``), the
+    layer's bits in the kernel, the joined copy and ``cell_on`` (``4 w_l``), and the next
+    layer's map (``8 (k+1) w_{l+1}``, the output's after the last layer); per cell cut it
+    holds the layer's pre-activation map and its masked copy (``16 (k+1) w_l``), counted
+    per piece since ``C <= P`` (the first layer cuts one cell, so it is left out there).
+    Measured peaks of the benchmark networks are 1.7 to 4 times below this bound.
+
+    Parameters
+    ----------
+    widths : (L,) the hidden widths of the layers the partition cuts.
+    n_outputs : width of the map after the last layer cut (the network's outputs, or the
+        last layer's width when the partition stops before the output).
+    dimension : 2 for polygons, 3 for polyhedra.
+    """
+    k = dimension
+    following = [*list(widths)[1:], n_outputs][: len(widths)]
+    per_layer = [
+        4 * w + 8 * (k + 1) * (w_next + (2 * w if index else 0))
+        for index, (w, w_next) in enumerate(zip(widths, following, strict=True))
+    ]
+    return _cell_bytes(sum(widths), max(per_layer, default=8 * (k + 1) * n_outputs), k)
+
+
+def _cell_bytes(n_neurons: int, layer_bytes: int, dimension: int) -> int:
+    """A cell's corners (twice), patterns (twice), the costliest layer's bytes, bookkeeping."""
+    corners = _CORNERS_PER_CELL.get(dimension, 6 * (dimension - 1) ** 2)
+    return int(4 * corners * (8 * dimension + 16) + 2 * n_neurons + layer_bytes + 128)
+
+
+def partition_cell_budget(
+    widths: Sequence[int],
+    n_outputs: int,
+    max_regions: int,
+    dimension: int = 2,
+    *,
+    available_bytes: int | None = None,
+) -> CellBudget:
+    """The cells a partition of these widths may make within the budget.
+
+    ``affordable_cells`` may be below ``max_regions``: the partition is then stopped there
+    with :func:`partition_over_budget`'s error. Raises :class:`MemoryBudgetError` at once
+    when not even one cell fits.
+    """
+    available = available_memory_bytes() if available_bytes is None else int(available_bytes)
+    budget = int(available * BUDGET_FRACTION)
+    per_cell = layered_bytes_per_cell(widths, n_outputs, dimension=dimension)
+    planned = CellBudget(int(max_regions), per_cell, int(max_regions) * per_cell, budget)
+    if planned.affordable_cells < 1:
+        raise partition_over_budget(planned, 0)
+    return planned
+
+
+def partition_over_budget(budget: CellBudget, n_regions: int) -> MemoryBudgetError:
+    """The error of a partition stopped at the budget's ``affordable_cells``."""
+    budget_text = f"{_format_bytes(budget.budget_bytes)} (half of the memory free now)"
+    if n_regions:
+        what = (
+            f"The partition reached {n_regions:,} cells, more than the "
+            f"{budget.affordable_cells:,} that fit in {budget_text}, at about "
+            f"{_format_bytes(budget.bytes_per_cell)} a cell"
+        )
+    else:
+        what = (
+            f"One cell of this partition could need {_format_bytes(budget.bytes_per_cell)}, "
+            f"more than the {budget_text} it may use"
+        )
+    return MemoryBudgetError(
+        f"{what}: zoom in, use fewer or narrower layers, or close other programs.",
+        max(budget.needed_bytes, budget.bytes_per_cell * max(n_regions, 1)),
+        budget.budget_bytes,
+        budget.affordable_cells,
+    )
