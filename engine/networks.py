@@ -9,12 +9,19 @@ numpy arrays, which is what every geometric routine of the engine works on.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
+
+
+class InputRangeError(ValueError):
+    """An input outside what the engine computes exactly in float64; ``str(error)`` says
+    what to change. The rules are in :mod:`engine.input_checks`, which raises it."""
 
 
 class Abs(nn.Module):
@@ -122,6 +129,23 @@ def _activation_of(module: nn.Module) -> tuple[str, float] | None:
     return None
 
 
+#: The layers :func:`reusing_layers` lends to :func:`network_layers`, per thread.
+_lent = threading.local()
+
+
+@contextmanager
+def reusing_layers(model: nn.Module, layers: NetworkLayers) -> Iterator[None]:
+    """Inside the block, :func:`network_layers` of ``model`` (the same object, on this
+    thread) returns ``layers`` instead of converting the weights again: a check that
+    already read the network lends it to the computation it guards."""
+    previous = getattr(_lent, "entry", None)
+    _lent.entry = (model, layers)
+    try:
+        yield
+    finally:
+        _lent.entry = previous
+
+
 def network_layers(model: nn.Module) -> NetworkLayers:
     """Validate ``model`` and extract its layers as float64 arrays.
 
@@ -130,7 +154,8 @@ def network_layers(model: nn.Module) -> NetworkLayers:
     ValueError
         If ``model`` is not an ``nn.Sequential`` of ``nn.Linear`` layers and
         piecewise-linear activations (``nn.Flatten`` allowed first); the message names
-        the offending layer and says why.
+        the offending layer and says why. :class:`InputRangeError` when two Linear
+        layers in a row compose into weights that overflow.
     """
     if not isinstance(model, nn.Sequential):
         raise ValueError(
@@ -158,7 +183,13 @@ def network_layers(model: nn.Module) -> NetworkLayers:
             if len(affine) > len(activations):
                 # Two affine layers in a row compose into one.
                 w0, b0 = affine.pop()
-                weight, bias = weight @ w0, weight @ b0 + bias
+                with np.errstate(over="ignore", invalid="ignore"):
+                    weight, bias = weight @ w0, weight @ b0 + bias
+                if not (np.all(np.isfinite(weight)) and np.all(np.isfinite(bias))):
+                    raise InputRangeError(
+                        f"{name} and the Linear layer before it compose into weights past "
+                        "float64's range: scale their weights down."
+                    )
             affine.append((weight, bias))
             continue
         activation = _activation_of(module)

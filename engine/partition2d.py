@@ -20,6 +20,7 @@ from torch import nn
 
 from engine import polygon_kernels, polygons
 from engine.cell_locator import CellLocator
+from engine.input_checks import budgeted_partition
 from engine.layerwise import (
     LayerProgress,
     cut_in_groups,
@@ -287,6 +288,7 @@ def _cut_layer(
     return pieces, cell_on
 
 
+@budgeted_partition(2)
 def partition_2d(
     model: nn.Module,
     bounds,

@@ -38,6 +38,7 @@ import numpy as np
 from torch import nn
 
 from engine import polygons, polyhedra, polyhedron_kernels
+from engine.input_checks import budgeted_partition
 from engine.layerwise import (
     LayerProgress,
     PartitionCancelled,
@@ -410,6 +411,7 @@ def _cut_layer(
     return pieces, cell_on
 
 
+@budgeted_partition(3)
 def partition_3d(
     model: nn.Module,
     bounds,
