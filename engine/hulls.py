@@ -46,6 +46,7 @@ import torch
 from scipy import optimize, sparse
 
 from engine.frank_wolfe import INSIDE, OUTSIDE, frank_wolfe
+from engine.input_checks import check_hull_points
 from engine.training import one_torch_thread
 
 #: Default relative tolerance: ``tau = DEFAULT_TOLERANCE * R`` (see the module docstring).
@@ -146,15 +147,18 @@ def _as_points(train: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.n
         )
     if len(train) == 0:
         raise ValueError("the training set is empty")
-    if not (np.isfinite(train).all() and np.isfinite(queries).all()):
-        raise ValueError("points must be finite")
+    check_hull_points(train, queries)  # finite, and no coordinate past 1e150
     return train, queries
 
 
 def _normalisation(train: np.ndarray) -> tuple[np.ndarray, float]:
     """The mean and radius R of the training set (R = 1 for a single point)."""
     centre = train.mean(axis=0)
-    radius = float(np.sqrt(((train - centre) ** 2).sum(axis=1).max()))
+    with np.errstate(over="ignore"):
+        radius = float(np.sqrt(((train - centre) ** 2).sum(axis=1).max()))
+    if not np.isfinite(radius):  # squares past float64's range: measure in units of spread
+        spread = float(np.abs(train - centre).max())
+        radius = spread * float(np.sqrt((((train - centre) / spread) ** 2).sum(axis=1).max()))
     return centre, radius if radius > 0 else 1.0
 
 
@@ -248,6 +252,12 @@ def hull_membership(
     Returns
     -------
     HullMembership, every certificate already verified.
+
+    Raises
+    ------
+    engine.input_checks.InputRangeError
+        For coordinates that are not finite or past 1e150, or queries more than 1e150
+        training radii away (see :mod:`engine.input_checks`).
     """
     train, queries = _as_points(train, queries)
     n = len(train)

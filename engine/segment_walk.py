@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from torch import nn
 
+from engine.input_checks import check_segment
 from engine.networks import network_layers
 
 #: Crossings closer than this (in ``t``) are one crossing: their neurons flip together.
@@ -91,6 +92,12 @@ def segment_crossings(model: nn.Module, a, b) -> SegmentCrossings:
     Returns
     -------
     SegmentCrossings
+
+    Raises
+    ------
+    engine.input_checks.InputRangeError
+        For ends that are not finite, or whose walk could overflow float64 (see
+        :mod:`engine.input_checks`).
     """
     net = network_layers(model)
     a = np.asarray(a, dtype=np.float64).reshape(-1)
@@ -100,8 +107,7 @@ def segment_crossings(model: nn.Module, a, b) -> SegmentCrossings:
             f"end points must have the network's input dimension {net.n_inputs}, got "
             f"{a.shape} and {b.shape}"
         )
-    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-        raise ValueError("end points must be finite")
+    check_segment(net, a, b)
 
     cuts = np.array([0.0, 1.0])
     # maps[k] = (slope, offset) of every current feature along piece k: f(t) = slope t + offset
