@@ -7,6 +7,12 @@ small dicts; :func:`network_tensors` names its weights ``layer{i}.weight`` and
 everything a file could get wrong (unknown or non-piecewise-linear layers, shapes that
 do not chain, NaN or infinite weights), raising :class:`NetworkSpecError` with a message
 for the user. Nothing here runs code from the data: the spec is a whitelist.
+
+A file also cannot ask for more than the app can show: :func:`check_network_size` bounds
+the depth (:data:`MAX_HIDDEN_LAYERS`, so nothing the GUI makes per layer, a legend entry,
+a colour, a slider tick, grows without bound), every hidden layer's width
+(:data:`MAX_HIDDEN_WIDTH`), the input and output widths (:data:`MAX_FEATURES`) and the
+parameter count (:data:`MAX_PARAMETERS`), all from the spec, before a tensor is read.
 """
 
 from __future__ import annotations
@@ -24,8 +30,18 @@ LAYER_KINDS = ("linear", "flatten", *ACTIVATIONS)
 #: Activations people try to load that are not piecewise linear (named in the message).
 _SMOOTH_ACTIVATIONS = ("tanh", "sigmoid", "gelu", "silu", "swish", "softplus", "elu", "selu")
 _CONVOLUTIONS = ("conv1d", "conv2d", "conv3d", "conv", "convolution", "maxpool2d", "avgpool2d")
-#: Largest layer a spec may declare (an accident, not a network, beyond this).
+#: Largest input or output a spec may declare (an accident, not a network, beyond this).
 MAX_FEATURES = 1 << 20
+#: Most hidden layers (activations) a network from a file may have: deeper than anything
+#: the layer-by-layer views can show one layer at a time.
+MAX_HIDDEN_LAYERS = 64
+#: Most layer entries a spec may hold: every hidden layer's Linear and activation, a
+#: leading Flatten and the output Linear, with room for Linear layers that compose.
+MAX_SPEC_ENTRIES = 4 * MAX_HIDDEN_LAYERS
+#: Widest hidden layer (a partition keeps a bit per neuron per cell).
+MAX_HIDDEN_WIDTH = 16_384
+#: Most weights and biases in all (256 MB in float64, the size cap of a weights file).
+MAX_PARAMETERS = 1 << 25
 _FLOAT_TYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)
 
 
@@ -133,6 +149,52 @@ def _unsupported(kind: object, where: str) -> NetworkSpecError:
     return NetworkSpecError(f"{where}: {why}")
 
 
+def check_network_size(spec: Sequence) -> None:
+    """Refuse a spec deeper, wider or larger than the limits of the module docstring.
+
+    Only the spec is read (counts, ``in_features``, ``out_features``, ``bias``); entries it
+    cannot read are left for :func:`build_network` to refuse with its own message.
+
+    Raises
+    ------
+    NetworkSpecError
+        One sentence naming the limit and what to change.
+    """
+    if len(spec) > MAX_SPEC_ENTRIES:
+        raise NetworkSpecError(
+            f"The architecture has {len(spec):,} layer entries, more than the "
+            f"{MAX_SPEC_ENTRIES} of a network of {MAX_HIDDEN_LAYERS} hidden layers that "
+            "Splinescope can show: use a shallower network."
+        )
+    linear = [e for e in spec if isinstance(e, Mapping) and e.get("kind") == "linear"]
+    hidden = sum(isinstance(e, Mapping) and e.get("kind") in ACTIVATIONS for e in spec)
+    if hidden > MAX_HIDDEN_LAYERS:
+        raise NetworkSpecError(
+            f"The network has {hidden} hidden layers, more than the {MAX_HIDDEN_LAYERS} "
+            "Splinescope can show: use a shallower network."
+        )
+    sizes = [
+        (e.get("in_features"), e.get("out_features"), e.get("bias", True) is True) for e in linear
+    ]
+    sizes = [(i, o, b) for i, o, b in sizes if _is_count(i) and _is_count(o)]
+    inner = [o for _, o, _ in sizes[:-1]]
+    if inner and max(inner) > MAX_HIDDEN_WIDTH:
+        raise NetworkSpecError(
+            f"A hidden layer has {max(inner):,} neurons, more than the {MAX_HIDDEN_WIDTH:,} "
+            "Splinescope can analyse: use narrower layers."
+        )
+    parameters = sum(i * o + (o if b else 0) for i, o, b in sizes)
+    if parameters > MAX_PARAMETERS:
+        raise NetworkSpecError(
+            f"The network has {parameters:,} weights and biases, more than the "
+            f"{MAX_PARAMETERS:,} Splinescope can analyse: use a smaller network."
+        )
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 def build_network(spec: Sequence, tensors: Mapping[str, torch.Tensor]) -> nn.Sequential:
     """Rebuild the model :func:`network_spec` and :func:`network_tensors` describe.
 
@@ -141,10 +203,12 @@ def build_network(spec: Sequence, tensors: Mapping[str, torch.Tensor]) -> nn.Seq
     Raises
     ------
     NetworkSpecError
-        For anything wrong with the spec or the tensors; the message names the layer.
+        For anything wrong with the spec or the tensors (the message names the layer), or
+        a network past the size limits of :func:`check_network_size`.
     """
     if not isinstance(spec, Sequence) or isinstance(spec, str | bytes) or not spec:
         raise NetworkSpecError("The network has no layers: the file's architecture is empty.")
+    check_network_size(spec)
     modules: list[nn.Module] = []
     for index, entry in enumerate(spec):
         where = f"Layer {index}"
