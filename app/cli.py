@@ -246,5 +246,9 @@ def _save_screenshot_when_ready(
     when_ready(page_readiness(page, page_name), on_ready, failed, window)
     QTimer.singleShot(
         SCREENSHOT_TIMEOUT_MS,
-        lambda: finish(1, f"splinescope: timed out waiting for the {page_name} page"),
+        lambda: finish(
+            1,
+            f"splinescope: timed out after {SCREENSHOT_TIMEOUT_MS // 1000} s waiting for the "
+            f"{page_name} page to show its first result",
+        ),
     )

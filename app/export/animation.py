@@ -190,8 +190,8 @@ class AnimationRecorder(QObject):
         self._fail(str(message))
 
     def _on_timeout(self) -> None:
-        what = self._wait.what if self._wait is not None else "the page"
-        self._fail(f"Timed out waiting for {what}.")
+        what = self._wait.what if self._wait is not None else f"{self.animation.title} to go on"
+        self._fail(f"Timed out after {WAIT_TIMEOUT_MS / 1000:g} s waiting for {what}.")
 
     def _end(self) -> None:
         self._done = True

@@ -51,18 +51,27 @@ def after_signal(signal: object, check: Callable[[], bool] | None = None) -> Rea
     return readiness
 
 
-class _Waiter(QObject):
+class ReadyWait(QObject):
+    """One wait of :func:`when_ready`; :meth:`cancel` ends it without a call back."""
+
     def __init__(self, rule: Readiness, ready: Callable[[], None], failed, parent) -> None:
         super().__init__(parent)
         self._rule, self._ready, self._failed = rule, ready, failed
         self._connections: list[tuple[object, object]] = []
         self._done = False
+        self._cancelled = [False]  # read by the settle timer, which may outlive this
         for signal in rule.signals:
             signal.connect(self._check)
             self._connections.append((signal, self._check))
         for signal in rule.failures:
             signal.connect(self._fail)
             self._connections.append((signal, self._fail))
+
+    def cancel(self) -> None:
+        """Stop waiting: neither ``ready`` nor ``failed`` will be called."""
+        self._cancelled[0] = True
+        if not self._done:
+            self._release()
 
     def _release(self) -> None:
         self._done = True
@@ -74,7 +83,8 @@ class _Waiter(QObject):
     def _check(self, *_args: object) -> None:
         if not self._done and self._rule.is_ready():
             self._release()
-            QTimer.singleShot(self._rule.settle_ms, self._ready)
+            cancelled, ready = self._cancelled, self._ready
+            QTimer.singleShot(self._rule.settle_ms, lambda: cancelled[0] or ready())
 
     def _fail(self, message: object) -> None:
         if not self._done:
@@ -87,13 +97,14 @@ def when_ready(
     ready: Callable[[], None],
     failed: Callable[[str], None],
     parent: QObject,
-) -> None:
+) -> ReadyWait:
     """Call ``ready()`` once the rule holds (plus its settle time), or ``failed(message)``.
 
-    Returns at once; the rule is checked now (after its start work) and whenever one of
-    its signals fires.
+    Returns at once, with the wait (its ``cancel()`` stops it); the rule is checked now
+    (after its start work) and whenever one of its signals fires.
     """
-    waiter = _Waiter(rule, ready, failed, parent)
+    waiter = ReadyWait(rule, ready, failed, parent)
     if rule.start is not None:
         rule.start()
     QTimer.singleShot(0, waiter._check)
+    return waiter

@@ -36,6 +36,10 @@ class WaitFor:
     what: str
     failures: tuple[object, ...] = ()
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.what, str) or not self.what.strip():
+            raise ValueError("a WaitFor says what it waits for (its time-out message names it)")
+
 
 #: An animation script: given the number of frames and the image size, it drives the
 #: page through its public API and yields the frames (QImage, all the same size) with
