@@ -62,6 +62,8 @@ class PageSpec:
     export_targets : the page's exportable views and animations, main view first.
     readiness : how to know that the page shows real results (``layers``: that many).
     set_layers : shows the first ``layers`` layers (pages with a layer slider), else None.
+    layer_count : the hidden layers L of the network shown (``set_layers`` takes 0 to L),
+        for the pages with ``set_layers``.
     view_actions : the page's entries for the View menu, or None.
     status : the page's status-bar line signal (``str``), or None.
     show_network : shows a network on this page (``model, bounds, plane``), or None.
@@ -82,6 +84,7 @@ class PageSpec:
     export_targets: Callable[[Page], list[ExportView | ExportAnimation]]
     readiness: Callable[[Page, int | None], Readiness]
     set_layers: Callable[[Page, int], None] | None = None
+    layer_count: Callable[[Page], int] | None = None
     view_actions: Callable[[Page], list[QAction]] | None = None
     status: Callable[[Page], SignalInstance] | None = None
     show_network: Callable[[Page, Any, Any, Any], None] | None = None

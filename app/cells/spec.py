@@ -28,6 +28,7 @@ CELLS = PageSpec(
     export_targets=cells_targets,
     readiness=cells_readiness,
     set_layers=lambda page, layers: page.controller.set_layers(layers),
+    layer_count=lambda page: page.controller.n_layers,
     view_actions=lambda page: page.view_actions(),
     status=lambda page: page.status_changed,
     show_network=show_network,

@@ -16,6 +16,8 @@ SCALES = (1.0, 2.0, 4.0)
 #: Frames per second of exported animations.
 ANIMATION_FPS = 10
 DEFAULT_FRAMES = 30
+#: The most frames an animation may have (200 s at 10 frames per second).
+MAX_FRAMES = 2000
 #: Pixels are not allowed beyond this side length (a 16k figure is already huge).
 MAX_SIDE = 16384
 

@@ -6,7 +6,7 @@ import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.export.formats import DEFAULT_FRAMES, ImageSize, format_of, parse_size
+from app.export.formats import DEFAULT_FRAMES, MAX_FRAMES, ImageSize, format_of, parse_size
 from app.presets.files import load_preset, preset_names
 from engine.safe_files import OutputPathError, check_output_path
 
@@ -95,11 +95,33 @@ class Job:
 
 
 def _size(args: argparse.Namespace, default: ImageSize) -> ImageSize:
-    if args.size:
-        return ImageSize(pixels=parse_size(args.size))
-    if args.scale:
-        return ImageSize(args.scale)
+    if args.size is not None:
+        try:
+            return ImageSize(pixels=parse_size(args.size))
+        except ValueError as error:
+            raise ValueError(f"--size {args.size}: {error}.") from None
+    if args.scale is not None:
+        try:
+            return ImageSize(args.scale)
+        except ValueError:
+            raise ValueError(
+                f"--scale {args.scale:g} is out of range: give a scale from 0.1 to 16 "
+                "(2 doubles the view's size)."
+            ) from None
     return default
+
+
+def check_counts(args: argparse.Namespace) -> None:
+    """Refuse a frame count or a layer count that no page can honour (ValueError)."""
+    if args.frames is not None and not 1 <= args.frames <= MAX_FRAMES:
+        raise ValueError(
+            f"--frames {args.frames} is out of range: an animation has 1 to {MAX_FRAMES} frames."
+        )
+    if args.layers is not None and args.layers < 0:
+        raise ValueError(
+            f"--layers {args.layers} is out of range: give 0 or more layers (at most the "
+            "network's hidden layers)."
+        )
 
 
 def writable_path(path: Path) -> Path:
@@ -119,6 +141,7 @@ def writable_path(path: Path) -> Path:
 def plan_jobs(args: argparse.Namespace) -> list[Job]:
     """The files to write; raises ValueError for arguments that do not fit together."""
     presets = args.preset or []
+    check_counts(args)
     for name in presets:
         load_preset(name)  # a bad name raises, listing the valid ones
     if args.deck is not None:

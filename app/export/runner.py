@@ -19,7 +19,7 @@ from app.export.catalogue import export_targets, page_readiness
 from app.export.deck import write_deck_index
 from app.export.formats import DEFAULT_FRAMES, ExportOptions
 from app.export.plan import JOB_TIMEOUT_MS, WINDOW_SIZE, Job
-from app.export.ready import when_ready
+from app.export.ready import ReadyWait, when_ready
 from app.export.targets import ExportAnimation, ExportView, export_view
 from app.presets.files import apply_preset, load_preset, preset_names
 from app.registry import PAGES, page_spec
@@ -41,9 +41,14 @@ class ExportRunner(QObject):
         self._recorder: AnimationRecorder | None = None
         self._timeout = QTimer(self)
         self._timeout.setSingleShot(True)
-        self._timeout.timeout.connect(lambda: self._job_failed("timed out waiting for the page"))
+        self._timeout.timeout.connect(self._on_timeout)
         self._job: Job | None = None
         self._key = ""
+        self._wait: ReadyWait | None = None
+        #: Pages whose result was on screen at their last still export and that nothing
+        #: has touched since (no preset, layer change or animation): a rule that waits
+        #: for the next result (Cells 3D, Paths) would wait for one that never comes.
+        self._shown: set[str] = set()
         if deck is not None and not any(job.preset is None for job in self.jobs):
             self._add_uncovered_pages()
 
@@ -88,7 +93,14 @@ class ExportRunner(QObject):
             self.deck.mkdir(parents=True, exist_ok=True)
         self.window.show()
         QTimer.singleShot(0, self._next)
-        code = app.exec()
+        # The run ends with its jobs, with their exit code; closing the window must not
+        # post a Quit of its own, which would end the caller's next event loop at once.
+        quits = app.quitOnLastWindowClosed()
+        app.setQuitOnLastWindowClosed(False)
+        try:
+            code = app.exec()
+        finally:
+            app.setQuitOnLastWindowClosed(quits)
         return self.exit_code or code
 
     def _next(self) -> None:
@@ -114,20 +126,74 @@ class ExportRunner(QObject):
             key = self.catalogue()[job.view][0]
             preset = None
         page = pages[key]
-        rule = page_readiness(page, key, layers=job.layers)
+        set_layers = page_spec(key).set_layers
+        layers = job.layers if set_layers is not None else None
+        rule = page_readiness(page, key, layers=layers)
         if preset is not None:
+            self._shown.clear()
             apply_preset(self.window, preset)
         else:
             self.window.show_page(key)
-        set_layers = page_spec(key).set_layers
-        if job.layers is not None and set_layers is not None:
-            set_layers(page, job.layers)
+        problem = self._layers_problem(job, key, page)
+        if problem:
+            self._stop(2, problem)
+            return
+        if layers is not None:
+            self._shown.discard(key)
+            set_layers(page, layers)
+        self._key = key
+        if key in self._shown:
+            QTimer.singleShot(rule.settle_ms, lambda: self._export(key, page))
+            return
         self._timeout.start(JOB_TIMEOUT_MS)
-        when_ready(rule, lambda: self._export(key, page), self._job_failed, self)
+        self._wait = when_ready(rule, lambda: self._export(key, page), self._job_failed, self)
+
+    def _layers_problem(self, job: Job, key: str, page: QWidget) -> str | None:
+        """Why ``job.layers`` cannot be shown on ``page`` (named ``key``), or None."""
+        spec = page_spec(key)
+        if job.layers is None or (spec.layer_count is None and job.view is None):
+            return None  # a deck's --layers is for the pages that have layers
+        if spec.layer_count is None:
+            pages = ", ".join(s.key for s in PAGES if s.layer_count is not None)
+            return (
+                f"--layers applies to the pages with a layer slider ({pages}), and "
+                f"{job.view} is on the {spec.title} page."
+            )
+        total = spec.layer_count(page)
+        if job.layers > total:
+            return (
+                f"--layers {job.layers} is out of range: the {spec.title} page's network has "
+                f"{total} hidden layers, so give 0 to {total}."
+            )
+        return None
+
+    def _stop(self, code: int, message: str) -> None:
+        """End the whole run now with exit ``code``, saying why in one line."""
+        print(f"splinescope export: {message}", file=sys.stderr)
+        self.exit_code = code
+        self.jobs.clear()
+        self.window.close()
+        QApplication.instance().exit(code)
+
+    def _waited_for(self) -> str:
+        """What the current job waits for, in words (for its time-out message)."""
+        job, spec = self._job, page_spec(self._key)
+        what = f"the {spec.title} page to show its first result"
+        if job.layers is not None and spec.set_layers is not None:
+            what = f"the {spec.title} page to show the cells of its first {job.layers} layers"
+        if job.preset is not None:
+            what += f" after the preset {job.preset!r}"
+        return what
+
+    def _on_timeout(self) -> None:
+        if self._wait is not None:
+            self._wait.cancel()
+        seconds = JOB_TIMEOUT_MS / 1000
+        self._job_failed(f"timed out after {seconds:g} s waiting for {self._waited_for()}")
 
     def _export(self, key: str, page: QWidget) -> None:
         self._timeout.stop()
-        self._key = key
+        self._wait = None
         job = self._job
         targets = export_targets(page, key)
         if job.view is None:
@@ -143,9 +209,11 @@ class ExportRunner(QObject):
         options = ExportOptions(out, job.size, job.transparent, frames)
         try:
             if isinstance(target, ExportAnimation):
+                self._shown.discard(key)  # the recording drives the page, then puts it back
                 self._record(target, options)
                 return
             export_view(target, options)
+            self._shown.add(key)
             files.append(out.name)
             if job.out is None and target.figure is not None:
                 vector = out.with_suffix(".svg")
@@ -185,6 +253,9 @@ class ExportRunner(QObject):
 
     def _job_failed(self, message: str) -> None:
         self._timeout.stop()
+        if self._wait is not None:
+            self._wait.cancel()
+            self._wait = None
         job = self._job
         what = job.view or job.preset if job is not None else "export"
         print(f"splinescope export: {what}: {message}", file=sys.stderr)
