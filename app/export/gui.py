@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import QObject, QStandardPaths, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QProgressDialog
 
 from app.export.animation import AnimationRecorder
 from app.export.catalogue import export_targets
+from app.export.export_folder import proposed_folder, remember_folder
 from app.export.formats import ExportOptions, ImageSize
 from app.export.targets import ExportAnimation, ExportView, export_view, view_image
 from app.export.vtk_export import GL2PS_LIMITATION
@@ -55,10 +54,6 @@ class ExportActions(QObject):
         self.copy_action.setToolTip("Copy the current page's main view to the clipboard")
         self.copy_action.triggered.connect(self.copy_image)
         self.recorder: AnimationRecorder | None = None
-        self._folder = Path(
-            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
-            or Path.home()
-        )
 
     @property
     def actions(self) -> list[QAction]:
@@ -86,7 +81,7 @@ class ExportActions(QObject):
         main = next(t for t in targets if isinstance(t, ExportView)).widget()
         dialog = ExportDialog(
             items,
-            self._folder,
+            proposed_folder(),
             "splinescope",
             (main.width() * 2, main.height() * 2),
             self.window,
@@ -122,7 +117,7 @@ class ExportActions(QObject):
             self._error(problem)
             return
         options = self._options(choice)
-        self._folder = choice.path.parent
+        remember_folder(choice.path.parent)
         if isinstance(target, ExportAnimation):
             self.record(target, options)
             return
