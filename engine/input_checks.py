@@ -241,10 +241,10 @@ def _layer_slice(net: NetworkLayers, layers: object) -> tuple[int, ...]:
 
 
 def _checked_budget(
-    net: NetworkLayers, options: dict, requested: int, k: int
+    net: NetworkLayers, bounds: object, options: dict, requested: int, k: int
 ) -> memory_budget.CellBudget:
     """Check a partition's domain; its memory budget for ``requested`` cells."""
-    check_partition_domain(net, options["bounds"], options["plane"], k)
+    check_partition_domain(net, bounds, options["plane"], k)
     widths = _layer_slice(net, options["layers"])
     complete = len(widths) == len(net.widths)
     last = net.n_outputs if complete else (widths[-1] if widths else 0)
@@ -254,7 +254,8 @@ def _checked_budget(
 def budgeted_partition(k: int) -> Callable[[Callable], Callable]:
     """Guard a ``k``-D partition function: input checks, then a memory budget.
 
-    The wrapped function must take ``model, bounds, *, plane, layers, max_regions``. Before
+    The wrapped function must take ``model, bounds, *, plane, layers, max_regions`` (the
+    first two by position or name, the rest by name). Before
     it runs, :func:`check_partition_domain` refuses what float64 cannot resolve, and the
     cell limit is lowered to what :func:`engine.memory_budget.partition_cell_budget`
     affords; a partition that reaches that lower limit raises
@@ -264,27 +265,26 @@ def budgeted_partition(k: int) -> Callable[[Callable], Callable]:
     """
 
     def decorate(function: Callable) -> Callable:
-        signature = inspect.signature(function)
+        parameters = inspect.signature(function).parameters
+        defaults = {name: p.default for name, p in parameters.items() if p.default is not p.empty}
 
         @functools.wraps(function)
-        def guarded(*args, **kwargs):
-            call = signature.bind(*args, **kwargs)
-            call.apply_defaults()
-            options = call.arguments
+        def guarded(model, bounds, **options):
+            options = {**defaults, **options}
             try:
-                net = network_layers(options["model"])
+                net = network_layers(model)
                 requested = int(options["max_regions"])
             except InputRangeError:
                 raise
             except (TypeError, ValueError):
-                return function(*call.args, **call.kwargs)
-            budget = _checked_budget(net, options, requested, k)
+                return function(model, bounds, **options)
+            budget = _checked_budget(net, bounds, options, requested, k)
             lowered = budget.affordable_cells < budget.max_cells
             if lowered:
                 options["max_regions"] = budget.affordable_cells
             try:
-                with reusing_layers(options["model"], net):
-                    return function(*call.args, **call.kwargs)
+                with reusing_layers(model, net):
+                    return function(model, bounds, **options)
             except ValueError as error:  # TooManyRegionsError at the lowered limit?
                 if not lowered or getattr(error, "max_regions", None) != budget.affordable_cells:
                     raise

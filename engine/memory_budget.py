@@ -72,12 +72,15 @@ class CellBudget:
 
 def available_memory_bytes() -> int:
     """Memory the system can give without swapping (``MemAvailable`` on Linux)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
+    try:  # the third line of /proc/meminfo; read raw, every partition asks
+        descriptor = os.open("/proc/meminfo", os.O_RDONLY)
+        try:
+            head = os.read(descriptor, 512)
+        finally:
+            os.close(descriptor)
+        start = head.index(b"MemAvailable:") + len(b"MemAvailable:")
+        return int(head[start : head.index(b"kB", start)]) * 1024
+    except (OSError, ValueError):
         pass
     try:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
