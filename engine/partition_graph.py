@@ -21,8 +21,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine.layerwise import LayerProgress
+from engine import argmax_kernels
+from engine.layerwise import GROUPS_PER_THREAD, LayerProgress, domain_diagonal, in_ranges
 from engine.partition2d import (
+    _PAIRS_PER_THREAD,
+    _THREADS,
+    RELATIVE_THICKNESS,
+    ROUNDING_ULPS,
     Partition2D,
     TooManyRegionsError,
     _check_bounds,
@@ -30,7 +35,7 @@ from engine.partition2d import (
     _Rings,
 )
 from engine.pl_graph import GraphStep, PLGraph, trace_piecewise_linear
-from engine.pl_slice import affine_value, cutting_value, rows_view
+from engine.pl_slice import affine_value, cutting_value, entries, rows_view
 
 #: Bytes of step values a chunk of cells may hold at once.
 CHUNK_BYTES = 64 * 2**20
@@ -94,6 +99,21 @@ def _plane_rows(plane, bounds) -> tuple[torch.Tensor, tuple | None, tuple[int, .
     rows = torch.from_numpy(np.stack([u, v, origin]))
     flat = (origin.reshape(-1).copy(), fu.copy(), fv.copy())
     return rows, flat, origin.shape
+
+
+def line_tolerances(box: np.ndarray) -> tuple[np.ndarray, float]:
+    """The on-line tolerance ``(thickness, rounding, reach_x, reach_y)`` and the least
+    piece area of the 2-D partition over ``box`` (as :mod:`engine.partition2d` uses)."""
+    diagonal = domain_diagonal(box)
+    tolerance = np.array(
+        [
+            RELATIVE_THICKNESS * diagonal,
+            ROUNDING_ULPS * 2.2e-16,
+            np.abs(box[:2]).max(),
+            np.abs(box[2:]).max(),
+        ]
+    )
+    return tolerance, (RELATIVE_THICKNESS * diagonal) ** 2
 
 
 @dataclass
@@ -163,8 +183,10 @@ class _GraphPartitioner:
 
     @staticmethod
     def _take(value: torch.Tensor, parent: np.ndarray) -> torch.Tensor:
-        rows = rows_view(value, _ROWS)
-        return rows[torch.from_numpy(parent)].reshape(-1, *value.shape[1:])
+        # numpy's take copies rows several times faster than torch's index_select.
+        rows = rows_view(value, _ROWS).numpy()
+        taken = np.take(rows, np.asarray(parent, dtype=np.int64), axis=0)
+        return torch.from_numpy(taken).reshape(-1, *value.shape[1:])
 
     def _gather(self, chunk: _Chunk, pieces: _Rings, parent, lo: int, hi: int) -> _Chunk:
         sub_parent = parent[lo:hi]
@@ -184,7 +206,7 @@ class _GraphPartitioner:
         """Pieces of ``rings`` cut by ``step``, the cell each came from, and their
         decisions."""
         if step.kind == "maxpool":
-            raise ValueError(f"node '{step.name}' ({step.op}): max-pooling is not partitioned yet")
+            return self._cut_by_windows(step, rings, value)
         per_cell = rows_view(value, _ROWS).reshape(rings.count, _ROWS, -1)
         lines = [per_cell]
         if step.kind == "clamp":
@@ -222,6 +244,44 @@ class _GraphPartitioner:
             bits = np.concatenate([bits[pieces.cell], pieces.bits], axis=1)
             rings = _Rings(pieces.xy, pieces.offsets, pieces.label, np.arange(pieces.count))
         return rings, parent, bits
+
+    def _cut_by_windows(self, step: GraphStep, rings: _Rings, value: torch.Tensor):
+        """Pieces of ``rings`` cut by the argmax regions of every pooling window, the cell
+        each came from, and their winning entries (P, *out_shape)."""
+        window_entries = entries(step, value, _ROWS)  # (C, 3, channels, positions, k)
+        n_cells, _, channels, _, k = window_entries.shape
+        lines = np.ascontiguousarray(window_entries.reshape(n_cells, _ROWS, -1, k).numpy())
+        valid = np.ascontiguousarray(np.tile(step.windows >= 0, (channels, 1)))
+        tolerance, min_area = line_tolerances(self.box)
+        budget = max(1, self.max_regions - self.n_done)
+        first = self.first_bit[step.name]
+
+        def cut_range(lo: int, hi: int):
+            xy, offsets, label, cell, slot, overflow = argmax_kernels.cut_by_argmax(
+                np.ascontiguousarray(rings.xy[rings.offsets[lo] : rings.offsets[hi]]),
+                np.ascontiguousarray(rings.offsets[lo : hi + 1] - rings.offsets[lo]),
+                np.ascontiguousarray(rings.label[rings.offsets[lo] : rings.offsets[hi]]),
+                lines[lo:hi], valid, first, tolerance, min_area, budget,
+            )  # fmt: skip
+            if overflow:
+                raise TooManyRegionsError(self.n_done + int(overflow), self.max_regions)
+            return xy, offsets, label, cell + lo, slot
+
+        work = rings.count * lines.shape[2] * k
+        n_ranges = 1 if work < _PAIRS_PER_THREAD else _THREADS * GROUPS_PER_THREAD
+        parts = in_ranges(rings.count, min(n_ranges, rings.count), cut_range, _THREADS)
+        lengths = np.concatenate([np.diff(p[1]) for p in parts])
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        pieces = _Rings(
+            np.concatenate([p[0] for p in parts]),
+            offsets,
+            np.concatenate([p[2] for p in parts]),
+            np.arange(len(lengths)),
+        )
+        parent = np.concatenate([p[3] for p in parts])
+        slot = np.concatenate([p[4] for p in parts]).astype(np.int64)
+        return pieces, parent, torch.from_numpy(slot).reshape(len(parent), *step.shape)
 
     def _emit(self, chunk: _Chunk) -> None:
         self.n_done += chunk.rings.count

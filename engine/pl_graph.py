@@ -61,6 +61,8 @@ class GraphStep:
     windows : maxpool steps: (n_positions, k) int64 flat spatial index of every window's
         entries in the input (``-1`` for padding), entries in the order torch scans them.
     shape : per-sample shape of the step's value (empty for meta steps).
+    densify : an affine step (a convolution, an average pooling) that runs faster as one
+        matrix product when its matrix is small (see :data:`DENSE_ENTRIES`).
     """
 
     name: str
@@ -74,6 +76,7 @@ class GraphStep:
     high: float | None = None
     windows: np.ndarray | None = None
     shape: tuple[int, ...] = ()
+    densify: bool = False
 
     @property
     def n_units(self) -> int:
@@ -213,8 +216,38 @@ def trace_piecewise_linear(model: nn.Module, input_shape) -> PLGraph:
         graph = record_chain(model, shape, trace_error)
     else:
         graph = _from_fx(traced, shape)
+    graph = _with_small_matrices(graph)
     _check_reproduces(model, graph)
     return graph
+
+
+#: A convolution or pooling whose matrix has at most this many entries (shared by every
+#: cell, never one per cell) is applied as one matrix product: float64 convolutions of
+#: many tiny images are far slower than the product. Larger ones stay convolutions.
+DENSE_ENTRIES = 2**21
+
+
+def _with_small_matrices(graph: PLGraph) -> PLGraph:
+    """The graph with its small single-input convolutions and poolings as matrices."""
+    shapes = {graph.input_name: graph.input_shape}
+    shapes.update({s.name: s.shape for s in graph.steps})
+    steps = []
+    for step in graph.steps:
+        source = step.inputs[0] if len(step.inputs) == 1 else None
+        n_in = int(np.prod(shapes.get(source, (0,))))
+        if step.densify and source is not None and n_in * step.n_units <= DENSE_ENTRIES:
+            basis = torch.eye(n_in, dtype=torch.float64).reshape(n_in, *shapes[source])
+            with torch.no_grad():
+                matrix = step.compute({source: basis}).reshape(n_in, step.n_units)
+
+            def product(env, source=source, matrix=matrix, n_in=n_in, shape=step.shape):
+                return (env[source].reshape(-1, n_in) @ matrix).reshape(-1, *shape)
+
+            step = _replace(step, compute=product)
+        steps.append(step)
+    return _with_last_use(
+        steps, graph.input_name, graph.input_shape, graph.output_name, graph.traced_with
+    )
 
 
 #: Samples in the example batch traced through the graph (an unusual size, so that an

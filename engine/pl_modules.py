@@ -126,6 +126,7 @@ def _weighted_step(name, kind, source, weight, bias, apply, in_shape, out_dims, 
         inputs=(source,),
         compute=lambda env: apply(env[source], weight),
         bias=bias,
+        densify=weight.ndim > 2,
     )
 
 
@@ -176,6 +177,7 @@ def module_step(
                 module.dilation,
             ),
             bias=bias.reshape(-1, *([1] * dims)),
+            densify=True,
         )
     if isinstance(module, nn.modules.batchnorm._BatchNorm):
         scale, shift = batchnorm_scale_shift(module, name, kind)
@@ -197,7 +199,8 @@ def module_step(
             nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d, nn.Flatten, nn.Unflatten,
         ),
     ):  # fmt: skip
-        return _linear(name, kind, source, module)
+        step = _linear(name, kind, source, module)
+        return step if isinstance(module, (nn.Flatten, nn.Unflatten)) else _dense(step)
     if isinstance(module, nn.ReLU):
         return _relu(name, kind, source, 0.0)
     if isinstance(module, nn.LeakyReLU):
@@ -228,6 +231,12 @@ def _linear(name, kind, source, function: Callable[[torch.Tensor], torch.Tensor]
         inputs=(source,),
         compute=lambda env: function(env[source]),
     )
+
+
+def _dense(step):
+    from engine.pl_graph import _replace
+
+    return _replace(step, densify=True)
 
 
 def _relu(name, kind, source, slope: float):
@@ -403,6 +412,7 @@ def function_step(
             inputs=inputs,
             compute=lambda e: call(e, False),
             bias=step_bias,
+            densify=not kind.endswith("linear"),
         )
     if recipe == _LINEAR:
         if kind.endswith(" pad") and arg(3, "value", None) not in (None, 0, 0.0):

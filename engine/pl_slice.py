@@ -56,9 +56,11 @@ def _shares_memory(value: torch.Tensor, env: Env, step: GraphStep) -> bool:
 def entries(step: GraphStep, value: torch.Tensor, rows: int) -> torch.Tensor:
     """(B, r, C, n_positions, k) the entries of every max-pooling window (padding entries
     repeat the window's first valid entry, which never changes the maximum)."""
-    windows = torch.from_numpy(_filled_windows(step.windows))
-    grid = rows_view(value, rows).flatten(3)  # (B, r, C, S)
-    return grid[..., windows.reshape(-1)].reshape(*grid.shape[:3], *windows.shape)
+    windows = _filled_windows(step.windows)
+    grid = rows_view(value, rows).flatten(3).contiguous().numpy()  # (B, r, C, S)
+    # numpy's take gathers many times faster than torch's indexing on a last axis.
+    flat = np.take(grid, windows.reshape(-1), axis=3)
+    return torch.from_numpy(flat.reshape(*grid.shape[:3], *windows.shape))
 
 
 def _filled_windows(windows: np.ndarray) -> np.ndarray:
@@ -86,10 +88,16 @@ def cutting_value(
             const[above_high] = step.high
         return out.reshape(-1, *value.shape[1:])
     if step.kind == "maxpool":
-        e = entries(step, value, rows)  # (B, r, C, P, k)
-        index = decision.reshape(e.shape[0], 1, e.shape[2], e.shape[3], 1)
-        chosen = torch.take_along_dim(e, index.expand(-1, rows, -1, -1, -1), dim=4)[..., 0]
-        return chosen.reshape(-1, *step.shape)
+        # The input position of every window's chosen entry, gathered from each row.
+        windows = _filled_windows(step.windows)  # (P, k)
+        b, channels = decision.shape[0], step.shape[0]
+        slot = decision.reshape(b, channels, -1).numpy()  # (B, C, P)
+        position = windows[np.arange(windows.shape[0]), slot]  # (B, C, P)
+        grid = v.reshape(b, rows, -1).numpy()  # (B, r, C * S)
+        size = grid.shape[2] // channels
+        flat = (position + size * np.arange(channels)[:, None]).reshape(b, 1, -1)
+        chosen = np.take_along_axis(grid, np.broadcast_to(flat, (b, rows, flat.shape[2])), 2)
+        return torch.from_numpy(np.ascontiguousarray(chosen)).reshape(-1, *step.shape)
     raise ValueError(f"step '{step.name}' of kind {step.kind} does not cut")
 
 
