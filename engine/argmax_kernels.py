@@ -111,6 +111,35 @@ def _difference(entries, cell, w, e, j):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _sure_winner(entries, valid, cell, w, cx, cy, radius, tolerance):
+    """The entry of window ``w`` that wins on the whole disc ``(cx, cy, radius)`` by more
+    than the on-line tolerance over every other entry (or ties an identical later one),
+    or -1 when the disc test cannot tell. A quick test before the exact one."""
+    k = entries.shape[3]
+    best = -1
+    best_value = -np.inf
+    for e in range(k):
+        if valid[w, e]:
+            value = entries[cell, 0, w, e] * cx + entries[cell, 1, w, e] * cy
+            value += entries[cell, 2, w, e]
+            if value > best_value:
+                best_value = value
+                best = e
+    for j in range(k):
+        if j == best or not valid[w, j]:
+            continue
+        a, b, c = _difference(entries, cell, w, best, j)
+        if a == 0.0 and b == 0.0 and c == 0.0:
+            if j < best:
+                return -1
+            continue
+        limit = line_tolerance(a, b, c, tolerance[0], tolerance[1], tolerance[2], tolerance[3])
+        if a * cx + b * cy + c - np.sqrt(a * a + b * b) * radius <= limit:
+            return -1
+    return best
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _contenders(entries, valid, cell, w, xy, start, n, tolerance, out):
     """Write to ``out`` the entries of window ``w`` that may win somewhere on the ring
     ``xy[start:start + n]``; return how many."""
@@ -212,9 +241,21 @@ def cut_by_argmax(xy, offsets, label, entries, valid, first_bit, tolerance, min_
         cur_offsets[1] = n
         # Windows with one contender on the whole cell have it on every piece: only the
         # others (``open_windows``) cut.
+        cx = 0.0
+        cy = 0.0
+        for i in range(start, start + n):
+            cx += xy[i, 0] / n
+            cy += xy[i, 1] / n
+        radius = 0.0
+        for i in range(start, start + n):
+            radius = max(radius, np.hypot(xy[i, 0] - cx, xy[i, 1] - cy))
+        radius *= 1.0 + 1e-9
         n_open = 0
         for w in range(n_windows):
-            if _contenders(entries, valid, cell, w, xy, start, n, tolerance, contenders) == 1:
+            sure = _sure_winner(entries, valid, cell, w, cx, cy, radius, tolerance)
+            if sure >= 0:
+                decided[w] = sure
+            elif _contenders(entries, valid, cell, w, xy, start, n, tolerance, contenders) == 1:
                 decided[w] = contenders[0]
             else:
                 decided[w] = -1

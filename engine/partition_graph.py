@@ -24,7 +24,6 @@ from torch import nn
 from engine import argmax_kernels
 from engine.layerwise import GROUPS_PER_THREAD, LayerProgress, domain_diagonal, in_ranges
 from engine.partition2d import (
-    _PAIRS_PER_THREAD,
     _THREADS,
     RELATIVE_THICKNESS,
     ROUNDING_ULPS,
@@ -35,10 +34,16 @@ from engine.partition2d import (
     _Rings,
 )
 from engine.pl_graph import GraphStep, PLGraph, trace_piecewise_linear
-from engine.pl_slice import affine_value, cutting_value, entries, rows_view
+from engine.pl_slice import affine_value, cutting_value, decision_bits, entries, rows_view
 
 #: Bytes of step values a chunk of cells may hold at once.
-CHUNK_BYTES = 64 * 2**20
+CHUNK_BYTES = 32 * 2**20
+#: Bytes of a cutting step's input values cut at once, and the growth in pieces per
+#: cell they are sized for (the pieces' lines and bits are gathered per piece).
+CUT_BYTES = 32 * 2**20
+#: Least (cell, window entry) pairs worth cutting on several threads.
+ENTRIES_PER_THREAD = 1_000_000
+CUT_GROWTH = 4
 #: Units cut in one call of the line-cutting kernel (its work arrays grow as units²).
 UNITS_PER_CUT = 512
 _ROWS = 3
@@ -151,6 +156,12 @@ class _GraphPartitioner:
                 self._forget(chunk.env, step, index)
                 continue
             value = chunk.env[step.inputs[0]]
+            cap = max(1, CUT_BYTES // (value[0].numel() * 8 * _ROWS * CUT_GROWTH))
+            if chunk.rings.count > cap:
+                # Cut a few cells at a time: the pieces' lines and values stay small.
+                for lo in range(0, chunk.rings.count, cap):
+                    self.run(self._slice(chunk, lo, min(chunk.rings.count, lo + cap)), index)
+                return
             pieces, parent, decision = self._cut(step, chunk.rings, value)
             self._forget(chunk.env, step, index)
             if self.progress is not None:
@@ -188,6 +199,15 @@ class _GraphPartitioner:
         taken = np.take(rows, np.asarray(parent, dtype=np.int64), axis=0)
         return torch.from_numpy(taken).reshape(-1, *value.shape[1:])
 
+    @staticmethod
+    def _slice(chunk: _Chunk, lo: int, hi: int) -> _Chunk:
+        """The cells ``lo`` to ``hi - 1`` of ``chunk`` (their values are views)."""
+        env = {
+            name: v[lo * _ROWS : hi * _ROWS] if isinstance(v, torch.Tensor) else v
+            for name, v in chunk.env.items()
+        }
+        return _Chunk(chunk.rings.cells(lo, hi), env, [b[lo:hi] for b in chunk.bits])
+
     def _gather(self, chunk: _Chunk, pieces: _Rings, parent, lo: int, hi: int) -> _Chunk:
         sub_parent = parent[lo:hi]
         env = {
@@ -198,9 +218,9 @@ class _GraphPartitioner:
 
     @staticmethod
     def _decision_bits(step: GraphStep, decision: torch.Tensor) -> np.ndarray:
-        from engine.pl_slice import decision_bits
-
-        return decision_bits(step, decision)
+        """(P, ceil(n_bits / 8)) uint8 the step's pattern bits, packed (patterns are the
+        largest arrays a partition of a CNN carries)."""
+        return np.packbits(decision_bits(step, decision), axis=1)
 
     def _cut(self, step: GraphStep, rings: _Rings, value: torch.Tensor):
         """Pieces of ``rings`` cut by ``step``, the cell each came from, and their
@@ -268,7 +288,7 @@ class _GraphPartitioner:
             return xy, offsets, label, cell + lo, slot
 
         work = rings.count * lines.shape[2] * k
-        n_ranges = 1 if work < _PAIRS_PER_THREAD else _THREADS * GROUPS_PER_THREAD
+        n_ranges = 1 if work < ENTRIES_PER_THREAD else _THREADS * GROUPS_PER_THREAD
         parts = in_ranges(rings.count, min(n_ranges, rings.count), cut_range, _THREADS)
         lengths = np.concatenate([np.diff(p[1]) for p in parts])
         offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
@@ -342,12 +362,14 @@ def _assemble(partitioner, graph, box, plane_vectors, input_shape, n_layers, n_t
     labels = np.concatenate([c.rings.label for c in leaves])
     cutting = graph.cutting_steps
     n_bits = [s.n_bits for s in cutting]
-    patterns = np.concatenate(
-        [
-            np.concatenate(c.bits, axis=1) if c.bits else np.zeros((c.rings.count, 0), bool)
-            for c in leaves
-        ]
-    )
+    patterns = np.empty((len(lengths), sum(n_bits)), dtype=bool)
+    column = 0
+    for layer, width in enumerate(n_bits):
+        packed = np.concatenate([leaf.bits[layer] for leaf in leaves])
+        patterns[:, column : column + width] = np.unpackbits(packed, axis=1, count=width).view(bool)
+        column += width
+        for leaf in leaves:
+            leaf.bits[layer] = None
     maps = np.concatenate(
         [
             rows_view(c.env[graph.output_name], _ROWS).reshape(c.rings.count, _ROWS, -1).numpy()

@@ -193,3 +193,42 @@ def test_max_pooling_and_its_relu_rewrite_are_the_same_function():
     np.testing.assert_allclose(ours, expected, rtol=0, atol=1e-9 * max(1.0, np.abs(expected).max()))
     bits, _ = torch_bits(model, sl, points[:10])
     assert bits.shape[0] == 10
+
+
+@pytest.mark.parametrize("name", ["digits-like", "pool-1d"])
+def test_cutting_in_small_chunks_gives_the_same_cells(name, monkeypatch):
+    """Chunks of a few cells, a few units per cut and threaded argmax cuts change the
+    order of the work, not the cells."""
+    from engine import partition_graph
+
+    model, sl = _case(name)
+    whole = _partition(name)
+    monkeypatch.setattr(partition_graph, "CHUNK_BYTES", 400_000)
+    monkeypatch.setattr(partition_graph, "CUT_BYTES", 200_000)
+    monkeypatch.setattr(partition_graph, "UNITS_PER_CUT", 7)
+    monkeypatch.setattr(partition_graph, "ENTRIES_PER_THREAD", 1)
+    chunked = partition_2d(model, None, plane=sl)
+    assert chunked.n_regions == whole.n_regions
+    key = {bytes(p): i for i, p in enumerate(np.packbits(whole.patterns, axis=1))}
+    order = np.array([key[bytes(p)] for p in np.packbits(chunked.patterns, axis=1)])
+    np.testing.assert_allclose(chunked.areas, whole.areas[order], rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(chunked.A, whole.A[order], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(chunked.c, whole.c[order], rtol=1e-9, atol=1e-12)
+
+
+def test_too_many_cells_and_cancelling_stop_the_partition():
+    from engine.partition2d import PartitionCancelled, TooManyRegionsError
+
+    model, sl = _case("pool-after-conv")
+    with pytest.raises(TooManyRegionsError):
+        partition_2d(model, None, plane=sl, max_regions=50)
+    calls = []
+
+    def progress(done, total, cells):
+        calls.append((done, total, cells))
+        if done == 1:
+            raise PartitionCancelled
+
+    with pytest.raises(PartitionCancelled):
+        partition_2d(model, None, plane=sl, progress=progress)
+    assert [c[:2] for c in calls] == [(1, 2)]
