@@ -37,10 +37,10 @@ from engine.pl_graph import GraphStep, PLGraph, trace_piecewise_linear
 from engine.pl_slice import affine_value, cutting_value, decision_bits, entries, rows_view
 
 #: Bytes of step values a chunk of cells may hold at once.
-CHUNK_BYTES = 32 * 2**20
+CHUNK_BYTES = 8 * 2**20
 #: Bytes of a cutting step's input values cut at once, and the growth in pieces per
 #: cell they are sized for (the pieces' lines and bits are gathered per piece).
-CUT_BYTES = 32 * 2**20
+CUT_BYTES = 8 * 2**20
 #: Least (cell, window entry) pairs worth cutting on several threads.
 ENTRIES_PER_THREAD = 1_000_000
 CUT_GROWTH = 4
@@ -80,7 +80,7 @@ class GraphPartition2D(Partition2D):
     neuron_entry: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
-def _plane_rows(plane, bounds) -> tuple[torch.Tensor, tuple | None, tuple[int, ...]]:
+def _plane_rows(plane) -> tuple[torch.Tensor, tuple | None, tuple[int, ...]]:
     """(3, *input_shape) rows ``u, v, origin`` of the slice, the flat plane vectors (or
     None without a plane) and the input shape."""
     if plane is None:
@@ -337,7 +337,7 @@ def partition_graph_2d(
         flattened output of the last cutting step partitioned.
     """
     box = _check_bounds(bounds)
-    rows_in, plane_vectors, input_shape = _plane_rows(plane, box)
+    rows_in, plane_vectors, input_shape = _plane_rows(plane)
     full = trace_piecewise_linear(model, input_shape)
     n_total = len(full.cutting_steps)
     n_layers = n_total if layers is None else int(layers)
