@@ -312,6 +312,8 @@ def partition_2d(
         for a traced model) or an :class:`engine.slices.PlaneSlice` (e.g. from
         :func:`engine.slices.plane_through`, the plane through three inputs); the
         rectangle then lies in the 2-D slice ``x = origin + s u + t v`` of the input space.
+        A PlaneSlice with a ``polygon`` (the triangle of its anchors) is partitioned over
+        that polygon, by the graph engine for any model.
     layers : partition with the first ``layers`` hidden layers only (0..L; default all);
         for a traced model, its first ``layers`` ReLU-like, clamp or max-pooling steps.
     max_regions : stop with :class:`TooManyRegionsError` past this many cells.
@@ -324,6 +326,13 @@ def partition_2d(
     """
     if isinstance(plane, PlaneSlice):
         bounds = plane.bounds if bounds is None else bounds
+        if plane.polygon is not None:
+            from engine.partition_graph import partition_graph_2d
+
+            return partition_graph_2d(
+                model, bounds, plane=plane.vectors, domain=plane.polygon, layers=layers,
+                max_regions=max_regions, progress=progress,
+            )  # fmt: skip
         plane = plane.vectors
     try:
         net = network_layers(model)

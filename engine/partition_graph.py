@@ -318,6 +318,7 @@ def partition_graph_2d(
     layers: int | None = None,
     max_regions: int = 2_000_000,
     progress: LayerProgress | None = None,
+    domain=None,
 ) -> GraphPartition2D:
     """Exact cells of a traced piecewise-linear ``model`` over a rectangle of a plane.
 
@@ -328,6 +329,9 @@ def partition_graph_2d(
     plane : ``(origin, u, v)`` arrays of the model's per-sample input shape; None for a
         model of two inputs.
     layers : partition with the first ``layers`` cutting steps only (default all).
+    domain : optional (m, 2) counter-clockwise corners of a convex polygon inside
+        ``bounds`` to partition instead of the rectangle (e.g. the triangle of three
+        anchors, :func:`engine.slices.plane_through`); points outside it locate to -1.
     max_regions, progress : as for :func:`engine.partition2d.partition_2d`.
 
     Returns
@@ -345,12 +349,30 @@ def partition_graph_2d(
         raise ValueError(f"layers must be between 0 and {n_total}, got {layers}")
     graph = full.truncated(n_layers)
 
-    corners = np.array([[box[0], box[2]], [box[1], box[2]], [box[1], box[3]], [box[0], box[3]]])
-    rings = _Rings(corners, np.array([0, 4]), np.full(4, -1, dtype=np.int64), np.zeros(1, int))
+    corners = _domain_corners(box, domain)
+    n = len(corners)
+    rings = _Rings(corners, np.array([0, n]), np.full(n, -1, dtype=np.int64), np.zeros(1, int))
     partitioner = _GraphPartitioner(graph, box, max_regions, progress)
     with torch.no_grad():
         partitioner.run(_Chunk(rings, {graph.input_name: rows_in}, []), 0)
     return _assemble(partitioner, graph, box, plane_vectors, input_shape, n_layers, n_total)
+
+
+def _domain_corners(box: np.ndarray, domain) -> np.ndarray:
+    """(m, 2) corners of the domain: ``domain`` checked, or the rectangle ``box``."""
+    if domain is None:
+        return np.array([[box[0], box[2]], [box[1], box[2]], [box[1], box[3]], [box[0], box[3]]])
+    corners = np.asarray(domain, dtype=np.float64).reshape(-1, 2)
+    edges = np.roll(corners, -1, axis=0) - corners
+    turns = (
+        edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1]
+        - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
+    )
+    slack = 1e-12 * max(1.0, float(np.abs(box).max()))
+    inside = np.all(corners >= box[[0, 2]] - slack) and np.all(corners <= box[[1, 3]] + slack)
+    if len(corners) < 3 or not np.all(np.isfinite(corners)) or not np.all(turns > 0) or not inside:
+        raise ValueError("the domain must be a convex counter-clockwise polygon inside the bounds")
+    return np.ascontiguousarray(corners)
 
 
 def _assemble(partitioner, graph, box, plane_vectors, input_shape, n_layers, n_total):

@@ -27,6 +27,9 @@ class PlaneSlice:
     bounds : (4,) float64 ``(smin, smax, tmin, tmax)`` of the rectangle to partition.
     anchors : (k, 2) float64 ``(s, t)`` of the inputs the plane was made through (k = 0
         for an explicit plane).
+    polygon : (m, 2) float64 counter-clockwise corners of a convex domain inside
+        ``bounds`` to partition instead of the whole rectangle (the triangle of the
+        anchors), or None for the rectangle.
     """
 
     origin: np.ndarray
@@ -34,6 +37,7 @@ class PlaneSlice:
     v: np.ndarray
     bounds: np.ndarray
     anchors: np.ndarray
+    polygon: np.ndarray | None = None
 
     @property
     def vectors(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -66,18 +70,21 @@ def _inputs(*arrays) -> list[np.ndarray]:
     return out
 
 
-def plane_through(a, b, c=None, *, margin: float = 0.1) -> PlaneSlice:
+def plane_through(a, b, c=None, *, margin: float = 0.1, domain: str = "rectangle") -> PlaneSlice:
     """The plane through the inputs ``a``, ``b`` and ``c`` (the zero input when None).
 
     ``a`` is at ``(0, 0)``, ``b`` on the positive ``s`` axis at its distance from ``a``,
-    ``c`` on the positive ``t`` side: the slice keeps the input space's distances. The
-    rectangle is the anchors' bounding box grown by ``margin`` times its larger side on
-    every side.
+    ``c`` on the positive ``t`` side: the slice keeps the input space's distances. With
+    ``domain="rectangle"`` the domain is the anchors' bounding box grown by ``margin``
+    times its larger side on every side; with ``domain="triangle"`` it is the anchors'
+    triangle grown about its centroid by ``1 + margin`` (SplineCam's view), and
+    ``bounds`` is that triangle's bounding box.
 
     Parameters
     ----------
     a, b, c : arrays of one shape, the model's per-sample input shape (e.g. (1, 8, 8)).
     margin : non-negative fraction of the anchors' extent added around them.
+    domain : ``"rectangle"`` or ``"triangle"``.
 
     Raises
     ------
@@ -103,10 +110,18 @@ def plane_through(a, b, c=None, *, margin: float = 0.1) -> PlaneSlice:
         raise ValueError("the three inputs lie on one line: they do not span a plane")
     v = w / height
     anchors = np.array([[0.0, 0.0], [length, 0.0], [along, height]])
+    shape = a.shape
+    if domain == "triangle":
+        centre = anchors.mean(axis=0)
+        polygon = centre + (1.0 + margin) * (anchors - centre)
+        low, high = polygon.min(axis=0), polygon.max(axis=0)
+        bounds = np.array([low[0], high[0], low[1], high[1]])
+        return PlaneSlice(a.copy(), u.reshape(shape), v.reshape(shape), bounds, anchors, polygon)
+    if domain != "rectangle":
+        raise ValueError(f"domain must be 'rectangle' or 'triangle', got {domain!r}")
     low, high = anchors.min(axis=0), anchors.max(axis=0)
     grow = margin * float((high - low).max())
     bounds = np.array([low[0] - grow, high[0] + grow, low[1] - grow, high[1] + grow])
-    shape = a.shape
     return PlaneSlice(a.copy(), u.reshape(shape), v.reshape(shape), bounds, anchors)
 
 

@@ -90,6 +90,10 @@ CASES = {
         plane_through(*_anchors((1, 6, 6), 1)[:2], margin=0.3),
     ),
     "residual-cat-clamp": lambda: (_residual(), plane_through(*_anchors((1, 4, 4), 2))),
+    "triangle-of-three-anchors": lambda: (
+        _simple_cnn(3),
+        plane_through(*_anchors((1, 6, 6), 4), margin=0.2, domain="triangle"),
+    ),
     "explicit-plane": lambda: (
         _simple_cnn(2),
         plane_slice(*_anchors((1, 6, 6), 3), (-1.5, 1.0, -0.5, 2.0)),
@@ -181,10 +185,25 @@ def points_in_cells(part, per_cell, seed):
     return points, cells
 
 
+def polygon_depth(polygon: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """(M,) signed distance of ``points`` to the edges of a counter-clockwise convex
+    ``polygon``: positive inside."""
+    p = polygon
+    q = np.roll(polygon, -1, axis=0)
+    d = q - p
+    normal = np.stack([-d[:, 1], d[:, 0]], axis=1) / np.hypot(d[:, 0], d[:, 1])[:, None]
+    return np.min(np.einsum("mkj,kj->mk", points[:, None, :] - p[None], normal), axis=1)
+
+
 def check_graph_partition(part, model, sl, *, n_samples=3000, seed=0):
     bounds = tuple(part.bounds)
     xmin, xmax, ymin, ymax = bounds
-    domain = (xmax - xmin) * (ymax - ymin)
+    polygon = getattr(sl, "polygon", None)
+    if polygon is None:
+        domain = (xmax - xmin) * (ymax - ymin)
+    else:
+        x, y = polygon[:, 0], polygon[:, 1]
+        domain = 0.5 * float(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y))
     scale = max(1.0, float(np.abs(part.bounds).max()))
 
     # ---- rings: counter-clockwise, convex, tiling the rectangle --------------------------
@@ -210,6 +229,10 @@ def check_graph_partition(part, model, sl, *, n_samples=3000, seed=0):
 
     # ---- dense samples: exactly one cell each; same cell <-> same torch pattern -----------
     samples = sample_points(bounds, n_samples, seed)
+    if polygon is not None:
+        depth = polygon_depth(polygon, samples)
+        np.testing.assert_array_equal(part.locate(samples[depth < -1e-9 * scale]), -1)
+        samples = samples[depth > 1e-9 * scale]
     dist = cell_distances(part, samples)
     inside = dist >= -1e-12 * scale
     assert np.all(inside.sum(axis=0) >= 1), "a point is in no cell"
@@ -278,6 +301,21 @@ def test_anchors_are_where_the_plane_says():
     # Two anchors and the zero input: the zero input is the third anchor.
     zero_plane = _case("cnn-two-anchors-and-zero")[1]
     np.testing.assert_allclose(zero_plane.lift(zero_plane.anchors[2:])[0], 0.0, atol=1e-12)
+
+
+def test_triangle_domain_holds_the_anchors_and_any_model():
+    model, sl = _case("triangle-of-three-anchors")
+    part = _partition("triangle-of-three-anchors")
+    assert np.all(part.locate(sl.anchors) >= 0)
+    with torch.no_grad():
+        expected = model(lift(sl, sl.anchors)).numpy()
+    np.testing.assert_allclose(part.evaluate(sl.anchors), expected, rtol=1e-9, atol=1e-12)
+    # An MLP sliced by a triangle goes through the graph engine, exactly as well.
+    mlp = random_mlp([8, 8], n_inputs=36, seed=4)
+    flat = plane_through(*(a.reshape(-1) for a in _anchors((1, 6, 6), 4)), domain="triangle")
+    mlp_part = partition_2d(mlp, None, plane=flat)
+    assert isinstance(mlp_part, GraphPartition2D)
+    check_graph_partition(mlp_part, mlp, flat)
 
 
 def test_collinear_anchors_are_refused():
