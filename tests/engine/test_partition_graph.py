@@ -73,6 +73,18 @@ def _simple_cnn(seed: int) -> nn.Module:
     )  # fmt: skip
 
 
+def _transpose_cnn(seed: int) -> nn.Module:
+    """Strided and dilated convolutions, a transposed convolution, PReLU, ReLU6 and
+    adaptive average pooling."""
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        nn.Conv2d(1, 2, 3, stride=2, dilation=1), nn.PReLU(2),
+        nn.ConvTranspose2d(2, 2, 3, stride=2, output_padding=1), nn.ReLU6(),
+        nn.Conv2d(2, 2, 3, dilation=2, groups=2), nn.AdaptiveAvgPool2d(3), nn.Flatten(),
+        nn.Linear(18, 6), nn.LeakyReLU(0.2), nn.Linear(6, 2),
+    ).eval()  # fmt: skip
+
+
 def _anchors(shape, seed):
     rng = np.random.default_rng(seed)
     return [rng.normal(size=shape) for _ in range(3)]
@@ -93,6 +105,10 @@ CASES = {
     "triangle-of-three-anchors": lambda: (
         _simple_cnn(3),
         plane_through(*_anchors((1, 6, 6), 4), margin=0.2, domain="triangle"),
+    ),
+    "transpose-prelu-adaptive": lambda: (
+        _transpose_cnn(6),
+        plane_through(*_anchors((1, 7, 7), 6)),
     ),
     "explicit-plane": lambda: (
         _simple_cnn(2),
@@ -399,3 +415,28 @@ def test_refused_models_name_the_node():
     sl = plane_through(*_anchors((1, 4, 4), 4))
     with pytest.raises(ValueError, match=r"node '_1' \(call_module Tanh '1'\)"):
         partition_2d(model, None, plane=sl)
+
+
+class _Branching(nn.Module):
+    """A chain of layers behind Python control flow: fx fails, forward hooks read it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(1, 3, 3)
+        self.act = nn.ReLU()
+        self.flat = nn.Flatten()
+        self.fc = nn.Linear(3 * 4 * 4, 2)
+
+    def forward(self, x):
+        if bool(torch.isfinite(x).all()):
+            x = self.act(self.conv(x))
+        return self.fc(self.flat(x))
+
+
+def test_model_read_with_forward_hooks_is_partitioned_exactly():
+    torch.manual_seed(7)
+    model = _Branching().eval()
+    sl = plane_through(*_anchors((1, 6, 6), 7))
+    with pytest.warns(RuntimeWarning, match="forward hooks"):
+        part = partition_2d(model, None, plane=sl)
+    check_graph_partition(part, model, sl)
