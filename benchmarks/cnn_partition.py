@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--window", type=float, default=0.1, help="width of the reference's square (of the slice)"
     )
+    parser.add_argument(
+        "--torch-threads", type=int, default=None, help="torch intra-op threads (default: torch's)"
+    )
     args = parser.parse_args(argv)
     print(
         f"python {platform.python_version()}, torch {torch.__version__}, numpy "
@@ -104,9 +107,15 @@ def main(argv: list[str] | None = None) -> None:
     a, b, c = (test_set.images[i][None] for i in chosen)
     sl = plane_through(a, b, c, margin=0.1)
     print(f"digits CNN: test accuracy {accuracy:.3f}; plane through test images {chosen}")
+    if args.torch_threads:
+        # After training, so that every thread count partitions the same model.
+        torch.set_num_threads(args.torch_threads)
+        print(f"partitioning with {torch.get_num_threads()} torch threads")
 
     if args.lenet28:
-        # First, so that its peak memory is measured from the trained process's baseline.
+        # First, so that its peak memory is measured from the trained process's baseline
+        # (after a tiny partition that loads the compiled kernels).
+        partition_2d(model, centre_square(sl, 0.01), plane=sl)
         lenet28_report(test_set, chosen, args.window)
     partition_2d(model, None, plane=sl)  # compile / load the kernels, first allocations
     rss_before = peak_rss_mb()
