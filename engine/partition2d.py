@@ -31,6 +31,7 @@ from engine.layerwise import (
     PartitionCancelled as PartitionCancelled,
 )
 from engine.networks import NetworkLayers, network_layers
+from engine.slices import PlaneSlice
 
 #: Vertices closer than this fraction of the domain diagonal to a neuron's line count as
 #: on the line: no cell thinner than that is made (it is merged with its neighbour).
@@ -302,11 +303,21 @@ def partition_2d(
 
     Parameters
     ----------
-    model : ``nn.Sequential`` of Linear layers and piecewise-linear activations.
-    bounds : ``(xmin, xmax, ymin, ymax)`` of the rectangle.
-    plane : optional ``(origin (d,), u (d,), v (d,))``; the rectangle then lies in the
-        2-D slice ``x = origin + s u + t v`` of the d-dimensional input space.
-    layers : partition with the first ``layers`` hidden layers only (0..L; default all).
+    model : ``nn.Sequential`` of Linear layers and piecewise-linear activations, or any
+        piecewise-linear model :func:`engine.pl_graph.trace_piecewise_linear` accepts
+        (convolutions, BatchNorm, pooling, residual blocks): those are partitioned by
+        :func:`engine.partition_graph.partition_graph_2d` and give a
+        :class:`engine.partition_graph.GraphPartition2D`.
+    bounds : ``(xmin, xmax, ymin, ymax)`` of the rectangle; may be None when ``plane`` is
+        an :class:`engine.slices.PlaneSlice` (its rectangle is used).
+    plane : optional ``(origin (d,), u (d,), v (d,))`` (arrays of the model's input shape
+        for a traced model) or an :class:`engine.slices.PlaneSlice` (e.g. from
+        :func:`engine.slices.plane_through`, the plane through three inputs); the
+        rectangle then lies in the 2-D slice ``x = origin + s u + t v`` of the input space.
+        A PlaneSlice with a ``polygon`` (the triangle of its anchors) is partitioned over
+        that polygon, by the graph engine for any model.
+    layers : partition with the first ``layers`` hidden layers only (0..L; default all);
+        for a traced model, its first ``layers`` ReLU-like, clamp or max-pooling steps.
     max_regions : stop with :class:`TooManyRegionsError` past this many cells.
     progress : optional ``progress(layers_done, n_layers, n_cells)`` called after each
         layer (from the calling thread); raise :class:`PartitionCancelled` in it to stop.
@@ -315,7 +326,24 @@ def partition_2d(
     -------
     Partition2D
     """
-    net = network_layers(model)
+    if isinstance(plane, PlaneSlice):
+        bounds = plane.bounds if bounds is None else bounds
+        if plane.polygon is not None:
+            from engine.partition_graph import partition_graph_2d
+
+            return partition_graph_2d(
+                model, bounds, plane=plane.vectors, domain=plane.polygon, layers=layers,
+                max_regions=max_regions, progress=progress,
+            )  # fmt: skip
+        plane = plane.vectors
+    try:
+        net = network_layers(model)
+    except ValueError:
+        from engine.partition_graph import partition_graph_2d
+
+        return partition_graph_2d(
+            model, bounds, plane=plane, layers=layers, max_regions=max_regions, progress=progress
+        )
     box = _check_bounds(bounds)
     maps, plane_vectors = _input_map(net, plane)
     n_total = len(net.hidden)

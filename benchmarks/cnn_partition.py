@@ -1,0 +1,172 @@
+"""Benchmark of the exact 2-D partition of a CNN sliced through three digit images.
+
+A LeNet-sized digits CNN (8x8 input; Conv 1->6, BatchNorm, ReLU, 2x2 max-pooling;
+Conv 6->16, BatchNorm, ReLU, 2x2 max-pooling; Linear 64->32, ReLU, Linear 32->10) is
+trained, seeded, for a few epochs on scikit-learn's digits, then partitioned exactly in
+the plane through three test images (``engine.slices.plane_through``, margin 0.1) with
+``engine.partition2d.partition_2d``. Prints the cells, the median time, cells per second,
+the process's peak resident memory and the time of the plain per-cell reference
+(``benchmarks/reference_cnn_partition.py``), measured in the same run on a square around
+the anchors' centre (the reference would take minutes on the whole slice), with the
+engine's time on that square and the speed ratio. ``--lenet28`` adds a LeNet-5 on 28x28
+inputs (untrained, seeded) on such a square, to show the memory large convolutions need.
+It asserts nothing about time.
+
+Usage (from the repository root)::
+
+    python benchmarks/cnn_partition.py            # digits CNN, with the reference
+    python benchmarks/cnn_partition.py --lenet28  # also a 28x28 LeNet-5 (no reference)
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+from benchmarks.reference_cnn_partition import reference_cnn_partition_2d  # noqa: E402
+from benchmarks.timing import format_seconds, median_time  # noqa: E402
+from engine.digits import load_digits, train_test_split  # noqa: E402
+from engine.partition2d import partition_2d  # noqa: E402
+from engine.slices import plane_through  # noqa: E402
+
+
+def digits_cnn(seed: int = 0) -> nn.Sequential:
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 3, padding=1), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10),
+    )  # fmt: skip
+
+
+def lenet5(seed: int = 0) -> nn.Sequential:
+    torch.manual_seed(seed)
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(256, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+        nn.Linear(84, 10),
+    ).eval()  # fmt: skip
+
+
+def train(model: nn.Sequential, images: np.ndarray, labels: np.ndarray, epochs: int = 8):
+    """A few seeded epochs of Adam on the training digits; returns the model in eval mode."""
+    generator = torch.Generator().manual_seed(0)
+    x = torch.from_numpy(images[:, None].astype(np.float32))
+    y = torch.from_numpy(labels)
+    optimiser = torch.optim.Adam(model.parameters(), lr=3e-3)
+    model.train()
+    for _ in range(epochs):
+        for batch in torch.randperm(len(x), generator=generator).split(64):
+            optimiser.zero_grad()
+            nn.functional.cross_entropy(model(x[batch]), y[batch]).backward()
+            optimiser.step()
+    return model.eval()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="runs (median)")
+    parser.add_argument("--lenet28", action="store_true", help="also a 28x28 LeNet-5")
+    parser.add_argument("--no-reference", action="store_true", help="skip the reference")
+    parser.add_argument(
+        "--window", type=float, default=0.1, help="width of the reference's square (of the slice)"
+    )
+    parser.add_argument(
+        "--torch-threads", type=int, default=None, help="torch intra-op threads (default: torch's)"
+    )
+    args = parser.parse_args(argv)
+    print(
+        f"python {platform.python_version()}, torch {torch.__version__}, numpy "
+        f"{np.__version__}, {torch.get_num_threads()} torch threads"
+    )
+
+    train_set, test_set = train_test_split(load_digits(), 0.2, seed=0)
+    model = train(digits_cnn(0), train_set.images, train_set.labels)
+    with torch.no_grad():
+        guess = model(torch.from_numpy(test_set.images[:, None].astype(np.float32))).argmax(1)
+    accuracy = float((guess.numpy() == test_set.labels).mean())
+    # Three test images of three different classes.
+    chosen = [int(np.flatnonzero(test_set.labels == k)[0]) for k in (0, 3, 8)]
+    a, b, c = (test_set.images[i][None] for i in chosen)
+    sl = plane_through(a, b, c, margin=0.1)
+    print(f"digits CNN: test accuracy {accuracy:.3f}; plane through test images {chosen}")
+    if args.torch_threads:
+        # After training, so that every thread count partitions the same model.
+        torch.set_num_threads(args.torch_threads)
+        print(f"partitioning with {torch.get_num_threads()} torch threads")
+
+    if args.lenet28:
+        # First, so that its peak memory is measured from the trained process's baseline
+        # (after a tiny partition that loads the compiled kernels).
+        partition_2d(model, centre_square(sl, 0.01), plane=sl)
+        lenet28_report(test_set, chosen, args.window)
+    partition_2d(model, None, plane=sl)  # compile / load the kernels, first allocations
+    rss_before = peak_rss_mb()
+    seconds, part = median_time(lambda: partition_2d(model, None, plane=sl), args.repeats, 20.0)
+    domain = float((sl.bounds[1] - sl.bounds[0]) * (sl.bounds[3] - sl.bounds[2]))
+    print(
+        f"engine:    {part.n_regions:8,} cells {format_seconds(seconds)} "
+        f"{part.n_regions / seconds:10,.0f} cells/s   areas sum to "
+        f"{part.areas.sum() / domain:.12f} of the slice   peak RSS {peak_rss_mb():.0f} MB "
+        f"(before: {rss_before:.0f} MB)"
+    )
+    if not args.no_reference:
+        # The per-cell reference takes minutes on the whole slice: both time the same
+        # square around the anchors' centre, a fraction of the slice's width wide.
+        window = centre_square(sl, args.window)
+        engine_seconds, window_part = median_time(
+            lambda: partition_2d(model, window, plane=sl), args.repeats, 10.0
+        )
+        start = time.perf_counter()
+        reference = reference_cnn_partition_2d(model, window, sl.origin, sl.u, sl.v)
+        ref_seconds = time.perf_counter() - start
+        print(
+            f"window {args.window:g} of the slice's width: engine {window_part.n_regions:,} "
+            f"cells {format_seconds(engine_seconds)}, reference {len(reference):,} cells "
+            f"{format_seconds(ref_seconds)}: engine {ref_seconds / engine_seconds:.0f}x faster"
+        )
+
+
+def lenet28_report(test_set, chosen, fraction: float) -> None:
+    """A LeNet-5 on 28x28 inputs on a square of the slice through the upscaled digits."""
+    big = lenet5(0)
+    images = [np.pad(np.kron(test_set.images[i], np.ones((3, 3))), 2)[None] for i in chosen]
+    big_slice = plane_through(*images, margin=0.1)
+    window = centre_square(big_slice, fraction)
+    rss_before = peak_rss_mb()
+    start = time.perf_counter()
+    big_part = partition_2d(big, window, plane=big_slice)
+    print(
+        f"LeNet-5 on 28x28 (untrained), window {fraction:g} of the slice through the "
+        f"same digits upscaled: {big_part.n_regions:,} cells in "
+        f"{time.perf_counter() - start:.2f} s, {big_part.patterns.shape[1]:,} pattern "
+        f"bits per cell; peak RSS {peak_rss_mb():.0f} MB (before: {rss_before:.0f} MB)"
+    )
+
+
+def centre_square(sl, fraction: float) -> tuple[float, float, float, float]:
+    """A square around the anchors' centre, ``fraction`` of the slice's width wide."""
+    cx, cy = sl.anchors.mean(axis=0)
+    half = 0.5 * fraction * float(sl.bounds[1] - sl.bounds[0])
+    return (cx - half, cx + half, cy - half, cy + half)
+
+
+if __name__ == "__main__":
+    main()
