@@ -11,167 +11,37 @@ crossing line closest to its centre.
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
-from functools import cached_property
-
 import numpy as np
 from torch import nn
 
-from engine import polygon_kernels, polygons
-from engine.cell_locator import CellLocator
+from engine.cell_cutting import (
+    RELATIVE_THICKNESS,
+    ROUNDING_ULPS,
+    Rings,
+    TooManyRegionsError,
+    check_bounds,
+    cut_layer,
+)
+from engine.cells2d import Partition2D
 from engine.input_checks import budgeted_partition
 from engine.layerwise import (
     LayerProgress,
-    cut_in_groups,
+    PartitionCancelled,
     cut_layer_by_layer,
-    domain_diagonal,
 )
-from engine.layerwise import (
-    PartitionCancelled as PartitionCancelled,
-)
-from engine.networks import NetworkLayers, network_layers
+from engine.networks import NetworkLayers, NotAnMlpError, network_layers
+from engine.partition_graph import partition_graph_2d
 from engine.slices import PlaneSlice
 
-#: Vertices closer than this fraction of the domain diagonal to a neuron's line count as
-#: on the line: no cell thinner than that is made (it is merged with its neighbour).
-RELATIVE_THICKNESS = 1e-12
-#: Rounding allowance on a neuron's value, in units of machine epsilon times the size of
-#: the terms that make it up.
-ROUNDING_ULPS = 64.0
-#: Threads that cut groups of cells at once, and the least work worth one: (cell, neuron)
-#: pairs to test.
-_THREADS = max(1, min(4, os.cpu_count() or 1))
-_PAIRS_PER_THREAD = 100_000
-
-
-class TooManyRegionsError(ValueError):
-    """The partition would have more than ``max_regions`` cells.
-
-    Attributes
-    ----------
-    n_regions : number of cells reached when the computation stopped.
-    max_regions : the limit that was passed.
-    """
-
-    def __init__(self, n_regions: int, max_regions: int) -> None:
-        super().__init__(
-            f"the partition has at least {n_regions:,} cells, more than the limit of "
-            f"{max_regions:,}: zoom in, use fewer layers, or raise max_regions"
-        )
-        self.n_regions = n_regions
-        self.max_regions = max_regions
-
-
-@dataclass(frozen=True, eq=False)
-class Partition2D:
-    """The exact cells of a network over a rectangle of a 2-D input plane.
-
-    Attributes
-    ----------
-    bounds : (4,) float64 ``(xmin, xmax, ymin, ymax)``.
-    vertices : (V, 2) float64 cell corners (a corner shared by k cells is stored k times).
-    offsets : (R+1,) int64; cell ``r`` is the counter-clockwise ring
-        ``vertices[indices[offsets[r]:offsets[r+1]]]``.
-    indices : (offsets[-1],) int64 indices into ``vertices``.
-    edge_neuron : (offsets[-1],) int64 global index of the hidden neuron that made the
-        edge leaving each ring vertex, or -1 for the domain boundary.
-    patterns : (R, n_neurons) bool activation pattern (pre-activation > 0) of every cell,
-        over the neurons of the partitioned layers, layer by layer.
-    layer_of_neuron : (n_neurons,) int64 0-based hidden layer of every neuron.
-    A : (R, n_out, 2) float64 and c : (R, n_out) float64, the affine map of every cell:
-        ``f(x) = A[r] @ x + c[r]`` where ``f`` is the network output when every hidden
-        layer is partitioned, else the activations of the last partitioned layer.
-    n_layers : number of hidden layers partitioned.
-    n_layers_total : number of hidden layers of the network.
-    plane : ``(origin (d,), u (d,), v (d,))`` when the rectangle lies in the 2-D slice
-        ``origin + s u + t v`` of a d-dimensional input space, else None; coordinates are
-        then ``(s, t)``.
-    """
-
-    bounds: np.ndarray
-    vertices: np.ndarray
-    offsets: np.ndarray
-    indices: np.ndarray
-    edge_neuron: np.ndarray
-    patterns: np.ndarray
-    layer_of_neuron: np.ndarray
-    A: np.ndarray
-    c: np.ndarray
-    n_layers: int
-    n_layers_total: int
-    plane: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None)
-
-    @property
-    def n_regions(self) -> int:
-        return len(self.offsets) - 1
-
-    @property
-    def is_complete(self) -> bool:
-        """True when every hidden layer is partitioned, so ``A, c`` map to the output."""
-        return self.n_layers == self.n_layers_total
-
-    @cached_property
-    def ring_xy(self) -> np.ndarray:
-        """(offsets[-1], 2) ring vertex coordinates, cell after cell."""
-        return self.vertices[self.indices]
-
-    @cached_property
-    def areas(self) -> np.ndarray:
-        """(R,) float64 cell areas."""
-        return polygons.signed_areas(self.ring_xy, self.offsets)
-
-    @cached_property
-    def centroids(self) -> np.ndarray:
-        """(R, 2) a point inside every cell (the mean of its corners)."""
-        return polygons.vertex_centroids(self.ring_xy, self.offsets)
-
-    @cached_property
-    def edge_layer(self) -> np.ndarray:
-        """(offsets[-1],) int64 layer of the neuron that made each edge, -1 for the boundary."""
-        layer = np.full(len(self.edge_neuron), -1, dtype=np.int64)
-        inner = self.edge_neuron >= 0
-        layer[inner] = self.layer_of_neuron[self.edge_neuron[inner]]
-        return layer
-
-    def polygon(self, r: int) -> np.ndarray:
-        """(k, 2) counter-clockwise corners of cell ``r``."""
-        return self.vertices[self.indices[self.offsets[r] : self.offsets[r + 1]]]
-
-    @cached_property
-    def _locator(self) -> CellLocator:
-        return CellLocator(self.ring_xy, self.offsets, self.bounds)
-
-    def locate(self, points: np.ndarray) -> np.ndarray:
-        """Cell id of every point.
-
-        Parameters
-        ----------
-        points : (M, 2) points of the plane.
-
-        Returns
-        -------
-        (M,) int64 id of the cell containing each point, -1 outside the rectangle. A point on
-        an edge gets one of the cells that share it.
-        """
-        return self._locator.locate(np.asarray(points, dtype=np.float64).reshape(-1, 2))
-
-    def evaluate(self, points: np.ndarray, cells: np.ndarray | None = None) -> np.ndarray:
-        """(M, n_out) ``A[r] @ x + c[r]`` at every point, using the cell it lies in."""
-        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        cells = self.locate(points) if cells is None else cells
-        return np.einsum("mok,mk->mo", self.A[cells], points) + self.c[cells]
-
-
-def _check_bounds(bounds) -> np.ndarray:
-    b = np.asarray(bounds, dtype=np.float64).reshape(-1)
-    if b.shape != (4,) or not np.all(np.isfinite(b)):
-        raise ValueError(
-            f"bounds must be four finite numbers (xmin, xmax, ymin, ymax), got {bounds}"
-        )
-    if not (b[0] < b[1] and b[2] < b[3]):
-        raise ValueError(f"bounds must satisfy xmin < xmax and ymin < ymax, got {tuple(b)}")
-    return b
+__all__ = [
+    "RELATIVE_THICKNESS",
+    "ROUNDING_ULPS",
+    "Partition2D",
+    "PartitionCancelled",
+    "TooManyRegionsError",
+    "partition_2d",
+    "pattern_colour_keys",
+]
 
 
 def _input_map(net: NetworkLayers, plane) -> tuple[np.ndarray, tuple | None]:
@@ -199,94 +69,6 @@ def _input_map(net: NetworkLayers, plane) -> tuple[np.ndarray, tuple | None]:
     if np.linalg.det(gram) <= 1e-12 * max(gram[0, 0] * gram[1, 1], 1e-300):
         raise ValueError("plane directions u and v must be linearly independent")
     return np.stack([u, v, origin])[None], (origin, u, v)
-
-
-@dataclass
-class _Rings:
-    """Working set of polygons: CSR rings, edge labels, the cell each came from, and
-    the bits of the layer being cut (``bits`` (P, w) bool, or None before a layer)."""
-
-    xy: np.ndarray
-    offsets: np.ndarray
-    label: np.ndarray
-    cell: np.ndarray
-    bits: np.ndarray | None = None
-
-    @property
-    def count(self) -> int:
-        return len(self.offsets) - 1
-
-    def cells(self, lo: int, hi: int) -> _Rings:
-        """The polygons ``lo`` to ``hi - 1``."""
-        start, stop = self.offsets[lo], self.offsets[hi]
-        return _Rings(
-            self.xy[start:stop],
-            self.offsets[lo : hi + 1] - start,
-            self.label[start:stop],
-            self.cell[lo:hi],
-        )
-
-    @staticmethod
-    def concat(parts: list[_Rings]) -> _Rings:
-        lengths = np.concatenate([np.diff(p.offsets) for p in parts])
-        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        return _Rings(
-            np.concatenate([p.xy for p in parts]),
-            offsets,
-            np.concatenate([p.label for p in parts]),
-            np.concatenate([p.cell for p in parts]),
-            np.concatenate([p.bits for p in parts]),
-        )
-
-
-def _cut_layer(
-    rings: _Rings,
-    pre: np.ndarray,
-    bounds: np.ndarray,
-    first_neuron: int,
-    max_regions: int,
-) -> tuple[_Rings, np.ndarray]:
-    """Cut every cell of ``rings`` by the neurons of one layer that cross it.
-
-    Groups of consecutive cells are cut on parallel threads (the kernel releases the
-    GIL; cells never interact) when there are enough (cell, neuron) pairs to test.
-
-    Returns the pieces, cell after cell, each with the cell it came from and its bits
-    (P, w), and ``cell_on`` (C, w), the bits of the neurons over the cells they do not
-    cut (see :func:`engine.polygon_kernels.cut_cells`).
-    """
-    diagonal = domain_diagonal(bounds)
-    tolerance = np.array(
-        [
-            RELATIVE_THICKNESS * diagonal,
-            ROUNDING_ULPS * 2.2e-16,
-            np.abs(bounds[:2]).max(),
-            np.abs(bounds[2:]).max(),
-        ]
-    )
-
-    def cut_range(lo: int, hi: int) -> tuple[_Rings, np.ndarray]:
-        group = rings.cells(lo, hi)
-        xy, offsets, label, cell, bits, cell_on, overflow = polygon_kernels.cut_cells(
-            np.ascontiguousarray(group.xy, dtype=np.float64),
-            np.ascontiguousarray(group.offsets, dtype=np.int64),
-            np.ascontiguousarray(group.label, dtype=np.int64),
-            np.ascontiguousarray(pre[lo:hi], dtype=np.float64),
-            first_neuron,
-            tolerance,
-            (RELATIVE_THICKNESS * diagonal) ** 2,
-            max_regions,
-        )
-        if overflow:
-            raise TooManyRegionsError(int(overflow), max_regions)
-        return _Rings(xy, offsets, label, cell + lo, bits), cell_on
-
-    n_groups = min(_THREADS, max(1, rings.count * pre.shape[2] // _PAIRS_PER_THREAD))
-    pieces, cell_on = cut_in_groups(rings.count, n_groups, cut_range, _Rings.concat)
-    if pieces.count > max_regions:
-        raise TooManyRegionsError(pieces.count, max_regions)
-    return pieces, cell_on
 
 
 @budgeted_partition(2)
@@ -329,8 +111,6 @@ def partition_2d(
     if isinstance(plane, PlaneSlice):
         bounds = plane.bounds if bounds is None else bounds
         if plane.polygon is not None:
-            from engine.partition_graph import partition_graph_2d
-
             return partition_graph_2d(
                 model, bounds, plane=plane.vectors, domain=plane.polygon, layers=layers,
                 max_regions=max_regions, progress=progress,
@@ -338,13 +118,11 @@ def partition_2d(
         plane = plane.vectors
     try:
         net = network_layers(model)
-    except ValueError:
-        from engine.partition_graph import partition_graph_2d
-
+    except NotAnMlpError:  # a CNN, a residual network, ...: the traced-graph engine
         return partition_graph_2d(
             model, bounds, plane=plane, layers=layers, max_regions=max_regions, progress=progress
         )
-    box = _check_bounds(bounds)
+    box = check_bounds(bounds)
     maps, plane_vectors = _input_map(net, plane)
     n_total = len(net.hidden)
     n_layers = n_total if layers is None else int(layers)
@@ -352,12 +130,12 @@ def partition_2d(
         raise ValueError(f"layers must be between 0 and {n_total}, got {layers}")
 
     corners = np.array([[box[0], box[2]], [box[1], box[2]], [box[1], box[3]], [box[0], box[3]]])
-    rings = _Rings(corners, np.array([0, 4]), np.full(4, -1, dtype=np.int64), np.zeros(1, int))
+    rings = Rings(corners, np.array([0, 4]), np.full(4, -1, dtype=np.int64), np.zeros(1, int))
 
-    def cut_layer(rings: _Rings, pre: np.ndarray, first_neuron: int):
-        return _cut_layer(rings, pre, box, first_neuron, max_regions)
+    def cut(rings: Rings, pre: np.ndarray, first_neuron: int):
+        return cut_layer(rings, pre, box, first_neuron, max_regions)
 
-    rings, maps, patterns = cut_layer_by_layer(net, n_layers, maps, rings, cut_layer, progress)
+    rings, maps, patterns = cut_layer_by_layer(net, n_layers, maps, rings, cut, progress)
     n_neurons = patterns.shape[1]
 
     A = np.ascontiguousarray(maps[:, :2, :].transpose(0, 2, 1))

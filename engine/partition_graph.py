@@ -22,19 +22,20 @@ import torch
 from torch import nn
 
 from engine import argmax_kernels
-from engine.layerwise import GROUPS_PER_THREAD, LayerProgress, domain_diagonal, in_ranges
-from engine.partition2d import (
-    _THREADS,
+from engine.cell_cutting import (
+    CUT_THREADS,
     RELATIVE_THICKNESS,
     ROUNDING_ULPS,
-    Partition2D,
+    Rings,
     TooManyRegionsError,
-    _check_bounds,
-    _cut_layer,
-    _Rings,
+    check_bounds,
+    cut_layer,
 )
-from engine.pl_graph import GraphStep, PLGraph, trace_piecewise_linear
+from engine.cells2d import Partition2D
+from engine.layerwise import GROUPS_PER_THREAD, LayerProgress, domain_diagonal, in_ranges
+from engine.pl_graph import trace_piecewise_linear
 from engine.pl_slice import affine_value, cutting_value, decision_bits, entries, rows_view
+from engine.pl_steps import GraphStep, PLGraph
 
 #: Bytes of step values a chunk of cells may hold at once.
 CHUNK_BYTES = 8 * 2**20
@@ -126,7 +127,7 @@ class _Chunk:
     """Cells being pushed through the graph: their polygons, the live values (each
     ``(cells * 3, *shape)``) and the pattern bits of every cutting step so far."""
 
-    rings: _Rings
+    rings: Rings
     env: dict[str, object]
     bits: list[np.ndarray]
 
@@ -208,7 +209,7 @@ class _GraphPartitioner:
         }
         return _Chunk(chunk.rings.cells(lo, hi), env, [b[lo:hi] for b in chunk.bits])
 
-    def _gather(self, chunk: _Chunk, pieces: _Rings, parent, lo: int, hi: int) -> _Chunk:
+    def _gather(self, chunk: _Chunk, pieces: Rings, parent, lo: int, hi: int) -> _Chunk:
         sub_parent = parent[lo:hi]
         env = {
             name: self._take(v, sub_parent) if isinstance(v, torch.Tensor) else v
@@ -222,7 +223,7 @@ class _GraphPartitioner:
         largest arrays a partition of a CNN carries)."""
         return np.packbits(decision_bits(step, decision), axis=1)
 
-    def _cut(self, step: GraphStep, rings: _Rings, value: torch.Tensor):
+    def _cut(self, step: GraphStep, rings: Rings, value: torch.Tensor):
         """Pieces of ``rings`` cut by ``step``, the cell each came from, and their
         decisions."""
         if step.kind == "maxpool":
@@ -248,10 +249,10 @@ class _GraphPartitioner:
             decision = torch.from_numpy(np.stack([low, high], axis=1)).reshape(b, 2, *step.shape)
         return pieces, parent, decision
 
-    def _cut_by_units(self, rings: _Rings, pre: np.ndarray, first_bit: int):
+    def _cut_by_units(self, rings: Rings, pre: np.ndarray, first_bit: int):
         """Cut by the lines ``pre`` (C, 3, w), :data:`UNITS_PER_CUT` units at a time.
         Returns the pieces, the cell of ``rings`` each came from and their bits (P, w)."""
-        rings = _Rings(rings.xy, rings.offsets, rings.label, np.arange(rings.count))
+        rings = Rings(rings.xy, rings.offsets, rings.label, np.arange(rings.count))
         parent = np.arange(rings.count)
         bits = np.zeros((rings.count, 0), dtype=bool)
         width = pre.shape[2]
@@ -259,13 +260,13 @@ class _GraphPartitioner:
             hi = min(width, lo + UNITS_PER_CUT)
             lines = np.ascontiguousarray(pre[parent, :, lo:hi])
             budget = self.max_regions - self.n_done
-            pieces, _ = _cut_layer(rings, lines, self.box, first_bit + lo, max(1, budget))
+            pieces, _ = cut_layer(rings, lines, self.box, first_bit + lo, max(1, budget))
             parent = parent[pieces.cell]
             bits = np.concatenate([bits[pieces.cell], pieces.bits], axis=1)
-            rings = _Rings(pieces.xy, pieces.offsets, pieces.label, np.arange(pieces.count))
+            rings = Rings(pieces.xy, pieces.offsets, pieces.label, np.arange(pieces.count))
         return rings, parent, bits
 
-    def _cut_by_windows(self, step: GraphStep, rings: _Rings, value: torch.Tensor):
+    def _cut_by_windows(self, step: GraphStep, rings: Rings, value: torch.Tensor):
         """Pieces of ``rings`` cut by the argmax regions of every pooling window, the cell
         each came from, and their winning entries (P, *out_shape)."""
         window_entries = entries(step, value, _ROWS)  # (C, 3, channels, positions, k)
@@ -288,12 +289,12 @@ class _GraphPartitioner:
             return xy, offsets, label, cell + lo, slot
 
         work = rings.count * lines.shape[2] * k
-        n_ranges = 1 if work < ENTRIES_PER_THREAD else _THREADS * GROUPS_PER_THREAD
-        parts = in_ranges(rings.count, min(n_ranges, rings.count), cut_range, _THREADS)
+        n_ranges = 1 if work < ENTRIES_PER_THREAD else CUT_THREADS * GROUPS_PER_THREAD
+        parts = in_ranges(rings.count, min(n_ranges, rings.count), cut_range, CUT_THREADS)
         lengths = np.concatenate([np.diff(p[1]) for p in parts])
         offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
-        pieces = _Rings(
+        pieces = Rings(
             np.concatenate([p[0] for p in parts]),
             offsets,
             np.concatenate([p[2] for p in parts]),
@@ -340,7 +341,7 @@ def partition_graph_2d(
         ``A (R, n_out, 2), c (R, n_out)`` map to the flattened model output, or to the
         flattened output of the last cutting step partitioned.
     """
-    box = _check_bounds(bounds)
+    box = check_bounds(bounds)
     rows_in, plane_vectors, input_shape = _plane_rows(plane)
     full = trace_piecewise_linear(model, input_shape)
     n_total = len(full.cutting_steps)
@@ -351,7 +352,7 @@ def partition_graph_2d(
 
     corners = _domain_corners(box, domain)
     n = len(corners)
-    rings = _Rings(corners, np.array([0, n]), np.full(n, -1, dtype=np.int64), np.zeros(1, int))
+    rings = Rings(corners, np.array([0, n]), np.full(n, -1, dtype=np.int64), np.zeros(1, int))
     partitioner = _GraphPartitioner(graph, box, max_regions, progress)
     with torch.no_grad():
         partitioner.run(_Chunk(rings, {graph.input_name: rows_in}, []), 0)

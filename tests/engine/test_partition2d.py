@@ -1084,13 +1084,13 @@ def test_kernels_are_cached_and_release_the_gil():
 
 def test_groups_of_cells_cut_in_parallel_threads(monkeypatch):
     """Cells are cut in groups on several threads: the same cells as one group."""
-    import engine.partition2d as partition2d
+    import engine.cell_cutting as cell_cutting
 
     model = random_mlp([12, 12, 12], seed=5)
-    monkeypatch.setattr(partition2d, "_THREADS", 1)
+    monkeypatch.setattr(cell_cutting, "CUT_THREADS", 1)
     single = partition_2d(model, UNIT)
-    monkeypatch.setattr(partition2d, "_THREADS", 3)
-    monkeypatch.setattr(partition2d, "_PAIRS_PER_THREAD", 50)
+    monkeypatch.setattr(cell_cutting, "CUT_THREADS", 3)
+    monkeypatch.setattr(cell_cutting, "_PAIRS_PER_THREAD", 50)
     grouped = partition_2d(model, UNIT)
     check_exact(grouped, model, UNIT, n_samples=1000)
     assert grouped.n_regions == single.n_regions
