@@ -16,8 +16,8 @@ import warnings
 import torch
 from torch import nn
 
-from engine.pl_graph import EXAMPLE_BATCH, GraphStep, PLGraph, _replace, _with_last_use
 from engine.pl_modules import module_step
+from engine.pl_steps import EXAMPLE_BATCH, GraphStep, PLGraph, replace_step, with_last_use
 
 
 def _refusal(trace_error: Exception, why: str) -> ValueError:
@@ -92,7 +92,7 @@ def record_chain(model: nn.Module, input_shape: tuple[int, ...], trace_error: Ex
         step_name = name.replace(".", "_") or "layer"
         in_shape = tuple(inputs[0].shape[1:])
         step = module_step(step_name, kind, module, source, in_shape, fold=fold)
-        steps.append(_replace(step, shape=tuple(out.shape[1:])))
+        steps.append(replace_step(step, shape=tuple(out.shape[1:])))
         previous, previous_name = out, step_name
     source = _reshaped_from(output, previous, previous_name, steps, "output")
     if source is None:
@@ -104,7 +104,7 @@ def record_chain(model: nn.Module, input_shape: tuple[int, ...], trace_error: Ex
         RuntimeWarning,
         stacklevel=3,
     )
-    return _with_last_use(steps, "input", input_shape, source, "forward hooks")
+    return with_last_use(steps, "input", input_shape, source, "forward hooks")
 
 
 def _reshaped_from(tensor, previous, previous_name, steps, name) -> str | None:

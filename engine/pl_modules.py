@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from engine.networks import Abs
+from engine.pl_steps import GraphStep, refuse, replace_step
 
 _LINEAR = "linear"
 _WEIGHTED = "weighted"
@@ -76,14 +77,10 @@ METHODS: dict[str, str] = {
 
 
 def _step(**fields):
-    from engine.pl_graph import GraphStep
-
     return GraphStep(**fields)
 
 
 def _refuse(name: str, kind: str, why: str = "") -> ValueError:
-    from engine.pl_graph import refuse
-
     return refuse(name, kind, why)
 
 
@@ -234,9 +231,7 @@ def _linear(name, kind, source, function: Callable[[torch.Tensor], torch.Tensor]
 
 
 def _dense(step):
-    from engine.pl_graph import _replace
-
-    return _replace(step, densify=True)
+    return replace_step(step, densify=True)
 
 
 def _relu(name, kind, source, slope: float):

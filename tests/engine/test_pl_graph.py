@@ -13,7 +13,8 @@ from torch import nn
 
 from engine.networks import Abs
 from engine.pl_graph import trace_piecewise_linear
-from engine.pl_slice import local_affine_map, point_forward
+from engine.pl_local import local_affine_map
+from engine.pl_slice import point_forward
 
 
 def _randomise_batchnorms(model: nn.Module, seed: int) -> nn.Module:
@@ -275,3 +276,11 @@ def test_untraceable_model_that_hooks_cannot_read_is_refused(model):
         with pytest.raises(ValueError, match=r"torch\.fx could not trace") as error:
             trace_piecewise_linear(model.eval(), (1, 8))
     assert "forward hooks could not read it" in str(error.value)
+
+
+def test_non_finite_weights_are_refused_by_name():
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(2 * 6 * 6, 2))
+    with torch.no_grad():
+        model[0].weight[1, 0, 0, 0] = float("nan")
+    with pytest.raises(ValueError, match="'0.weight' has NaN or infinite"):
+        trace_piecewise_linear(model, (1, 8, 8))
