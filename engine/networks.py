@@ -19,6 +19,11 @@ import torch
 from torch import nn
 
 
+class NotAnMlpError(ValueError):
+    """The model is not an ``nn.Sequential`` MLP of Linear layers and piecewise-linear
+    activations (the traced-graph engine, :mod:`engine.partition_graph`, may take it)."""
+
+
 class InputRangeError(ValueError):
     """An input outside what the engine computes exactly in float64; ``str(error)`` says
     what to change. The rules are in :mod:`engine.input_checks`, which raises it."""
@@ -153,12 +158,13 @@ def network_layers(model: nn.Module) -> NetworkLayers:
     ------
     ValueError
         If ``model`` is not an ``nn.Sequential`` of ``nn.Linear`` layers and
-        piecewise-linear activations (``nn.Flatten`` allowed first); the message names
+        piecewise-linear activations (``nn.Flatten`` allowed first; then the
+        :class:`NotAnMlpError` subclass), or has non-finite weights; the message names
         the offending layer and says why. :class:`InputRangeError` when two Linear
         layers in a row compose into weights that overflow.
     """
     if not isinstance(model, nn.Sequential):
-        raise ValueError(
+        raise NotAnMlpError(
             f"expected a torch.nn.Sequential of Linear layers and piecewise-linear "
             f"activations, got {type(model).__name__}"
         )
@@ -194,12 +200,12 @@ def network_layers(model: nn.Module) -> NetworkLayers:
             continue
         activation = _activation_of(module)
         if activation is None:
-            raise ValueError(
+            raise NotAnMlpError(
                 f"{name} is not supported: Splinescope needs piecewise-linear activations "
                 f"(ReLU, LeakyReLU, Abs) between Linear layers"
             )
         if len(affine) == len(activations):
-            raise ValueError(f"{name} must follow a Linear layer")
+            raise NotAnMlpError(f"{name} must follow a Linear layer")
         activations.append(activation)
 
     for (w_prev, _), (w_next, _) in itertools.pairwise(affine):
