@@ -15,11 +15,7 @@ error's type names and message, the wall time and the child's peak resident set
 from __future__ import annotations
 
 import json
-import os
-import resource
 import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -33,8 +29,8 @@ from engine.partition2d import partition_2d
 from engine.partition3d import partition_3d
 from engine.segment_walk import segment_crossings
 from engine.weights_import import MlpShape, mlp_from_state_dict
+from tests.forked_case import run_forked
 
-KILL_AFTER_S = 20.0
 #: The free memory the children see: their partitions may plan half of it.
 AVAILABLE_BYTES = 512 << 20
 
@@ -118,54 +114,14 @@ CASES = {
 }
 
 
-def _virtual_bytes() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmSize:"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
-def _child(case: dict, answer: int) -> None:
-    limit = _virtual_bytes() + (3 << 30)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+def _case(case: dict) -> None:
     memory_budget.available_memory_bytes = lambda: AVAILABLE_BYTES
-    try:
-        CASES[case["kind"]](case["params"])
-        outcome = {"error": None, "message": ""}
-    except BaseException as error:  # reported, whatever it is
-        names = [kind.__name__ for kind in type(error).__mro__]
-        outcome = {"error": names, "message": str(error)[:500]}
-    os.write(answer, json.dumps(outcome).encode())
-    os.close(answer)
+    CASES[case["kind"]](case["params"])
 
 
 def run(case: dict) -> dict:
     """Run one case in a forked child; its outcome with its time and peak RSS."""
-    reading, writing = os.pipe()
-    start = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        os.close(reading)
-        try:
-            _child(case, writing)
-        finally:
-            os._exit(0)
-    os.close(writing)
-    while True:
-        done, status, usage = os.wait4(pid, os.WNOHANG)
-        if done:
-            break
-        if time.monotonic() - start > KILL_AFTER_S:
-            os.kill(pid, 9)
-            done, status, usage = os.wait4(pid, 0)
-            break
-        time.sleep(0.002)
-    seconds = time.monotonic() - start
-    with os.fdopen(reading, "rb") as stream:
-        text = stream.read()
-    outcome = json.loads(text) if text else {"error": ["Killed"], "message": f"status {status}"}
-    outcome.update(seconds=seconds, peak_rss_bytes=usage.ru_maxrss * 1024)
-    return outcome
+    return run_forked(lambda: _case(case))
 
 
 def _warm_up() -> None:

@@ -282,5 +282,5 @@ def test_non_finite_weights_are_refused_by_name():
     model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(2 * 6 * 6, 2))
     with torch.no_grad():
         model[0].weight[1, 0, 0, 0] = float("nan")
-    with pytest.raises(ValueError, match="'0.weight' has NaN or infinite"):
+    with pytest.raises(ValueError, match=r"'0\.weight' has NaN or infinite"):
         trace_piecewise_linear(model, (1, 8, 8))
