@@ -29,7 +29,7 @@ from engine.networks import describe_network, random_mlp
 from widgets.canvas.cell_canvas import CellCanvas
 from widgets.cells.matched_filter import MatchedFilterView, image_shape
 from widgets.cells.network_panel import NetworkPanel
-from widgets.common.fonts import scaled_font
+from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.notation import output_names
 from widgets.probe.panel import ProbePanel
 from widgets.probe.path_plot import PathPlot
@@ -135,7 +135,7 @@ class CellsPage(QMainWindow):
         panel_font = scaled_font(self.font(), 1.1)
         self.network_dock = self._dock("Network", "networkDock", self._build_side_panel())
         self.probe_panel = ProbePanel()
-        self.probe_panel.setFont(panel_font)
+        give_own_font(self.probe_panel, panel_font)
         self.probe_dock = self._dock("Probe", "probeDock", self.probe_panel)
         self.path_plot = PathPlot()
         self.path_dock = self._dock("Path", "pathDock", self.path_plot)

@@ -29,7 +29,7 @@ from app.cells3d.controller import TRAINING, Cells3DController, random_model
 from app.cells3d.state import COLOUR_BY, DATASETS, EXPLODE, OPACITY, Cells3DState
 from app.jobs.partition_runner import partition_progress_bar
 from engine.datasets import DATASETS_3D
-from widgets.common.fonts import scaled_font
+from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.layer_slider import LayerSlider
 
 #: What the colour menu says for each of :data:`app.cells3d.state.COLOUR_BY`.
@@ -41,7 +41,7 @@ Shortcut = Callable[[str, Callable[[], object]], object]
 
 def _heading(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
-    label.setFont(scaled_font(parent.font(), 1.1, bold=True))
+    give_own_font(label, scaled_font(parent.font(), 1.1, bold=True))
     return label
 
 
@@ -61,7 +61,7 @@ class Cells3DControls(QWidget):
     def __init__(self, shortcut: Shortcut, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("cells3dControls")
-        self.setFont(scaled_font(self.font(), 1.05))
+        give_own_font(self, scaled_font(self.font(), 1.05))
         self._shortcut = shortcut
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -133,7 +133,7 @@ class Cells3DControls(QWidget):
         count_row = QHBoxLayout()
         self.count_label = QLabel("–", self)
         self.count_label.setObjectName("cells3dCountLabel")
-        self.count_label.setFont(scaled_font(self.font(), 2.2, bold=True))
+        give_own_font(self.count_label, scaled_font(self.font(), 2.2, bold=True))
         self.count_caption = QLabel("cells", self)
         self.count_caption.setObjectName("cells3dCountCaption")
         count_row.addWidget(self.count_label)

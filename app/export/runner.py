@@ -11,7 +11,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.export.animation import AnimationRecorder
@@ -24,6 +24,9 @@ from app.export.targets import ExportAnimation, ExportView, export_view
 from app.presets.files import apply_preset, load_preset, preset_names
 from app.registry import PAGES, page_spec
 from app.shell.main_window import MainWindow
+
+#: How long the end of a run waits for workers the pages still run.
+WORKER_GRACE_MS = 30_000
 
 
 class ExportRunner(QObject):
@@ -89,6 +92,13 @@ class ExportRunner(QObject):
                 )
                 self.window.close()
                 return 2
+        for job in self.jobs:
+            key = load_preset(job.preset).page if job.preset else names[job.view][0]
+            problem = self._layers_problem(job, key, page=None)
+            if problem:
+                print(f"splinescope export: {problem}", file=sys.stderr)
+                self.window.close()
+                return 2
         if self.deck is not None:
             self.deck.mkdir(parents=True, exist_ok=True)
         self.window.show()
@@ -101,6 +111,10 @@ class ExportRunner(QObject):
             code = app.exec()
         finally:
             app.setQuitOnLastWindowClosed(quits)
+            # A page may have started a worker after the window closed (a result that
+            # arrived late asks for the next one): let it end while its signals still
+            # have a sender, or it prints a traceback into the exit.
+            QThreadPool.globalInstance().waitForDone(WORKER_GRACE_MS)
         return self.exit_code or code
 
     def _next(self) -> None:
@@ -148,8 +162,11 @@ class ExportRunner(QObject):
         self._timeout.start(JOB_TIMEOUT_MS)
         self._wait = when_ready(rule, lambda: self._export(key, page), self._job_failed, self)
 
-    def _layers_problem(self, job: Job, key: str, page: QWidget) -> str | None:
-        """Why ``job.layers`` cannot be shown on ``page`` (named ``key``), or None."""
+    def _layers_problem(self, job: Job, key: str, page: QWidget | None) -> str | None:
+        """Why ``job.layers`` cannot be shown on ``page`` (named ``key``), or None.
+
+        With ``page`` None only the page's kind is checked (before any preset is applied).
+        """
         spec = page_spec(key)
         if job.layers is None or (spec.layer_count is None and job.view is None):
             return None  # a deck's --layers is for the pages that have layers
@@ -159,6 +176,8 @@ class ExportRunner(QObject):
                 f"--layers applies to the pages with a layer slider ({pages}), and "
                 f"{job.view} is on the {spec.title} page."
             )
+        if page is None:
+            return None
         total = spec.layer_count(page)
         if job.layers > total:
             return (

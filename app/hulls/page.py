@@ -27,7 +27,7 @@ from app.hulls.experiments import EXPERIMENTS
 from app.hulls.state import EXPERIMENT_KEYS, HullsState
 from engine.experiments import ExperimentProgress
 from engine.hull_scene import DEFINITIONS, HullScene, PointVerdict
-from widgets.common.fonts import scaled_font
+from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.message_box import show_warning
 from widgets.common.plot_style import hex_rgb
 from widgets.hulls.canvas import HullCanvas, definition_colours
@@ -128,13 +128,13 @@ class HullsPage(QWidget):
             "<span style='color:#6a6a72'>&nbsp;&nbsp;drag the red test point</span>",
             panel,
         )
-        heading.setFont(scaled_font(panel.font(), 1.25))
+        give_own_font(heading, scaled_font(panel.font(), 1.25))
         layout.addWidget(heading)
         self.canvas = HullCanvas(panel)
         layout.addWidget(self.canvas, 1)
         self.verdict_label = QLabel("…", panel)
         self.verdict_label.setObjectName("hullVerdict")
-        self.verdict_label.setFont(scaled_font(panel.font(), 1.1))
+        give_own_font(self.verdict_label, scaled_font(panel.font(), 1.1))
         self.verdict_label.setTextFormat(Qt.TextFormat.RichText)
         self.verdict_label.setMinimumHeight(6 * self.verdict_label.fontMetrics().lineSpacing())
         self.new_points_button = QPushButton("New points", panel)

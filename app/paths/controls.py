@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.paths.controller import PathsController
 from app.paths.state import CLASSES, LATENT_DIMS, MAX_SEED, PathsState
 from app.paths.training import SKLEARN_NAME, DigitSource, PathsModels, TrainingStage
-from widgets.common.fonts import scaled_font
+from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.plot_style import hex_rgb
 from widgets.paths.digit_gallery import MARK_RGB, DigitGallery
 
@@ -59,7 +59,7 @@ class PathsControls(QFrame):
         self.summary_label.setObjectName("pathsSummaryLabel")
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)
-        self.summary_label.setFont(scaled_font(self.font(), 1.05))
+        give_own_font(self.summary_label, scaled_font(self.font(), 1.05))
         layout.addWidget(self.summary_label)
         layout.addStretch(1)
 
@@ -73,7 +73,7 @@ class PathsControls(QFrame):
     def _build_heading(self) -> QLayout:
         group = QVBoxLayout()
         heading = QLabel("Latent paths", self)
-        heading.setFont(scaled_font(self.font(), 1.4, bold=True))
+        give_own_font(heading, scaled_font(self.font(), 1.4, bold=True))
         group.addWidget(heading)
         intro = QLabel(
             "A ReLU decoder is affine inside each of its cells, so a straight latent path is "

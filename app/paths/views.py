@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 from app.paths.analysis import PairAnalysis
 from app.paths.training import DigitSource, PathsModels
 from engine.partition2d import pattern_colour_keys
-from widgets.common.fonts import scaled_font
+from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.plot_style import hex_rgb
 from widgets.common.theme import Theme, current_theme, follow_theme
 from widgets.paths.digit_gallery import MARK_RGB
@@ -68,7 +68,7 @@ class _Card(QFrame):
         )
         self.title = QLabel(title, self)
         self.title.setWordWrap(True)
-        self.title.setFont(scaled_font(self.font(), 1.1))
+        give_own_font(self.title, scaled_font(self.font(), 1.1))
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.body = QVBoxLayout(self)
@@ -112,7 +112,7 @@ class PathsViews(QWidget):
         self.canvas_card.setMinimumWidth(420)
         self.cells_label = QLabel(self)
         self.cells_label.setObjectName("pathsCellCountLabel")
-        self.cells_label.setFont(scaled_font(self.font(), 1.1, bold=True))
+        give_own_font(self.cells_label, scaled_font(self.font(), 1.1, bold=True))
         self.cells_label.setStyleSheet("color: rgb(188, 0, 150);")
         self.canvas_card.body.addWidget(self.cells_label)
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from app.presets.files import Preset, apply_preset, load_preset, preset_names
 from app.registry import page_spec
-from widgets.common.fonts import scaled_font
+from widgets.common.fonts import give_own_font, scaled_font
 
 
 class PresetDialog(QDialog):
@@ -34,7 +34,7 @@ class PresetDialog(QDialog):
         self.resize(620, 440)
         self.list = QListWidget(self)
         self.list.setObjectName("presetList")
-        self.list.setFont(scaled_font(self.font(), 1.1))
+        give_own_font(self.list, scaled_font(self.font(), 1.1))
         self.description = QLabel(self)
         self.description.setObjectName("presetDescription")
         self.description.setWordWrap(True)

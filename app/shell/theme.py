@@ -11,10 +11,11 @@ The headless exporter calls :func:`apply_theme` before it builds the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QSettings, Qt
+from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
+from widgets.common.fonts import widgets_with_own_fonts
 from widgets.common.theme import (
     Theme,
     current_theme,
@@ -110,11 +111,7 @@ def _apply_to_qt(theme: Theme, old: Theme) -> None:
     if ratio != 1.0:
         # Widgets with a font of their own (headings, big readouts) keep their size when
         # the application font changes: scale them by the same ratio.
-        own = [
-            (widget, _scaled(widget.font(), ratio))
-            for widget in app.allWidgets()
-            if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont)
-        ]
+        own = [(widget, _scaled(widget.font(), ratio)) for widget in widgets_with_own_fonts()]
         app.setFont(_scaled(_platform_font, theme.ui_font_scale))
         for widget, font in own:
             widget.setFont(font)

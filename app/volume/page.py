@@ -31,7 +31,7 @@ from app.volume.controller import MonteCarloProgress, VolumeController
 from app.volume.state import D_MAX, DISTANCE_DIMENSIONS, MONTE_CARLO_SAMPLES, VolumeState
 from engine.packings import dimension_table
 from engine.volumes import BallSlice, ball_volume_fraction, coverage_curve
-from widgets.common.fonts import scaled_font
+from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.log_axis import percent_text, power_of_ten
 from widgets.common.message_box import show_warning
 from widgets.common.plot_style import COVERED, INK, hex_rgb
@@ -82,7 +82,7 @@ class _Panel(QFrame):
             f"<span style='color:#6a6a72'>&nbsp;&nbsp;{subtitle}</span>",
             self,
         )
-        heading.setFont(scaled_font(self.font(), 1.25))
+        give_own_font(heading, scaled_font(self.font(), 1.25))
         # Panels share the page by the grid's stretch factors alone, so that nothing moves
         # when a readout's text changes.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
@@ -107,7 +107,7 @@ class VolumePage(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("volumePage")
-        self.setFont(scaled_font(self.font(), 1.1))
+        give_own_font(self, scaled_font(self.font(), 1.1))
         self.controller = controller or VolumeController()
         self.controller.setParent(self)
         WindowCloseWatcher(self, self.shutdown)
@@ -167,7 +167,7 @@ class VolumePage(QWidget):
         panel.body.addLayout(row, 1)
         self.square_readout = QLabel(panel)
         self.square_readout.setObjectName("squareReadout")
-        self.square_readout.setFont(scaled_font(panel.font(), 1.12))
+        give_own_font(self.square_readout, scaled_font(panel.font(), 1.12))
         panel.body.addWidget(self.square_readout)
         return panel
 
@@ -183,7 +183,7 @@ class VolumePage(QWidget):
         panel.body.addLayout(row, 1)
         self.cube_readout = QLabel(panel)
         self.cube_readout.setObjectName("cubeReadout")
-        self.cube_readout.setFont(scaled_font(panel.font(), 1.12))
+        give_own_font(self.cube_readout, scaled_font(panel.font(), 1.12))
         self.play_button = QPushButton("▶  Play the scan", panel)
         self.play_button.setObjectName("playScanButton")
         self.play_button.setCheckable(True)
@@ -206,7 +206,7 @@ class VolumePage(QWidget):
         self.dimension_slider.setToolTip("The dimension d of the cube")
         self.dimension_readout = QLabel(panel)
         self.dimension_readout.setObjectName("dimensionReadout")
-        self.dimension_readout.setFont(scaled_font(panel.font(), 1.6, bold=True))
+        give_own_font(self.dimension_readout, scaled_font(panel.font(), 1.6, bold=True))
         self.dimension_readout.setStyleSheet(f"color: {hex_rgb(COVERED)};")
         self.dimension_readout.setMinimumWidth(230)
         self.odds_label = QLabel(panel)
@@ -269,7 +269,7 @@ class VolumePage(QWidget):
         panel.body.addWidget(self.histogram_plot, 1)
         self.distance_readout = QLabel("Sampling…", panel)
         self.distance_readout.setObjectName("distanceReadout")
-        self.distance_readout.setFont(scaled_font(panel.font(), 1.12))
+        give_own_font(self.distance_readout, scaled_font(panel.font(), 1.12))
         self.distance_readout.setWordWrap(True)
         self.distance_readout.setMinimumHeight(
             2 * self.distance_readout.fontMetrics().lineSpacing()

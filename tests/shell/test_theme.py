@@ -224,3 +224,23 @@ def test_the_loss_axis_labels_decades_only_and_makes_room_for_them_in_talk_type(
     qtbot.waitUntil(lambda: left.width() == round(AXIS_WIDTH * TALK_THEME.font_scale))
     app_theme.apply_theme("default")
     qtbot.waitUntil(lambda: left.width() == AXIS_WIDTH)
+
+
+def test_widgets_given_their_own_font_follow_the_type_size_and_deleted_ones_are_skipped(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from widgets.common.fonts import give_own_font, scaled_font, widgets_with_own_fonts
+
+    heading, gone = QLabel("Heading"), QLabel("Gone")
+    qtbot.addWidget(heading)
+    give_own_font(heading, scaled_font(heading.font(), 2.0, bold=True))
+    give_own_font(gone, scaled_font(gone.font(), 2.0))
+    size = heading.font().pointSizeF()
+    gone.deleteLater()
+    qtbot.waitUntil(lambda: gone not in widgets_with_own_fonts())
+
+    app_theme.apply_theme("talk")
+    assert heading.font().pointSizeF() == pytest.approx(size * TALK_THEME.ui_font_scale)
+    assert heading.font().bold()
+    app_theme.apply_theme("default")
+    assert heading.font().pointSizeF() == pytest.approx(size)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from widgets.common.fonts import scaled_font
+from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.layer_slider import LayerSlider
 
 EXPLANATION = (
@@ -26,10 +26,10 @@ class NetworkPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("cellsSidePanel")
         self.setFixedWidth(330)
-        self.setFont(scaled_font(self.font(), 1.1))
+        give_own_font(self, scaled_font(self.font(), 1.1))
         base = self.font()
         heading = QLabel("Network", self)
-        heading.setFont(scaled_font(base, 1.1, bold=True))
+        give_own_font(heading, scaled_font(base, 1.1, bold=True))
         self.network_label = QLabel(self)
         self.network_label.setObjectName("networkLabel")
         self.domain_label = QLabel(self)
@@ -38,7 +38,7 @@ class NetworkPanel(QFrame):
         self.layer_slider = LayerSlider(parent=self)
         self.count_label = QLabel("–", self)
         self.count_label.setObjectName("cellCountLabel")
-        self.count_label.setFont(scaled_font(base, 2.4, bold=True))
+        give_own_font(self.count_label, scaled_font(base, 2.4, bold=True))
         self.count_caption = QLabel("cells", self)
         self.count_caption.setObjectName("cellCountCaption")
         progress.setParent(self)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from engine.datasets import DATASETS
 from engine.features import FEATURE_PLANE, FEATURE_TRANSFORMS, INPUT_PLANE, feature_transform
 from engine.networks import ACTIVATIONS
+from widgets.common.fonts import give_own_font
 from widgets.common.widths import ACTIVATION_TITLES, parse_widths
 
 #: The Points spin box steps by this many points.
@@ -71,7 +72,7 @@ def _heading(text: str, parent: QWidget) -> QLabel:
     font.setBold(True)
     if font.pointSizeF() > 0:
         font.setPointSizeF(font.pointSizeF() * 1.1)
-    label.setFont(font)
+    give_own_font(label, font)
     return label
 
 
@@ -209,7 +210,7 @@ class PlaygroundControls(QWidget):
         font.setBold(True)
         if font.pointSizeF() > 0:
             font.setPointSizeF(font.pointSizeF() * 1.25)
-        self.progress_label.setFont(font)
+        give_own_font(self.progress_label, font)
         grid.addWidget(self.progress_label, 1, 0, 1, 4)
         return grid
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.region_bounds import RegionBounds
-from widgets.common.fonts import scaled_font
+from widgets.common.fonts import give_own_font, scaled_font
 
 _SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 COLUMNS = ("k", "cells", "mixed", "Zaslavsky", "Serra", "2ᴺ")
@@ -79,7 +79,7 @@ class CellStatisticsPanel(QWidget):
         self.setObjectName("cellStatisticsPanel")
         self.count_label = QLabel("–", self)
         self.count_label.setObjectName("playgroundCellCount")
-        self.count_label.setFont(scaled_font(self.font(), 2.3, bold=True))
+        give_own_font(self.count_label, scaled_font(self.font(), 2.3, bold=True))
         self.caption = QLabel("cells", self)
         self.caption.setObjectName("playgroundCellCaption")
         self.caption.setWordWrap(True)
@@ -100,7 +100,7 @@ class CellStatisticsPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
-        header.setFont(scaled_font(self.font(), 0.95))
+        give_own_font(header, scaled_font(self.font(), 0.95))
         header.setMinimumSectionSize(12)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

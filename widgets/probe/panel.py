@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from engine.probe import ProbeReadout
+from widgets.common.fonts import give_own_font
 from widgets.common.notation import MINUS, format_number, subscript
 from widgets.probe.bit_grid import FLIP_RGB, ON_RGB, BitGrid
 
@@ -52,7 +53,7 @@ def _section(text: str, parent: QWidget) -> QLabel:
     label = QLabel(text, parent)
     font = QFont(label.font())
     font.setBold(True)
-    label.setFont(font)
+    give_own_font(label, font)
     return label
 
 
@@ -77,7 +78,7 @@ class ProbePanel(QWidget):
         big.setBold(True)
         if big.pointSizeF() > 0:
             big.setPointSizeF(big.pointSizeF() * 1.5)
-        self.cell_label.setFont(big)
+        give_own_font(self.cell_label, big)
         self.cell_caption = QLabel("", self)
         self.cell_caption.setObjectName("probeCellCaption")
         self.cell_caption.setStyleSheet("color: #555;")
@@ -97,13 +98,13 @@ class ProbePanel(QWidget):
         self.map_title = _section("Affine map of this cell", self)
         self.map_label = QLabel(self)
         self.map_label.setObjectName("probeMapLabel")
-        self.map_label.setFont(mono)
+        give_own_font(self.map_label, mono)
         self.map_label.setTextFormat(Qt.TextFormat.RichText)
         self.map_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.output_label = QLabel(self)
         self.output_label.setObjectName("probeOutputLabel")
-        self.output_label.setFont(mono)
+        give_own_font(self.output_label, mono)
         self.output_label.setWordWrap(True)
         self.class_label = QLabel(self)
         self.class_label.setObjectName("probeClassLabel")
@@ -156,7 +157,7 @@ class ProbePanel(QWidget):
         distances.addWidget(QLabel("to the decision boundary", self), 2, 0)
         distances.addWidget(self.decision_label, 2, 1, Qt.AlignmentFlag.AlignRight)
         for label in (self.boundary_label, self.decision_label):
-            label.setFont(mono)
+            give_own_font(label, mono)
         return distances
 
     @property

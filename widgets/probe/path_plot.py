@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from widgets.common.fonts import give_own_font
 from widgets.common.notation import output_names as default_output_names
 from widgets.common.theme import current_theme, follow_plot_theme
 from widgets.probe.overlay import PATH_RGB, output_colour
@@ -33,7 +34,7 @@ class PathPlot(QWidget):
         self.count_label.setObjectName("pathCellCountLabel")
         font = QFont(self.count_label.font())
         font.setBold(True)
-        self.count_label.setFont(font)
+        give_own_font(self.count_label, font)
         self.plot_widget = pg.PlotWidget(self, background="w")
         self.plot_widget.setObjectName("pathPlotWidget")
         plot = self.plot_widget.getPlotItem()
