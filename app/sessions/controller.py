@@ -12,7 +12,7 @@ After :meth:`SessionController.begin` (the application calls it when the window 
 - the window's geometry comes back from the settings;
 - a marker file in the data directory says this process is running; a marker left by a
   process that is gone means the last run ended without closing the window, and when an
-  autosave exists the user is offered to restore it;
+  autosave exists the user is offered to restore it (read in a worker, like Open…);
 - every :data:`AUTOSAVE_INTERVAL_MS` the session is written to the data directory;
 - temporary files a killed save or export left in the data directory and the session
   folders (recent files, the last folder) are removed in a worker, if the process that
@@ -215,15 +215,21 @@ class SessionController(QObject):
         self.reader.start(Path(path))
 
     def _on_read(self, outcome: ReadOutcome) -> None:
+        recovered = outcome.path == autosave_path()
+        title = (
+            "The autosaved session could not be restored"
+            if recovered
+            else "The session was not opened"
+        )
         if outcome.error is not None:
             if isinstance(outcome.error, SessionFileError):
-                self._show_problem("The session was not opened", str(outcome.error))
+                self._show_problem(title, str(outcome.error))
                 return
             raise outcome.error  # unexpected: the error reporter logs and shows it
         try:
-            self._restore(outcome.path, outcome.pages, remember=True)
+            self._restore(outcome.path, outcome.pages, remember=not recovered)
         except SessionFileError as error:
-            self._show_problem("The session was not opened", str(error))
+            self._show_problem(title, str(error))
 
     def open_path(self, path: str | os.PathLike) -> bool:
         """Open a session on this thread (the command line, tests); a problem is shown in
@@ -374,17 +380,11 @@ class SessionController(QObject):
         restore.setObjectName("restoreButton")
         discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
         discard.setObjectName("discardButton")
-        restore.clicked.connect(lambda: self._recover(path))
+        restore.clicked.connect(lambda: self.reader.start(path))
         discard.clicked.connect(lambda: path.unlink(missing_ok=True))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         return box
-
-    def _recover(self, path: Path) -> None:
-        try:
-            self.load_path(path, remember=False)
-        except SessionFileError as error:
-            self._show_problem("The autosaved session could not be restored", str(error))
 
     # -- problems ----------------------------------------------------------------------
 

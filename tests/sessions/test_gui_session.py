@@ -238,7 +238,9 @@ def test_recovery_is_offered_after_an_unclean_exit(qtbot, tmp_path):
     box = window.sessions.begin()
     assert box is not None and box.isVisible()
     assert "did not close properly" in box.text()
-    box.findChild(QPushButton, "restoreButton").click()
+    with qtbot.waitSignal(window.sessions.session_loaded, timeout=10_000):
+        box.findChild(QPushButton, "restoreButton").click()
+        assert window.sessions.reader.is_busy  # read in a worker, not on the GUI thread
 
     assert _network_text(window) == "2 → 6 → 6 → 2 · ReLU"
     assert window.sessions.path is None  # recovered, not yet saved anywhere
