@@ -198,6 +198,62 @@ def check_partition_domain(net: NetworkLayers, bounds: object, plane: object, k:
     check_network_magnitudes(net, np.abs(inputs).max(axis=0), np.abs(directions).max(axis=0))
 
 
+def check_box_and_inputs(box: np.ndarray, inputs: np.ndarray) -> None:
+    """Refuse a traced model's slice that float64 cannot resolve (the rules above).
+
+    Parameters
+    ----------
+    box : (4,) ``(smin, smax, tmin, tmax)``, finite and ordered.
+    inputs : (3, n) the slice in input space: its derivatives along ``s`` and ``t`` and
+        its value at ``s = t = 0``, flattened.
+    """
+    if _too_large(box):
+        raise InputRangeError(
+            f"The domain's bounds reach {np.abs(box).max():.3g}, past the "
+            f"{MAX_MAGNITUDE:.0e} that float64 computes exactly: choose a smaller domain."
+        )
+    reach = np.abs(box).reshape(2, 2).max(axis=1)
+    check_domain_resolution(
+        float(reach.max()), float(np.diff(box)[0::2].min()), "its own coordinates"
+    )
+    check_step_values(inputs[None], box, "the input")
+    with np.errstate(over="ignore", invalid="ignore"):
+        magnitude = float((np.abs(inputs[:2]).T @ reach + np.abs(inputs[2])).max())
+        steps = np.abs(np.diff(box)[0::2, None] * inputs[:2]).max(axis=1)
+    check_domain_resolution(magnitude, float(steps.min()), "input space")
+
+
+def check_step_values(rows: np.ndarray, box: np.ndarray, where: str) -> None:
+    """Refuse values of a traced model's step that pass :data:`MAX_MAGNITUDE` on the slice.
+
+    Inside a cell a step's values are affine in the slice's coordinates ``(s, t)``, so
+    ``|a| max|s| + |b| max|t| + |c|`` bounds them over the domain and ``|a|, |b|`` bound
+    the coefficients of the lines the kernels cut with (the overflow rule above).
+
+    Parameters
+    ----------
+    rows : (C, 3, ...) per cell, the values' derivatives along ``s`` and ``t`` and their
+        value at ``s = t = 0``.
+    box : (4,) ``(smin, smax, tmin, tmax)``.
+    where : names the step in the message.
+    """
+    if rows.size == 0:
+        return
+    reach = np.abs(box).reshape(2, 2).max(axis=1)
+    flat = rows.reshape(rows.shape[0], 3, -1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        a, b, c = (float(np.abs(flat[:, k]).max()) for k in range(3))
+        worst = max(a, b, a * reach[0] + b * reach[1] + c)
+    if worst <= MAX_MAGNITUDE:  # False for NaN
+        return
+    shown = f"{worst:.3g}" if np.isfinite(worst) else "infinity"
+    raise InputRangeError(
+        f"The values of {where} could reach {shown} on this domain, past the "
+        f"{MAX_MAGNITUDE:.0e} that float64 computes exactly: scale the weights or the "
+        "domain down."
+    )
+
+
 def check_segment(net: NetworkLayers, a: np.ndarray, b: np.ndarray) -> None:
     """Refuse segment ends (d,) that are not finite or whose walk could overflow."""
     if not (np.isfinite(a).all() and np.isfinite(b).all()):

@@ -32,6 +32,7 @@ from engine.cell_cutting import (
     cut_layer,
 )
 from engine.cells2d import Partition2D
+from engine.input_checks import check_box_and_inputs, check_step_values
 from engine.layerwise import GROUPS_PER_THREAD, LayerProgress, domain_diagonal, in_ranges
 from engine.pl_graph import trace_piecewise_linear
 from engine.pl_slice import affine_value, cutting_value, decision_bits, entries, rows_view
@@ -238,6 +239,7 @@ class _GraphPartitioner:
                     shifted[:, -1] -= bound
                     lines.append(shifted)
         pre = torch.cat(lines, dim=2).numpy()
+        check_step_values(pre, self.box, _entering(step))
         pieces, parent, bits = self._cut_by_units(rings, pre, self.first_bit[step.name])
         b = len(parent)
         if step.kind == "relu":
@@ -272,6 +274,7 @@ class _GraphPartitioner:
         window_entries = entries(step, value, _ROWS)  # (C, 3, channels, positions, k)
         n_cells, _, channels, _, k = window_entries.shape
         lines = np.ascontiguousarray(window_entries.reshape(n_cells, _ROWS, -1, k).numpy())
+        check_step_values(lines, self.box, _entering(step))
         valid = np.ascontiguousarray(np.tile(step.windows >= 0, (channels, 1)))
         tolerance, min_area = line_tolerances(self.box)
         budget = max(1, self.max_regions - self.n_done)
@@ -309,6 +312,12 @@ class _GraphPartitioner:
         if self.n_done > self.max_regions:
             raise TooManyRegionsError(self.n_done, self.max_regions)
         self.leaves.append(chunk)
+
+
+def _entering(step: GraphStep) -> str:
+    """Names the values a cutting step takes, for messages: "the input of ReLU 'f.2'"."""
+    node = step.op.removeprefix("call_module ").removeprefix("call_function ")
+    return f"the input of {node}"
 
 
 def partition_graph_2d(
@@ -350,6 +359,7 @@ def partition_graph_2d(
         raise ValueError(f"layers must be between 0 and {n_total}, got {layers}")
     graph = full.truncated(n_layers)
 
+    check_box_and_inputs(box, rows_in.reshape(_ROWS, -1).numpy())
     corners = _domain_corners(box, domain)
     n = len(corners)
     rings = Rings(corners, np.array([0, n]), np.full(n, -1, dtype=np.int64), np.zeros(1, int))
@@ -399,6 +409,7 @@ def _assemble(partitioner, graph, box, plane_vectors, input_shape, n_layers, n_t
             for c in leaves
         ]
     )
+    check_step_values(maps, box, "the output")
     unit, entry = [], []
     for s in cutting:
         if s.kind == "maxpool":

@@ -440,3 +440,51 @@ def test_model_read_with_forward_hooks_is_partitioned_exactly():
     with pytest.warns(RuntimeWarning, match="forward hooks"):
         part = partition_2d(model, None, plane=sl)
     check_graph_partition(part, model, sl)
+
+
+# --------------------------------------------------------------------------------------
+# Magnitudes float64 cannot compute exactly (engine.input_checks' rules, traced models)
+# --------------------------------------------------------------------------------------
+
+
+def _scaled_cnn(weight: float, bias: float = 1.0, after: float = 1.0) -> nn.Module:
+    """The simple CNN with its second convolution's weights and bias scaled, and the
+    weights of the Linear layer after it."""
+    model = _simple_cnn(0).double()  # float32 weights would overflow first
+    with torch.no_grad():
+        model[3].weight.mul_(weight)
+        model[3].bias.mul_(bias)
+        model[6].weight.mul_(after)
+    return model
+
+
+def test_a_convolution_scaled_past_the_bound_is_refused_naming_its_step():
+    _, sl = _case("cnn-three-anchors")
+    with pytest.raises(ValueError, match=r"The values of the input of ReLU '4' could reach"):
+        partition_2d(_scaled_cnn(1e160), None, plane=sl)
+    last = _scaled_cnn(1.0)
+    with torch.no_grad():
+        last[8].weight.mul_(1e308)
+    with pytest.raises(ValueError, match=r"The values of the output could reach .*e\+30"):
+        partition_2d(last, None, plane=sl)
+
+
+def test_values_scaled_by_a_power_of_two_below_the_bound_keep_every_cell():
+    _, sl = _case("cnn-three-anchors")
+    plain = partition_2d(_scaled_cnn(1.0), None, plane=sl)
+    up = 2.0**400  # about 2.6e120: exact in float64, and undone by the next layer
+    scaled = partition_2d(_scaled_cnn(up, up, 1 / up), None, plane=sl)
+    assert scaled.n_regions == plain.n_regions
+    assert np.array_equal(scaled.patterns, plain.patterns)
+    assert np.array_equal(scaled.vertices, plain.vertices)
+
+
+def test_a_slice_far_past_the_bound_or_too_fine_to_resolve_is_refused():
+    model, _ = _case("cnn-three-anchors")
+    origin, u, v = _anchors((1, 6, 6), 0)
+    with pytest.raises(ValueError, match=r"The domain.s bounds reach 1e\+200"):
+        partition_2d(model, (-1e200, 1e200, -1, 1), plane=(origin, u, v))
+    with pytest.raises(ValueError, match="The values of the input could reach"):
+        partition_2d(model, (-1, 1, -1, 1), plane=(origin * 1e160, u, v))
+    with pytest.raises(ValueError, match="float64 cannot place the cells' corners"):
+        partition_2d(model, (-1, 1, -1, 1), plane=(origin * 1e12, u, v))
