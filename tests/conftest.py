@@ -28,6 +28,15 @@ def main_window(qtbot) -> Iterator[object]:
 
 
 @pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path_factory, monkeypatch) -> None:
+    """No test reads or writes the user's Splinescope files (settings, autosave, crash
+    markers, appearance), and tests running side by side never share them."""
+    from app.shell.user_files import DATA_DIR_VARIABLE
+
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path_factory.mktemp("splinescope-data")))
+
+
+@pytest.fixture(autouse=True)
 def _no_worker_outlives_its_test(request) -> Iterator[None]:
     """Every GUI test must leave the thread pool idle (pyvistaqt checks VTK objects alike)."""
     yield

@@ -11,10 +11,13 @@ The headless exporter calls :func:`apply_theme` before it builds the window.
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QObject, QSettings
 from PySide6.QtGui import QAction, QActionGroup, QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QMenu, QWidget
 
+from app.shell.user_files import DATA_DIR_VARIABLE, data_directory
 from widgets.common.fonts import widgets_with_own_fonts
 from widgets.common.theme import (
     Theme,
@@ -46,7 +49,10 @@ _platform_palette: QPalette | None = None
 
 
 def appearance_settings() -> QSettings:
-    """Where the appearance is saved: the user's Splinescope settings (tests replace it)."""
+    """Where the appearance is saved: the user's Splinescope settings, or a file in the
+    data directory when ``SPLINESCOPE_DATA_DIR`` names one (as the tests do)."""
+    if os.environ.get(DATA_DIR_VARIABLE):
+        return QSettings(str(data_directory() / "appearance.ini"), QSettings.Format.IniFormat)
     return QSettings(
         QSettings.Format.IniFormat, QSettings.Scope.UserScope, "Splinescope", "Splinescope"
     )
