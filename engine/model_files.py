@@ -35,7 +35,11 @@ from torch import nn
 from engine.model_builder import InputShapeRequired, ModelFileError
 from engine.pl_graph import trace_piecewise_linear
 from engine.safe_files import ReadCancelled, UnreadableFileError, read_regular_file
-from engine.torchscript_model import is_torchscript_archive, torchscript_to_module
+from engine.torchscript_model import (
+    check_archive,
+    is_torchscript_archive,
+    torchscript_to_module,
+)
 from engine.weights_import import (
     WeightsImportError,
     infer_mlp_shape,
@@ -150,7 +154,7 @@ def load_model(
 
         module, shape = onnx_to_module(data, path.name, shape)
         kind = "onnx"
-    elif suffix != ".safetensors" and is_torchscript_archive(data):
+    elif suffix != ".safetensors" and _torch_file(data, path.name):
         module = torchscript_to_module(data, path.name, shape, MAX_MODEL_BYTES)
         kind = "torchscript"
     else:
@@ -180,6 +184,20 @@ def _read(path: Path, progress: Callable[[int, int], None]) -> bytes:
         raise ModelFileError(
             f"{path.name} could not be read ({error.strerror or type(error).__name__})."
         ) from error
+
+
+def _torch_file(data: bytes, name: str) -> bool:
+    """Whether the bytes of a ``.pt``/``.pth`` file are TorchScript (else a ``torch.save``
+    of tensors); a damaged zip, a zip bomb or a file of another kind is refused."""
+    if data.startswith(b"PK"):
+        check_archive(data, name, MAX_MODEL_BYTES)
+        return is_torchscript_archive(data)
+    if not data.startswith(b"\x80"):
+        raise ModelFileError(
+            f"{name} is neither TorchScript nor a torch.save file: it starts like neither a "
+            "zip archive nor a pickle."
+        )
+    return False
 
 
 def _state_dict_mlp(data: bytes, name: str, suffix: str, shape):

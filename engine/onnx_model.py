@@ -5,8 +5,11 @@ runs ``onnx.checker``, reads every initializer as a float64 (or int64) tensor af
 checking its declared shape and stored size, and converts the graph node by node
 (:mod:`engine.onnx_ops`) into a :class:`torch.fx.GraphModule`. The input shape comes
 from the graph's input (its first axis is the batch); where the file leaves a size open,
-the caller must give it. Nothing in an ONNX file is executed: it is data, and only the
-operators of :data:`engine.onnx_ops.CONVERTERS` are rebuilt from it.
+the caller must give it. ONNX stores float attributes (LeakyReLU slopes, BatchNorm
+epsilons) as float32: they are read as the shortest decimal that rounds to that float32
+(0.2 rather than 0.20000000298, so a model exported from float64 comes back exactly).
+Nothing in an ONNX file is executed: it is data, and only the operators of
+:data:`engine.onnx_ops.CONVERTERS` are rebuilt from it.
 
 Refused, each with one sentence: a file that does not parse or fails the checker,
 tensors kept in external files, sparse initializers, non-finite weights, a declared
@@ -82,6 +85,7 @@ def onnx_to_module(
                 f"{name} keeps the tensor {tensor.name!r} in an external file; Splinescope "
                 "reads one file only: save the model with its weights inside."
             )
+    _check_sizes(graph, name)
     try:
         onnx.checker.check_model(model)
     except (onnx.checker.ValidationError, ValueError, RuntimeError) as error:
@@ -92,7 +96,6 @@ def onnx_to_module(
         raise ModelFileError(
             f"{name} has {len(graph.node):,} nodes, more than the {MAX_NODES:,} Splinescope reads."
         )
-    _check_sizes(graph, name)
     constants = {t.name: _tensor(t, name) for t in graph.initializer}
     entry = _graph_input(graph, constants, name)
     shape = _input_shape(entry, input_shape, name)
@@ -233,11 +236,23 @@ def _convert_node(builder: ModelBuilder, node, index: int, values: dict, name: s
     if missing:
         raise ModelFileError(f"{where} reads {missing[0]!r}, which no earlier node computes.")
     inputs = [values[n] if n else None for n in node.input]
-    attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
     try:
+        attributes = {a.name: _attribute(a) for a in node.attribute}
         return convert(builder, inputs, attributes)
     except NodeRefused as error:
         raise ModelFileError(f"{where} cannot be imported: {error}.") from error
+
+
+def _attribute(attribute):
+    """An attribute's value; a float (stored as float32 by ONNX) is read as the shortest
+    decimal that rounds to it, the number its author wrote (0.2, not 0.20000000298)."""
+    value = helper.get_attribute_value(attribute)
+    if attribute.type not in (onnx.AttributeProto.FLOAT, onnx.AttributeProto.FLOATS):
+        return value
+    numbers = [float(str(np.float32(v))) for v in np.atleast_1d(value)]
+    if not all(math.isfinite(v) for v in numbers):
+        raise NodeRefused(f"its attribute {attribute.name!r} is NaN or infinite")
+    return numbers[0] if attribute.type == onnx.AttributeProto.FLOAT else numbers
 
 
 def _constant_node(node, name: str, where: str) -> torch.Tensor:

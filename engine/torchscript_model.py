@@ -134,22 +134,22 @@ def torchscript_to_module(
     for index, node in enumerate(graph.nodes()):
         kind = node.kind()
         where = f"TorchScript node {index} ({kind})"
+        if kind != "prim::Constant" and kind not in CONVERTERS:
+            raise ModelFileError(
+                f"{where} is not piecewise linear or not supported; Splinescope supports: "
+                f"{', '.join(k.removeprefix('aten::') for k in CONVERTERS)}."
+            )
         arguments = [values.get(v.debugName(), _MISSING) for v in node.inputs()]
         try:
             if kind == "prim::Constant":
                 outputs = [_as_float64(node.output().toIValue())]
-            elif kind in CONVERTERS:
-                if any(a is _MISSING for a in arguments):
-                    raise NodeRefused("it reads a value no earlier node computes")
-                outputs = CONVERTERS[kind](builder, *arguments)
+            elif any(a is _MISSING for a in arguments):
+                raise NodeRefused("it reads a value no earlier node computes")
             else:
-                raise ModelFileError(
-                    f"{where} is not piecewise linear or not supported; Splinescope supports: "
-                    f"{', '.join(k.removeprefix('aten::') for k in CONVERTERS)}."
-                )
+                outputs = CONVERTERS[kind](builder, *arguments)
         except NodeRefused as error:
             raise ModelFileError(f"{where} cannot be imported: {error}.") from error
-        except (TypeError, ValueError, IndexError) as error:
+        except (TypeError, ValueError, IndexError, RuntimeError) as error:
             raise ModelFileError(f"{where} has arguments Splinescope cannot read.") from error
         for value, output in zip(node.outputs(), outputs, strict=True):
             values[value.debugName()] = output
