@@ -4,12 +4,15 @@ exact cells; a hand-written ONNX graph matches onnx's own reference evaluator.""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 import torch
 from onnx.reference import ReferenceEvaluator
 from safetensors.torch import save_file
 
+from engine.model_builder import BATCH, NodeRefused, per_sample_shape
 from engine.model_files import (
     InputShapeRequired,
     ModelFileError,
@@ -29,6 +32,7 @@ from tests.engine.model_file_cases import (
     seeded,
 )
 
+BOUNDS = (-1.5, 1.5, -1.5, 1.5)
 MODELS = {"mlp": (mlp, (2,)), "cnn": (SmallCnn, (1, 6, 6)), "residual": (Residual, (2,))}
 #: (model, how it is saved): every model both as TorchScript and as ONNX, the CNN every way
 #: (its ONNX export reshapes to a constant [1, -1], or through Shape-Gather-Concat).
@@ -49,6 +53,14 @@ def _save(model, tmp_path, how: str, input_shape):
         path = tmp_path / "model.onnx"
         return save_onnx(model, path, input_shape, dynamic_batch=how.endswith("batch")), None
     return save_torchscript(model, tmp_path / "model.pt", how, input_shape), input_shape
+
+
+@functools.cache
+def _original_cells(name: str) -> int:
+    """Cell count of the original float64 model ``name`` over the test's slice."""
+    make, input_shape = MODELS[name]
+    original = float64_copy(seeded(make(), seed=len(name)))
+    return partition_2d(original, BOUNDS, plane=_plane(input_shape, seed=2)).n_regions
 
 
 def _plane(input_shape, seed: int):
@@ -73,11 +85,8 @@ def test_a_saved_model_comes_back_with_its_outputs_and_cells(tmp_path, name, how
     x = torch.from_numpy(np.random.default_rng(1).uniform(-2, 2, (64, *input_shape)))
     with torch.no_grad():
         torch.testing.assert_close(imported.module(x), original(x), rtol=1e-12, atol=1e-12)
-    plane = _plane(input_shape, seed=2)
-    bounds = (-1.5, 1.5, -1.5, 1.5)
-    cells = partition_2d(imported.module, bounds, plane=plane)
-    assert cells.n_regions == partition_2d(original, bounds, plane=plane).n_regions
-    assert cells.n_regions > 10
+    cells = partition_2d(imported.module, BOUNDS, plane=_plane(input_shape, seed=2))
+    assert cells.n_regions == _original_cells(name) > 10
 
 
 @pytest.mark.parametrize("suffix", [".safetensors", ".pt"])
@@ -109,7 +118,7 @@ def test_every_supported_onnx_operator_agrees_with_the_onnx_reference(tmp_path):
 
     assert imported.input_shape == (1, 5, 5)
     rng = np.random.default_rng(6)
-    x = rng.uniform(-2, 2, (32, 1, 5, 5))
+    x = rng.uniform(-2, 2, (16, 1, 5, 5))
     (expected,) = reference.run(None, {"x": x})
     with torch.no_grad():
         got = imported.module(torch.from_numpy(x)).numpy()
@@ -117,7 +126,7 @@ def test_every_supported_onnx_operator_agrees_with_the_onnx_reference(tmp_path):
 
     origin, u, v = _plane((1, 5, 5), seed=7)
     cells = partition_2d(imported.module, (-1.0, 1.0, -1.0, 1.0), plane=(origin, u, v))
-    points = rng.uniform(-1, 1, (200, 2))
+    points = rng.uniform(-1, 1, (60, 2))
     inputs = origin + points[:, :1, None, None] * u + points[:, 1:, None, None] * v
     (at_points,) = reference.run(None, {"x": inputs.reshape(-1, 1, 5, 5)})
     region = cells.locate(points)
@@ -167,3 +176,24 @@ def test_a_cancelled_read_stops_with_read_cancelled(tmp_path):
 
     with pytest.raises(ReadCancelled):
         load_model(path, progress=cancel)
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ((BATCH, -1), (18,)),
+        ((0, -1), (18,)),
+        ((1, -1), (18,)),
+        ((-1, 18), (18,)),
+        ((0, 0, 9), (2, 9)),
+        ((BATCH, 3, -1, 2), (3, 3, 2)),
+    ],
+)
+def test_a_reshape_keeps_the_batch_first(target, expected):
+    assert per_sample_shape((2, 3, 3), target) == expected
+
+
+@pytest.mark.parametrize("target", [(-1, 9), (2, -1), (BATCH, -1, -1), (BATCH, BATCH), (BATCH, 4)])
+def test_a_reshape_that_mixes_samples_or_does_not_fit_is_refused(target):
+    with pytest.raises(NodeRefused):
+        per_sample_shape((2, 3, 3), target)
