@@ -12,7 +12,9 @@ foreign file's code.
 
 Every new value is computed at once on an example batch of :data:`EXAMPLE_ROWS` random
 inputs, so the builder knows every per-sample shape, and an operation that fails, or that
-mixes the samples of a batch, is refused on the node that does it.
+mixes the samples of a batch, is refused on the node that does it. Its shape is first
+worked out on PyTorch's meta device (no data), so a value larger than
+:data:`MAX_VALUE_ENTRIES` per sample is refused before any memory is taken for it.
 """
 
 from __future__ import annotations
@@ -123,7 +125,16 @@ class ModelBuilder:
         name = self._free_name(hint)
         self.root.add_module(name, module.to(torch.float64).eval())
         node = self.graph.call_module(name, (value,))
-        return self._computed(node, lambda: module(self._examples[value]))
+
+        def run(on_meta: bool):
+            x = self._examples[value]
+            if not on_meta:
+                return module(x)
+            state = dict(module.named_parameters()) | dict(module.named_buffers())
+            state = {key: _meta(tensor) for key, tensor in state.items()}
+            return torch.func.functional_call(module, state, (_meta(x),))
+
+        return self._computed(node, run)
 
     def call(self, function: Callable, *args, **kwargs) -> fx.Node:
         """``function(*args, **kwargs)`` as a ``call_function`` node. Arguments may hold
@@ -133,15 +144,16 @@ class ModelBuilder:
         graph_kwargs = fx.node.map_aggregate(kwargs, self._graph_argument)
         node = self.graph.call_function(function, tuple(graph_args), dict(graph_kwargs))
 
-        def example():
+        def run(on_meta: bool):
             def value(a):
-                return self._examples[a] if self.is_value(a) else _float64(a)
+                known = self._examples[a] if self.is_value(a) else _float64(a)
+                return _meta(known) if on_meta else known
 
             return function(
                 *fx.node.map_aggregate(args, value), **fx.node.map_aggregate(kwargs, value)
             )
 
-        return self._computed(node, example)
+        return self._computed(node, run)
 
     def reshape(self, value: fx.Node, target: Sequence) -> fx.Node:
         """``value`` reshaped to the whole shape ``target`` (see :func:`per_sample_shape`)."""
@@ -187,13 +199,28 @@ class ModelBuilder:
             name = f"{stem}_{number}"
         return name
 
-    def _computed(self, node: fx.Node, example: Callable[[], object]) -> fx.Node:
+    def _computed(self, node: fx.Node, run: Callable[[bool], object]) -> fx.Node:
+        """Compute ``node`` on the example batch with ``run(False)``, after ``run(True)``
+        gave its shape on the meta device (no memory), so that a node whose value would
+        be too large is refused before it is computed."""
         try:
             with torch.no_grad():
-                value = example()
+                try:
+                    self._check_value(run(True))
+                except NotImplementedError:
+                    pass  # no meta kernel: the size is checked after computing
+                value = run(False)
+        except NodeRefused:
+            raise
         except (RuntimeError, ValueError, TypeError, IndexError) as error:
             first = str(error).strip().splitlines()[0] if str(error).strip() else "no details"
             raise NodeRefused(f"it fails on the values it receives ({first})") from error
+        self._check_value(value)
+        self._examples[node] = value
+        return node
+
+    @staticmethod
+    def _check_value(value) -> None:
         if not isinstance(value, torch.Tensor) or value.ndim == 0:
             raise NodeRefused("its result is not a batch of tensors")
         if value.shape[0] != EXAMPLE_ROWS:
@@ -203,8 +230,13 @@ class ModelBuilder:
                 f"its value has {value.numel() // EXAMPLE_ROWS:,} entries per sample, more "
                 f"than the {MAX_VALUE_ENTRIES:,} Splinescope follows"
             )
-        self._examples[node] = value
-        return node
+
+
+def _meta(value):
+    """A tensor's shape and type on the meta device (no data); anything else unchanged."""
+    if isinstance(value, torch.Tensor):
+        return torch.empty(value.shape, dtype=value.dtype, device="meta")
+    return value
 
 
 def _float64(value):

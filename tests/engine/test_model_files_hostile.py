@@ -174,3 +174,11 @@ def test_the_onnx_checker_runs(tmp_path):
     broken = tmp_path / "broken.onnx"
     broken.write_bytes(model.SerializeToString())
     _refused(broken, "is not a valid ONNX model")
+
+
+def test_a_node_whose_value_would_be_huge_is_refused_before_it_is_computed(tmp_path):
+    widen = helper.make_node("Conv", ["x", "k"], ["y"], name="widen")
+    kernel = initializer("k", np.ones((4096, 1, 1, 1)))
+    path = onnx_file(tmp_path / "wide.onnx", [widen], [kernel], ["N", 1, 1024, 1024])
+    message = _refused(path, r"ONNX node 0 'widen' \(Conv\) cannot be imported: its value has")
+    assert "4,294,967,296 entries per sample" in message
