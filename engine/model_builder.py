@@ -48,7 +48,7 @@ class BatchSize:
     ``Shape(x)[0]``): a reshape that puts it first keeps the samples apart."""
 
     def __repr__(self) -> str:
-        return "BATCH"
+        return "N"  # as messages print a target shape: [N, -1]
 
 
 BATCH = BatchSize()

@@ -163,7 +163,7 @@ def load_model(
     report(0.8)
     try:
         trace_piecewise_linear(module, shape)
-    except ValueError as error:
+    except (ValueError, RuntimeError, TypeError) as error:
         raise ModelFileError(
             f"{path.name} was read, but the engine cannot partition it: {error}."
         ) from error

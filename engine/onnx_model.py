@@ -241,6 +241,10 @@ def _convert_node(builder: ModelBuilder, node, index: int, values: dict, name: s
         return convert(builder, inputs, attributes)
     except NodeRefused as error:
         raise ModelFileError(f"{where} cannot be imported: {error}.") from error
+    except (TypeError, ValueError, IndexError, KeyError, RuntimeError) as error:
+        raise ModelFileError(
+            f"{where} has inputs or attributes Splinescope cannot read ({_first_line(error)})."
+        ) from error
 
 
 def _attribute(attribute):

@@ -149,7 +149,7 @@ def _clip(builder, inputs, attributes):
 
 def _flatten(builder, inputs, attributes):
     x = _value(builder, inputs[0])
-    if int(attributes.get("axis", 1)) % _rank(builder, x) != 1:
+    if _axis(int(attributes.get("axis", 1)), _rank(builder, x)) != 1:
         raise NodeRefused("it flattens the batch axis with others")
     return [layers.flatten(builder, x, 1, -1)]
 

@@ -149,7 +149,7 @@ def torchscript_to_module(
                 outputs = CONVERTERS[kind](builder, *arguments)
         except NodeRefused as error:
             raise ModelFileError(f"{where} cannot be imported: {error}.") from error
-        except (TypeError, ValueError, IndexError, RuntimeError) as error:
+        except (TypeError, ValueError, IndexError, KeyError, RuntimeError) as error:
             raise ModelFileError(f"{where} has arguments Splinescope cannot read.") from error
         for value, output in zip(node.outputs(), outputs, strict=True):
             values[value.debugName()] = output
