@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -123,6 +124,21 @@ def onnx_file(
         onnx.checker.check_model(model)
     path.write_bytes(model.SerializeToString())
     return path
+
+
+def gemm_relu_graph(path: Path, seed: int) -> tuple[Path, Callable[[np.ndarray], np.ndarray]]:
+    """``y = relu(x @ w + b) @ out`` for 2 inputs, written with ``onnx.helper``, and the
+    same function in numpy (the evidence)."""
+    rng = np.random.default_rng(seed)
+    weight, bias, out = (rng.uniform(-1, 1, shape) for shape in [(2, 6), (6,), (6, 1)])
+    nodes = [
+        helper.make_node("Gemm", ["x", "w", "b"], ["h"]),
+        helper.make_node("Relu", ["h"], ["r"]),
+        helper.make_node("MatMul", ["r", "out"], ["y"]),
+    ]
+    constants = [initializer("w", weight), initializer("b", bias), initializer("out", out)]
+    onnx_file(path, nodes, constants, ["N", 2])
+    return path, lambda x: np.maximum(x @ weight + bias, 0) @ out
 
 
 def every_op_graph(path: Path) -> Path:

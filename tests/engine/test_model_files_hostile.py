@@ -15,6 +15,7 @@ from torch import nn
 
 from engine.model_files import ModelFileError, load_model
 from tests.engine.model_file_cases import (
+    gemm_relu_graph,
     initializer,
     mlp,
     onnx_file,
@@ -182,3 +183,23 @@ def test_a_node_whose_value_would_be_huge_is_refused_before_it_is_computed(tmp_p
     path = onnx_file(tmp_path / "wide.onnx", [widen], [kernel], ["N", 1, 1024, 1024])
     message = _refused(path, r"ONNX node 0 'widen' \(Conv\) cannot be imported: its value has")
     assert "4,294,967,296 entries per sample" in message
+
+
+def test_byte_flipped_files_load_or_are_refused_in_one_sentence(tmp_path):
+    """A few random bytes changed anywhere: either a model the engine traced comes back,
+    or a ModelFileError; never another exception."""
+    whole = gemm_relu_graph(tmp_path / "whole.onnx", seed=5)[0].read_bytes()
+    rng = np.random.default_rng(8)
+    outcomes = set()
+    for _ in range(16):
+        damaged = bytearray(whole)
+        for at in rng.integers(len(damaged), size=3):
+            damaged[at] = rng.integers(256)
+        path = tmp_path / "flipped.onnx"
+        path.write_bytes(bytes(damaged))
+        try:
+            outcomes.add(type(load_model(path)).__name__)
+        except ModelFileError as error:
+            assert "\n" not in str(error) and str(error).endswith(".")
+            outcomes.add("refused")
+    assert "refused" in outcomes

@@ -9,15 +9,13 @@ import time
 import numpy as np
 import pytest
 import torch
-from onnx import helper
 from PySide6.QtCore import Qt, QThreadPool
 
 from app.model_import import ImportModelDialog, parse_input_shape
 from engine.model_files import ImportedModel, ModelFileError
 from tests.engine.model_file_cases import (
-    initializer,
+    gemm_relu_graph,
     mlp,
-    onnx_file,
     save_onnx,
     save_torchscript,
     seeded,
@@ -42,15 +40,7 @@ def _press_import(qtbot, dialog, path) -> None:
 
 
 def test_an_onnx_file_imported_through_the_dialog_is_handed_back(qtbot, dialog, tmp_path):
-    rng = np.random.default_rng(1)
-    weight, bias, out = (rng.uniform(-1, 1, shape) for shape in [(2, 6), (6,), (6, 1)])
-    nodes = [
-        helper.make_node("Gemm", ["x", "w", "b"], ["h"]),
-        helper.make_node("Relu", ["h"], ["r"]),
-        helper.make_node("MatMul", ["r", "out"], ["y"]),
-    ]
-    constants = [initializer("w", weight), initializer("b", bias), initializer("out", out)]
-    path = onnx_file(tmp_path / "net.onnx", nodes, constants, ["N", 2])
+    path, expected = gemm_relu_graph(tmp_path / "net.onnx", seed=1)
 
     with qtbot.waitSignal(dialog.model_imported, timeout=TIMEOUT_MS) as imported:
         _press_import(qtbot, dialog, path)
@@ -58,10 +48,10 @@ def test_an_onnx_file_imported_through_the_dialog_is_handed_back(qtbot, dialog, 
     got = imported.args[0]
     assert isinstance(got, ImportedModel) and dialog.imported is got
     assert (got.kind, got.input_shape, got.name) == ("onnx", (2,), "net")
-    x = rng.uniform(-1, 1, (16, 2))
+    x = np.random.default_rng(0).uniform(-1, 1, (16, 2))
     with torch.no_grad():
         y = got.module(torch.from_numpy(x)).numpy()
-    np.testing.assert_allclose(y, np.maximum(x @ weight + bias, 0) @ out, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(y, expected(x), rtol=1e-12, atol=1e-15)
     assert dialog.result() == ImportModelDialog.DialogCode.Accepted and not dialog.isVisible()
     assert not dialog.shape_needed
 
