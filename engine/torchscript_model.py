@@ -47,6 +47,13 @@ MAX_RECORDS = 65_536
 #: Largest inflated/stored ratio of a compressed record over :data:`RATIO_FLOOR_BYTES`.
 MAX_RATIO = 100
 RATIO_FLOOR_BYTES = 1 << 20
+#: Operators that are smooth or otherwise not piecewise linear (named so in messages).
+NONLINEAR_OPS = frozenset(
+    f"aten::{name}"
+    for name in "tanh sigmoid softmax log_softmax exp log gelu elu selu celu softplus silu "
+    "mish sqrt rsqrt pow reciprocal sin cos erf hardswish hardsigmoid lstm gru rnn_tanh "
+    "layer_norm group_norm instance_norm scaled_dot_product_attention".split()
+)
 
 
 def is_torchscript_archive(data: bytes) -> bool:
@@ -135,8 +142,9 @@ def torchscript_to_module(
         kind = node.kind()
         where = f"TorchScript node {index} ({kind})"
         if kind != "prim::Constant" and kind not in CONVERTERS:
+            what = "is not piecewise linear" if kind in NONLINEAR_OPS else "is not supported"
             raise ModelFileError(
-                f"{where} is not piecewise linear or not supported; Splinescope supports: "
+                f"{where} {what}; Splinescope supports: "
                 f"{', '.join(k.removeprefix('aten::') for k in CONVERTERS)}."
             )
         arguments = [values.get(v.debugName(), _MISSING) for v in node.inputs()]
@@ -150,7 +158,10 @@ def torchscript_to_module(
         except NodeRefused as error:
             raise ModelFileError(f"{where} cannot be imported: {error}.") from error
         except (TypeError, ValueError, IndexError, KeyError, RuntimeError) as error:
-            raise ModelFileError(f"{where} has arguments Splinescope cannot read.") from error
+            detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+            raise ModelFileError(
+                f"{where} has arguments Splinescope cannot read ({detail or type(error).__name__})."
+            ) from error
         for value, output in zip(node.outputs(), outputs, strict=True):
             values[value.debugName()] = output
     results = list(graph.outputs())
