@@ -84,27 +84,38 @@ def load_state_dict_file(path: str | os.PathLike) -> dict[str, torch.Tensor]:
         that is not a mapping of names to tensors.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in WEIGHT_SUFFIXES:
+    if path.suffix.lower() not in WEIGHT_SUFFIXES:
         raise WeightsImportError(
             f"{path.name}: expected a {', '.join(WEIGHT_SUFFIXES)} file of weights."
         )
     try:
         data = read_regular_file(path, MAX_WEIGHTS_BYTES, "weights file")
-        if suffix == ".safetensors":
-            from safetensors.torch import load
-
-            content = load(data)
-        else:
-            _check_torch_archive(data, path.name)
-            content = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except FileNotFoundError as error:
         raise WeightsImportError(f"{path} does not exist.") from error
     except UnreadableFileError as error:
         raise WeightsImportError(str(error)) from error
+    except OSError as error:
+        raise WeightsImportError(
+            f"{path.name} could not be read ({type(error).__name__}: {error.strerror or error})."
+        ) from error
+    return parse_state_dict(data, path.name, path.suffix)
+
+
+def parse_state_dict(data: bytes, name: str, suffix: str) -> dict[str, torch.Tensor]:
+    """The tensors of the bytes ``data`` of a weights file called ``name``, read as
+    safetensors when ``suffix`` is ``.safetensors``, else as a ``torch.save`` file.
+    Raises :class:`WeightsImportError` as :func:`load_state_dict_file` does."""
+    try:
+        if suffix.lower() == ".safetensors":
+            from safetensors.torch import load
+
+            content = load(data)
+        else:
+            _check_torch_archive(data, name)
+            content = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as error:
         raise WeightsImportError(
-            f"{path.name} holds more than tensors (for example a whole pickled model), "
+            f"{name} holds more than tensors (for example a whole pickled model), "
             "which Splinescope will not execute. Save model.state_dict() instead."
         ) from error
     except (
@@ -116,7 +127,7 @@ def load_state_dict_file(path: str | os.PathLike) -> dict[str, torch.Tensor]:
         SafetensorError,
     ) as error:
         raise WeightsImportError(
-            f"{path.name} could not be read as weights ({type(error).__name__}: "
+            f"{name} could not be read as weights ({type(error).__name__}: "
             f"{str(error).splitlines()[0] if str(error) else 'no details'}). "
             "Is it a complete torch.save or safetensors file?"
         ) from error
@@ -125,12 +136,12 @@ def load_state_dict_file(path: str | os.PathLike) -> dict[str, torch.Tensor]:
             content = content[key]
     if not isinstance(content, Mapping) or not content:
         raise WeightsImportError(
-            f"{path.name} does not hold a state dict (a mapping of names to tensors)."
+            f"{name} does not hold a state dict (a mapping of names to tensors)."
         )
     bad = [str(k) for k, v in content.items() if not isinstance(v, torch.Tensor)]
     if bad or not all(isinstance(k, str) for k in content):
         raise WeightsImportError(
-            f"{path.name}: {', '.join(bad[:3]) or 'some keys'} are not named tensors; "
+            f"{name}: {', '.join(bad[:3]) or 'some keys'} are not named tensors; "
             "save model.state_dict() of an nn.Sequential MLP."
         )
     return dict(content)
