@@ -35,6 +35,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
+from app.model_import.weights_dialog import ImportWeightsDialog
 from app.sessions.loading import ReadOutcome, SessionReader, remove_leftovers_in_background
 from app.sessions.page_states import restore_states, save_states
 from app.shell.user_files import autosave_path, data_directory, settings
@@ -45,7 +46,6 @@ from engine.session_file import (
     read_session,
     write_session,
 )
-from widgets.dialogs.import_weights import ImportWeightsDialog
 
 AUTOSAVE_INTERVAL_MS = 3 * 60 * 1000
 MAX_RECENT = 8

@@ -252,7 +252,7 @@ def test_recovery_is_offered_after_an_unclean_exit(qtbot, tmp_path):
 
 
 def test_import_weights_with_a_width_spec(main_window, qtbot, tmp_path):
-    from widgets.dialogs.import_weights import ImportWeightsDialog
+    from app.model_import.weights_dialog import ImportWeightsDialog
 
     trained = torch.nn.Sequential(
         torch.nn.Linear(2, 8),
@@ -264,9 +264,11 @@ def test_import_weights_with_a_width_spec(main_window, qtbot, tmp_path):
     torch.save(trained.state_dict(), tmp_path / "mlp.pt")
     dialog = ImportWeightsDialog(main_window)
     qtbot.addWidget(dialog)
-    dialog.set_path(tmp_path / "mlp.pt")
-    assert dialog.widths_edit.text() == "8,8" and dialog.outputs_spin.value() == 3
     ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    with qtbot.waitSignal(dialog.reading.returned, timeout=10_000):
+        dialog.set_path(tmp_path / "mlp.pt")
+        assert dialog.reading.is_busy and not ok.isEnabled()  # read in a worker
+    assert dialog.widths_edit.text() == "8,8" and dialog.outputs_spin.value() == 3
     assert ok.isEnabled()
 
     dialog.widths_edit.clear()

@@ -4,7 +4,9 @@ Choose a ``.pt``/``.pth``/``.safetensors`` file: the widths its weights imply fi
 form, and the user confirms or corrects them (input dimension, hidden widths such as
 ``16,16``, outputs, activation). Every problem (an unreadable file, a pickled model, a
 convolution, widths that disagree with the weights, NaN weights) shows as a red line in
-the dialog, which stays open; OK is only enabled for a network that was built.
+the dialog, which stays open; OK is only enabled for a network that was built. The file
+is read in a worker (:class:`app.jobs.background_read.BackgroundRead`); the form fills
+when it is read.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 from torch import nn
 
+from app.jobs.background_read import BackgroundRead
 from engine.networks import ACTIVATIONS
 from engine.weights_import import (
     MlpShape,
@@ -55,6 +58,8 @@ class ImportWeightsDialog(QDialog):
         self.model: nn.Sequential | None = None
         self._state: dict | None = None
         self._directory = directory
+        self.reading = BackgroundRead(self)
+        self.reading.returned.connect(self._on_read)
 
         form = self._build_form()
 
@@ -155,18 +160,24 @@ class ImportWeightsDialog(QDialog):
 
     def _on_path_edited(self) -> None:
         self._state = None
+        self.reading.cancel()
         text = self.path_edit.text().strip()
-        if text:
-            try:
-                self._state = load_state_dict_file(text)
-                shape = infer_mlp_shape(self._state)
-            except WeightsImportError as error:
-                self._state = None
-                self._show_problem(str(error))
-                return
-            self.inputs_spin.setValue(shape.n_inputs)
-            self.widths_edit.setText(",".join(map(str, shape.widths)))
-            self.outputs_spin.setValue(shape.n_outputs)
+        if not text:
+            self._validate()
+            return
+        self._show_problem(f"Reading {Path(text).name}…")
+        self.reading.start(lambda _progress: _read_weights(text))
+
+    def _on_read(self, outcome: object) -> None:
+        if isinstance(outcome, WeightsImportError):
+            self._show_problem(str(outcome))
+            return
+        if isinstance(outcome, Exception):
+            raise outcome  # unexpected: the error reporter logs and shows it
+        self._state, shape = outcome
+        self.inputs_spin.setValue(shape.n_inputs)
+        self.widths_edit.setText(",".join(map(str, shape.widths)))
+        self.outputs_spin.setValue(shape.n_outputs)
         self._validate()
 
     def shape(self) -> MlpShape:
@@ -199,3 +210,9 @@ class ImportWeightsDialog(QDialog):
     def _show_problem(self, message: str) -> None:
         self.error_label.setText(message)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+
+
+def _read_weights(path: str) -> tuple[dict, MlpShape]:
+    """The state_dict at ``path`` and the MLP shape it implies (in a worker)."""
+    state = load_state_dict_file(path)
+    return state, infer_mlp_shape(state)
