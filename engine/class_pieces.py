@@ -27,6 +27,8 @@ from engine.partition_graph import line_tolerances
 
 #: Cells per thread below which one thread cuts them all.
 CELLS_PER_THREAD = 20_000
+#: The kernel numbers the winning entry of a window in an int16.
+MAX_CLASSES = int(np.iinfo(np.int16).max)
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,11 +109,19 @@ def class_pieces(partition: Partition2D) -> ClassPieces:
     ClassPieces
         ``P >= R`` pieces, the pieces of each cell tiling it; a cell the decision boundary
         does not cross is one piece, its own ring.
+
+    Raises
+    ------
+    ValueError
+        for a partition of some hidden layers only, or more than :data:`MAX_CLASSES`
+        outputs.
     """
     if not partition.is_complete:
         raise ValueError("class pieces need a partition of every hidden layer")
     entries = _output_entries(partition)
     n_classes = entries.shape[3]
+    if n_classes > MAX_CLASSES:
+        raise ValueError(f"class pieces take at most {MAX_CLASSES:,} outputs, got {n_classes:,}")
     valid = np.ones((1, n_classes), dtype=bool)
     tolerance, min_area = line_tolerances(np.asarray(partition.bounds, dtype=np.float64))
     ring_xy = np.ascontiguousarray(partition.ring_xy, dtype=np.float64)

@@ -14,7 +14,7 @@ import pytest
 import torch
 from torch import nn
 
-from engine.class_pieces import class_pieces
+from engine.class_pieces import MAX_CLASSES, class_pieces
 from engine.networks import random_mlp
 from engine.partition2d import partition_2d
 from tests.engine.test_partition2d import cell_distances, sample_points, shoelace
@@ -162,7 +162,10 @@ def test_a_boundary_known_by_hand_splits_the_square_exactly():
     assert sorted(pieces.classes.tolist()) == [0, 1]
 
 
-def test_a_partition_of_some_layers_only_is_refused():
+def test_a_partition_of_some_layers_only_or_too_many_classes_is_refused():
     partition = partition_2d(random_mlp((4, 4)), UNIT, layers=1)
     with pytest.raises(ValueError, match="every hidden layer"):
         class_pieces(partition)
+    many = partition_2d(random_mlp((2,), n_outputs=MAX_CLASSES + 1), UNIT)
+    with pytest.raises(ValueError, match="at most 32,767 outputs, got 32,768"):
+        class_pieces(many)
