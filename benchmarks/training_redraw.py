@@ -2,10 +2,10 @@
 
 The real Playground page (controller, training worker, newest-only frame worker, canvas)
 trains on two spirals for a few seconds per network; the frames it draws are counted.
-A frame is the exact partition, decision boundary, per-cell predictions and cells per
-layer, computed in a worker, then drawn on the GUI thread. Beside it, in the same run and
-on the final network: the cost of one frame computed and drawn alone, and of a 100 x 100
-sampled heatmap redraw (the network evaluated on a grid, coloured, drawn as an image),
+A frame is the exact partition, decision boundary, per-cell predictions, class pieces
+and cells per layer, computed in a worker, then drawn on the GUI thread. Beside it, in the
+same run and on the final network: the cost of one frame computed and drawn alone, and of
+a 100 x 100 sampled heatmap redraw (the network evaluated on a grid, coloured, drawn as an image),
 which is all a sampled view such as TensorFlow Playground's draws.
 
 Prints only; asserts nothing about time. Usage, from the repository root::
@@ -117,7 +117,9 @@ def _single_frame_costs(page: PlaygroundPage) -> tuple[float, float]:
     viewport = page.cells.canvas.viewport()
 
     def draw() -> None:
-        page.cells.show_exact(frame.partition, frame.boundary, frame.predictions, 2)
+        page.cells.show_exact(
+            frame.partition, frame.boundary, frame.predictions, 2, pieces=frame.pieces
+        )
         page.statistics.set_statistics(
             frame.layer_cells, frame.mixed_cells, frame.region_bounds, exact=True
         )

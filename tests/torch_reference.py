@@ -131,3 +131,16 @@ def torch_patterns_and_outputs(model: nn.Sequential, x: np.ndarray):
             if isinstance(module, nn.Linear) and isinstance(nxt, (nn.ReLU, nn.LeakyReLU, Abs)):
                 bits.append((h > 0).numpy())
     return np.concatenate(bits, axis=1), h.numpy()
+
+
+def torch_classes(model: nn.Module, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(M,) class the model predicts at ``points`` (torch, float64) and (M,) its margin.
+
+    Several outputs: the argmax, and the top output minus the runner-up. One output
+    ``f`` (a binary logit): class 1 where ``f > 0``, and ``|f|``.
+    """
+    outputs = torch_eval(model, points)
+    if outputs.shape[1] == 1:
+        return (outputs[:, 0] > 0).astype(np.int64), np.abs(outputs[:, 0])
+    top_two = np.sort(outputs, axis=1)[:, -2:]
+    return outputs.argmax(axis=1).astype(np.int64), top_two[:, 1] - top_two[:, 0]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.class_pieces import ClassPieces
 from engine.partition2d import Partition2D, pattern_colour_keys
 from widgets.common.palettes import DOMAIN_EDGE_RGB
 from widgets.common.theme import Theme
@@ -53,6 +54,8 @@ class CellFigure:
     ----------
     partition : the exact cells; each becomes one polygon.
     cell_rgb : (R, 3) uint8 fill of every cell.
+    pieces : the exact class pieces of the cells, or None; the pieces of every cell the
+        decision boundary cuts are drawn over it, each in its ``piece_rgb`` (P, 3) uint8.
     edge_rgb, edge_width : (L, 3) uint8 colour and (L,) pen width of each layer's edges.
     boundary : (S, 2, 2) decision-boundary segments (may be empty).
     probe, highlighted : the probe point (2,) and the highlighted cell id, or None.
@@ -85,6 +88,8 @@ class CellFigure:
     equal_axes: bool = True
     title: str = "Splinescope cells"
     newest_layer_opacity: float = 1.0
+    pieces: ClassPieces | None = None
+    piece_rgb: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.uint8))
 
 
 def pattern_fills(partition: Partition2D, theme: Theme) -> np.ndarray:

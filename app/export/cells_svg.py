@@ -9,6 +9,10 @@ Structure of the document (``W x H`` pixels, one SVG user unit per pixel):
   ``(sx x + tx, -sy y + ty)`` (``sx = sy`` when both axes have the same scale). Every
   polygon carries ``id="cell-R"``, ``data-cell="R"``, ``data-pattern`` (the activation
   pattern, one 0/1 digit per neuron, layers separated by spaces) and a ``<title>``.
+- when the figure has class pieces, ``<g id="class-pieces">`` (same transform) follows
+  with one ``<polygon class="class-piece">`` per piece of every cell the decision
+  boundary cuts, drawn over that cell in its class's colour; each carries ``data-cell``
+  and ``data-class``.
 - edges by layer, the domain boundary, the decision boundary, the path, the probe and the
   data points are ``<path>``/``<circle>`` elements in page coordinates;
 - axes with ticks and labels, and a legend.
@@ -26,6 +30,7 @@ import numpy as np
 
 from app.export.cell_figure import DOMAIN_RGB, PATH_WIDTH, PROBE_RADIUS, CellFigure
 from engine.cell_edges import unique_edges
+from engine.polygons import gather_rings
 from widgets.common.theme import hex_rgb
 
 #: Significant digits of the cell coordinates (data units).
@@ -120,13 +125,17 @@ def _pattern_texts(figure: CellFigure) -> list[str]:
     return [" ".join("".join(row[g]) for g in groups) for row in bits]
 
 
+def _ring_texts(xy: np.ndarray) -> np.ndarray:
+    """(N,) ``"x,y"`` of every corner, in data coordinates with :data:`DIGITS` digits."""
+    return np.char.add(
+        np.char.add(np.char.mod(f"%.{DIGITS}g", xy[:, 0]), ","),
+        np.char.mod(f"%.{DIGITS}g", xy[:, 1]),
+    )
+
+
 def _cells(figure: CellFigure, frame: PlotFrame) -> list[str]:
     partition = figure.partition
-    ring = partition.vertices[partition.indices]
-    texts = np.char.add(
-        np.char.add(np.char.mod(f"%.{DIGITS}g", ring[:, 0]), ","),
-        np.char.mod(f"%.{DIGITS}g", ring[:, 1]),
-    )
+    texts = _ring_texts(partition.vertices[partition.indices])
     offsets = np.asarray(partition.offsets)
     patterns = _pattern_texts(figure)
     fills = [_rgb(c) for c in figure.cell_rgb]
@@ -140,6 +149,29 @@ def _cells(figure: CellFigure, frame: PlotFrame) -> list[str]:
             f'<polygon class="cell" id="cell-{r}" data-cell="{r}" '
             f'data-pattern="{patterns[r]}" fill="{fills[r]}" points="{points}">'
             f"<title>cell {r} · pattern {patterns[r] or '(none)'}</title></polygon>"
+        )
+    lines.append("</g>")
+    return lines + _class_pieces(figure, frame)
+
+
+def _class_pieces(figure: CellFigure, frame: PlotFrame) -> list[str]:
+    """The class pieces of the cells the decision boundary cuts, over those cells."""
+    pieces = figure.pieces
+    if pieces is None:
+        return []
+    cut = np.flatnonzero(pieces.pieces_per_cell(figure.partition.n_regions)[pieces.cell] > 1)
+    corners, offsets = gather_rings(pieces.offsets, cut)
+    texts = _ring_texts(pieces.vertices[corners])
+    lines = [
+        f'<g id="class-pieces" data-n-pieces="{len(cut)}" transform="{frame.matrix}" stroke="none">'
+    ]
+    for i, p in enumerate(cut):
+        points = " ".join(texts[offsets[i] : offsets[i + 1]])
+        r, k = int(pieces.cell[p]), int(pieces.classes[p])
+        lines.append(
+            f'<polygon class="class-piece" data-cell="{r}" data-class="{k}" '
+            f'fill="{_rgb(figure.piece_rgb[p])}" points="{points}">'
+            f"<title>cell {r} · class {k}</title></polygon>"
         )
     lines.append("</g>")
     return lines

@@ -15,14 +15,16 @@ from app.export.cell_figure import (
 from widgets.canvas.cell_canvas import layer_edge_style
 from widgets.common.class_colours import class_point_colours, value_point_colours
 from widgets.common.theme import Theme, current_theme
-from widgets.playground.view import COLOUR_BY_CLASS, cell_shades
+from widgets.playground.fills import prediction_fills
+from widgets.playground.view import COLOUR_BY_CLASS
 
 
 def playground_figure(page: object, *, theme: Theme | None = None) -> CellFigure | None:
     """The Playground's cells as a figure, or None when they are sampled (no polygons).
 
-    Cells are filled by predicted class (shaded by confidence) or by pattern, as on screen.
-    Raises ValueError before the first frame.
+    Cells are filled by predicted class (shaded by confidence; a cell the decision
+    boundary cuts piece by piece, each exact class piece in its class's colour) or by
+    pattern, as on screen. Raises ValueError before the first frame.
     """
     theme = theme or current_theme()
     frame = page.controller.frame
@@ -32,10 +34,12 @@ def playground_figure(page: object, *, theme: Theme | None = None) -> CellFigure
         return None
     partition = frame.partition
     n_classes = frame.dataset.n_classes
+    pieces, piece_rgb = None, np.zeros((0, 3), np.uint8)
     if page.cells.colour_by == COLOUR_BY_CLASS:
-        p = frame.predictions
-        shade, shades = cell_shades(p.predicted, p.confidence, p.outputs, n_classes)
-        cell_rgb = shades[shade]
+        cell_rgb = prediction_fills(partition, frame.predictions, None, n_classes).rgb
+        if frame.pieces is not None:
+            pieces = frame.pieces
+            piece_rgb = prediction_fills(partition, frame.predictions, pieces, n_classes).rgb
     else:
         cell_rgb = pattern_fills(partition, theme)
     colours, widths = layer_edge_style(partition, theme)
@@ -75,4 +79,6 @@ def playground_figure(page: object, *, theme: Theme | None = None) -> CellFigure
         legend=tuple(legend),
         equal_axes=frame.equal_axes,
         title=f"Playground, epoch {frame.epoch}: {partition.n_regions} exact cells",
+        pieces=pieces,
+        piece_rgb=piece_rgb,
     )

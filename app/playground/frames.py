@@ -3,7 +3,8 @@
 :func:`compute_frame` runs in a worker. It turns a training snapshot into everything the
 page draws: the exact cells and decision boundary (when the view is a plane the network
 is piecewise affine on) or the sampled activation patterns (when it is not), each cell's
-prediction, and the cell statistics against the upper bounds.
+prediction, a classifier's exact class pieces, and the cell statistics against the
+upper bounds.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from engine.cell_statistics import (
     layer_cell_counts_from,
     mixed_cell_counts,
 )
+from engine.class_pieces import ClassPieces, class_pieces
 from engine.datasets import Dataset
 from engine.decision import DecisionBoundary, decision_boundary
 from engine.features import FEATURE_PLANE, FeatureTransform, view_is_exact
@@ -80,6 +82,7 @@ class PlaygroundFrame:
     partition : the exact cells (exact), or the bare domain with no cells (sampled).
     boundary : the exact decision boundary (exact classification frames), else None.
     predictions : the prediction at every exact cell's centre, else None.
+    pieces : the exact class pieces of the cells (exact classification frames), else None.
     sampled : the sampled patterns (sampled frames), else None.
     train_points, test_points : (N, 2), (M, 2) the data in the drawn plane's coordinates.
     layer_cells : (L,) cells of the first k = 1..L layers: exact counts (those of
@@ -100,6 +103,7 @@ class PlaygroundFrame:
     partition: Partition2D
     boundary: DecisionBoundary | None
     predictions: CellPredictions | None
+    pieces: ClassPieces | None
     sampled: SampledCells | None
     train_points: np.ndarray
     test_points: np.ndarray
@@ -130,12 +134,13 @@ def compute_frame(request: FrameRequest) -> PlaygroundFrame:
     bounds = view_bounds(transform, request.view, request.input_bounds)
     features_train = transform(dataset.x_train)
 
-    boundary = predictions = sampled = None
+    boundary = predictions = pieces = sampled = None
     if exact:
         partition = partition_2d(model, bounds, max_regions=MAX_REGIONS)
         if not dataset.is_regression:
             with np.errstate(invalid="ignore"):  # cells where the network is constant
                 boundary = decision_boundary(partition)
+            pieces = class_pieces(partition)
         predictions = cell_predictions(partition)
         layer_cells = layer_cell_counts_from(partition)
         to_view = transform
@@ -162,6 +167,7 @@ def compute_frame(request: FrameRequest) -> PlaygroundFrame:
         partition=partition,
         boundary=boundary,
         predictions=predictions,
+        pieces=pieces,
         sampled=sampled,
         train_points=in_view(dataset.x_train),
         test_points=in_view(dataset.x_test),

@@ -217,6 +217,7 @@ class PlaygroundPage(QMainWindow):
                 frame.boundary,
                 frame.predictions,
                 dataset.n_classes,
+                pieces=frame.pieces,
                 axis_names=frame.axis_names,
                 equal_axes=frame.equal_axes,
             )

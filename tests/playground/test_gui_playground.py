@@ -19,7 +19,7 @@ from engine.partition2d import partition_2d, pattern_colour_keys
 from engine.training import model_from_state
 from tests.shown_page import shown_page
 from widgets.common.palettes import CELL_PALETTE, cell_colour_index
-from widgets.playground.view import cell_shades
+from widgets.playground.fills import cell_shades
 
 TIMEOUT_MS = 60_000
 

@@ -63,6 +63,11 @@ class CellFillItem(pg.GraphicsObject):
         self._rect = QRectF(rect)
         self.update()
 
+    def colours_at(self, x: float, y: float) -> list[tuple[int, int, int]]:
+        """The colours of the fills covering the data point ``(x, y)``, in drawing order."""
+        point = QPointF(x, y)
+        return [brush.color().getRgb()[:3] for brush, path in self._fills if path.contains(point)]
+
     def boundingRect(self) -> QRectF:
         return QRectF(self._rect)
 

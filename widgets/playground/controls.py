@@ -300,8 +300,9 @@ class PlaygroundControls(QWidget):
         )
         self.colour_combo.setObjectName("colourCombo")
         self.colour_combo.setToolTip(
-            "Cells coloured by the class predicted at their centre (paler = less "
-            "confident), or one colour per activation pattern"
+            "Cells coloured by the class they predict, a cell the decision boundary "
+            "crosses piece by piece (paler = less confident), or one colour per "
+            "activation pattern"
         )
         self.test_check = QCheckBox("show test points (hollow)")
         form.addRow("Colour cells by", self.colour_combo)

@@ -5,7 +5,8 @@ cells, their edges by layer and the exact decision boundary, and adds its own it
 the same plot:
 
 - class fills (one path per shade) over the canvas's pattern fills, when cells are
-  coloured by predicted class;
+  coloured by predicted class: a cell the decision boundary crosses is filled piece by
+  piece, each exact class piece in its own class's colour;
 - an image of sampled activation patterns, for views where no exact polygon exists,
   with the legend saying "sampled";
 - the training points (filled) and test points (hollow);
@@ -23,22 +24,17 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from engine.cell_statistics import CellPredictions
+from engine.class_pieces import ClassPieces
 from engine.decision import DecisionBoundary
 from engine.partition2d import Partition2D
 from engine.sampled_cells import SampledCells
 from widgets.canvas.cell_canvas import CellCanvas, CellFillItem
-from widgets.common.class_colours import (
-    class_fill_colours,
-    class_point_colours,
-    value_colours,
-    value_point_colours,
-)
+from widgets.common.class_colours import class_point_colours, value_point_colours
 from widgets.common.theme import Theme, current_theme, follow_theme
+from widgets.playground.fills import cell_shades, grouped_ring_paths, prediction_fills
 
 COLOUR_BY_CLASS = "class"
 COLOUR_BY_PATTERN = "pattern"
-#: Confidence shades per class: cells of one class and shade share one painter path.
-CONFIDENCE_LEVELS = 12
 _Z_CLASS_FILLS = 1
 _Z_SAMPLED = 2
 _Z_TEST_POINTS = 190
@@ -57,66 +53,6 @@ class _LegendSample(pg.ItemSample):
 def _symbol(brush, pen, symbol: str = "o", size: int = 10) -> pg.ScatterPlotItem:
     """A stand-alone scatter item whose only use is to be drawn as a legend sample."""
     return pg.ScatterPlotItem(symbol=symbol, size=size, pen=pen, brush=brush)
-
-
-def grouped_ring_paths(
-    partition: Partition2D, group_of_cell: np.ndarray
-) -> list[tuple[int, object]]:
-    """One ``QPainterPath`` per group of cells: ``[(group, path), ...]``, groups ascending.
-
-    ``group_of_cell`` is an (R,) int array; every cell's ring goes into its group's path.
-    """
-    offsets = np.asarray(partition.offsets, np.int64)
-    lengths = np.diff(offsets)
-    cell_of_position = np.repeat(np.arange(partition.n_regions), lengths)
-    order = np.argsort(group_of_cell[cell_of_position], kind="stable")
-    points = partition.vertices[partition.indices[order]]
-    is_ring_end = np.zeros(int(offsets[-1]), bool)
-    is_ring_end[offsets[1:][lengths > 0] - 1] = True
-    connect = (~is_ring_end[order]).astype(np.int32)
-    group = group_of_cell[cell_of_position[order]]
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    ends = np.r_[starts[1:], len(order)]
-    return [
-        (
-            int(group[s]),
-            pg.arrayToQPath(points[s:e, 0], points[s:e, 1], connect=connect[s:e]),
-        )
-        for s, e in zip(starts, ends, strict=True)
-    ]
-
-
-def cell_shades(
-    predicted: np.ndarray,
-    confidence: np.ndarray,
-    outputs: np.ndarray,
-    n_classes: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Fill colours of cells by prediction, quantised so that few paths draw them all.
-
-    Parameters
-    ----------
-    predicted, confidence : (R,) top class and its probability (classification).
-    outputs : (R, n_out) outputs; ``outputs[:, 0]`` is the value when ``n_classes == 0``.
-    n_classes : number of classes, 0 for regression.
-
-    Returns
-    -------
-    shade : (R,) int64 shade id of every cell.
-    colours : (S, 3) uint8 colour of every shade; a cell's fill is ``colours[shade]``.
-    """
-    if n_classes == 0:
-        level = np.clip(np.round(outputs[:, 0] * 24), -4, 28).astype(np.int64) + 4
-        shades = value_colours((np.arange(33) - 4) / 24.0)
-        return level, shades
-    floor = 1.0 / max(n_classes, 2)
-    t = np.clip((confidence - floor) / (1.0 - floor), 0.0, 1.0)
-    level = np.minimum((t * CONFIDENCE_LEVELS).astype(np.int64), CONFIDENCE_LEVELS - 1)
-    shade = predicted * CONFIDENCE_LEVELS + level
-    classes = np.repeat(np.arange(n_classes), CONFIDENCE_LEVELS)
-    mid = (np.tile(np.arange(CONFIDENCE_LEVELS), n_classes) + 0.5) / CONFIDENCE_LEVELS
-    shades = class_fill_colours(classes, floor + mid * (1.0 - floor), n_classes)
-    return shade, shades
 
 
 class PlaygroundCanvas(QWidget):
@@ -182,6 +118,13 @@ class PlaygroundCanvas(QWidget):
         """The texts of this canvas's legend, top to bottom."""
         return [label.text for _sample, label in self._legend.items]
 
+    def class_colours_at(self, x: float, y: float) -> list[tuple[int, int, int]]:
+        """The class fill colours drawn at the data point ``(x, y)`` (none when the cells
+        are coloured by pattern or sampled)."""
+        if not self._class_fills.isVisible():
+            return []
+        return self._class_fills.colours_at(x, y)
+
     def set_colour_by(self, mode: str) -> None:
         """Colour cells by predicted class (shaded by confidence) or by activation pattern."""
         if mode not in (COLOUR_BY_CLASS, COLOUR_BY_PATTERN):
@@ -207,18 +150,22 @@ class PlaygroundCanvas(QWidget):
         predictions: CellPredictions,
         n_classes: int,
         *,
+        pieces: ClassPieces | None = None,
         axis_names: tuple[str, str] = ("x₁", "x₂"),
         equal_axes: bool = True,
     ) -> None:
         """Draw exact cells: pattern fills and edges (CellCanvas), class shades on top.
 
-        ``equal_axes`` keeps one unit the same length on both axes (input coordinates);
-        feature coordinates of different kinds (r, θ) fill the canvas instead.
+        ``pieces``, the exact class pieces of a classifier's cells, are shaded by their
+        class (cut cells piece by piece); without them every cell takes the shade of its
+        centre's prediction. ``equal_axes`` keeps one unit the same length on both axes
+        (input coordinates); feature coordinates of different kinds (r, θ) fill the
+        canvas instead.
         """
         self._shown = (
             self.show_exact,
             (partition, boundary, predictions, n_classes),
-            {"axis_names": axis_names, "equal_axes": equal_axes},
+            {"pieces": pieces, "axis_names": axis_names, "equal_axes": equal_axes},
         )
         self._exact, self._n_classes = True, n_classes
         self._sampled_cells, self._predictions = None, predictions
@@ -226,12 +173,10 @@ class PlaygroundCanvas(QWidget):
         self._set_equal_axes(equal_axes)
         self.canvas.set_partition(partition, boundary)
         self.set_axis_names(*axis_names)
-        shade, colours = cell_shades(
-            predictions.predicted, predictions.confidence, predictions.outputs, n_classes
-        )
+        shaded = prediction_fills(partition, predictions, pieces, n_classes)
         fills = [
-            (QColor(*(int(v) for v in colours[group])), path)
-            for group, path in grouped_ring_paths(partition, shade)
+            (QColor(*(int(v) for v in shaded.colours[group])), path)
+            for group, path in grouped_ring_paths(shaded.ring_xy, shaded.offsets, shaded.shade)
         ]
         xmin, xmax, ymin, ymax = (float(v) for v in partition.bounds)
         self._class_fills.set_fills(fills, QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
