@@ -15,6 +15,7 @@ from PySide6.QtCore import QSignalBlocker
 from app.playground import state as limits
 from app.playground.controller import PlaygroundController
 from app.playground.state import PlaygroundState
+from engine.datasets import DATASETS
 from widgets.playground.controls import ControlRanges, PlaygroundControls, show_choice
 
 
@@ -83,8 +84,9 @@ def show_state(controls: PlaygroundControls, state: PlaygroundState) -> None:
         (c.colour_combo, state.colour_by),
     ):
         show_choice(combo, value)
+    fixed_classes = DATASETS[state.dataset].classes if state.dataset in DATASETS else None
     for spin, value in (
-        (c.classes_spin, state.n_classes),
+        (c.classes_spin, fixed_classes or state.n_classes),  # the data set's own, if fixed
         (c.samples_spin, state.n_samples),
         (c.noise_spin, state.noise),
         (c.data_seed_spin, state.data_seed),

@@ -191,6 +191,7 @@ def test_the_state_moves_the_controls(page):
     c = page.controls
     assert c.dataset_combo.currentText() == DATASETS["xor"].title
     assert not c.classes_spin.isEnabled()  # XOR has two classes, always
+    assert c.classes_spin.value() == 2  # and shows them, whatever k the state keeps
     assert c.samples_spin.value() == 1000
     assert c.noise_spin.value() == pytest.approx(0.75)
     assert c.transform_combo.currentData() == "polar"
