@@ -58,6 +58,8 @@ MAX_MEMBERS = 64
 #: :data:`RATIO_FLOOR_BYTES` (the tensors are stored, 1:1; a zip bomb inflates 1,000:1).
 MAX_RATIO = 100
 RATIO_FLOOR_BYTES = MAX_DOCUMENT_BYTES
+#: The zip "encrypted" flag bit: zipfile would raise RuntimeError asking for a password.
+ENCRYPTED_FLAG = 0x1
 #: ``progress(fraction)`` in [0, 1]; it may raise :class:`engine.safe_files.ReadCancelled`.
 Progress = Callable[[float], None]
 #: Page keys and tensor names: short identifiers, so a key never collides with a path.
@@ -175,8 +177,13 @@ def _check_directory(stream) -> None:
 
 
 def _check_sizes(info: zipfile.ZipInfo, limit: int) -> None:
-    """Refuse a member whose declared size, or inflation ratio, no session has."""
+    """Refuse a member whose declared size, inflation ratio or encryption no session has."""
     name = info.filename
+    if info.flag_bits & ENCRYPTED_FLAG:
+        raise SessionFileError(
+            f"its {name} is marked as encrypted, which a session never is; the file is "
+            "damaged or not a Splinescope session."
+        )
     if info.file_size > limit:
         raise SessionFileError(
             f"its {name} claims {info.file_size:,} bytes, more than the {limit:,} a session "

@@ -122,6 +122,19 @@ def test_an_archive_asking_for_an_unknown_zip_version_is_refused():
         parse_session(bytes(data))
 
 
+@pytest.mark.parametrize("member_index", [0, 1])
+def test_a_member_flagged_as_encrypted_is_refused(member_index):
+    """A flipped bit in a central directory entry can mark a member as encrypted, and
+    zipfile then raises RuntimeError asking for a password: refused as a damaged file."""
+    data = bytearray(session_bytes(_pages()))
+    entry = -1
+    for _ in range(member_index + 1):
+        entry = data.index(b"PK\x01\x02", entry + 1)
+    data[entry + 8] |= 0x1  # general purpose flag bits, bit 0: encrypted
+    with pytest.raises(SessionFileError, match="marked as encrypted"):
+        parse_session(bytes(data))
+
+
 def test_oversized_member_is_refused_before_reading(monkeypatch):
     import engine.session_file as session_file
 
