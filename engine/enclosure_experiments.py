@@ -82,7 +82,7 @@ def smooth_and_subsample(images: np.ndarray, side: int) -> np.ndarray:
     return out
 
 
-def _enclosure_shares(
+def enclosure_shares(
     train: np.ndarray, test: np.ndarray
 ) -> Generator[tuple[int, int], None, tuple[float, ...]]:
     """Share of the test points inside each of :data:`ENCLOSURES`; yields (done, total)
@@ -103,7 +103,7 @@ def _enclosure_shares(
     )
 
 
-def _shares_result(
+def shares_result(
     title: str,
     x_label: str,
     setting_header: tuple[str, ...],
@@ -171,7 +171,7 @@ def pixel_experiment(
     title = f"Pixel space: {len(test)} test digits vs the hull of {len(train)} training digits"
 
     def result() -> ExperimentResult:
-        return _shares_result(title, "dimensions kept", ("strategy", "dimensions"), groups)
+        return shares_result(title, "dimensions kept", ("strategy", "dimensions"), groups)
 
     for index, (strategy, k) in enumerate(settings):
         if strategy == "central pixels":
@@ -181,7 +181,7 @@ def pixel_experiment(
             x_test = smooth_and_subsample(test.images, k)
         dims = x_train.shape[1]
         shares = yield from relay_progress(
-            _enclosure_shares(x_train, x_test),
+            enclosure_shares(x_train, x_test),
             lambda step, index=index, strategy=strategy, dims=dims: ExperimentProgress(
                 index * len(test) + step[0], total, f"{strategy}: {dims} dimensions", result()
             ),
@@ -228,7 +228,7 @@ def latent_experiment(
     title = f"Latent space: {len(test)} test digits vs the hull of {len(train)} training digits"
 
     def result() -> ExperimentResult:
-        return _shares_result(
+        return shares_result(
             title, "embedding size", ("embedding size",), groups, ("test accuracy",)
         )
 
@@ -242,7 +242,7 @@ def latent_experiment(
         )
         accuracy = float((model_predictions(model, test.flat) == test.labels).mean())
         shares = yield from relay_progress(
-            _enclosure_shares(embed(model, train.flat), embed(model, test.flat)),
+            enclosure_shares(embed(model, train.flat), embed(model, test.flat)),
             lambda step, base=base, k=k: ExperimentProgress(
                 base + epochs + step[0], total, f"k = {k}: hull test", result()
             ),

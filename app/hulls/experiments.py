@@ -8,6 +8,11 @@ from dataclasses import dataclass
 from functools import partial
 
 from engine.enclosure_experiments import latent_experiment, pixel_experiment
+from engine.encoding_experiments import (
+    generalisation_split_experiment,
+    noise_dimensions_experiment,
+    watch_face_experiment,
+)
 from engine.experiments import ExperimentProgress, sample_probability_experiment
 
 
@@ -69,5 +74,30 @@ EXPERIMENTS = (
         "Classifiers 64 → 128 → k → 10 trained for k = 2…64: test embeddings (last hidden "
         "layer) inside the hull of the training embeddings, as in the paper's Table 1.",
         latent_experiment,
+    ),
+    ExperimentSpec(
+        "noise",
+        "Noise dimensions",
+        "Two moons (350 training / 150 test points) with k pure-noise coordinates added "
+        "(k = 0…240, the data's own spread): the task is unchanged, yet the share of test "
+        "points inside the training hull falls to none by k = 16.",
+        noise_dimensions_experiment,
+    ),
+    ExperimentSpec(
+        "watch",
+        "Watch faces",
+        "The same clock readings encoded three ways: the hand's angle (1-D), its tip (x, y) "
+        "and the 16×16 face's pixels. Inside the hull: nearly all on the angle line, none "
+        "on the tip circle (strictly convex), none in pixels; a classifier of the hour does "
+        "well on every encoding.",
+        watch_face_experiment,
+    ),
+    ExperimentSpec(
+        "split",
+        "Accuracy split",
+        "Digits classifiers' test accuracy split by where each test digit lies: inside or "
+        "outside the training hull and ellipsoid (pixel space), and in a cell that holds a "
+        "training digit or not (equal activation patterns, exact in all 64 dimensions).",
+        generalisation_split_experiment,
     ),
 )

@@ -161,3 +161,33 @@ def test_the_verdict_lines_wear_the_canvas_colours_of_the_current_palette():
                 assert hex_rgb(colour) in html
     finally:
         app_theme.apply_theme("default", colour_blind_safe=False)
+
+
+def test_the_noise_dimensions_tab_shows_the_hull_share_falling(qtbot, page, monkeypatch):
+    """The noise tab runs its experiment and shows one row per k: inside the hull with
+    no noise, outside with many noise dimensions."""
+    from functools import partial
+
+    from app.hulls import controller as hulls_controller
+    from app.hulls.experiments import ExperimentSpec
+    from engine.encoding_experiments import noise_dimensions_experiment
+
+    small = partial(noise_dimensions_experiment, noise_dimensions=(0, 100), n_samples=120)
+    experiments = tuple(
+        ExperimentSpec(spec.key, spec.title, spec.description, small)
+        if spec.key == "noise"
+        else spec
+        for spec in hulls_controller.EXPERIMENTS
+    )
+    monkeypatch.setattr(hulls_controller, "EXPERIMENTS", experiments)
+    panel = page.panels["noise"]
+    assert page.experiments.tabText(page.experiments.indexOf(panel)) == "Noise dimensions"
+    with qtbot.waitSignal(page.experiment_shown, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.status.text() == "done", timeout=TIMEOUT_MS)
+    assert panel.table.rowCount() == 2
+    header = [panel.table.horizontalHeaderItem(j).text() for j in range(3)]
+    assert header == ["noise dimensions", "dimensions", "convex hull"]
+    assert [panel.table.item(i, 1).text() for i in range(2)] == ["2", "102"]
+    assert float(panel.table.item(0, 2).text()) > 0.7
+    assert float(panel.table.item(1, 2).text()) == 0.0
