@@ -19,9 +19,16 @@ def hulls_targets(page) -> list[ExportView | ExportAnimation]:
 
 
 def hulls_readiness(page, layers: int | None = None) -> Readiness:
-    """Figure 1 runs on request: start it, ready once its results are shown."""
+    """The experiment of the tab shown (Figure 1 by default) runs on request: start it
+    unless a preset already has, ready once its results are shown."""
     rule = after_signal(page.experiment_shown)
     rule.failures = (page.controller.failed,)
-    rule.start = lambda: page.controller.run_experiment("gaussian")
+    rule.start = lambda: _run_shown_experiment(page.controller)
     rule.settle_ms = 400
     return rule
+
+
+def _run_shown_experiment(controller) -> None:
+    key = controller.state.experiment
+    if not controller.is_running(key):
+        controller.run_experiment(key)
