@@ -50,7 +50,7 @@ from engine.sampled_cells import pixel_centres, sample_cells  # noqa: E402
 from widgets.common.class_colours import class_fill_colours  # noqa: E402
 
 #: widths -> target frames per second on 2 cores (from the issue).
-TARGETS = {(8, 8): 15.0, (32, 32, 32): 5.0}
+TARGETS = {(8, 8): 30.0, (32, 32, 32): 15.0}
 HEATMAP_SIDE = 100
 
 

@@ -191,6 +191,11 @@ def test_cells_show_their_class_shade_or_their_pattern_colour(page, qtbot):
     shown = _pixel(page.cells.canvas, centre)
     assert np.abs(shown - expected.astype(int)).max() <= 3
 
+    combo.setCurrentIndex(combo.findData("class"))
+    qtbot.wait(50)
+    shown = _pixel(page.cells.canvas, centre)
+    assert np.abs(shown - colours[shade[region]].astype(int)).max() <= 3
+
 
 def test_unticking_test_points_hides_them_on_screen_and_in_the_exported_figure(page, qtbot):
     assert page.cells.test_points_visible

@@ -191,6 +191,11 @@ class CellCanvas(pg.PlotWidget):
         self._legend.setParentItem(plot)
         self._legend.setZValue(_Z_DECISION + 10)
         self._legend_column = 0.0
+        # What the legend and the axis labels show; rebuilt only when it changes (a legend
+        # costs milliseconds, an axis label a re-layout of the axes on every frame).
+        self._legend_key: tuple[int, bool] | None = None
+        self._axes_sliced: bool | None = None
+        self._pattern_fills = True
         self._partition: Partition2D | None = None
 
         self._overlay = ProbeOverlay(plot, self._starts_path)
@@ -227,7 +232,10 @@ class CellCanvas(pg.PlotWidget):
         self._legend.setLabelTextSize(f"{theme.pt(LEGEND_PT):g}pt")
         self._legend.setBrush(pg.mkBrush(*theme.background, 225))
         self._legend_column = 0.0
+        self._legend_key = None
+        self._axes_sliced = None
         if self._partition is not None:
+            self._label_axes(sliced=self._partition.plane is not None)
             self._draw_fills(self._partition)
             self._draw_edges(self._partition)
             self._rebuild_legend(has_decision=self._decision_line.isVisible())
@@ -237,6 +245,12 @@ class CellCanvas(pg.PlotWidget):
     def partition(self) -> Partition2D | None:
         """The partition on screen, or None before the first one."""
         return self._partition
+
+    def legend_labels(self) -> list[str]:
+        """The texts of the legend, top to bottom (empty while it is hidden)."""
+        if not self._legend.isVisible():
+            return []
+        return [label.text for _sample, label in self._legend.items]
 
     def widget_position(self, point: tuple[float, float]) -> QPointF:
         """Where the data point ``(x1, x2)`` is drawn, in this widget's pixel coordinates."""
@@ -268,7 +282,17 @@ class CellCanvas(pg.PlotWidget):
                 xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.03
             )
 
+    def set_pattern_fills_visible(self, visible: bool) -> None:
+        """Fill the cells by activation pattern (the default), or leave the fills to a
+        layer drawn on top that covers every cell (class colours): nothing is built then."""
+        self._pattern_fills = bool(visible)
+        self._fill_item.setVisible(self._pattern_fills)
+        if self._pattern_fills and self._partition is not None:
+            self._draw_fills(self._partition)
+
     def _draw_fills(self, partition: Partition2D) -> None:
+        if not self._pattern_fills:
+            return
         offsets = np.asarray(partition.offsets, np.int64)
         lengths = np.diff(offsets)
         palette = self._theme.palette
@@ -322,6 +346,10 @@ class CellCanvas(pg.PlotWidget):
                 item.setData([], [])
 
     def _rebuild_legend(self, *, has_decision: bool) -> None:
+        key = (self._partition.n_layers, has_decision)
+        if key == self._legend_key:
+            return
+        self._legend_key = key
         self._legend.clear()
         for layer in range(self._partition.n_layers):
             self._legend.addItem(self._edge_items[layer], f"layer {layer + 1} edges")
@@ -335,6 +363,9 @@ class CellCanvas(pg.PlotWidget):
         self.getPlotItem().layout.setColumnFixedWidth(2, self._legend_column)
 
     def _label_axes(self, *, sliced: bool) -> None:
+        if sliced == self._axes_sliced:
+            return
+        self._axes_sliced = sliced
         plot = self.getPlotItem()
         names = ("s", "t") if sliced else ("x<sub>1</sub>", "x<sub>2</sub>")
         for side, name in zip(("bottom", "left"), names, strict=True):

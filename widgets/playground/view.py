@@ -88,6 +88,7 @@ class PlaygroundCanvas(QWidget):
         self._legend.setParentItem(plot)
         self._legend.setZValue(1000)
         self._colour_by = COLOUR_BY_CLASS
+        self._axis_names: tuple[str, str] | None = None
         self._show_test = True
         self._n_classes = 2
         self._exact = True
@@ -131,6 +132,7 @@ class PlaygroundCanvas(QWidget):
             raise ValueError(f"unknown colouring {mode!r}")
         self._colour_by = mode
         self._class_fills.setVisible(self._exact and mode == COLOUR_BY_CLASS)
+        self.canvas.set_pattern_fills_visible(not self._class_fills.isVisible())
         if self._sampled_cells is not None and not self._exact:
             self._draw_sampled(self._sampled_cells)
 
@@ -171,6 +173,8 @@ class PlaygroundCanvas(QWidget):
         self._sampled_cells, self._predictions = None, predictions
         self._sampled.setVisible(False)
         self._set_equal_axes(equal_axes)
+        # Class shades cover every cell: the pattern fills beneath would never be seen.
+        self.canvas.set_pattern_fills_visible(self._colour_by != COLOUR_BY_CLASS)
         self.canvas.set_partition(partition, boundary)
         self.set_axis_names(*axis_names)
         shaded = prediction_fills(partition, predictions, pieces, n_classes)
@@ -196,6 +200,7 @@ class PlaygroundCanvas(QWidget):
         self._exact, self._n_classes = False, n_classes
         self._sampled_cells, self._predictions = sampled, None
         self._set_equal_axes(True)
+        self.canvas.set_pattern_fills_visible(True)
         self.canvas.set_partition(outline)
         self.set_axis_names(*axis_names)
         self._class_fills.setVisible(False)
@@ -231,6 +236,9 @@ class PlaygroundCanvas(QWidget):
         self._rebuild_legend()
 
     def set_axis_names(self, x_name: str, y_name: str) -> None:
+        if (x_name, y_name) == self._axis_names:
+            return
+        self._axis_names = (x_name, y_name)
         plot = self.canvas.getPlotItem()
         for side, name in (("bottom", x_name), ("left", y_name)):
             plot.getAxis(side).setLabel(name, **current_theme().label_style(13))
@@ -323,6 +331,7 @@ class PlaygroundCanvas(QWidget):
         self._legend.setLabelTextSize(f"{theme.pt(11):g}pt")
         self._legend.setBrush(pg.mkBrush(*theme.background, 225))
         self._legend_key = None
+        self._axis_names = None
         for item, size in ((self._train_points, _POINT_SIZE), (self._test_points, _POINT_SIZE - 1)):
             item.setSize(size * min(theme.line_scale, 1.5))
         if self._shown is not None:
