@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from app.export.ready import Readiness
 from app.export.targets import ExportAnimation, ExportView
 
@@ -31,3 +33,15 @@ def jigsaw_readiness(page, layers: int | None = None) -> Readiness:
         (page.controller.failed,),
         start=page.start,
     )
+
+
+def stage_hover_demo(page) -> None:
+    """Light one cell in both views, as a hover would: of the cells holding training points,
+    the one whose image is largest (the README screenshot)."""
+    scene = page.scene
+    if scene is None:
+        return
+    held = np.unique(scene.network.partition.locate(scene.network.dataset.x_train))
+    held = held[held >= 0]
+    if len(held):
+        page.set_hovered_cell(int(held[np.argmax(scene.jigsaw.areas[held])]))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from app.jigsaw.export import jigsaw_readiness, jigsaw_targets
+from app.jigsaw.export import jigsaw_readiness, jigsaw_targets, stage_hover_demo
 from app.jigsaw.page import JigsawPage
 from app.jigsaw.preset import apply_jigsaw_preset, check_jigsaw_preset
 from app.jigsaw.session import restore_jigsaw_state, save_jigsaw_state
 from app.jigsaw.state import JigsawState
-from app.page_spec import PageSpec
+from app.page_spec import PageSpec, ScreenshotDemo
 
 JIGSAW = PageSpec(
     key="jigsaw",
@@ -21,4 +21,5 @@ JIGSAW = PageSpec(
     export_targets=jigsaw_targets,
     readiness=jigsaw_readiness,
     state_type=JigsawState,
+    demo=ScreenshotDemo("hover", stage_hover_demo),
 )

@@ -226,3 +226,17 @@ def test_controls_follow_the_state(qtbot, jigsaw_page):
     assert page.layer_spin.value() == 1
     assert page.projection_box.currentData() == "units"
     assert (page.unit_x_spin.value(), page.unit_y_spin.value()) == (3, 2)
+
+
+def test_the_screenshot_demo_lights_a_cell_that_holds_training_points(qtbot, jigsaw_page):
+    page = jigsaw_page
+    JIGSAW.demo.stage(page)
+    cell = page.hovered_cell
+    assert cell is not None and page.latent_view.highlighted_cell == cell
+    network = page.scene.network
+    inside = [
+        PolygonPath(network.partition.polygon(cell)).contains_point(tuple(x))
+        for x in network.dataset.x_train
+    ]
+    assert any(inside)
+    assert page.hover_readout.text().startswith(f"cell {cell}:")
