@@ -189,21 +189,39 @@ class LatentJigsaw:
         """(k, 2) corners of image polygon ``r``."""
         return self.vertices[self.indices[self.offsets[r] : self.offsets[r + 1]]]
 
+    @cached_property
+    def boxes(self) -> np.ndarray:
+        """(R, 4) ``(xmin, xmax, ymin, ymax)`` of every image polygon."""
+        ring = self.vertices[self.indices]
+        low = polygons.segment_reduce(np.minimum, ring, self.offsets)
+        high = polygons.segment_reduce(np.maximum, ring, self.offsets)
+        return np.column_stack([low[:, 0], high[:, 0], low[:, 1], high[:, 1]])
+
     def cells_at(self, point) -> np.ndarray:
         """(j,) int64 ids of the cells whose (non-collapsed) image contains ``point`` (2,)
         in its interior or on its boundary, smallest image first: more than one where the
         jigsaw folds."""
         x, y = (float(v) for v in np.asarray(point, dtype=np.float64).reshape(2))
-        ring = self.vertices[self.indices]
-        following = ring[ring_successors(self.offsets)]
-        edge = following - ring
+        if not (np.isfinite(x) and np.isfinite(y)):
+            return np.zeros(0, dtype=np.int64)
+        box = self.boxes
+        slack = 1e-12 * (abs(x) + abs(y) + 1.0)
+        near = np.flatnonzero(
+            (box[:, 0] - slack <= x)
+            & (x <= box[:, 1] + slack)
+            & (box[:, 2] - slack <= y)
+            & (y <= box[:, 3] + slack)
+            & (self.orientation != 0)
+        )
+        if len(near) == 0:
+            return np.zeros(0, dtype=np.int64)
+        vertex, offsets = polygons.gather_rings(self.offsets, near)
+        ring = self.vertices[self.indices[vertex]]
+        edge = ring[ring_successors(offsets)] - ring
         cross = edge[:, 0] * (y - ring[:, 1]) - edge[:, 1] * (x - ring[:, 0])
         scale = np.abs(edge).sum(axis=1) * (abs(x) + abs(y) + np.abs(ring).sum(axis=1) + 1.0)
-        outside = cross < -1e-12 * scale
-        owner = np.repeat(np.arange(self.n_polygons), np.diff(self.offsets))
-        missed = np.zeros(self.n_polygons, dtype=bool)
-        np.logical_or.at(missed, owner, outside)
-        hit = np.flatnonzero(~missed & (self.orientation != 0) & (np.diff(self.offsets) > 0))
+        outside = polygons.segment_reduce(np.minimum, cross + 1e-12 * scale, offsets) < 0
+        hit = near[~outside]
         return self.cell[hit[np.argsort(self.areas[hit], kind="stable")]]
 
 
@@ -234,25 +252,49 @@ def _orientation(jacobian: np.ndarray) -> np.ndarray:
     return sign
 
 
-def _fold_pairs(partition: Partition2D, orientation: np.ndarray) -> np.ndarray:
-    """Neighbours across interior edge pieces whose maps have opposite orientations."""
+def _neighbours_across(partition: Partition2D) -> tuple[np.ndarray, np.ndarray]:
+    """(E,) owner and (E,) neighbour of every interior ring edge (-1: none found).
+
+    An edge whose reverse is an edge of another ring (same corners, within 1e-9 of the
+    domain's size) has that ring as neighbour; the others (a corner of only one side lies
+    inside the edge) find theirs by locating a point just outside the edge's middle.
+    """
     ring = partition.vertices[partition.indices]
     successor = ring_successors(partition.offsets)
-    interior = partition.edge_neuron >= 0
-    start, end = ring[interior], ring[successor][interior]
-    owner = np.repeat(np.arange(partition.n_regions), np.diff(partition.offsets))[interior]
-    direction = end - start
-    length = np.linalg.norm(direction, axis=1)
+    interior = np.flatnonzero(partition.edge_neuron >= 0)
+    start, end = ring[interior], ring[successor[interior]]
+    owner = polygons.owner(partition.offsets)[interior]
     box = np.asarray(partition.bounds, dtype=np.float64)
-    step = 1e-9 * max(float(box[1] - box[0]), float(box[3] - box[2]))
+    size = max(float(box[1] - box[0]), float(box[3] - box[2]))
+    grid = 1e-9 * size
+    snapped_start = np.round((start - box[[0, 2]]) / grid).astype(np.int64)
+    snapped_end = np.round((end - box[[0, 2]]) / grid).astype(np.int64)
+    forward = np.hstack([snapped_start, snapped_end])
+    backward = np.hstack([snapped_end, snapped_start])
+    _, key = np.unique(np.vstack([forward, backward]), axis=0, return_inverse=True)
+    key = key.reshape(-1)
+    edge_of_key = np.full(int(key.max()) + 1 if len(key) else 0, -1, dtype=np.int64)
+    edge_of_key[key[: len(interior)]] = np.arange(len(interior))
+    partner = edge_of_key[key[len(interior) :]]
+    neighbour = np.where(partner >= 0, owner[np.maximum(partner, 0)], -1)
+
+    lost = np.flatnonzero(neighbour < 0)
+    direction = end[lost] - start[lost]
+    length = np.linalg.norm(direction, axis=1)
+    step = 1e-9 * size
     usable = length > 4 * step
+    lost, direction, length = lost[usable], direction[usable], length[usable]
     # Counter-clockwise rings: the outward normal of an edge is its direction turned right.
-    outward = np.stack([direction[:, 1], -direction[:, 0]], axis=1)[usable]
-    outward /= length[usable, None]
-    middle = 0.5 * (start + end)[usable]
-    neighbour = partition.locate(middle + step * outward)
-    owner = owner[usable]
-    found = neighbour >= 0
+    outward = np.stack([direction[:, 1], -direction[:, 0]], axis=1) / length[:, None]
+    middle = 0.5 * (start[lost] + end[lost])
+    neighbour[lost] = partition.locate(middle + step * outward)
+    return owner, neighbour
+
+
+def _fold_pairs(partition: Partition2D, orientation: np.ndarray) -> np.ndarray:
+    """Neighbours across interior edge pieces whose maps have opposite orientations."""
+    owner, neighbour = _neighbours_across(partition)
+    found = (neighbour >= 0) & (neighbour != owner)
     a, b = owner[found], neighbour[found]
     folded = (orientation[a] * orientation[b]) < 0
     pairs = np.sort(np.stack([a[folded], b[folded]], axis=1), axis=1)
@@ -301,16 +343,17 @@ def latent_jigsaw(
     jacobian = np.ascontiguousarray(projected[:, :2, :].transpose(0, 2, 1))
     orientation = _orientation(jacobian)
 
-    owner = np.repeat(np.arange(partition.n_regions), np.diff(partition.offsets))
+    offsets = np.asarray(partition.offsets, dtype=np.int64)
+    owner = polygons.owner(offsets)
     ring = partition.vertices[partition.indices]
     images = np.einsum("nk,nko->no", ring, projected[owner, :2, :]) + projected[owner, 2, :]
-    indices = np.arange(len(images), dtype=np.int64)
-    for r in np.flatnonzero(orientation < 0):
-        lo, hi = partition.offsets[r], partition.offsets[r + 1]
-        indices[lo:hi] = indices[lo:hi][::-1]
+    position = np.arange(len(images), dtype=np.int64)
+    mirrored = orientation[owner] < 0
+    # A mirrored piece's ring runs clockwise: read it backwards.
+    indices = np.where(mirrored, offsets[owner] + offsets[owner + 1] - 1 - position, position)
     return LatentJigsaw(
         vertices=images,
-        offsets=np.asarray(partition.offsets, dtype=np.int64).copy(),
+        offsets=offsets.copy(),
         indices=indices,
         cell=np.arange(partition.n_regions, dtype=np.int64),
         orientation=orientation,

@@ -16,7 +16,7 @@ from engine.latent_jigsaw import (
 )
 from engine.networks import random_mlp
 from engine.partition2d import partition_2d
-from tests.torch_reference import torch_eval
+from tests.torch_reference import torch_eval, torch_patterns
 
 BOUNDS = (-1.0, 1.0, -1.0, 1.0)
 CASES = [
@@ -271,3 +271,36 @@ def test_hostile_arguments_get_one_sentence(call, message):
     model, partition = _case((6, 6, 6), "relu", 3)
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call(model, partition)
+
+
+@pytest.mark.parametrize(("widths", "activation", "seed"), CASES)
+def test_every_fold_is_found(widths, activation, seed):
+    """Brute force: step across every edge at three points, name the cell there by torch's
+    activation pattern, and fold every neighbour pair mapped with opposite orientations."""
+    model, partition = _case(widths, activation, seed)
+    layer = len(widths)
+    jigsaw = latent_jigsaw(model, partition, layer, _projection(model, layer))
+    cell_of_pattern = {row.tobytes(): r for r, row in enumerate(partition.patterns)}
+    expected = set()
+    step = 1e-7
+    for r in range(partition.n_regions):
+        ring = partition.polygon(r)
+        for start, end in zip(ring, np.roll(ring, -1, axis=0), strict=True):
+            direction = end - start
+            length = np.linalg.norm(direction)
+            if length < 1e-5:
+                continue
+            outward = np.array([direction[1], -direction[0]]) / length
+            points = start + np.outer([0.25, 0.5, 0.75], direction) + step * outward
+            inside = np.all(np.abs(points) < 1.0, axis=1)
+            if not inside.any():
+                continue
+            patterns = torch_patterns(model, points[inside])
+            for pattern in patterns:
+                other = cell_of_pattern.get(pattern.tobytes())
+                if other is None or other == r:
+                    continue
+                if jigsaw.orientation[r] * jigsaw.orientation[other] < 0:
+                    expected.add((min(r, other), max(r, other)))
+    found = {tuple(pair) for pair in jigsaw.fold_pairs.tolist()}
+    assert expected <= found, sorted(expected - found)[:5]
