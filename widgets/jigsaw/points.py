@@ -22,6 +22,8 @@ def show_class_points(
     item: pg.ScatterPlotItem, points: np.ndarray, labels: np.ndarray, n_classes: int
 ) -> None:
     """Draw (N, 2) ``points`` with the colour of their class ``labels`` (N,)."""
-    colours = class_point_colours(max(n_classes, 2))[np.asarray(labels, dtype=np.intp)]
-    brushes = [pg.mkBrush(int(r), int(g), int(b)) for r, g, b in colours]
+    palette = [
+        pg.mkBrush(int(r), int(g), int(b)) for r, g, b in class_point_colours(max(n_classes, 2))
+    ]
+    brushes = [palette[label] for label in np.asarray(labels, dtype=np.intp)]
     item.setData(pos=np.asarray(points, dtype=np.float64), brush=brushes)
