@@ -55,6 +55,7 @@ class JigsawController(StateOwner[JigsawState], QObject):
         self._scenes = NewestOnlyRunner(self)
         self._scenes.result_ready.connect(self._on_scene_ready)
         self._scenes.job_failed.connect(self._on_errored)
+        self._started = False
         self._shut_down = False
 
     # --- the state ------------------------------------------------------------------------
@@ -68,7 +69,7 @@ class JigsawController(StateOwner[JigsawState], QObject):
             return
         self.state_changed.emit(state)
         if state.network_key != old.network_key or self._network is None:
-            if self._training is not None or self._network is not None:
+            if self._started:
                 self.train()
         else:
             self.request_scene()
@@ -108,6 +109,7 @@ class JigsawController(StateOwner[JigsawState], QObject):
         """Train the state's network (replacing a training under way)."""
         if self._shut_down:
             return
+        self._started = True
         if self._training is not None:
             self._training.quit()
         self._scenes.cancel()
@@ -153,8 +155,9 @@ class JigsawController(StateOwner[JigsawState], QObject):
 
     def request_scene(self) -> None:
         """Push the cells forward to the state's layer and projection (off the GUI thread)."""
-        if self._network is None or self._shut_down:
-            return
+        network = self._network
+        if network is None or self._shut_down or network.key != self._state.network_key:
+            return  # the network being trained for the state asks when it is ready
         self._scenes.discard_running()
         self._scenes.submit(jigsaw_scene, (self._network, self._state))
 

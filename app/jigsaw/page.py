@@ -294,8 +294,12 @@ class JigsawPage(QWidget):
 
     def _on_training_finished(self, status: str) -> None:
         self.progress.finish()
-        if status != "done" and self._scene is not None:
+        if status == "done":
+            return
+        if self._scene is not None:
             self.readout.setText(scene_text(self._scene) + f" · newest training {status}")
+        else:
+            self.readout.setText(f"Training {status}: change a setting to train again.")
 
     def _on_scene_ready(self, scene: JigsawScene) -> None:
         network = scene.network

@@ -240,3 +240,30 @@ def test_the_screenshot_demo_lights_a_cell_that_holds_training_points(qtbot, jig
     ]
     assert any(inside)
     assert page.hover_readout.text().startswith(f"cell {cell}:")
+
+
+def test_choosing_units_while_a_wider_network_trains_waits_for_it(qtbot, jigsaw_page):
+    page = jigsaw_page
+    with qtbot.assertNotEmitted(page.controller.failed, wait=200):
+        with qtbot.waitSignal(page.results_shown, timeout=WORKER_TIMEOUT_MS):
+            page.width_spin.setValue(12)
+            page.projection_box.setCurrentIndex(page.projection_box.findData("units"))
+            page.unit_y_spin.setValue(11)
+    state = page.controller.state
+    assert (state.width, state.unit_x, state.unit_y) == (12, 1, 11)
+    assert page.scene.network.key == state.network_key
+    assert page.latent_view.getPlotItem().getAxis("left").labelText == "unit 11"
+
+
+def test_after_cancelling_the_first_training_a_change_trains_again(qtbot):
+    page = JigsawPage(JigsawController(replace(QUICK, epochs=1000)))
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.controller.training_progress, timeout=WORKER_TIMEOUT_MS):
+        page.show()
+    with qtbot.waitSignal(page.controller.training_finished, timeout=WORKER_TIMEOUT_MS):
+        page.progress.cancel_button.click()
+    assert page.readout.text().startswith("Training cancelled")
+    with qtbot.waitSignal(page.results_shown, timeout=WORKER_TIMEOUT_MS):
+        page.epochs_spin.setValue(10)
+    assert page.scene is not None and "layer 2 of 2" in page.readout.text()
+    page.shutdown()
