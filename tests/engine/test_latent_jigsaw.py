@@ -304,3 +304,14 @@ def test_every_fold_is_found(widths, activation, seed):
                     expected.add((min(r, other), max(r, other)))
     found = {tuple(pair) for pair in jigsaw.fold_pairs.tolist()}
     assert expected <= found, sorted(expected - found)[:5]
+
+
+def test_the_partition_of_the_first_k_layers_is_enough():
+    model = random_mlp((6, 6, 6), n_inputs=2, n_outputs=2, seed=3)
+    coarse = partition_2d(model, BOUNDS, layers=2)
+    projection = _projection(model, 2)
+    jigsaw = latent_jigsaw(model, coarse, 2, projection)
+    assert jigsaw.n_polygons == coarse.n_regions < partition_2d(model, BOUNDS).n_regions
+    corners = coarse.vertices[coarse.indices]
+    expected = projection(torch_eval(model, corners, None, 2))
+    assert np.abs(jigsaw.vertices - expected).max() <= 1e-9 * max(1.0, np.abs(expected).max())
