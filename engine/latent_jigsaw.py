@@ -57,8 +57,13 @@ class LatentProjection:
     explained: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        matrix = np.asarray(self.matrix, dtype=np.float64)
-        offset = np.asarray(self.offset, dtype=np.float64).reshape(-1)
+        try:
+            matrix = np.asarray(self.matrix, dtype=np.float64)
+            offset = np.asarray(self.offset, dtype=np.float64).reshape(-1)
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                "a projection is a (2, n_k) matrix and an (n_k,) offset of numbers"
+            ) from error
         if matrix.ndim != 2 or matrix.shape[0] != 2 or matrix.shape[1] < 1:
             raise ValueError(f"a projection matrix has shape (2, n_k), got {matrix.shape}")
         if offset.shape != (matrix.shape[1],):
@@ -87,7 +92,10 @@ def pca_projection(activations: np.ndarray) -> LatentProjection:
     such entry on ties). A layer of width 1 (or rank-1 activations) gets a zero second
     axis; constant activations get zero axes.
     """
-    h = np.asarray(activations, dtype=np.float64)
+    try:
+        h = np.asarray(activations, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError("PCA needs an (M, n_k) array of numbers") from error
     if h.ndim != 2 or h.shape[0] < 2 or h.shape[1] < 1:
         raise ValueError(f"PCA needs (M >= 2, n_k >= 1) activations, got shape {h.shape}")
     if not np.all(np.isfinite(h)):
@@ -135,7 +143,10 @@ def hidden_activations(model: nn.Module, points: np.ndarray, layer: int) -> np.n
     """(M, n_k) float64 activations of hidden layer ``layer`` (1-based) at (M, d) inputs."""
     net = network_layers(model)
     layer = _check_layer(net, layer)
-    h = np.asarray(points, dtype=np.float64)
+    try:
+        h = np.asarray(points, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"inputs must be an (M, {net.n_inputs}) array of numbers") from error
     if h.ndim != 2 or h.shape[1] != net.n_inputs:
         raise ValueError(f"inputs must have shape (M, {net.n_inputs}), got {h.shape}")
     if not np.all(np.isfinite(h)):

@@ -257,6 +257,10 @@ def test_hidden_activations_match_torch():
             "finite",
         ),
         (lambda m, p: pca_projection(np.ones((1, 6))), "M >= 2"),
+        (lambda m, p: pca_projection([["a", "b"], ["c", "d"]]), "array of numbers"),
+        (lambda m, p: LatentProjection("ab", np.zeros(6), ("a", "b")), "of numbers"),
+        (lambda m, p: hidden_activations(m, [["x", 1.0]], 1), "array of numbers"),
+        (lambda m, p: latent_jigsaw(m, "cells", 1, unit_projection(6, 0, 1)), "Partition2D"),
         (lambda m, p: pca_projection(np.full((4, 6), np.inf)), "finite"),
         (
             lambda m, p: latent_jigsaw(
