@@ -175,6 +175,9 @@ class LatentJigsaw:
     fold_pairs : (F, 2) int64 neighbouring cells (sharing an edge piece) mapped with
         opposite non-zero orientations: their images overlap along the image of that edge,
         the jigsaw's folds. Each pair once, smaller id first.
+    fold_edges : (E,) int64 ring positions (into ``vertices``) of the edges along which
+        the jigsaw folds: edge ``vertices[p]`` to the next corner of the same input ring,
+        of a cell whose neighbour across it has the opposite orientation.
     layer : the hidden layer (1-based).
     """
 
@@ -185,6 +188,7 @@ class LatentJigsaw:
     orientation: np.ndarray
     jacobian: np.ndarray
     fold_pairs: np.ndarray
+    fold_edges: np.ndarray
     layer: int
 
     @property
@@ -199,6 +203,12 @@ class LatentJigsaw:
     def polygon(self, r: int) -> np.ndarray:
         """(k, 2) corners of image polygon ``r``."""
         return self.vertices[self.indices[self.offsets[r] : self.offsets[r + 1]]]
+
+    @cached_property
+    def fold_segments(self) -> np.ndarray:
+        """(E, 2, 2) float64 the fold edges' images, start and end corner."""
+        following = ring_successors(self.offsets)[self.fold_edges]
+        return np.stack([self.vertices[self.fold_edges], self.vertices[following]], axis=1)
 
     @cached_property
     def boxes(self) -> np.ndarray:
@@ -263,8 +273,9 @@ def _orientation(jacobian: np.ndarray) -> np.ndarray:
     return sign
 
 
-def _neighbours_across(partition: Partition2D) -> tuple[np.ndarray, np.ndarray]:
-    """(E,) owner and (E,) neighbour of every interior ring edge (-1: none found).
+def _neighbours_across(partition: Partition2D) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(E,) ring position, (E,) owner and (E,) neighbour of every interior ring edge
+    (neighbour -1: none found).
 
     An edge whose reverse is an edge of another ring (same corners, within 1e-9 of the
     domain's size) has that ring as neighbour; the others (a corner of only one side lies
@@ -299,19 +310,20 @@ def _neighbours_across(partition: Partition2D) -> tuple[np.ndarray, np.ndarray]:
     outward = np.stack([direction[:, 1], -direction[:, 0]], axis=1) / length[:, None]
     middle = 0.5 * (start[lost] + end[lost])
     neighbour[lost] = partition.locate(middle + step * outward)
-    return owner, neighbour
+    return interior, owner, neighbour
 
 
-def _fold_pairs(partition: Partition2D, orientation: np.ndarray) -> np.ndarray:
-    """Neighbours across interior edge pieces whose maps have opposite orientations."""
-    owner, neighbour = _neighbours_across(partition)
+def _folds(partition: Partition2D, orientation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Neighbours across interior edge pieces whose maps have opposite orientations:
+    (F, 2) cell pairs and (E,) ring positions of the edges between them."""
+    position, owner, neighbour = _neighbours_across(partition)
     found = (neighbour >= 0) & (neighbour != owner)
-    a, b = owner[found], neighbour[found]
-    folded = (orientation[a] * orientation[b]) < 0
-    pairs = np.sort(np.stack([a[folded], b[folded]], axis=1), axis=1)
-    if len(pairs) == 0:
-        return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(pairs, axis=0).astype(np.int64)
+    safe = np.maximum(neighbour, 0)
+    folded = found & (orientation[owner] * orientation[safe] < 0)
+    pairs = np.sort(np.stack([owner[folded], neighbour[folded]], axis=1), axis=1)
+    if len(pairs):
+        pairs = np.unique(pairs, axis=0)
+    return pairs.astype(np.int64).reshape(-1, 2), position[folded].astype(np.int64)
 
 
 def latent_jigsaw(
@@ -353,6 +365,7 @@ def latent_jigsaw(
     projected[:, 2, :] -= projection.offset @ projection.matrix.T
     jacobian = np.ascontiguousarray(projected[:, :2, :].transpose(0, 2, 1))
     orientation = _orientation(jacobian)
+    fold_pairs, fold_edges = _folds(partition, orientation)
 
     offsets = np.asarray(partition.offsets, dtype=np.int64)
     owner = polygons.owner(offsets)
@@ -369,6 +382,7 @@ def latent_jigsaw(
         cell=np.arange(partition.n_regions, dtype=np.int64),
         orientation=orientation,
         jacobian=jacobian,
-        fold_pairs=_fold_pairs(partition, orientation),
+        fold_pairs=fold_pairs,
+        fold_edges=fold_edges,
         layer=layer,
     )

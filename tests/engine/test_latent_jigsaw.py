@@ -310,6 +310,33 @@ def test_every_fold_is_found(widths, activation, seed):
     assert expected <= found, sorted(expected - found)[:5]
 
 
+def test_fold_edges_are_images_of_edges_between_folded_neighbours():
+    model, partition = _case((6, 6, 6), "relu", 3)
+    projection = _projection(model, 3)
+    jigsaw = latent_jigsaw(model, partition, 3, projection)
+    assert len(jigsaw.fold_edges) >= len(jigsaw.fold_pairs) > 0
+    owner = np.repeat(np.arange(partition.n_regions), np.diff(partition.offsets))
+    ring = partition.vertices[partition.indices]
+    folded_cells = set(jigsaw.fold_pairs.ravel().tolist())
+    for position, segment in zip(jigsaw.fold_edges, jigsaw.fold_segments, strict=True):
+        cell = owner[position]
+        assert cell in folded_cells
+        lo, hi = partition.offsets[cell], partition.offsets[cell + 1]
+        following = lo + (position - lo + 1) % (hi - lo)
+        # The segment is torch's image of the input edge's two corners, projected.
+        corners = ring[[position, following]]
+        expected = projection(torch_eval(model, corners, None, 3))
+        np.testing.assert_allclose(segment, expected, atol=1e-9 * max(1.0, np.abs(expected).max()))
+        # Across the edge's middle lies a cell of the opposite orientation.
+        direction = corners[1] - corners[0]
+        outward = np.array([direction[1], -direction[0]]) / np.linalg.norm(direction)
+        across = corners.mean(axis=0) + 1e-7 * outward
+        pattern = torch_patterns(model, across[None])[0]
+        matches = np.flatnonzero(np.all(partition.patterns == pattern, axis=1))
+        if len(matches) == 1:  # (a T-junction may put the middle in another piece's cell)
+            assert jigsaw.orientation[matches[0]] * jigsaw.orientation[cell] == -1
+
+
 def test_the_partition_of_the_first_k_layers_is_enough():
     model = random_mlp((6, 6, 6), n_inputs=2, n_outputs=2, seed=3)
     coarse = partition_2d(model, BOUNDS, layers=2)
