@@ -10,6 +10,7 @@ cells forward again, in a :class:`app.jobs.newest_only.NewestOnlyRunner` job.
 from __future__ import annotations
 
 import traceback
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import GeneratorWorker, create_worker
@@ -71,7 +72,7 @@ class JigsawController(StateOwner[JigsawState], QObject):
         if state.network_key != old.network_key or self._network is None:
             if self._started:
                 self.train()
-        else:
+        elif replace(state, show_folds=old.show_folds) != old:
             self.request_scene()
 
     def set_depth(self, depth: int) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -130,6 +131,7 @@ class JigsawPage(QWidget):
         )
         self.unit_x_spin.valueChanged.connect(lambda u: c.set_unit(0, u))
         self.unit_y_spin.valueChanged.connect(lambda u: c.set_unit(1, u))
+        self.folds_check.toggled.connect(lambda shown: c.update(show_folds=shown))
         self.progress.cancel_requested.connect(c.cancel_training)
         self.input_view.cell_hovered.connect(self.set_hovered_cell)
         self.latent_view.cell_hovered.connect(self.set_hovered_cell)
@@ -192,6 +194,13 @@ class JigsawPage(QWidget):
             self, "jigsawUnitX", 1, WIDTH_MAX, "The unit on the horizontal axis"
         )
         self.unit_y_spin = _spin(self, "jigsawUnitY", 1, WIDTH_MAX, "The unit on the vertical axis")
+        self.folds_check = QCheckBox("Folds", self)
+        self.folds_check.setObjectName("jigsawFolds")
+        self.folds_check.setShortcut("F")
+        self.folds_check.setToolTip(
+            "Draw in orange the edges along which the jigsaw folds: the pieces on their two "
+            "sides are mapped with opposite orientations and overlap (F)"
+        )
         row = QHBoxLayout()
         row.addWidget(self.progress, 2)
         row.addStretch(1)
@@ -203,6 +212,8 @@ class JigsawPage(QWidget):
         ):
             row.addWidget(QLabel(text, self))
             row.addWidget(widget)
+        row.addSpacing(8)
+        row.addWidget(self.folds_check)
         return row
 
     # --- linked hover ---------------------------------------------------------------------
@@ -277,6 +288,9 @@ class JigsawPage(QWidget):
             with QSignalBlocker(spin):
                 spin.setMaximum(high)
                 spin.setValue(value)
+        with QSignalBlocker(self.folds_check):
+            self.folds_check.setChecked(state.show_folds)
+        self.latent_view.show_folds(state.show_folds)
         units = state.projection == "units"
         self.unit_x_spin.setEnabled(units)
         self.unit_y_spin.setEnabled(units)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.state.fields import SettingError, choice, store_checked, whole
+from app.state.fields import SettingError, choice, flag, store_checked, whole
 from engine.datasets import DATASETS
 from engine.networks import ACTIVATIONS
 
@@ -38,6 +38,7 @@ class JigsawState:
     layer : the hidden layer drawn on the right, 1 to ``depth``.
     projection : ``"pca"`` or ``"units"``.
     unit_x, unit_y : the two units (1-based, distinct, at most ``width``) of ``"units"``.
+    show_folds : draw the edges along which the jigsaw folds.
     """
 
     dataset: str = "circle"
@@ -50,6 +51,7 @@ class JigsawState:
     projection: str = "pca"
     unit_x: int = 1
     unit_y: int = 2
+    show_folds: bool = True
 
     def __post_init__(self) -> None:
         depth = whole(self.depth, "depth", 1, DEPTH_MAX)
@@ -72,6 +74,7 @@ class JigsawState:
             projection=choice(self.projection, "projection", PROJECTIONS),
             unit_x=unit_x,
             unit_y=unit_y,
+            show_folds=flag(self.show_folds, "show_folds"),
         )
 
     @property

@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from matplotlib.path import Path as PolygonPath
-from PySide6.QtCore import QPoint, QPointF
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 
 from app.export.formats import ExportOptions, ImageSize
@@ -23,6 +23,7 @@ from app.presets.files import load_preset
 from engine.session_file import PageState
 from tests.shown_page import shown_page
 from tests.torch_reference import torch_eval
+from widgets.jigsaw.latent_view import FOLD_RGB
 from widgets.probe.overlay import PROBE_RGB
 
 WORKER_TIMEOUT_MS = 60_000
@@ -267,3 +268,18 @@ def test_after_cancelling_the_first_training_a_change_trains_again(qtbot):
         page.epochs_spin.setValue(10)
     assert page.scene is not None and "layer 2 of 2" in page.readout.text()
     page.shutdown()
+
+
+def test_the_folds_are_drawn_in_orange_and_can_be_hidden(qtbot, jigsaw_page):
+    page = jigsaw_page
+    assert len(page.scene.jigsaw.fold_edges) > 0, "this network folds"
+    page.latent_view.getPlotItem().getViewBox().autoRange()
+    qtbot.wait(50)
+    shown = _count_colour(page.latent_view.grab().toImage(), FOLD_RGB, tolerance=30)
+    assert shown > 20
+    qtbot.mouseClick(page.folds_check, Qt.MouseButton.LeftButton)
+    assert page.controller.state.show_folds is False
+    qtbot.wait(50)
+    hidden = _count_colour(page.latent_view.grab().toImage(), FOLD_RGB, tolerance=30)
+    assert hidden < shown / 10
+    assert save_jigsaw_state(page).settings["show_folds"] is False

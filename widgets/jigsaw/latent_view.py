@@ -22,9 +22,12 @@ from widgets.probe.overlay import HIGHLIGHT_WIDTH, PROBE_RGB
 
 FILL_ALPHA = 185
 EDGE_RGBA = (60, 60, 70, 150)
+#: The folds: edges whose two sides are mapped with opposite orientations.
+FOLD_RGB = (230, 120, 0)
+FOLD_WIDTH = 2.2
 TICK_PT = 10
 AXIS_LABEL_PT = 13
-_Z_FILLS, _Z_EDGES, _Z_HIGHLIGHT = 0, 10, 150
+_Z_FILLS, _Z_EDGES, _Z_FOLDS, _Z_HIGHLIGHT = 0, 10, 20, 150
 
 
 def colour_fills(
@@ -78,10 +81,12 @@ class LatentJigsawView(pg.PlotWidget):
         self._edges = pg.PlotCurveItem(connect="pairs", antialias=True, skipFiniteCheck=True)
         self._edges.setZValue(_Z_EDGES)
         self._edges.setPen(pg.mkPen(*EDGE_RGBA, width=0.8))
+        self._folds = pg.PlotCurveItem(connect="pairs", antialias=True, skipFiniteCheck=True)
+        self._folds.setZValue(_Z_FOLDS)
         self._highlight = pg.PlotCurveItem(antialias=True)
         self._highlight.setZValue(_Z_HIGHLIGHT)
         self._points = class_points_item()
-        for item in (self._fills, self._edges, self._highlight, self._points):
+        for item in (self._fills, self._edges, self._folds, self._highlight, self._points):
             plot.addItem(item)
         self._style_highlight()
         self._jigsaw: LatentJigsaw | None = None
@@ -149,6 +154,17 @@ class LatentJigsawView(pg.PlotWidget):
         following = ring[ring_successors(jigsaw.offsets)]
         pairs = np.stack([ring, following], axis=1).reshape(-1, 2)
         self._edges.setData(pairs[:, 0], pairs[:, 1], connect="pairs")
+        folds = jigsaw.fold_segments.reshape(-1, 2)
+        self._folds.setData(folds[:, 0], folds[:, 1], connect="pairs")
+
+    @property
+    def folds_shown(self) -> bool:
+        """Whether the fold edges are drawn."""
+        return self._folds.isVisible()
+
+    def show_folds(self, shown: bool) -> None:
+        """Draw the edges along which the jigsaw folds, or hide them."""
+        self._folds.setVisible(bool(shown))
 
     # Highlight ----------------------------------------------------------------------------
 
@@ -192,6 +208,7 @@ class LatentJigsawView(pg.PlotWidget):
     # Theme --------------------------------------------------------------------------------
 
     def _style_highlight(self) -> None:
+        self._folds.setPen(pg.mkPen(*FOLD_RGB, width=self._theme.width(FOLD_WIDTH)))
         pen = pg.mkPen(*PROBE_RGB, width=self._theme.width(HIGHLIGHT_WIDTH))
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         self._highlight.setPen(pen)
