@@ -273,6 +273,18 @@ def _orientation(jacobian: np.ndarray) -> np.ndarray:
     return sign
 
 
+def _row_ids(rows: np.ndarray) -> np.ndarray:
+    """(n,) int64 id of every row of (n, k) int64 ``rows``: equal rows, equal ids."""
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort(rows.T[::-1])
+    ordered = rows[order]
+    starts = np.r_[True, np.any(ordered[1:] != ordered[:-1], axis=1)]
+    ids = np.empty(len(rows), dtype=np.int64)
+    ids[order] = np.cumsum(starts) - 1
+    return ids
+
+
 def _neighbours_across(partition: Partition2D) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(E,) ring position, (E,) owner and (E,) neighbour of every interior ring edge
     (neighbour -1: none found).
@@ -293,8 +305,7 @@ def _neighbours_across(partition: Partition2D) -> tuple[np.ndarray, np.ndarray, 
     snapped_end = np.round((end - box[[0, 2]]) / grid).astype(np.int64)
     forward = np.hstack([snapped_start, snapped_end])
     backward = np.hstack([snapped_end, snapped_start])
-    _, key = np.unique(np.vstack([forward, backward]), axis=0, return_inverse=True)
-    key = key.reshape(-1)
+    key = _row_ids(np.vstack([forward, backward]))
     edge_of_key = np.full(int(key.max()) + 1 if len(key) else 0, -1, dtype=np.int64)
     edge_of_key[key[: len(interior)]] = np.arange(len(interior))
     partner = edge_of_key[key[len(interior) :]]
