@@ -28,6 +28,12 @@ class InputCellView(CellCanvas):
         self._hovered = -1
         self.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
+    def set_partition(self, partition, boundary=None) -> None:
+        """Show ``partition`` (see :meth:`CellCanvas.set_partition`); the next mouse move
+        names its cell afresh, since ids belong to one partition."""
+        self._hovered = -1
+        super().set_partition(partition, boundary)
+
     def set_points(self, points: np.ndarray, labels: np.ndarray, n_classes: int) -> None:
         """Draw the (N, 2) training points in their classes' colours."""
         show_class_points(self._points, points, labels, n_classes)

@@ -110,6 +110,7 @@ class LatentJigsawView(pg.PlotWidget):
     ) -> None:
         """Show ``jigsaw``, its pieces coloured by their cells' (R,) uint64 pattern keys."""
         self._jigsaw, self._colour_keys = jigsaw, np.asarray(colour_keys, dtype=np.uint64)
+        self._hovered = -1  # the next mouse move names its piece afresh
         self.set_highlighted_cell(None)
         self._draw()
         plot = self.getPlotItem()
