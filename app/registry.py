@@ -5,12 +5,13 @@ from __future__ import annotations
 from app.cells.spec import CELLS
 from app.cells3d.spec import CELLS_3D
 from app.hulls.spec import HULLS
+from app.jigsaw.spec import JIGSAW
 from app.page_spec import PageSpec
 from app.paths.spec import PATHS
 from app.playground.spec import PLAYGROUND
 from app.volume.spec import VOLUME
 
-PAGES: tuple[PageSpec, ...] = (CELLS, VOLUME, PLAYGROUND, CELLS_3D, PATHS, HULLS)
+PAGES: tuple[PageSpec, ...] = (CELLS, VOLUME, PLAYGROUND, CELLS_3D, PATHS, HULLS, JIGSAW)
 
 
 def page_keys() -> tuple[str, ...]:
