@@ -6,8 +6,9 @@ as the Cells page uses it, with its compute function app.cells.controller.comput
 computes the exact cells of a random 8x64 MLP (~130,000 cells) in its worker thread.
 Prints, per run, the longest gap between two ticks and the number of gaps over 50, 100
 and 200 ms, beside two references measured in the same process: the idle loop for as
-long, and the same partition with the garbage-collection pause switched off. It asserts
-nothing.
+long, and the same partition with the garbage-collection pause switched off. Beside each
+run: the full (generation 2) garbage collections that ran during it and the longest of
+them, which hold the GIL and stall the GUI. It asserts nothing.
 
 Usage (from the repository root; needs a display, e.g. under xvfb-run)::
 
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
+import gc
 import sys
 import time
 from dataclasses import dataclass
@@ -46,17 +49,47 @@ THRESHOLDS_MS = (50, 100, 200)
 
 @dataclass(frozen=True)
 class Gaps:
-    """The ticks' gaps (seconds) of one run, and how long the run took."""
+    """The ticks' gaps (seconds) of one run, how long it took, and the seconds of every
+    full garbage collection during it."""
 
     gaps: np.ndarray
     seconds: float
     n_cells: int | None
+    full_collections: tuple[float, ...] = ()
 
     def row(self, name: str) -> str:
         longest = self.gaps.max() * 1e3 if len(self.gaps) else float("nan")
         over = "  ".join(f"{int((self.gaps > t / 1e3).sum()):>4}" for t in THRESHOLDS_MS)
         cells = "-" if self.n_cells is None else f"{self.n_cells:,}"
-        return f"{name:<26} {self.seconds:7.2f} s {cells:>9} {longest:9.0f} ms  {over}"
+        collections = self.full_collections
+        slowest = f"{max(collections) * 1e3:.0f} ms" if collections else "-"
+        return (
+            f"{name:<26} {self.seconds:7.2f} s {cells:>9} {longest:9.0f} ms  {over}"
+            f" {len(collections):>8} {slowest:>9}"
+        )
+
+
+class FullCollections:
+    """Seconds of the generation-2 garbage collections while it is active (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.seconds.append(time.perf_counter() - self._started)
+
+    def __enter__(self) -> FullCollections:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        gc.callbacks.remove(self)
 
 
 def _ticks_while(start, is_done) -> Gaps:
@@ -74,12 +107,14 @@ def _ticks_while(start, is_done) -> Gaps:
 
     timer.timeout.connect(tick)
     app.processEvents()
-    began = time.perf_counter()
-    timer.start()
-    start()
-    loop.exec()
-    timer.stop()
-    return Gaps(np.diff(np.array(stamps)), time.perf_counter() - began, None)
+    with FullCollections() as collections:
+        began = time.perf_counter()
+        timer.start()
+        start()
+        loop.exec()
+        timer.stop()
+    seconds = time.perf_counter() - began
+    return Gaps(np.diff(np.array(stamps)), seconds, None, tuple(collections.seconds))
 
 
 def partition_run(window: MainWindow, model, pause_gc: bool) -> Gaps:
@@ -100,7 +135,7 @@ def partition_run(window: MainWindow, model, pause_gc: bool) -> Gaps:
         runner.shutdown()
     if isinstance(results[0], BaseException):
         raise results[0]
-    return Gaps(gaps.gaps, gaps.seconds, results[0].partition.n_regions)
+    return dataclasses.replace(gaps, n_cells=results[0].partition.n_regions)
 
 
 def idle_run(seconds: float) -> Gaps:
@@ -130,12 +165,16 @@ def main(argv: list[str] | None = None) -> None:
     # Warm up: the kernels load (or compile) outside the timed runs.
     partition_run(window, random_mlp([8, 8], seed=0), pause_gc=True)
     over = "  ".join(f">{t:>3}" for t in THRESHOLDS_MS)
-    print(f"{'run':<26} {'time':>9} {'cells':>9} {'longest gap':>12}  {over} ms")
-    for _ in range(args.runs):
-        paused = partition_run(window, model, pause_gc=True)
-        print(paused.row("partition, gc paused"))
-        print(partition_run(window, model, pause_gc=False).row("partition, gc not paused"))
-        print(idle_run(paused.seconds).row("idle loop (reference)"))
+    print(
+        f"{'run':<26} {'time':>9} {'cells':>9} {'longest gap':>12}  {over} ms"
+        f" {'full gcs':>8} {'longest':>9}"
+    )
+    for run in range(args.runs):
+        # Each kind goes first in turn: the first partition after an idle spell is slower.
+        for pause_gc in (run % 2 == 0, run % 2 == 1):
+            gaps = partition_run(window, model, pause_gc=pause_gc)
+            print(gaps.row("partition, gc paused" if pause_gc else "partition, gc not paused"))
+        print(idle_run(gaps.seconds).row("idle loop (reference)"))
     window.close()
 
 
