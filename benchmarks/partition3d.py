@@ -43,12 +43,12 @@ from engine.partition3d import partition_3d  # noqa: E402
 
 BOUNDS = (-1.0, 1.0, -1.0, 1.0, -1.0, 1.0)
 
-#: widths -> target seconds (None: the issue sets none). The issue asks for at least 10x
-#: the reference everywhere and interactive (< 0.5 s) for 3x32.
+#: widths -> target seconds (None: no issue sets one). At least 10x the reference
+#: everywhere; issue 19: 3x32 under 250 ms, 4x32 under 1 s.
 TARGETS: dict[tuple[int, ...], float | None] = {
     (16, 16, 16): None,
-    (32, 32, 32): 0.5,
-    (32, 32, 32, 32): None,
+    (32, 32, 32): 0.25,
+    (32, 32, 32, 32): 1.0,
 }
 #: Networks the reference runs on by default.
 WITH_REFERENCE = {(16, 16, 16), (32, 32, 32)}

@@ -21,6 +21,8 @@ from engine.networks import NetworkLayers
 #: Threads that compute the maps of the pieces, and the least work worth one (map values).
 THREADS = max(1, min(4, os.cpu_count() or 1))
 VALUES_PER_THREAD = 500_000
+#: Map values of the cells multiplied at once (a chunk that stays in the cache).
+CHUNK_VALUES = 1 << 20
 #: Groups of cells per thread when a layer is cut on several.
 GROUPS_PER_THREAD = 4
 
@@ -63,22 +65,37 @@ def next_affine_maps(
 
     Each cell is multiplied once with the bits ``cell_on`` (C, w) and its pieces are
     corrected for the few bits of ``bits`` (P, w) in which they differ: the matrix
-    product runs over the C cells, not the P pieces.
+    product runs over the C cells, not the P pieces. ``parent`` (P,) lists the pieces
+    cell after cell (non-decreasing). The cells are taken in chunks small enough that a
+    chunk's masked and multiplied maps stay in the processor's cache, and only the
+    pieces' maps are ever held whole; ranges of chunks run on a few threads.
     """
     pre = np.ascontiguousarray(pre, dtype=np.float64)
     cell_on = np.ascontiguousarray(cell_on)
-    base = apply_affine(map_kernels.masked_maps(pre, cell_on, float(negative_slope)), weight, bias)
     parent = np.ascontiguousarray(parent, dtype=np.int64)
+    if len(parent) > 1 and np.any(parent[1:] < parent[:-1]):
+        raise ValueError("the pieces must come cell after cell (parent non-decreasing)")
     bits = np.ascontiguousarray(bits)
-    weight_t = np.ascontiguousarray(np.asarray(weight, dtype=np.float64).T)
-    maps = np.empty((len(parent), *base.shape[1:]))
+    weight = np.asarray(weight, dtype=np.float64)
+    weight_t = np.ascontiguousarray(weight.T)
+    slope = float(negative_slope)
+    n_cells, rows, width = pre.shape
+    maps = np.empty((len(parent), rows, weight.shape[0]))
+    # Pieces of cell c: first_piece[c] to first_piece[c + 1] - 1.
+    first_piece = np.searchsorted(parent, np.arange(n_cells + 1))
+    chunk = max(1, CHUNK_VALUES // max(1, rows * max(width, weight.shape[0])))
 
     def fill(lo: int, hi: int) -> None:
-        map_kernels.piece_maps(
-            maps[lo:hi], lo, base, pre, cell_on, parent, bits, weight_t, float(negative_slope)
-        )
+        for a in range(lo, hi, chunk):
+            b = min(a + chunk, hi)
+            masked = map_kernels.masked_maps(pre[a:b], cell_on[a:b], slope)
+            base = apply_affine(masked, weight, bias)
+            p0, p1 = first_piece[a], first_piece[b]
+            map_kernels.piece_maps(
+                maps[p0:p1], p0, a, base, pre[a:b], cell_on[a:b], parent, bits, weight_t, slope
+            )
 
-    in_ranges(len(parent), min(THREADS, max(1, maps.size // VALUES_PER_THREAD)), fill)
+    in_ranges(n_cells, min(THREADS, max(1, maps.size // VALUES_PER_THREAD)), fill)
     return maps
 
 

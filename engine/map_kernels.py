@@ -23,19 +23,21 @@ def masked_maps(pre, cell_on, negative_slope):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def piece_maps(maps, first, base, pre, cell_on, parent, bits, weight_t, negative_slope):
+def piece_maps(maps, first, first_cell, base, pre, cell_on, parent, bits, weight_t, negative_slope):
     """Fill ``maps`` (n, k+1, m) with the maps of the next affine layer on the pieces
     ``first`` to ``first + n - 1`` of a layer.
 
-    A piece's map is its cell's map ``base[parent]``, made with the cell's bits, plus a
-    correction for every neuron whose bit differs on the piece.
+    A piece's map is its cell's map ``base[parent - first_cell]``, made with the cell's
+    bits, plus a correction for every neuron whose bit differs on the piece.
 
     Parameters
     ----------
-    base : (C, k+1, m) the next layer's map on every cell, with the bits ``cell_on``.
-    pre : (C, k+1, w) the layer's pre-activation maps on the cells.
-    cell_on : (C, w) bool; parent : (P,) int64 the cell of every piece; bits : (P, w)
-        bool the bits of every piece.
+    first_cell : the cell of ``base[0]``, ``pre[0]`` and ``cell_on[0]``: they hold the
+        cells ``first_cell`` to ``first_cell + c - 1``, which the pieces come from.
+    base : (c, k+1, m) the next layer's map on those cells, with the bits ``cell_on``.
+    pre : (c, k+1, w) the layer's pre-activation maps on the cells.
+    cell_on : (c, w) bool; parent : (P,) int64 the cell of every piece of the layer;
+        bits : (P, w) bool the bits of every piece.
     weight_t : (w, m) the next layer's weight, transposed; negative_slope : the
         activation's slope where the pre-activation is negative.
     """
@@ -44,7 +46,7 @@ def piece_maps(maps, first, base, pre, cell_on, parent, bits, weight_t, negative
     width = pre.shape[2]
     for i in range(maps.shape[0]):
         p = first + i
-        c = parent[p]
+        c = parent[p] - first_cell
         for r in range(rows):
             for o in range(n_next):
                 maps[i, r, o] = base[c, r, o]

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from app.jobs.newest_only import NewestOnlyRunner
+from engine.gc_pause import paused_gc
 from engine.layerwise import PartitionCancelled
 from widgets.common.job_progress import JobProgress
 from widgets.common.layer_slider import LayerSlider
@@ -86,8 +87,9 @@ class PartitionRunner(QObject):
         return ticket
 
     def submit(self, compute: Callable[[Any], Any], request: Any) -> None:
-        """Run ``compute(request)`` (a request holding the newest ticket) next."""
-        self._runner.submit(compute, request)
+        """Run ``compute(request)`` (a request holding the newest ticket) next, with
+        Python's garbage collection paused while it runs (see :mod:`engine.gc_pause`)."""
+        self._runner.submit(_with_gc_paused, (compute, request))
 
     def discard_running(self) -> None:
         """Do not deliver the result of the partition running now."""
@@ -122,6 +124,14 @@ class PartitionRunner(QObject):
         newest = self._live[-1] if self._live else None
         if newest is not None and newest.generation == generation and not newest.stop.is_set():
             self.progress.emit(done, total, n_cells)
+
+
+def _with_gc_paused(job: tuple[Callable[[Any], Any], Any]) -> Any:
+    """``compute(request)`` for ``job = (compute, request)``, in the worker, with no
+    garbage collection walking the process's objects (and stalling the GUI) meanwhile."""
+    compute, request = job
+    with paused_gc():
+        return compute(request)
 
 
 def progress_text(done: int, total: int, n_cells: int) -> str:

@@ -1,0 +1,91 @@
+"""The next layer's maps made in chunks of cells on several threads: the same maps as
+masking and multiplying every piece on its own, whatever the chunks and threads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import engine.layerwise as layerwise
+from engine.layerwise import next_affine_maps
+from engine.networks import random_mlp
+from engine.partition2d import partition_2d
+from engine.partition3d import partition_3d
+
+
+def _pieces(rng, n_cells, width, per_cell_max):
+    """Cells with 1..per_cell_max pieces each (some cells cut into many), in cell order,
+    the pieces' bits differing from their cell's in a few places."""
+    cell_on = rng.random((n_cells, width)) < 0.5
+    counts = rng.integers(1, per_cell_max + 1, size=n_cells)
+    parent = np.repeat(np.arange(n_cells), counts)
+    bits = cell_on[parent].copy()
+    flip = rng.random(bits.shape) < 0.15
+    bits[flip] = ~bits[flip]
+    return cell_on, parent, bits
+
+
+@pytest.mark.parametrize("chunk_values", [1, 7, 50, 10**9])
+@pytest.mark.parametrize("threads", [1, 3])
+def test_chunked_maps_match_piece_by_piece(monkeypatch, chunk_values, threads):
+    monkeypatch.setattr(layerwise, "CHUNK_VALUES", chunk_values)
+    monkeypatch.setattr(layerwise, "THREADS", threads)
+    monkeypatch.setattr(layerwise, "VALUES_PER_THREAD", 10)
+    rng = np.random.default_rng(chunk_values + threads)
+    for rows in (3, 4):
+        n_cells, width, n_next = 37, 6, 4
+        pre = rng.normal(size=(n_cells, rows, width))
+        cell_on, parent, bits = _pieces(rng, n_cells, width, per_cell_max=5)
+        weight = rng.normal(size=(n_next, width))
+        bias = rng.normal(size=n_next)
+        for slope in (0.0, 0.25):
+            got = next_affine_maps(pre, cell_on, parent, bits, slope, weight, bias)
+            want = (pre[parent] * np.where(bits, 1.0, slope)[:, None, :]) @ weight.T
+            want[:, -1, :] += bias
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_pieces_out_of_cell_order_are_refused():
+    rng = np.random.default_rng(0)
+    pre = rng.normal(size=(3, 3, 2))
+    with pytest.raises(ValueError, match="cell after cell"):
+        next_affine_maps(
+            pre, np.ones((3, 2), bool), np.array([0, 2, 1]), np.ones((3, 2), bool), 0.0,
+            rng.normal(size=(2, 2)), np.zeros(2),
+        )  # fmt: skip
+
+
+def test_a_cell_without_pieces_between_cells_with_pieces():
+    rng = np.random.default_rng(1)
+    pre = rng.normal(size=(4, 3, 3))
+    cell_on = rng.random((4, 3)) < 0.5
+    parent = np.array([0, 0, 2, 3, 3, 3])
+    bits = cell_on[parent]
+    weight = rng.normal(size=(2, 3))
+    got = next_affine_maps(pre, cell_on, parent, bits, 0.0, weight, np.zeros(2))
+    want = (pre[parent] * bits[:, None, :]) @ weight.T
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_partitions_with_tiny_chunks_equal_those_with_one_chunk(monkeypatch, seed):
+    """Random networks, one with a dead neuron and two coincident ones (degenerate):
+    the same cells, patterns and maps in 2-D and 3-D however the cells are chunked."""
+    model2 = random_mlp([10, 10, 10], seed=seed, activation="leaky_relu" if seed else "relu")
+    model3 = random_mlp([6, 6, 6], n_inputs=3, seed=seed)
+    with torch.no_grad():
+        model2[0].weight[1] = 0.0  # a neuron whose line is nowhere
+        model2[2].weight[3] = model2[2].weight[2]  # two neurons with the same line
+        model2[2].bias[3] = model2[2].bias[2]
+    runs = []
+    for chunk_values in (10**9, 5):
+        monkeypatch.setattr(layerwise, "CHUNK_VALUES", chunk_values)
+        runs.append(
+            (partition_2d(model2, (-1.0, 1.0, -1.0, 1.0)), partition_3d(model3, (-1.0, 1.0) * 3))
+        )
+    for whole, chunked in zip(*runs, strict=True):
+        assert whole.n_regions == chunked.n_regions
+        np.testing.assert_array_equal(whole.patterns, chunked.patterns)
+        np.testing.assert_allclose(whole.A, chunked.A, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(whole.c, chunked.c, rtol=1e-12, atol=1e-12)
