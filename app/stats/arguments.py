@@ -80,37 +80,93 @@ def build_stats_parser() -> argparse.ArgumentParser:
         "--workers 2 --out cells.tsv --figure cells.svg",
     )
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--preset", metavar="NAME", help="a preset that describes a network "
-                        "(resources/presets, e.g. cells-layer-by-layer)")  # fmt: skip
-    source.add_argument("--model", metavar="FILE", type=Path,
-                        help="a model file (.safetensors, .pt, .pth, .onnx)")  # fmt: skip
-    source.add_argument("--checkpoints", metavar="FOLDER", type=Path,
-                        help="a folder of model files: the same slices of each, in name order")  # fmt: skip
-    parser.add_argument("--input-shape", metavar="SHAPE", type=_input_shape,
-                        help="per-sample input shape for files that do not state it, e.g. 1,28,28")  # fmt: skip
-    parser.add_argument("--slices", type=_integer(1, MAX_SLICES), default=16,
-                        help="random planes per network (default: %(default)s)")  # fmt: skip
-    parser.add_argument("--seed", type=_integer(0, 2**32 - 1), default=0,
-                        help="seed of the planes, segments and disc centres (default: %(default)s)")  # fmt: skip
-    parser.add_argument("--half-width", type=_number(0.0, open_low=True, high=1e6), default=1.0,
-                        help="each slice is the square [-h, h]^2 of its plane (default: %(default)s)")  # fmt: skip
-    parser.add_argument("--origin-scale", type=_number(0.0, open_low=False, high=1e6), default=0.5,
-                        help="plane origins are this times a standard normal vector (default: %(default)s)")  # fmt: skip
-    parser.add_argument("--segments", type=_integer(0, MAX_PROBES), default=16,
-                        help="random segments per slice (default: %(default)s)")  # fmt: skip
-    parser.add_argument("--discs", type=_integer(0, MAX_PROBES), default=16,
-                        help="random disc centres per slice (default: %(default)s)")  # fmt: skip
-    parser.add_argument("--radius", type=_number(0.0, open_low=True, high=1e6), default=0.1,
-                        help="disc radius, below the half width (default: %(default)s)")  # fmt: skip
-    parser.add_argument("--max-cells", type=_integer(1, MAX_CELLS), default=200_000,
-                        help="stop a slice with more cells than this (default: %(default)s)")  # fmt: skip
-    parser.add_argument("--workers", type=_integer(1, MAX_WORKERS), default=1,
-                        help="processes on this machine (default: %(default)s)")  # fmt: skip
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run on a Dask cluster instead, e.g. tcp://10.0.0.5:8786")  # fmt: skip
-    parser.add_argument("--out", type=_output, default=Path("-"),
-                        help="the table: .tsv, .parquet (needs pyarrow) or - for stdout (default)")  # fmt: skip
-    parser.add_argument("--figure", type=_figure,
-                        help="histograms of cell areas and cells per slice: .svg or .png")  # fmt: skip
+    source.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="a preset that describes a network (resources/presets, e.g. cells-layer-by-layer)",
+    )
+    source.add_argument(
+        "--model", metavar="FILE", type=Path, help="a model file (.safetensors, .pt, .pth, .onnx)"
+    )
+    source.add_argument(
+        "--checkpoints",
+        metavar="FOLDER",
+        type=Path,
+        help="a folder of model files: the same slices of each, in name order",
+    )
+    parser.add_argument(
+        "--input-shape",
+        metavar="SHAPE",
+        type=_input_shape,
+        help="per-sample input shape for files that do not state it, e.g. 1,28,28",
+    )
+    parser.add_argument(
+        "--slices",
+        type=_integer(1, MAX_SLICES),
+        default=16,
+        help="random planes per network (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=_integer(0, 2**32 - 1),
+        default=0,
+        help="seed of the planes, segments and disc centres (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--half-width",
+        type=_number(0.0, open_low=True, high=1e6),
+        default=1.0,
+        help="each slice is the square [-h, h]^2 of its plane (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--origin-scale",
+        type=_number(0.0, open_low=False, high=1e6),
+        default=0.5,
+        help="plane origins are this times a standard normal vector (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--segments",
+        type=_integer(0, MAX_PROBES),
+        default=16,
+        help="random segments per slice (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--discs",
+        type=_integer(0, MAX_PROBES),
+        default=16,
+        help="random disc centres per slice (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--radius",
+        type=_number(0.0, open_low=True, high=1e6),
+        default=0.1,
+        help="disc radius, below the half width (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-cells",
+        type=_integer(1, MAX_CELLS),
+        default=200_000,
+        help="stop a slice with more cells than this (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=_integer(1, MAX_WORKERS),
+        default=1,
+        help="processes on this machine (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on a Dask cluster instead, e.g. tcp://10.0.0.5:8786",
+    )
+    parser.add_argument(
+        "--out",
+        type=_output,
+        default=Path("-"),
+        help="the table: .tsv, .parquet (needs pyarrow) or - for stdout (default)",
+    )
+    parser.add_argument(
+        "--figure", type=_figure, help="histograms of cell areas and cells per slice: .svg or .png"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser

@@ -48,15 +48,16 @@ def _panel(left: float, edges, heights, title: str, xlabel: str, ticks) -> list[
         if h:
             bar = height * h / peak
             parts.append(
-                f"<rect x='{x(a):.2f}' y='{top + height - bar:.2f}' width='{max(x(b) - x(a) - 1, 0.5):.2f}' "
-                f"height='{bar:.2f}' fill='{_BAR}'/>"
+                f"<rect x='{x(a):.2f}' y='{top + height - bar:.2f}' "
+                f"width='{max(x(b) - x(a) - 1, 0.5):.2f}' height='{bar:.2f}' fill='{_BAR}'/>"
             )
     base = top + height
     parts.append(f"<line x1='{left}' y1='{base}' x2='{left + width}' y2='{base}' stroke='{_INK}'/>")
     parts.append(f"<line x1='{left}' y1='{top}' x2='{left}' y2='{base}' stroke='{_INK}'/>")
     for value, label in ticks:
         parts.append(
-            f"<line x1='{x(value):.2f}' y1='{base}' x2='{x(value):.2f}' y2='{base + 5}' stroke='{_INK}'/>"
+            f"<line x1='{x(value):.2f}' y1='{base}' x2='{x(value):.2f}' y2='{base + 5}' "
+            f"stroke='{_INK}'/>"
         )
         parts.append(
             f"<text x='{x(value):.2f}' y='{base + 20}' text-anchor='middle' font-size='13' "
@@ -103,7 +104,7 @@ def figure_svg(rows: Sequence[SliceRow], title: str) -> str:
             f"Cell areas ({int(areas.sum()):,} cells)",
             "area / slice area (log scale)",
             area_ticks,
-        ),  # fmt: skip
+        ),
         *_panel(
             left + _PANEL[2] + _GAP,
             count_edges,
@@ -111,7 +112,7 @@ def figure_svg(rows: Sequence[SliceRow], title: str) -> str:
             f"Cells per slice ({len(rows):,} slices)",
             "cells in the slice",
             _count_ticks(count_edges),
-        ),  # fmt: skip
+        ),
         "</svg>",
     ]
     return "\n".join(parts) + "\n"

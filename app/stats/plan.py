@@ -25,8 +25,9 @@ def plan_tasks(args: argparse.Namespace) -> list[SliceTask]:
         try:
             import pyarrow  # noqa: F401
         except ImportError:
-            raise ValueError("writing Parquet needs pyarrow (pip install pyarrow); "
-                             "write a .tsv instead") from None  # fmt: skip
+            raise ValueError(
+                "writing Parquet needs pyarrow (pip install pyarrow); write a .tsv instead"
+            ) from None
     settings = SliceSettings(
         seed=args.seed,
         half_width=args.half_width,
