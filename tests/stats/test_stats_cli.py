@@ -151,3 +151,30 @@ def test_the_areas_column_sums_to_the_square_over_the_mean(tmp_path):
     means = np.array(_column(tsv, "area_mean"), dtype=float)
     counts = np.array(_column(tsv, "n_cells"), dtype=float)
     np.testing.assert_allclose(means * counts, 1.0, rtol=1e-9)
+
+
+def test_ctrl_c_stops_the_workers_and_writes_nothing(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "never.tsv"
+    command = [sys.executable, str(root / "main.py"), "stats", "--preset", "cells-layer-by-layer",
+               "--slices", "100000", "--workers", "2", "--out", str(out)]  # fmt: skip
+    process = subprocess.Popen(
+        command, cwd=root, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        first = process.stderr.readline()  # the first progress line: the workers are busy
+        assert first.startswith("stats: 1/100000 slices"), first
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+        rest = process.communicate(timeout=60)[1]
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130
+    assert "stopped (Ctrl-C); nothing was written" in rest
+    assert not out.exists()
