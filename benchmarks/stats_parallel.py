@@ -7,7 +7,11 @@ Three runs of the same slices of one network, in one process run:
 - a pool of 2 worker processes.
 
 and the pool's start-up alone (a pool of 2 running a single tiny slice). Every run
-checks it produced the same table. Run: ``python benchmarks/stats_parallel.py [slices]``.
+checks it produced the same table. It also prints how much of a core the reference
+got: with the kernel's autogroup scheduling on, all processes of one terminal session
+share that session's slice of the CPU, so when other sessions keep the cores busy a
+second worker process cannot add CPU time, only divide it.
+Run: ``python benchmarks/stats_parallel.py [slices]``.
 """
 
 from __future__ import annotations
@@ -36,10 +40,13 @@ def _timed(tasks, workers: int) -> tuple[float, str]:
 
 def main() -> None:
     n_slices = int(sys.argv[1]) if len(sys.argv) > 1 else 120
+    load_before = os.getloadavg()[0]
     tasks = [SliceTask(0, NETWORK, i, SETTINGS) for i in range(n_slices)]
     _timed(tasks[:1], 1)  # compile or load the kernels once, for every run alike
     startup, _ = _timed(tasks[:1], 2)
+    cpu = time.process_time()
     serial, table = _timed(tasks, 1)
+    share = (time.process_time() - cpu) / serial
     start = time.perf_counter()
     rows = run_on_processes(tasks, 1, lambda done, total: None)
     one_worker = time.perf_counter() - start
@@ -48,9 +55,13 @@ def main() -> None:
     load_after = os.getloadavg()[0]
     assert table == table_one == table_two, "the runs disagree"
     cells = sum(int(line.split("\t")[2]) for line in table.splitlines()[1:])
-    print(f"load average before: {os.getloadavg()[0]:.1f}, after: {load_after:.1f}")
+    print(f"load average before: {load_before:.1f}, after: {load_after:.1f}")
     print(f"job: {n_slices} slices of {NETWORK.label}, {cells:,} cells in all, "
           f"{os.cpu_count()} cores (shared)")  # fmt: skip
+    autogroup = Path("/proc/sys/kernel/sched_autogroup_enabled")
+    grouped = autogroup.is_file() and autogroup.read_text().strip() == "1"
+    print(f"CPU this process got during the reference: {share:.2f} of a core; "
+          f"scheduler autogroups: {'on' if grouped else 'off'}")  # fmt: skip
     print(f"pool start-up (2 workers, 1 slice): {startup:7.2f} s")
     print(f"reference, this process:            {serial:7.2f} s  ({cells / serial:,.0f} cells/s)")
     print(f"1 worker process:                   {one_worker:7.2f} s  ({serial / one_worker:.2f}x)")
