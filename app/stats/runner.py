@@ -12,6 +12,7 @@ parent cancels what has not started, then returns.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
@@ -23,6 +24,8 @@ from app.stats.tasks import SliceRow, SliceTask, prepare_process, run_slice_task
 
 #: ``progress(done, total)`` after each finished slice.
 Progress = Callable[[int, int], None]
+#: Tasks submitted ahead per worker.
+_IN_FLIGHT = 4
 #: Modules the fork server imports before it forks any worker.
 _PRELOAD = ("app.stats.tasks", "engine.partition2d", "engine.region_stats")
 _ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
@@ -86,11 +89,17 @@ def run_on_processes(tasks: Sequence[SliceTask], workers: int, report: Progress)
     executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
     rows: list[SliceRow] = []
     try:
-        pending = {executor.submit(run_slice_task, task) for task in tasks}
-        while pending:
+        # A few tasks in flight per worker: waiting on every future at once costs time in
+        # the number of slices at each wake-up, and Ctrl-C has less to cancel.
+        queue = iter(tasks)
+        pending: set = set()
+        while True:
+            for task in itertools.islice(queue, _IN_FLIGHT * workers - len(pending)):
+                pending.add(executor.submit(run_slice_task, task))
+            if not pending:
+                break
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                rows.append(future.result())
+            rows.extend(future.result() for future in done)
             report(len(rows), len(tasks))
     except KeyboardInterrupt:
         executor.shutdown(wait=False, cancel_futures=True)

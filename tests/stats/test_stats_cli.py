@@ -169,7 +169,7 @@ def test_ctrl_c_stops_the_workers_and_writes_nothing(tmp_path):
     )
     try:
         first = process.stderr.readline()  # the first progress line: the workers are busy
-        assert first.startswith("stats: 1/100000 slices"), first
+        assert first.startswith("stats: ") and "/100000 slices" in first, first
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         rest = process.communicate(timeout=60)[1]
     finally:
