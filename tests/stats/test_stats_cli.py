@@ -178,3 +178,12 @@ def test_ctrl_c_stops_the_workers_and_writes_nothing(tmp_path):
     assert process.returncode == 130
     assert "stopped (Ctrl-C); nothing was written" in rest
     assert not out.exists()
+
+
+def test_a_scheduler_that_is_not_an_address_is_one_sentence_and_exit_1(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    out = tmp_path / "t.tsv"
+    code = main(["stats", *JOB, "--scheduler", "not an address", "--out", str(out)])
+    assert code == 1
+    assert "could not reach the Dask scheduler at not an address" in capsys.readouterr().err
+    assert not out.exists()
