@@ -91,10 +91,12 @@ def preset_source(name: str) -> NetworkSource:
 
 def model_source(path: Path, input_shape: tuple[int, ...] | None) -> NetworkSource:
     """A model file, read and checked once here (workers read it again)."""
-    from engine.model_files import ModelFileError, load_model
+    from engine.model_files import InputShapeRequired, ModelFileError, load_model
 
     try:
         model = load_model(path, input_shape=input_shape)
+    except InputShapeRequired as error:
+        raise ValueError(f"{str(error).rstrip('.')} with --input-shape, e.g. 1,28,28") from None
     except ModelFileError as error:
         raise ValueError(str(error).rstrip(".")) from None
     if math.prod(model.input_shape) < 2:

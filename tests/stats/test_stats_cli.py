@@ -187,3 +187,20 @@ def test_a_scheduler_that_is_not_an_address_is_one_sentence_and_exit_1(tmp_path,
     assert code == 1
     assert "could not reach the Dask scheduler at not an address" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.trace:DeprecationWarning")
+def test_a_torchscript_cnn_is_sliced_through_its_input_shape(tmp_path, capsys):
+    torch.manual_seed(0)
+    cnn = nn.Sequential(nn.Conv2d(1, 3, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                        nn.Linear(27, 4), nn.ReLU(), nn.Linear(4, 2)).eval()  # fmt: skip
+    path = tmp_path / "cnn.pt"
+    torch.jit.trace(cnn, torch.zeros(1, 1, 8, 8)).save(str(path))
+    assert main(["stats", "--model", str(path), "--slices", "2", "--quiet"]) == 2
+    assert "with --input-shape, e.g. 1,28,28" in capsys.readouterr().err
+    out = tmp_path / "cnn.tsv"
+    code = main(["stats", "--model", str(path), "--input-shape", "1,8,8", "--slices", "2",
+                 "--quiet", "--out", str(out)])  # fmt: skip
+    assert code == 0
+    counts = [int(n) for n in _column(out.read_text(), "n_cells")]
+    assert len(counts) == 2 and min(counts) > 1
