@@ -27,7 +27,9 @@ NO_DISPLAY_MESSAGE = (
 EXPORT_HELP = """sub-command:
   export ...   write a view or an animation to PNG, SVG, PDF, GIF or MP4 with no display,
                or a deck of talk figures; `splinescope export --help` for its options.
-               Example: splinescope export --preset xor-4 --view playground --out xor.svg"""
+               Example: splinescope export --preset xor-4 --view playground --out xor.svg
+  stats ...    exact cell statistics over many slices or checkpoints, in parallel
+               (--workers N, or a Dask cluster with --scheduler); `splinescope stats --help`."""
 SCREENSHOT_SIZE = (1400, 900)
 SCREENSHOT_TIMEOUT_MS = 120_000
 _HEADLESS_PLATFORMS = {"offscreen", "minimal"}
@@ -115,6 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.export.headless import run_export
 
         return run_export(argv[1:])
+    if argv[:1] == ["stats"]:
+        from app.stats import run_stats
+
+        return run_stats(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     demo = None
