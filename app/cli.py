@@ -172,7 +172,9 @@ def _run_window(
         restore_appearance()
     else:
         apply_theme(theme)
-    window = MainWindow()
+    # Only the page shown starts computing: another would compete with it for the cores
+    # (a preset starts its page as it always has, after it is applied).
+    window = MainWindow(first_page=page_name if preset is None else None)
     window.resize(*SCREENSHOT_SIZE)
     if preset is None:
         window.show_page(page_name)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -36,9 +37,17 @@ class FirstShowProbe(QObject):
     """Watches ``window`` (showing ``page``, named ``key``) and writes ``path`` when the
     page's first real result is on screen, then quits the application."""
 
-    def __init__(self, window: QWidget, page: QWidget, key: str, path: Path) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        page: QWidget,
+        key: str,
+        path: Path,
+        written: Callable[[int], None] | None = None,
+    ) -> None:
         super().__init__(window)
         self._path = path
+        self._written_callback = written or QApplication.instance().exit
         self._stamps: dict[str, float | str | None] = {"page": key}
         self._written = False
         window.installEventFilter(self)
@@ -77,9 +86,12 @@ class FirstShowProbe(QObject):
         self._written = True
         self._stamps["failure"] = failure
         self._path.write_text(json.dumps(self._stamps), encoding="utf-8")
-        QApplication.instance().exit(0 if failure is None else 1)
+        self._written_callback(0 if failure is None else 1)
 
 
-def install_first_show_probe(window: QWidget, key: str, path: Path) -> FirstShowProbe:
-    """Record ``window``'s first show and its page ``key``'s first result into ``path``."""
-    return FirstShowProbe(window, window.page(key), key, path)
+def install_first_show_probe(
+    window: QWidget, key: str, path: Path, written: Callable[[int], None] | None = None
+) -> FirstShowProbe:
+    """Record ``window``'s first show and its page ``key``'s first result into ``path``,
+    then call ``written(code)`` (default: quit the application with that exit code)."""
+    return FirstShowProbe(window, window.page(key), key, path, written)
