@@ -91,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     cache = "warm numba cache" if args.warm else "empty numba cache (fresh install)"
     print(f"First show, one fresh process per page, {cache}; wall seconds from process start")
     print(f"floor (same run): `python -c 'import PySide6.QtWidgets'` {floor:.2f} s\n")
-    print(f"{'page':<11} {'tree':<28} {'window':>7} {'result':>7} {'cpu':>7} {'shown->result':>13}")
+    print("window, result: wall seconds; cpu: this process's CPU seconds at each")
+    head = f"{'page':<11} {'tree':<28} {'window':>7} {'result':>7} {'cpu':>7} {'cpu':>7}"
+    print(f"{head} {'shown->result':>13}")
     for key in args.pages:
         for tree in trees:
             row = _first_show(tree, key, cold=not args.warm)
@@ -101,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
                 else f"{'-':>13}"
             )
             line = f"{key:<11} {tree.name[-28:]:<28} {_cell(row, 'window')} {_cell(row, 'result')}"
-            line += f" {_cell(row, 'result_cpu')} {after}"
+            line += f" {_cell(row, 'window_cpu')} {_cell(row, 'result_cpu')} {after}"
             if row.get("failure"):
                 line += f"  ({row['failure']})"
             print(line, flush=True)
