@@ -74,6 +74,34 @@ def _first_show(tree: Path, key: str, cold: bool) -> dict[str, object]:
     return row
 
 
+#: Run in each tree: CPU seconds from Figure 1's Run to its first yields and to d = 3.
+FIGURE1_SCRIPT = """
+import time
+from app.hulls.experiments import EXPERIMENTS
+run = EXPERIMENTS[0].start()
+start = time.process_time()
+for progress in run:
+    first = progress.done <= 1
+    if first or progress.message.startswith("d = 3"):
+        print(f"{time.process_time() - start:8.2f}  {progress.message}", flush=True)
+    if progress.message.startswith("d = 3"):
+        break
+"""
+
+
+def _figure1(tree: Path) -> str:
+    """Figure 1's first yields in ``tree``, as CPU seconds after Run (a fresh process)."""
+    done = subprocess.run(
+        [sys.executable, "-c", FIGURE1_SCRIPT],
+        cwd=tree,
+        env=dict(os.environ, PYTHONPATH=str(tree)),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+    )
+    return done.stdout.rstrip() or done.stderr.strip()[-300:]
+
+
 def _cell(row: dict[str, object], name: str) -> str:
     value = row.get(name)
     return f"{value:7.2f}" if isinstance(value, float) else "      -"
@@ -107,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
             if row.get("failure"):
                 line += f"  ({row['failure']})"
             print(line, flush=True)
+    if "hulls" in args.pages:
+        print("\nHulls Figure 1 after Run: CPU seconds of the worker to its first updates")
+        for tree in trees:
+            print(f"{tree.name}:\n{_figure1(tree)}", flush=True)
     return 0
 
 
