@@ -178,7 +178,9 @@ def _run_window(
         restore_appearance()
     else:
         apply_theme(theme)
-    window = MainWindow()
+    # Only the page shown starts computing: another would compete with it for the cores
+    # (a preset starts its page as it always has, after it is applied).
+    window = MainWindow(first_page=page_name if preset is None else None)
     window.resize(*SCREENSHOT_SIZE)
     if preset is None:
         window.show_page(page_name)
@@ -195,7 +197,12 @@ def _run_window(
             window.close()
             return 1
     exit_code = [0]
-    if screenshot is None:  # a screenshot run leaves no marker, autosave or geometry
+    from app.shell.first_show import first_show_file, install_first_show_probe
+
+    probe_file = first_show_file(os.environ)
+    if probe_file is not None:  # benchmarks/first_show.py: like a screenshot run, no save
+        install_first_show_probe(window, page_name, probe_file)
+    elif screenshot is None:  # a screenshot run leaves no marker, autosave or geometry
         window.sessions.begin(offer_recovery=session is None)
     else:
         _save_screenshot_when_ready(window, screenshot, page_name, demo, exit_code)

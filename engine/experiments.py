@@ -228,7 +228,8 @@ def sample_probability_experiment(
 
     Yields
     ------
-    ExperimentProgress after every trial.
+    ExperimentProgress with the exact curves of every d (when the family has them) before
+    the first trial, then after every trial; dimensions are measured smallest first.
 
     Returns
     -------
@@ -250,13 +251,17 @@ def sample_probability_experiment(
     def snapshot() -> ExperimentResult:
         return _figure1_result(family, dimensions, sizes, dense, exact_curves, measured, rows)
 
+    # The exact curves first, for every d: they are drawn before the first trial.
     for d in dimensions:
-        sample = make_sampler(family, d, seed)
         k = intrinsic_dimension(family, d)
         if k is not None:
             exact_curves[d] = gaussian_inside_curve(dense, k)
-            for n in sizes:
-                exact_at[(d, n)] = float(gaussian_inside_curve(np.array([n]), k)[0])
+            at_sizes = gaussian_inside_curve(np.array(sizes), k)
+            exact_at.update({(d, n): float(p) for n, p in zip(sizes, at_sizes, strict=True)})
+    if exact_curves:
+        yield ExperimentProgress(0, total, "exact curves drawn; measuring", snapshot())
+    for d in dimensions:
+        sample = make_sampler(family, d, seed)
         for n in sizes:
             shares = []
             for trial in range(trials):

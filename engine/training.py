@@ -227,7 +227,9 @@ class Trainer:
         self._y_train = torch.as_tensor(dataset.y_train, dtype=label_type)
         self._y_test = torch.as_tensor(dataset.y_test, dtype=label_type)
         self._generator = torch.Generator().manual_seed(config.seed)
-        self._optimiser = self._make_optimiser(config)
+        # Made at the first step: torch's optimisers import torch._dynamo on first use
+        # (1.6 CPU-seconds), which a page that only shows an untrained network never needs.
+        self._optimiser: torch.optim.Optimizer | None = None
         self.epoch = 0
         self.step = 0
         self._order = torch.zeros(0, dtype=torch.int64)  # the current epoch's batch order
@@ -248,8 +250,8 @@ class Trainer:
         with fresh optimiser state; the same kind keeps its state (e.g. Adam's moments).
         The seed only matters at construction."""
         if config.optimiser != self.config.optimiser:
-            self._optimiser = self._make_optimiser(config)
-        else:
+            self._optimiser = None  # a fresh one at the next step
+        elif self._optimiser is not None:
             for group in self._optimiser.param_groups:
                 group["lr"] = config.learning_rate
                 group["weight_decay"] = config.l2
@@ -288,6 +290,8 @@ class Trainer:
         self._position += batch
         self.model.train()
         loss = self._loss(self.model(self._x_train[chosen]), self._y_train[chosen])
+        if self._optimiser is None:
+            self._optimiser = self._make_optimiser(self.config)
         self._optimiser.zero_grad(set_to_none=True)
         loss.backward()
         self._optimiser.step()

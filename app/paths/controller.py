@@ -275,9 +275,20 @@ class PathsController(StateOwner[PathsState], QObject):
     def _key(self) -> tuple[str, int]:
         return (self._source.name, self._state.latent_dim)
 
-    def prepare(self) -> None:
-        """Show the cached models of the current choice, or train them in a worker (after
-        reading the data, the first time)."""
+    def retrain(self) -> None:
+        """Train the models of the current choice anew, in a worker: the shipped (or
+        cached, or a session's) networks of this data and latent dimension are dropped."""
+        if self._source is None:
+            self.prepare()
+            return
+        self._cache.pop(self._key(), None)
+        self._networks.pop(self._key(), None)
+        self.prepare(shipped=False)
+
+    def prepare(self, *, shipped: bool = True) -> None:
+        """Show the cached models of the current choice, or make them in a worker (after
+        reading the data, the first time): the shipped ones when ``shipped`` allows and
+        they fit the settings, else trained."""
         if self._source is None:
             if not self._reader.is_busy:
                 self._read(self._state.data_files)
@@ -299,6 +310,7 @@ class PathsController(StateOwner[PathsState], QObject):
             self._state.latent_dim,
             self.settings,
             self._networks.get(self._key()),
+            shipped=shipped,
             _start_thread=False,
             _ignore_errors=True,
         )

@@ -140,8 +140,12 @@ class PathsControls(QFrame):
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.controller.cancel_training)
         self.retrain_button = QPushButton("Train", self)
-        self.retrain_button.setToolTip("Train the models of this data and latent dimension")
-        self.retrain_button.clicked.connect(self.controller.prepare)
+        self.retrain_button.setObjectName("pathsTrainButton")
+        self.retrain_button.setToolTip(
+            "Train the models of this data and latent dimension here, from their seed "
+            "(replacing the shipped ones)"
+        )
+        self.retrain_button.clicked.connect(self.controller.retrain)
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
@@ -282,6 +286,7 @@ class PathsControls(QFrame):
         self.progress.setValue(0)
         self.cancel_button.setEnabled(True)
         self.retrain_button.setEnabled(False)
+        self.retrain_button.setText("Train")
         if self.controller.has_networks:
             self.stage_label.setText(
                 f"Rebuilding the saved models' cells (latent dimension {latent_dim})…"
@@ -304,10 +309,13 @@ class PathsControls(QFrame):
     def show_models(self, models: PathsModels, n_train: int) -> None:
         self.progress.setValue(1000)
         self.cancel_button.setEnabled(False)
-        self.retrain_button.setEnabled(False)
+        # Shipped models can be trained here instead (the same recipe, on this machine).
+        self.retrain_button.setEnabled(models.shipped)
+        self.retrain_button.setText("Retrain" if models.shipped else "Train")
         ae = models.autoencoder
         widths = "-".join(str(m.out_features) for m in ae.encoder if hasattr(m, "out_features"))
+        how = "shipped with Splinescope, trained" if models.shipped else "trained"
         self.stage_label.setText(
-            f"Autoencoder {ae.n_pixels}-{widths}-… trained on {n_train:,} images; "
+            f"Autoencoder {ae.n_pixels}-{widths}-… {how} on {n_train:,} images; "
             f"classifier test accuracy {models.classifier_accuracy:.1%}."
         )

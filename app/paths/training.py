@@ -2,12 +2,14 @@
 derived from them (the latent codes, the decoder's cells, the survey of random paths).
 
 Everything here runs in a worker: :func:`load_source` reads the data, :func:`prepare_models`
-is a generator that trains (or takes a session's networks) and yields its progress.
+is a generator that trains (or takes a session's networks, or the networks shipped in
+``resources/models`` when the page's defaults ask for exactly those) and yields its progress.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Generator
 from dataclasses import dataclass
 
@@ -19,6 +21,7 @@ from app.paths.state import TEST_LIMIT, PathsSettings
 from engine.digit_models import Autoencoder, EpochProgress, train_autoencoder, train_classifier
 from engine.digits import DigitImages, load_digits, load_mnist_idx, train_test_split
 from engine.latent_paths import LatentView, PathSurvey, latent_view, survey_paths
+from engine.shipped_digit_networks import SHIPPED_RECIPE, load_digit_networks, training_digest
 
 #: Most training images used for MNIST (the models must train in about a minute).
 MNIST_TRAIN_LIMIT = 10_000
@@ -46,6 +49,7 @@ class TrainedNetworks:
 
     autoencoder: Autoencoder
     classifier: nn.Sequential
+    shipped: bool = False
 
     @property
     def latent_dim(self) -> int:
@@ -63,6 +67,7 @@ class PathsModels:
     view : the decoder's cells over the latent plane (k == 2), else None (slices are per pair).
     survey : cells crossed against latent length for random pairs of training codes.
     classifier_accuracy : accuracy on the test images.
+    shipped : whether the networks are the ones shipped with Splinescope (not trained here).
     """
 
     autoencoder: Autoencoder
@@ -71,6 +76,7 @@ class PathsModels:
     view: LatentView | None
     survey: PathSurvey
     classifier_accuracy: float
+    shipped: bool = False
 
     @property
     def latent_dim(self) -> int:
@@ -78,7 +84,7 @@ class PathsModels:
 
     @property
     def networks(self) -> TrainedNetworks:
-        return TrainedNetworks(self.autoencoder, self.classifier)
+        return TrainedNetworks(self.autoencoder, self.classifier, self.shipped)
 
 
 @dataclass(frozen=True)
@@ -109,9 +115,15 @@ def prepare_models(
     latent_dim: int,
     settings: PathsSettings,
     networks: TrainedNetworks | None = None,
+    *,
+    shipped: bool = True,
 ) -> Generator[TrainingStage, None, PathsModels]:
     """Train the classifier and the autoencoder (unless ``networks`` are given, e.g. from a
-    session), then cut the latent plane and survey paths."""
+    session, or ``shipped`` allows the shipped ones and they fit), then cut the latent plane
+    and survey paths."""
+    if networks is None and shipped and shipped_recipe_fits(source, latent_dim, settings):
+        yield TrainingStage("Reading the shipped models", 0.0)
+        networks = shipped_networks(source)
     if networks is None:
         networks = yield from train_networks(source, latent_dim, settings)
     return (yield from derive_models(source, networks, settings))
@@ -162,7 +174,42 @@ def derive_models(
     with torch.no_grad():
         predicted = classifier(torch.as_tensor(source.test.flat)).argmax(dim=1).numpy()
     accuracy = float(np.mean(predicted == source.test.labels))
-    return PathsModels(autoencoder, classifier, codes, view, survey, accuracy)
+    return PathsModels(
+        autoencoder, classifier, codes, view, survey, accuracy, shipped=networks.shipped
+    )
+
+
+def shipped_recipe_fits(source: DigitSource, latent_dim: int, settings: PathsSettings) -> bool:
+    """Whether the shipped networks are what training would make here: scikit-learn's
+    digits and the recipe's widths, epochs, seed and latent dimension."""
+    recipe = SHIPPED_RECIPE
+    return (
+        source.files is None
+        and latent_dim == recipe["latent_dim"]
+        and list(settings.hidden) == list(recipe["hidden"])
+        and settings.seed == recipe["seed"]
+        and settings.epochs_for(settings.classifier_epochs, len(source.train))
+        == recipe["classifier_epochs"]
+        and settings.epochs_for(settings.autoencoder_epochs, len(source.train))
+        == recipe["autoencoder_epochs"]
+    )
+
+
+def shipped_networks(source: DigitSource) -> TrainedNetworks | None:
+    """The shipped networks, if their file reads and they were trained on ``source.train``;
+    else None (the page trains instead, and says why on stderr)."""
+    try:
+        networks = load_digit_networks()
+    except (OSError, ValueError) as error:
+        print(f"splinescope: the shipped digits models cannot be used: {error}", file=sys.stderr)
+        return None
+    if networks.data_digest != training_digest(source.train):
+        print(
+            "splinescope: the shipped digits models were trained on other images; training.",
+            file=sys.stderr,
+        )
+        return None
+    return TrainedNetworks(networks.autoencoder, networks.classifier, shipped=True)
 
 
 def load_source(images_path: str | None = None, labels_path: str | None = None) -> DigitSource:

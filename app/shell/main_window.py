@@ -26,7 +26,9 @@ ABOUT_TEXT = (
 class MainWindow(QMainWindow):
     """The application window: one tab per page of :data:`app.registry.PAGES`."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, first_page: str | None = None) -> None:
+        """``first_page``: the key of the page shown first (default: the first tab); only
+        that page starts computing, the others start when first shown."""
         super().__init__(parent)
         self.setWindowTitle("Splinescope")
         self.setObjectName("mainWindow")
@@ -56,7 +58,18 @@ class MainWindow(QMainWindow):
         self.pages.currentChanged.connect(self._show_status)
 
         self._build_menus()
-        self.pages.currentWidget().start()
+        if first_page is not None:
+            self.pages.setCurrentWidget(self.page(first_page))
+        self._started: set[int] = set()
+        self._start_current()
+        self.pages.currentChanged.connect(self._start_current)
+
+    def _start_current(self, *_args: object) -> None:
+        """Start the page on screen the first time it is there."""
+        index = self.pages.currentIndex()
+        if index not in self._started:
+            self._started.add(index)
+            self.pages.currentWidget().start()
 
     def page(self, key: str) -> QWidget:
         """The page named ``key`` (a key of :data:`app.registry.PAGES`)."""

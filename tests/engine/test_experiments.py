@@ -77,7 +77,7 @@ def test_experiments_cancel_at_the_next_step(monkeypatch, make):
         )
     generator = make()
     first = next(generator)
-    assert first.done >= 1 and first.total > first.done
+    assert 0 <= first.done < first.total  # Figure 1 first yields its exact curves (0 done)
     before = len(calls)
     generator.close()  # what the worker does on cancel: it stops iterating
     assert len(calls) == before
@@ -112,3 +112,19 @@ def test_pixel_features_and_softer_enclosures():
     by_dims = {row[1]: row[2] for row in result.rows if row[0] == "central pixels"}
     assert by_dims[64] < by_dims[4]  # fewer test digits inside as dimensions grow
     assert by_dims[64] == 0.0
+
+
+def test_figure1_draws_every_exact_curve_before_the_first_trial():
+    run_ = sample_probability_experiment("gaussian", (2, 5, 16), (10, 100, 2000), trials=2)
+    first = next(run_)
+    run_.close()
+    assert first.done == 0 and first.total == 3 * 3 * 2
+    exact = {s.group: s for s in first.result.series if s.exact}
+    assert sorted(exact) == ["d = 16", "d = 2", "d = 5"]
+    assert not [s for s in first.result.series if not s.exact]  # nothing measured yet
+    for d in (2, 5, 16):
+        series = exact[f"d = {d}"]
+        for n in (10, 300, 2000):
+            i = int(np.flatnonzero(series.x == n)[0]) if n in series.x else None
+            if i is not None:  # the one-by-one formula, independently of the shared grid
+                assert series.y[i] == pytest.approx(gaussian_inside_probability(n, d), abs=1e-12)

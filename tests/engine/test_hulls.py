@@ -14,7 +14,11 @@ import pytest
 from scipy.spatial import ConvexHull
 
 from benchmarks.reference_hull import lp_inside
-from engine.absorption import barany_furedi_threshold, gaussian_inside_probability
+from engine.absorption import (
+    barany_furedi_threshold,
+    gaussian_inside_curve,
+    gaussian_inside_probability,
+)
 from engine.enclosing import (
     bounding_box,
     fraction_in_range,
@@ -178,3 +182,17 @@ def test_kz_probability_decreases_with_dimension_and_grows_with_n():
     assert gaussian_inside_probability(50, 5) < gaussian_inside_probability(500, 5)
     assert gaussian_inside_probability(5, 5) == 0.0
     assert barany_furedi_threshold(10) == pytest.approx(3.2)
+
+
+def test_the_exact_curve_matches_the_formula_size_by_size():
+    sizes = np.array([1, 2, 3, 4, 7, 10, 55, 300, 2000, 10_000])
+    for d in (1, 2, 3, 6, 11, 16):
+        curve = gaussian_inside_curve(sizes, d)
+        one_by_one = [gaussian_inside_probability(int(n), d) for n in sizes]
+        np.testing.assert_allclose(curve, one_by_one, rtol=0, atol=1e-12)
+    # d = 1: (n - 1) / (n + 1) for every continuous law; n <= d: never inside.
+    known = (sizes - 1) / (sizes + 1)
+    np.testing.assert_allclose(gaussian_inside_curve(sizes, 1), known, atol=1e-12)
+    assert gaussian_inside_curve(np.array([3, 5]), 5).tolist() == [0.0, 0.0]
+    with pytest.raises(ValueError, match="sizes >= 1"):
+        gaussian_inside_curve(np.array([0, 5]), 3)

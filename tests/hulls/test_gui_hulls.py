@@ -191,3 +191,28 @@ def test_the_noise_dimensions_tab_shows_the_hull_share_falling(qtbot, page, monk
     assert [panel.table.item(i, 1).text() for i in range(2)] == ["2", "102"]
     assert float(panel.table.item(0, 2).text()) > 0.7
     assert float(panel.table.item(1, 2).text()) == 0.0
+
+
+def test_figure1_draws_the_exact_curves_before_the_first_trial_ends(qtbot, page):
+    from engine.absorption import gaussian_inside_probability
+
+    panel = page.panels["gaussian"]
+    seen: list[tuple[int, str, list, list]] = []
+
+    def look(key: str, progress) -> None:  # connected after the page: what it just drew
+        items = panel.plot.listDataItems()
+        dashed = [i for i in items if i.opts["pen"].style() == Qt.PenStyle.DashLine]
+        marked = [i for i in items if i.opts["symbol"] is not None]
+        seen.append((progress.done, panel.status.text(), dashed, marked))
+
+    page.controller.experiment_progress.connect(look)
+    with qtbot.waitSignal(page.controller.experiment_progress, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=TIMEOUT_MS)
+    done, status, dashed, marked = seen[0]
+    assert (done, status, len(marked)) == (0, "exact curves drawn; measuring", 0)
+    assert len(dashed) == 8  # d = 2...7, 10, 16, each its Kabluchko–Zaporozhets curve
+    x, y = dashed[0].getData()  # d = 2, on a log axis
+    at_2000 = int(np.argmin(abs(x - np.log10(2000))))
+    assert y[at_2000] == pytest.approx(gaussian_inside_probability(2000, 2), abs=1e-9)

@@ -168,3 +168,33 @@ def test_the_strip_tags_take_the_colour_blind_safe_palette(qtbot, paths_page):
     finally:
         app_theme.apply_theme("default", colour_blind_safe=False)
     qtbot.waitUntil(lambda: colours_in(CELL_PALETTE), timeout=TIMEOUT_MS)
+
+
+def test_a_fresh_page_shows_the_shipped_models_latent_plane_without_training(qtbot):
+    from engine.shipped_digit_networks import SHIPPED_FILE, load_digit_networks
+
+    page = PathsPage()  # the page's defaults: the shipped recipe
+    stages: list[str] = []
+    page.controller.training_progress.connect(lambda stage: stages.append(stage.stage))
+    qtbot.addWidget(page)
+    page.resize(1400, 860)
+    with qtbot.waitSignal(page.pair_shown, timeout=TIMEOUT_MS):
+        page.show()
+    assert stages and not any(stage.startswith("Training") for stage in stages)
+    assert "shipped with Splinescope" in page.controls.stage_label.text()
+    # The latent plane shows the training digits where the file's own encoder puts them.
+    shipped = load_digit_networks(SHIPPED_FILE)
+    codes = shipped.autoencoder.encode(page.controller.source.train.flat)
+    np.testing.assert_allclose(page.views.canvas.code_points, codes, atol=1e-12)
+    assert page.views.canvas.partition.n_regions > 1
+
+    # Retraining stays one click away: it trains (and Cancel stops it).
+    button = page.controls.retrain_button
+    assert button.isEnabled() and button.text() == "Retrain"
+    with qtbot.waitSignal(page.controller.training_progress, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.controls.stage_label.text().startswith("Training the"))
+    with qtbot.waitSignal(page.controller.training_finished, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(page.controls.cancel_button, Qt.MouseButton.LeftButton)
+    assert button.isEnabled() and button.text() == "Train"
+    page.shutdown()

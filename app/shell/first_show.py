@@ -1,0 +1,97 @@
+"""A first-show probe for ``benchmarks/first_show.py``: when the window appeared and when
+its page first showed a real result, written to the file the environment names.
+
+With ``SPLINESCOPE_FIRST_SHOW=<file>`` set, ``python main.py --page KEY`` records, as
+``time.time()`` stamps (comparable with the parent process's clock) and CPU seconds of
+this process, the moment the window is shown and the moment the page's readiness
+(``PageSpec.readiness``) holds, writes them to ``<file>`` as JSON and quits. Unset, nothing
+here runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.registry import page_spec
+
+#: The environment variable naming the file the probe writes.
+FIRST_SHOW_ENV = "SPLINESCOPE_FIRST_SHOW"
+#: Give up after this long (ms) and write what was seen, with ``"result": null``.
+FIRST_SHOW_TIMEOUT_MS = 180_000
+
+
+def first_show_file(environ: dict[str, str] | os._Environ) -> Path | None:
+    """The file ``SPLINESCOPE_FIRST_SHOW`` names, or None when it is unset or empty."""
+    name = environ.get(FIRST_SHOW_ENV, "").strip()
+    return Path(name) if name else None
+
+
+class FirstShowProbe(QObject):
+    """Watches ``window`` (showing ``page``, named ``key``) and writes ``path`` when the
+    page's first real result is on screen, then quits the application."""
+
+    def __init__(
+        self,
+        window: QWidget,
+        page: QWidget,
+        key: str,
+        path: Path,
+        written: Callable[[int], None] | None = None,
+    ) -> None:
+        super().__init__(window)
+        self._path = path
+        self._written_callback = written or QApplication.instance().exit
+        self._stamps: dict[str, float | str | None] = {"page": key}
+        self._written = False
+        window.installEventFilter(self)
+        self._rule = page_spec(key).readiness(page, None)
+        for signal in self._rule.signals:
+            signal.connect(self._check)
+        for signal in self._rule.failures:
+            signal.connect(self._fail)
+        if self._rule.start is not None:
+            self._rule.start()
+        QTimer.singleShot(0, self._check)
+        QTimer.singleShot(FIRST_SHOW_TIMEOUT_MS, lambda: self._write("timed out"))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and "window" not in self._stamps:
+            self._stamp("window")
+        return False
+
+    def _stamp(self, name: str) -> None:
+        self._stamps[name] = time.time()
+        self._stamps[f"{name}_cpu"] = time.process_time()
+
+    def _check(self, *_args: object) -> None:
+        if not self._written and "window" in self._stamps and self._rule.is_ready():
+            self._stamp("result")
+            self._write(None)
+        elif not self._written and "window" not in self._stamps:
+            QTimer.singleShot(10, self._check)
+
+    def _fail(self, message: object) -> None:
+        self._write(str(message))
+
+    def _write(self, failure: str | None) -> None:
+        if self._written:
+            return
+        self._written = True
+        self._stamps["failure"] = failure
+        self._path.write_text(json.dumps(self._stamps), encoding="utf-8")
+        self._written_callback(0 if failure is None else 1)
+
+
+def install_first_show_probe(
+    window: QWidget, key: str, path: Path, written: Callable[[int], None] | None = None
+) -> FirstShowProbe:
+    """Record ``window``'s first show and its page ``key``'s first result into ``path``,
+    then call ``written(code)`` (default: quit the application with that exit code)."""
+    return FirstShowProbe(window, window.page(key), key, path, written)

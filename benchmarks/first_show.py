@@ -1,0 +1,146 @@
+"""First use: seconds from process start to the window shown and to each page's first
+real result, one fresh process per page.
+
+Each page runs ``main.py --page KEY`` in a new Python process with
+``SPLINESCOPE_FIRST_SHOW=<file>`` set (see :mod:`app.shell.first_show`): the process
+writes when its window painted first and when the page's readiness held, and quits.
+By default each process gets an empty numba cache (``NUMBA_CACHE_DIR``), as on a fresh
+install; ``--warm`` keeps the usual cache. The floor, measured in the same run, is a
+process that only imports PySide6's widgets (``--floor-runs`` times, median).
+
+``--tree DIR`` (repeatable) runs the same pages from other checkouts (another worktree at
+an older commit, say) in the same run, to compare before and after; the first tree is this
+one unless given. Needs a display (run under ``xvfb-run -a``).
+
+    xvfb-run -a python benchmarks/first_show.py [--pages paths hulls] [--tree ../before]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE_KEYS = ("cells", "volume", "playground", "cells3d", "paths", "hulls")
+FIRST_SHOW_ENV = "SPLINESCOPE_FIRST_SHOW"
+TIMEOUT_S = 240.0
+
+
+def _floor(runs: int) -> float:
+    """Median seconds of a process that imports PySide6.QtWidgets and exits."""
+    times = []
+    for _ in range(runs):
+        start = time.time()
+        subprocess.run([sys.executable, "-c", "import PySide6.QtWidgets"], check=True)
+        times.append(time.time() - start)
+    return statistics.median(times)
+
+
+def _first_show(tree: Path, key: str, cold: bool) -> dict[str, object]:
+    """Run one fresh window on ``key`` from ``tree``; its stamps relative to the start."""
+    with tempfile.TemporaryDirectory(prefix="first-show-") as scratch:
+        out = Path(scratch) / "stamps.json"
+        env = dict(os.environ, **{FIRST_SHOW_ENV: str(out)})
+        if cold:
+            env["NUMBA_CACHE_DIR"] = str(Path(scratch) / "numba")
+        env["HOME"] = str(Path(scratch) / "home")  # no saved geometry, theme or recovery
+        start = time.time()
+        try:
+            done = subprocess.run(
+                [sys.executable, "main.py", "--page", key],
+                cwd=tree,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT_S,
+            )
+        except subprocess.TimeoutExpired:
+            return {"failure": f"no answer in {TIMEOUT_S:.0f} s"}
+        if not out.exists():
+            return {"failure": f"exit {done.returncode}: {done.stderr.strip()[-300:]}"}
+        stamps = json.loads(out.read_text(encoding="utf-8"))
+    row: dict[str, object] = {"failure": stamps.get("failure")}
+    for name in ("window", "result"):
+        if isinstance(stamps.get(name), float):
+            row[name] = stamps[name] - start
+            row[f"{name}_cpu"] = stamps[f"{name}_cpu"]
+    return row
+
+
+#: Run in each tree: CPU seconds from Figure 1's Run to its first yields and to d = 3.
+FIGURE1_SCRIPT = """
+import time
+from app.hulls.experiments import EXPERIMENTS
+run = EXPERIMENTS[0].start()
+start = time.process_time()
+for progress in run:
+    first = progress.done <= 1
+    if first or progress.message.startswith("d = 3"):
+        print(f"{time.process_time() - start:8.2f}  {progress.message}", flush=True)
+    if progress.message.startswith("d = 3"):
+        break
+"""
+
+
+def _figure1(tree: Path) -> str:
+    """Figure 1's first yields in ``tree``, as CPU seconds after Run (a fresh process)."""
+    done = subprocess.run(
+        [sys.executable, "-c", FIGURE1_SCRIPT],
+        cwd=tree,
+        env=dict(os.environ, PYTHONPATH=str(tree)),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+    )
+    return done.stdout.rstrip() or done.stderr.strip()[-300:]
+
+
+def _cell(row: dict[str, object], name: str) -> str:
+    value = row.get(name)
+    return f"{value:7.2f}" if isinstance(value, float) else "      -"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", nargs="+", choices=PAGE_KEYS, default=list(PAGE_KEYS))
+    parser.add_argument("--tree", action="append", type=Path, default=[])
+    parser.add_argument("--warm", action="store_true", help="keep the usual numba cache")
+    parser.add_argument("--floor-runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    trees = [tree.resolve() for tree in args.tree] or [ROOT]
+    floor = _floor(args.floor_runs)
+    cache = "warm numba cache" if args.warm else "empty numba cache (fresh install)"
+    print(f"First show, one fresh process per page, {cache}; wall seconds from process start")
+    print(f"floor (same run): `python -c 'import PySide6.QtWidgets'` {floor:.2f} s\n")
+    print("window, result: wall seconds; cpu: this process's CPU seconds at each")
+    head = f"{'page':<11} {'tree':<28} {'window':>7} {'result':>7} {'cpu':>7} {'cpu':>7}"
+    print(f"{head} {'shown->result':>13}")
+    for key in args.pages:
+        for tree in trees:
+            row = _first_show(tree, key, cold=not args.warm)
+            after = (
+                f"{row['result'] - row['window']:13.2f}"
+                if isinstance(row.get("result"), float) and isinstance(row.get("window"), float)
+                else f"{'-':>13}"
+            )
+            line = f"{key:<11} {tree.name[-28:]:<28} {_cell(row, 'window')} {_cell(row, 'result')}"
+            line += f" {_cell(row, 'window_cpu')} {_cell(row, 'result_cpu')} {after}"
+            if row.get("failure"):
+                line += f"  ({row['failure']})"
+            print(line, flush=True)
+    if "hulls" in args.pages:
+        print("\nHulls Figure 1 after Run: CPU seconds of the worker to its first updates")
+        for tree in trees:
+            print(f"{tree.name}:\n{_figure1(tree)}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
