@@ -103,18 +103,24 @@ def iter_network_fit(
     y = np.asarray(y, dtype=np.float64)
     if len(x) == 0:
         raise ValueError("there are no training points in the training range")
-    with one_torch_thread():
-        model = random_mlp(widths, n_inputs=1, n_outputs=1, seed=seed, dtype=torch.float64)
-        optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
-        inputs = torch.from_numpy(x[:, None])
-        targets = torch.from_numpy(y[:, None])
-        every = max(1, epochs // max(1, reports))
-        for epoch in range(1, epochs + 1):
-            optimiser.zero_grad()
-            loss = nn.functional.mse_loss(model(inputs), targets)
-            loss.backward()
-            optimiser.step()
-            if epoch % every == 0 or epoch == epochs:
-                with torch.no_grad():
-                    current = float(nn.functional.mse_loss(model(inputs), targets))
-                yield NetworkFit(epoch, epochs, current, pieces_1d(model))
+    model = random_mlp(widths, n_inputs=1, n_outputs=1, seed=seed, dtype=torch.float64)
+    optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    inputs = torch.from_numpy(x[:, None])
+    targets = torch.from_numpy(y[:, None])
+    every = max(1, epochs // max(1, reports))
+    done = 0
+    while done < epochs:
+        steps = min(every, epochs - done)
+        # One torch thread while stepping, never across a yield: a caller may stop
+        # iterating for good at any report.
+        with one_torch_thread():
+            for _ in range(steps):
+                optimiser.zero_grad()
+                loss = nn.functional.mse_loss(model(inputs), targets)
+                loss.backward()
+                optimiser.step()
+            with torch.no_grad():
+                current = float(nn.functional.mse_loss(model(inputs), targets))
+            pieces = pieces_1d(model)
+        done += steps
+        yield NetworkFit(done, epochs, current, pieces)
