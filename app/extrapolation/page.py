@@ -79,12 +79,19 @@ def network_readout(fit: NetworkFit | None, low: float, high: float) -> str:
     return text
 
 
+def value_text(value: float) -> str:
+    """``-30,060`` or ``0.25``: large values with separators, never in e-notation below 1e9."""
+    if abs(value) >= 1000 and abs(value) < 1e9:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
 def polynomial_readout(fit: PolynomialFit) -> str:
     if fit.x is None:
         return f"polynomial: {fit.problem}"
     return (
-        f"polynomial of degree {fit.degree}: {fit.y[0]:.4g} at x = {fit.x[0]:g},"
-        f" {fit.y[-1]:.4g} at x = {fit.x[-1]:g}"
+        f"polynomial of degree {fit.degree}: {value_text(fit.y[0])} at x = {fit.x[0]:g},"
+        f" {value_text(fit.y[-1])} at x = {fit.x[-1]:g}"
     )
 
 
