@@ -15,7 +15,7 @@ PACKAGES = ("app", "widgets", "engine")
 MAX_LINES = 500
 #: A module may be longer when it says why, in a comment starting so, near its top.
 LONG_MODULE_MARK = "# Longer than 500 lines:"
-FEATURES = ("cells", "cells3d", "playground", "paths", "volume", "hulls")
+FEATURES = ("cells", "cells3d", "playground", "paths", "volume", "hulls", "extrapolation")
 
 
 def _modules() -> dict[str, Path]:
@@ -115,6 +115,7 @@ def test_each_feature_package_is_one_registry_entry():
         "cells3d",
         "paths",
         "hulls",
+        "extrapolation",
     ]
     assert len({spec.session_key for spec in PAGES}) == len(PAGES)
     for key in FEATURES:
