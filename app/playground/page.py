@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -32,12 +33,24 @@ CURVE_REFRESH_MS = 100
 
 
 def status_text(frame: PlaygroundFrame) -> str:
-    """A line under the canvas: what is shown and how long it took."""
+    """A line under the canvas: what is shown, the cells near the training points, the
+    mixed cells, and how long it took."""
     kind = "exact cells" if frame.exact else "sampled activation patterns"
-    return (
-        f"epoch {frame.epoch} · {frame.n_cells:,} {kind} · "
-        f"computed in {frame.seconds * 1000:.0f} ms"
-    )
+    text = f"epoch {frame.epoch} · {frame.n_cells:,} {kind} · "
+    if frame.local_complexity is not None:
+        text += f"{frame.local_complexity:.2f} near each training point · "
+    if frame.mixed_cells is not None and len(frame.mixed_cells):
+        text += f"{int(frame.mixed_cells[-1]):,} mixed · "
+    return text + f"computed in {frame.seconds * 1000:.0f} ms"
+
+
+def cell_counts(frame: PlaygroundFrame) -> tuple[float, float, float]:
+    """The frame's cells, mean cells near a training point, and mixed cells (NaN where
+    the frame has none)."""
+    local = np.nan if frame.local_complexity is None else frame.local_complexity
+    has_mixed = frame.mixed_cells is not None and len(frame.mixed_cells)
+    mixed = float(frame.mixed_cells[-1]) if has_mixed else np.nan
+    return float(frame.n_cells), float(local), mixed
 
 
 class PlaygroundPage(QMainWindow):
@@ -79,6 +92,8 @@ class PlaygroundPage(QMainWindow):
         self._curve_timer.setInterval(CURVE_REFRESH_MS)
         self._curve_timer.timeout.connect(lambda: self._show_snapshot(self.controller.snapshot))
         self._points_run = -1
+        # Cells through training, one row (epoch, cells, near points, mixed) a frame.
+        self._cell_counts: list[tuple[float, float, float, float]] = []
 
         bind_controls(self.controls, c)
         c.state_changed.connect(self._on_state_changed)
@@ -205,6 +220,8 @@ class PlaygroundPage(QMainWindow):
         )
 
     def _on_run_started(self, snapshot: TrainingSnapshot) -> None:
+        self._cell_counts = []
+        self.curves.set_cell_counts(*np.zeros((4, 0)))
         self._curve_timer.stop()
         self._show_snapshot(snapshot)
         self._update_buttons()
@@ -239,8 +256,17 @@ class PlaygroundPage(QMainWindow):
             frame.layer_cells, frame.mixed_cells, frame.region_bounds, exact=frame.exact
         )
         self.status_label.setText(status_text(frame))
+        self._record_cell_counts(frame)
         self._frames_drawn += 1
         self.frame_shown.emit(frame)
+
+    def _record_cell_counts(self, frame: PlaygroundFrame) -> None:
+        if frame.run_id != self._points_run:
+            return
+        # A frame of an earlier epoch (a Reset redrawn) replaces what came after it.
+        kept = [row for row in self._cell_counts if row[0] < frame.epoch]
+        self._cell_counts = [*kept, (float(frame.epoch), *cell_counts(frame))]
+        self.curves.set_cell_counts(*np.asarray(self._cell_counts).T)
 
     def _show_error(self, message: str) -> None:
         self.status_label.setText(message)
