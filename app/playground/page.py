@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.playground.binding import bind_controls, control_ranges, show_state
 from app.playground.controller import PlaygroundController
-from app.playground.frames import PlaygroundFrame
+from app.playground.frames import PlaygroundFrame, local_radius
 from app.playground.state import PlaygroundState
 from engine.training import TrainingSnapshot
 from widgets.common.message_box import show_warning
@@ -33,15 +33,27 @@ CURVE_REFRESH_MS = 100
 
 
 def status_text(frame: PlaygroundFrame) -> str:
-    """A line under the canvas: what is shown, the cells near the training points, the
-    mixed cells, and how long it took."""
+    """A line under the canvas: what is shown and how long it took."""
     kind = "exact cells" if frame.exact else "sampled activation patterns"
-    text = f"epoch {frame.epoch} · {frame.n_cells:,} {kind} · "
+    return (
+        f"epoch {frame.epoch} · {frame.n_cells:,} {kind} · "
+        f"computed in {frame.seconds * 1000:.0f} ms"
+    )
+
+
+def counts_text(frame: PlaygroundFrame) -> str:
+    """The caption under the cells: ``epoch 12 · 107 cells · 5.34 cells within r = 0.15 of
+    a training point · 6 mixed cells``."""
+    kind = "cells" if frame.exact else "patterns seen"
+    text = f"epoch {frame.epoch} · {frame.n_cells:,} {kind}"
     if frame.local_complexity is not None:
-        text += f"{frame.local_complexity:.2f} near each training point · "
+        text += (
+            f" · {frame.local_complexity:.2f} cells within r = {local_radius(frame.bounds):.2g}"
+            " of a training point"
+        )
     if frame.mixed_cells is not None and len(frame.mixed_cells):
-        text += f"{int(frame.mixed_cells[-1]):,} mixed · "
-    return text + f"computed in {frame.seconds * 1000:.0f} ms"
+        text += f" · {int(frame.mixed_cells[-1]):,} mixed cells"
+    return text
 
 
 def cell_counts(frame: PlaygroundFrame) -> tuple[float, float, float]:
@@ -256,6 +268,7 @@ class PlaygroundPage(QMainWindow):
             frame.layer_cells, frame.mixed_cells, frame.region_bounds, exact=frame.exact
         )
         self.status_label.setText(status_text(frame))
+        self.cells.counts_caption.setText(counts_text(frame))
         self._record_cell_counts(frame)
         self._frames_drawn += 1
         self.frame_shown.emit(frame)

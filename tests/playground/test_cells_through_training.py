@@ -82,9 +82,11 @@ def test_each_frame_adds_its_counts_under_the_loss_curve(page, qtbot):
     assert 10 ** shown_near[-1] == pytest.approx(near, abs=0.05)
     _, mixed = curves.cell_count_data("mixed")
     assert 10 ** mixed[-1] == pytest.approx(expected_mixed)
-    status = page.findChild(QLabel, "playgroundStatus").text()
-    assert f"{frame.local_complexity:.2f} near each training point" in status
-    assert f"{int(frame.mixed_cells[-1])} mixed" in status
+    caption = page.findChild(QLabel, "playgroundCellCounts").text()
+    assert f"epoch 3 · {n_cells:,} cells" in caption
+    r = f"{local_radius(DATA_BOUNDS):.2g}"
+    assert f"{frame.local_complexity:.2f} cells within r = {r} of a training point" in caption
+    assert f"{expected_mixed} mixed cells" in caption
 
 
 def test_a_reset_starts_the_cell_curves_again(page, qtbot):
