@@ -136,3 +136,17 @@ def test_outside_the_range_the_drawn_network_is_a_straight_line(page):
     assert right.sum() == 2  # the last knot and the view's edge: one straight piece
     slope = page.controller.network.pieces.slopes[-1]
     assert (y[-1] - y[-2]) / (x[-1] - x[-2]) == pytest.approx(slope, rel=1e-9)
+
+
+def test_cancel_stops_a_long_run_and_keeps_its_last_fit(page, qtbot):
+    with qtbot.waitSignal(page.controller.network_progress, timeout=TIMEOUT_MS):
+        page.controller.update(epochs=20_000)
+    assert page.cancel_button.isEnabled()
+    with qtbot.waitSignal(page.controller.training_finished, timeout=TIMEOUT_MS) as finished:
+        qtbot.mouseClick(page.cancel_button, Qt.MouseButton.LeftButton)
+    assert finished.args == ["cancelled"]
+    assert not page.cancel_button.isEnabled()
+    assert 0 < page.progress.value() < page.progress.maximum() == 20_000
+    shown_epoch = int(re.search(r"epoch (\d+)/20000", page.readout.text()).group(1))
+    assert shown_epoch == page.progress.value()
+    assert len(page.plot.network_curve.getData()[0]) >= 2  # the last fit stays drawn
