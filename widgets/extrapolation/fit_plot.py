@@ -75,7 +75,7 @@ class FitPlot(pg.PlotWidget):
         self.knot_marks.setZValue(5)
         plot.addItem(self.knot_marks)
         self.training_marks = pg.ScatterPlotItem(
-            size=5, pen=None, brush=pg.mkBrush((*INK, 150)), symbol="o"
+            size=5, pen=None, brush=pg.mkBrush((*INK, 150)), symbol="o", name="training points"
         )
         plot.addItem(self.training_marks)
         self.point_marks = pg.ScatterPlotItem(
