@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.cells.spec import CELLS
 from app.cells3d.spec import CELLS_3D
+from app.extrapolation.spec import EXTRAPOLATION
 from app.hulls.spec import HULLS
 from app.jigsaw.spec import JIGSAW
 from app.page_spec import PageSpec
@@ -11,7 +12,16 @@ from app.paths.spec import PATHS
 from app.playground.spec import PLAYGROUND
 from app.volume.spec import VOLUME
 
-PAGES: tuple[PageSpec, ...] = (CELLS, VOLUME, PLAYGROUND, CELLS_3D, PATHS, HULLS, JIGSAW)
+PAGES: tuple[PageSpec, ...] = (
+    CELLS,
+    VOLUME,
+    PLAYGROUND,
+    CELLS_3D,
+    PATHS,
+    HULLS,
+    JIGSAW,
+    EXTRAPOLATION,
+)
 
 
 def page_keys() -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from engine.class_pieces import ClassPieces, class_pieces
 from engine.datasets import Dataset
 from engine.decision import DecisionBoundary, decision_boundary
 from engine.features import FEATURE_PLANE, FeatureTransform, view_is_exact
+from engine.local_complexity import local_complexity
 from engine.partition2d import Partition2D, TooManyRegionsError, partition_2d
 from engine.region_bounds import RegionBounds, region_bounds
 from engine.sampled_cells import SampledCells, sample_cells
@@ -35,6 +36,13 @@ Bounds = tuple[float, float, float, float]
 MAX_REGIONS = 200_000
 #: Pixels per side of the sampled activation-pattern image.
 SAMPLE_RESOLUTION = 300
+#: The local-complexity disc's radius, as a share of the drawn plane's width.
+LOCAL_RADIUS_SHARE = 0.05
+
+
+def local_radius(bounds: Bounds) -> float:
+    """The radius r of the discs around training points: 5% of the plane's width."""
+    return LOCAL_RADIUS_SHARE * (bounds[1] - bounds[0])
 
 
 def view_bounds(transform: FeatureTransform, view: str, input_bounds: Bounds) -> Bounds:
@@ -90,6 +98,9 @@ class PlaygroundFrame:
         bound) when sampled.
     mixed_cells : (L,) cells of the first k layers holding training points of more than
         one class, or None for regression.
+    local_complexity : the mean number of exact cells meeting the disc of radius
+        :func:`local_radius` around each training point (Humayun et al. 2024), or None
+        when the frame is sampled.
     region_bounds : upper bounds for the same k.
     seconds : wall-clock time of the computation.
     """
@@ -110,6 +121,7 @@ class PlaygroundFrame:
     dataset: Dataset
     layer_cells: np.ndarray
     mixed_cells: np.ndarray | None
+    local_complexity: float | None
     region_bounds: RegionBounds
     seconds: float
 
@@ -157,6 +169,9 @@ def compute_frame(request: FrameRequest) -> PlaygroundFrame:
     def in_view(points: np.ndarray) -> np.ndarray:
         return to_view(points) if to_view is not None else np.asarray(points, dtype=np.float64)
 
+    train_points = in_view(dataset.x_train)
+    local = local_complexity(partition, train_points, local_radius(bounds)) if exact else None
+
     return PlaygroundFrame(
         epoch=request.snapshot.epoch,
         step=request.snapshot.step,
@@ -169,11 +184,12 @@ def compute_frame(request: FrameRequest) -> PlaygroundFrame:
         predictions=predictions,
         pieces=pieces,
         sampled=sampled,
-        train_points=in_view(dataset.x_train),
+        train_points=train_points,
         test_points=in_view(dataset.x_test),
         dataset=dataset,
         layer_cells=np.asarray(layer_cells, dtype=np.int64),
         mixed_cells=mixed,
+        local_complexity=local,
         region_bounds=region_bounds(
             architecture.widths, transform.n_features, architecture.activation
         ),

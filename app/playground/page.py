@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from app.playground.binding import bind_controls, control_ranges, show_state
 from app.playground.controller import PlaygroundController
-from app.playground.frames import PlaygroundFrame
+from app.playground.frames import PlaygroundFrame, local_radius
 from app.playground.state import PlaygroundState
 from engine.training import TrainingSnapshot
 from widgets.common.message_box import show_warning
@@ -38,6 +39,30 @@ def status_text(frame: PlaygroundFrame) -> str:
         f"epoch {frame.epoch} · {frame.n_cells:,} {kind} · "
         f"computed in {frame.seconds * 1000:.0f} ms"
     )
+
+
+def counts_text(frame: PlaygroundFrame) -> str:
+    """The caption under the cells: ``epoch 12 · 107 cells · 5.34 cells within r = 0.15 of
+    a training point · 6 mixed cells``."""
+    kind = "cells" if frame.exact else "patterns seen"
+    text = f"epoch {frame.epoch} · {frame.n_cells:,} {kind}"
+    if frame.local_complexity is not None:
+        text += (
+            f" · {frame.local_complexity:.2f} cells within r = {local_radius(frame.bounds):.2g}"
+            " of a training point"
+        )
+    if frame.mixed_cells is not None and len(frame.mixed_cells):
+        text += f" · {int(frame.mixed_cells[-1]):,} mixed cells"
+    return text
+
+
+def cell_counts(frame: PlaygroundFrame) -> tuple[float, float, float]:
+    """The frame's cells, mean cells near a training point, and mixed cells (NaN where
+    the frame has none)."""
+    local = np.nan if frame.local_complexity is None else frame.local_complexity
+    has_mixed = frame.mixed_cells is not None and len(frame.mixed_cells)
+    mixed = float(frame.mixed_cells[-1]) if has_mixed else np.nan
+    return float(frame.n_cells), float(local), mixed
 
 
 class PlaygroundPage(QMainWindow):
@@ -79,6 +104,8 @@ class PlaygroundPage(QMainWindow):
         self._curve_timer.setInterval(CURVE_REFRESH_MS)
         self._curve_timer.timeout.connect(lambda: self._show_snapshot(self.controller.snapshot))
         self._points_run = -1
+        # Cells through training, one row (epoch, cells, near points, mixed) a frame.
+        self._cell_counts: list[tuple[float, float, float, float]] = []
 
         bind_controls(self.controls, c)
         c.state_changed.connect(self._on_state_changed)
@@ -205,6 +232,8 @@ class PlaygroundPage(QMainWindow):
         )
 
     def _on_run_started(self, snapshot: TrainingSnapshot) -> None:
+        self._cell_counts = []
+        self.curves.set_cell_counts(*np.zeros((4, 0)))
         self._curve_timer.stop()
         self._show_snapshot(snapshot)
         self._update_buttons()
@@ -239,8 +268,18 @@ class PlaygroundPage(QMainWindow):
             frame.layer_cells, frame.mixed_cells, frame.region_bounds, exact=frame.exact
         )
         self.status_label.setText(status_text(frame))
+        self.cells.counts_caption.setText(counts_text(frame))
+        self._record_cell_counts(frame)
         self._frames_drawn += 1
         self.frame_shown.emit(frame)
+
+    def _record_cell_counts(self, frame: PlaygroundFrame) -> None:
+        if frame.run_id != self._points_run:
+            return
+        # A frame of an earlier epoch (a Reset redrawn) replaces what came after it.
+        kept = [row for row in self._cell_counts if row[0] < frame.epoch]
+        self._cell_counts = [*kept, (float(frame.epoch), *cell_counts(frame))]
+        self.curves.set_cell_counts(*np.asarray(self._cell_counts).T)
 
     def _show_error(self, message: str) -> None:
         self.status_label.setText(message)

@@ -15,7 +15,16 @@ PACKAGES = ("app", "widgets", "engine")
 MAX_LINES = 500
 #: A module may be longer when it says why, in a comment starting so, near its top.
 LONG_MODULE_MARK = "# Longer than 500 lines:"
-FEATURES = ("cells", "cells3d", "playground", "paths", "volume", "hulls", "jigsaw")
+FEATURES = (
+    "cells",
+    "cells3d",
+    "playground",
+    "paths",
+    "volume",
+    "hulls",
+    "jigsaw",
+    "extrapolation",
+)
 
 
 def _modules() -> dict[str, Path]:
@@ -116,6 +125,7 @@ def test_each_feature_package_is_one_registry_entry():
         "paths",
         "hulls",
         "jigsaw",
+        "extrapolation",
     ]
     assert len({spec.session_key for spec in PAGES}) == len(PAGES)
     for key in FEATURES:

@@ -12,6 +12,11 @@ from widgets.common.theme import current_theme, follow_plot_theme, follow_theme
 
 TRAIN_RGB = (40, 70, 160)
 TEST_RGB = (215, 95, 30)
+#: The cell counts through training: all cells in view, cells near the training points,
+#: mixed cells.
+CELLS_RGB = (60, 60, 68)
+LOCAL_RGB = (20, 140, 120)
+MIXED_RGB = (190, 40, 110)
 #: Losses are drawn on a log scale; this is the smallest value shown.
 LOSS_FLOOR = 1e-4
 #: Width of the plots' left axes in the default type, in pixels.
@@ -122,11 +127,19 @@ def _curve_plot(
         verSpacing=-6,
     )
     legend.setZValue(10)
-    train = plot.plot(pen=pg.mkPen(*TRAIN_RGB, width=2.2), name="train", antialias=True)
-    test = plot.plot(pen=pg.mkPen(*TEST_RGB, width=2.2), name="test", antialias=True)
     follow_plot_theme(
         widget, tick_pt=9.5, label_pt=10, title_pt=12, legend_pt=10, frame=(120, 120, 120)
     )
+    return widget
+
+
+def _train_test_plot(
+    title: str, parent: QWidget, legend_offset: tuple[int, int] = (-8, 8), log_y: bool = False
+) -> tuple[pg.PlotWidget, pg.PlotDataItem, pg.PlotDataItem]:
+    widget = _curve_plot(title, parent, legend_offset, log_y)
+    plot = widget.getPlotItem()
+    train = plot.plot(pen=pg.mkPen(*TRAIN_RGB, width=2.2), name="train", antialias=True)
+    test = plot.plot(pen=pg.mkPen(*TEST_RGB, width=2.2), name="test", antialias=True)
     return widget, train, test
 
 
@@ -136,10 +149,25 @@ class TrainingCurves(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("trainingCurves")
-        self.loss_plot, self._train_loss, self._test_loss = _curve_plot("loss", self, log_y=True)
+        self.loss_plot, self._train_loss, self._test_loss = _train_test_plot(
+            "loss", self, log_y=True
+        )
         self.loss_plot.setObjectName("lossPlot")
         self.loss_plot.getPlotItem().setLogMode(y=True)
-        self.score_plot, self._train_score, self._test_score = _curve_plot(
+        self.cells_plot = _curve_plot("cells", self, log_y=True)
+        self.cells_plot.setObjectName("cellsPlot")
+        cells = self.cells_plot.getPlotItem()
+        cells.setLogMode(y=True)
+        self._cells = {
+            name: cells.plot(pen=pg.mkPen(*rgb, width=2.2), name=name, antialias=True)
+            for name, rgb in (
+                ("cells", CELLS_RGB),
+                ("near points", LOCAL_RGB),
+                ("mixed", MIXED_RGB),
+            )
+        }
+        self.cells_plot.getPlotItem().getAxis("bottom").setStyle(showValues=False)
+        self.score_plot, self._train_score, self._test_score = _train_test_plot(
             "accuracy", self, legend_offset=(-8, -8)
         )
         self.score_plot.setObjectName("scorePlot")
@@ -151,6 +179,7 @@ class TrainingCurves(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.loss_plot)
+        layout.addWidget(self.cells_plot)
         layout.addWidget(self.score_plot)
         self._n_points = 0
 
@@ -185,6 +214,37 @@ class TrainingCurves(QWidget):
         top = np.log10(max(float(np.max(losses, initial=LOSS_FLOOR)), LOSS_FLOOR))
         bottom = np.log10(max(float(np.min(losses, initial=1.0)), LOSS_FLOOR))
         self.loss_plot.getPlotItem().setYRange(min(bottom, top - 2.0), top, padding=0.05)
-        for p in (self.loss_plot, self.score_plot):
+        for p in (self.loss_plot, self.cells_plot, self.score_plot):
             p.getPlotItem().setXRange(0, max(10.0, epochs[-1] if len(epochs) else 0), padding=0.02)
         self._n_points = len(epochs)
+
+    def set_cell_counts(
+        self,
+        epochs: np.ndarray,
+        cells: np.ndarray,
+        near_points: np.ndarray,
+        mixed: np.ndarray,
+    ) -> None:
+        """Draw the cells through training, one value per frame (epochs (F,)): all cells
+        in view, the mean number of cells meeting a disc around each training point, and
+        mixed cells (NaN where a frame has none: sampled, or regression)."""
+        epochs = np.asarray(epochs, dtype=float)
+        drawn = []
+        for name, values in (("cells", cells), ("near points", near_points), ("mixed", mixed)):
+            values = np.asarray(values, dtype=float)
+            shown = np.isfinite(values) & (values > 0)
+            self._cells[name].setData(epochs[shown], values[shown])
+            drawn.append(values[shown])
+        values = np.concatenate(drawn)
+        if len(values):
+            # A decade and a half of room above the largest count keeps the legend clear.
+            bottom, top = np.log10(values.min()), np.log10(values.max())
+            self.cells_plot.getPlotItem().setYRange(bottom - 0.1, top + 1.5, padding=0.0)
+
+    def cell_count_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The drawn points of the ``"cells"``, ``"near points"`` or ``"mixed"`` curve:
+        epochs and log10 of the value (the plot's log scale)."""
+        x, y = self._cells[name].getData()
+        if x is None:
+            return np.zeros(0), np.zeros(0)
+        return np.asarray(x), np.asarray(y)

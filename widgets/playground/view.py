@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.cell_statistics import CellPredictions
 from engine.class_pieces import ClassPieces
@@ -62,9 +62,16 @@ class PlaygroundCanvas(QWidget):
         super().__init__(parent)
         self.setObjectName("playgroundCanvas")
         self.canvas = CellCanvas(self)
+        # The cells through training, under the cells (so animation frames carry them).
+        self.counts_caption = QLabel("", self)
+        self.counts_caption.setObjectName("playgroundCellCounts")
+        self.counts_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.counts_caption.setStyleSheet("color: #282828; background: white; padding: 2px;")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
         layout.addWidget(self.canvas)
+        layout.addWidget(self.counts_caption)
         plot = self.canvas.getPlotItem()
         self._class_fills = CellFillItem()
         self._class_fills.setZValue(_Z_CLASS_FILLS)
