@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.adversarial.spec import ADVERSARIAL
 from app.cells.spec import CELLS
 from app.cells3d.spec import CELLS_3D
 from app.hulls.spec import HULLS
@@ -10,7 +11,7 @@ from app.paths.spec import PATHS
 from app.playground.spec import PLAYGROUND
 from app.volume.spec import VOLUME
 
-PAGES: tuple[PageSpec, ...] = (CELLS, VOLUME, PLAYGROUND, CELLS_3D, PATHS, HULLS)
+PAGES: tuple[PageSpec, ...] = (CELLS, VOLUME, PLAYGROUND, CELLS_3D, PATHS, HULLS, ADVERSARIAL)
 
 
 def page_keys() -> tuple[str, ...]:
