@@ -115,6 +115,7 @@ def test_each_feature_package_is_one_registry_entry():
         "cells3d",
         "paths",
         "hulls",
+        "adversarial",
     ]
     assert len({spec.session_key for spec in PAGES}) == len(PAGES)
     for key in FEATURES:
