@@ -22,13 +22,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.adversarial.controller import AdversarialAnswer, AdversarialController, SearchProgress
+from app.adversarial.controller import (
+    AdversarialAnswer,
+    AdversarialController,
+    Classifiers,
+    SearchProgress,
+)
 from app.adversarial.state import CELL_BUDGETS, NORMS, AdversarialState
 from app.shell.window_close import WindowCloseWatcher
-from engine.adversarial_digits import DigitsClassifier
+from engine.adversarial_distance import AdversarialDistance
 from engine.networks import network_layers
 from widgets.adversarial.cell_chain import CellChainStrip
 from widgets.adversarial.digit_images import AdversarialImages
+from widgets.adversarial.plane_disc import PlaneDiscCanvas
 from widgets.adversarial.test_digit_picker import TestDigitPicker
 from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.message_box import show_warning
@@ -50,6 +56,15 @@ def attack_text(answer: AdversarialAnswer) -> str:
         return "PGD attack: found no input of another class"
     ratio = attack.distance / answer.exact.distance if answer.exact.distance > 0 else 1.0
     return f"PGD attack: {attack.distance:.6g} ({ratio:.3f}× the exact distance)"
+
+
+def plane_text(answer: AdversarialDistance) -> str:
+    """The 2-D point's exact distance and the cells its certificate walks."""
+    x, y = answer.x0
+    return (
+        f"2-D net: exact {NORMS[answer.norm]} distance {answer.distance:.6g} from "
+        f"({x:.3f}, {y:.3f}) · {len(answer.chain)} cells in the chain"
+    )
 
 
 def certificate_text(answer: AdversarialAnswer) -> str:
@@ -100,6 +115,8 @@ class AdversarialPage(QWidget):
         QShortcut(QKeySequence("Escape"), self, c.cancel)
         c.state_changed.connect(self._show_state)
         c.classifier_ready.connect(self._on_classifier_ready)
+        c.plane_answer_ready.connect(self._on_plane_answer)
+        self.plane_canvas.probe_moved.connect(c.set_plane_point)
         c.search_started.connect(self._on_search_started)
         c.search_progress.connect(self._on_search_progress)
         c.answer_ready.connect(self._on_answer)
@@ -160,9 +177,20 @@ class AdversarialPage(QWidget):
 
     def _build_results(self) -> QVBoxLayout:
         column = QVBoxLayout()
+        pictures = QHBoxLayout()
         self.images = AdversarialImages(self)
         self.images.setObjectName("adversarialImages")
-        column.addWidget(self.images, 3)
+        pictures.addWidget(self.images, 3)
+        plane = QVBoxLayout()
+        self.plane_canvas = PlaneDiscCanvas(self)
+        self.plane_canvas.setObjectName("planeCanvas")
+        plane.addWidget(self.plane_canvas, 1)
+        self.plane_label = QLabel("", self)
+        self.plane_label.setObjectName("planeDistanceLabel")
+        self.plane_label.setStyleSheet("color: #b3261e;")
+        plane.addWidget(self.plane_label)
+        pictures.addLayout(plane, 2)
+        column.addLayout(pictures, 3)
         self.distance_label = QLabel("", self)
         self.distance_label.setObjectName("distanceLabel")
         give_own_font(self.distance_label, scaled_font(self.font(), 1.5, bold=True))
@@ -214,10 +242,21 @@ class AdversarialPage(QWidget):
         classifier = self.controller.classifier
         if classifier is not None:
             self.images.set_images(classifier.test.flat[state.digit], None)
+            self.plane_canvas.set_probe(state.plane_point)
 
-    def _on_classifier_ready(self, classifier: DigitsClassifier) -> None:
-        self.picker.set_digits(classifier.test.images, classifier.test.labels)
+    def _on_classifier_ready(self, classifiers: Classifiers) -> None:
+        test = classifiers.digits.test
+        self.picker.set_digits(test.images, test.labels)
+        plane = classifiers.plane
+        self.plane_canvas.set_partition(classifiers.partition, classifiers.boundary)
+        self.plane_canvas.set_training_points(plane.x_train, plane.y_train)
+        xmin, xmax, ymin, ymax = plane.bounds
+        self.plane_canvas.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.0)
         self._show_state(self.controller.state)
+
+    def _on_plane_answer(self, answer: AdversarialDistance) -> None:
+        self.plane_canvas.set_disc(answer.x0, answer.distance, answer.norm, answer.point)
+        self.plane_label.setText(plane_text(answer))
 
     def _on_search_started(self) -> None:
         self.progress.setVisible(True)

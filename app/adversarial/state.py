@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.state.fields import choice, store_checked, whole
+from app.state.fields import choice, point, store_checked, whole
 
 #: The test digits a user can pick (20% of scikit-learn's 1,797 digits).
 N_TEST_DIGITS = 359
@@ -16,6 +16,8 @@ N_TEST_DIGITS = 359
 NORMS = {"l2": "L2", "linf": "L∞"}
 #: Budget of cells of one search: the page's choices.
 CELL_BUDGETS = (2_000, 20_000, 100_000)
+#: The 2-D point may lie this far from the origin in either coordinate.
+PLANE_BOUND = 10.0
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,13 @@ class AdversarialState:
     digit : the index of the test digit, 0 to ``N_TEST_DIGITS - 1``.
     norm : ``"l2"`` or ``"linf"``.
     max_cells : the search's cell budget, one of :data:`CELL_BUDGETS`.
+    plane_point : the input of the 2-D network, ``|x|, |y| <=`` :data:`PLANE_BOUND`.
     """
 
     digit: int = 0
     norm: str = "l2"
     max_cells: int = 20_000
+    plane_point: tuple[float, float] = (0.0, 0.5)
 
     def __post_init__(self) -> None:
         store_checked(
@@ -39,4 +43,5 @@ class AdversarialState:
             digit=whole(self.digit, "digit", 0, N_TEST_DIGITS - 1),
             norm=choice(self.norm, "norm", tuple(NORMS)),
             max_cells=choice(self.max_cells, "max_cells", CELL_BUDGETS),
+            plane_point=point(self.plane_point, "plane_point", PLANE_BOUND),
         )
