@@ -23,6 +23,9 @@ from engine.adversarial_digits import train_digits_classifier
         ("norm", None),
         ("max_cells", 7),
         ("max_cells", True),
+        ("plane_point", (0.0, float("inf"))),
+        ("plane_point", (0.0, 11.0)),
+        ("plane_point", (1.0,)),
     ],
 )
 def test_a_bad_value_is_refused_naming_its_field(field, value):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QRadioButton
 from app.adversarial.page import AdversarialPage
 from app.adversarial.session import restore_adversarial_state, save_adversarial_state
 from engine.adversarial_distance import adversarial_distance
+from engine.networks import network_layers
 from engine.session_file import PageState
 from tests.shown_page import shown_page
 
@@ -94,7 +95,12 @@ def test_cancel_stops_a_long_search_and_says_so(page, qtbot) -> None:
 
 def test_a_session_restores_digit_and_norm(page, qtbot) -> None:
     saved = save_adversarial_state(page)
-    assert saved.settings == {"digit": 0, "norm": "l2", "max_cells": 20_000}
+    assert saved.settings == {
+        "digit": 0,
+        "norm": "l2",
+        "max_cells": 20_000,
+        "plane_point": (0.0, 0.5),
+    }
     with qtbot.waitSignal(page.results_shown, timeout=TIMEOUT_MS):
         restore_adversarial_state(page, PageState({"digit": 5, "norm": "l2"}))
     assert page.picker.currentRow() == 5
@@ -104,3 +110,30 @@ def test_a_session_restores_digit_and_norm(page, qtbot) -> None:
     with pytest.raises(ValueError, match="digit"):
         restore_adversarial_state(page, PageState({"digit": 10_000}))
     assert page.controller.state.digit == 5
+
+
+def test_the_disc_on_the_2d_canvas_has_the_exact_radius_and_touches_the_boundary(
+    page, qtbot
+) -> None:
+    canvas = page.plane_canvas
+    plane = page.controller.classifiers.plane
+    net = network_layers(plane.model)
+    with qtbot.waitSignal(page.controller.plane_answer_ready, timeout=TIMEOUT_MS):
+        canvas.probe_moved.emit(0.5, 1.0)  # what a drag of the probe sends
+    label = page.findChild(QLabel, "planeDistanceLabel").text()
+    radius = float(re.search(r"distance ([0-9.e+-]+) from \(0.500, 1.000\)", label).group(1))
+    x0 = np.array([0.5, 1.0])
+    outline = canvas.disc_outline()
+    np.testing.assert_allclose(np.linalg.norm(outline - x0, axis=1), radius, rtol=1e-5)
+    # Independent evidence: the disc is all one class, and just past it another begins.
+    y = net.forward(x0[None])[0].argmax()
+    rng = np.random.default_rng(0)
+    angles = rng.uniform(0, 2 * np.pi, 20_000)
+    radii = radius * (1 - 1e-5) * np.sqrt(rng.uniform(0, 1, 20_000))
+    inside = x0 + radii[:, None] * np.column_stack([np.cos(angles), np.sin(angles)])
+    assert np.all(net.forward(inside)[0].argmax(axis=1) == y)
+    ring = np.linspace(0, 2 * np.pi, 20_000)
+    outside = x0 + radius * (1 + 1e-4) * np.column_stack([np.cos(ring), np.sin(ring)])
+    assert np.any(net.forward(outside)[0].argmax(axis=1) != y)
+    nearest = canvas.nearest_marker.getData()
+    assert np.hypot(nearest[0][0] - 0.5, nearest[1][0] - 1.0) == pytest.approx(radius, rel=1e-5)
