@@ -286,8 +286,7 @@ class AdversarialPage(QWidget):
         self._search_done(
             f"Done: test digit {answer.digit}, labelled {classifier.test.labels[answer.digit]}."
         )
-        if not self.first_results_shown:
-            self.first_results_shown = True
+        self.first_results_shown = True
         self.results_shown.emit()
 
     def _on_search_stopped(self, message: str) -> None:

@@ -46,7 +46,7 @@ class PlaneDiscCanvas(CellCanvas):
         self.setToolTip("Drag the probe: the disc is the exact distance to the other class")
 
     def set_training_points(self, x: np.ndarray, labels: np.ndarray) -> None:
-        """Show (N, 2) points, class 0 grey and class 1 black."""
+        """Show (N, 2) points: class 0 white, class 1 grey, both ringed in dark grey."""
         brushes = [
             pg.mkBrush(90, 90, 96, 150) if y else pg.mkBrush(255, 255, 255, 200) for y in labels
         ]
