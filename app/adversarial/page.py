@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -180,16 +181,19 @@ class AdversarialPage(QWidget):
         pictures = QHBoxLayout()
         self.images = AdversarialImages(self)
         self.images.setObjectName("adversarialImages")
-        pictures.addWidget(self.images, 3)
+        self.images.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+        pictures.addWidget(self.images, 1)
         plane = QVBoxLayout()
         self.plane_canvas = PlaneDiscCanvas(self)
         self.plane_canvas.setObjectName("planeCanvas")
+        self.plane_canvas.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         plane.addWidget(self.plane_canvas, 1)
         self.plane_label = QLabel("", self)
         self.plane_label.setObjectName("planeDistanceLabel")
         self.plane_label.setStyleSheet("color: #b3261e;")
+        self.plane_label.setWordWrap(True)
         plane.addWidget(self.plane_label)
-        pictures.addLayout(plane, 2)
+        pictures.addLayout(plane, 1)
         column.addLayout(pictures, 3)
         self.distance_label = QLabel("", self)
         self.distance_label.setObjectName("distanceLabel")
