@@ -25,7 +25,7 @@ def main() -> None:
             start = time.perf_counter()
             try:
                 exact = adversarial_distance(classifier.model, x0, norm=norm, max_cells=2000)
-            except CellBudgetExceeded as error:
+            except (CellBudgetExceeded, ArithmeticError) as error:
                 print(f"{digit:5d} {norm:5s}  {error}")
                 continue
             exact_s = time.perf_counter() - start

@@ -24,6 +24,8 @@ NORMS = ("l2", "linf")
 #: A program whose point violates a row by more than this (relative to the row's scale)
 #: counts as infeasible: the polyhedron is empty or thinner than float64 resolves.
 FEASIBILITY_TOLERANCE = 1e-7
+#: The LP solvers tried in turn, with presolve on or off.
+_LP_ATTEMPTS = (("highs", True), ("highs-ds", False), ("highs-ipm", False))
 
 
 @dataclass(frozen=True)
@@ -162,7 +164,7 @@ def _least_distance_l2(G: np.ndarray, h: np.ndarray, x0: np.ndarray) -> NearestP
 
 
 def _least_distance_linf(G: np.ndarray, h: np.ndarray, x0: np.ndarray) -> NearestPoint | None:
-    # min t s.t. G x <= h, |x - x0|_k <= t: variables (x, t).
+    # min t s.t. G (x0 + y) <= h, |y_k| <= t: variables (y, t), centred on x0.
     d = len(x0)
     scale = _scales(G, h, x0)
     eye = np.eye(d)
@@ -173,19 +175,28 @@ def _least_distance_linf(G: np.ndarray, h: np.ndarray, x0: np.ndarray) -> Neares
             [-eye, -np.ones((d, 1))],
         ]
     )
-    b = np.concatenate([h / scale, x0, -x0])
+    b = np.concatenate([(h - G @ x0) / scale, np.zeros(2 * d)])
     cost = np.zeros(d + 1)
     cost[-1] = 1.0
     bounds = [(None, None)] * d + [(0, None)]
-    result = linprog(
-        cost, A_ub=A, b_ub=b, bounds=bounds, method="highs",
-        options={"primal_feasibility_tolerance": 1e-9, "dual_feasibility_tolerance": 1e-9},
-    )  # fmt: skip
-    if result.status == 2:
-        return None
-    if result.status != 0:
-        raise ArithmeticError(f"the L-infinity program failed: {result.message}")
-    x = result.x[:d]
+    messages = []
+    # HiGHS now and then reports a spurious status on these tiny LPs (an objective
+    # bounded below by 0 called unbounded): the dual simplex without presolve, then the
+    # interior-point method, settle them.
+    for method, presolve in _LP_ATTEMPTS:
+        result = linprog(
+            cost, A_ub=A, b_ub=b, bounds=bounds, method=method,
+            options={"presolve": presolve, "primal_feasibility_tolerance": 1e-9,
+                     "dual_feasibility_tolerance": 1e-9},
+        )  # fmt: skip
+        if result.status == 2:
+            return None
+        if result.status == 0:
+            break
+        messages.append(result.message)
+    else:
+        raise ArithmeticError(f"the L-infinity program failed: {'; '.join(messages)}")
+    x = x0 + result.x[:d]
     violation = float(((G @ x - h) / scale).max(initial=0.0))
     if violation > FEASIBILITY_TOLERANCE:
         return None
