@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QRadioButton
 
 from app.adversarial.page import AdversarialPage
 from app.adversarial.session import restore_adversarial_state, save_adversarial_state
+from engine.adversarial_attack import pgd_attack
 from engine.adversarial_distance import adversarial_distance
 from engine.networks import network_layers
 from engine.session_file import PageState
@@ -137,3 +138,24 @@ def test_the_disc_on_the_2d_canvas_has_the_exact_radius_and_touches_the_boundary
     assert np.any(net.forward(outside)[0].argmax(axis=1) != y)
     nearest = canvas.nearest_marker.getData()
     assert np.hypot(nearest[0][0] - 0.5, nearest[1][0] - 1.0) == pytest.approx(radius, rel=1e-5)
+
+
+def test_a_spent_budget_is_shown_with_both_bounds(page, qtbot) -> None:
+    status = page.findChild(QLabel, "searchStatus")
+    before = page.findChild(QLabel, "distanceLabel").text()
+    page.budget_box.setCurrentIndex(page.budget_box.findData(2_000))
+    qtbot.waitUntil(lambda: page.controller.answer is not None, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(page.controller.search_stopped, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(
+            page.picker.viewport(),
+            Qt.MouseButton.LeftButton,
+            pos=page.picker.visualItemRect(page.picker.item(2)).center(),
+        )
+    match = re.search(r"between ([0-9.e+-]+) \(proven\) and ([0-9.e+-]+) \(found\)", status.text())
+    assert status.text().startswith("Stopped: searched 2,000 cells"), status.text()
+    assert match and float(match.group(1)) <= float(match.group(2))
+    # The attack's distance bounds the found one from above: independent evidence.
+    classifier = page.controller.classifier
+    attack = pgd_attack(classifier.model, network_layers(classifier.model), classifier.test.flat[2])
+    assert float(match.group(1)) <= attack.distance
+    assert page.findChild(QLabel, "distanceLabel").text() == before
