@@ -35,8 +35,8 @@ from engine.adversarial_distance import AdversarialDistance
 from engine.networks import network_layers
 from widgets.adversarial.cell_chain import CellChainStrip
 from widgets.adversarial.digit_images import AdversarialImages
+from widgets.adversarial.digit_picker import DigitPicker
 from widgets.adversarial.plane_disc import PlaneDiscCanvas
-from widgets.adversarial.test_digit_picker import TestDigitPicker
 from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.message_box import show_warning
 
@@ -131,7 +131,7 @@ class AdversarialPage(QWidget):
         column = QVBoxLayout()
         heading = QLabel("<b>Test digits</b> (64-16-16-10 ReLU classifier)", self)
         column.addWidget(heading)
-        self.picker = TestDigitPicker(self)
+        self.picker = DigitPicker(self)
         self.picker.setObjectName("testDigitPicker")
         column.addWidget(self.picker, 1)
         norms = QHBoxLayout()

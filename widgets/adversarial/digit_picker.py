@@ -18,7 +18,7 @@ def digit_pixmap(image: np.ndarray, size: int = THUMBNAIL) -> QPixmap:
     return QPixmap.fromImage(qimage).scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio)
 
 
-class TestDigitPicker(QListWidget):
+class DigitPicker(QListWidget):
     """Thumbnails of the test digits; a click picks one.
 
     Signals
