@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.adversarial.spec import ADVERSARIAL
 from app.cells.spec import CELLS
 from app.cells3d.spec import CELLS_3D
 from app.extrapolation.spec import EXTRAPOLATION
@@ -20,6 +21,7 @@ PAGES: tuple[PageSpec, ...] = (
     PATHS,
     HULLS,
     JIGSAW,
+    ADVERSARIAL,
     EXTRAPOLATION,
 )
 

@@ -23,6 +23,7 @@ FEATURES = (
     "volume",
     "hulls",
     "jigsaw",
+    "adversarial",
     "extrapolation",
 )
 
@@ -125,6 +126,7 @@ def test_each_feature_package_is_one_registry_entry():
         "paths",
         "hulls",
         "jigsaw",
+        "adversarial",
         "extrapolation",
     ]
     assert len({spec.session_key for spec in PAGES}) == len(PAGES)
