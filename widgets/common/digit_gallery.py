@@ -8,7 +8,7 @@ from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPe
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from widgets.common.theme import current_theme, follow_theme
-from widgets.paths.digit_thumbnails import class_colour, draw_digit
+from widgets.common.digit_thumbnails import class_colour, draw_digit
 
 #: Colours of the marks of the chosen images: A, B and the slice's third point C.
 MARK_RGB = {"A": (0, 90, 200), "B": (220, 80, 0), "C": (0, 140, 70)}
