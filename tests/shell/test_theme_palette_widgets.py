@@ -34,8 +34,8 @@ def _switch(theme: str, *, safe: bool) -> None:
 
 def test_the_digit_views_take_the_palettes_class_and_path_colours(qtbot):
     from widgets.common.digit_gallery import DigitGallery
-    from widgets.paths.digit_strip import DigitStrip, StripColumn
     from widgets.common.digit_thumbnails import CLASS_RGB
+    from widgets.paths.digit_strip import DigitStrip, StripColumn
 
     gallery, strip = DigitGallery(rows=1), DigitStrip()
     for widget in (gallery, strip):
