@@ -88,10 +88,10 @@ def test_a_max_pool_bit_names_the_window_and_the_entry_torch_picks(sliced):
             continue
         channel, row, col = (int(v) for v in changed[0])
         cells = partition.locate(points)
-        bits, turned_on = pattern_changes(
-            partition.patterns[cells[0]], partition.patterns[cells[1]]
-        )
+        before, after = partition.patterns[cells[0]], partition.patterns[cells[1]]
+        bits, turned_on = pattern_changes(before, after)
         assert int(neuron[k]) in bits.tolist()
+        assert turned_on.tolist() == after[bits].tolist()
         winner_side = 0 if partition.patterns[cells[0], neuron[k]] else 1
         unit = bit_unit(partition, int(neuron[k]), model)
         assert (unit.kind, unit.channel, unit.row, unit.col) == ("MaxPool2d", channel, row, col)
