@@ -124,6 +124,7 @@ def test_each_feature_package_is_one_registry_entry():
         "cells3d",
         "paths",
         "hulls",
+        "networks",
         "jigsaw",
         "extrapolation",
     ]
