@@ -33,6 +33,7 @@ from widgets.common.digit_gallery import MARK_RGB, DigitGallery
 from widgets.common.digit_thumbnails import digit_class_colours
 from widgets.common.layer_slider import LayerSlider
 from widgets.networks.anchor_marks import AnchorMarks
+from widgets.networks.class_fills import ClassFills
 from widgets.networks.input_picture import InputPicture
 from widgets.networks.unit_log import UnitLog
 from widgets.probe.matched_filter import MatchedFilterView, image_shape
@@ -139,6 +140,7 @@ class NetworksPage(QWidget):
         self.canvas = CellCanvas(self)
         self.canvas.setObjectName("networksCanvas")
         self.anchor_marks = AnchorMarks(self.canvas.getPlotItem())
+        self.class_fills = ClassFills(self.canvas)
 
         self.picture = InputPicture(120, self)
         self.picture.setToolTip("The probe's input: origin + s·u + t·v, as an 8×8 image")
@@ -292,7 +294,14 @@ class NetworksPage(QWidget):
         return np.round(rgb).astype(np.int64)
 
     def _draw_cells(self, shown: NetworkSlice) -> None:
-        self.canvas.set_partition(shown.partition, shown.boundary, self.cell_fills())
+        fills = self.cell_fills()
+        if fills is None:
+            self.canvas.set_partition(shown.partition, shown.boundary)
+            self.class_fills.hide()
+        else:
+            self.canvas.set_pattern_fills_visible(False)  # none built under the class fills
+            self.canvas.set_partition(shown.partition, shown.boundary)
+            self.class_fills.show(shown.partition, fills)
 
     def _show_slice(self, shown: NetworkSlice) -> None:
         self.progress.finish()

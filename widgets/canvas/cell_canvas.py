@@ -303,12 +303,6 @@ class CellCanvas(pg.PlotWidget):
         for item in self._edge_items.values():
             item.setOpacity(min(max(float(opacity), 0.0), 1.0))
 
-    @property
-    def edge_opacity(self) -> float:
-        """The edges' opacity (1 unless :meth:`set_edge_opacity` lowered it)."""
-        items = list(self._edge_items.values())
-        return float(items[0].opacity()) if items else 1.0
-
     def _rebuild_legend(self, *, has_decision: bool) -> None:
         key = (self._partition.n_layers, has_decision)
         if key == self._legend_key:
