@@ -15,7 +15,7 @@ import torch
 from PySide6.QtCore import Qt
 from torch import nn
 
-from app.networks.page import NetworksPage
+from app.networks.page import CLASS_FILL_STRENGTH, NetworksPage
 from app.networks.preset import apply_networks_preset, check_networks_preset
 from app.networks.session import restore_networks_state, save_networks_state
 from app.networks.state import NetworksState
@@ -129,6 +129,21 @@ def test_crossing_a_conv_units_boundary_logs_its_layer_channel_and_position(qtbo
     )
 
 
+def test_cells_are_filled_with_the_colour_of_the_class_torch_predicts_there(page):
+    from widgets.common.digit_thumbnails import digit_class_colours
+
+    shown = page.controller.shown_slice
+    model = small_cnn()
+    colours = digit_class_colours().astype(float)
+    rng = np.random.default_rng(1)
+    for cell in rng.choice(shown.partition.n_regions, size=8, replace=False):
+        s, t = shown.partition.centroids[cell]
+        with torch.no_grad():
+            label = int(model(torch.from_numpy(shown.plane.lift([[s, t]]))).argmax())
+        expected = np.round(255 - (255 - colours[label]) * CLASS_FILL_STRENGTH).astype(int)
+        assert page.class_fills.item.colours_at(float(s), float(t)) == [tuple(expected)]
+
+
 def test_colour_mode_and_domain_controls_change_the_state(qtbot, page):
     with qtbot.waitSignal(page.controller.slice_ready, timeout=TIMEOUT_MS):
         page.domain_box.setCurrentIndex(page.domain_box.findData("rectangle"))
@@ -136,6 +151,7 @@ def test_colour_mode_and_domain_controls_change_the_state(qtbot, page):
     assert page.status.text().endswith("cells in the rectangle of the slice, 2 of 2 layers.")
     page.colour_box.setCurrentIndex(page.colour_box.findData("pattern"))
     assert page.controller.state.colour_mode == "pattern" and page.cell_fills() is None
+    assert not page.class_fills.item.isVisible()
 
 
 def test_a_gallery_click_sets_the_next_anchor_and_recomputes(qtbot, page):
