@@ -158,7 +158,13 @@ class NetworksPage(QWidget):
         right_layout.setContentsMargins(8, 8, 8, 8)
         right_layout.addLayout(probe_top)
         right_layout.addWidget(self.filters, 3)
-        right_layout.addWidget(QLabel("Units the probe flipped (newest first)", right))
+        log_heading = QLabel(
+            "Units the probe flipped, newest first: drag the probe (or use the arrow keys "
+            "on the canvas) across cell edges",
+            right,
+        )
+        log_heading.setWordWrap(True)
+        right_layout.addWidget(log_heading)
         right_layout.addWidget(self.unit_log, 2)
         right.setMinimumWidth(320)
 
@@ -167,7 +173,7 @@ class NetworksPage(QWidget):
         splitter.addWidget(self.canvas)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([330, 800, 420])
+        splitter.setSizes([330, 900, 380])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
