@@ -11,14 +11,7 @@ from torch import nn
 from engine.partition2d import partition_2d
 from engine.slices import plane_through
 from engine.unit_names import bit_unit, pattern_changes
-
-
-def small_cnn(seed: int = 0) -> nn.Sequential:
-    torch.manual_seed(seed)
-    return nn.Sequential(
-        nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(48, 10),
-    ).double().eval()  # fmt: skip
+from tests.cnn_case import small_cnn
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 from engine.digits_cnn import digits_split
 from engine.partition2d import partition_2d
 from engine.slices import plane_through
+from tests.cnn_case import small_cnn
 from tests.engine.model_file_cases import save_torchscript
-from tests.networks.test_networks_page import small_cnn
 
 TIMEOUT_MS = 60_000
 

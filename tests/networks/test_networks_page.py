@@ -23,18 +23,11 @@ from engine.digits_cnn import digits_split
 from engine.partition2d import partition_2d
 from engine.session_file import PageState
 from engine.slices import plane_through
+from tests.cnn_case import small_cnn
 from tests.shown_page import shown_page
 
 TIMEOUT_MS = 60_000
 PRESET = Path(__file__).resolve().parents[2] / "resources/presets/digits-cnn.json"
-
-
-def small_cnn(seed: int = 0) -> nn.Sequential:
-    torch.manual_seed(seed)
-    return nn.Sequential(
-        nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(48, 10),
-    ).double().eval()  # fmt: skip
 
 
 @pytest.fixture
