@@ -18,11 +18,11 @@ from PySide6.QtCore import QObject, Signal
 from app.jobs.newest_only import NewestOnlyRunner
 from app.jobs.partition_runner import PartitionRunner
 from app.networks.slicing import (
+    ModelSource,
     NetworkSlice,
     ShownNetwork,
     SliceRequest,
     compute_slice,
-    prepare_network,
     probe_jacobian,
 )
 from app.networks.state import MAX_LAYERS, NetworksState
@@ -88,7 +88,10 @@ class NetworksController(StateOwner[NetworksState], QObject):
     def __init__(self, state: NetworksState | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._state = state or NetworksState()
-        self._network: ShownNetwork | None = None
+        self._network: ShownNetwork | None = None  # None: traced by the next slice job
+        self._source: ModelSource | None = None  # None: the shipped digits CNN
+        # What to go back to if a newly shown network cannot be sliced.
+        self._fallback: tuple[ModelSource | None, ShownNetwork | None, NetworksState] | None = None
         self._slice: NetworkSlice | None = None
         self._probe: tuple[float, float] | None = None
         self._probe_cell = -1
@@ -133,32 +136,31 @@ class NetworksController(StateOwner[NetworksState], QObject):
 
     def show_model(self, module, input_shape: tuple[int, ...], name: str) -> None:
         """Show another network: it is traced and sliced in the worker. A network that
-        does not take 64 inputs is sliced through three random-normal inputs."""
-        request = self._request(None)
-
-        # Traced in the worker (torch.fx takes about a second), then sliced.
-        def prepare_and_slice(req: SliceRequest) -> NetworkSlice:
-            network = prepare_network(module, tuple(input_shape), name)
-            layers = None if network.n_layers == 0 else network.n_layers
-            return compute_slice(replace(req, network=network, layers=layers))
-
+        does not take 64 inputs is sliced through three random-normal inputs. If it
+        cannot be sliced, the network shown before stays, with its settings."""
+        if self._fallback is None:
+            self._fallback = (self._source, self._network, self._state)
+        self._source = ModelSource(module, tuple(input_shape), name)
+        self._network = None
         self._state = replace(self._state, n_layers=MAX_LAYERS, layers=MAX_LAYERS)
-        self.slice_requested.emit(MAX_LAYERS)
-        self._slices.submit(prepare_and_slice, request)
+        self.request_slice()
         self.state_changed.emit(self._state)
 
     def request_slice(self) -> None:
         """Compute the slice the state asks for (a newer request stops older ones)."""
-        request = self._request(self._network)
-        self.slice_requested.emit(self._state.layers)
-        self._slices.submit(compute_slice, request)
-
-    def _request(self, network: ShownNetwork | None) -> SliceRequest:
         state = self._state
         layers = None if state.layers >= state.n_layers else state.layers
-        return SliceRequest(
-            self._slices.issue(), network, state.anchors, state.margin, state.domain, layers
+        request = SliceRequest(
+            self._slices.issue(),
+            self._network,
+            self._source,
+            state.anchors,
+            state.margin,
+            state.domain,
+            layers,
         )
+        self.slice_requested.emit(state.layers)
+        self._slices.submit(compute_slice, request)
 
     def cancel_partition(self) -> None:
         """Stop the slice being computed; the cells shown stay."""
@@ -172,7 +174,7 @@ class NetworksController(StateOwner[NetworksState], QObject):
 
     def _on_slice_ready(self, result: NetworkSlice) -> None:
         network = result.network
-        self._network, self._slice = network, result
+        self._network, self._slice, self._fallback = network, result, None
         state = self._state
         if state.n_layers != network.n_layers:
             self._state = replace(
@@ -186,6 +188,12 @@ class NetworksController(StateOwner[NetworksState], QObject):
             self.set_probe(*self._probe, log=False)
 
     def _on_slice_failed(self, error: BaseException) -> None:
+        if self._fallback is not None:  # a new network that cannot be sliced: keep the old
+            self._source, self._network, self._state = self._fallback
+            self._fallback = None
+            self.state_changed.emit(self._state)
+            self.slice_failed.emit(f"The network could not be shown: {error}")
+            return
         self.slice_failed.emit(f"The slice could not be computed: {error}")
 
     # --- the probe ------------------------------------------------------------------------

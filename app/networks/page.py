@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.jobs.partition_runner import partition_progress_bar, progress_text
 from app.networks.controller import NetworksController, ProbeReadout
-from app.networks.slicing import NetworkSlice, ProbeJacobian
+from app.networks.slicing import SHIPPED_NAME, NetworkSlice, ProbeJacobian
 from app.networks.state import COLOUR_MODES, DOMAINS, MAX_MARGIN, NetworksState
 from app.shell.window_close import WindowCloseWatcher
 from widgets.canvas.cell_canvas import CellCanvas
@@ -200,7 +200,7 @@ class NetworksPage(QWidget):
         controller.transitions_found.connect(self._log_transitions)
         controller.jacobian_ready.connect(self._show_jacobian)
         self._show_state(controller.state)
-        self.title.setText("Digits CNN (shipped), loading…")
+        self.title.setText(f"{SHIPPED_NAME}, loading…")
 
     # --- start-up and shutdown ------------------------------------------------------------
 
@@ -281,6 +281,8 @@ class NetworksPage(QWidget):
 
     def _on_failed(self, message: str) -> None:
         self.progress.finish()
+        network = self.controller.network
+        self.title.setText(network.name if network is not None else SHIPPED_NAME)
         self._set_status(message)
 
     def _on_cancelled(self) -> None:

@@ -25,6 +25,8 @@ from engine.pl_local import local_affine_map
 from engine.pl_steps import PLGraph
 from engine.slices import PlaneSlice, plane_through
 
+#: What the page calls the shipped network.
+SHIPPED_NAME = "digits CNN (shipped)"
 #: Seed of the three random-normal anchors of a network whose inputs are not 8x8 images.
 RANDOM_ANCHOR_SEED = 0
 
@@ -84,11 +86,21 @@ def anchor_inputs(network: ShownNetwork, anchors: tuple[int, int, int]) -> list[
 
 
 @dataclass(frozen=True)
+class ModelSource:
+    """A network to show that is not traced yet (an imported model)."""
+
+    module: nn.Module
+    input_shape: tuple[int, ...]
+    name: str
+
+
+@dataclass(frozen=True)
 class SliceRequest:
     """One slice to compute: the network, the anchors, domain, margin and layers."""
 
     ticket: PartitionTicket
-    network: ShownNetwork | None  # None: load the shipped network first
+    network: ShownNetwork | None  # None: prepare ``source`` first
+    source: ModelSource | None  # None: the shipped digits CNN
     anchors: tuple[int, int, int]
     margin: float
     domain: str
@@ -119,7 +131,10 @@ class NetworkSlice:
 
 def compute_slice(request: SliceRequest) -> NetworkSlice:
     """The worker's job: the cells of the slice, its decision boundary and cell classes."""
-    network = request.network or prepare_network(None, INPUT_SHAPE, "digits CNN (shipped)")
+    network = request.network
+    if network is None:
+        source = request.source or ModelSource(None, INPUT_SHAPE, SHIPPED_NAME)
+        network = prepare_network(source.module, source.input_shape, source.name)
     a, b, c = anchor_inputs(network, request.anchors)
     plane = plane_through(a, b, c, margin=request.margin, domain=request.domain)
     layers = request.layers

@@ -224,3 +224,15 @@ def test_a_network_that_takes_no_digits_is_sliced_through_random_inputs(qtbot, p
     assert page.gallery_note.text().startswith("This network takes 5 inputs, not 8×8 digits")
     assert page.canvas.partition.n_regions > 1
     assert page.picture.isHidden()
+
+
+def test_a_network_that_cannot_be_sliced_leaves_the_page_as_it_was(qtbot, page):
+    before = (page.controller.state, page.controller.shown_slice, page.canvas.partition)
+    smooth = nn.Sequential(nn.Flatten(), nn.Linear(64, 4), nn.Sigmoid(), nn.Linear(4, 2))
+    with qtbot.waitSignal(page.controller.slice_failed, timeout=TIMEOUT_MS) as failed:
+        page.show_model(smooth.double(), (1, 8, 8), "smooth")
+    assert failed.args[0].startswith("The network could not be shown:")
+    assert page.status.text() == failed.args[0]
+    assert (page.controller.state, page.controller.shown_slice, page.canvas.partition) == before
+    assert page.title.text() == "small CNN"
+    assert page.layer_slider.value == page.layer_slider.maximum == 2
