@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -178,6 +178,13 @@ class NetworksPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
+        # Esc stops the slice being computed (the progress bar's Cancel also has Ctrl+.).
+        self.escape_action = QAction("Cancel the slice", self)
+        self.escape_action.setObjectName("networksEscapeAction")
+        self.escape_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.escape_action.triggered.connect(self._on_escape)
+        self.addAction(self.escape_action)
+
         controller = self.controller
         self.gallery.image_clicked.connect(self._on_image_clicked)
         self.colour_box.currentIndexChanged.connect(
@@ -269,6 +276,10 @@ class NetworksPage(QWidget):
     def _set_status(self, text: str) -> None:
         self.status.setText(text)
         self.status_changed.emit(text)
+
+    def _on_escape(self) -> None:
+        if self.controller.is_busy:
+            self.controller.cancel_partition()
 
     def _on_slice_requested(self, _layers: int) -> None:
         self._set_status("Computing the cells of the slice…")

@@ -24,7 +24,7 @@ from engine.partition2d import partition_2d
 from engine.session_file import PageState
 from engine.slices import plane_through
 from tests.cnn_case import small_cnn
-from tests.shown_page import shown_page
+from tests.shown_page import give_focus, shown_page
 
 TIMEOUT_MS = 60_000
 PRESET = Path(__file__).resolve().parents[2] / "resources/presets/digits-cnn.json"
@@ -236,3 +236,21 @@ def test_a_network_that_cannot_be_sliced_leaves_the_page_as_it_was(qtbot, page):
     assert (page.controller.state, page.controller.shown_slice, page.canvas.partition) == before
     assert page.title.text() == "small CNN"
     assert page.layer_slider.value == page.layer_slider.maximum == 2
+
+
+def test_escape_cancels_a_slice_and_the_cells_shown_stay(qtbot, page, monkeypatch):
+    def slice_until_stopped(request):  # a slice that takes as long as it is let run
+        while not request.ticket.stop.wait(0.01):
+            pass
+        request.ticket.after_layer(0, 2, 0)  # raises PartitionCancelled
+
+    monkeypatch.setattr("app.networks.controller.compute_slice", slice_until_stopped)
+    shown_before = page.controller.shown_slice
+    page.controller.update(margin=0.5)
+    assert page.controller.is_busy
+    give_focus(qtbot, page.canvas)
+    with qtbot.waitSignal(page.controller.slice_cancelled, timeout=TIMEOUT_MS):
+        qtbot.keyClick(page.canvas, Qt.Key.Key_Escape)
+    assert page.status.text().startswith("Cancelled. The view still shows")
+    assert page.controller.shown_slice is shown_before
+    qtbot.waitUntil(lambda: not page.controller.is_busy, timeout=TIMEOUT_MS)
