@@ -4,7 +4,8 @@ Computes the default slice of the shipped digits CNN once (the page's worker job
 times on the GUI thread: the page showing it (class fills, edges, decision boundary,
 marks, probe readout) and, as the same-run reference, ``CellCanvas.set_partition`` of
 the same partition (what the Cells page does). Also times one probe move (cell lookup,
-decoded input, predicted class, pattern changes; the Jacobian is a worker's). Prints medians and ratios; asserts nothing.
+decoded input, predicted class, pattern changes; the Jacobian is a worker's). Prints
+medians and ratios; asserts nothing.
 
 Usage (from the repository root, with a display or ``QT_QPA_PLATFORM=offscreen``)::
 
