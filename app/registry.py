@@ -8,6 +8,7 @@ from app.cells3d.spec import CELLS_3D
 from app.extrapolation.spec import EXTRAPOLATION
 from app.hulls.spec import HULLS
 from app.jigsaw.spec import JIGSAW
+from app.networks.spec import NETWORKS
 from app.page_spec import PageSpec
 from app.paths.spec import PATHS
 from app.playground.spec import PLAYGROUND
@@ -20,6 +21,7 @@ PAGES: tuple[PageSpec, ...] = (
     CELLS_3D,
     PATHS,
     HULLS,
+    NETWORKS,
     JIGSAW,
     ADVERSARIAL,
     EXTRAPOLATION,

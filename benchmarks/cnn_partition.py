@@ -1,8 +1,8 @@
 """Benchmark of the exact 2-D partition of a CNN sliced through three digit images.
 
-A LeNet-sized digits CNN (8x8 input; Conv 1->6, BatchNorm, ReLU, 2x2 max-pooling;
-Conv 6->16, BatchNorm, ReLU, 2x2 max-pooling; Linear 64->32, ReLU, Linear 32->10) is
-trained, seeded, for a few epochs on scikit-learn's digits, then partitioned exactly in
+The digits CNN of ``engine.digits_cnn`` (8x8 input; Conv 1->6, BatchNorm, ReLU, 2x2
+max-pooling; Conv 6->16, BatchNorm, ReLU, 2x2 max-pooling; Linear 64->32, ReLU, Linear
+32->10) is trained, seeded, for a few epochs on scikit-learn's digits, then partitioned exactly in
 the plane through three test images (``engine.slices.plane_through``, margin 0.1) with
 ``engine.partition2d.partition_2d``. Prints the cells, the median time, cells per second,
 the process's peak resident memory and the time of the plain per-cell reference
@@ -37,18 +37,9 @@ from torch import nn  # noqa: E402
 
 from benchmarks.reference_cnn_partition import reference_cnn_partition_2d  # noqa: E402
 from benchmarks.timing import format_seconds, median_time  # noqa: E402
-from engine.digits import load_digits, train_test_split  # noqa: E402
+from engine.digits_cnn import digits_split, train_digits_cnn  # noqa: E402
 from engine.partition2d import partition_2d  # noqa: E402
 from engine.slices import plane_through  # noqa: E402
-
-
-def digits_cnn(seed: int = 0) -> nn.Sequential:
-    torch.manual_seed(seed)
-    return nn.Sequential(
-        nn.Conv2d(1, 6, 3, padding=1), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(6, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10),
-    )  # fmt: skip
 
 
 def lenet5(seed: int = 0) -> nn.Sequential:
@@ -59,21 +50,6 @@ def lenet5(seed: int = 0) -> nn.Sequential:
         nn.Flatten(), nn.Linear(256, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
         nn.Linear(84, 10),
     ).eval()  # fmt: skip
-
-
-def train(model: nn.Sequential, images: np.ndarray, labels: np.ndarray, epochs: int = 8):
-    """A few seeded epochs of Adam on the training digits; returns the model in eval mode."""
-    generator = torch.Generator().manual_seed(0)
-    x = torch.from_numpy(images[:, None].astype(np.float32))
-    y = torch.from_numpy(labels)
-    optimiser = torch.optim.Adam(model.parameters(), lr=3e-3)
-    model.train()
-    for _ in range(epochs):
-        for batch in torch.randperm(len(x), generator=generator).split(64):
-            optimiser.zero_grad()
-            nn.functional.cross_entropy(model(x[batch]), y[batch]).backward()
-            optimiser.step()
-    return model.eval()
 
 
 def peak_rss_mb() -> float:
@@ -97,8 +73,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{np.__version__}, {torch.get_num_threads()} torch threads"
     )
 
-    train_set, test_set = train_test_split(load_digits(), 0.2, seed=0)
-    model = train(digits_cnn(0), train_set.images, train_set.labels)
+    train_set, test_set = digits_split()
+    model = train_digits_cnn(train_set.images, train_set.labels, seed=0)
     with torch.no_grad():
         guess = model(torch.from_numpy(test_set.images[:, None].astype(np.float32))).argmax(1)
     accuracy = float((guess.numpy() == test_set.labels).mean())

@@ -27,10 +27,10 @@ from app.probe.controller import PathState, ProbeController, ProbeState
 from engine.memory_budget import MemoryBudgetError
 from engine.networks import describe_network, random_mlp
 from widgets.canvas.cell_canvas import CellCanvas
-from widgets.cells.matched_filter import MatchedFilterView, image_shape
 from widgets.cells.network_panel import NetworkPanel
 from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.notation import output_names
+from widgets.probe.matched_filter import MatchedFilterView, image_shape
 from widgets.probe.panel import ProbePanel
 from widgets.probe.path_plot import PathPlot
 from widgets.probe.transition_log import TransitionLog

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 from app.paths.controller import PathsController
 from app.paths.state import CLASSES, LATENT_DIMS, MAX_SEED, PathsState
 from app.paths.training import SKLEARN_NAME, DigitSource, PathsModels, TrainingStage
+from widgets.common.digit_gallery import MARK_RGB, DigitGallery
 from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.plot_style import hex_rgb
-from widgets.paths.digit_gallery import MARK_RGB, DigitGallery
 
 #: Rows of the gallery (examples of each class).
 GALLERY_ROWS = 5

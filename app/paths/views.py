@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 from app.paths.analysis import PairAnalysis
 from app.paths.training import DigitSource, PathsModels
 from engine.partition2d import pattern_colour_keys
+from widgets.common.digit_gallery import MARK_RGB
 from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.plot_style import hex_rgb
 from widgets.common.theme import Theme, current_theme, follow_theme
-from widgets.paths.digit_gallery import MARK_RGB
 from widgets.paths.digit_strip import DigitStrip, StripColumn
 from widgets.paths.latent_canvas import UNREACHED_RGBA, LatentCanvas
 from widgets.paths.plots import DECODED_RGB, FADED_RGB, DistancePlot, SurveyPlot

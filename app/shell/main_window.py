@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from app.export.gui import ExportActions
+from app.model_import.import_dialog import ImportModelDialog
 from app.presets.dialog import PresetOpener
 from app.registry import PAGES, page_spec
 from app.sessions.controller import SessionController
@@ -99,6 +100,30 @@ class MainWindow(QMainWindow):
         spec.show_network(self.page(spec.key), model, bounds, plane)  # ValueError: unchanged
         self.show_page(spec.key)
 
+    def _model_viewer(self) -> str | None:
+        """The key of the page that shows imported models (it has ``show_model``)."""
+        viewers = (key for key, page in self._pages.items() if hasattr(page, "show_model"))
+        return next(viewers, None)
+
+    def import_model(self) -> ImportModelDialog:
+        """Open File > Import model…; an imported model goes to the page that shows
+        models, which comes to the front. A bad file is refused in the dialog, nothing
+        else changes."""
+        dialog = ImportModelDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.model_imported.connect(self.show_model)
+        self.import_model_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def show_model(self, imported) -> None:
+        """Show an :class:`engine.model_files.ImportedModel` and switch to its page."""
+        key = self._model_viewer()
+        if key is None:
+            return
+        self.page(key).show_model(imported.module, imported.input_shape, imported.name)
+        self.show_page(key)
+
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.preset_opener = PresetOpener(self)
@@ -115,6 +140,15 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
         self.sessions = SessionController(self, self._pages)
         self.sessions.add_to_menu(file_menu, quit_action)
+        self.import_model_action = QAction("Import &model…", self)
+        self.import_model_action.setObjectName("importModelAction")
+        self.import_model_action.setShortcut(QKeySequence("Ctrl+I"))
+        tip = "Show the exact cells of a TorchScript, ONNX or state_dict model in a slice"
+        self.import_model_action.setToolTip(tip)
+        self.import_model_action.setStatusTip(tip)
+        self.import_model_action.triggered.connect(self.import_model)
+        self.import_model_action.setEnabled(self._model_viewer() is not None)
+        file_menu.insertAction(self.sessions.import_action, self.import_model_action)
 
         view_menu = self.menuBar().addMenu("&View")
         view_menu.setObjectName("viewMenu")

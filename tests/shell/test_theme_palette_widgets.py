@@ -33,9 +33,9 @@ def _switch(theme: str, *, safe: bool) -> None:
 
 
 def test_the_digit_views_take_the_palettes_class_and_path_colours(qtbot):
-    from widgets.paths.digit_gallery import DigitGallery
+    from widgets.common.digit_gallery import DigitGallery
+    from widgets.common.digit_thumbnails import CLASS_RGB
     from widgets.paths.digit_strip import DigitStrip, StripColumn
-    from widgets.paths.digit_thumbnails import CLASS_RGB
 
     gallery, strip = DigitGallery(rows=1), DigitStrip()
     for widget in (gallery, strip):
@@ -58,7 +58,7 @@ def test_the_digit_views_take_the_palettes_class_and_path_colours(qtbot):
 
 
 def test_the_latent_codes_and_the_paths_plots_follow_the_palette(qtbot):
-    from widgets.paths.digit_thumbnails import CLASS_RGB
+    from widgets.common.digit_thumbnails import CLASS_RGB
     from widgets.paths.latent_canvas import LatentCanvas
     from widgets.paths.plots import DistancePlot, SurveyPlot
 

@@ -24,10 +24,11 @@ from typing import Protocol
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPainterPath
+from PySide6.QtGui import QMouseEvent
 
 from engine.cell_edges import unique_edges
 from engine.partition2d import Partition2D, pattern_colour_keys
+from widgets.canvas.cell_fills import CellFillItem, grouped_fills
 from widgets.common.palettes import DOMAIN_EDGE_RGB, layer_edge_widths
 from widgets.common.theme import Theme, current_theme, follow_theme, style_plot_axes
 from widgets.probe.overlay import ProbeOverlay
@@ -46,37 +47,6 @@ class SegmentSet(Protocol):
     """Anything with ``segments``: (S, 2, 2) float64 line segments, e.g. a DecisionBoundary."""
 
     segments: np.ndarray
-
-
-class CellFillItem(pg.GraphicsObject):
-    """All cell fills of a partition: one filled ``QPainterPath`` per palette colour."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._fills: list[tuple[QBrush, QPainterPath]] = []
-        self._rect = QRectF()
-
-    def set_fills(self, fills: list[tuple[QColor, QPainterPath]], rect: QRectF) -> None:
-        """Replace the fills; ``rect`` bounds them all, in data coordinates."""
-        self.prepareGeometryChange()
-        self._fills = [(QBrush(colour), path) for colour, path in fills]
-        self._rect = QRectF(rect)
-        self.update()
-
-    def colours_at(self, x: float, y: float) -> list[tuple[int, int, int]]:
-        """The colours of the fills covering the data point ``(x, y)``, in drawing order."""
-        point = QPointF(x, y)
-        return [brush.color().getRgb()[:3] for brush, path in self._fills if path.contains(point)]
-
-    def boundingRect(self) -> QRectF:
-        return QRectF(self._rect)
-
-    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
-        # Fills are drawn without antialiasing: adjacent cells then meet without
-        # background-coloured seams, and the antialiased edges on top hide the steps.
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        for brush, path in self._fills:
-            painter.fillPath(path, brush)
 
 
 def layer_edge_style(partition: Partition2D, theme: Theme) -> tuple[np.ndarray, np.ndarray]:
@@ -293,27 +263,9 @@ class CellCanvas(pg.PlotWidget):
     def _draw_fills(self, partition: Partition2D) -> None:
         if not self._pattern_fills:
             return
-        offsets = np.asarray(partition.offsets, np.int64)
-        lengths = np.diff(offsets)
         palette = self._theme.palette
         colour_of_cell = palette.cell_colour_index(pattern_colour_keys(partition.patterns))
-        cell_of_position = np.repeat(np.arange(partition.n_regions), lengths)
-        # A stable sort keeps every ring contiguous and in order inside its colour group.
-        order = np.argsort(colour_of_cell[cell_of_position], kind="stable")
-        points = partition.vertices[partition.indices[order]]
-        is_ring_end = np.zeros(int(offsets[-1]), bool)
-        is_ring_end[offsets[1:][lengths > 0] - 1] = True
-        connect = (~is_ring_end[order]).astype(np.int32)
-        group_colour = colour_of_cell[cell_of_position[order]]
-        starts = np.flatnonzero(np.r_[True, group_colour[1:] != group_colour[:-1]])
-        ends = np.r_[starts[1:], len(order)]
-        fills = []
-        for start, end in zip(starts, ends, strict=True):
-            path = pg.arrayToQPath(
-                points[start:end, 0], points[start:end, 1], connect=connect[start:end]
-            )
-            r, g, b = (int(v) for v in palette.cell_fills[group_colour[start]])
-            fills.append((QColor(r, g, b), path))
+        fills = grouped_fills(partition, colour_of_cell, palette.cell_fills)
         xmin, xmax, ymin, ymax = (float(v) for v in partition.bounds)
         self._fill_item.set_fills(fills, QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
 
@@ -344,6 +296,12 @@ class CellCanvas(pg.PlotWidget):
                 item.setData(*_pairs_xy(start[mask], end[mask]), connect="pairs")
             else:
                 item.setData([], [])
+
+    def set_edge_opacity(self, opacity: float) -> None:
+        """Draw every layer's edges at ``opacity`` (0..1): lower it for tens of thousands
+        of cells, whose edges would otherwise hide their fills."""
+        for item in self._edge_items.values():
+            item.setOpacity(min(max(float(opacity), 0.0), 1.0))
 
     def _rebuild_legend(self, *, has_decision: bool) -> None:
         key = (self._partition.n_layers, has_decision)

@@ -16,8 +16,8 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from widgets.common.digit_thumbnails import draw_digit
 from widgets.common.theme import current_theme, follow_theme
-from widgets.paths.digit_thumbnails import draw_digit
 
 ROW_TITLES = (
     "decoded along\nthe latent path",

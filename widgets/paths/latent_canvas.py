@@ -16,8 +16,8 @@ from PySide6.QtGui import QColor
 
 from engine.partition2d import Partition2D
 from widgets.canvas.cell_canvas import AXIS_LABEL_PT, CellCanvas, CellFillItem
+from widgets.common.digit_thumbnails import digit_class_colours
 from widgets.common.theme import Theme
-from widgets.paths.digit_thumbnails import digit_class_colours
 
 #: The wash over unreached cells: dark enough to tell apart, light enough to see through.
 UNREACHED_RGBA = (60, 60, 70, 85)

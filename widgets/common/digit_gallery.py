@@ -7,8 +7,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from widgets.common.digit_thumbnails import class_colour, draw_digit
 from widgets.common.theme import current_theme, follow_theme
-from widgets.paths.digit_thumbnails import class_colour, draw_digit
 
 #: Colours of the marks of the chosen images: A, B and the slice's third point C.
 MARK_RGB = {"A": (0, 90, 200), "B": (220, 80, 0), "C": (0, 140, 70)}
@@ -64,8 +64,11 @@ class DigitGallery(QWidget):
     def heightForWidth(self, width: int) -> int:
         return _HEADER + self._rows * (width // 10)
 
-    def set_images(self, images: np.ndarray, labels: np.ndarray, seed: int = 0) -> None:
-        """Show ``rows`` images (N, h, w) of every class, drawn at random with ``seed``."""
+    def set_images(
+        self, images: np.ndarray, labels: np.ndarray, seed: int = 0, include: tuple[int, ...] = ()
+    ) -> None:
+        """Show ``rows`` images (N, h, w) of every class, drawn at random with ``seed``;
+        the images ``include`` are among them (as far as a column has room)."""
         self._images = np.asarray(images)
         self._labels = np.asarray(labels, dtype=np.int64)
         self._seed = seed
@@ -74,6 +77,11 @@ class DigitGallery(QWidget):
         for label in range(10):
             pool = np.flatnonzero(self._labels == label)
             chosen = rng.choice(pool, size=min(self._rows, len(pool)), replace=False)
+            wanted = [i for i in include if 0 <= i < len(labels) and self._labels[i] == label]
+            wanted = wanted[: self._rows]
+            if wanted:
+                others = [i for i in chosen if i not in wanted]
+                chosen = np.array(wanted + others[: len(chosen) - len(wanted)], np.int64)
             self._grid[: len(chosen), label] = np.sort(chosen)
         self.setFixedHeight(self.heightForWidth(max(self.width(), 200)))
         self.update()

@@ -1,0 +1,248 @@
+"""The Networks page's controller: its state, the slice worker, the probe and its Jacobian.
+
+The controller owns the page's :class:`app.networks.state.NetworksState`; every change
+goes through :meth:`NetworksController.set_state`, which recomputes the slice when the
+anchors, margin, domain or layers change (a newer request stops an older one after its
+current layer) and recolours the cells when only the colour mode changes. The probe's
+cell, decoded input, predicted class and pattern changes are looked up on the GUI
+thread (microseconds); its Jacobian in the whole input space runs in a worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from app.jobs.newest_only import NewestOnlyRunner
+from app.jobs.partition_runner import PartitionRunner
+from app.networks.slicing import (
+    ModelSource,
+    NetworkSlice,
+    ShownNetwork,
+    SliceRequest,
+    compute_slice,
+    probe_jacobian,
+)
+from app.networks.state import MAX_LAYERS, NetworksState
+from app.state.owner import StateOwner
+from engine.unit_names import UnitName, bit_unit, pattern_changes
+
+
+@dataclass(frozen=True)
+class ProbeReadout:
+    """What the page shows of the probe.
+
+    Attributes
+    ----------
+    point : (s, t) in the plane.
+    cell : the cell id, -1 outside the slice's domain.
+    image : the decoded input ``origin + s u + t v``, of the network's input shape.
+    output : (n_out,) the network's output there (the cell's affine map).
+    predicted : the predicted class (argmax of ``output``), -1 outside.
+    """
+
+    point: tuple[float, float]
+    cell: int
+    image: np.ndarray
+    output: np.ndarray
+    predicted: int
+
+
+@dataclass(frozen=True)
+class UnitTransition:
+    """One unit that flipped when the probe moved from one cell to the next."""
+
+    unit: UnitName
+    turned_on: bool
+    point: tuple[float, float]
+
+
+class NetworksController(StateOwner[NetworksState], QObject):
+    """Settings, the slice worker, the probe and the Jacobian worker of the Networks page.
+
+    Signals
+    -------
+    state_changed(NetworksState) : the settings changed.
+    slice_requested(int) : a slice is being computed with that many layers.
+    slice_progress(int, int, int) : layers done, layers, cells so far.
+    slice_ready(NetworkSlice) : the newest slice.
+    slice_failed(str) : a sentence for the user.
+    slice_cancelled() : the user stopped the slice.
+    probe_changed(ProbeReadout) : the probe moved (or the slice under it changed).
+    transitions_found(list) : the units (:class:`UnitTransition`) the probe's last move flipped.
+    jacobian_ready(ProbeJacobian) : the Jacobian at the newest probe position.
+    """
+
+    state_changed = Signal(object)
+    slice_requested = Signal(int)
+    slice_progress = Signal(int, int, int)
+    slice_ready = Signal(object)
+    slice_failed = Signal(str)
+    slice_cancelled = Signal()
+    probe_changed = Signal(object)
+    transitions_found = Signal(object)
+    jacobian_ready = Signal(object)
+
+    def __init__(self, state: NetworksState | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._state = state or NetworksState()
+        self._network: ShownNetwork | None = None  # None: traced by the next slice job
+        self._source: ModelSource | None = None  # None: the shipped digits CNN
+        # What to go back to if a newly shown network cannot be sliced.
+        self._fallback: tuple[ModelSource | None, ShownNetwork | None, NetworksState] | None = None
+        self._slice: NetworkSlice | None = None
+        self._probe: tuple[float, float] | None = None
+        self._probe_cell = -1
+        self._slices = PartitionRunner(self)
+        self._slices.result_ready.connect(self._on_slice_ready)
+        self._slices.job_failed.connect(self._on_slice_failed)
+        self._slices.progress.connect(self.slice_progress)
+        self._jacobians = NewestOnlyRunner(self)
+        self._jacobians.result_ready.connect(self._on_jacobian_ready)
+        self._jacobians.job_failed.connect(self._on_jacobian_failed)
+
+    # --- the state ------------------------------------------------------------------------
+
+    @property
+    def network(self) -> ShownNetwork | None:
+        """The network shown (None until the first slice has loaded it)."""
+        return self._network
+
+    @property
+    def shown_slice(self) -> NetworkSlice | None:
+        return self._slice
+
+    @property
+    def is_busy(self) -> bool:
+        return self._slices.is_busy
+
+    @property
+    def layers(self) -> int:
+        return self._state.layers
+
+    @property
+    def n_layers(self) -> int:
+        return self._state.n_layers
+
+    def set_state(self, state: NetworksState) -> None:
+        """Show ``state``: recompute the slice if its geometry changed, else recolour."""
+        old, self._state = self._state, state
+        geometry = ("anchors", "margin", "domain", "layers")
+        if any(getattr(old, name) != getattr(state, name) for name in geometry):
+            self.request_slice()
+        self.state_changed.emit(state)
+
+    def show_model(self, module, input_shape: tuple[int, ...], name: str) -> None:
+        """Show another network: it is traced and sliced in the worker. A network that
+        does not take 64 inputs is sliced through three random-normal inputs. If it
+        cannot be sliced, the network shown before stays, with its settings."""
+        if self._fallback is None:
+            self._fallback = (self._source, self._network, self._state)
+        self._source = ModelSource(module, tuple(input_shape), name)
+        self._network = None
+        self._state = replace(self._state, n_layers=MAX_LAYERS, layers=MAX_LAYERS)
+        self.request_slice()
+        self.state_changed.emit(self._state)
+
+    def request_slice(self) -> None:
+        """Compute the slice the state asks for (a newer request stops older ones)."""
+        state = self._state
+        layers = None if state.layers >= state.n_layers else state.layers
+        request = SliceRequest(
+            self._slices.issue(),
+            self._network,
+            self._source,
+            state.anchors,
+            state.margin,
+            state.domain,
+            layers,
+        )
+        self.slice_requested.emit(state.layers)
+        self._slices.submit(compute_slice, request)
+
+    def cancel_partition(self) -> None:
+        """Stop the slice being computed; the cells shown stay."""
+        if self._slices.cancel():
+            self.slice_cancelled.emit()
+
+    def shutdown(self, timeout_ms: int = 10_000) -> bool:
+        """Stop every worker; True if they ended within ``timeout_ms``."""
+        jacobians = self._jacobians.shutdown(timeout_ms)
+        return self._slices.shutdown(timeout_ms) and jacobians
+
+    def _on_slice_ready(self, result: NetworkSlice) -> None:
+        network = result.network
+        self._network, self._slice, self._fallback = network, result, None
+        state = self._state
+        if state.n_layers != network.n_layers:
+            self._state = replace(
+                state,
+                n_layers=network.n_layers,
+                layers=min(state.layers, network.n_layers),
+            )
+            self.state_changed.emit(self._state)
+        self.slice_ready.emit(result)
+        if self._probe is not None:
+            self.set_probe(*self._probe, log=False)
+
+    def _on_slice_failed(self, error: BaseException) -> None:
+        if self._fallback is not None:  # a new network that cannot be sliced: keep the old
+            self._source, self._network, self._state = self._fallback
+            self._fallback = None
+            self.state_changed.emit(self._state)
+            self.slice_failed.emit(f"The network could not be shown: {error}")
+            return
+        self.slice_failed.emit(f"The slice could not be computed: {error}")
+
+    # --- the probe ------------------------------------------------------------------------
+
+    @property
+    def probe(self) -> tuple[float, float] | None:
+        return self._probe
+
+    def set_probe(self, s: float, t: float, *, log: bool = True) -> ProbeReadout | None:
+        """Move the probe to ``(s, t)``: read its cell now, ask for its Jacobian, and log
+        the units that flipped since its last cell (when ``log``)."""
+        if not (np.isfinite(s) and np.isfinite(t)):
+            return None
+        self._probe = (float(s), float(t))
+        shown = self._slice
+        if shown is None:
+            return None
+        point = np.array([[s, t]], dtype=np.float64)
+        cell = int(shown.partition.locate(point)[0])
+        image = shown.plane.lift(point)[0]
+        if cell >= 0:
+            output = shown.partition.A[cell] @ point[0] + shown.partition.c[cell]
+            predicted = int(np.argmax(output))
+        else:
+            output, predicted = np.zeros(0), -1
+        previous, self._probe_cell = self._probe_cell, cell
+        if log and previous >= 0 and cell >= 0 and previous != cell:
+            self.transitions_found.emit(self.transitions(previous, cell, self._probe))
+        readout = ProbeReadout(self._probe, cell, image, output, predicted)
+        self.probe_changed.emit(readout)
+        if cell >= 0:
+            self._jacobians.submit(probe_jacobian, (shown, self._probe))
+        return readout
+
+    def transitions(
+        self, from_cell: int, to_cell: int, point: tuple[float, float]
+    ) -> list[UnitTransition]:
+        """The units whose bits differ between two cells of the shown slice."""
+        shown = self._slice
+        patterns, model = shown.partition.patterns, shown.network.model
+        bits, turned_on = pattern_changes(patterns[from_cell], patterns[to_cell])
+        return [
+            UnitTransition(bit_unit(shown.partition, int(bit), model), bool(on), point)
+            for bit, on in zip(bits, turned_on, strict=True)
+        ]
+
+    def _on_jacobian_ready(self, result) -> None:
+        if result.point == self._probe:
+            self.jacobian_ready.emit(result)
+
+    def _on_jacobian_failed(self, error: BaseException) -> None:
+        self.slice_failed.emit(f"The probe's affine map could not be computed: {error}")
