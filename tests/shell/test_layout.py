@@ -160,3 +160,24 @@ def test_engine_tests_need_no_display():
             if isinstance(node, ast.arg) and node.arg == "qtbot":
                 offenders.append(path.name)
     assert not offenders, sorted(set(offenders))
+
+
+def test_every_page_package_is_held_by_the_import_contracts():
+    """A new page joins the independence and "never reach into the window" contracts:
+    a page left out of them could import another page unnoticed."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    listed: dict[str, set[str]] = {}
+    for contract in contracts["tool"]["importlinter"]["contracts"]:
+        listed[contract["name"]] = set(contract.get("modules", contract.get("source_modules", [])))
+    independent_app = listed["Pages are rooms: no page package of app/ imports another"]
+    independent_widgets = listed[
+        "Page widgets are rooms: no page package of widgets/ imports another"
+    ]
+    declared = listed["Pages are declared to the window, never reach into it"]
+    for spec in PAGES:
+        package = f"app.{spec.key}"
+        assert package in independent_app and package in declared, package
+        if (ROOT / "widgets" / spec.key).is_dir():
+            assert f"widgets.{spec.key}" in independent_widgets, spec.key
