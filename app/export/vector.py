@@ -14,7 +14,9 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from PySide6.QtCore import (
+    QBuffer,
     QByteArray,
+    QIODevice,
     QMarginsF,
     QMessageLogContext,
     QPoint,
@@ -30,6 +32,7 @@ from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, 
 from PySide6.QtSvg import QSvgGenerator, QSvgRenderer
 from PySide6.QtWidgets import QWidget
 
+from app.export.portable_svg import portable_svg
 from app.export.raster import paint_vtk_views, without_backgrounds
 
 #: VTK scenes inside vector exports are images this many times their on-screen size.
@@ -59,21 +62,33 @@ def _paint_widget(widget: QWidget, painter: QPainter, transparent: bool) -> None
     paint_vtk_views(widget, painter, VTK_IMAGE_SCALE)
 
 
-def write_widget_svg(widget: QWidget, path: Path, *, title: str, transparent: bool = False) -> None:
-    """Write ``widget`` as an SVG of its on-screen size (1 px = 1 SVG user unit)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def widget_svg(widget: QWidget, *, title: str, transparent: bool = False) -> str:
+    """``widget`` as a portable SVG document of its on-screen size (1 px = 1 user unit).
+
+    Qt's generator draws it; :func:`app.export.portable_svg.portable_svg` then rewrites
+    what only Qt renders (non-scaling strokes inside scaled groups) as explicit paths.
+    """
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     generator = QSvgGenerator()
-    generator.setFileName(str(path))
+    generator.setOutputDevice(buffer)
     generator.setSize(widget.size())
     generator.setViewBox(QRect(QPoint(0, 0), widget.size()))
     generator.setTitle(title)
     generator.setDescription("Exported by Splinescope")
     painter = QPainter()
     if not painter.begin(generator):
-        raise OSError(f"could not write {path}")
+        raise OSError("Qt's SVG generator could not start")
     _paint_widget(widget, painter, transparent)
     painter.end()
+    return portable_svg(bytes(buffer.data()).decode("utf-8"))
+
+
+def write_widget_svg(widget: QWidget, path: Path, *, title: str, transparent: bool = False) -> None:
+    """Write ``widget`` as a portable SVG of its on-screen size (see :func:`widget_svg`)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(widget_svg(widget, title=title, transparent=transparent), encoding="utf-8")
 
 
 @contextmanager
