@@ -11,6 +11,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.export.test_headless_every_view import ROOT, headless_env
 from tests.export.vector_check import (
     PDF_MEAN_BOUND,
@@ -51,6 +53,7 @@ sys.exit(runner.run(app))
 """
 
 
+@pytest.mark.timeout(1500)
 def test_every_views_svg_and_pdf_render_alike_everywhere(qapp, tmp_path):
     need("rsvg-convert", "librsvg2-bin")
     need("pdftoppm", "poppler-utils")

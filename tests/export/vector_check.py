@@ -65,10 +65,10 @@ def rsvg_pixels(svg: Path, width: int, height: int, work: Path) -> np.ndarray:
 def poppler_pixels(pdf: Path, work: Path) -> np.ndarray:
     """(H, W, 3) uint8: the PDF's page drawn by poppler at 72 dpi (1 pt = 1 pixel)."""
     tool = need("pdftoppm", "poppler-utils")
-    stem = work / f"{pdf.stem}.poppler"
+    stem = work / f"{pdf.stem}-poppler"
     command = [tool, "-png", "-r", "72", "-singlefile", str(pdf), str(stem)]
     subprocess.run(command, check=True, capture_output=True, timeout=120)
-    return imageio.imread(stem.with_suffix(".png"))[..., :3]
+    return imageio.imread(work / f"{pdf.stem}-poppler.png")[..., :3]
 
 
 @dataclass(frozen=True)
