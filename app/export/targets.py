@@ -15,7 +15,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
 from app.export.cell_figure import CellFigure
-from app.export.cells_svg import cell_figure_svg
+from app.export.cells_svg import cell_figure_svg, natural_size
 from app.export.figure_frame import FigureHeading
 from app.export.formats import ExportOptions, ImageSize
 from app.export.raster import render_widget, write_png
@@ -138,6 +138,8 @@ def _write_still(view: ExportView, options: ExportOptions, fmt: str, path: Path)
     title = f"Splinescope: {view.title}"
     if figure is not None:
         width, height = figure_size(view, options.size)
+        if options.size.pixels is None:
+            width, height = natural_size(figure, width, height)
         svg = cell_figure_svg(figure, width, height, transparent=options.transparent)
         if fmt == "svg":
             path.write_text(svg, encoding="utf-8")
