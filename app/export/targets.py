@@ -62,6 +62,8 @@ class ExportView:
     vtk : the widget is a VTK view: without a heading, SVG and PDF go through GL2PS.
     heading : makes the view a figure: returns its title line (and note) as shown now,
         drawn above the widget in every format. Whole pages have none.
+    in_deck : ``--deck`` writes this figure view at the page's defaults (False for views
+        that show nothing until the user asks, like an experiment not run).
     """
 
     name: str
@@ -70,6 +72,7 @@ class ExportView:
     figure: Callable[[], CellFigure | None] | None = None
     vtk: bool = False
     heading: Callable[[], FigureHeading] | None = None
+    in_deck: bool = True
 
     @property
     def vector_kind(self) -> str:

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from PySide6.QtGui import QImage
 
+from app.export.figure_frame import FigureHeading
 from app.export.formats import ImageSize
 from app.export.ready import Readiness
 from app.export.targets import (
@@ -28,7 +29,12 @@ def playground_targets(page) -> list[ExportView | ExportAnimation]:
             lambda: page.cells,
             figure=lambda: playground_figure(page),
         ),
-        ExportView(f"{key}-curves", "the loss and accuracy curves", lambda: page.curves),
+        ExportView(
+            f"{key}-curves",
+            "the loss and accuracy curves",
+            lambda: page.curves,
+            heading=lambda: curves_heading(page),
+        ),
         ExportView(f"{key}-page", "the whole Playground page", lambda: page),
         ExportAnimation(
             f"{key}-training",
@@ -36,6 +42,13 @@ def playground_targets(page) -> list[ExportView | ExportAnimation]:
             lambda n, size: training_run(page, n, size),
         ),
     ]
+
+
+def curves_heading(page) -> FigureHeading:
+    """The curves' title line: what they show, and after how many epochs."""
+    snapshot = page.controller.snapshot
+    note = "not trained yet" if snapshot is None else f"after {snapshot.epoch} epochs"
+    return FigureHeading("Loss and accuracy while the network trains", note)
 
 
 def training_run(page, n_frames: int, size: ImageSize) -> Iterator[QImage | WaitFor]:

@@ -110,6 +110,9 @@ def test_deck_writes_each_figure_and_an_index(tmp_path, presets):
         png = deck / f"{name}-{view}.png"
         assert QImage(str(png)).size().toTuple() == (640, 360)
         assert png.name in index and name in index
+    # Figure views get an SVG beside their PNG, with their title line.
+    fraction = ET.parse(deck / "ball-in-cube-volume-fraction.svg").getroot()
+    assert any("falls faster" in "".join(t.itertext()) for t in fraction.iter(f"{SVG}text"))
     svg = ET.parse(deck / "cells-layer-by-layer-cells.svg").getroot()
     assert any(p.get("class") == "cell" for p in svg.iter(f"{SVG}polygon"))
 
