@@ -10,7 +10,8 @@ millimetres also made each renderer pick its own pixel size.
 :func:`portable_svg` rewrites such a document: every non-scaling-stroke shape has its
 group's matrix applied to its coordinates (an explicit path in page pixels, so the stroke
 width means pixels everywhere), groups keep their transform only for what still needs it
-(text, images, scaling strokes), and the page is sized in pixels (1 px = 1 user unit).
+(text, images, scaling strokes), images Qt draws unsmoothed say so in CSS, and the page
+is sized in pixels (1 px = 1 user unit).
 """
 
 from __future__ import annotations
@@ -229,4 +230,9 @@ def portable_svg(svg: str) -> str:
     root.set("version", "1.1")
     root.attrib.pop("baseProfile", None)
     _rewrite(root)
+    for image in root.iter(f"{{{SVG_NS}}}image"):
+        if image.get("image-rendering") == "optimizeSpeed":
+            # Qt draws such images unsmoothed; librsvg and browsers smooth them unless
+            # told in CSS (8x8 digits became grey blurs).
+            image.set("style", "image-rendering:pixelated")
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QLabel, QMessageBox
 
 from app.export import targets
+from app.export.figure_frame import FIGURE_MIN_WIDTH
 from app.export.catalogue import export_targets
 from app.export.formats import ExportOptions, ImageSize, format_of, parse_size
 from app.export.targets import ExportView, export_view
@@ -89,8 +90,9 @@ def _volume_cube_png_at_scale_and_gl2ps(main_window, qtbot, tmp_path):
     png = export_view(view, ExportOptions(tmp_path / "cube.png", ImageSize(2.0)))
     image = QImage(str(png))
     # A figure view: the scene below its title line, all at twice the size.
-    assert image.width() == 2 * interactor.width()
-    assert image.height() > 2 * interactor.height() + 20
+    assert image.width() == 2 * max(interactor.width(), FIGURE_MIN_WIDTH)
+    grown = max(interactor.width(), FIGURE_MIN_WIDTH) / interactor.width()
+    assert image.height() > 2 * grown * interactor.height() + 20
     # The scene was painted in: the blue disc of the section is there, not a blank grab.
     blue = sum(
         1
@@ -106,8 +108,8 @@ def _volume_cube_png_at_scale_and_gl2ps(main_window, qtbot, tmp_path):
     assert "Scan the cube" in texts and "covered" in texts  # title line and readout
     pdf = export_view(view, ExportOptions(tmp_path / "cube.pdf"))
     box = _media_box(pdf)
-    assert box[2] == pytest.approx(interactor.width(), abs=1.0)
-    assert box[3] > interactor.height() + 10
+    assert box[2] == pytest.approx(max(interactor.width(), FIGURE_MIN_WIDTH), abs=1.0)
+    assert box[3] > grown * interactor.height() + 10
 
 
 def _playground_cells_svg_has_every_exact_cell(main_window, qtbot, tmp_path):
