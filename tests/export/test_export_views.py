@@ -11,8 +11,8 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QLabel, QMessageBox
 
 from app.export import targets
-from app.export.figure_frame import FIGURE_MIN_WIDTH
 from app.export.catalogue import export_targets
+from app.export.figure_frame import FIGURE_MIN_WIDTH
 from app.export.formats import ExportOptions, ImageSize, format_of, parse_size
 from app.export.targets import ExportView, export_view
 from tests.read_only import read_only_folder
