@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.export.test_headless_every_view import ROOT, headless_env
+from tests.export.test_headless_every_view import HEADLESS_RUNNER, ROOT, headless_env
 from tests.export.vector_check import (
     PDF_MEAN_BOUND,
     PDF_STRONG_SHARE_BOUND,
@@ -26,31 +26,16 @@ from tests.export.vector_check import (
     rsvg_pixels,
 )
 
-EVERY_STILL_VIEW = """
-import sys
-from pathlib import Path
-
-from app.export.headless import configure_headless, quiet_offscreen_messages
-
-configure_headless()
-from PySide6.QtCore import qInstallMessageHandler
-from PySide6.QtWidgets import QApplication
-
-from app.export.formats import ImageSize
-from app.export.plan import Job
-from app.export.runner import ExportRunner
-from app.export.targets import ExportView
-
-out = Path(sys.argv[1])
-qInstallMessageHandler(quiet_offscreen_messages)
-app = QApplication([sys.argv[0]])
-runner = ExportRunner([])
+EVERY_STILL_VIEW = (
+    HEADLESS_RUNNER
+    + """
 for name, (key, target) in runner.catalogue().items():
     if isinstance(target, ExportView):
         for suffix in ("svg", "pdf"):
             runner.jobs.append(Job(name, out / f"{name}.{suffix}", size=ImageSize(1.0)))
 sys.exit(runner.run(app))
 """
+)
 
 
 @pytest.mark.timeout(1500)
