@@ -42,6 +42,7 @@ def cells_targets(page) -> list[ExportView | ExportAnimation]:
             "the outputs along the path",
             lambda: page.path_plot,
             heading=lambda: path_heading(page.path_plot),
+            in_deck=False,  # the page's defaults draw no path: the plot would be empty
         ),
         ExportView(f"{key}-page", "the whole Cells page", lambda: page),
         ExportAnimation(
