@@ -137,7 +137,9 @@ def paint_heading(
 
 
 def plain_text(text: str) -> str:
-    """A label's text (rich or plain) as one plain line: what a heading's note quotes."""
+    """A label's text (rich or plain) as one plain line, its lines joined by " · ": what
+    a heading's note quotes."""
     document = QTextDocument()
     document.setHtml(text)
-    return " ".join(document.toPlainText().split())
+    lines = (" ".join(line.split()) for line in document.toPlainText().splitlines())
+    return " · ".join(line for line in lines if line)

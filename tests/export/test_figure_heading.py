@@ -46,6 +46,7 @@ def test_a_heading_refuses_an_empty_title():
 
 def test_plain_text_and_figure_size(qapp):
     assert plain_text("covered <b>0.917</b> of the line") == "covered 0.917 of the line"
+    assert plain_text("hull: <b>inside</b><br>ball:  outside") == "hull: inside · ball: outside"
     assert figure_base_size(480, 270) == (FIGURE_MIN_WIDTH, 540)
     assert figure_base_size(1200, 300) == (1200, 300)
 

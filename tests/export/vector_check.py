@@ -2,8 +2,9 @@
 
 Renderers anti-alias edges and hint text each their own way, so two correct renderings
 differ by a few grey levels along edges (compared after a 3x3 mean); a misread document
-(a stroke 20 times too wide, a shape filled that should not be) differs over whole areas. :func:`difference` reports
-both the mean difference and the share of pixels that differ strongly.
+(a stroke 20 times too wide, a shape filled that should not be) differs over whole areas.
+:func:`difference` reports the mean difference and the share of pixels that differ
+strongly.
 """
 
 from __future__ import annotations
