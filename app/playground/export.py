@@ -54,7 +54,8 @@ def curves_heading(page) -> FigureHeading:
 def training_run(page, n_frames: int, size: ImageSize) -> Iterator[QImage | WaitFor]:
     """Reset the network, then train to the epoch budget in ``n_frames - 1`` equal parts.
 
-    Frame ``i`` shows the cells after ``round(i * epochs / (n - 1))`` epochs.
+    Frame ``i`` shows the cells after ``round(i * epochs / (n - 1))`` epochs, captioned
+    with its epoch.
     """
     controller = page.controller
     config = controller.config
@@ -79,7 +80,12 @@ def training_run(page, n_frames: int, size: ImageSize) -> Iterator[QImage | Wait
             (controller.frame_failed, controller.training_failed),
         )
 
-    view = ExportView("training", "training", lambda: page.cells)
+    view = ExportView(
+        "training",
+        "training",
+        lambda: page.cells,
+        heading=lambda: FigureHeading(f"Training: epoch {controller.snapshot.epoch} of {budget}"),
+    )
     page.frame_shown.connect(on_frame)
     try:
         controller.pause()
