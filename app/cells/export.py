@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtGui import QImage
 
 from app.cells.figure import cells_page_figure
+from app.export.figure_frame import FigureHeading
 from app.export.formats import ImageSize
 from app.export.ready import Readiness
 from app.export.targets import (
@@ -36,7 +37,13 @@ def cells_targets(page) -> list[ExportView | ExportAnimation]:
     )
     return [
         canvas,
-        ExportView(f"{key}-path", "the outputs along the path", lambda: page.path_plot),
+        ExportView(
+            f"{key}-path",
+            "the outputs along the path",
+            lambda: page.path_plot,
+            heading=lambda: path_heading(page.path_plot),
+            in_deck=False,  # the page's defaults draw no path: the plot would be empty
+        ),
         ExportView(f"{key}-page", "the whole Cells page", lambda: page),
         ExportAnimation(
             f"{key}-layers",
@@ -50,6 +57,15 @@ def cells_targets(page) -> list[ExportView | ExportAnimation]:
             lambda n, size: probe_sweep(page, n, size),
         ),
     ]
+
+
+def path_heading(path_plot) -> FigureHeading:
+    """The path plot's title line: what it shows, and how many cells the path crosses."""
+    n_cells = path_plot.n_cells
+    note = "" if n_cells is None else f"the path crosses {n_cells} cells: {n_cells - 1} kinks"
+    if n_cells is None:
+        note = "draw a path on the cells (Shift+drag) to see its outputs"
+    return FigureHeading("The outputs along the path are piecewise linear", note)
 
 
 def _partition_of(page, layers: int) -> WaitFor:

@@ -1,15 +1,34 @@
-"""The Cells 3D page's export views and its readiness."""
+"""The Cells 3D page's export views and its readiness.
+
+The 3-D scene is a figure view below a title line (its caption's first line) and a note
+(what the colours show); the whole page is ``cells3d-page``.
+"""
 
 from __future__ import annotations
 
+from app.export.figure_frame import FigureHeading
 from app.export.ready import Readiness, after_signal
 from app.export.targets import ExportAnimation, ExportView
+
+
+def scene_heading(page) -> FigureHeading:
+    """The scene's caption as a heading: its first line the title, the others the note."""
+    lines = [line for line in (page.view.caption.GetInput() or "").splitlines() if line]
+    if not lines:
+        return FigureHeading("Exact cells of a ReLU network in 3-D")
+    return FigureHeading(f"Cells in 3-D: {lines[0]}", " · ".join(lines[1:]))
 
 
 def cells3d_targets(page) -> list[ExportView | ExportAnimation]:
     """The 3-D scene, then the whole page."""
     return [
-        ExportView("cells3d", "the cells in 3-D", lambda: page.view.interactor, vtk=True),
+        ExportView(
+            "cells3d",
+            "the cells in 3-D",
+            lambda: page.view.interactor,
+            vtk=True,
+            heading=lambda: scene_heading(page),
+        ),
         ExportView("cells3d-page", "the whole Cells 3D page", lambda: page),
     ]
 

@@ -75,6 +75,26 @@ def nice_ticks(low: float, high: float, target: int = 5) -> np.ndarray:
     return np.round(ticks / step) * step
 
 
+#: A DejaVu Sans digit's advance against the font size (labels are digits, '.', '−').
+DIGIT_ADVANCE = 0.64
+
+
+def fitting_ticks(low: float, high: float, length: float, label_size: float, font: float):
+    """The most round ticks (up to 8) on an axis ``length`` pixels long whose labels
+    keep a gap of half a font size: ``label_size(text)`` is a label's extent along the
+    axis. At least the two ends' ticks are kept."""
+    span = max(high - low, 1e-300)
+    for target in range(8, 0, -1):
+        ticks = nice_ticks(low, high, target)
+        if len(ticks) < 2:
+            continue
+        spacing = length * float(ticks[1] - ticks[0]) / span
+        widest = max(label_size(tick_text(v)) for v in ticks)
+        if spacing >= widest + 0.5 * font:
+            return ticks
+    return nice_ticks(low, high, 1)
+
+
 def tick_text(value: float) -> str:
     text = f"{value:.6g}"
     return "0" if text in ("-0", "0") else text.replace("-", "−")
@@ -85,14 +105,25 @@ def font_px(width: int, height: int, scale: float) -> float:
     return max(11.0, min(width, height) / 48.0) * scale
 
 
+def legend_width(figure: CellFigure, font: float) -> float:
+    """The width in pixels the legend takes at the right of the plot (0 without one)."""
+    longest = max((len(entry.label) for entry in figure.legend), default=0)
+    return (0.62 * font * longest + 3.6 * font) if figure.legend else 0.0
+
+
+def natural_size(figure: CellFigure, width: int, height: int) -> tuple[int, int]:
+    """The page of a figure shown ``width x height`` on screen: as tall, and wider by its
+    legend, so the cells keep the area they have on screen."""
+    font = font_px(width, height, figure.theme.font_scale)
+    return width + round(legend_width(figure, font)), height
+
+
 def plot_frame(figure: CellFigure, width: int, height: int) -> PlotFrame:
     """Place the data rectangle inside a ``width x height`` page, leaving room for the
     axes (left, bottom) and the legend (right)."""
     font = font_px(width, height, figure.theme.font_scale)
-    longest = max((len(entry.label) for entry in figure.legend), default=0)
-    legend_width = (0.62 * font * longest + 3.6 * font) if figure.legend else 0.0
-    left, right = 5.6 * font, legend_width + 1.2 * font
-    top, bottom = 1.0 * font, 3.8 * font
+    left, right = 5.6 * font, legend_width(figure, font) + 1.2 * font
+    top, bottom = (TITLE_BAND if figure.title else 1.0) * font, 3.8 * font
     area_w, area_h = max(width - left - right, 10.0), max(height - top - bottom, 10.0)
     xmin, xmax, ymin, ymax = (float(v) for v in figure.partition.bounds)
     sx, sy = area_w / (xmax - xmin), area_h / (ymax - ymin)
@@ -317,7 +348,10 @@ def _axes(figure: CellFigure, frame: PlotFrame, font: float) -> list[str]:
     out = [f'<g id="axes" stroke="{frame_rgb}" stroke-width="{width}" fill="none">']
     out.append(f'<path d="M{left:.2f} {bottom + tick:.2f}H{right:.2f}"/>')
     out.append(f'<path d="M{left - tick:.2f} {top:.2f}V{bottom:.2f}"/>')
-    x_ticks, y_ticks = nice_ticks(xmin, xmax), nice_ticks(ymin, ymax)
+    x_ticks = fitting_ticks(
+        xmin, xmax, frame.width, lambda text: DIGIT_ADVANCE * font * len(text), font
+    )
+    y_ticks = fitting_ticks(ymin, ymax, frame.height, lambda text: 1.2 * font, font)
     for value in x_ticks:
         ((x, _),) = frame.to_page([[value, ymin]])
         out.append(f'<path d="M{x:.2f} {bottom + tick:.2f}v{tick:.2f}"/>')
@@ -400,6 +434,28 @@ def _legend(figure: CellFigure, frame: PlotFrame, font: float) -> list[str]:
     return out
 
 
+#: The height of the title line's band, in base font sizes.
+TITLE_BAND = 2.9
+#: The title's size against the base font, and a DejaVu Sans bold character's mean width
+#: against its size (the title shrinks so that its estimated width fits the page).
+TITLE_SIZE = 1.3
+BOLD_ADVANCE = 0.66
+
+
+def _title_line(figure: CellFigure, width: int, font: float) -> list[str]:
+    """The figure's title as its first line, shrunk to fit the page's width."""
+    if not figure.title:
+        return []
+    room = max(width - 2.0 * font, 10.0)
+    size = min(TITLE_SIZE * font, room / (BOLD_ADVANCE * max(len(figure.title), 1)))
+    ink = _rgb(figure.theme.ink)
+    return [
+        f'<g id="figure-title" font-family="{_FONT}" font-weight="bold">',
+        _text(1.0 * font, 1.9 * font, figure.title, size, ink),
+        "</g>",
+    ]
+
+
 def cell_figure_svg(
     figure: CellFigure, width: int, height: int, *, transparent: bool = False
 ) -> str:
@@ -429,5 +485,6 @@ def cell_figure_svg(
     parts += _points(figure, frame)
     parts += _axes(figure, frame, font)
     parts += _legend(figure, frame, font)
+    parts += _title_line(figure, width, font)
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

@@ -20,6 +20,12 @@ from PySide6.QtGui import QColor, QImage, QPainter, QRegion
 from PySide6.QtWidgets import QGraphicsView, QWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 
+from app.export.figure_frame import (
+    FigureHeading,
+    figure_base_size,
+    layout_heading,
+    paint_heading,
+)
 from app.export.formats import ImageSize
 from widgets.vtk.pipeline import window_image
 
@@ -99,22 +105,38 @@ def without_backgrounds(widget: QWidget) -> Iterator[None]:
             view.resetCachedContent()
 
 
-def render_widget(widget: QWidget, size: ImageSize, *, transparent: bool = False) -> QImage:
+def render_widget(
+    widget: QWidget,
+    size: ImageSize,
+    *,
+    transparent: bool = False,
+    heading: FigureHeading | None = None,
+) -> QImage:
     """The widget as an image of ``size`` (its VTK views painted in).
 
     With ``transparent`` the window background and the pyqtgraph backgrounds are left out
-    (VTK scenes keep their own background).
+    (VTK scenes keep their own background). With a ``heading`` its lines go above the
+    widget, and ``size`` is the size of both together.
     """
-    pixels, logical, ratio = size.resolve(widget.width(), widget.height())
+    base = (widget.width(), widget.height())
+    if heading is not None:
+        base = figure_base_size(*base)
+        base = (base[0], base[1] + math.ceil(layout_heading(heading, base[0]).height))
+    pixels, logical, ratio = size.resolve(*base)
+    layout = None if heading is None else layout_heading(heading, logical[0])
+    top = 0 if layout is None else math.ceil(layout.height)
     image = QImage(*pixels, QImage.Format.Format_ARGB32_Premultiplied)
     image.setDevicePixelRatio(ratio)
     image.fill(Qt.GlobalColor.transparent if transparent else widget.palette().window().color())
     flags = QWidget.RenderFlag.DrawChildren if transparent else _RENDER_ALL
-    with laid_out_at(widget, *logical):
+    with laid_out_at(widget, logical[0], max(logical[1] - top, 16)):
         backgrounds = without_backgrounds(widget) if transparent else nullcontext()
         with backgrounds:
             painter = QPainter(image)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            if layout is not None:
+                paint_heading(painter, layout, logical[0], transparent=transparent)
+                painter.translate(0, top)
             QWidget.render(widget, painter, QPoint(0, 0), QRegion(), flags)
             paint_vtk_views(widget, painter, ratio)
             painter.end()

@@ -52,8 +52,8 @@ class ExportRunner(QObject):
         #: has touched since (no preset, layer change or animation): a rule that waits
         #: for the next result (Cells 3D, Paths) would wait for one that never comes.
         self._shown: set[str] = set()
-        if deck is not None and not any(job.preset is None for job in self.jobs):
-            self._add_uncovered_pages()
+        if deck is not None and self.jobs and not any(job.preset is None for job in self.jobs):
+            self._add_standalone_figures()
 
     # -- the catalogue ------------------------------------------------------------------
 
@@ -68,16 +68,20 @@ class ExportRunner(QObject):
                 names[target.name] = (key, target)
         return names
 
-    def _add_uncovered_pages(self) -> None:
-        """A deck shows every page: those no preset opens get a figure of their defaults."""
-        covered = {load_preset(job.preset).page for job in self.jobs if job.preset}
+    def _add_standalone_figures(self) -> None:
+        """A full deck also shows every page's figure views at the page's defaults (the
+        default Cells network, Figure 1, ...), written first: the window starts there."""
         restricted = len(self.jobs) < len(preset_names())
         if restricted:
             return
-        for key in self.pages():
-            if key not in covered:
-                template = self.jobs[0]
-                self.jobs.append(replace(template, preset=None, view=_main_view_name(self, key)))
+        template = self.jobs[0]
+        standalone = [
+            replace(template, preset=None, view=target.name)
+            for key, page in self.pages().items()
+            for target in export_targets(page, key)
+            if is_deck_figure(target)
+        ]
+        self.jobs[:0] = standalone
 
     # -- running ------------------------------------------------------------------------
 
@@ -234,7 +238,7 @@ class ExportRunner(QObject):
             export_view(target, options)
             self._shown.add(key)
             files.append(out.name)
-            if job.out is None and target.figure is not None:
+            if job.out is None and is_deck_figure(target):
                 vector = out.with_suffix(".svg")
                 export_view(target, replace(options, path=vector))
                 files.append(vector.name)
@@ -282,6 +286,8 @@ class ExportRunner(QObject):
         QTimer.singleShot(0, self._next)
 
 
-def _main_view_name(runner: ExportRunner, key: str) -> str:
-    page = runner.pages()[key]
-    return next(t.name for t in export_targets(page, key) if isinstance(t, ExportView))
+def is_deck_figure(target: ExportView | ExportAnimation) -> bool:
+    """Whether ``target`` is a figure view the deck writes (PNG and SVG)."""
+    if not isinstance(target, ExportView) or not target.in_deck:
+        return False
+    return target.figure is not None or target.heading is not None

@@ -15,10 +15,11 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
 from app.export.cell_figure import CellFigure
-from app.export.cells_svg import cell_figure_svg
+from app.export.cells_svg import cell_figure_svg, natural_size
+from app.export.figure_frame import FigureHeading
 from app.export.formats import ExportOptions, ImageSize
 from app.export.raster import render_widget, write_png
-from app.export.vector import render_svg, write_svg_as_pdf, write_widget_pdf, write_widget_svg
+from app.export.vector import render_svg, widget_svg, write_svg_as_pdf, write_widget_pdf
 from app.export.vtk_export import write_gl2ps
 from engine.safe_files import PendingFile
 
@@ -58,7 +59,11 @@ class ExportView:
     widget : returns the widget on screen (PNG of it, and SVG/PDF when there is no figure).
     figure : for 2-D cell views, returns the exact geometry (a CellFigure) written as true
         vectors, or None when the view has no polygons right now (sampled cells).
-    vtk : the widget is a VTK view: SVG and PDF go through GL2PS.
+    vtk : the widget is a VTK view: without a heading, SVG and PDF go through GL2PS.
+    heading : makes the view a figure: returns its title line (and note) as shown now,
+        drawn above the widget in every format. Whole pages have none.
+    in_deck : ``--deck`` writes this figure view at the page's defaults (False for views
+        that show nothing until the user asks, like an experiment not run).
     """
 
     name: str
@@ -66,13 +71,19 @@ class ExportView:
     widget: Callable[[], QWidget]
     figure: Callable[[], CellFigure | None] | None = None
     vtk: bool = False
+    heading: Callable[[], FigureHeading] | None = None
+    in_deck: bool = True
 
     @property
     def vector_kind(self) -> str:
         """How SVG and PDF are made: ``exact polygons``, ``GL2PS`` or ``Qt vector``."""
         if self.figure is not None:
             return "exact polygons"
-        return "GL2PS (3-D as raster)" if self.vtk else "Qt vector"
+        if self.vtk and self.heading is not None:
+            return "3-D as a sharp image, text as vectors"
+        if self.vtk:
+            return "GL2PS (3-D as raster)"
+        return "Qt vector"
 
 
 @dataclass(frozen=True)
@@ -94,8 +105,9 @@ def figure_size(view: ExportView, size: ImageSize) -> tuple[int, int]:
 
 
 def view_image(view: ExportView, size: ImageSize, *, transparent: bool = False) -> QImage:
-    """The view as an image of ``size``, drawn from its widget."""
-    return render_widget(view.widget(), size, transparent=transparent)
+    """The view as an image of ``size``, drawn from its widget (below its heading)."""
+    heading = view.heading() if view.heading is not None else None
+    return render_widget(view.widget(), size, transparent=transparent, heading=heading)
 
 
 def figure_image(figure: CellFigure, size: tuple[int, int], *, transparent: bool = False) -> QImage:
@@ -129,14 +141,21 @@ def _write_still(view: ExportView, options: ExportOptions, fmt: str, path: Path)
     title = f"Splinescope: {view.title}"
     if figure is not None:
         width, height = figure_size(view, options.size)
+        if options.size.pixels is None:
+            width, height = natural_size(figure, width, height)
         svg = cell_figure_svg(figure, width, height, transparent=options.transparent)
         if fmt == "svg":
             path.write_text(svg, encoding="utf-8")
         else:
             write_svg_as_pdf(svg, path, title=figure.title)
-    elif view.vtk:
+    elif view.vtk and view.heading is None:
         write_gl2ps(view.widget().GetRenderWindow(), path, fmt, title=title)
     elif fmt == "svg":
-        write_widget_svg(view.widget(), path, title=title, transparent=options.transparent)
+        heading = view.heading() if view.heading is not None else None
+        svg = widget_svg(
+            view.widget(), title=title, transparent=options.transparent, heading=heading
+        )
+        path.write_text(svg, encoding="utf-8")
     else:
-        write_widget_pdf(view.widget(), path, title=title)
+        heading = view.heading() if view.heading is not None else None
+        write_widget_pdf(view.widget(), path, title=title, heading=heading)

@@ -8,13 +8,16 @@ are embedded as images, rendered at :data:`VTK_IMAGE_SCALE` times their size.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from PySide6.QtCore import (
+    QBuffer,
     QByteArray,
+    QIODevice,
     QMarginsF,
     QMessageLogContext,
     QPoint,
@@ -30,7 +33,15 @@ from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, 
 from PySide6.QtSvg import QSvgGenerator, QSvgRenderer
 from PySide6.QtWidgets import QWidget
 
-from app.export.raster import paint_vtk_views, without_backgrounds
+from app.export.figure_frame import (
+    FigureHeading,
+    HeadingLayout,
+    figure_base_size,
+    layout_heading,
+    paint_heading,
+)
+from app.export.portable_svg import portable_svg
+from app.export.raster import laid_out_at, paint_vtk_views, without_backgrounds
 
 #: VTK scenes inside vector exports are images this many times their on-screen size.
 VTK_IMAGE_SCALE = 3
@@ -49,31 +60,82 @@ def pdf_writer(path: Path, width: float, height: float, title: str) -> QPdfWrite
     return writer
 
 
-def _paint_widget(widget: QWidget, painter: QPainter, transparent: bool) -> None:
+def _paint_widget(
+    widget: QWidget, painter: QPainter, transparent: bool, layout: HeadingLayout | None = None
+) -> None:
     flags = QWidget.RenderFlag.DrawChildren
     if not transparent:
         flags |= QWidget.RenderFlag.DrawWindowBackground
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if layout is not None:
+        paint_heading(painter, layout, widget.width(), transparent=transparent)
+        painter.translate(0, heading_top(layout))
     with without_backgrounds(widget) if transparent else nullcontext():
         QWidget.render(widget, painter, QPoint(0, 0), QRegion(), flags)
     paint_vtk_views(widget, painter, VTK_IMAGE_SCALE)
 
 
-def write_widget_svg(widget: QWidget, path: Path, *, title: str, transparent: bool = False) -> None:
-    """Write ``widget`` as an SVG of its on-screen size (1 px = 1 SVG user unit)."""
+@contextmanager
+def figure_layout(widget: QWidget, heading: FigureHeading | None) -> Iterator[HeadingLayout | None]:
+    """For a figure view (one with a heading): lay the widget out at its figure size for
+    the duration and give the heading's layout; for any other view: None, as it is."""
+    if heading is None:
+        yield None
+        return
+    width, height = figure_base_size(widget.width(), widget.height())
+    with laid_out_at(widget, width, height):
+        yield layout_heading(heading, width)
+
+
+def heading_top(layout: HeadingLayout | None) -> int:
+    """The height in pixels of the band a heading takes above its view (0 for none)."""
+    return 0 if layout is None else math.ceil(layout.height)
+
+
+def widget_svg(
+    widget: QWidget,
+    *,
+    title: str,
+    transparent: bool = False,
+    heading: FigureHeading | None = None,
+) -> str:
+    """``widget`` as a portable SVG document of its on-screen size (1 px = 1 user unit),
+    below its ``heading`` if one is given.
+
+    Qt's generator draws it; :func:`app.export.portable_svg.portable_svg` then rewrites
+    what only Qt renders (non-scaling strokes inside scaled groups) as explicit paths.
+    """
+    with figure_layout(widget, heading) as layout:
+        page = QSize(widget.width(), widget.height() + heading_top(layout))
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        generator = QSvgGenerator()
+        generator.setOutputDevice(buffer)
+        generator.setSize(page)
+        generator.setViewBox(QRect(QPoint(0, 0), page))
+        generator.setTitle(title)
+        generator.setDescription("Exported by Splinescope")
+        painter = QPainter()
+        if not painter.begin(generator):
+            raise OSError("Qt's SVG generator could not start")
+        _paint_widget(widget, painter, transparent, layout)
+        painter.end()
+    return portable_svg(bytes(buffer.data()).decode("utf-8"))
+
+
+def write_widget_svg(
+    widget: QWidget,
+    path: Path,
+    *,
+    title: str,
+    transparent: bool = False,
+    heading: FigureHeading | None = None,
+) -> None:
+    """Write ``widget`` as a portable SVG of its on-screen size (see :func:`widget_svg`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    generator = QSvgGenerator()
-    generator.setFileName(str(path))
-    generator.setSize(widget.size())
-    generator.setViewBox(QRect(QPoint(0, 0), widget.size()))
-    generator.setTitle(title)
-    generator.setDescription("Exported by Splinescope")
-    painter = QPainter()
-    if not painter.begin(generator):
-        raise OSError(f"could not write {path}")
-    _paint_widget(widget, painter, transparent)
-    painter.end()
+    svg = widget_svg(widget, title=title, transparent=transparent, heading=heading)
+    path.write_text(svg, encoding="utf-8")
 
 
 @contextmanager
@@ -100,17 +162,21 @@ def _without_gradient_notes() -> Iterator[None]:
         qInstallMessageHandler(previous)
 
 
-def write_widget_pdf(widget: QWidget, path: Path, *, title: str) -> None:
-    """Write ``widget`` as a one-page PDF of its on-screen size (1 px = 1 pt)."""
+def write_widget_pdf(
+    widget: QWidget, path: Path, *, title: str, heading: FigureHeading | None = None
+) -> None:
+    """Write ``widget`` (below its ``heading``) as a one-page PDF of its on-screen size
+    (1 px = 1 pt)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = pdf_writer(path, widget.width(), widget.height(), title)
-    painter = QPainter()
-    if not painter.begin(writer):
-        raise OSError(f"could not write {path}")
-    with _without_gradient_notes():
-        _paint_widget(widget, painter, transparent=False)
-        painter.end()
+    with figure_layout(widget, heading) as layout:
+        writer = pdf_writer(path, widget.width(), widget.height() + heading_top(layout), title)
+        painter = QPainter()
+        if not painter.begin(writer):
+            raise OSError(f"could not write {path}")
+        with _without_gradient_notes():
+            _paint_widget(widget, painter, False, layout)
+            painter.end()
 
 
 def write_svg_as_pdf(svg: str, path: Path, *, title: str) -> None:

@@ -1,20 +1,56 @@
-"""The Hulls page's export views and its readiness."""
+"""The Hulls page's export views and its readiness.
+
+Its figure views come first: Figure 1 (the Gaussian experiment, which the export runs),
+the test-point canvas, then each other experiment's plot as last run; the whole page is
+``hulls-page``.
+"""
 
 from __future__ import annotations
 
+from app.export.figure_frame import FigureHeading, plain_text
 from app.export.ready import Readiness, after_signal
 from app.export.targets import ExportAnimation, ExportView
+from app.hulls.experiments import EXPERIMENTS
+
+#: The ``--view`` name of each experiment's plot (Figure 1 by its name in the paper).
+EXPERIMENT_VIEWS = {"gaussian": "hulls-figure1"}
+
+
+def _experiment_view(page, spec) -> ExportView:
+    panel = page.panels[spec.key]
+
+    def heading() -> FigureHeading:
+        return FigureHeading(
+            f"Convex hulls, {spec.title}: is a new sample inside the hull of N samples?",
+            plain_text(panel.status.text()),
+        )
+
+    return ExportView(
+        EXPERIMENT_VIEWS.get(spec.key, f"hulls-{spec.key}"),
+        f"the {spec.title} experiment's plot",
+        lambda: panel.plot_widget,
+        heading=heading,
+        in_deck=spec.key == "gaussian",  # the export runs Figure 1 only
+    )
 
 
 def hulls_targets(page) -> list[ExportView | ExportAnimation]:
-    """The whole page first, then the test-point canvas."""
-    return [
-        ExportView("hulls", "the whole Hulls page", lambda: page),
-        ExportView(
-            "hulls-canvas",
-            "the test point against hull, ellipse, ball and box",
-            lambda: page.canvas,
+    """Figure 1 first, the test-point canvas, the other experiments, the whole page."""
+    first, *others = (_experiment_view(page, spec) for spec in EXPERIMENTS)
+    canvas = ExportView(
+        "hulls-test-point",
+        "the test point against hull, ellipse, ball and box",
+        lambda: page.canvas,
+        heading=lambda: FigureHeading(
+            "Inside or outside? The test point against hull, ellipse, ball and box",
+            plain_text(page.verdict_label.text()),
         ),
+    )
+    return [
+        first,
+        canvas,
+        *others,
+        ExportView("hulls-page", "the whole Hulls page", lambda: page),
     ]
 
 

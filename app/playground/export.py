@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from PySide6.QtGui import QImage
 
+from app.export.figure_frame import FigureHeading
 from app.export.formats import ImageSize
 from app.export.ready import Readiness
 from app.export.targets import (
@@ -28,7 +29,12 @@ def playground_targets(page) -> list[ExportView | ExportAnimation]:
             lambda: page.cells,
             figure=lambda: playground_figure(page),
         ),
-        ExportView(f"{key}-curves", "the loss and accuracy curves", lambda: page.curves),
+        ExportView(
+            f"{key}-curves",
+            "the loss and accuracy curves",
+            lambda: page.curves,
+            heading=lambda: curves_heading(page),
+        ),
         ExportView(f"{key}-page", "the whole Playground page", lambda: page),
         ExportAnimation(
             f"{key}-training",
@@ -38,10 +44,18 @@ def playground_targets(page) -> list[ExportView | ExportAnimation]:
     ]
 
 
+def curves_heading(page) -> FigureHeading:
+    """The curves' title line: what they show, and after how many epochs."""
+    snapshot = page.controller.snapshot
+    note = "not trained yet" if snapshot is None else f"after {snapshot.epoch} epochs"
+    return FigureHeading("Loss and accuracy while the network trains", note)
+
+
 def training_run(page, n_frames: int, size: ImageSize) -> Iterator[QImage | WaitFor]:
     """Reset the network, then train to the epoch budget in ``n_frames - 1`` equal parts.
 
-    Frame ``i`` shows the cells after ``round(i * epochs / (n - 1))`` epochs.
+    Frame ``i`` shows the cells after ``round(i * epochs / (n - 1))`` epochs, captioned
+    with its epoch.
     """
     controller = page.controller
     config = controller.config
@@ -66,7 +80,12 @@ def training_run(page, n_frames: int, size: ImageSize) -> Iterator[QImage | Wait
             (controller.frame_failed, controller.training_failed),
         )
 
-    view = ExportView("training", "training", lambda: page.cells)
+    view = ExportView(
+        "training",
+        "training",
+        lambda: page.cells,
+        heading=lambda: FigureHeading(f"Training: epoch {controller.snapshot.epoch} of {budget}"),
+    )
     page.frame_shown.connect(on_frame)
     try:
         controller.pause()

@@ -1,4 +1,8 @@
-"""The volume page's export views and animations."""
+"""The volume page's export views and animations.
+
+Its figure views (plots without controls, each below a title line) come first; the whole
+page is ``volume-page``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Iterator
 import numpy as np
 from PySide6.QtGui import QImage
 
+from app.export.figure_frame import FigureHeading, plain_text
 from app.export.formats import ImageSize
 from app.export.ready import Readiness
 from app.export.targets import (
@@ -18,16 +23,52 @@ from app.export.targets import (
 
 
 def volume_targets(page) -> list[ExportView | ExportAnimation]:
-    """The page's views (main view first) and animations."""
+    """The page's figure views (main view first), the whole page, and the animation."""
     key = "volume"
+
+    def fraction() -> FigureHeading:
+        return FigureHeading(
+            "The ball's share of the d-cube falls faster than any exponential",
+            plain_text(page.dimension_readout.text()),
+        )
+
     return [
-        ExportView(key, "the whole Volume page", lambda: page),
         ExportView(
-            f"{key}-cube", "the ball in the cube (3-D)", lambda: page.cube_view.interactor, vtk=True
+            f"{key}-fraction",
+            "the ball's share against d",
+            lambda: page.fraction_plot,
+            heading=fraction,
         ),
-        ExportView(f"{key}-square", "the scan of the square", lambda: page.square_view),
-        ExportView(f"{key}-fraction", "the ball's share against d", lambda: page.fraction_plot),
-        ExportView(f"{key}-distances", "the distance histograms", lambda: page.histogram_plot),
+        ExportView(
+            f"{key}-cube",
+            "the ball in the cube (3-D)",
+            lambda: page.cube_view.interactor,
+            vtk=True,
+            heading=lambda: FigureHeading(
+                "Scan the cube: the plane cuts a disc and four corner darts",
+                plain_text(page.cube_readout.text()),
+            ),
+        ),
+        ExportView(
+            f"{key}-square",
+            "the scan of the square",
+            lambda: page.square_view,
+            heading=lambda: FigureHeading(
+                "Scan the square: the line crosses the disc",
+                plain_text(page.square_readout.text()),
+            ),
+        ),
+        ExportView(
+            f"{key}-distances",
+            "the distance histograms",
+            lambda: page.histogram_plot,
+            heading=lambda: FigureHeading(
+                f"Distances in the {page.controller.distance_dimension}-cube "
+                "concentrate as d grows",
+                plain_text(page.distance_readout.text()),
+            ),
+        ),
+        ExportView(f"{key}-page", "the whole Volume page", lambda: page),
         ExportAnimation(
             f"{key}-scan",
             "the plane scanning the ball in the cube",

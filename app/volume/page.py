@@ -83,6 +83,7 @@ class _Panel(QFrame):
             self,
         )
         give_own_font(heading, scaled_font(self.font(), 1.25))
+        heading.setWordWrap(True)  # the talk theme at 1280x720 had it cut mid-subtitle
         # Panels share the page by the grid's stretch factors alone, so that nothing moves
         # when a readout's text changes.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
@@ -167,6 +168,7 @@ class VolumePage(QWidget):
         panel.body.addLayout(row, 1)
         self.square_readout = QLabel(panel)
         self.square_readout.setObjectName("squareReadout")
+        self.square_readout.setWordWrap(True)
         give_own_font(self.square_readout, scaled_font(panel.font(), 1.12))
         panel.body.addWidget(self.square_readout)
         return panel
@@ -183,6 +185,7 @@ class VolumePage(QWidget):
         panel.body.addLayout(row, 1)
         self.cube_readout = QLabel(panel)
         self.cube_readout.setObjectName("cubeReadout")
+        self.cube_readout.setWordWrap(True)
         give_own_font(self.cube_readout, scaled_font(panel.font(), 1.12))
         self.play_button = QPushButton("▶  Play the scan", panel)
         self.play_button.setObjectName("playScanButton")

@@ -106,10 +106,13 @@ def test_deck_writes_each_figure_and_an_index(tmp_path, presets):
     result = run_cli(*args)
     assert result.returncode == 0, result.stderr
     index = (deck / "index.html").read_text(encoding="utf-8")
-    for name, view in zip(presets, ("volume", "cells"), strict=True):
+    for name, view in zip(presets, ("volume-fraction", "cells"), strict=True):
         png = deck / f"{name}-{view}.png"
         assert QImage(str(png)).size().toTuple() == (640, 360)
         assert png.name in index and name in index
+    # Figure views get an SVG beside their PNG, with their title line.
+    fraction = ET.parse(deck / "ball-in-cube-volume-fraction.svg").getroot()
+    assert any("falls faster" in "".join(t.itertext()) for t in fraction.iter(f"{SVG}text"))
     svg = ET.parse(deck / "cells-layer-by-layer-cells.svg").getroot()
     assert any(p.get("class") == "cell" for p in svg.iter(f"{SVG}polygon"))
 

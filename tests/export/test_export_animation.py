@@ -97,5 +97,8 @@ def test_volume_scan_and_training_run(main_window, qtbot, tmp_path):
     _record(qtbot, window, training, ExportOptions(gif, ImageSize(0.4), frames=3))
     frames = iio.imread(gif, index=None)
     assert len(frames) == 3
+    # Each frame is captioned with its epoch (0, 2, 4): the caption's band differs.
+    band = frames.shape[1] // 12
+    assert np.any(frames[0][:band] != frames[-1][:band])
     assert page.controller.snapshot.epoch == 4  # trained to the budget, in two parts
     assert page.controller.config.epochs == 4  # the budget is as it was

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 
 from app.export import targets
 from app.export.catalogue import export_targets
+from app.export.figure_frame import FIGURE_MIN_WIDTH
 from app.export.formats import ExportOptions, ImageSize, format_of, parse_size
 from app.export.targets import ExportView, export_view
 from tests.read_only import read_only_folder
@@ -77,7 +78,13 @@ def _plot_and_page_views_write_qt_vectors(main_window, tmp_path):
         root = ET.parse(svg).getroot()
         assert len(list(root.iter(f"{SVG}path"))) + len(list(root.iter(f"{SVG}polyline"))) > 5
         pdf = export_view(view, ExportOptions(tmp_path / f"{name}.pdf"))
-        assert _media_box(pdf) == pytest.approx([0, 0, widget.width(), widget.height()], abs=0.5)
+        box = _media_box(pdf)
+        if view.heading is None:  # the whole page, as on screen
+            assert box == pytest.approx([0, 0, widget.width(), widget.height()], abs=0.5)
+        else:  # a figure: at least FIGURE_MIN_WIDTH wide, its title line above the plot
+            grown = max(widget.width(), FIGURE_MIN_WIDTH) / widget.width()
+            assert box[2] == pytest.approx(grown * widget.width(), abs=1.0)
+            assert box[3] > grown * widget.height() + 10
 
 
 def _volume_cube_png_at_scale_and_gl2ps(main_window, qtbot, tmp_path):
@@ -88,7 +95,10 @@ def _volume_cube_png_at_scale_and_gl2ps(main_window, qtbot, tmp_path):
     interactor = view.widget()
     png = export_view(view, ExportOptions(tmp_path / "cube.png", ImageSize(2.0)))
     image = QImage(str(png))
-    assert image.size().toTuple() == (2 * interactor.width(), 2 * interactor.height())
+    # A figure view: the scene below its title line, all at twice the size.
+    assert image.width() == 2 * max(interactor.width(), FIGURE_MIN_WIDTH)
+    grown = max(interactor.width(), FIGURE_MIN_WIDTH) / interactor.width()
+    assert image.height() > 2 * grown * interactor.height() + 20
     # The scene was painted in: the blue disc of the section is there, not a blank grab.
     blue = sum(
         1
@@ -99,11 +109,13 @@ def _volume_cube_png_at_scale_and_gl2ps(main_window, qtbot, tmp_path):
     assert blue > 20
     svg = export_view(view, ExportOptions(tmp_path / "cube.svg"))
     root = ET.parse(svg).getroot()
-    assert root.find(f".//{SVG}image") is not None  # GL2PS: the 3-D scene as one raster
+    assert root.find(f".//{SVG}image") is not None  # the 3-D scene as a sharp image
+    texts = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    assert "Scan the cube" in texts and "covered" in texts  # title line and readout
     pdf = export_view(view, ExportOptions(tmp_path / "cube.pdf"))
-    assert _media_box(pdf) == pytest.approx(
-        [0, 0, interactor.width(), interactor.height()], abs=1.0
-    )
+    box = _media_box(pdf)
+    assert box[2] == pytest.approx(max(interactor.width(), FIGURE_MIN_WIDTH), abs=1.0)
+    assert box[3] > grown * interactor.height() + 10
 
 
 def _playground_cells_svg_has_every_exact_cell(main_window, qtbot, tmp_path):
@@ -122,10 +134,15 @@ def _playground_cells_svg_has_every_exact_cell(main_window, qtbot, tmp_path):
     assert len(points) > 0
 
 
-def _any_other_page_gets_the_generic_whole_page_export(main_window, tmp_path):
+def _every_page_offers_figure_views_before_its_whole_page(main_window, tmp_path):
+    for key in ("volume", "hulls", "paths", "cells", "cells3d", "playground"):
+        page = main_window.page(key)
+        views = [t for t in export_targets(page, key) if isinstance(t, ExportView)]
+        whole = [v for v in views if v.widget() is page]
+        assert [v.name for v in whole] == [f"{key}-page"], key
+        assert views[0] is not whole[0] and views[0].name.startswith(key), key
     page = main_window.page("hulls")
-    (view,) = [t for t in export_targets(page, "hulls") if isinstance(t, ExportView)][:1]
-    assert view.name == "hulls" and view.widget() is page
+    view = _target(main_window, "hulls", "hulls-page")
     png = export_view(view, ExportOptions(tmp_path / "h.png", ImageSize(pixels=(500, 300))))
     assert QImage(str(png)).size().toTuple() == (500, 300)
     pdf = export_view(view, ExportOptions(tmp_path / "h.pdf"))
@@ -223,5 +240,5 @@ def test_cells_page_views_copy_and_dialog(main_window, qtbot, tmp_path, monkeypa
 def test_cube_playground_and_generic_page_views(main_window, qtbot, tmp_path):
     _volume_cube_png_at_scale_and_gl2ps(main_window, qtbot, tmp_path)
     _playground_cells_svg_has_every_exact_cell(main_window, qtbot, tmp_path)
-    _any_other_page_gets_the_generic_whole_page_export(main_window, tmp_path)
+    _every_page_offers_figure_views_before_its_whole_page(main_window, tmp_path)
     _cells3d_view_png_and_gl2ps(main_window, qtbot, tmp_path)

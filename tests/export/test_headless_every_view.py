@@ -18,9 +18,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 ANIMATION_FRAMES = 2
 
-#: Run in the subprocess: every catalogue name to ``OUT`` (PNG, and SVG for VTK views; a
-#: GIF for animations), through the same headless set-up and runner as ``main.py export``.
-EVERY_VIEW = f"""
+#: The start of a subprocess script: the same headless set-up and runner as ``main.py
+#: export``, an empty ``runner`` to give jobs and ``out``, the folder of ``sys.argv[1]``.
+HEADLESS_RUNNER = """
 import sys
 from pathlib import Path
 
@@ -33,12 +33,19 @@ from PySide6.QtWidgets import QApplication
 from app.export.formats import ImageSize
 from app.export.plan import Job
 from app.export.runner import ExportRunner
-from app.export.targets import ExportAnimation
+from app.export.targets import ExportAnimation, ExportView
 
 out = Path(sys.argv[1])
 qInstallMessageHandler(quiet_offscreen_messages)
 app = QApplication([sys.argv[0]])
 runner = ExportRunner([])
+"""
+
+#: Run in the subprocess: every catalogue name to ``OUT`` (PNG, and SVG for VTK views; a
+#: GIF for animations).
+EVERY_VIEW = (
+    HEADLESS_RUNNER
+    + f"""
 for name, (key, target) in runner.catalogue().items():
     if isinstance(target, ExportAnimation):
         gif = out / f"{{name}}.gif"
@@ -50,6 +57,7 @@ for name, (key, target) in runner.catalogue().items():
 print("jobs:", " ".join(str(job.out.name) for job in runner.jobs), flush=True)
 sys.exit(runner.run(app))
 """
+)
 
 
 def headless_env() -> dict[str, str]:

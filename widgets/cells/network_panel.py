@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.layer_slider import LayerSlider
@@ -46,7 +53,25 @@ class NetworkPanel(QFrame):
         explanation.setWordWrap(True)
         explanation.setStyleSheet("color: #555;")
 
-        side = QVBoxLayout(self)
+        # In a scroll area: a short window (1280x720, talk type) scrolls the panel
+        # instead of squeezing its lines on top of each other.
+        scroll = QScrollArea(self)
+        scroll.setObjectName("cellsSidePanelScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        contents = QWidget(scroll)
+        contents.setObjectName("cellsSidePanelContents")
+        scroll.setWidget(contents)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        for child in (heading, self.network_label, self.domain_label, self.layer_slider):
+            child.setParent(contents)
+        for child in (self.count_label, self.count_caption, progress, explanation):
+            child.setParent(contents)
+
+        side = QVBoxLayout(contents)
         side.setContentsMargins(14, 8, 14, 10)
         side.setSpacing(4)
         side.addWidget(heading)

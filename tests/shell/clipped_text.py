@@ -1,0 +1,86 @@
+"""What a user sees cut: every visible label, button and header whose text does not fit.
+
+A label's text fits when its one line (or, word-wrapped, its lines at the label's width)
+needs no more room than the label's contents rectangle; rich text is measured as Qt lays
+it out. A table header's section fits when its text does, or when it is elided and its
+full text is in the header item's tooltip.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QTextDocument
+from PySide6.QtWidgets import QAbstractButton, QLabel, QStyle, QTableWidget, QWidget
+
+#: Rounding slack in pixels.
+SLACK = 1.0
+
+
+def _needed(label: QLabel) -> tuple[float, float]:
+    """The width and height the label's text needs (at its width, if it wraps)."""
+    text = label.text()
+    rich = label.textFormat() == Qt.TextFormat.RichText or (
+        label.textFormat() == Qt.TextFormat.AutoText and Qt.mightBeRichText(text)
+    )
+    width = label.contentsRect().width() - 2 * label.margin() - 2 * max(label.indent(), 0)
+    if rich:
+        document = QTextDocument()
+        document.setDefaultFont(label.font())
+        document.setDocumentMargin(0)
+        document.setHtml(text)
+        if label.wordWrap():
+            document.setTextWidth(width)
+            return 0.0, document.size().height()
+        return document.idealWidth(), document.size().height()
+    metrics = QFontMetricsF(label.font())
+    if label.wordWrap():
+        flags = int(Qt.TextFlag.TextWordWrap)
+        box = metrics.boundingRect(QRectF(0, 0, width, 1e6), flags, text)
+        return 0.0, box.height()
+    lines = text.split("\n")
+    return max(metrics.horizontalAdvance(line) for line in lines), metrics.lineSpacing() * len(
+        lines
+    ) - metrics.leading()
+
+
+def clipped_texts(root: QWidget) -> list[str]:
+    """One line per visible text inside ``root`` that is cut."""
+    problems = []
+    for label in root.findChildren(QLabel):
+        if not label.isVisibleTo(root) or not label.text().strip():
+            continue
+        if label.width() <= 1 or label.height() <= 1:
+            continue
+        need_w, need_h = _needed(label)
+        rect = label.contentsRect()
+        if need_w > rect.width() + SLACK or need_h > rect.height() + SLACK:
+            problems.append(
+                f"label {label.objectName() or type(label.parent()).__name__!r} "
+                f"{label.text()[:40]!r}: needs {need_w:.0f}x{need_h:.0f}, has "
+                f"{rect.width()}x{rect.height()}"
+            )
+    for button in root.findChildren(QAbstractButton):
+        if not button.isVisibleTo(root) or not button.text().strip():
+            continue
+        hint = button.sizeHint()
+        if hint.width() > button.width() + SLACK or hint.height() > button.height() + SLACK:
+            problems.append(
+                f"button {button.text()[:30]!r}: needs {hint.width()}x{hint.height()}, has "
+                f"{button.width()}x{button.height()}"
+            )
+    for table in root.findChildren(QTableWidget):
+        if not table.isVisibleTo(root):
+            continue
+        header = table.horizontalHeader()
+        metrics = QFontMetricsF(header.font())
+        margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+        for column in range(table.columnCount()):
+            item = table.horizontalHeaderItem(column)
+            if item is None or header.isSectionHidden(column):
+                continue
+            need = metrics.horizontalAdvance(item.text()) + 2 * margin
+            if need > header.sectionSize(column) + SLACK and not item.toolTip():
+                problems.append(
+                    f"header {item.text()!r}: needs {need:.0f}, has {header.sectionSize(column)}"
+                )
+    return problems
