@@ -2,22 +2,47 @@
 
 from __future__ import annotations
 
+from app.export.figure_frame import FigureHeading, plain_text
 from app.export.ready import Readiness
 from app.export.targets import ExportAnimation, ExportView
 
 
 def adversarial_targets(page) -> list[ExportView | ExportAnimation]:
-    """The whole page (main view first), the three images, the chain, the 2-D disc."""
+    """The three images (main view), the chain, the 2-D disc, then the whole page."""
     key = "adversarial"
+
+    def heading(title: str, *labels) -> FigureHeading:
+        note = " · ".join(plain_text(label.text()) for label in labels if label.text())
+        return FigureHeading(title, note)
+
     return [
-        ExportView(key, "the whole Adversarial page", lambda: page),
-        ExportView(f"{key}-images", "input, adversarial input and difference", lambda: page.images),
-        ExportView(f"{key}-chain", "the chain of cells walked", lambda: page.chain_strip),
+        ExportView(
+            key,
+            "input, nearest adversarial input and difference",
+            lambda: page.images,
+            heading=lambda: heading(
+                "The nearest input of another class, exactly",
+                page.distance_label,
+                page.attack_label,
+            ),
+        ),
+        ExportView(
+            f"{key}-chain",
+            "the chain of cells walked",
+            lambda: page.chain_strip,
+            heading=lambda: heading(
+                "The certificate: the chain of cells walked", page.certificate_label
+            ),
+        ),
         ExportView(
             f"{key}-disc",
             "the 2-D net's cells and the exact distance disc",
             lambda: page.plane_canvas,
+            heading=lambda: heading(
+                "In the plane: the exact distance to another class", page.plane_label
+            ),
         ),
+        ExportView(f"{key}-page", "the whole Adversarial page", lambda: page),
     ]
 
 

@@ -21,7 +21,7 @@ def _experiment_view(page, spec) -> ExportView:
 
     def heading() -> FigureHeading:
         return FigureHeading(
-            f"Convex hulls, {spec.title}: is a new sample inside the hull of N samples?",
+            f"Convex hulls: {spec.title}",
             plain_text(panel.status.text()),
         )
 

@@ -4,24 +4,37 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.export.figure_frame import FigureHeading, plain_text
 from app.export.ready import Readiness
 from app.export.targets import ExportAnimation, ExportView
 
+_TITLE = "The latent space is a jigsaw: the exact cells and their images in a hidden layer"
+
 
 def jigsaw_targets(page) -> list[ExportView | ExportAnimation]:
-    """The page's views, main view first."""
+    """Both views side by side (main view), each view alone, then the whole page."""
     key = "jigsaw"
+
+    def heading() -> FigureHeading:
+        return FigureHeading(_TITLE, plain_text(page.readout.text()))
+
     return [
-        ExportView(key, "the whole Jigsaw page", lambda: page),
         ExportView(
-            f"{key}-views",
+            key,
             "the input cells and their latent jigsaw, side by side",
             lambda: page.views,
+            heading=heading,
         ),
-        ExportView(f"{key}-input", "the input plane's cells", lambda: page.input_view),
         ExportView(
-            f"{key}-latent", "the cells mapped into the hidden layer", lambda: page.latent_view
+            f"{key}-input", "the input plane's cells", lambda: page.input_view, heading=heading
         ),
+        ExportView(
+            f"{key}-latent",
+            "the cells mapped into the hidden layer",
+            lambda: page.latent_view,
+            heading=heading,
+        ),
+        ExportView(f"{key}-page", "the whole Jigsaw page", lambda: page),
     ]
 
 

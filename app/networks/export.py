@@ -11,6 +11,7 @@ from app.export.cell_figure import (
     edge_legend,
     pattern_fills,
 )
+from app.export.figure_frame import FigureHeading, plain_text
 from app.export.ready import Readiness
 from app.export.targets import ExportAnimation, ExportView
 from widgets.canvas.cell_canvas import layer_edge_style
@@ -65,7 +66,15 @@ def networks_targets(page) -> list[ExportView | ExportAnimation]:
             lambda: page.canvas,
             figure=lambda: networks_figure(page),
         ),
-        ExportView(f"{key}-filters", "the probe's matched filters", lambda: page.filters),
+        ExportView(
+            f"{key}-filters",
+            "the probe's matched filters",
+            lambda: page.filters,
+            heading=lambda: FigureHeading(
+                "Matched filters: the rows of the probe cell's affine map",
+                plain_text(page.status.text()),
+            ),
+        ),
         ExportView(f"{key}-page", "the whole Networks page", lambda: page),
     ]
 
