@@ -73,7 +73,7 @@ def test_right_click_removes_and_drag_moves_a_point(page, qtbot):
     click(qtbot, page, (0.0, 0.0), Qt.MouseButton.RightButton)
     assert shown_points(page).tolist() == [[-1.0, 1.0], [1.0, 1.0]]
     # Each edit refits; the drag starts once the refit is drawn and the axes are still.
-    qtbot.waitUntil(lambda: not page.controller.is_training(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not page.controller.is_training, timeout=TIMEOUT_MS)
     qtbot.wait(100)
     view = page.plot.viewport()
     drag(qtbot, view, page.plot.widget_position((1.0, 1.0)), page.plot.widget_position((1.5, 3.0)))
