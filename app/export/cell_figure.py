@@ -69,6 +69,8 @@ class CellFigure:
     title : the document title.
     newest_layer_opacity : opacity of the last partitioned layer's edges (a layer-by-layer
         reveal fades each new layer in).
+    edge_opacity : opacity of every layer's edges (tens of thousands of cells draw them
+        faint, as the screen does, so that the fills still show).
     """
 
     partition: Partition2D
@@ -88,6 +90,7 @@ class CellFigure:
     equal_axes: bool = True
     title: str = "Splinescope cells"
     newest_layer_opacity: float = 1.0
+    edge_opacity: float = 1.0
     pieces: ClassPieces | None = None
     piece_rgb: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.uint8))
 

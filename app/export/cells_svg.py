@@ -8,7 +8,10 @@ Structure of the document (``W x H`` pixels, one SVG user unit per pixel):
   with 12 significant digits; the group's transform maps data ``(x, y)`` to the page at
   ``(sx x + tx, -sy y + ty)`` (``sx = sy`` when both axes have the same scale). Every
   polygon carries ``id="cell-R"``, ``data-cell="R"``, ``data-pattern`` (the activation
-  pattern, one 0/1 digit per neuron, layers separated by spaces) and a ``<title>``.
+  pattern, one 0/1 digit per neuron, layers separated by spaces) and a ``<title>``. The
+  patterns are left out when they would take more than :data:`PATTERN_BUDGET` characters
+  (a CNN slice: 61,308 cells of 1,500 bits each made a 180 MB file); the group then says
+  so in ``data-patterns``.
 - when the figure has class pieces, ``<g id="class-pieces">`` (same transform) follows
   with one ``<polygon class="class-piece">`` per piece of every cell the decision
   boundary cuts, drawn over that cell in its class's colour; each carries ``data-cell``
@@ -147,8 +150,15 @@ def _segments_d(start: np.ndarray, end: np.ndarray) -> str:
     )
 
 
-def _pattern_texts(figure: CellFigure) -> list[str]:
+#: Most characters of activation patterns a figure writes (about 8 MB).
+PATTERN_BUDGET = 8_000_000
+
+
+def _pattern_texts(figure: CellFigure) -> list[str] | None:
+    """Each cell's pattern as text, or None when they all would exceed the budget."""
     partition = figure.partition
+    if partition.n_regions * partition.patterns.shape[1] > PATTERN_BUDGET:
+        return None
     layers = np.asarray(partition.layer_of_neuron)
     bits = np.where(np.asarray(partition.patterns, bool), "1", "0")
     cuts = np.flatnonzero(np.diff(layers)) + 1
@@ -170,12 +180,25 @@ def _cells(figure: CellFigure, frame: PlotFrame) -> list[str]:
     offsets = np.asarray(partition.offsets)
     patterns = _pattern_texts(figure)
     fills = [_rgb(c) for c in figure.cell_rgb]
+    omitted = ""
+    if patterns is None:
+        bits = partition.patterns.shape[1]
+        omitted = (
+            f' data-patterns="omitted: {partition.n_regions} cells of {bits} bits exceed '
+            f'{PATTERN_BUDGET} characters"'
+        )
     lines = [
-        f'<g id="cells" data-n-regions="{partition.n_regions}" '
+        f'<g id="cells" data-n-regions="{partition.n_regions}"{omitted} '
         f'transform="{frame.matrix}" stroke="none">'
     ]
     for r in range(partition.n_regions):
         points = " ".join(texts[offsets[r] : offsets[r + 1]])
+        if patterns is None:
+            lines.append(
+                f'<polygon class="cell" id="cell-{r}" data-cell="{r}" fill="{fills[r]}" '
+                f'points="{points}"><title>cell {r}</title></polygon>'
+            )
+            continue
         lines.append(
             f'<polygon class="cell" id="cell-{r}" data-cell="{r}" '
             f'data-pattern="{patterns[r]}" fill="{fills[r]}" points="{points}">'
@@ -208,6 +231,11 @@ def _class_pieces(figure: CellFigure, frame: PlotFrame) -> list[str]:
     return lines
 
 
+#: Most segments one ``<path>`` holds: Qt's SVG reader truncates much longer path data
+#: ("Invalid path data; path truncated"), so a dense layer's edges are split.
+SEGMENTS_PER_PATH = 4096
+
+
 def _edges(figure: CellFigure, frame: PlotFrame) -> list[str]:
     start, end, layer = unique_edges(figure.partition)
     start, end = frame.to_page(start), frame.to_page(end)
@@ -221,13 +249,18 @@ def _edges(figure: CellFigure, frame: PlotFrame) -> list[str]:
         mask = layer == k
         if not mask.any():
             continue
-        newest = k == figure.partition.n_layers - 1 and figure.newest_layer_opacity < 1
-        opacity = f' stroke-opacity="{figure.newest_layer_opacity:.3f}"' if newest else ""
-        lines.append(
-            f'<path class="edges" data-layer="{k + 1 if k >= 0 else 0}" '
-            f'stroke="{_rgb(rgb)}" stroke-width="{width:.2f}"{opacity} '
-            f'd="{_segments_d(start[mask], end[mask])}"><title>{name} edges</title></path>'
-        )
+        newest = k == figure.partition.n_layers - 1
+        alpha = figure.edge_opacity * (figure.newest_layer_opacity if newest else 1.0)
+        opacity = f' stroke-opacity="{alpha:.3f}"' if k >= 0 and alpha < 1 else ""
+        begin, finish = start[mask], end[mask]
+        for first in range(0, len(begin), SEGMENTS_PER_PATH):
+            chunk = slice(first, first + SEGMENTS_PER_PATH)
+            lines.append(
+                f'<path class="edges" data-layer="{k + 1 if k >= 0 else 0}" '
+                f'stroke="{_rgb(rgb)}" stroke-width="{width:.2f}"{opacity} '
+                f'd="{_segments_d(begin[chunk], finish[chunk])}"><title>{name} edges</title>'
+                "</path>"
+            )
     lines.append("</g>")
     return lines
 

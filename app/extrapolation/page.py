@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -115,6 +115,7 @@ class ExtrapolationPage(QWidget):
         self.controller.setParent(self)
         WindowCloseWatcher(self, self.shutdown)
         self.first_results_shown = False
+        self._started = False
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
@@ -149,7 +150,17 @@ class ExtrapolationPage(QWidget):
         c.training_finished.connect(self._on_training_finished)
         c.failed.connect(self._show_problem)
         self._show_state(c.state)
-        c.refit()
+
+    def start(self) -> None:
+        """Fit both models, the first time the page is shown (idempotent)."""
+        if self._started:
+            return
+        self._started = True
+        self.controller.refit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.start()
 
     # --- controls ------------------------------------------------------------------------
 
@@ -159,6 +170,7 @@ class ExtrapolationPage(QWidget):
         column = QVBoxLayout(panel)
         column.setContentsMargins(0, 0, 8, 0)
         title = QLabel("<b>Extrapolation in one dimension</b>", panel)
+        title.setWordWrap(True)
         give_own_font(title, scaled_font(self.font(), 1.2))
         column.addWidget(title)
         form = QFormLayout()

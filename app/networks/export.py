@@ -53,6 +53,7 @@ def networks_figure(page, *, theme: Theme | None = None) -> CellFigure:
         legend=tuple(legend),
         title=f"{shown.network.name}: {partition.n_regions:,} exact cells in the plane "
         "through A, B, C",
+        edge_opacity=page.edge_opacity,
     )
 
 

@@ -74,6 +74,8 @@ class NetworksPage(QWidget):
         WindowCloseWatcher(self, self.shutdown)
         self._started = False
         self.first_results_shown = False
+        #: Opacity of the cell edges on screen (faint past DENSE_CELLS cells), for figures.
+        self.edge_opacity = 1.0
         self._next_anchor = 0
 
         self.title = QLabel(self)
@@ -112,7 +114,9 @@ class NetworksPage(QWidget):
         self.margin_box.setDecimals(2)
         self.margin_box.setKeyboardTracking(False)
         self.margin_box.setToolTip("Room around the three images, a fraction of their extent")
-        self.layer_slider = LayerSlider(self.controller.n_layers, self)
+        self.layer_slider = LayerSlider(
+            self.controller.n_layers, self, object_name="networksLayerSlider"
+        )
         self.progress = partition_progress_bar("the cells", "networksProgress", self)
         self.status = QLabel(self)
         self.status.setObjectName("networksStatus")
@@ -343,7 +347,8 @@ class NetworksPage(QWidget):
         self.title.setText(network.name)
         self._draw_cells(shown)
         dense = shown.partition.n_regions > DENSE_CELLS
-        self.canvas.set_edge_opacity(DENSE_EDGE_OPACITY if dense else 1.0)
+        self.edge_opacity = DENSE_EDGE_OPACITY if dense else 1.0
+        self.canvas.set_edge_opacity(self.edge_opacity)
         self.anchor_marks.set_points(shown.plane.anchors)
         partition = shown.partition
         self._set_status(

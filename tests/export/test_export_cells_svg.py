@@ -79,6 +79,19 @@ def test_svg_holds_exactly_one_polygon_per_cell_with_the_partitions_corners(qapp
     assert total == pytest.approx((BOUNDS[1] - BOUNDS[0]) * (BOUNDS[3] - BOUNDS[2]), rel=1e-12)
 
 
+def test_patterns_past_the_budget_are_left_out_and_the_cells_kept(qapp, figure, monkeypatch):
+    """A CNN slice's patterns would make a file of hundreds of MB: past the budget the
+    cells stay, each without its pattern, and the group says why."""
+    import app.export.cells_svg as cells_svg
+
+    partition = figure.partition
+    monkeypatch.setattr(cells_svg, "PATTERN_BUDGET", partition.n_regions * 16 - 1)
+    group, polygons = _cells(cell_figure_svg(figure, 900, 600))
+    assert len(polygons) == partition.n_regions
+    assert all(p.get("data-pattern") is None for p in polygons)
+    assert group.get("data-patterns").startswith(f"omitted: {partition.n_regions} cells of 16 bits")
+
+
 def test_the_documented_transform_puts_the_domain_on_the_page_at_equal_scale(qapp, figure):
     svg = cell_figure_svg(figure, 900, 600)
     group, _ = _cells(svg)
@@ -107,6 +120,19 @@ def test_edges_boundary_probe_path_axes_and_legend_are_drawn(qapp, figure):
     assert "decision boundary" in texts and "x₁" in texts and "x₂" in texts
     highlight = next(p for p in root.iter(f"{SVG}path") if p.get("id") == "highlighted-cell")
     assert int(highlight.get("data-cell")) == figure.highlighted
+
+
+def test_dense_edges_are_split_into_paths_qt_can_read(qapp, figure, monkeypatch):
+    """Qt's SVG reader truncates very long path data: a layer's edges come in paths of at
+    most SEGMENTS_PER_PATH segments, every edge still drawn once."""
+    import app.export.cells_svg as cells_svg
+
+    monkeypatch.setattr(cells_svg, "SEGMENTS_PER_PATH", 5)
+    root = ET.fromstring(cell_figure_svg(figure, 900, 600))
+    edge_paths = [p for p in root.iter(f"{SVG}path") if p.get("class") == "edges"]
+    counts = [p.get("d").count("M") for p in edge_paths]
+    assert max(counts) <= 5 and len(edge_paths) > figure.partition.n_layers + 1
+    assert sum(counts) == len(unique_edges(figure.partition)[0])
 
 
 def test_transparent_svg_has_no_background(qapp, figure):

@@ -19,6 +19,8 @@ SLACK = 1.0
 def _needed(label: QLabel) -> tuple[float, float]:
     """The width and height the label's text needs (at its width, if it wraps)."""
     text = label.text()
+    if label.buddy() is not None:  # "&Margin" shows as "Margin", its M underlined
+        text = text.replace("&&", "\0").replace("&", "").replace("\0", "&")
     rich = label.textFormat() == Qt.TextFormat.RichText or (
         label.textFormat() == Qt.TextFormat.AutoText and Qt.mightBeRichText(text)
     )

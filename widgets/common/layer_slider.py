@@ -7,16 +7,22 @@ from PySide6.QtWidgets import QLabel, QSlider, QVBoxLayout, QWidget
 
 
 class LayerSlider(QWidget):
-    """``Layers: k / L`` over a slider from 0 to L; emits ``layers_changed(k)``."""
+    """``Layers: k / L`` over a slider from 0 to L; emits ``layers_changed(k)``.
+
+    ``object_name`` names the slider (its label adds ``Label``), so that tests and style
+    sheets can tell the pages' sliders apart.
+    """
 
     layers_changed = Signal(int)
 
-    def __init__(self, n_layers: int = 0, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, n_layers: int = 0, parent: QWidget | None = None, object_name: str = "layerSlider"
+    ) -> None:
         super().__init__(parent)
         self._label = QLabel(self)
-        self._label.setObjectName("layerSliderLabel")
+        self._label.setObjectName(f"{object_name}Label")
         self._slider = QSlider(Qt.Orientation.Horizontal, self)
-        self._slider.setObjectName("layerSlider")
+        self._slider.setObjectName(object_name)
         self._slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._slider.setTickPosition(QSlider.TickPosition.TicksBelow)
         self._slider.setTickInterval(1)
