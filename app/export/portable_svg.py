@@ -212,6 +212,48 @@ def _rewrite(parent: ET.Element, *, transformed: bool = False) -> None:
     parent.extend(rebuilt)
 
 
+#: Longest path data kept in one ``<path>``: Qt's own SVG reader truncates paths of about
+#: half a million characters ("Invalid path data; path truncated").
+MAX_PATH_CHARS = 100_000
+_SUBPATH_START = re.compile(r"(?=M)")
+
+
+def split_long_path(path: ET.Element) -> list[ET.Element]:
+    """``path`` as paths of at most about :data:`MAX_PATH_CHARS` characters each, split
+    where a subpath starts. Only paths this long are split: the cell fills (disjoint
+    rings, one path per colour) and edge curves, for which the split draws the same.
+    Qt writes absolute ``M`` commands; the split is only made there."""
+    d = path.get("d", "")
+    if len(d) <= MAX_PATH_CHARS:
+        return [path]
+    pieces, current, size = [], [], 0
+    for subpath in (s for s in _SUBPATH_START.split(d) if s.strip()):
+        if current and size + len(subpath) > MAX_PATH_CHARS:
+            pieces.append("".join(current))
+            current, size = [], 0
+        current.append(subpath)
+        size += len(subpath)
+    pieces.append("".join(current))
+    parts = []
+    for piece in pieces:
+        part = ET.Element(path.tag, dict(path.attrib))
+        part.set("d", piece)
+        parts.append(part)
+    parts[-1].tail = path.tail
+    return parts
+
+
+def _split_long_paths(root: ET.Element) -> None:
+    for parent in list(root.iter()):
+        children = list(parent)
+        if not any(_tag(c) == "path" and len(c.get("d", "")) > MAX_PATH_CHARS for c in children):
+            continue
+        for child in children:
+            parent.remove(child)
+        for child in children:
+            parent.extend(split_long_path(child) if _tag(child) == "path" else [child])
+
+
 def portable_svg(svg: str) -> str:
     """Qt's SVG document ``svg`` rewritten to draw the same in librsvg and browsers.
 
@@ -230,6 +272,7 @@ def portable_svg(svg: str) -> str:
     root.set("version", "1.1")
     root.attrib.pop("baseProfile", None)
     _rewrite(root)
+    _split_long_paths(root)
     for image in root.iter(f"{{{SVG_NS}}}image"):
         if image.get("image-rendering") == "optimizeSpeed":
             # Qt draws such images unsmoothed; librsvg and browsers smooth them unless

@@ -83,3 +83,24 @@ def test_a_document_that_is_not_svg_is_refused():
     with pytest.raises(ValueError, match="not an SVG"):
         portable_svg("<html/>")
     assert Qt.GlobalColor.white  # Qt is loaded for the renderers above
+
+
+def test_a_very_long_path_is_split_where_subpaths_start(monkeypatch):
+    """Qt's reader truncates half-million-character paths: they are cut into paths of at
+    most MAX_PATH_CHARS at absolute moves, which together hold the same data."""
+    import xml.etree.ElementTree as ET
+
+    import app.export.portable_svg as portable
+
+    monkeypatch.setattr(portable, "MAX_PATH_CHARS", 40)
+    rings = "".join(f"M{i} 0L{i} 5L{i + 1} 5Z" for i in range(12))
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 10">'
+        f'<path fill="#ff0000" d="{rings}"/></svg>'
+    )
+    root = ET.fromstring(portable_svg(svg))
+    paths = [e for e in root.iter() if e.tag.endswith("path")]
+    assert len(paths) > 1
+    assert all(len(p.get("d")) <= 40 and p.get("d").startswith("M") for p in paths)
+    assert "".join(p.get("d") for p in paths) == rings
+    assert {p.get("fill") for p in paths} == {"#ff0000"}
