@@ -78,6 +78,9 @@ class HullsPage(QWidget):
         splitter.addWidget(self._build_interactive_panel())
         self.experiments = QTabWidget(splitter)
         self.experiments.setObjectName("hullExperiments")
+        # Eight tabs at talk size are wider than the panel: scroll them rather than take
+        # the width the test point's verdict needs.
+        self.experiments.setUsesScrollButtons(True)
         self.panels: dict[str, ExperimentPanel] = {}
         for spec in EXPERIMENTS:
             panel = ExperimentPanel(spec.key, spec.description, self.experiments)
@@ -136,6 +139,7 @@ class HullsPage(QWidget):
         self.verdict_label.setObjectName("hullVerdict")
         give_own_font(self.verdict_label, scaled_font(panel.font(), 1.1))
         self.verdict_label.setTextFormat(Qt.TextFormat.RichText)
+        self.verdict_label.setWordWrap(True)  # the panel is narrow at 1280 px in the talk theme
         self.verdict_label.setMinimumHeight(6 * self.verdict_label.fontMetrics().lineSpacing())
         self.new_points_button = QPushButton("New points", panel)
         self.new_points_button.setObjectName("newHullPoints")

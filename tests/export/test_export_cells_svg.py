@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from app.export.cell_figure import CellFigure, LegendEntry, pattern_fills
-from app.export.cells_svg import cell_figure_svg, nice_ticks
+from app.export.cells_svg import cell_figure_svg
 from app.export.targets import figure_image
+from app.export.ticks import nice_ticks
 from app.export.vector import write_svg_as_pdf
 from engine.cell_edges import unique_edges
 from engine.decision import decision_boundary
