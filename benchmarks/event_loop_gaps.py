@@ -2,8 +2,11 @@
 
 A real QApplication with the main window shown, and a 10 ms QTimer on the GUI thread
 recording when it fires. The window's partition runner (app.jobs.partition_runner,
-as the Cells page uses it, with its compute function app.cells.controller.compute_cells)
-computes the exact cells of a random 8x64 MLP (~130,000 cells) in its worker thread.
+as the Cells pages use it, with their compute functions app.cells.controller and
+app.cells3d.controller.compute_cells)
+computes the exact cells of a random 8x64 MLP (~130,000 cells) in its worker thread;
+``--space 3d --widths 32 32 32`` times the Cells 3D page's 3x32 partition (117,376 cells)
+instead.
 Prints, per run, the longest gap between two ticks and the number of gaps over 50, 100
 and 200 ms, beside two references measured in the same process: the idle loop for as
 long, and the same partition with the garbage-collection pause switched off. Beside each
@@ -37,12 +40,15 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.cells.controller import CellsRequest, compute_cells  # noqa: E402
+from app.cells3d.controller import Cells3DRequest  # noqa: E402
+from app.cells3d.controller import compute_cells as compute_cells_3d  # noqa: E402
 from app.jobs import partition_runner  # noqa: E402
 from app.jobs.partition_runner import PartitionRunner  # noqa: E402
 from app.shell.main_window import MainWindow  # noqa: E402
 from engine.networks import random_mlp  # noqa: E402
 
 BOUNDS = (-1.0, 1.0, -1.0, 1.0)
+BOUNDS_3D = (-1.0, 1.0, -1.0, 1.0, -1.0, 1.0)
 TICK_MS = 10
 THRESHOLDS_MS = (50, 100, 200)
 
@@ -117,7 +123,14 @@ def _ticks_while(start, is_done) -> Gaps:
     return Gaps(np.diff(np.array(stamps)), seconds, None, tuple(collections.seconds))
 
 
-def partition_run(window: MainWindow, model, pause_gc: bool) -> Gaps:
+def _request(model, ticket, space: str):
+    """The job a page submits: the Cells page's (2-D) or the Cells 3D page's."""
+    if space == "3d":
+        return compute_cells_3d, Cells3DRequest(model, BOUNDS_3D, len(model) // 2, ticket)
+    return compute_cells, CellsRequest(model, BOUNDS, len(model) // 2, ticket, None, 2_000_000)
+
+
+def partition_run(window: MainWindow, model, pause_gc: bool, space: str = "2d") -> Gaps:
     """Gaps while the window's partition runner computes ``model``'s cells."""
     runner = PartitionRunner(window)
     results = []
@@ -127,9 +140,8 @@ def partition_run(window: MainWindow, model, pause_gc: bool) -> Gaps:
     if not pause_gc:
         partition_runner.paused_gc = contextlib.nullcontext
     try:
-        ticket = runner.issue()
-        request = CellsRequest(model, BOUNDS, len(model) // 2, ticket, None, 2_000_000)
-        gaps = _ticks_while(lambda: runner.submit(compute_cells, request), lambda: bool(results))
+        compute, request = _request(model, runner.issue(), space)
+        gaps = _ticks_while(lambda: runner.submit(compute, request), lambda: bool(results))
     finally:
         partition_runner.paused_gc = pause
         runner.shutdown()
@@ -148,6 +160,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--widths", type=int, nargs="+", default=[64] * 8)
     parser.add_argument("--runs", type=int, default=3, help="runs of each kind")
+    parser.add_argument(
+        "--space",
+        choices=("2d", "3d"),
+        default="2d",
+        help="the Cells page's 2-D partition, or the Cells 3D page's (try --widths 32 32 32)",
+    )
     args = parser.parse_args(argv)
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
@@ -155,15 +173,16 @@ def main(argv: list[str] | None = None) -> None:
     window.resize(1400, 900)
     window.show()
     app.processEvents()
-    model = random_mlp(args.widths, seed=0, bias_std=0.1, dtype=torch.float64)
+    inputs = 3 if args.space == "3d" else 2
+    model = random_mlp(args.widths, n_inputs=inputs, seed=0, bias_std=0.1, dtype=torch.float64)
     name = "x".join(map(str, args.widths))
     print(
         f"event-loop gaps ({TICK_MS} ms QTimer on the GUI thread) while the partition "
-        f"runner computes {name} on {BOUNDS}; python {sys.version.split()[0]}, "
-        f"torch {torch.__version__}"
+        f"runner computes {name} on {BOUNDS_3D if inputs == 3 else BOUNDS}; "
+        f"python {sys.version.split()[0]}, torch {torch.__version__}"
     )
     # Warm up: the kernels load (or compile) outside the timed runs.
-    partition_run(window, random_mlp([8, 8], seed=0), pause_gc=True)
+    partition_run(window, random_mlp([8, 8], n_inputs=inputs, seed=0), True, args.space)
     over = "  ".join(f">{t:>3}" for t in THRESHOLDS_MS)
     print(
         f"{'run':<26} {'time':>9} {'cells':>9} {'longest gap':>12}  {over} ms"
@@ -172,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     for run in range(args.runs):
         # Each kind goes first in turn: the first partition after an idle spell is slower.
         for pause_gc in (run % 2 == 0, run % 2 == 1):
-            gaps = partition_run(window, model, pause_gc=pause_gc)
+            gaps = partition_run(window, model, pause_gc, args.space)
             print(gaps.row("partition, gc paused" if pause_gc else "partition, gc not paused"))
         print(idle_run(gaps.seconds).row("idle loop (reference)"))
     window.close()
