@@ -150,6 +150,21 @@ def partition_run(window: MainWindow, model, pause_gc: bool, space: str = "2d") 
     return dataclasses.replace(gaps, n_cells=results[0].partition.n_regions)
 
 
+def paths_training_run(window: MainWindow, app: QApplication) -> Gaps:
+    """Gaps while the Paths page retrains its autoencoder and classifier in its worker."""
+    page = window.show_page("paths")
+    controller = page.controller
+    deadline = time.perf_counter() + 120
+    while (controller.models is None or controller.is_training) and time.perf_counter() < deadline:
+        app.processEvents()  # the shipped models load first
+        time.sleep(0.01)
+    finished = []
+    controller.training_finished.connect(finished.append)
+    gaps = _ticks_while(controller.retrain, lambda: bool(finished))
+    controller.training_finished.disconnect(finished.append)
+    return gaps
+
+
 def idle_run(seconds: float) -> Gaps:
     """Gaps of the idle event loop for ``seconds``."""
     end = time.perf_counter() + seconds
@@ -160,6 +175,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--widths", type=int, nargs="+", default=[64] * 8)
     parser.add_argument("--runs", type=int, default=3, help="runs of each kind")
+    parser.add_argument(
+        "--paths-training",
+        action="store_true",
+        help="time the Paths page retraining its networks instead of a partition",
+    )
     parser.add_argument(
         "--space",
         choices=("2d", "3d"),
@@ -181,6 +201,15 @@ def main(argv: list[str] | None = None) -> None:
         f"runner computes {name} on {BOUNDS_3D if inputs == 3 else BOUNDS}; "
         f"python {sys.version.split()[0]}, torch {torch.__version__}"
     )
+    if args.paths_training:
+        print(f"event-loop gaps ({TICK_MS} ms QTimer) while the Paths page retrains")
+        print(f"{'run':<26} {'time':>9} {'cells':>9} {'longest gap':>12}")
+        for _ in range(args.runs):
+            gaps = paths_training_run(window, app)
+            print(gaps.row("Paths training"))
+            print(idle_run(gaps.seconds).row("idle loop (reference)"))
+        window.close()
+        return
     # Warm up: the kernels load (or compile) outside the timed runs.
     partition_run(window, random_mlp([8, 8], n_inputs=inputs, seed=0), True, args.space)
     over = "  ".join(f">{t:>3}" for t in THRESHOLDS_MS)

@@ -20,6 +20,7 @@ from torch import nn
 from app.paths.state import TEST_LIMIT, PathsSettings
 from engine.digit_models import Autoencoder, EpochProgress, train_autoencoder, train_classifier
 from engine.digits import DigitImages, load_digits, load_mnist_idx, train_test_split
+from engine.gc_pause import paused_gc
 from engine.latent_paths import LatentView, PathSurvey, latent_view, survey_paths
 from engine.shipped_digit_networks import SHIPPED_RECIPE, load_digit_networks, training_digest
 
@@ -120,19 +121,32 @@ def prepare_models(
 ) -> Generator[TrainingStage, None, PathsModels]:
     """Train the classifier and the autoencoder (unless ``networks`` are given, e.g. from a
     session, or ``shipped`` allows the shipped ones and they fit), then cut the latent plane
-    and survey paths."""
-    if networks is None and shipped and shipped_recipe_fits(source, latent_dim, settings):
-        yield TrainingStage("Reading the shipped models", 0.0)
-        networks = shipped_networks(source)
-    if networks is None:
-        networks = yield from train_networks(source, latent_dim, settings)
-    return (yield from derive_models(source, networks, settings))
+    and survey paths; the garbage collector is paused throughout (see
+    :func:`train_networks`)."""
+    with paused_gc():
+        if networks is None and shipped and shipped_recipe_fits(source, latent_dim, settings):
+            yield TrainingStage("Reading the shipped models", 0.0)
+            networks = shipped_networks(source)
+        if networks is None:
+            networks = yield from train_networks(source, latent_dim, settings)
+        return (yield from derive_models(source, networks, settings))
 
 
 def train_networks(
     source: DigitSource, latent_dim: int, settings: PathsSettings
 ) -> Generator[TrainingStage, None, TrainedNetworks]:
-    """Train the classifier, then the autoencoder, on ``source.train``."""
+    """Train the classifier, then the autoencoder, on ``source.train``.
+
+    Python's garbage collector is paused while they train (``engine.gc_pause``): a full
+    collection in the middle held the GIL for 208 ms and froze the window (measured with
+    ``benchmarks/event_loop_gaps.py --paths-training``)."""
+    with paused_gc():
+        return (yield from _train_networks(source, latent_dim, settings))
+
+
+def _train_networks(
+    source: DigitSource, latent_dim: int, settings: PathsSettings
+) -> Generator[TrainingStage, None, TrainedNetworks]:
     train = source.train
     seed = settings.seed
     classifier = yield from _relay(
