@@ -376,7 +376,10 @@ def generalisation_split_experiment(
         }
         split = split_accuracy(correct, masks)
         rows.extend((name, *row) for row in split)
-        points.append((sum(hidden), split[5][3], split[6][3], split[5][2]))
+        by_group = {row[0]: row for row in split}
+        in_cell = by_group["in a training digit's cell"]
+        no_cell = by_group["in a cell with no training digit"]
+        points.append((sum(hidden), in_cell[3], no_cell[3], in_cell[2]))
     final = result()
     yield ExperimentProgress(total, total, "done", final)
     return final
