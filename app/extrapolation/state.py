@@ -6,7 +6,6 @@ their ranges from the limits here; sessions and presets read and write the state
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from app.state.fields import SettingError, choice, number, store_checked, whole
@@ -37,17 +36,6 @@ def _widths(value: object) -> tuple[int, ...]:
     if not isinstance(value, list | tuple) or not 1 <= len(value) <= MAX_HIDDEN_LAYERS:
         raise SettingError(f"widths must be 1 to {MAX_HIDDEN_LAYERS} hidden widths, got {value!r}.")
     return tuple(whole(w, "widths", 1, MAX_WIDTH) for w in value)
-
-
-def _whole_number(value: object, name: str, low: int, high: int) -> int:
-    """``value`` as an int in ``low..high``, the limits written as integers."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise SettingError(f"{name} must be a whole number, got {value!r}.")
-    if not math.isfinite(value) or value != int(value):
-        raise SettingError(f"{name} must be a whole number, got {value!r}.")
-    if not low <= value <= high:
-        raise SettingError(f"{name} = {int(value)} is outside {low}…{high}.")
-    return int(value)
 
 
 def _points(value: object) -> tuple[tuple[float, float], ...]:
@@ -103,11 +91,11 @@ class ExtrapolationState:
             self,
             function=_function(self.function),
             widths=_widths(self.widths),
-            degree=_whole_number(self.degree, "degree", 0, MAX_DEGREE),
+            degree=whole(self.degree, "degree", 0, MAX_DEGREE),
             train_low=low,
             train_high=high,
-            seed=_whole_number(self.seed, "seed", 0, MAX_SEED),
-            epochs=_whole_number(self.epochs, "epochs", 1, MAX_EPOCHS),
+            seed=whole(self.seed, "seed", 0, MAX_SEED),
+            epochs=whole(self.epochs, "epochs", 1, MAX_EPOCHS),
             points=_points(self.points),
         )
 

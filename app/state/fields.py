@@ -34,14 +34,21 @@ def number(value: object, name: str, low: float, high: float) -> float:
     return float(value)
 
 
+def _limit(bound: float) -> str:
+    """A whole number's limit as written: ``2147483647``, or ``inf`` when unbounded."""
+    return str(int(bound)) if math.isfinite(bound) else f"{bound:g}"
+
+
 def whole(value: object, name: str, low: int, high: int) -> int:
-    """``value`` as an int if it is a whole number in ``low..high`` (``3.0`` is 3)."""
+    """``value`` as an int if it is a whole number in ``low..high`` (``3.0`` is 3); the
+    message writes the value and the limits as integers (a seed limit is 2147483647,
+    not 2.14748e+09)."""
     if not _is_number(value):
         raise SettingError(f"{name} must be a number, got {value!r}.")
     if not math.isfinite(value) or value != int(value):
         raise SettingError(f"{name} must be a whole number, got {value!r}.")
     if not low <= value <= high:
-        raise SettingError(f"{name} = {value!r} is outside {low:g}…{high:g}.")
+        raise SettingError(f"{name} = {int(value)} is outside {_limit(low)}…{_limit(high)}.")
     return int(value)
 
 
