@@ -23,6 +23,9 @@ THREADS = max(1, min(4, os.cpu_count() or 1))
 VALUES_PER_THREAD = 500_000
 #: Map values of the cells multiplied at once (a chunk that stays in the cache).
 CHUNK_VALUES = 1 << 20
+#: Next layers this narrow (the output layer, often) are made by a kernel that multiplies
+#: as it goes, with no masked copy of the maps (the copy would cost more than the product).
+NARROW_OUTPUTS = 8
 #: Groups of cells per thread when a layer is cut on several.
 GROUPS_PER_THREAD = 4
 
@@ -84,6 +87,18 @@ def next_affine_maps(
     # Pieces of cell c: first_piece[c] to first_piece[c + 1] - 1.
     first_piece = np.searchsorted(parent, np.arange(n_cells + 1))
     chunk = max(1, CHUNK_VALUES // max(1, rows * max(width, weight.shape[0])))
+
+    if weight.shape[0] <= NARROW_OUTPUTS:
+
+        def fill(lo: int, hi: int) -> None:
+            p0, p1 = first_piece[lo], first_piece[hi]
+            map_kernels.narrow_piece_maps(
+                maps[p0:p1], p0, lo, pre[lo:hi], cell_on[lo:hi], parent, bits, weight_t,
+                np.asarray(bias, dtype=np.float64), slope,
+            )  # fmt: skip
+
+        in_ranges(n_cells, min(THREADS, max(1, pre.size // VALUES_PER_THREAD)), fill)
+        return maps
 
     def fill(lo: int, hi: int) -> None:
         for a in range(lo, hi, chunk):

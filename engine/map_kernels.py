@@ -67,3 +67,54 @@ def gather_rows(out, column, rows, index):
     for p in range(len(index)):
         for j in range(width):
             out[p, column + j] = rows[index[p], j]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def narrow_piece_maps(maps, first, first_cell, pre, cell_on, parent, bits, weight_t, bias, slope):
+    """Fill ``maps`` (n, k+1, m) with the maps of a narrow next affine layer (few outputs
+    ``m``, such as the network's output layer) on the pieces ``first`` to
+    ``first + n - 1``: every cell's map is made here, output by output as dot products
+    over the neurons, with no masked copy of the cells' maps and no matrix product (both
+    cost more than the product itself when ``m`` is small); then as in
+    :func:`piece_maps`.
+
+    Parameters
+    ----------
+    first_cell : the cell of ``pre[0]`` and ``cell_on[0]``; pre : (c, k+1, w) the
+        layer's pre-activation maps on the cells the pieces come from; cell_on : (c, w)
+        bool; parent : (P,) int64 the cell of every piece; bits : (P, w) bool.
+    weight_t : (w, m) the next layer's weight, transposed; bias : (m,); slope : the
+        activation's slope where the pre-activation is negative.
+    """
+    rows = pre.shape[1]
+    width = pre.shape[2]
+    n_next = weight_t.shape[1]
+    base = np.empty((rows, n_next))
+    cell = -1
+    for i in range(maps.shape[0]):
+        p = first + i
+        c = parent[p] - first_cell
+        if c != cell:
+            # The cell's map, neuron after neuron: rows * m running sums at once.
+            cell = c
+            for r in range(rows - 1):
+                for o in range(n_next):
+                    base[r, o] = 0.0
+            for o in range(n_next):
+                base[rows - 1, o] = bias[o]
+            for j in range(width):
+                scale = 1.0 if cell_on[c, j] else slope
+                for r in range(rows):
+                    value = pre[c, r, j] * scale
+                    for o in range(n_next):
+                        base[r, o] += value * weight_t[j, o]
+        for r in range(rows):
+            for o in range(n_next):
+                maps[i, r, o] = base[r, o]
+        for j in range(width):
+            if bits[p, j] != cell_on[c, j]:
+                delta = 1.0 - slope if bits[p, j] else slope - 1.0
+                for r in range(rows):
+                    column = pre[c, r, j] * delta
+                    for o in range(n_next):
+                        maps[i, r, o] += column * weight_t[j, o]

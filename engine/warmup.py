@@ -30,7 +30,7 @@ from engine import argmax_kernels, map_kernels, polygon_kernels, polyhedron_kern
 #: (numba's cache keeps them inside their callers' machine code).
 ENTRY_KERNELS: dict[ModuleType, tuple[str, ...]] = {
     argmax_kernels: ("cut_by_argmax",),
-    map_kernels: ("gather_rows", "masked_maps", "piece_maps"),
+    map_kernels: ("gather_rows", "masked_maps", "narrow_piece_maps", "piece_maps"),
     polygon_kernels: ("cut_cells",),
     polyhedron_kernels: ("cut_cells",),
 }
