@@ -6,7 +6,9 @@ test, then the exact test on its corners), then cuts it by a binary space partit
 each piece is cut by the crossing line closest to its centre (Sutherland–Hodgman), and
 the piece's other candidates are re-tested on both halves. The kernels are compiled by
 numba once (cached on disk) and release the GIL, so a GUI thread keeps running while a
-worker partitions.
+worker partitions. The helpers are inlined into :func:`cut_cells` at numba's level
+(``inline="always"``): a call that passes arrays costs two atomic reference counts per
+array, which made up a large share of the kernel's time.
 
 Tolerances are those of :mod:`engine.partition2d`: a corner within
 ``max(thickness * |grad|, rounding * (|a| reach_x + |b| reach_y + |c|))`` of a line lies
@@ -21,14 +23,14 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def line_tolerance(a, b, c, thickness, rounding, reach_x, reach_y):
     """On-line tolerance of the values of the line ``a x + b y + c`` (see the module)."""
     scale = abs(a) * reach_x + abs(b) * reach_y + abs(c)
     return max(thickness * math.hypot(a, b), rounding * scale)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def line_extremes(xy, start, n, a, b, c):
     """Largest and smallest value of ``a x + b y + c`` on ``xy[start:start + n]``."""
     high = -np.inf
@@ -40,7 +42,7 @@ def line_extremes(xy, start, n, a, b, c):
     return high, low
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def corner_mean(xy, start, n):
     """Mean of the corners ``xy[start:start + n]``: a point inside their polygon."""
     x = 0.0
@@ -51,7 +53,7 @@ def corner_mean(xy, start, n):
     return x / n, y / n
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def crosses(xy, start, n, a, b, c, tolerance):
     """``(cuts, on)``: does the line ``a x + b y + c`` have corners of ``xy[start:start + n]``
     on both sides (beyond ``tolerance``, a (3,) array ``thickness, rounding, reach_x,
@@ -64,7 +66,7 @@ def crosses(xy, start, n, a, b, c, tolerance):
     return False, high + low > 0
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def ring_area(xy, start, n):
     """Shoelace area of the ring ``xy[start:start + n]``, relative to its first corner."""
     x0 = xy[start, 0]
@@ -81,7 +83,7 @@ def ring_area(xy, start, n):
     return 0.5 * total
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def clip_ring(xy, label, start, n, a, b, c, limit, new_label, out_xy, out_label, work):
     """Cut the counter-clockwise ring ``xy[start:start + n]`` by ``a x + b y + c = 0``.
 
@@ -172,7 +174,7 @@ def _grown(xy, label, offsets, cell, bits, n_corners, n_pieces):
     return xy, label, offsets, cell, bits
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _settle(xy, start, n, neuron, first, n_neurons, bits, pre, cell, tolerance):
     """Keep, in ``neuron[first:first + n_neurons]``, the neurons whose line crosses the
     ring ``xy[start:start + n]``; read the bits of the others on its corners. Returns

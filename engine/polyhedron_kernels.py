@@ -5,7 +5,11 @@ cell (a convex polyhedron) by the neurons of the next layer: per cell it finds t
 neurons whose plane crosses it (a bounding-sphere test, then the exact test on its
 corners), then cuts it by a binary space partition: each piece is cut by the crossing
 plane closest to its centre, and the piece's other candidates are re-tested on both
-halves. Compiled by numba once (cached on disk); the kernels release the GIL.
+halves. Compiled by numba once (cached on disk); the kernels release the GIL. The
+helpers are inlined into :func:`cut_cells` at numba's level (``inline="always"``) and
+the work rows of :func:`clip_polyhedron` are indexed in place: every array passed to a
+call or taken as a view costs two atomic reference counts, and they took about half of
+the kernel's time (``perf``, 3x32).
 
 A polyhedron is ``nv`` corners, ``nf`` faces, each a ring of corner ids counter-clockwise
 seen from outside, with the neuron that made it and its exact outward unit normal. A
@@ -39,14 +43,21 @@ from numba import njit
 RULES = ("thickness", "rounding", "reach_x", "reach_y", "reach_z", "sliver_height", "min_volume")
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+#: Rows of the work arrays of :func:`clip_polyhedron`, indexed in place (a row taken as a
+#: view of its own would cost two atomic reference counts each time).
+_VALUE, _CROSS_X, _CROSS_Y, _CROSS_Z = 0, 1, 2, 3
+_SIDE, _SLOT_EDGE, _EDGE_POSITIVE, _EDGE_NEGATIVE, _IDENT = 0, 1, 2, 3, 4  # _IDENT: 4 and 5
+_ON_PLANE, _RIM_A, _RIM_B, _RIM_OLD, _SUCCESSOR, _USES_A, _USES_B, _SCRATCH = range(6, 14)
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def plane_tolerance(a, b, c, d, rules):
     """On-plane tolerance of the values of ``a x + b y + c z + d`` (module docstring)."""
     scale = abs(a) * rules[2] + abs(b) * rules[3] + abs(c) * rules[4] + abs(d)
     return max(rules[0] * math.sqrt(a * a + b * b + c * c), rules[1] * scale)
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def plane_extremes(xyz, start, n, a, b, c, d):
     """Largest and smallest value of the plane on the corners ``xyz[start:start + n]``."""
     high = -np.inf
@@ -58,7 +69,7 @@ def plane_extremes(xyz, start, n, a, b, c, d):
     return high, low
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def corner_mean(xyz, start, n):
     """Mean of the corners ``xyz[start:start + n]``: a point inside their polyhedron."""
     cx = 0.0
@@ -71,7 +82,7 @@ def corner_mean(xyz, start, n):
     return cx / n, cy / n, cz / n
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def crosses(xyz, start, n, a, b, c, d, rules):
     """``(cuts, on)``: does the plane have corners of ``xyz[start:start + n]`` beyond its
     tolerance on both sides, and if not, is it on over them (the farthest corner
@@ -107,7 +118,7 @@ def _bigger(array, need):
     return bigger
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def polyhedron_volume(xyz, corner0, face_start, face_length, ring, face0, n_faces):
     """Volume of a polyhedron with outward face rings: every face is a fan of triangles
     from its first corner, each making a signed tetrahedron with corner ``corner0``."""
@@ -135,7 +146,7 @@ def polyhedron_volume(xyz, corner0, face_start, face_length, ring, face0, n_face
     return six / 6.0
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _cap_area(xyz, corner0, ring, start, n):
     """Area of the planar ring ``ring[start:start + n]`` (corner ids from ``corner0``)."""
     first = corner0 + ring[start]
@@ -216,7 +227,7 @@ def _angle_order(points, n, a, b, c, order):
         order[m + 1] = key
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def clip_polyhedron(
     xyz,
     corner0,
@@ -261,16 +272,15 @@ def clip_polyhedron(
     beyond ``limit`` on both sides, or the cut is degenerate (fewer than three points on
     the plane, a half thinner than ``rules[5]`` tolerances or smaller than ``rules[6]``).
     """
-    value = fwork[0]
-    side = iwork[0]
     high = -np.inf
     low = np.inf
     for v in range(nv):
         p = corner0 + v
-        value[v] = xyz[p, 0] * a + xyz[p, 1] * b + xyz[p, 2] * c + d
-        high = max(high, value[v])
-        low = min(low, value[v])
-        side[v] = 1 if value[v] > limit else (-1 if value[v] < -limit else 0)
+        fwork[_VALUE, v] = xyz[p, 0] * a + xyz[p, 1] * b + xyz[p, 2] * c + d
+        value = fwork[_VALUE, v]
+        high = max(high, value)
+        low = min(low, value)
+        iwork[_SIDE, v] = 1 if value > limit else (-1 if value < -limit else 0)
     if not (high > limit and low < -limit):
         return False
     gradient = math.sqrt(a * a + b * b + c * c)
@@ -283,12 +293,6 @@ def clip_polyhedron(
     n_ring = 0
     for f in range(face0, face0 + nf):
         n_ring += face_length[f]
-    slot_edge = iwork[1]
-    edge_positive = iwork[2]
-    edge_negative = iwork[3]
-    cross_x = fwork[1]
-    cross_y = fwork[2]
-    cross_z = fwork[3]
     n_edges = 0
     slot = 0
     for f in range(face0, face0 + nf):
@@ -297,33 +301,33 @@ def clip_polyhedron(
         for k in range(m):
             u = ring[s + k]
             w = ring[s + (k + 1) % m]
-            slot_edge[slot + k] = -1
-            if side[u] * side[w] < 0:
-                pos = u if side[u] > 0 else w
-                neg = w if side[u] > 0 else u
+            iwork[_SLOT_EDGE, slot + k] = -1
+            if iwork[_SIDE, u] * iwork[_SIDE, w] < 0:
+                pos = u if iwork[_SIDE, u] > 0 else w
+                neg = w if iwork[_SIDE, u] > 0 else u
                 e = -1
                 for q in range(n_edges):
-                    if edge_positive[q] == pos and edge_negative[q] == neg:
+                    if iwork[_EDGE_POSITIVE, q] == pos and iwork[_EDGE_NEGATIVE, q] == neg:
                         e = q
                         break
                 if e < 0:
                     e = n_edges
-                    edge_positive[e] = pos
-                    edge_negative[e] = neg
-                    vp = value[pos]
-                    vn = value[neg]
+                    iwork[_EDGE_POSITIVE, e] = pos
+                    iwork[_EDGE_NEGATIVE, e] = neg
+                    vp = fwork[_VALUE, pos]
+                    vn = fwork[_VALUE, neg]
                     t = vp / (vp - vn)
                     p = corner0 + pos
                     q = corner0 + neg
-                    cross_x[e] = xyz[p, 0] + t * (xyz[q, 0] - xyz[p, 0])
-                    cross_y[e] = xyz[p, 1] + t * (xyz[q, 1] - xyz[p, 1])
-                    cross_z[e] = xyz[p, 2] + t * (xyz[q, 2] - xyz[p, 2])
+                    fwork[_CROSS_X, e] = xyz[p, 0] + t * (xyz[q, 0] - xyz[p, 0])
+                    fwork[_CROSS_Y, e] = xyz[p, 1] + t * (xyz[q, 1] - xyz[p, 1])
+                    fwork[_CROSS_Z, e] = xyz[p, 2] + t * (xyz[q, 2] - xyz[p, 2])
                     n_edges += 1
-                slot_edge[slot + k] = e
+                iwork[_SLOT_EDGE, slot + k] = e
         slot += m
     n_zero = 0
     for v in range(nv):
-        if side[v] == 0:
+        if iwork[_SIDE, v] == 0:
             n_zero += 1
     room = n_zero + n_edges
     if room < 3:
@@ -332,33 +336,24 @@ def clip_polyhedron(
     unit_x = a / norm
     unit_y = b / norm
     unit_z = c / norm
-    on_plane = iwork[6]
-    rim_a = iwork[7]
-    rim_b = iwork[8]
-    rim_old = iwork[9]
-    successor = iwork[10]
-    uses_a = iwork[11]
-    uses_b = iwork[12]
-    scratch = iwork[13]
     positive_cap_length = 0
     for h in range(2):
-        ident = iwork[4 + h]
         sign = 1 if h == 0 else -1
         # Corners: the kept ones, then the crossing points.
         count = 0
         for v in range(nv):
-            if side[v] * sign >= 0:
-                ident[v] = count
+            if iwork[_SIDE, v] * sign >= 0:
+                iwork[_IDENT + h, v] = count
                 for axis in range(3):
                     half_xyz[h, count, axis] = xyz[corner0 + v, axis]
                 count += 1
             else:
-                ident[v] = -1
+                iwork[_IDENT + h, v] = -1
         kept = count
         for e in range(n_edges):
-            half_xyz[h, count, 0] = cross_x[e]
-            half_xyz[h, count, 1] = cross_y[e]
-            half_xyz[h, count, 2] = cross_z[e]
+            half_xyz[h, count, 0] = fwork[_CROSS_X, e]
+            half_xyz[h, count, 1] = fwork[_CROSS_Y, e]
+            half_xyz[h, count, 2] = fwork[_CROSS_Z, e]
             count += 1
         half_nv[h] = count
         # Faces: the clipped rings of the faces with a corner strictly on this side.
@@ -370,7 +365,7 @@ def clip_polyhedron(
             m = face_length[f]
             inside = False
             for k in range(m):
-                if side[ring[s + k]] * sign > 0:
+                if iwork[_SIDE, ring[s + k]] * sign > 0:
                     inside = True
             if not inside:
                 slot += m
@@ -378,13 +373,13 @@ def clip_polyhedron(
             length = 0
             for k in range(m):
                 u = ring[s + k]
-                if side[u] * sign >= 0:
-                    half_ring[h, at + length] = ident[u]
-                    on_plane[at + length] = 1 if side[u] == 0 else 0
+                if iwork[_SIDE, u] * sign >= 0:
+                    half_ring[h, at + length] = iwork[_IDENT + h, u]
+                    iwork[_ON_PLANE, at + length] = 1 if iwork[_SIDE, u] == 0 else 0
                     length += 1
-                if slot_edge[slot + k] >= 0:
-                    half_ring[h, at + length] = kept + slot_edge[slot + k]
-                    on_plane[at + length] = 2
+                if iwork[_SLOT_EDGE, slot + k] >= 0:
+                    half_ring[h, at + length] = kept + iwork[_SLOT_EDGE, slot + k]
+                    iwork[_ON_PLANE, at + length] = 2
                     length += 1
             slot += m
             half_face_length[h, n_out] = length
@@ -401,41 +396,46 @@ def clip_polyhedron(
             m = half_face_length[h, f]
             for k in range(m):
                 k2 = (k + 1) % m
-                if on_plane[start + k] > 0 and on_plane[start + k2] > 0:
-                    rim_a[n_rim] = half_ring[h, start + k]
-                    rim_b[n_rim] = half_ring[h, start + k2]
-                    rim_old[n_rim] = on_plane[start + k] == 1 and on_plane[start + k2] == 1
+                if iwork[_ON_PLANE, start + k] > 0 and iwork[_ON_PLANE, start + k2] > 0:
+                    iwork[_RIM_A, n_rim] = half_ring[h, start + k]
+                    iwork[_RIM_B, n_rim] = half_ring[h, start + k2]
+                    old = iwork[_ON_PLANE, start + k] == 1 and iwork[_ON_PLANE, start + k2] == 1
+                    iwork[_RIM_OLD, n_rim] = old
                     n_rim += 1
             start += m
         for v in range(count):
-            successor[v] = -1
-            uses_a[v] = 0
-            uses_b[v] = 0
+            iwork[_SUCCESSOR, v] = -1
+            iwork[_USES_A, v] = 0
+            iwork[_USES_B, v] = 0
         length = 0
         begin = -1
         for r in range(n_rim):
             twin = False
-            if rim_old[r]:
+            if iwork[_RIM_OLD, r]:
                 for q in range(n_rim):
-                    if rim_old[q] and rim_a[q] == rim_b[r] and rim_b[q] == rim_a[r]:
+                    if (
+                        iwork[_RIM_OLD, q]
+                        and iwork[_RIM_A, q] == iwork[_RIM_B, r]
+                        and iwork[_RIM_B, q] == iwork[_RIM_A, r]
+                    ):
                         twin = True
                         break
             if twin:
                 continue
-            successor[rim_b[r]] = rim_a[r]
-            uses_a[rim_a[r]] += 1
-            uses_b[rim_b[r]] += 1
-            begin = rim_b[r]
+            iwork[_SUCCESSOR, iwork[_RIM_B, r]] = iwork[_RIM_A, r]
+            iwork[_USES_A, iwork[_RIM_A, r]] += 1
+            iwork[_USES_B, iwork[_RIM_B, r]] += 1
+            begin = iwork[_RIM_B, r]
             length += 1
         chained = 3 <= length <= room
         for v in range(count):
-            if uses_a[v] > 1 or uses_b[v] > 1:
+            if iwork[_USES_A, v] > 1 or iwork[_USES_B, v] > 1:
                 chained = False
         if chained:
             current = begin
             for step in range(length):
                 half_ring[h, at + step] = current
-                nxt = successor[current]
+                nxt = iwork[_SUCCESSOR, current]
                 if nxt < 0 or (nxt == begin and step + 1 < length):
                     chained = False
                     break
@@ -447,15 +447,15 @@ def clip_polyhedron(
             ids = np.empty(room, dtype=np.int64)
             q = 0
             for v in range(nv):
-                if side[v] == 0:
+                if iwork[_SIDE, v] == 0:
                     for axis in range(3):
                         points[q, axis] = xyz[corner0 + v, axis]
-                    ids[q] = ident[v]
+                    ids[q] = iwork[_IDENT + h, v]
                     q += 1
             for e in range(n_edges):
-                points[q, 0] = cross_x[e]
-                points[q, 1] = cross_y[e]
-                points[q, 2] = cross_z[e]
+                points[q, 0] = fwork[_CROSS_X, e]
+                points[q, 1] = fwork[_CROSS_Y, e]
+                points[q, 2] = fwork[_CROSS_Z, e]
                 ids[q] = kept + e
                 q += 1
             order = np.empty(room, dtype=np.int64)
@@ -477,20 +477,19 @@ def clip_polyhedron(
             # A cap traced through fewer corners than lie on the plane: drop the corners
             # no face uses any more.
             total = at + length
-            renumber = scratch
             for v in range(count):
-                renumber[v] = -1
+                iwork[_SCRATCH, v] = -1
             for k in range(total):
-                renumber[half_ring[h, k]] = 0
+                iwork[_SCRATCH, half_ring[h, k]] = 0
             n_used = 0
             for v in range(count):
-                if renumber[v] == 0:
-                    renumber[v] = n_used
+                if iwork[_SCRATCH, v] == 0:
+                    iwork[_SCRATCH, v] = n_used
                     for axis in range(3):
                         half_xyz[h, n_used, axis] = half_xyz[h, v, axis]
                     n_used += 1
             for k in range(total):
-                half_ring[h, k] = renumber[half_ring[h, k]]
+                half_ring[h, k] = iwork[_SCRATCH, half_ring[h, k]]
             half_nv[h] = n_used
 
     # Each half holds the pyramid on the cap with its farthest corner as apex; only
@@ -501,7 +500,7 @@ def clip_polyhedron(
     pyramid = _cap_area(half_xyz[0], 0, half_ring[0], cap_start, positive_cap_length) * height / 3.0
     if pyramid < rules[6]:
         for h in range(2):
-            starts = scratch
+            starts = iwork[_SCRATCH]
             s = 0
             for f in range(half_nf[h]):
                 starts[f] = s
@@ -514,7 +513,7 @@ def clip_polyhedron(
     return True
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def _settle(xyz, start, n, neuron, first, n_neurons, bits, pre, cell, rules):
     """Keep, in ``neuron[first:first + n_neurons]``, the neurons whose plane crosses the
     corners ``xyz[start:start + n]``; read the bits of the others on them. Returns how
