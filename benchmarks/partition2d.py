@@ -39,6 +39,7 @@ if str(ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from benchmarks.previous_tree import PreviousPartitions, interleaved_medians  # noqa: E402
 from benchmarks.reference_partition import reference_partition_2d  # noqa: E402
 from benchmarks.timing import format_seconds, median_time  # noqa: E402
 from engine import cell_cutting, layerwise  # noqa: E402
@@ -89,6 +90,15 @@ def first_call_seconds(call: str) -> tuple[float, float]:
     return cold, cached
 
 
+def _print_against(previous, dim: int, widths: tuple[int, ...], here, repeats: int) -> None:
+    """One line: this tree and ``previous`` on the same network, runs alternated."""
+    mine, theirs, cells = interleaved_medians(here, previous, dim, widths, repeats)
+    print(
+        f"{_name(widths):>8} alternated with {previous.commit}: {format_seconds(mine)} here, "
+        f"{format_seconds(theirs)} there ({cells:,} cells there): {theirs / mine:.2f}x"
+    )
+
+
 def _name(widths: tuple[int, ...]) -> str:
     return f"{len(widths)}x{widths[0]}" if len(set(widths)) == 1 else "-".join(map(str, widths))
 
@@ -101,7 +111,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--one-thread", action="store_true", help="also time every network on one thread"
     )
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="also time the partitions of git revision REV, alternating runs with this tree's",
+    )
+    parser.add_argument(
+        "--only", nargs="+", default=None, metavar="NET", help="only these networks, e.g. 4x64"
+    )
     args = parser.parse_args(argv)
+    previous = PreviousPartitions(args.against) if args.against else None
 
     if args.quick:
         networks = [(16, 16, 16), (32, 32), (32, 32, 32), (64, 64, 64, 64)]
@@ -134,7 +153,11 @@ def main(argv: list[str] | None = None) -> None:
     partition_2d(random_mlp([8, 8], seed=0), BOUNDS)
 
     for widths in networks:
+        if args.only and _name(widths) not in args.only:
+            continue
         model = random_mlp(list(widths), seed=0, bias_std=0.1, dtype=torch.float64)
+        if previous is not None:
+            _print_against(previous, 2, widths, lambda m=model: partition_2d(m, BOUNDS), repeats)
         seconds, part = median_time(lambda m=model: partition_2d(m, BOUNDS), repeats, budget=5.0)
         n_cells = part.n_regions
         target = TARGETS.get(widths)

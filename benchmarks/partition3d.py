@@ -36,6 +36,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from benchmarks.partition2d import first_call_seconds  # noqa: E402
+from benchmarks.previous_tree import PreviousPartitions, interleaved_medians  # noqa: E402
 from benchmarks.reference_partition3d import reference_partition_3d  # noqa: E402
 from benchmarks.timing import format_seconds, median_time  # noqa: E402
 from engine.networks import random_mlp  # noqa: E402
@@ -56,6 +57,15 @@ WITH_REFERENCE = {(16, 16, 16), (32, 32, 32)}
 TARGET_RATIO = 10.0
 
 
+def _print_against(previous, dim: int, widths: tuple[int, ...], here, repeats: int) -> None:
+    """One line: this tree and ``previous`` on the same network, runs alternated."""
+    mine, theirs, cells = interleaved_medians(here, previous, dim, widths, repeats)
+    print(
+        f"{_name(widths):>8} alternated with {previous.commit}: {format_seconds(mine)} here, "
+        f"{format_seconds(theirs)} there ({cells:,} cells there): {theirs / mine:.2f}x"
+    )
+
+
 def _name(widths: tuple[int, ...]) -> str:
     return f"{len(widths)}x{widths[0]}"
 
@@ -67,7 +77,16 @@ def main(argv: list[str] | None = None) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--reference-all", action="store_true", help="reference on every network")
     group.add_argument("--no-reference", action="store_true", help="skip the reference")
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="also time the partitions of git revision REV, alternating runs with this tree's",
+    )
+    parser.add_argument(
+        "--only", nargs="+", default=None, metavar="NET", help="only these networks, e.g. 4x64"
+    )
     args = parser.parse_args(argv)
+    previous = PreviousPartitions(args.against) if args.against else None
 
     networks = list(TARGETS)
     repeats = args.repeats or (3 if args.quick else 7)
@@ -104,7 +123,11 @@ def main(argv: list[str] | None = None) -> None:
     partition_3d(random_mlp([8, 8], n_inputs=3, seed=0), BOUNDS)
 
     for widths in networks:
+        if args.only and _name(widths) not in args.only:
+            continue
         model = random_mlp(list(widths), n_inputs=3, seed=0, bias_std=0.1, dtype=torch.float64)
+        if previous is not None:
+            _print_against(previous, 3, widths, lambda m=model: partition_3d(m, BOUNDS), repeats)
         seconds, part = median_time(lambda m=model: partition_3d(m, BOUNDS), repeats, budget=10.0)
         n_cells = part.n_regions
         limit = TARGETS.get(widths)

@@ -45,6 +45,7 @@ from engine.layerwise import (
     cut_in_groups,
     cut_layer_by_layer,
     domain_diagonal,
+    join_parts,
 )
 from engine.networks import NetworkLayers, network_layers
 from engine.partition2d import RELATIVE_THICKNESS, ROUNDING_ULPS, TooManyRegionsError
@@ -277,18 +278,14 @@ class _Polyhedra:
 
     @staticmethod
     def concat(parts: list[_Polyhedra]) -> _Polyhedra:
-        bits = None if parts[0].bits is None else np.concatenate([p.bits for p in parts])
-        return _Polyhedra(
-            np.concatenate([p.xyz for p in parts]),
-            polyhedra.offsets_of(np.concatenate([np.diff(p.voff) for p in parts])),
-            polyhedra.offsets_of(np.concatenate([np.diff(p.foff) for p in parts])),
-            polyhedra.offsets_of(np.concatenate([np.diff(p.roff) for p in parts])),
-            np.concatenate([p.ring for p in parts]),
-            np.concatenate([p.label for p in parts]),
-            np.concatenate([p.normal for p in parts]),
-            np.concatenate([p.cell for p in parts]),
-            bits,
-        )
+        fields = [
+            (p.xyz, p.voff, p.foff, p.roff, p.ring, p.label, p.normal, p.cell)
+            + (() if p.bits is None else (p.bits,))
+            for p in parts
+        ]
+        # voff points into xyz, foff into the faces (label), roff into ring.
+        joined = join_parts(fields, {1: 0, 2: 5, 3: 4})
+        return _Polyhedra(*joined[:8], joined[8] if len(joined) > 8 else None)
 
 
 def _box(bounds: np.ndarray) -> _Polyhedra:
