@@ -28,13 +28,16 @@ def _pieces(rng, n_cells, width, per_cell_max):
 
 @pytest.mark.parametrize("chunk_values", [1, 7, 50, 10**9])
 @pytest.mark.parametrize("threads", [1, 3])
-def test_chunked_maps_match_piece_by_piece(monkeypatch, chunk_values, threads):
+@pytest.mark.parametrize("n_next", [2, layerwise.NARROW_OUTPUTS + 1])
+def test_chunked_maps_match_piece_by_piece(monkeypatch, chunk_values, threads, n_next):
+    """Both ways of making the maps: the narrow kernel (few outputs) and the masked maps
+    times the weight (chunked)."""
     monkeypatch.setattr(layerwise, "CHUNK_VALUES", chunk_values)
     monkeypatch.setattr(layerwise, "THREADS", threads)
     monkeypatch.setattr(layerwise, "VALUES_PER_THREAD", 10)
     rng = np.random.default_rng(chunk_values + threads)
     for rows in (3, 4):
-        n_cells, width, n_next = 37, 6, 4
+        n_cells, width = 37, 6
         pre = rng.normal(size=(n_cells, rows, width))
         cell_on, parent, bits = _pieces(rng, n_cells, width, per_cell_max=5)
         weight = rng.normal(size=(n_next, width))
@@ -81,6 +84,8 @@ def test_partitions_with_tiny_chunks_equal_those_with_one_chunk(monkeypatch, see
     runs = []
     for chunk_values in (10**9, 5):
         monkeypatch.setattr(layerwise, "CHUNK_VALUES", chunk_values)
+        # Tiny chunks also split the patterns' gather over ranges of cells and threads.
+        monkeypatch.setattr(layerwise, "VALUES_PER_THREAD", 10**9 if chunk_values > 5 else 10)
         runs.append(
             (partition_2d(model2, (-1.0, 1.0, -1.0, 1.0)), partition_3d(model3, (-1.0, 1.0) * 3))
         )
