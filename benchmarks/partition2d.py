@@ -92,10 +92,14 @@ def first_call_seconds(call: str) -> tuple[float, float]:
 
 def _print_against(previous, dim: int, widths: tuple[int, ...], here, repeats: int) -> None:
     """One line: this tree and ``previous`` on the same network, runs alternated."""
-    mine, theirs, cells = interleaved_medians(here, previous, dim, widths, repeats)
+    (mine, mine_cpu), (theirs, theirs_cpu), cells = interleaved_medians(
+        here, previous, dim, widths, repeats
+    )
     print(
         f"{_name(widths):>8} alternated with {previous.commit}: {format_seconds(mine)} here, "
-        f"{format_seconds(theirs)} there ({cells:,} cells there): {theirs / mine:.2f}x"
+        f"{format_seconds(theirs)} there ({cells:,} cells there): {theirs / mine:.2f}x; "
+        f"CPU {mine_cpu * 1e3:.0f} ms here, {theirs_cpu * 1e3:.0f} ms there: "
+        f"{theirs_cpu / mine_cpu:.2f}x"
     )
 
 

@@ -33,9 +33,9 @@ for line in sys.stdin:
     else:
         model = random_mlp(widths, n_inputs=3, seed=0, bias_std=0.1, dtype=torch.float64)
         run = lambda: partition_3d(model, (-1.0, 1.0) * 3)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     cells = run().n_regions
-    print(time.perf_counter() - start, cells, flush=True)
+    print(time.perf_counter() - start, time.process_time() - cpu, cells, flush=True)
 """
 
 
@@ -62,13 +62,14 @@ class PreviousPartitions:
             text=True,
         )
 
-    def time(self, dim: int, widths: tuple[int, ...]) -> tuple[float, int]:
-        """Seconds and cells of one ``dim``-D partition of the benchmark's network."""
+    def time(self, dim: int, widths: tuple[int, ...]) -> tuple[float, float, int]:
+        """Seconds, CPU seconds (all threads) and cells of one ``dim``-D partition of the
+        benchmark's network."""
         assert self._process.stdin is not None and self._process.stdout is not None
         self._process.stdin.write(" ".join(map(str, (dim, *widths))) + "\n")
         self._process.stdin.flush()
-        seconds, cells = self._process.stdout.readline().split()
-        return float(seconds), int(cells)
+        seconds, cpu, cells = self._process.stdout.readline().split()
+        return float(seconds), float(cpu), int(cells)
 
     def close(self) -> None:
         if self._process.stdin is not None:
@@ -79,10 +80,11 @@ class PreviousPartitions:
 
 def interleaved_medians(
     here, previous: PreviousPartitions, dim: int, widths: tuple[int, ...], repeats: int
-) -> tuple[float, float, int]:
-    """Median seconds of ``here()`` (a partition of this tree, returning it) and of the
-    previous tree's same partition, run alternately ``repeats`` times each (one warm-up
-    run each first, untimed); and the previous tree's cell count."""
+) -> tuple[tuple[float, float], tuple[float, float], int]:
+    """Median (seconds, CPU seconds of all threads) of ``here()`` (a partition of this
+    tree) and of the previous tree's same partition, run alternately ``repeats`` times
+    each (after one untimed run each); and the previous tree's cell count. On a loaded
+    machine the CPU seconds are the steadier figure."""
     import statistics
     import time
 
@@ -91,9 +93,13 @@ def interleaved_medians(
     mine, theirs = [], []
     cells = 0
     for _ in range(max(1, repeats)):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         here()
-        mine.append(time.perf_counter() - start)
-        seconds, cells = previous.time(dim, widths)
-        theirs.append(seconds)
-    return statistics.median(mine), statistics.median(theirs), cells
+        mine.append((time.perf_counter() - start, time.process_time() - cpu))
+        seconds, cpu_seconds, cells = previous.time(dim, widths)
+        theirs.append((seconds, cpu_seconds))
+
+    def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+        return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+    return medians(mine), medians(theirs), cells
