@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=page_keys()[0],
         help="the page to open on (and to save with --screenshot); default: %(default)s",
     )
-    demos = {spec.demo.name: spec.key for spec in PAGES if spec.demo is not None}
+    demos = {entry.demo_name: entry.key for entry in PAGES if entry.demo_name is not None}
     parser.add_argument(
         "--demo",
         choices=sorted(demos),
@@ -129,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         demo = page_spec(args.page).demo
         if args.screenshot is None or demo is None or demo.name != args.demo:
-            page = next(spec.key for spec in PAGES if spec.demo and spec.demo.name == args.demo)
+            page = next(entry.key for entry in PAGES if entry.demo_name == args.demo)
             parser.error(f"--demo {args.demo} needs --screenshot FILE on the {page} page")
     if args.session is not None:
         # Checked before any window opens: a bad file is one clear line, with or without
@@ -179,12 +179,11 @@ def _run_window(
     else:
         apply_theme(theme)
     # Only the page shown starts computing: another would compete with it for the cores
-    # (a preset starts its page as it always has, after it is applied).
+    # (a preset starts its page as it always has, after it is applied). The window shows
+    # before the page is built: its code is imported in the background meanwhile.
     window = MainWindow(first_page=page_name if preset is None else None)
     window.resize(*SCREENSHOT_SIZE)
-    if preset is None:
-        window.show_page(page_name)
-    else:
+    if preset is not None:
         from app.presets.files import apply_preset
 
         apply_preset(window, preset)  # switches to the preset's page
@@ -224,7 +223,7 @@ def _save_screenshot_when_ready(
     from app.export.raster import render_widget, write_png
     from app.export.ready import when_ready
 
-    page = window.pages.currentWidget()
+    page = window.page(page_name)
     staged = demo is None
 
     def finish(code: int, message: str) -> None:

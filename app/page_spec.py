@@ -9,7 +9,8 @@ names a page class or switches over page keys.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -90,3 +91,53 @@ class PageSpec:
     show_network: Callable[[Page, Any, Any, Any], None] | None = None
     network_requests: Callable[[Page], SignalInstance] | None = None
     demo: ScreenshotDemo | None = None
+
+
+#: The fields a :class:`PageEntry` holds itself; the others are its spec's.
+_ENTRY_FIELDS = ("key", "title", "session_key")
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """A page as the registry lists it: what the window needs before the page's code is
+    imported (its tab, its session section, its ``--demo``), and where the rest is.
+
+    The page's :class:`PageSpec` (and with it torch, VTK and the page's widgets) is
+    imported the first time any other of its fields is read: ``entry.factory`` is the
+    spec's ``factory``. That keeps the window's start-up free of every page's imports.
+
+    Attributes
+    ----------
+    key, title, session_key : as the spec's (:meth:`spec` checks that they agree).
+    spec_path : ``"module:NAME"``, the module and name of the page's :class:`PageSpec`.
+    demo_name : the name of the spec's ``demo`` (``--demo`` choices), or None.
+    """
+
+    key: str
+    title: str
+    session_key: str
+    spec_path: str
+    demo_name: str | None = None
+
+    @property
+    def module(self) -> str:
+        """The module that declares the page's spec (importing it imports the page)."""
+        return self.spec_path.partition(":")[0]
+
+    def spec(self) -> PageSpec:
+        """The page's full spec (imports its module the first time)."""
+        module, _, name = self.spec_path.partition(":")
+        spec = getattr(import_module(module), name)
+        held = {f: getattr(self, f) for f in _ENTRY_FIELDS}
+        declared = {f: getattr(spec, f) for f in _ENTRY_FIELDS}
+        if held != declared or self.demo_name != (spec.demo.name if spec.demo else None):
+            raise RuntimeError(f"the registry's {self.key!r} entry disagrees with {self.spec_path}")
+        return spec
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _SPEC_FIELDS:
+            return getattr(self.spec(), name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+_SPEC_FIELDS = frozenset(f.name for f in fields(PageSpec)) - set(_ENTRY_FIELDS)

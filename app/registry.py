@@ -1,30 +1,33 @@
-"""Every page of the window, in tab order: adding a page is one folder and one line here."""
+"""Every page of the window, in tab order: adding a page is one folder and one line here.
+
+The entries name each page's spec module instead of importing it, so that listing the
+pages (the window's tabs, ``--help``, a session's sections) imports none of them: a page's
+code, and torch with it, is imported when the page is first needed.
+"""
 
 from __future__ import annotations
 
-from app.adversarial.spec import ADVERSARIAL
-from app.cells.spec import CELLS
-from app.cells3d.spec import CELLS_3D
-from app.extrapolation.spec import EXTRAPOLATION
-from app.hulls.spec import HULLS
-from app.jigsaw.spec import JIGSAW
-from app.networks.spec import NETWORKS
-from app.page_spec import PageSpec
-from app.paths.spec import PATHS
-from app.playground.spec import PLAYGROUND
-from app.volume.spec import VOLUME
+from app.page_spec import PageEntry, PageSpec
 
-PAGES: tuple[PageSpec, ...] = (
-    CELLS,
-    VOLUME,
-    PLAYGROUND,
-    CELLS_3D,
-    PATHS,
-    HULLS,
-    NETWORKS,
-    JIGSAW,
-    ADVERSARIAL,
-    EXTRAPOLATION,
+PAGES: tuple[PageEntry, ...] = (
+    PageEntry("cells", "Cells", "cells", "app.cells.spec:CELLS", demo_name="probe"),
+    PageEntry("volume", "Volume", "volume", "app.volume.spec:VOLUME"),
+    PageEntry(
+        "playground",
+        "Playground",
+        "playground",
+        "app.playground.spec:PLAYGROUND",
+        demo_name="training",
+    ),
+    PageEntry("cells3d", "Cells 3D", "cells_3d", "app.cells3d.spec:CELLS_3D"),
+    PageEntry("paths", "Paths", "paths", "app.paths.spec:PATHS"),
+    PageEntry("hulls", "Hulls", "hulls", "app.hulls.spec:HULLS"),
+    PageEntry("networks", "Networks", "networks", "app.networks.spec:NETWORKS"),
+    PageEntry("jigsaw", "Jigsaw", "jigsaw", "app.jigsaw.spec:JIGSAW", demo_name="hover"),
+    PageEntry("adversarial", "Adversarial", "adversarial", "app.adversarial.spec:ADVERSARIAL"),
+    PageEntry(
+        "extrapolation", "Extrapolation", "extrapolation", "app.extrapolation.spec:EXTRAPOLATION"
+    ),
 )
 
 
@@ -33,9 +36,16 @@ def page_keys() -> tuple[str, ...]:
     return tuple(spec.key for spec in PAGES)
 
 
-def page_spec(key: str) -> PageSpec:
-    """The page named ``key``; raises ValueError naming the pages there are."""
-    for spec in PAGES:
-        if spec.key == key:
-            return spec
+def page_entry(key: str) -> PageEntry:
+    """The registry's entry for the page named ``key`` (imports nothing of the page);
+    raises ValueError naming the pages there are."""
+    for entry in PAGES:
+        if entry.key == key:
+            return entry
     raise ValueError(f"there is no {key!r} page; the pages are {', '.join(page_keys())}")
+
+
+def page_spec(key: str) -> PageSpec:
+    """The full spec of the page named ``key`` (imports the page's code the first time);
+    raises ValueError naming the pages there are."""
+    return page_entry(key).spec()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.cells2d import Partition2D
+from engine.disc_kernels import count_cells_near
 
 #: Centre-edge pairs computed at once (memory: a few float64 arrays of this size).
 _CHUNK_PAIRS = 2_000_000
@@ -35,7 +36,8 @@ def polygon_distances(partition: Partition2D, centres) -> np.ndarray:
 def cells_meeting_discs(partition: Partition2D, centres, radius: float) -> np.ndarray:
     """(N,) int64: how many cells meet the closed disc of ``radius`` around each centre.
 
-    Only the cells whose bounding box lies within ``radius`` of a centre are measured.
+    Only the cells whose bounding box lies within ``radius`` of a centre are measured,
+    exactly, in a compiled kernel (:func:`engine.disc_kernels.count_cells_near`).
 
     Parameters
     ----------
@@ -47,20 +49,9 @@ def cells_meeting_discs(partition: Partition2D, centres, radius: float) -> np.nd
     if not (np.isfinite(radius) and radius >= 0.0):
         raise ValueError(f"the radius must be a finite number >= 0, got {radius!r}")
     centres = _checked_centres(centres)
-    low, high = _bounding_boxes(partition)
-    counts = np.zeros(len(centres), dtype=np.int64)
-    step = max(1, _CHUNK_PAIRS // max(1, partition.n_regions))
-    for first in range(0, len(centres), step):
-        x = centres[first : first + step, 0, None]
-        pair_centre, pair_cell = np.nonzero((low[:, 0] <= x + radius) & (high[:, 0] >= x - radius))
-        pair_centre += first
-        where = centres[pair_centre]
-        gap = np.maximum(np.maximum(low[pair_cell] - where, where - high[pair_cell]), 0.0)
-        near = np.hypot(gap[:, 0], gap[:, 1]) <= radius
-        pair_centre, pair_cell = pair_centre[near], pair_cell[near]
-        distance = _pair_distances(partition, centres, pair_centre, pair_cell)
-        counts += np.bincount(pair_centre[distance <= radius], minlength=len(centres))
-    return counts
+    ring_xy = np.ascontiguousarray(partition.ring_xy, dtype=np.float64)
+    offsets = np.ascontiguousarray(partition.offsets, dtype=np.int64)
+    return count_cells_near(ring_xy, offsets, centres, radius)
 
 
 def _checked_centres(centres) -> np.ndarray:
@@ -68,13 +59,6 @@ def _checked_centres(centres) -> np.ndarray:
     if not np.all(np.isfinite(centres)):
         raise ValueError("the centres must be finite numbers")
     return centres
-
-
-def _bounding_boxes(partition: Partition2D) -> tuple[np.ndarray, np.ndarray]:
-    """Every cell's lower-left (R, 2) and upper-right (R, 2) corner."""
-    ring = np.asarray(partition.vertices, dtype=np.float64)[np.asarray(partition.indices)]
-    first = np.asarray(partition.offsets)[:-1]
-    return np.minimum.reduceat(ring, first, axis=0), np.maximum.reduceat(ring, first, axis=0)
 
 
 def _pair_distances(

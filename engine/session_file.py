@@ -30,8 +30,10 @@ import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:  # torch is imported by the functions that read tensors, not at start-up
+    import torch
 
 from engine.safe_files import (
     READ_CHUNK_BYTES,
@@ -395,7 +397,7 @@ def read_session(
 def check_finite(tensors: Mapping[str, torch.Tensor], where: str) -> None:
     """Raise SessionFileError naming the first floating-point tensor with NaN or infinity."""
     for name, tensor in tensors.items():
-        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+        if tensor.is_floating_point() and not bool(tensor.isfinite().all()):
             raise SessionFileError(
                 f"{where}: {name!r} contains NaN or infinite values. The weights are "
                 "unusable; load an earlier save."

@@ -24,12 +24,13 @@ import torch
 from numba.core.registry import CPUDispatcher
 from torch import nn
 
-from engine import argmax_kernels, map_kernels, polygon_kernels, polyhedron_kernels
+from engine import argmax_kernels, disc_kernels, map_kernels, polygon_kernels, polyhedron_kernels
 
 #: The kernels the engine calls from Python, by module; the others are compiled into them
 #: (numba's cache keeps them inside their callers' machine code).
 ENTRY_KERNELS: dict[ModuleType, tuple[str, ...]] = {
     argmax_kernels: ("cut_by_argmax",),
+    disc_kernels: ("count_cells_near",),
     map_kernels: ("gather_rows", "masked_maps", "narrow_piece_maps", "piece_maps"),
     polygon_kernels: ("cut_cells",),
     polyhedron_kernels: ("cut_cells",),
@@ -61,6 +62,7 @@ def uncompiled() -> list[str]:
 def _partitions_2d() -> None:
     from engine.class_pieces import class_pieces
     from engine.decision import decision_boundary
+    from engine.local_complexity import local_complexity
     from engine.networks import random_mlp
     from engine.partition2d import partition_2d
 
@@ -70,6 +72,7 @@ def _partitions_2d() -> None:
         partition = partition_2d(model, bounds)
         decision_boundary(partition)
         class_pieces(partition)
+        local_complexity(partition, partition.centroids, 0.1)
         partition_2d(model, bounds, layers=1)
 
 
@@ -104,7 +107,7 @@ def _traced_partitions() -> None:
 
 #: The warm-up's steps: a name and the small real computation it runs.
 STEPS: tuple[tuple[str, Callable[[], None]], ...] = (
-    ("2-D partitions, decision boundaries, class pieces", _partitions_2d),
+    ("2-D partitions, decision boundaries, class pieces, local complexity", _partitions_2d),
     ("3-D partition and decision surface", _partition_3d),
     ("traced-graph 2-D partitions", _traced_partitions),
 )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QWidget
 
-from app.export.ready import Readiness
-from app.export.targets import ExportAnimation, ExportView
 from app.registry import page_spec
+
+if TYPE_CHECKING:  # the page's spec imports these with the page
+    from app.export.ready import Readiness
+    from app.export.targets import ExportAnimation, ExportView
 
 
 def export_targets(page: QWidget, key: str) -> list[ExportView | ExportAnimation]:

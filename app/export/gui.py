@@ -1,26 +1,36 @@
-"""File > Export view… and Copy image: the export machinery behind the main window's menu."""
+"""File > Export view… and Copy image: the export machinery behind the main window's menu.
+
+The renderers (torch, VTK, the figure code) are imported when an export runs, not with the
+menu: the window shows before any page's code is imported.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QProgressDialog
 
-from app.export.animation import AnimationRecorder
 from app.export.catalogue import export_targets
 from app.export.export_folder import proposed_folder, remember_folder
 from app.export.formats import ExportOptions, ImageSize
-from app.export.targets import ExportAnimation, ExportView, export_view, view_image
-from app.export.vtk_export import GL2PS_LIMITATION
 from engine.safe_files import OutputPathError, check_output_path
 from widgets.common.message_box import show_warning
 from widgets.dialogs.export_dialog import ExportChoice, ExportDialog, ExportItem
+
+if TYPE_CHECKING:
+    from app.export.animation import AnimationRecorder
+    from app.export.targets import ExportAnimation, ExportView
 
 #: Copy image puts the page's main view on the clipboard at this scale.
 COPY_SCALE = 2.0
 
 
 def _note(target: ExportView | ExportAnimation) -> str:
+    from app.export.targets import ExportAnimation
+    from app.export.vtk_export import GL2PS_LIMITATION
+
     if isinstance(target, ExportAnimation):
         return "Frames are drawn by driving the page; the page is put back afterwards."
     if target.vtk:
@@ -67,6 +77,8 @@ class ExportActions(QObject):
 
     def open_dialog(self) -> ExportDialog:
         """Open the Export dialog for the current page (window-modal; returns at once)."""
+        from app.export.targets import ExportAnimation, ExportView
+
         _, targets = self.current_targets()
         items = [
             ExportItem(
@@ -110,6 +122,8 @@ class ExportActions(QObject):
 
     def export(self, choice: ExportChoice) -> None:
         """Export what ``choice`` names; stills at once, animations with a progress dialog."""
+        from app.export.targets import ExportAnimation, export_view
+
         _, targets = self.current_targets()
         target = next(t for t in targets if t.name == choice.item)
         problem = self.problem_with(choice)
@@ -133,6 +147,8 @@ class ExportActions(QObject):
 
     def record(self, animation: ExportAnimation, options: ExportOptions) -> AnimationRecorder:
         """Record ``animation`` with a progress dialog that can cancel it."""
+        from app.export.animation import AnimationRecorder
+
         recorder = AnimationRecorder(animation, options, self)
         progress = QProgressDialog(
             f"Recording {animation.title}…", "Cancel", 0, options.frames, self.window
@@ -169,6 +185,8 @@ class ExportActions(QObject):
 
     def copy_image(self) -> None:
         """Put the current page's main view, at 2x, on the clipboard."""
+        from app.export.targets import ExportView, view_image
+
         _, targets = self.current_targets()
         view = next(t for t in targets if isinstance(t, ExportView))
         try:

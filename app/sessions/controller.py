@@ -35,7 +35,6 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox, QWidget
 
-from app.model_import.weights_dialog import ImportWeightsDialog
 from app.sessions.loading import ReadOutcome, SessionReader, remove_leftovers_in_background
 from app.sessions.page_states import restore_states, save_states
 from app.shell.user_files import autosave_path, data_directory, settings
@@ -293,6 +292,8 @@ class SessionController(QObject):
 
     def import_weights(self) -> None:
         """Ask for a state_dict and its widths; show the network's cells."""
+        from app.model_import.weights_dialog import ImportWeightsDialog  # torch: not at start
+
         dialog = ImportWeightsDialog(self._window, self._directory())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.show_imported(dialog.model))

@@ -21,8 +21,12 @@ __all__ = ["PageState", "restore_states", "save_states"]
 
 
 def save_states(pages: Mapping[str, QWidget]) -> dict[str, PageState]:
-    """The state of every page (``pages``: page key -> page), by session key."""
-    return {spec.session_key: spec.save_state(pages[spec.key]) for spec in PAGES}
+    """The state of every page in ``pages`` (page key -> page), by session key.
+
+    The window lists only the pages it has built: a page never shown has no section, and
+    opening the session leaves that page as it is (at its defaults in a fresh window)."""
+    saved = [spec for spec in PAGES if spec.key in pages]
+    return {spec.session_key: spec.save_state(pages[spec.key]) for spec in saved}
 
 
 def restore_states(pages: Mapping[str, QWidget], states: Mapping[str, PageState]) -> list[str]:

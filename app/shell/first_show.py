@@ -3,9 +3,10 @@ its page first showed a real result, written to the file the environment names.
 
 With ``SPLINESCOPE_FIRST_SHOW=<file>`` set, ``python main.py --page KEY`` records, as
 ``time.time()`` stamps (comparable with the parent process's clock) and CPU seconds of
-this process, the moment the window is shown and the moment the page's readiness
-(``PageSpec.readiness``) holds, writes them to ``<file>`` as JSON and quits. Unset, nothing
-here runs.
+this process, the moment the window is shown, the moment the page is built (the window
+shows first, the page's code is imported meanwhile) and the moment the page's readiness
+(``PageSpec.readiness``) holds, writes them to ``<file>`` as JSON and quits. Unset,
+nothing here runs.
 """
 
 from __future__ import annotations
@@ -34,24 +35,38 @@ def first_show_file(environ: dict[str, str] | os._Environ) -> Path | None:
 
 
 class FirstShowProbe(QObject):
-    """Watches ``window`` (showing ``page``, named ``key``) and writes ``path`` when the
-    page's first real result is on screen, then quits the application."""
+    """Watches ``window`` (the main window, opening on the page named ``key``) and writes
+    ``path`` when the page's first real result is on screen, then quits the application."""
 
     def __init__(
         self,
         window: QWidget,
-        page: QWidget,
         key: str,
         path: Path,
         written: Callable[[int], None] | None = None,
     ) -> None:
         super().__init__(window)
         self._path = path
+        self._key = key
         self._written_callback = written or QApplication.instance().exit
         self._stamps: dict[str, float | str | None] = {"page": key}
         self._written = False
+        self._rule = None
         window.installEventFilter(self)
-        self._rule = page_spec(key).readiness(page, None)
+        QTimer.singleShot(FIRST_SHOW_TIMEOUT_MS, lambda: self._write("timed out"))
+        if window.page_tabs.is_built(key):
+            self._watch(window.page(key))
+        else:
+            window.page_tabs.page_built.connect(self._on_page_built)
+
+    def _on_page_built(self, key: str, page: QWidget) -> None:
+        if key == self._key and self._rule is None:
+            self._watch(page)
+
+    def _watch(self, page: QWidget) -> None:
+        """The page exists: watch its readiness."""
+        self._stamp("built")
+        self._rule = page_spec(self._key).readiness(page, None)
         for signal in self._rule.signals:
             signal.connect(self._check)
         for signal in self._rule.failures:
@@ -59,7 +74,6 @@ class FirstShowProbe(QObject):
         if self._rule.start is not None:
             self._rule.start()
         QTimer.singleShot(0, self._check)
-        QTimer.singleShot(FIRST_SHOW_TIMEOUT_MS, lambda: self._write("timed out"))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and "window" not in self._stamps:
@@ -71,6 +85,8 @@ class FirstShowProbe(QObject):
         self._stamps[f"{name}_cpu"] = time.process_time()
 
     def _check(self, *_args: object) -> None:
+        if self._rule is None:
+            return
         if not self._written and "window" in self._stamps and self._rule.is_ready():
             self._stamp("result")
             self._write(None)
@@ -94,4 +110,4 @@ def install_first_show_probe(
 ) -> FirstShowProbe:
     """Record ``window``'s first show and its page ``key``'s first result into ``path``,
     then call ``written(code)`` (default: quit the application with that exit code)."""
-    return FirstShowProbe(window, window.page(key), key, path, written)
+    return FirstShowProbe(window, key, path, written)

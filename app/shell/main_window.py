@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from app.export.gui import ExportActions
-from app.model_import.import_dialog import ImportModelDialog
 from app.presets.dialog import PresetOpener
-from app.registry import PAGES, page_spec
+from app.registry import PAGES, page_entry
 from app.sessions.controller import SessionController
+from app.shell.page_importer import PageImporter
+from app.shell.page_tabs import PageTabs
 from app.shell.theme import ThemeActions
 
 ABOUT_TEXT = (
@@ -22,10 +26,19 @@ ABOUT_TEXT = (
     "exactly and draws them, layer by layer.</p>"
     "<p>After Balestriero &amp; Baraniuk, <i>A Spline Theory of Deep Networks</i> (2018).</p>"
 )
+#: What the background import takes after the pages: the code of File > Import model…
+#: and of the exports, so that using them imports nothing on the GUI thread.
+LATER_MODULES = ("app.model_import", "app.model_import.weights_dialog", "app.export.targets")
 
 
 class MainWindow(QMainWindow):
-    """The application window: one tab per page of :data:`app.registry.PAGES`."""
+    """The application window: one tab per page of :data:`app.registry.PAGES`.
+
+    The window shows before any page is built. The page on screen is imported on a
+    background thread (:class:`app.shell.page_importer.PageImporter`), then built and
+    started; the other pages' code is imported after it, and each page is built the first
+    time it is shown or asked for (:meth:`page`), and starts computing when first shown.
+    """
 
     def __init__(self, parent: QWidget | None = None, *, first_page: str | None = None) -> None:
         """``first_page``: the key of the page shown first (default: the first tab); only
@@ -37,13 +50,12 @@ class MainWindow(QMainWindow):
         self.pages = QTabWidget(self)
         self.pages.setObjectName("pages")
         self.pages.setDocumentMode(True)
-        self._pages: dict[str, QWidget] = {}
-        for spec in PAGES:
-            page = spec.factory()
-            self._pages[spec.key] = page
-            self.pages.addTab(page, spec.title)
+        self.page_tabs = PageTabs(self.pages)
+        self.page_tabs.page_built.connect(self._on_page_built)
+        self.importer = PageImporter(self)
+        self.importer.imported.connect(self._on_imported)
+        self.importer.failed.connect(self._on_import_failed)
         self.setCentralWidget(self.pages)
-        self._connect_network_requests()
 
         self.status_label = QLabel(self)
         self.status_label.setObjectName("partitionStatusLabel")
@@ -51,64 +63,121 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
         # Pages with a status line speak in the status bar while their tab is shown.
         self._status: dict[str, str] = {}
-        for spec in PAGES:
-            if spec.status is not None:
-                spec.status(self._pages[spec.key]).connect(
-                    lambda text, key=spec.key: self._on_page_status(key, text)
-                )
         self.pages.currentChanged.connect(self._show_status)
 
+        self._view_sections: dict[str, QAction] = {}
         self._build_menus()
         if first_page is not None:
-            self.pages.setCurrentWidget(self.page(first_page))
-        self._started: set[int] = set()
+            self.pages.setCurrentIndex(PAGES.index(page_entry(first_page)))
+        self._started: set[str] = set()
+        self._preloading = False
         self._start_current()
         self.pages.currentChanged.connect(self._start_current)
 
     def _start_current(self, *_args: object) -> None:
-        """Start the page on screen the first time it is there."""
-        index = self.pages.currentIndex()
-        if index not in self._started:
-            self._started.add(index)
-            self.pages.currentWidget().start()
+        """Start the page on screen the first time it is there: build it if its code is
+        imported, else have its code imported first (this is called again then)."""
+        key = self.current_key()
+        if key in self._started:
+            return
+        if not self.page_tabs.is_built(key):
+            module = page_entry(key).module
+            if not self.importer.is_imported(module):
+                self.importer.request([module], urgent=True)
+                self.statusBar().showMessage(f"Loading the {page_entry(key).title} page…")
+                return
+            self.page(key)
+        self._started.add(key)
+        self.page_tabs.page(key).start()
+        self.statusBar().clearMessage()
+        self._preload_the_rest()
+
+    def _preload_the_rest(self) -> None:
+        """Once the first page runs, import the other pages' code in the background."""
+        if self._preloading:
+            return
+        self._preloading = True
+        rest = [e.module for e in PAGES if not self.importer.is_imported(e.module)]
+        self.importer.request(rest + list(LATER_MODULES))
+
+    def _on_imported(self, module: str) -> None:
+        if module == page_entry(self.current_key()).module:
+            self._start_current()
+
+    def _on_import_failed(self, module: str, message: str) -> None:
+        for entry in PAGES:
+            placeholder = self.page_tabs.placeholder(entry.key)
+            if entry.module == module and placeholder is not None:
+                placeholder.show_failure(f"The {entry.title} page could not be loaded: {message}")
+
+    @contextmanager
+    def _imports_here(self) -> Iterator[None]:
+        """Let the GUI thread import: the background import waits meanwhile."""
+        self.importer.settle()
+        try:
+            yield
+        finally:
+            self.importer.resume()
 
     def page(self, key: str) -> QWidget:
-        """The page named ``key`` (a key of :data:`app.registry.PAGES`)."""
-        return self._pages[page_spec(key).key]
+        """The page named ``key`` (a key of :data:`app.registry.PAGES`), built now if it
+        was not (importing its code first if the background import has not)."""
+        if not self.page_tabs.is_built(key):
+            with self._imports_here():
+                return self.page_tabs.page(key)
+        return self.page_tabs.page(key)
 
     def current_key(self) -> str:
         """The key of the page on screen."""
-        return PAGES[self.pages.currentIndex()].key
+        return self.page_tabs.key_at(self.pages.currentIndex())
 
     def show_page(self, key: str) -> QWidget:
-        """Bring the page named ``key`` to the front; returns it."""
+        """Bring the page named ``key`` to the front (building it); returns it."""
         page = self.page(key)
         self.pages.setCurrentWidget(page)
         return page
 
-    def _connect_network_requests(self) -> None:
-        """A page's request to show a network goes to the page that shows networks."""
-        viewer = next((spec for spec in PAGES if spec.show_network is not None), None)
-        for spec in PAGES:
-            if spec.network_requests is not None and viewer is not None:
-                spec.network_requests(self._pages[spec.key]).connect(self.show_network)
+    def _on_page_built(self, key: str, page: QWidget) -> None:
+        """Hook a new page to the window: status line, network requests, View menu."""
+        spec = page_entry(key).spec()  # imported: the page exists
+        if spec.status is not None:
+            spec.status(page).connect(lambda text, key=key: self._on_page_status(key, text))
+        if spec.network_requests is not None:
+            spec.network_requests(page).connect(self.show_network)
+        if spec.view_actions is not None:
+            self._add_view_section(key, spec.title, spec.view_actions(page))
+        if key == self.current_key() and key not in self._started:
+            QTimer.singleShot(0, self._start_current)
+
+    def _add_view_section(self, key: str, title: str, actions: list[QAction]) -> None:
+        """The page's View menu section, in tab order among the sections there are."""
+        keys = [e.key for e in PAGES]
+        later = [k for k in keys[keys.index(key) + 1 :] if k in self._view_sections]
+        before = self._view_sections[later[0]] if later else self._appearance_section
+        self._view_sections[key] = self.view_menu.insertSection(before, f"{title} panels")
+        self.view_menu.insertActions(before, actions)
 
     def show_network(self, model, bounds=None, plane=None) -> None:
         """Show ``model``'s exact cells (on ``plane``, in ``bounds``) on the page that shows
         networks, and switch to it; ``bounds`` None keeps that page's default."""
-        spec = next(spec for spec in PAGES if spec.show_network is not None)
-        spec.show_network(self.page(spec.key), model, bounds, plane)  # ValueError: unchanged
-        self.show_page(spec.key)
+        with self._imports_here():
+            entry = next(entry for entry in PAGES if entry.show_network is not None)
+        entry.show_network(self.page(entry.key), model, bounds, plane)  # ValueError: unchanged
+        self.show_page(entry.key)
 
     def _model_viewer(self) -> str | None:
         """The key of the page that shows imported models (it has ``show_model``)."""
-        viewers = (key for key, page in self._pages.items() if hasattr(page, "show_model"))
-        return next(viewers, None)
+        with self._imports_here():
+            viewers = (e.key for e in PAGES if hasattr(e.factory, "show_model"))
+            return next(viewers, None)
 
-    def import_model(self) -> ImportModelDialog:
+    def import_model(self):
         """Open File > Import model…; an imported model goes to the page that shows
         models, which comes to the front. A bad file is refused in the dialog, nothing
-        else changes."""
+        else changes. Returns the dialog (an ImportModelDialog)."""
+        with self._imports_here():
+            from app.model_import.import_dialog import ImportModelDialog
+
         dialog = ImportModelDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.model_imported.connect(self.show_model)
@@ -138,7 +207,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
-        self.sessions = SessionController(self, self._pages)
+        self.sessions = SessionController(self, self.page_tabs.as_mapping())
         self.sessions.add_to_menu(file_menu, quit_action)
         self.import_model_action = QAction("Import &model…", self)
         self.import_model_action.setObjectName("importModelAction")
@@ -147,17 +216,14 @@ class MainWindow(QMainWindow):
         self.import_model_action.setToolTip(tip)
         self.import_model_action.setStatusTip(tip)
         self.import_model_action.triggered.connect(self.import_model)
-        self.import_model_action.setEnabled(self._model_viewer() is not None)
         file_menu.insertAction(self.sessions.import_action, self.import_model_action)
 
-        view_menu = self.menuBar().addMenu("&View")
+        self.view_menu = view_menu = self.menuBar().addMenu("&View")
         view_menu.setObjectName("viewMenu")
-        for spec in PAGES:
-            if spec.view_actions is not None:
-                view_menu.addSection(f"{spec.title} panels")
-                view_menu.addActions(spec.view_actions(self._pages[spec.key]))
         self.theme_actions = ThemeActions(self)
         self.theme_actions.add_to(view_menu)
+        # Each page's panels come before Appearance when the page is built.
+        self._appearance_section = view_menu.actions()[0]
 
         help_menu = self.menuBar().addMenu("&Help")
         about_action = QAction("&About Splinescope", self)
@@ -186,10 +252,12 @@ class MainWindow(QMainWindow):
         return box
 
     def page_widgets(self) -> list[QWidget]:
-        """Every page, in tab order. Each has ``shutdown()``, which stops its workers."""
-        return list(self._pages.values())
+        """Every page built so far, in tab order. Each has ``shutdown()``, which stops its
+        workers (a page never built has none)."""
+        return list(self.page_tabs.built().values())
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.importer.settle()
         self.sessions.end()
         for page in self.page_widgets():
             page.shutdown()

@@ -92,3 +92,18 @@ def test_local_complexity_is_the_mean_count_and_bad_radii_are_refused():
     for radius in (-1.0, float("nan"), float("inf")):
         with pytest.raises(ValueError, match="radius"):
             cells_meeting_discs(partition, centres, radius)
+
+
+@pytest.mark.parametrize("radius", [0.0, 0.02, 0.15, 0.6, 10.0])
+def test_the_compiled_count_agrees_with_every_distance_measured(radius):
+    """Against the distance to every cell, no bounding-box filter: a larger network."""
+    partition = partition_2d(random_mlp((16, 16, 16), seed=5), (-1.25, 1.25, -1.25, 1.25))
+    centres = np.random.default_rng(5).uniform(-1.3, 1.3, (40, 2))
+    distances = polygon_distances(partition, centres)
+    counts = cells_meeting_discs(partition, centres, radius)
+    assert counts.tolist() == (distances <= radius).sum(axis=1).tolist()
+    if radius == 10.0:
+        assert set(counts.tolist()) == {partition.n_regions}  # the disc covers the square
+    if radius == 0.0:  # a point of the square is in a cell (or on edges shared by a few)
+        in_square = np.all(np.abs(centres) <= 1.25, axis=1)
+        assert counts[in_square].min() >= 1 and counts[~in_square].max() == 0

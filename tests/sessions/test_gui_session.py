@@ -193,6 +193,7 @@ def test_nan_weights_in_one_page_leave_every_page_as_it_was(main_window, tmp_pat
     """The Cells page is restored first; the Playground's NaN then puts it back."""
     window = main_window
     path = tmp_path / "nan.splinescope"
+    window.page("playground")  # a page never built has no section to poison
     assert window.sessions.save_to(path)
     pages = read_session(path)
     other = random_mlp([3], seed=9)
@@ -477,6 +478,8 @@ def test_a_session_saved_before_paths_hulls_and_the_slice_were_kept_still_opens(
     keep what they show, and a Cells 3D entry without a slicing plane opens."""
     window = main_window
     path = tmp_path / "older.splinescope"
+    for key in ("paths", "hulls", "cells3d"):  # a session names the pages built
+        window.page(key)
     assert window.sessions.save_to(path)
     pages = read_session(path)
     del pages["paths"], pages["hulls"]

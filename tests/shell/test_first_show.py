@@ -1,12 +1,26 @@
-"""First use: the window starts only the page it opens on, and the first-show probe of
+"""First use: the window shows before its pages are built, starts only the page it opens
+on, builds the others when visited (or restored), and the first-show probe of
 ``benchmarks/first_show.py`` records what the user saw, in order."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from app.registry import PAGES
 from app.shell.first_show import first_show_file, install_first_show_probe
 from app.shell.main_window import MainWindow
+from app.shell.user_files import DATA_DIR_VARIABLE
+from app.volume.state import VolumeState
+from engine.session_file import read_session
+
+ROOT = Path(__file__).resolve().parents[2]
 
 TIMEOUT_MS = 60_000
 
@@ -41,3 +55,63 @@ def test_the_probe_writes_the_window_then_the_first_result(qtbot, tmp_path):
     assert stamps["window"] <= stamps["result"]
     assert window.page("cells").canvas.partition is not None  # the result it timed
     window.close()
+
+
+def test_the_window_shows_before_a_page_is_built_and_a_visit_builds_it(qtbot):
+    window = MainWindow(first_page="cells")
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    volume_tab = [spec.key for spec in PAGES].index("volume")
+    assert not window.page_tabs.is_built("volume")
+    placeholder = window.pages.widget(volume_tab)
+    assert placeholder.findChild(QLabel, "pageLoadingLabel").text() == "Loading the Volume page…"
+    bar = window.pages.tabBar()
+    with qtbot.waitSignal(window.page_tabs.page_built, timeout=TIMEOUT_MS) as built:
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(volume_tab).center())
+    assert built.args[0] == "volume" and window.page_tabs.is_built("volume")
+    page = window.pages.currentWidget()
+    assert page is window.page("volume") and window.pages.tabText(volume_tab) == "Volume"
+    assert window.current_key() == "volume" and "volume" in window.page_tabs.built()
+    assert _view_sections(window) == ["Cells panels", "Appearance"]  # the pages built
+    window.close()
+
+
+def _view_sections(window) -> list[str]:
+    return [a.text() for a in window.view_menu.actions() if a.isSeparator() and a.text()]
+
+
+def test_a_session_restores_onto_a_page_never_built(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path / "data"))
+    first = MainWindow(first_page="volume")
+    qtbot.addWidget(first)
+    first.page("volume").controller.set_state(VolumeState(dimension=23))
+    path = tmp_path / "volume.splinescope"
+    assert first.sessions.save_to(path)
+    assert read_session(path).keys() == {"volume"}  # only the pages built
+    first.close()
+    second = MainWindow(first_page="cells")
+    qtbot.addWidget(second)
+    assert not second.page_tabs.is_built("volume")
+    second.sessions.load_path(path)
+    assert second.page_tabs.is_built("volume")
+    assert second.page("volume").controller.state.dimension == 23
+    second.close()
+
+
+def test_a_fresh_process_paints_its_window_before_building_its_page(tmp_path):
+    out = tmp_path / "stamps.json"
+    env = dict(os.environ, SPLINESCOPE_FIRST_SHOW=str(out), HOME=str(tmp_path / "home"))
+    done = subprocess.run(
+        [sys.executable, "main.py", "--page", "volume"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    stamps = json.loads(out.read_text(encoding="utf-8"))
+    assert stamps["failure"] is None
+    assert stamps["window"] < stamps["built"] <= stamps["result"]

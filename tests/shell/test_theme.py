@@ -97,23 +97,26 @@ def test_talk_makes_the_views_larger_and_thicker_and_back(main_window, settings)
 
 
 def test_talk_reaches_the_other_pages_and_the_3d_view(main_window, qtbot, settings):
-    volume = main_window.page("volume")
     curves = main_window.page("playground").curves.loss_plot
-    assert volume.cube_view.renderer.GetBackground() == pytest.approx((1.0, 1.0, 1.0))
-    width_before = volume.square_coverage.getPlotItem().getAxis("bottom").style["tickFont"]
-    before = width_before.pointSizeF()
+    cells3d = main_window.page("cells3d").view.renderer
+    assert cells3d.GetGradientBackground()
     main_window.theme_actions.theme_actions["talk"].trigger()
     expected = tuple(v / 255.0 for v in TALK_THEME.background)
-    assert volume.cube_view.renderer.GetBackground() == pytest.approx(expected)
     assert _rgb(curves.backgroundBrush().color()) == TALK_THEME.background
-    tick = volume.square_coverage.getPlotItem().getAxis("bottom").style["tickFont"]
-    assert tick.pointSizeF() == pytest.approx(1.6 * before)
-    cells3d = main_window.page("cells3d").view.renderer
     assert not cells3d.GetGradientBackground()
     assert cells3d.GetBackground() == pytest.approx(expected)
     probe_panel = main_window.page("cells3d").probe_panel  # wider for the larger type
     assert probe_panel.width() == round(PROBE_WIDTH * TALK_THEME.ui_font_scale)
+    # A page first built under the talk theme takes it as soon as the event loop runs.
+    volume = main_window.page("volume")
+    qtbot.waitUntil(
+        lambda: volume.cube_view.renderer.GetBackground() == pytest.approx(expected), timeout=5000
+    )
+    tick = volume.square_coverage.getPlotItem().getAxis("bottom").style["tickFont"]
     main_window.theme_actions.theme_actions["default"].trigger()
+    assert volume.cube_view.renderer.GetBackground() == pytest.approx((1.0, 1.0, 1.0))
+    tick_before = volume.square_coverage.getPlotItem().getAxis("bottom").style["tickFont"]
+    assert tick.pointSizeF() == pytest.approx(1.6 * tick_before.pointSizeF())
     assert cells3d.GetGradientBackground()
     assert probe_panel.width() == PROBE_WIDTH
     volume.shutdown()
