@@ -80,6 +80,7 @@ class NetworksPage(QWidget):
         self.edge_opacity = 1.0
         self._next_anchor = 0
         self._gallery_images = None  # the test images the gallery shows
+        self._probe_network = None  # the network the probe was placed on
 
         self.title = QLabel(self)
         self.title.setObjectName("networksTitle")
@@ -385,14 +386,16 @@ class NetworksPage(QWidget):
         self.anchor_marks.set_points(shown.plane.anchors)
         partition = shown.partition
         state = self.controller.state
-        where = f"the {state.domain}"
+        where = f"the {state.domain} of the slice"
         if state.extent < 1.0:
-            where = f"{100 * state.extent:g}% of the {state.domain} about its centre"
+            where = f"{100 * state.extent:g}% of the slice's {state.domain}, about its centre"
         self._set_status(
-            f"{partition.n_regions:,} cells in {where} of the slice, "
+            f"{partition.n_regions:,} cells in {where}, "
             f"{partition.n_layers} of {partition.n_layers_total} layers."
         )
-        if self.controller.probe is None:
+        if self.controller.probe is None or shown.network is not self._probe_network:
+            # A new network's slice has other coordinates: the probe starts at its centre.
+            self._probe_network = shown.network
             centre = shown.plane.anchors.mean(axis=0)
             self.canvas.set_probe(centre)
             self.controller.set_probe(float(centre[0]), float(centre[1]), log=False)

@@ -69,8 +69,12 @@ def test_mnist_files_train_a_cnn_whose_28x28_slice_is_shown(qtbot, page, files, 
     expected = partition_2d(copy.deepcopy(trained.model).double(), None, plane=shown.plane)
     assert page.canvas.partition.n_regions == expected.n_regions > 1
     assert page.status.text().startswith(
-        f"{expected.n_regions:,} cells in 1% of the triangle about its centre"
+        f"{expected.n_regions:,} cells in 1% of the slice's triangle, about its centre"
     )
+    # The probe starts at the new slice's centre, where its cell's filters are shown.
+    centre = shown.plane.anchors.mean(axis=0)
+    assert page.canvas.probe_position == pytest.approx(tuple(centre))
+    assert page.prediction.text().startswith("Predicted class")
     # The probe's decoded input and its matched filters are 28x28 pictures.
     s, t = shown.plane.bounds[[0, 2]] + 0.5 * np.diff(shown.plane.bounds)[[0, 2]]
     with qtbot.waitSignal(page.controller.jacobian_ready, timeout=TIMEOUT_MS):
