@@ -10,12 +10,17 @@ the process's peak resident memory and the time of the plain per-cell reference
 the anchors' centre (the reference would take minutes on the whole slice), with the
 engine's time on that square and the speed ratio. ``--lenet28`` adds a LeNet-5 on 28x28
 inputs (untrained, seeded) on such a square, to show the memory large convolutions need.
-It asserts nothing about time.
+``--mnist28`` adds the Networks page's MNIST CNN (``engine.mnist_cnn``) trained, seeded,
+on the same digits enlarged to 28x28 (3x3 per pixel, padded by 2: real MNIST is not on
+the machine), cut in the share of its triangle through the three enlarged test images
+the page starts with (``MNIST_EXTENT``, 3%), with its time, cells/s and peak RSS beside
+the digits CNN's whole slice measured in the same run. It asserts nothing about time.
 
 Usage (from the repository root)::
 
     python benchmarks/cnn_partition.py            # digits CNN, with the reference
     python benchmarks/cnn_partition.py --lenet28  # also a 28x28 LeNet-5 (no reference)
+    python benchmarks/cnn_partition.py --mnist28 --no-reference  # the page's MNIST CNN
 """
 
 from __future__ import annotations
@@ -38,8 +43,11 @@ from torch import nn  # noqa: E402
 from benchmarks.reference_cnn_partition import reference_cnn_partition_2d  # noqa: E402
 from benchmarks.timing import format_seconds, median_time  # noqa: E402
 from engine.digits_cnn import digits_split, train_digits_cnn  # noqa: E402
+from engine.mnist_cnn import train_mnist_cnn  # noqa: E402
 from engine.partition2d import partition_2d  # noqa: E402
-from engine.slices import plane_through  # noqa: E402
+from engine.slices import plane_through, shrunk_about_centre  # noqa: E402
+
+MNIST_EXTENT = 0.03  # app.networks.state.MNIST_EXTENT (benchmarks do not import app/)
 
 
 def lenet5(seed: int = 0) -> nn.Sequential:
@@ -60,6 +68,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="runs (median)")
     parser.add_argument("--lenet28", action="store_true", help="also a 28x28 LeNet-5")
+    parser.add_argument(
+        "--mnist28", action="store_true", help="also the page's MNIST CNN on 28x28 digits"
+    )
     parser.add_argument("--no-reference", action="store_true", help="skip the reference")
     parser.add_argument(
         "--window", type=float, default=0.1, help="width of the reference's square (of the slice)"
@@ -93,6 +104,9 @@ def main(argv: list[str] | None = None) -> None:
         # (after a tiny partition that loads the compiled kernels).
         partition_2d(model, centre_square(sl, 0.01), plane=sl)
         lenet28_report(test_set, chosen, args.window)
+    if args.mnist28:
+        partition_2d(model, centre_square(sl, 0.01), plane=sl)
+        mnist28_report(train_set, test_set, chosen)
     partition_2d(model, None, plane=sl)  # compile / load the kernels, first allocations
     rss_before = peak_rss_mb()
     seconds, part = median_time(lambda: partition_2d(model, None, plane=sl), args.repeats, 20.0)
@@ -134,6 +148,29 @@ def lenet28_report(test_set, chosen, fraction: float) -> None:
         f"same digits upscaled: {big_part.n_regions:,} cells in "
         f"{time.perf_counter() - start:.2f} s, {big_part.patterns.shape[1]:,} pattern "
         f"bits per cell; peak RSS {peak_rss_mb():.0f} MB (before: {rss_before:.0f} MB)"
+    )
+
+
+def enlarged(images: np.ndarray) -> np.ndarray:
+    """(N, 8, 8) digits drawn at 28x28: 3x3 per pixel, padded by 2 (MNIST's frame)."""
+    return np.pad(np.kron(images, np.ones((1, 3, 3))), ((0, 0), (2, 2), (2, 2)))
+
+
+def mnist28_report(train_set, test_set, chosen) -> None:
+    """The MNIST CNN trained on the enlarged digits, cut as the Networks page first does."""
+    trained = train_mnist_cnn(enlarged(train_set.images), train_set.labels, seed=0)
+    big = trained.double()
+    images = enlarged(test_set.images[chosen])
+    plane = plane_through(*(image[None] for image in images), margin=0.1, domain="triangle")
+    window = shrunk_about_centre(plane, MNIST_EXTENT)
+    rss_before = peak_rss_mb()
+    seconds, part = median_time(lambda: partition_2d(big, None, plane=window), 3, 60.0)
+    print(
+        f"MNIST CNN on 28x28 (trained 2 epochs on the enlarged digits), "
+        f"{100 * MNIST_EXTENT:g}% of the triangle: {part.n_regions:,} cells "
+        f"{format_seconds(seconds)} {part.n_regions / seconds:,.0f} cells/s, "
+        f"{part.patterns.shape[1]:,} pattern bits per cell; peak RSS {peak_rss_mb():.0f} MB "
+        f"(before: {rss_before:.0f} MB)"
     )
 
 

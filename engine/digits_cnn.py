@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,11 +81,24 @@ def train_digits_cnn(
     data and torch build give the same weights (the computation runs on one CPU thread
     for that). Returns the network in eval mode.
     """
+    images, labels = checked_training_set(images, labels, INPUT_SHAPE[1:], epochs)
+    model = digits_cnn(seed)
+    return train_classifier(
+        model, images, labels, seed=seed, epochs=epochs, learning_rate=learning_rate
+    )
+
+
+def checked_training_set(
+    images: np.ndarray, labels: np.ndarray, image_shape: tuple[int, int], epochs: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``images`` (N, h, w) float64 and ``labels`` (N,) int64, checked for training a
+    digit classifier on ``image_shape`` images for ``epochs`` epochs; ``ValueError`` else."""
     images = np.asarray(images, dtype=np.float64)
     labels = np.asarray(labels, dtype=np.int64)
-    if images.ndim != 3 or images.shape[1:] != INPUT_SHAPE[1:] or len(labels) != len(images):
+    if images.ndim != 3 or images.shape[1:] != tuple(image_shape) or len(labels) != len(images):
+        h, w = image_shape
         raise ValueError(
-            f"need (N, 8, 8) images and (N,) labels, got {images.shape} and {labels.shape}"
+            f"need (N, {h}, {w}) images and (N,) labels, got {images.shape} and {labels.shape}"
         )
     if len(images) == 0 or not np.isfinite(images).all():
         raise ValueError("need at least one image, with finite grey levels")
@@ -92,13 +106,34 @@ def train_digits_cnn(
         raise ValueError("labels must be classes 0 to 9")
     if not (isinstance(epochs, int) and 1 <= epochs <= 1000):
         raise ValueError(f"epochs must be a whole number from 1 to 1000, got {epochs!r}")
-    model = digits_cnn(seed)
+    return images, labels
+
+
+def train_classifier(
+    model: nn.Module,
+    images: np.ndarray,
+    labels: np.ndarray,
+    *,
+    seed: int,
+    epochs: int,
+    learning_rate: float = LEARNING_RATE,
+    progress: Callable[[float], None] | None = None,
+) -> nn.Module:
+    """Train ``model`` with Adam and cross-entropy on checked ``images`` (N, h, w) and
+    ``labels`` (N,), batches of :data:`BATCH_SIZE` in an order drawn from ``seed``.
+
+    Runs on one CPU thread (reductions in a fixed order: reproducible weights).
+    ``progress(fraction)`` is called after every batch with the share done; whatever it
+    raises (a cancel) stops the training and propagates. Returns ``model`` in eval mode.
+    """
     generator = torch.Generator().manual_seed(seed)
     x = torch.from_numpy(images[:, None].astype(np.float32))
     y = torch.from_numpy(labels)
     optimiser = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    n_batches = epochs * -(-len(x) // BATCH_SIZE)
+    done = 0
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # reductions in a fixed order: reproducible weights
+    torch.set_num_threads(1)
     try:
         model.train()
         for _ in range(epochs):
@@ -106,9 +141,13 @@ def train_digits_cnn(
                 optimiser.zero_grad()
                 nn.functional.cross_entropy(model(x[batch]), y[batch]).backward()
                 optimiser.step()
+                done += 1
+                if progress is not None:
+                    progress(done / n_batches)
     finally:
         torch.set_num_threads(threads)
-    return model.eval()
+        model.eval()
+    return model
 
 
 def accuracy(model: nn.Module, images: np.ndarray, labels: np.ndarray) -> float:
@@ -142,18 +181,26 @@ def load_digits_cnn(path: str | os.PathLike = SHIPPED_WEIGHTS) -> nn.Sequential:
         tensors = load(data)
     except Exception as error:  # safetensors raises its own error types
         raise ValueError(f"{name} is not a safetensors file ({error}).") from None
-    model = digits_cnn(0)
+    return load_checked_weights(digits_cnn(0), tensors, name, "the digits CNN")
+
+
+def load_checked_weights(
+    model: nn.Module, tensors: dict[str, torch.Tensor], name: str, what: str
+) -> nn.Module:
+    """``model`` (in eval mode) with ``tensors`` as its state dict, after checking that
+    they are exactly its tensors, of its shapes and types, and finite; else ``ValueError``
+    in one sentence naming ``name`` (the file) and ``what`` (the network)."""
     expected = model.state_dict()
     if set(tensors) != set(expected):
         missing = sorted(set(expected) - set(tensors))
         extra = sorted(set(tensors) - set(expected))
         raise ValueError(
-            f"{name} does not hold the digits CNN's weights (missing {missing}, extra {extra})."
+            f"{name} does not hold {what}'s weights (missing {missing}, extra {extra})."
         )
     for key, tensor in tensors.items():
         if tensor.shape != expected[key].shape or tensor.dtype != expected[key].dtype:
             raise ValueError(
-                f"{name}: {key} is {tuple(tensor.shape)} {tensor.dtype}, the digits CNN "
+                f"{name}: {key} is {tuple(tensor.shape)} {tensor.dtype}, {what} "
                 f"needs {tuple(expected[key].shape)} {expected[key].dtype}."
             )
         if tensor.is_floating_point() and not torch.isfinite(tensor).all():

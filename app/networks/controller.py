@@ -6,6 +6,9 @@ anchors, margin, domain or layers change (a newer request stops an older one aft
 current layer) and recolours the cells when only the colour mode changes. The probe's
 cell, decoded input, predicted class and pattern changes are looked up on the GUI
 thread (microseconds); its Jacobian in the whole input space runs in a worker.
+:meth:`NetworksController.load_mnist` reads a pair of MNIST IDX files and trains the
+LeNet-sized :mod:`engine.mnist_cnn` on them in a worker (progress, Cancel), then shows it
+sliced through three of its held-out images; a file that cannot be used changes nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
+from app.jobs.background_read import BackgroundRead
 from app.jobs.newest_only import NewestOnlyRunner
 from app.jobs.partition_runner import PartitionRunner
 from app.networks.slicing import (
@@ -25,9 +29,21 @@ from app.networks.slicing import (
     compute_slice,
     probe_jacobian,
 )
-from app.networks.state import MAX_LAYERS, NetworksState
+from app.networks.state import (
+    DEFAULT_ANCHORS,
+    MAX_LAYERS,
+    MNIST_EXTENT,
+    N_TEST_IMAGES,
+    NetworksState,
+    default_anchors,
+)
 from app.state.owner import StateOwner
+from engine.mnist_cnn import INPUT_SHAPE as MNIST_INPUT_SHAPE
+from engine.mnist_cnn import TrainedMnistCnn, fit_mnist_files
 from engine.unit_names import UnitName, bit_unit, pattern_changes
+
+#: What the page calls the network it trains on MNIST files.
+MNIST_NAME = "MNIST CNN (trained here)"
 
 
 @dataclass(frozen=True)
@@ -73,6 +89,11 @@ class NetworksController(StateOwner[NetworksState], QObject):
     probe_changed(ProbeReadout) : the probe moved (or the slice under it changed).
     transitions_found(list) : the units (:class:`UnitTransition`) the probe's last move flipped.
     jacobian_ready(ProbeJacobian) : the Jacobian at the newest probe position.
+    mnist_started(), mnist_progress(int), mnist_failed(str), mnist_cancelled() : reading
+        MNIST files and training on them: begun, percent done, why it failed (nothing
+        changed), stopped by the user.
+    mnist_trained(TrainedMnistCnn) : the MNIST CNN (trained, or from a session) is being
+        sliced.
     """
 
     state_changed = Signal(object)
@@ -84,14 +105,20 @@ class NetworksController(StateOwner[NetworksState], QObject):
     probe_changed = Signal(object)
     transitions_found = Signal(object)
     jacobian_ready = Signal(object)
+    mnist_started = Signal()
+    mnist_progress = Signal(int)
+    mnist_failed = Signal(str)
+    mnist_cancelled = Signal()
+    mnist_trained = Signal(object)
 
     def __init__(self, state: NetworksState | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._state = state or NetworksState()
         self._network: ShownNetwork | None = None  # None: traced by the next slice job
         self._source: ModelSource | None = None  # None: the shipped digits CNN
+        self._mnist: TrainedMnistCnn | None = None  # the MNIST CNN, when it is the source
         # What to go back to if a newly shown network cannot be sliced.
-        self._fallback: tuple[ModelSource | None, ShownNetwork | None, NetworksState] | None = None
+        self._fallback: tuple | None = None
         self._slice: NetworkSlice | None = None
         self._probe: tuple[float, float] | None = None
         self._probe_cell = -1
@@ -102,6 +129,9 @@ class NetworksController(StateOwner[NetworksState], QObject):
         self._jacobians = NewestOnlyRunner(self)
         self._jacobians.result_ready.connect(self._on_jacobian_ready)
         self._jacobians.job_failed.connect(self._on_jacobian_failed)
+        self._training = BackgroundRead(self)
+        self._training.progressed.connect(self.mnist_progress)
+        self._training.returned.connect(self._on_mnist_returned)
 
     # --- the state ------------------------------------------------------------------------
 
@@ -129,22 +159,79 @@ class NetworksController(StateOwner[NetworksState], QObject):
     def set_state(self, state: NetworksState) -> None:
         """Show ``state``: recompute the slice if its geometry changed, else recolour."""
         old, self._state = self._state, state
-        geometry = ("anchors", "margin", "domain", "layers")
+        geometry = ("anchors", "margin", "domain", "extent", "layers")
         if any(getattr(old, name) != getattr(state, name) for name in geometry):
             self.request_slice()
         self.state_changed.emit(state)
+
+    @property
+    def mnist(self) -> TrainedMnistCnn | None:
+        """The MNIST CNN and its data, when it is the network shown (or being sliced)."""
+        return self._mnist
+
+    @property
+    def is_training(self) -> bool:
+        return self._training.is_busy
 
     def show_model(self, module, input_shape: tuple[int, ...], name: str) -> None:
         """Show another network: it is traced and sliced in the worker. A network that
         does not take 64 inputs is sliced through three random-normal inputs. If it
         cannot be sliced, the network shown before stays, with its settings."""
+        state = self._state
+        if self._mnist is not None:  # back to the shipped digits' anchors
+            state = replace(state, anchors=DEFAULT_ANCHORS, n_images=N_TEST_IMAGES, extent=1.0)
+        source = ModelSource(module, tuple(input_shape), name)
+        self._show_source(source, None, replace(state, n_layers=MAX_LAYERS, layers=MAX_LAYERS))
+
+    def show_mnist(self, trained: TrainedMnistCnn, state: NetworksState | None = None) -> None:
+        """Show the MNIST CNN sliced through three of its held-out images (``state``'s, or
+        the first 0, 3 and 8 in :data:`MNIST_EXTENT` of their triangle, every layer).
+        ``state`` counts :data:`MAX_LAYERS` layers until the network is traced."""
+        if state is None:
+            state = replace(
+                self._state,
+                anchors=default_anchors(trained.test.labels),
+                n_images=len(trained.test),
+                extent=MNIST_EXTENT,
+                n_layers=MAX_LAYERS,
+                layers=MAX_LAYERS,
+            )
+        source = ModelSource(trained.model, MNIST_INPUT_SHAPE, MNIST_NAME, trained.test)
+        self._show_source(source, trained, state)
+        self.mnist_trained.emit(trained)
+
+    def _show_source(
+        self, source: ModelSource, mnist: TrainedMnistCnn | None, state: NetworksState
+    ) -> None:
         if self._fallback is None:
-            self._fallback = (self._source, self._network, self._state)
-        self._source = ModelSource(module, tuple(input_shape), name)
+            self._fallback = (self._source, self._network, self._state, self._mnist)
+        self._source, self._mnist = source, mnist
         self._network = None
-        self._state = replace(self._state, n_layers=MAX_LAYERS, layers=MAX_LAYERS)
+        self._state = state
         self.request_slice()
         self.state_changed.emit(self._state)
+
+    def load_mnist(self, images_path: str, labels_path: str) -> None:
+        """Read a pair of MNIST IDX files and train the MNIST CNN on them, in a worker;
+        then show it. A file that cannot be used is reported by ``mnist_failed`` and
+        changes nothing."""
+        self._training.start(
+            lambda progress: fit_mnist_files(images_path, labels_path, progress=progress)
+        )
+        self.mnist_started.emit()
+
+    def cancel_mnist(self) -> None:
+        """Stop reading or training (after the current batch); nothing changes."""
+        if self._training.cancel():
+            self.mnist_cancelled.emit()
+
+    def _on_mnist_returned(self, outcome: object) -> None:
+        if isinstance(outcome, TrainedMnistCnn):
+            self.show_mnist(outcome)
+            return
+        if not isinstance(outcome, OSError | ValueError):
+            outcome = f"{type(outcome).__name__}: {outcome}"
+        self.mnist_failed.emit(f"Could not use the MNIST files: {outcome}")
 
     def request_slice(self) -> None:
         """Compute the slice the state asks for (a newer request stops older ones)."""
@@ -158,6 +245,7 @@ class NetworksController(StateOwner[NetworksState], QObject):
             state.margin,
             state.domain,
             layers,
+            state.extent,
         )
         self.slice_requested.emit(state.layers)
         self._slices.submit(compute_slice, request)
@@ -169,6 +257,7 @@ class NetworksController(StateOwner[NetworksState], QObject):
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Stop every worker; True if they ended within ``timeout_ms``."""
+        self._training.cancel()
         jacobians = self._jacobians.shutdown(timeout_ms)
         return self._slices.shutdown(timeout_ms) and jacobians
 
@@ -189,7 +278,7 @@ class NetworksController(StateOwner[NetworksState], QObject):
 
     def _on_slice_failed(self, error: BaseException) -> None:
         if self._fallback is not None:  # a new network that cannot be sliced: keep the old
-            self._source, self._network, self._state = self._fallback
+            self._source, self._network, self._state, self._mnist = self._fallback
             self._fallback = None
             self.state_changed.emit(self._state)
             self.slice_failed.emit(f"The network could not be shown: {error}")

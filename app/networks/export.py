@@ -81,11 +81,16 @@ def networks_targets(page) -> list[ExportView | ExportAnimation]:
 
 
 def networks_readiness(page, layers: int | None = None) -> Readiness:
-    """Ready once a slice is on screen and nothing more is being computed."""
+    """Ready once a slice (cut by its first ``layers`` cutting steps, when given) is on
+    screen and nothing more is being computed."""
     controller = page.controller
-    return Readiness(
-        (page.results_shown,),
-        lambda: page.first_results_shown and not controller.is_busy,
-        (controller.slice_failed,),
-        start=page.start,
-    )
+
+    def ready() -> bool:
+        if not page.first_results_shown or controller.is_busy:
+            return False
+        if layers is None:
+            return True
+        shown = controller.shown_slice
+        return controller.layers == layers and shown.partition.n_layers == layers
+
+    return Readiness((page.results_shown,), ready, (controller.slice_failed,), start=page.start)

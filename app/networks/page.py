@@ -1,6 +1,7 @@
 """The Networks page: the exact cells of a CNN in the plane through three images.
 
-Left: a gallery of test digits (click sets A, then B, then C) and the slice's settings.
+Left: a gallery of test digits (click sets A, then B, then C), the slice's settings and
+the MNIST panel (train a LeNet-sized CNN on 28x28 IDX files the user has, then slice it).
 Centre: the cells of the slice, coloured by predicted class or by activation pattern,
 with the decision boundary and the three images marked. Right: the probe's decoded input
 as a picture, its predicted class, the rows of its cell's affine map as images (matched
@@ -24,9 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.jobs.partition_runner import partition_progress_bar, progress_text
-from app.networks.controller import NetworksController, ProbeReadout
+from app.networks.controller import MNIST_NAME, NetworksController, ProbeReadout
+from app.networks.mnist_panel import MnistPanel
 from app.networks.slicing import SHIPPED_NAME, NetworkSlice, ProbeJacobian
-from app.networks.state import COLOUR_MODES, DOMAINS, MAX_MARGIN, NetworksState
+from app.networks.state import COLOUR_MODES, DOMAINS, MAX_MARGIN, MIN_EXTENT, NetworksState
 from app.shell.window_close import WindowCloseWatcher
 from widgets.canvas.cell_canvas import CellCanvas
 from widgets.common.digit_gallery import MARK_RGB, DigitGallery
@@ -77,6 +79,8 @@ class NetworksPage(QWidget):
         #: Opacity of the cell edges on screen (faint past DENSE_CELLS cells), for figures.
         self.edge_opacity = 1.0
         self._next_anchor = 0
+        self._gallery_images = None  # the test images the gallery shows
+        self._probe_network = None  # the network the probe was placed on
 
         self.title = QLabel(self)
         self.title.setObjectName("networksTitle")
@@ -114,6 +118,18 @@ class NetworksPage(QWidget):
         self.margin_box.setDecimals(2)
         self.margin_box.setKeyboardTracking(False)
         self.margin_box.setToolTip("Room around the three images, a fraction of their extent")
+        self.extent_box = QDoubleSpinBox(self)
+        self.extent_box.setObjectName("extentBox")
+        self.extent_box.setRange(100 * MIN_EXTENT, 100.0)
+        self.extent_box.setDecimals(1)
+        self.extent_box.setSingleStep(1.0)
+        self.extent_box.setSuffix(" %")
+        self.extent_box.setKeyboardTracking(False)
+        self.extent_box.setToolTip(
+            "How much of the domain to cut, about the anchors' centre: 100% is all of it. "
+            "A 28×28 CNN's whole slice holds hundreds of thousands of cells; MNIST starts at 3%"
+        )
+        self.mnist = MnistPanel(self.controller, self)
         self.layer_slider = LayerSlider(
             self.controller.n_layers, self, object_name="networksLayerSlider"
         )
@@ -126,10 +142,12 @@ class NetworksPage(QWidget):
         form.addRow("&Colour by", self.colour_box)
         form.addRow("&Domain", self.domain_box)
         form.addRow("&Margin", self.margin_box)
+        form.addRow("E&xtent", self.extent_box)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(8, 8, 8, 8)
         left_layout.addWidget(self.title)
+        left_layout.addWidget(self.mnist)
         left_layout.addWidget(self.gallery)
         left_layout.addWidget(self.gallery_note)
         left_layout.addWidget(self.anchor_label)
@@ -147,7 +165,7 @@ class NetworksPage(QWidget):
         self.class_fills = ClassFills(self.canvas)
 
         self.picture = InputPicture(120, self)
-        self.picture.setToolTip("The probe's input: origin + s·u + t·v, as an 8×8 image")
+        self.picture.setToolTip("The probe's input: origin + s·u + t·v, as an image")
         self.prediction = QLabel(self)
         self.prediction.setObjectName("predictionLabel")
         self.prediction.setWordWrap(True)
@@ -188,6 +206,11 @@ class NetworksPage(QWidget):
         self.escape_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.escape_action.triggered.connect(self._on_escape)
         self.addAction(self.escape_action)
+        self.mnist_action = QAction("Load MNIST files…", self)
+        self.mnist_action.setObjectName("networksMnistAction")
+        self.mnist_action.setShortcut(QKeySequence("Ctrl+M"))
+        self.mnist_action.triggered.connect(self.mnist.choose_mnist_files)
+        self.addAction(self.mnist_action)
 
         controller = self.controller
         self.gallery.image_clicked.connect(self._on_image_clicked)
@@ -198,6 +221,7 @@ class NetworksPage(QWidget):
             lambda i: self._update(domain=self.domain_box.itemData(i))
         )
         self.margin_box.valueChanged.connect(lambda value: self._update(margin=float(value)))
+        self.extent_box.valueChanged.connect(lambda value: self._update(extent=value / 100.0))
         self.layer_slider.layers_changed.connect(lambda k: self._update(layers=k))
         self.canvas.probe_moved.connect(self._on_probe_moved)
         self.progress.cancel_requested.connect(controller.cancel_partition)
@@ -210,6 +234,7 @@ class NetworksPage(QWidget):
         controller.probe_changed.connect(self._show_probe)
         controller.transitions_found.connect(self._log_transitions)
         controller.jacobian_ready.connect(self._show_jacobian)
+        controller.mnist_trained.connect(self._on_mnist_trained)
         self._show_state(controller.state)
         self.title.setText(f"{SHIPPED_NAME}, loading…")
 
@@ -249,8 +274,9 @@ class NetworksPage(QWidget):
         with QSignalBlocker(self.colour_box), QSignalBlocker(self.domain_box):
             self.colour_box.setCurrentIndex(COLOUR_MODES.index(state.colour_mode))
             self.domain_box.setCurrentIndex(DOMAINS.index(state.domain))
-        with QSignalBlocker(self.margin_box):
+        with QSignalBlocker(self.margin_box), QSignalBlocker(self.extent_box):
             self.margin_box.setValue(state.margin)
+            self.extent_box.setValue(100.0 * state.extent)
         self.layer_slider.set_layers(state.layers, state.n_layers)
         for name, index in zip("ABC", state.anchors, strict=True):
             self.gallery.set_mark(name, index)
@@ -282,8 +308,15 @@ class NetworksPage(QWidget):
         self.status_changed.emit(text)
 
     def _on_escape(self) -> None:
-        if self.controller.is_busy:
+        if self.controller.is_training:
+            self.controller.cancel_mnist()
+        elif self.controller.is_busy:
             self.controller.cancel_partition()
+
+    def _on_mnist_trained(self, _trained) -> None:
+        self._started = True
+        self.unit_log.clear_units()
+        self.title.setText(f"{MNIST_NAME}, loading…")
 
     def _on_slice_requested(self, _layers: int) -> None:
         self._set_status("Computing the cells of the slice…")
@@ -329,7 +362,8 @@ class NetworksPage(QWidget):
     def _show_slice(self, shown: NetworkSlice) -> None:
         self.progress.finish()
         network = shown.network
-        if network.images is not None and self.gallery.seed is None:
+        if network.images is not None and self._gallery_images is not network.images:
+            self._gallery_images = network.images
             self.gallery.set_images(
                 network.images.images,
                 network.images.labels,
@@ -351,11 +385,17 @@ class NetworksPage(QWidget):
         self.canvas.set_edge_opacity(self.edge_opacity)
         self.anchor_marks.set_points(shown.plane.anchors)
         partition = shown.partition
+        state = self.controller.state
+        where = f"the {state.domain} of the slice"
+        if state.extent < 1.0:
+            where = f"{100 * state.extent:g}% of the slice's {state.domain}, about its centre"
         self._set_status(
-            f"{partition.n_regions:,} cells in the {self.controller.state.domain}"
-            f" of the slice, {partition.n_layers} of {partition.n_layers_total} layers."
+            f"{partition.n_regions:,} cells in {where}, "
+            f"{partition.n_layers} of {partition.n_layers_total} layers."
         )
-        if self.controller.probe is None:
+        if self.controller.probe is None or shown.network is not self._probe_network:
+            # A new network's slice has other coordinates: the probe starts at its centre.
+            self._probe_network = shown.network
             centre = shown.plane.anchors.mean(axis=0)
             self.canvas.set_probe(centre)
             self.controller.set_probe(float(centre[0]), float(centre[1]), log=False)

@@ -23,7 +23,7 @@ from engine.partition2d import Partition2D, partition_2d
 from engine.pl_graph import trace_piecewise_linear
 from engine.pl_local import local_affine_map
 from engine.pl_steps import PLGraph
-from engine.slices import PlaneSlice, plane_through
+from engine.slices import PlaneSlice, plane_through, shrunk_about_centre
 
 #: What the page calls the shipped network.
 SHIPPED_NAME = "digits CNN (shipped)"
@@ -40,8 +40,9 @@ class ShownNetwork:
     model : the network (float64, eval).
     input_shape : its per-sample input shape.
     name : what the page calls it.
-    images : (N, 8, 8) test images in [0, 1] and their labels, or None when the network's
-        input is not 64 values (then the anchors are random-normal inputs).
+    images : (N, h, w) test images in [0, 1] and their labels (the shipped digits for a
+        network of 64 inputs, or the data it came with, e.g. MNIST's), or None (then the
+        anchors are random-normal inputs).
     graph : the traced graph, for probe Jacobians.
     n_layers : its cutting steps (ReLU-like, clamp, max-pooling).
     """
@@ -65,14 +66,18 @@ def float64_copy(module: nn.Module) -> nn.Module:
 
 
 def prepare_network(
-    module: nn.Module | None, input_shape: tuple[int, ...], name: str
+    module: nn.Module | None,
+    input_shape: tuple[int, ...],
+    name: str,
+    images: DigitImages | None = None,
 ) -> ShownNetwork:
-    """Load (module None: the shipped digits CNN) and trace a network for the page."""
+    """Load (module None: the shipped digits CNN) and trace a network for the page; its
+    anchors come from ``images``, else from the shipped test digits if it takes 64 inputs."""
     if module is None:
         module, input_shape = load_digits_cnn(), INPUT_SHAPE
     model = float64_copy(module)
-    takes_digits = math.prod(input_shape) == 64
-    images = digits_split()[1] if takes_digits else None
+    if images is None and math.prod(input_shape) == 64:
+        images = digits_split()[1]
     graph = trace_piecewise_linear(model, tuple(input_shape))
     return ShownNetwork(model, tuple(input_shape), name, images, graph, len(graph.cutting_steps))
 
@@ -80,6 +85,9 @@ def prepare_network(
 def anchor_inputs(network: ShownNetwork, anchors: tuple[int, int, int]) -> list[np.ndarray]:
     """The three inputs (each of the network's input shape) the slice goes through."""
     if network.images is not None:
+        n_images = len(network.images)
+        if max(anchors) >= n_images:
+            raise ValueError(f"the anchors {anchors} go beyond the {n_images:,} test images.")
         return [network.images.images[i].reshape(network.input_shape) for i in anchors]
     rng = np.random.default_rng(RANDOM_ANCHOR_SEED)
     return [rng.standard_normal(network.input_shape) for _ in range(3)]
@@ -87,11 +95,13 @@ def anchor_inputs(network: ShownNetwork, anchors: tuple[int, int, int]) -> list[
 
 @dataclass(frozen=True)
 class ModelSource:
-    """A network to show that is not traced yet (an imported model)."""
+    """A network to show that is not traced yet (an imported or trained model), and the
+    test images its anchors index (None: the shipped digits, for 64 inputs)."""
 
     module: nn.Module
     input_shape: tuple[int, ...]
     name: str
+    images: DigitImages | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,7 @@ class SliceRequest:
     margin: float
     domain: str
     layers: int | None  # None: every layer
+    extent: float = 1.0  # the share of the domain cut, about the anchors' centre
 
 
 @dataclass(frozen=True)
@@ -134,9 +145,10 @@ def compute_slice(request: SliceRequest) -> NetworkSlice:
     network = request.network
     if network is None:
         source = request.source or ModelSource(None, INPUT_SHAPE, SHIPPED_NAME)
-        network = prepare_network(source.module, source.input_shape, source.name)
+        network = prepare_network(source.module, source.input_shape, source.name, source.images)
     a, b, c = anchor_inputs(network, request.anchors)
     plane = plane_through(a, b, c, margin=request.margin, domain=request.domain)
+    plane = shrunk_about_centre(plane, request.extent)
     layers = request.layers
     if layers is not None and layers >= network.n_layers:
         layers = None

@@ -21,5 +21,7 @@ NETWORKS = PageSpec(
     export_targets=networks_targets,
     readiness=networks_readiness,
     state_type=NetworksState,
+    set_layers=lambda page, layers: page.controller.update(layers=layers),
+    layer_count=lambda page: page.controller.n_layers,
     status=lambda page: page.status_changed,
 )

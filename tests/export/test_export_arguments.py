@@ -50,8 +50,8 @@ def test_layers_beyond_the_network_or_on_a_page_without_layers_exit_2(tmp_path):
     result = run_cli("export", "--view", "volume-cube", "--out", str(cube), "--layers", "1")
     assert result.returncode == 2, result.stderr
     assert result.stderr.endswith(
-        "splinescope export: --layers applies to the pages with a layer slider (cells), and "
-        "volume-cube is on the Volume page.\n"
+        "splinescope export: --layers applies to the pages with a layer slider (cells, "
+        "networks), and volume-cube is on the Volume page.\n"
     )
     assert not cube.exists()
 
