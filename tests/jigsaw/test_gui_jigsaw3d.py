@@ -229,13 +229,6 @@ def test_the_3d_preset_is_valid_and_applies(qtbot):
 
 def test_the_3d_view_exports_as_a_figure_and_the_2d_one_refuses(page, tmp_path):
     views = {view.name: view for view in JIGSAW.export_targets(page)}
-    assert list(views) == [
-        "jigsaw",
-        "jigsaw-input",
-        "jigsaw-latent",
-        "jigsaw-latent3d",
-        "jigsaw-page",
-    ]
     path = export_view(views["jigsaw-latent3d"], ExportOptions(tmp_path / "j3.png", ImageSize(2.0)))
     image = QImage(str(path))
     assert image.width() >= 2 * page.latent3d_view.width()
