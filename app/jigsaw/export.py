@@ -1,8 +1,8 @@
 """The Jigsaw page's export views: the page, both views side by side, each view alone.
 
-The latent view is the 2-D plot or, in 3-D, the VTK scene (written as a sharp image
-below the heading's vector text); each of ``jigsaw-latent`` and ``jigsaw-latent3d``
-refuses, in one sentence, while the page shows the other.
+The latent view is the one on screen: the 2-D plot or, in 3-D, the VTK scene (written as
+a sharp image below the heading's vector text), so every view exports at the page's
+defaults and ``--preset jigsaw-3d`` gives the 3-D figure.
 """
 
 from __future__ import annotations
@@ -35,30 +35,12 @@ def jigsaw_targets(page) -> list[ExportView | ExportAnimation]:
         ),
         ExportView(
             f"{key}-latent",
-            "the cells mapped into the hidden layer (2-D)",
-            lambda: _latent_view(page, 2),
+            "the cells mapped into the hidden layer (2-D or 3-D, as shown)",
+            lambda: page.latent_shown,
             heading=heading,
-        ),
-        ExportView(
-            f"{key}-latent3d",
-            "the cells mapped into the hidden layer, in 3-D",
-            lambda: _latent_view(page, 3).interactor,
-            vtk=True,
-            heading=heading,
-            in_deck=False,  # the page's defaults show the 2-D view
         ),
         ExportView(f"{key}-page", "the whole Jigsaw page", lambda: page),
     ]
-
-
-def _latent_view(page, dimensions: int):
-    """The latent view of ``dimensions`` on screen; ValueError while the other one is."""
-    if page.controller.state.dimensions != dimensions:
-        raise ValueError(
-            f"the Jigsaw page shows its {5 - dimensions}-D view; set its view to "
-            f"{dimensions}-D first (preset jigsaw-3d shows the 3-D one)"
-        )
-    return page.latent3d_view if dimensions == 3 else page.latent_view
 
 
 def jigsaw_readiness(page, layers: int | None = None) -> Readiness:

@@ -202,13 +202,7 @@ def test_the_shipped_preset_is_valid_and_applies(qtbot):
 def test_side_by_side_export_writes_both_views(qtbot, jigsaw_page, tmp_path):
     page = jigsaw_page
     views = {view.name: view for view in JIGSAW.export_targets(page)}
-    assert list(views) == [
-        "jigsaw",
-        "jigsaw-input",
-        "jigsaw-latent",
-        "jigsaw-latent3d",
-        "jigsaw-page",
-    ]
+    assert list(views) == ["jigsaw", "jigsaw-input", "jigsaw-latent", "jigsaw-page"]
     path = export_view(views["jigsaw"], ExportOptions(tmp_path / "j.png", ImageSize(2.0)))
     image = QImage(str(path))
     # The figure: a title line and the readout above both views, at twice their size.

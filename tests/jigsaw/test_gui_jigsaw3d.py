@@ -227,15 +227,19 @@ def test_the_3d_preset_is_valid_and_applies(qtbot):
     page.shutdown()
 
 
-def test_the_3d_view_exports_as_a_figure_and_the_2d_one_refuses(page, tmp_path):
+def test_the_latent_figure_is_the_3d_scene_in_3d(page, tmp_path):
     views = {view.name: view for view in JIGSAW.export_targets(page)}
-    path = export_view(views["jigsaw-latent3d"], ExportOptions(tmp_path / "j3.png", ImageSize(2.0)))
+    assert views["jigsaw-latent"].widget() is page.latent3d_view
+    path = export_view(views["jigsaw-latent"], ExportOptions(tmp_path / "j3.png", ImageSize(2.0)))
     image = QImage(str(path))
+    # The figure: the heading above the scene, at twice its size, the scene's pieces in it.
     assert image.width() >= 2 * page.latent3d_view.width()
+    assert image.height() > 2 * page.latent3d_view.height()
     pixels = _pixels(image)
     assert len(np.unique(pixels[::5, ::5].reshape(-1, 3), axis=0)) > 30
+    svg = export_view(views["jigsaw-latent"], ExportOptions(tmp_path / "j3.svg"))
+    text = svg.read_text(encoding="utf-8")
+    assert "<image" in text and "latent space is a jigsaw" in text
     side = export_view(views["jigsaw"], ExportOptions(tmp_path / "both.png", ImageSize(1.0)))
     right = _pixels(QImage(str(side)))[:, QImage(str(side)).width() // 2 :]
     assert len(np.unique(right[::5, ::5].reshape(-1, 3), axis=0)) > 30
-    with pytest.raises(ValueError, match="set its view to 2-D"):
-        export_view(views["jigsaw-latent"], ExportOptions(tmp_path / "j2.png", ImageSize(1.0)))
