@@ -10,7 +10,8 @@ for the Hulls page, as generators (see :mod:`engine.experiments`).
 - :func:`generalisation_split_experiment`: a digits classifier's test accuracy split by
   where the test point lies: inside or outside the training hull, inside or outside the
   training set's minimum-volume ellipsoid, and in a cell (activation pattern, in the full
-  input space) that holds a training point or not.
+  input space, or in the 2-D slice through the point and its two nearest training points)
+  that holds a training point or not.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from __future__ import annotations
 from collections.abc import Generator, Sequence
 
 import numpy as np
-import torch
-from torch import nn
 
+from engine.cell_sharing import in_training_cells, slice_cell_sharing
 from engine.datasets import DATASETS, make_dataset
 from engine.digit_models import train_classifier
 from engine.digits import DigitImages, load_digits, train_test_split
@@ -239,29 +239,6 @@ def watch_face_experiment(
     return final
 
 
-def activation_bits(model: nn.Sequential, x: np.ndarray) -> np.ndarray:
-    """(N, n_neurons) bool: which hidden ReLU units are on at each of the (N, d) inputs,
-    layer after layer; two inputs share a cell of the network iff their rows are equal."""
-    bits = []
-    with torch.no_grad():
-        value = torch.as_tensor(np.asarray(x, dtype=np.float64))
-        for layer in model:
-            if isinstance(layer, nn.ReLU):
-                bits.append((value > 0).numpy())
-            value = layer(value)
-    if not bits:
-        return np.zeros((len(x), 0), dtype=bool)
-    return np.hstack(bits)
-
-
-def in_training_cells(model: nn.Sequential, train: np.ndarray, test: np.ndarray) -> np.ndarray:
-    """(M,) bool: whether each test input (M, d) lies in a cell (a full activation
-    pattern) that also holds one of the training inputs (N, d)."""
-    seen = {row.tobytes() for row in np.packbits(activation_bits(model, train), axis=1)}
-    packed = np.packbits(activation_bits(model, test), axis=1)
-    return np.array([row.tobytes() in seen for row in packed], dtype=bool)
-
-
 #: The rows of the generalisation split, in table order: (label, which mask, kept when).
 SPLIT_GROUPS = (
     ("all test digits", "all", True),
@@ -271,6 +248,18 @@ SPLIT_GROUPS = (
     ("outside the ellipsoid", "ellipsoid", False),
     ("in a training digit's cell", "cell", True),
     ("in a cell with no training digit", "cell", False),
+    ("in a training digit's cell, 2-D slice", "slice", True),
+    ("in no training digit's cell, 2-D slice", "slice", False),
+)
+
+#: What the table's "test digits" column means, row by row (its header's tooltip).
+SPLIT_GROUPS_NOTE = (
+    "Where the test digits lie. Hull and ellipsoid: of the training digits, in pixel "
+    "space (64-D). Cell: the test digit's activation pattern (every hidden unit) equals "
+    "a training digit's, exact in all 64 dimensions. 2-D slice: in the plane through the "
+    "test digit and its two nearest training digits, the test digit's cell (a convex "
+    "polygon) holds one of the training digits lying in that plane, i.e. one of them has "
+    "its activation pattern; a subset of the cell rows' yes."
 )
 
 
@@ -300,7 +289,9 @@ def generalisation_split_experiment(
     Hull and ellipsoid memberships are of the test digits in pixel space (64-D) against
     the training digits; cell membership is exact in the full input space: a test digit
     is in a training digit's cell iff their activation patterns (every hidden unit) are
-    equal. One classifier per entry of ``widths``.
+    equal; and in the 2-D slice through the test digit and its two nearest training
+    digits (:func:`engine.cell_sharing.slice_cell_sharing`): whether the test digit's
+    cell in that plane holds a training digit. One classifier per entry of ``widths``.
 
     Yields
     ------
@@ -350,6 +341,7 @@ def generalisation_split_experiment(
             True,
             series,
             header=("classifier", "test digits", "count", "share of test digits", "test accuracy"),
+            header_notes=("", SPLIT_GROUPS_NOTE, "", "", ""),
             rows=tuple(rows),
         )
 
@@ -373,7 +365,14 @@ def generalisation_split_experiment(
             "hull": inside_hull,
             "ellipsoid": inside_ellipsoid,
             "cell": in_training_cells(model, train.flat, test.flat),
+            "slice": np.zeros(n_test, dtype=bool),
         }
+        for start in range(0, n_test, QUERY_BATCH):
+            stop = min(start + QUERY_BATCH, n_test)
+            sharing = slice_cell_sharing(model, train.flat, test.flat[start:stop])
+            masks["slice"][start:stop] = sharing.shared
+            message = f"{name}: 2-D slices, {stop} of {n_test} test digits"
+            yield ExperimentProgress(base + epochs, total, message, result())
         split = split_accuracy(correct, masks)
         rows.extend((name, *row) for row in split)
         by_group = {row[0]: row for row in split}

@@ -66,6 +66,7 @@ class ExperimentResult:
     series : the lines.
     markers : ``(label, x)`` vertical marks (thresholds).
     header : the table's column names.
+    header_notes : what each column means (its header's tooltip; "" for none), or ().
     rows : the table's rows (numbers behind the plot).
     """
 
@@ -77,6 +78,7 @@ class ExperimentResult:
     markers: tuple[tuple[str, float], ...] = ()
     header: tuple[str, ...] = ()
     rows: tuple[tuple[object, ...], ...] = field(default_factory=tuple)
+    header_notes: tuple[str, ...] = ()
 
     def tsv(self) -> str:
         """The table as tab-separated text with a header line."""

@@ -29,9 +29,12 @@ from engine.networks import NetworkLayers, network_layers
 __all__ = [
     "LatentJigsaw",
     "LatentProjection",
+    "cell_layer_maps",
+    "check_layer",
     "hidden_activations",
     "latent_jigsaw",
     "pca_projection",
+    "projected_cell_maps",
     "unit_projection",
 ]
 
@@ -41,19 +44,19 @@ DEGENERATE_DETERMINANT = 1e-12
 
 @dataclass(frozen=True, eq=False)
 class LatentProjection:
-    """A 2-D view of a hidden layer: ``y = matrix @ (h - offset)``.
+    """A 2-D or 3-D view of a hidden layer: ``y = matrix @ (h - offset)``.
 
     Attributes
     ----------
-    matrix : (2, n_k) float64 projection rows (PCA axes, or two unit vectors).
+    matrix : (D, n_k) float64 projection rows, D = 2 or 3 (PCA axes, or unit vectors).
     offset : (n_k,) float64 point subtracted first (the activations' mean for PCA).
-    axis_names : the names of the two axes (``"PC 1"``, ``"unit 3"``).
-    explained : (2,) share of the activations' variance along each axis (PCA), else None.
+    axis_names : the names of the D axes (``"PC 1"``, ``"unit 3"``).
+    explained : (D,) share of the activations' variance along each axis (PCA), else None.
     """
 
     matrix: np.ndarray
     offset: np.ndarray
-    axis_names: tuple[str, str]
+    axis_names: tuple[str, ...]
     explained: np.ndarray | None = None
 
     def __post_init__(self) -> None:
@@ -62,10 +65,17 @@ class LatentProjection:
             offset = np.asarray(self.offset, dtype=np.float64).reshape(-1)
         except (TypeError, ValueError) as error:
             raise ValueError(
-                "a projection is a (2, n_k) matrix and an (n_k,) offset of numbers"
+                "a projection is a (2, n_k) or (3, n_k) matrix and an (n_k,) offset of numbers"
             ) from error
-        if matrix.ndim != 2 or matrix.shape[0] != 2 or matrix.shape[1] < 1:
-            raise ValueError(f"a projection matrix has shape (2, n_k), got {matrix.shape}")
+        if matrix.ndim != 2 or matrix.shape[0] not in (2, 3) or matrix.shape[1] < 1:
+            raise ValueError(
+                f"a projection matrix has shape (2, n_k) or (3, n_k), got {matrix.shape}"
+            )
+        if len(self.axis_names) != matrix.shape[0]:
+            raise ValueError(
+                f"a projection to {matrix.shape[0]} axes needs {matrix.shape[0]} axis names, "
+                f"got {len(self.axis_names)}"
+            )
         if offset.shape != (matrix.shape[1],):
             raise ValueError(
                 f"the projection offset must have {matrix.shape[1]} entries, got {offset.shape}"
@@ -80,18 +90,26 @@ class LatentProjection:
         """n_k, the width of the layer it projects."""
         return self.matrix.shape[1]
 
+    @property
+    def n_axes(self) -> int:
+        """D, the dimension of the view (2 or 3)."""
+        return self.matrix.shape[0]
+
     def __call__(self, activations: np.ndarray) -> np.ndarray:
-        """(M, 2) projections of (M, n_k) activations."""
+        """(M, D) projections of (M, n_k) activations."""
         return (np.asarray(activations, dtype=np.float64) - self.offset) @ self.matrix.T
 
 
-def pca_projection(activations: np.ndarray) -> LatentProjection:
-    """The first two principal axes of ``activations`` (M, n_k), M >= 2, by numpy's SVD.
+def pca_projection(activations: np.ndarray, n_axes: int = 2) -> LatentProjection:
+    """The first ``n_axes`` (2 or 3) principal axes of ``activations`` (M, n_k), M >= 2,
+    by numpy's SVD.
 
     Signs are fixed so that each axis's largest-magnitude entry is positive (the first
-    such entry on ties). A layer of width 1 (or rank-1 activations) gets a zero second
-    axis; constant activations get zero axes.
+    such entry on ties). Axes beyond the activations' rank (a layer narrower than
+    ``n_axes``, or rank-deficient activations) are zero; constant activations get zero axes.
     """
+    if n_axes not in (2, 3):
+        raise ValueError(f"PCA gives 2 or 3 axes here, not {n_axes!r}")
     try:
         h = np.asarray(activations, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -102,12 +120,12 @@ def pca_projection(activations: np.ndarray) -> LatentProjection:
         raise ValueError("the activations must be finite")
     mean = h.mean(axis=0)
     _, singular, vt = np.linalg.svd(h - mean, full_matrices=False)
-    axes = np.zeros((2, h.shape[1]))
+    axes = np.zeros((n_axes, h.shape[1]))
     variance = singular**2
     total = float(variance.sum())
-    explained = np.zeros(2)
+    explained = np.zeros(n_axes)
     scale = max(float(singular[0]), 1e-300) if len(singular) else 1.0
-    for i in range(min(2, len(singular))):
+    for i in range(min(n_axes, len(singular))):
         if singular[i] <= 1e-12 * scale or singular[i] == 0.0:
             continue
         axis = vt[i]
@@ -115,22 +133,27 @@ def pca_projection(activations: np.ndarray) -> LatentProjection:
             axis = -axis
         axes[i] = axis
         explained[i] = variance[i] / total if total > 0 else 0.0
-    return LatentProjection(axes, mean, ("PC 1", "PC 2"), explained)
+    names = tuple(f"PC {i + 1}" for i in range(n_axes))
+    return LatentProjection(axes, mean, names, explained)
 
 
-def unit_projection(width: int, first: int, second: int) -> LatentProjection:
-    """Two hidden units ``first`` and ``second`` (0-based, distinct) of a layer of ``width``."""
-    width, first, second = int(width), int(first), int(second)
-    if not (0 <= first < width and 0 <= second < width):
-        raise ValueError(f"units must be between 1 and {width}, got {first + 1} and {second + 1}")
-    if first == second:
-        raise ValueError("choose two different units")
-    matrix = np.zeros((2, width))
-    matrix[0, first] = matrix[1, second] = 1.0
-    return LatentProjection(matrix, np.zeros(width), (f"unit {first + 1}", f"unit {second + 1}"))
+def unit_projection(width: int, *units: int) -> LatentProjection:
+    """Two or three hidden units (0-based, distinct) of a layer of ``width``, as axes."""
+    width, units = int(width), tuple(int(u) for u in units)
+    if len(units) not in (2, 3):
+        raise ValueError(f"choose two or three units, got {len(units)}")
+    if not all(0 <= u < width for u in units):
+        shown = " and ".join(str(u + 1) for u in units)
+        raise ValueError(f"units must be between 1 and {width}, got {shown}")
+    if len(set(units)) != len(units):
+        raise ValueError(f"choose {('two', 'three')[len(units) - 2]} different units")
+    matrix = np.zeros((len(units), width))
+    matrix[np.arange(len(units)), units] = 1.0
+    return LatentProjection(matrix, np.zeros(width), tuple(f"unit {u + 1}" for u in units))
 
 
-def _check_layer(net: NetworkLayers, layer: int) -> int:
+def check_layer(net: NetworkLayers, layer: int) -> int:
+    """``layer`` as an int if it names a hidden layer of ``net`` (1-based); else ValueError."""
     n_hidden = len(net.hidden)
     if isinstance(layer, bool) or not isinstance(layer, int | np.integer):
         raise ValueError(f"the hidden layer must be a whole number, got {layer!r}")
@@ -142,7 +165,7 @@ def _check_layer(net: NetworkLayers, layer: int) -> int:
 def hidden_activations(model: nn.Module, points: np.ndarray, layer: int) -> np.ndarray:
     """(M, n_k) float64 activations of hidden layer ``layer`` (1-based) at (M, d) inputs."""
     net = network_layers(model)
-    layer = _check_layer(net, layer)
+    layer = check_layer(net, layer)
     try:
         h = np.asarray(points, dtype=np.float64)
     except (TypeError, ValueError) as error:
@@ -246,7 +269,7 @@ class LatentJigsaw:
         return self.cell[hit[np.argsort(self.areas[hit], kind="stable")]]
 
 
-def _cell_maps(net: NetworkLayers, partition: Partition2D, layer: int) -> np.ndarray:
+def cell_layer_maps(net: NetworkLayers, partition: Partition2D, layer: int) -> np.ndarray:
     """(R, 3, n_k) affine maps ``[s, t, 1] @ maps[r]`` of every cell to layer ``layer``."""
     if partition.plane is None:
         lift = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])
@@ -337,6 +360,33 @@ def _folds(partition: Partition2D, orientation: np.ndarray) -> tuple[np.ndarray,
     return pairs.astype(np.int64).reshape(-1, 2), position[folded].astype(np.int64)
 
 
+def projected_cell_maps(
+    model: nn.Module, partition: Partition2D, layer: int, projection: LatentProjection
+) -> np.ndarray:
+    """(R, 3, D) affine maps ``[s, t, 1] @ maps[r]`` of every cell of ``partition`` to the
+    D projected coordinates of hidden layer ``layer``; raises ValueError naming what does
+    not fit (layer, partition, projection width)."""
+    net = network_layers(model)
+    layer = check_layer(net, layer)
+    if not isinstance(partition, Partition2D):
+        raise ValueError("the jigsaw needs a Partition2D of an MLP (from partition_2d)")
+    if partition.n_layers < layer:
+        raise ValueError(
+            f"the partition has {partition.n_layers} layers; layer {layer} needs at least {layer}"
+        )
+    if partition.patterns.shape[1] < sum(net.widths[:layer]):
+        raise ValueError("the partition's activation patterns do not fit this network")
+    width = net.widths[layer - 1]
+    if projection.width != width:
+        raise ValueError(
+            f"the projection is for {projection.width} units; layer {layer} has {width}"
+        )
+    maps = cell_layer_maps(net, partition, layer)
+    projected = maps @ projection.matrix.T  # (R, 3, D)
+    projected[:, 2, :] -= projection.offset @ projection.matrix.T
+    return projected
+
+
 def latent_jigsaw(
     model: nn.Module, partition: Partition2D, layer: int, projection: LatentProjection
 ) -> LatentJigsaw:
@@ -355,25 +405,13 @@ def latent_jigsaw(
     -------
     LatentJigsaw with one image polygon per cell, ``cell[r] == r``.
     """
-    net = network_layers(model)
-    layer = _check_layer(net, layer)
-    if not isinstance(partition, Partition2D):
-        raise ValueError("the jigsaw needs a Partition2D of an MLP (from partition_2d)")
-    if partition.n_layers < layer:
+    if projection.n_axes != 2:
         raise ValueError(
-            f"the partition has {partition.n_layers} layers; layer {layer} needs at least {layer}"
+            f"the plane's jigsaw needs a projection to 2 axes, got {projection.n_axes} "
+            "(latent_jigsaw_3d draws 3)"
         )
-    if partition.patterns.shape[1] < sum(net.widths[:layer]):
-        raise ValueError("the partition's activation patterns do not fit this network")
-    width = net.widths[layer - 1]
-    if projection.width != width:
-        raise ValueError(
-            f"the projection is for {projection.width} units; layer {layer} has {width}"
-        )
-
-    maps = _cell_maps(net, partition, layer)
-    projected = maps @ projection.matrix.T  # (R, 3, 2)
-    projected[:, 2, :] -= projection.offset @ projection.matrix.T
+    projected = projected_cell_maps(model, partition, layer, projection)
+    layer = int(layer)
     jacobian = np.ascontiguousarray(projected[:, :2, :].transpose(0, 2, 1))
     orientation = _orientation(jacobian)
     fold_pairs, fold_edges = _folds(partition, orientation)

@@ -97,7 +97,8 @@ EXPERIMENTS = (
         "Accuracy split",
         "Digits classifiers' test accuracy split by where each test digit lies: inside or "
         "outside the training hull and ellipsoid (pixel space), and in a cell that holds a "
-        "training digit or not (equal activation patterns, exact in all 64 dimensions).",
+        "training digit or not (equal activation patterns, exact in all 64 dimensions; and "
+        "in the 2-D slice through the test digit and its two nearest training digits).",
         generalisation_split_experiment,
     ),
 )

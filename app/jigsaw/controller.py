@@ -80,20 +80,51 @@ class JigsawController(StateOwner[JigsawState], QObject):
         self.update(depth=depth, layer=min(self._state.layer, depth))
 
     def set_width(self, width: int) -> None:
-        """Train with ``width`` units per layer; the two units shown stay inside them."""
+        """Train with ``width`` units per layer; the units shown stay inside them and
+        distinct (a 3-D view of three units falls back to PCA below width 3)."""
         x, y = min(self._state.unit_x, width), min(self._state.unit_y, width)
         if x == y:
             x, y = (x - 1, y) if x > 1 else (x, y + 1)
-        self.update(width=width, unit_x=x, unit_y=y)
+        projection = self._state.projection
+        if self._state.uses_three_units and width < 3:
+            projection = "pca"
+        z = _free_unit(min(self._state.unit_z, width), (x, y), width)
+        self.update(width=width, unit_x=x, unit_y=y, unit_z=z, projection=projection)
+
+    def set_dimensions(self, dimensions: int) -> None:
+        """Show the layer in 2-D or 3-D; three units need a third one distinct from the
+        others (PCA instead when the layer is too narrow)."""
+        state = self._state
+        projection = state.projection
+        if dimensions == 3 and projection == "units" and state.width < 3:
+            projection = "pca"
+        z = _free_unit(min(state.unit_z, state.width), (state.unit_x, state.unit_y), state.width)
+        self.update(dimensions=dimensions, projection=projection, unit_z=z)
+
+    def set_projection(self, projection: str) -> None:
+        """Project by PCA or by units; three units in 3-D need a width of at least 3 (else
+        nothing changes and ``failed`` says why)."""
+        state = self._state
+        if projection == "units" and state.dimensions == 3 and state.width < 3:
+            self.state_changed.emit(state)  # put the control back
+            self.failed.emit("Three units need a width of at least 3: widen the network.")
+            return
+        z = _free_unit(min(state.unit_z, state.width), (state.unit_x, state.unit_y), state.width)
+        self.update(projection=projection, unit_z=z)
 
     def set_unit(self, axis: int, unit: int) -> None:
-        """Show unit ``unit`` on axis 0 (horizontal) or 1; the axes swap rather than repeat."""
-        x, y = self._state.unit_x, self._state.unit_y
-        if axis == 0:
-            x, y = unit, (x if unit == y else y)
-        else:
-            x, y = (y if unit == x else x), unit
-        self.update(unit_x=x, unit_y=y, projection="units")
+        """Show unit ``unit`` on axis 0 (horizontal), 1 or 2 (3-D depth); an axis that
+        already shows it takes this axis's old unit (the axes swap rather than repeat)."""
+        state = self._state
+        units = [state.unit_x, state.unit_y, state.unit_z]
+        shown = len(state.units)
+        for other in range(shown):
+            if other != axis and units[other] == unit:
+                units[other] = units[axis]
+        units[axis] = unit
+        if shown == 2:
+            units[2] = _free_unit(units[2], units[:2], state.width)
+        self.update(unit_x=units[0], unit_y=units[1], unit_z=units[2], projection="units")
 
     # --- the network ----------------------------------------------------------------------
 
@@ -164,7 +195,11 @@ class JigsawController(StateOwner[JigsawState], QObject):
 
     def _on_scene_ready(self, scene: JigsawScene) -> None:
         state = self._state
-        if scene.network is self._network and scene.layer == state.layer:
+        if (
+            scene.network is self._network
+            and scene.layer == state.layer
+            and scene.dimensions == state.dimensions
+        ):
             self.scene_ready.emit(scene)
 
     # --- errors and shutdown --------------------------------------------------------------
@@ -181,3 +216,11 @@ class JigsawController(StateOwner[JigsawState], QObject):
         self._scenes.shutdown(timeout_ms)
         if QThreadPool.globalInstance().waitForDone(timeout_ms):
             self._training = None
+
+
+def _free_unit(unit: int, taken, width: int) -> int:
+    """``unit`` if it is not ``taken``, else the lowest unit of ``1..width`` that is not
+    (``unit`` itself when every unit is taken)."""
+    if unit not in taken:
+        return unit
+    return next((u for u in range(1, width + 1) if u not in taken), unit)

@@ -1,4 +1,9 @@
-"""The Jigsaw page's export views: the page, both views side by side, each view alone."""
+"""The Jigsaw page's export views: the page, both views side by side, each view alone.
+
+The latent view is the one on screen: the 2-D plot or, in 3-D, the VTK scene (written as
+a sharp image below the heading's vector text), so every view exports at the page's
+defaults and ``--preset jigsaw-3d`` gives the 3-D figure.
+"""
 
 from __future__ import annotations
 
@@ -30,8 +35,8 @@ def jigsaw_targets(page) -> list[ExportView | ExportAnimation]:
         ),
         ExportView(
             f"{key}-latent",
-            "the cells mapped into the hidden layer",
-            lambda: page.latent_view,
+            "the cells mapped into the hidden layer (2-D or 3-D, as shown)",
+            lambda: page.latent_shown,
             heading=heading,
         ),
         ExportView(f"{key}-page", "the whole Jigsaw page", lambda: page),

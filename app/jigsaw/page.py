@@ -5,19 +5,22 @@ points; right, each cell mapped affinely into a 2-D projection of the chosen hid
 (the first two principal axes of the training points' activations, or two units), in the
 same colours. Hovering a cell in either view outlines it in both. The pieces fit together
 like a jigsaw, and fold over each other where the map mirrors one piece but not its
-neighbour: not the smooth cloud a UMAP picture suggests.
+neighbour: not the smooth cloud a UMAP picture suggests. In 3-D (three principal axes or
+three units) every piece is a flat polygon in space, drawn with VTK; its view is made the
+first time it is needed.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QSpinBox,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -42,10 +45,12 @@ from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.job_progress import JobProgress
 from widgets.common.message_box import show_warning
 from widgets.jigsaw.input_view import InputCellView
+from widgets.jigsaw.latent3d_view import LatentJigsaw3DView
 from widgets.jigsaw.latent_view import LatentJigsawView
 
 ACTIVATION_TITLES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "abs": "|x|"}
-PROJECTION_TITLES = {"pca": "PCA of the training activations", "units": "two units"}
+PROJECTION_TITLES = {"pca": "PCA of the training activations", "units": "units"}
+DIMENSION_TITLES = {2: "2-D", 3: "3-D"}
 
 
 def _spin(parent: QWidget, name: str, low: int, high: int, tip: str, step: int = 1) -> QSpinBox:
@@ -89,6 +94,7 @@ class JigsawPage(QWidget):
         self._started = False
         self._shut_down = False
         self._scene: JigsawScene | None = None
+        self.latent3d_view: LatentJigsaw3DView | None = None
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
@@ -97,11 +103,14 @@ class JigsawPage(QWidget):
         self.views.setObjectName("jigsawViews")
         self.input_view = InputCellView(self.views)
         self.latent_view = LatentJigsawView(self.views)
+        self.latent_stack = QStackedWidget(self.views)
+        self.latent_stack.setObjectName("jigsawLatentStack")
+        self.latent_stack.addWidget(self.latent_view)
         row = QHBoxLayout(self.views)
         row.setContentsMargins(0, 0, 0, 0)
         row.addLayout(_titled("Input plane: the exact cells", self.input_view, self.views), 1)
         row.addLayout(
-            _titled("Hidden layer: the same cells, mapped", self.latent_view, self.views), 1
+            _titled("Hidden layer: the same cells, mapped", self.latent_stack, self.views), 1
         )
         layout.addLayout(self._build_view_row())
         layout.addWidget(self.views, 1)
@@ -127,10 +136,16 @@ class JigsawPage(QWidget):
         self.seed_spin.valueChanged.connect(lambda n: c.update(seed=n))
         self.layer_spin.valueChanged.connect(lambda k: c.update(layer=k))
         self.projection_box.currentIndexChanged.connect(
-            lambda: c.update(projection=self.projection_box.currentData())
+            lambda: c.set_projection(self.projection_box.currentData())
+        )
+        self.dimensions_box.currentIndexChanged.connect(
+            lambda: c.set_dimensions(self.dimensions_box.currentData())
         )
         self.unit_x_spin.valueChanged.connect(lambda u: c.set_unit(0, u))
         self.unit_y_spin.valueChanged.connect(lambda u: c.set_unit(1, u))
+        self.unit_z_spin.valueChanged.connect(lambda u: c.set_unit(2, u))
+        toggle = QShortcut(QKeySequence("V"), self)
+        toggle.activated.connect(lambda: c.set_dimensions(5 - c.state.dimensions))
         self.folds_check.toggled.connect(lambda shown: c.update(show_folds=shown))
         self.progress.cancel_requested.connect(c.cancel_training)
         self.input_view.cell_hovered.connect(self.set_hovered_cell)
@@ -194,6 +209,17 @@ class JigsawPage(QWidget):
             self, "jigsawUnitX", 1, WIDTH_MAX, "The unit on the horizontal axis"
         )
         self.unit_y_spin = _spin(self, "jigsawUnitY", 1, WIDTH_MAX, "The unit on the vertical axis")
+        self.unit_z_spin = _spin(
+            self, "jigsawUnitZ", 1, WIDTH_MAX, "The unit on the third axis (3-D view)"
+        )
+        self.dimensions_box = QComboBox(self)
+        self.dimensions_box.setObjectName("jigsawDimensions")
+        self.dimensions_box.setToolTip(
+            "Project the layer to a plane (2-D) or to a space you turn with the mouse (3-D: "
+            "three principal axes or three units; every piece is a flat polygon) (V)"
+        )
+        for key, title in DIMENSION_TITLES.items():
+            self.dimensions_box.addItem(title, key)
         self.folds_check = QCheckBox("Folds", self)
         self.folds_check.setObjectName("jigsawFolds")
         self.folds_check.setShortcut("F")
@@ -206,11 +232,14 @@ class JigsawPage(QWidget):
         row.addStretch(1)
         for text, widget in (
             ("Layer", self.layer_spin),
+            ("View", self.dimensions_box),
             ("Projection", self.projection_box),
             ("Units", self.unit_x_spin),
-            ("and", self.unit_y_spin),
+            ("", self.unit_y_spin),
+            ("", self.unit_z_spin),
         ):
-            row.addWidget(QLabel(text, self))
+            if text:
+                row.addWidget(QLabel(text, self))
             row.addWidget(widget)
         row.addSpacing(8)
         row.addWidget(self.folds_check)
@@ -230,6 +259,8 @@ class JigsawPage(QWidget):
             cell = None
         self.input_view.set_highlighted_cell(cell)
         self.latent_view.set_highlighted_cell(cell)
+        if self.latent3d_view is not None:
+            self.latent3d_view.set_highlighted_cell(cell)
         if cell is None:
             self.hover_readout.setText("Hover a cell in either view: it lights in both.")
         else:
@@ -260,6 +291,21 @@ class JigsawPage(QWidget):
             return
         self._shut_down = True
         self.controller.shutdown()
+        if self.latent3d_view is not None:
+            self.latent3d_view.finalize()
+
+    def _latent3d(self) -> LatentJigsaw3DView:
+        """The 3-D view, made on first use (VTK opens a window for it)."""
+        if self.latent3d_view is None:
+            self.latent3d_view = LatentJigsaw3DView(self.latent_stack)
+            self.latent_stack.addWidget(self.latent3d_view)
+            self.latent3d_view.cell_hovered.connect(self.set_hovered_cell)
+        return self.latent3d_view
+
+    @property
+    def latent_shown(self) -> QWidget:
+        """The latent view on screen: the 2-D plot or the 3-D scene."""
+        return self.latent_stack.currentWidget()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -284,16 +330,22 @@ class JigsawPage(QWidget):
             (self.layer_spin, state.layer, state.depth),
             (self.unit_x_spin, state.unit_x, state.width),
             (self.unit_y_spin, state.unit_y, state.width),
+            (self.unit_z_spin, state.unit_z, state.width),
         ):
             with QSignalBlocker(spin):
                 spin.setMaximum(high)
                 spin.setValue(value)
+        with QSignalBlocker(self.dimensions_box):
+            self.dimensions_box.setCurrentIndex(self.dimensions_box.findData(state.dimensions))
         with QSignalBlocker(self.folds_check):
             self.folds_check.setChecked(state.show_folds)
         self.latent_view.show_folds(state.show_folds)
+        self.folds_check.setEnabled(state.dimensions == 2)
         units = state.projection == "units"
         self.unit_x_spin.setEnabled(units)
         self.unit_y_spin.setEnabled(units)
+        self.unit_z_spin.setEnabled(state.uses_three_units)
+        self.unit_z_spin.setVisible(state.dimensions == 3)
 
     def _on_training_started(self) -> None:
         self.progress.start()
@@ -323,10 +375,11 @@ class JigsawPage(QWidget):
         if first:
             self.input_view.set_partition(network.partition)
             self.input_view.set_points(dataset.x_train, dataset.y_train, dataset.n_classes)
-        self.latent_view.set_jigsaw(
-            scene.jigsaw, pattern_colour_keys(network.partition.patterns), _axis_titles(scene)
-        )
-        self.latent_view.set_points(scene.latent_points, dataset.y_train, dataset.n_classes)
+        keys = pattern_colour_keys(network.partition.patterns)
+        latent = self._latent3d() if scene.dimensions == 3 else self.latent_view
+        latent.set_jigsaw(scene.jigsaw, keys, _axis_titles(scene))
+        latent.set_points(scene.latent_points, dataset.y_train, dataset.n_classes)
+        self.latent_stack.setCurrentWidget(latent)
         self.readout.setText(scene_text(scene))
         self.set_hovered_cell(None)
         self.results_shown.emit()

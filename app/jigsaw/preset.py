@@ -2,7 +2,7 @@
 
 Settings: every field of :class:`app.jigsaw.state.JigsawState` (``dataset``, ``depth``,
 ``width``, ``activation``, ``epochs``, ``seed``, ``layer``, ``projection``, ``unit_x``,
-``unit_y``). Missing ones take their defaults.
+``unit_y``, ``unit_z``, ``show_folds``, ``dimensions``). Missing ones take their defaults.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 :func:`train_network` is a generator (a superqt worker): it yields
 :class:`TrainingProgress` after every epoch, so a newer request stops it at the next
 one, and returns a :class:`TrainedNetwork` (the trained model and its exact cells).
-:func:`jigsaw_scene` then pushes the cells forward to the chosen layer (milliseconds).
+:func:`jigsaw_scene` then pushes the cells forward to the chosen layer, in a 2-D or a 3-D
+projection (milliseconds).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from engine.latent_jigsaw import (
     pca_projection,
     unit_projection,
 )
+from engine.latent_jigsaw3d import LatentJigsaw3D, latent_jigsaw_3d
 from engine.partition2d import partition_2d
 from engine.training import Architecture, Trainer, TrainingConfig
 
@@ -71,16 +73,22 @@ class JigsawScene:
     ----------
     network : the trained network and its cells (the left view).
     layer : the hidden layer drawn on the right (1-based).
-    projection : the 2-D view of that layer.
-    jigsaw : the cells' images (the right view), ``cell[r] == r``.
-    latent_points : (N, 2) the training points' activations, projected.
+    projection : the D-axis view of that layer (D = 2 or 3).
+    jigsaw : the cells' images (the right view), ``cell[r] == r``: a LatentJigsaw in 2-D,
+        a LatentJigsaw3D in 3-D.
+    latent_points : (N, D) the training points' activations, projected.
     """
 
     network: TrainedNetwork
     layer: int
     projection: LatentProjection
-    jigsaw: LatentJigsaw
+    jigsaw: LatentJigsaw | LatentJigsaw3D
     latent_points: np.ndarray
+
+    @property
+    def dimensions(self) -> int:
+        """2 or 3: the dimension of the latent view."""
+        return self.projection.n_axes
 
 
 def dataset_of(state: JigsawState) -> Dataset:
@@ -108,16 +116,19 @@ def train_network(
 
 
 def projection_of(network: TrainedNetwork, state: JigsawState) -> LatentProjection:
-    """The state's view of its layer: PCA of the training activations, or two units."""
+    """The state's view of its layer: PCA of the training activations (two or three axes),
+    or two or three units."""
     if state.projection == "units":
-        return unit_projection(state.width, state.unit_x - 1, state.unit_y - 1)
-    return pca_projection(hidden_activations(network.model, network.dataset.x_train, state.layer))
+        return unit_projection(state.width, *(unit - 1 for unit in state.units))
+    activations = hidden_activations(network.model, network.dataset.x_train, state.layer)
+    return pca_projection(activations, state.dimensions)
 
 
 def jigsaw_scene(request: tuple[TrainedNetwork, JigsawState]) -> JigsawScene:
     """The jigsaw of ``network`` at the state's layer and projection (a worker job)."""
     network, state = request
     projection = projection_of(network, state)
-    jigsaw = latent_jigsaw(network.model, network.partition, state.layer, projection)
+    push = latent_jigsaw_3d if state.dimensions == 3 else latent_jigsaw
+    jigsaw = push(network.model, network.partition, state.layer, projection)
     points = projection(hidden_activations(network.model, network.dataset.x_train, state.layer))
     return JigsawScene(network, state.layer, projection, jigsaw, points)

@@ -19,9 +19,11 @@ DEPTH_MAX = 4
 WIDTH_MIN, WIDTH_MAX = 2, 32
 EPOCHS_MIN, EPOCHS_MAX = 10, 1000
 SEED_MAX = 999
-#: How the chosen layer is flattened to the plane: its first two principal axes over the
-#: training points' activations, or two of its units.
+#: How the chosen layer is flattened: its first principal axes over the training points'
+#: activations, or some of its units (two in the 2-D view, three in the 3-D view).
 PROJECTIONS = ("pca", "units")
+#: The latent view's dimension: a plane (2) or a space turned with the mouse (3).
+DIMENSIONS = (2, 3)
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,10 @@ class JigsawState:
     layer : the hidden layer drawn on the right, 1 to ``depth``.
     projection : ``"pca"`` or ``"units"``.
     unit_x, unit_y : the two units (1-based, distinct, at most ``width``) of ``"units"``.
-    show_folds : draw the edges along which the jigsaw folds.
+    unit_z : the third unit of ``"units"`` in 3-D: when shown, at most ``width`` and
+        distinct from the other two (which needs a width of at least 3).
+    show_folds : draw the edges along which the jigsaw folds (2-D view).
+    dimensions : 2 (the layer's projection to a plane) or 3 (to a space).
     """
 
     dataset: str = "circle"
@@ -52,6 +57,8 @@ class JigsawState:
     unit_x: int = 1
     unit_y: int = 2
     show_folds: bool = True
+    unit_z: int = 3
+    dimensions: int = 2
 
     def __post_init__(self) -> None:
         depth = whole(self.depth, "depth", 1, DEPTH_MAX)
@@ -62,6 +69,20 @@ class JigsawState:
             raise SettingError(
                 f"unit_x and unit_y must be two different units, got {unit_x} twice."
             )
+        dimensions = whole(self.dimensions, "dimensions", min(DIMENSIONS), max(DIMENSIONS))
+        projection = choice(self.projection, "projection", PROJECTIONS)
+        shown = dimensions == 3 and projection == "units"
+        # Off screen, the third unit only has to be a unit some width has.
+        unit_z = whole(self.unit_z, "unit_z", 1, width if shown else WIDTH_MAX)
+        if shown and unit_z in (unit_x, unit_y):
+            if width < 3:
+                raise SettingError(
+                    f"three units need a width of at least 3, got width {width}; "
+                    "use the PCA projection."
+                )
+            raise SettingError(
+                f"unit_z must differ from unit_x and unit_y ({unit_x}, {unit_y}), got {unit_z}."
+            )
         store_checked(
             self,
             dataset=choice(self.dataset, "dataset", DATASET_NAMES),
@@ -71,11 +92,25 @@ class JigsawState:
             epochs=whole(self.epochs, "epochs", EPOCHS_MIN, EPOCHS_MAX),
             seed=whole(self.seed, "seed", 0, SEED_MAX),
             layer=whole(self.layer, "layer", 1, depth),
-            projection=choice(self.projection, "projection", PROJECTIONS),
+            projection=projection,
             unit_x=unit_x,
             unit_y=unit_y,
             show_folds=flag(self.show_folds, "show_folds"),
+            unit_z=unit_z,
+            dimensions=dimensions,
         )
+
+    @property
+    def uses_three_units(self) -> bool:
+        """Whether the view shows three units (the 3-D view of the units projection)."""
+        return self.dimensions == 3 and self.projection == "units"
+
+    @property
+    def units(self) -> tuple[int, ...]:
+        """The units on the axes (1-based): two, or three in the 3-D view."""
+        if self.dimensions == 3:
+            return (self.unit_x, self.unit_y, self.unit_z)
+        return (self.unit_x, self.unit_y)
 
     @property
     def network_key(self) -> tuple:

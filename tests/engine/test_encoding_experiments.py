@@ -8,14 +8,13 @@ import numpy as np
 import pytest
 from scipy.spatial import Delaunay
 
+from engine.cell_sharing import activation_bits, in_training_cells
 from engine.datasets import make_dataset
 from engine.digit_models import run_to_end
 from engine.encoding_experiments import (
-    activation_bits,
     generalisation_split_experiment,
     hand_tips,
     hours,
-    in_training_cells,
     noise_dimensions_experiment,
     split_accuracy,
     watch_face_encodings,
@@ -132,6 +131,7 @@ def test_split_rows_count_and_score_each_group():
         "hull": np.array([False, False, False, False]),
         "ellipsoid": np.array([True, True, False, False]),
         "cell": np.array([True, False, True, False]),
+        "slice": np.array([True, False, False, False]),
     }
     rows = {row[0]: row[1:] for row in split_accuracy(correct, masks)}
     assert rows["all test digits"] == (4, 1.0, 0.75)
@@ -139,6 +139,8 @@ def test_split_rows_count_and_score_each_group():
     assert rows["inside the ellipsoid"] == (2, 0.5, 0.5)
     assert rows["outside the ellipsoid"] == (2, 0.5, 1.0)
     assert rows["in a training digit's cell"] == (2, 0.5, 1.0)
+    assert rows["in a training digit's cell, 2-D slice"] == (1, 0.25, 1.0)
+    assert rows["in no training digit's cell, 2-D slice"] == (3, 0.75, 2 / 3)
 
 
 def test_the_generalisation_split_partitions_the_test_digits():
@@ -156,9 +158,14 @@ def test_the_generalisation_split_partitions_the_test_digits():
             ("inside the hull", "outside the hull"),
             ("inside the ellipsoid", "outside the ellipsoid"),
             ("in a training digit's cell", "in a cell with no training digit"),
+            ("in a training digit's cell, 2-D slice", "in no training digit's cell, 2-D slice"),
         ):
             assert rows[(name, inside)][0] + rows[(name, outside)][0] == total
+        # The slice looks at two training digits, the full test at all of them.
+        in_slice = rows[(name, "in a training digit's cell, 2-D slice")][0]
+        assert in_slice <= rows[(name, "in a training digit's cell")][0]
         assert rows[(name, "inside the hull")][0] == 0
         assert rows[(name, "inside the ellipsoid")][0] > 0
     assert len(result.series) == 3 and result.series[0].x.tolist() == [4.0, 12.0]
     assert result.tsv().splitlines()[0].split("\t")[:2] == ["classifier", "test digits"]
+    assert "two nearest training digits" in result.header_notes[1]

@@ -250,7 +250,11 @@ def test_hidden_activations_match_torch():
         (lambda m, p: latent_jigsaw(m, p, 2, unit_projection(5, 0, 1)), "has 6"),
         (lambda m, p: unit_projection(6, 2, 2), "two different"),
         (lambda m, p: unit_projection(6, 0, 6), "between 1 and 6"),
-        (lambda m, p: LatentProjection(np.ones((3, 6)), np.zeros(6), ("a", "b")), "(2, n_k)"),
+        (lambda m, p: LatentProjection(np.ones((4, 6)), np.zeros(6), ("a", "b")), "(2, n_k)"),
+        (lambda m, p: LatentProjection(np.ones((3, 6)), np.zeros(6), ("a", "b")), "3 axis names"),
+        (lambda m, p: latent_jigsaw(m, p, 1, unit_projection(6, 0, 1, 2)), "2 axes, got 3"),
+        (lambda m, p: unit_projection(6, 0, 1, 1), "three different"),
+        (lambda m, p: pca_projection(np.ones((4, 6)), 4), "2 or 3 axes"),
         (lambda m, p: LatentProjection(np.ones((2, 6)), np.zeros(5), ("a", "b")), "6 entries"),
         (
             lambda m, p: LatentProjection(np.full((2, 6), np.nan), np.zeros(6), ("a", "b")),

@@ -9,7 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from app.hulls.page import HullsPage
+from engine.encoding_experiments import SPLIT_GROUPS_NOTE, split_accuracy
+from engine.experiments import ExperimentResult
 from tests.shown_page import shown_page
+from widgets.hulls.experiment_panel import ExperimentTable
 
 TIMEOUT_MS = 60_000
 
@@ -216,3 +219,30 @@ def test_figure1_draws_the_exact_curves_before_the_first_trial_ends(qtbot, page)
     x, y = dashed[0].getData()  # d = 2, on a log axis
     at_2000 = int(np.argmin(abs(x - np.log10(2000))))
     assert y[at_2000] == pytest.approx(gaussian_inside_probability(2000, 2), abs=1e-9)
+
+
+def test_the_split_tables_group_header_explains_the_slice_rows(qtbot):
+    """The accuracy split's table says, on its "test digits" header, what the 2-D slice
+    rows mean; the rows and the TSV carry them."""
+    correct = np.array([True, False, True])
+    masks = {name: np.array([True, False, False]) for name in ("hull", "ellipsoid", "cell")}
+    masks["slice"] = np.array([False, True, True])
+    rows = tuple(("64-8-10", *row) for row in split_accuracy(correct, masks))
+    result = ExperimentResult(
+        "split",
+        "hidden units",
+        "accuracy",
+        True,
+        header=("classifier", "test digits", "count", "share", "accuracy"),
+        header_notes=("", SPLIT_GROUPS_NOTE, "", "", ""),
+        rows=rows,
+    )
+    table = ExperimentTable()
+    qtbot.addWidget(table)
+    table.set_result(result)
+    assert "two nearest training digits" in table.horizontalHeaderItem(1).toolTip()
+    assert table.horizontalHeaderItem(2).toolTip() == ""
+    shown = [table.item(r, 1).text() for r in range(table.rowCount())]
+    row = shown.index("in a training digit's cell, 2-D slice")
+    assert table.item(row, 2).text() == "2"
+    assert "in no training digit's cell, 2-D slice\t1\t" in table.tsv()

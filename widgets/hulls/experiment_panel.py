@@ -61,6 +61,10 @@ class ExperimentTable(QTableWidget):
         self.result = result
         self.setColumnCount(len(result.header))
         self.setHorizontalHeaderLabels(list(result.header))
+        for column, note in enumerate(result.header_notes):
+            header = self.horizontalHeaderItem(column)
+            if note and header is not None:
+                header.setToolTip(note)
         self.setRowCount(len(result.rows))
         for r, row in enumerate(result.rows):
             for c, value in enumerate(row):

@@ -35,16 +35,39 @@ def polydata(
     return data
 
 
+def rings_polydata(points: np.ndarray, offsets: np.ndarray) -> vtkPolyData:
+    """One polygon per ring: ring ``k`` is ``points[offsets[k]:offsets[k+1]]`` ((N, 3)
+    points, (R+1,) CSR offsets), polygon ``k`` of the result."""
+    data = polydata(points)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    data.SetPolys(_csr_cells(offsets, np.arange(offsets[-1], dtype=np.int64)))
+    return data
+
+
+def vertex_polydata(points: np.ndarray, rgb: np.ndarray) -> vtkPolyData:
+    """(N, 3) points as vertices, coloured by their (N, 3) uint8 ``rgb`` scalars."""
+    data = polydata(points)
+    n = data.GetNumberOfPoints()
+    data.SetVerts(_csr_cells(np.arange(n + 1, dtype=np.int64), np.arange(n, dtype=np.int64)))
+    colours = numpy_to_vtk(np.ascontiguousarray(rgb, dtype=np.uint8).reshape(-1, 3), deep=True)
+    colours.SetName("colour")
+    data.GetPointData().SetScalars(colours)
+    return data
+
+
+def _csr_cells(offsets: np.ndarray, connectivity: np.ndarray) -> vtkCellArray:
+    array = vtkCellArray()
+    array.SetData(
+        numpy_to_vtkIdTypeArray(np.ascontiguousarray(offsets), deep=True),
+        numpy_to_vtkIdTypeArray(np.ascontiguousarray(connectivity), deep=True),
+    )
+    return array
+
+
 def _cell_array(cells: list[np.ndarray]) -> vtkCellArray:
     offsets = np.zeros(len(cells) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(cell) for cell in cells])
-    connectivity = np.concatenate(cells).astype(np.int64)
-    array = vtkCellArray()
-    array.SetData(
-        numpy_to_vtkIdTypeArray(offsets, deep=True),
-        numpy_to_vtkIdTypeArray(connectivity, deep=True),
-    )
-    return array
+    return _csr_cells(offsets, np.concatenate(cells).astype(np.int64))
 
 
 def make_renderer() -> vtkRenderer:
