@@ -11,7 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from app.cells.figure import cells_page_figure
+from app.cells.preset import apply_cells_preset, check_cells_preset
 from app.export.cells_svg import cell_figure_svg
+from app.presets.files import load_preset
 from engine.adversarial_distance import adversarial_distance
 from tests.cells.test_gui_probe import drag
 from tests.shown_page import give_focus
@@ -90,3 +92,17 @@ def test_fewer_layers_show_why_there_is_no_disc(main_window, qtbot):
         page.controller.update(layers=1)
     assert not page.disc.is_shown
     assert "every layer" in page.findChild(QLabel, "probeDiscLabel").text()
+
+
+def test_the_preset_places_the_probe_with_its_disc(main_window, qtbot):
+    page = main_window.page("cells")
+    settings = load_preset("cells-distance-disc").settings
+    with qtbot.waitSignal(page.partition_shown, timeout=30_000):
+        apply_cells_preset(page, settings)
+    assert page.controller.state.distance_disc and page.disc_action.isChecked()
+    assert page.probe.position == pytest.approx(tuple(settings["probe"]))
+    _check_disc(page, "l2")
+    with pytest.raises(ValueError, match="probe"):
+        check_cells_preset({**settings, "probe": [0.0, float("nan")]})
+    with pytest.raises(ValueError, match="disc_norm"):
+        check_cells_preset({**settings, "disc_norm": "l3"})
