@@ -24,6 +24,7 @@ from torch import nn
 
 from engine.adversarial_attack import norm_of, ray_boundary
 from engine.cell_programs import NORMS, CellPolyhedron, cell_polyhedron, least_distance
+from engine.linf_programs import WARM_HIGHS, CellLinfPrograms
 from engine.networks import NetworkLayers, network_layers
 
 #: Default budget of cells explored.
@@ -102,6 +103,13 @@ def _dual_norm(row: np.ndarray, norm: str) -> float:
     return float(np.linalg.norm(row)) if norm == "l2" else float(np.abs(row).sum())
 
 
+def _flipped(pattern: np.ndarray, neuron: int) -> np.ndarray:
+    """A copy of ``pattern`` with ``neuron`` flipped: the neighbour across its facet."""
+    flipped = pattern.copy()
+    flipped[neuron] = ~flipped[neuron]
+    return flipped
+
+
 def _check_input(net: NetworkLayers, x0: np.ndarray, norm: str, max_cells: int) -> np.ndarray:
     if norm not in NORMS:
         raise ValueError(f"the norm must be one of {', '.join(NORMS)}, got {norm!r}")
@@ -135,12 +143,22 @@ def _seed_bound(net: NetworkLayers, cell: CellPolyhedron, x0: np.ndarray, y: int
 class _Search:
     """One best-first search; its fields are the search's running state."""
 
-    def __init__(self, net: NetworkLayers, x0: np.ndarray, norm: str) -> None:
+    def __init__(self, net: NetworkLayers, x0: np.ndarray, norm: str, warm: bool) -> None:
         self.net, self.x0, self.norm = net, x0, norm
         self.y = int(net.forward(x0[None])[0][0].argmax())
         self.best = np.inf
         self.answer: tuple[int, np.ndarray, int, float] | None = None
         self.programs = 0
+        self.warm = warm and norm == "linf" and WARM_HIGHS
+        self._cell: CellPolyhedron | None = None
+        self._cell_programs: CellLinfPrograms | None = None
+
+    def _warm_programs(self, cell: CellPolyhedron) -> CellLinfPrograms:
+        """The cell's L-infinity programs, built on the first one asked for."""
+        if self._cell is not cell:
+            self._cell = cell
+            self._cell_programs = CellLinfPrograms(cell.G, cell.h, cell.W[self.y] - cell.W, self.x0)
+        return self._cell_programs
 
     def solve(self, G: np.ndarray, h: np.ndarray):
         self.programs += 1
@@ -157,19 +175,32 @@ class _Search:
             scale = _dual_norm(row, self.norm)
             if scale == 0.0 or (gap > 0 and gap / scale >= self.best):
                 continue
-            found = self.solve(np.vstack([cell.G, row]), np.append(cell.h, rhs))
+            if self.warm:
+                self.programs += 1
+                found = self._warm_programs(cell).to_piece(j, rhs)
+            else:
+                found = self.solve(np.vstack([cell.G, row]), np.append(cell.h, rhs))
             if found is not None and found.distance < self.best:
                 self.best = found.distance
                 self.answer = (node, found.point, j, found.kkt_residual)
 
-    def facets(self, cell: CellPolyhedron, bound: float):
-        """(neuron, distance) of every facet of ``cell`` nearer to x0 than ``bound``."""
+    def facets(self, cell: CellPolyhedron, bound: float, known: Callable[[int, float], bool]):
+        """(neuron, distance) of every facet of ``cell`` nearer to x0 than ``bound``, but
+        those ``known(neuron, at_least)`` says need no program (the neighbour across is
+        explored, or queued no farther than the facet can be)."""
         for i in range(len(cell.G)):
             row, rhs = cell.G[i], cell.h[i]
             scale = _dual_norm(row, self.norm)
-            if scale == 0.0 or abs(row @ self.x0 - rhs) / scale >= bound:
+            if scale == 0.0:
                 continue
-            found = self.solve(np.vstack([cell.G, -row]), np.append(cell.h, -rhs))
+            at_least = abs(row @ self.x0 - rhs) / scale
+            if at_least >= bound or known(i, at_least):
+                continue
+            if self.warm:
+                self.programs += 1
+                found = self._warm_programs(cell).to_facet(i)
+            else:
+                found = self.solve(np.vstack([cell.G, -row]), np.append(cell.h, -rhs))
             if found is not None and found.distance < bound:
                 yield i, found.distance
 
@@ -181,6 +212,7 @@ def adversarial_distance(
     norm: str = "l2",
     max_cells: int = MAX_CELLS,
     progress: SearchProgress | None = None,
+    warm_start: bool = True,
 ) -> AdversarialDistance:
     """The exact distance from ``x0`` to ``model``'s decision boundary, best first.
 
@@ -193,6 +225,9 @@ def adversarial_distance(
     max_cells : stop with :class:`CellBudgetExceeded` after this many cells.
     progress : optional ``progress(cells_explored, lower_bound, upper_bound)`` after every
         cell; raise in it to stop.
+    warm_start : solve a cell's L-infinity programs in one HiGHS model, each from the
+        last one's basis (:mod:`engine.linf_programs`); False solves each afresh through
+        ``linprog``, the reference the benchmark compares against. Same answers.
 
     Returns
     -------
@@ -205,7 +240,7 @@ def adversarial_distance(
     """
     net = network_layers(model)
     x0 = _check_input(net, x0, norm, max_cells)
-    search = _Search(net, x0, norm)
+    search = _Search(net, x0, norm, warm_start)
     start = net.activation_pattern(x0[None])[0]
     # A ray's upper bound prunes facets from the first cell on; the margin keeps the
     # cells that hold the exact nearest point (at distance <= the bound) in the search.
@@ -229,9 +264,15 @@ def adversarial_distance(
         explored.add(key)
         cell = cell_polyhedron(net, nodes[index].pattern)
         search.class_pieces(cell, index)
-        for neuron, distance in search.facets(cell, min(search.best, prune)):
-            pattern = nodes[index].pattern.copy()
-            pattern[neuron] = ~pattern[neuron]
+
+        parent = nodes[index].pattern
+
+        def known(neuron: int, at_least: float, parent: np.ndarray = parent) -> bool:
+            neighbour = _flipped(parent, neuron).tobytes()
+            return neighbour in explored or queued.get(neighbour, np.inf) <= at_least
+
+        for neuron, distance in search.facets(cell, min(search.best, prune), known):
+            pattern = _flipped(parent, neuron)
             neighbour = pattern.tobytes()
             if neighbour in explored or queued.get(neighbour, np.inf) <= distance:
                 continue

@@ -102,7 +102,8 @@ class NearestPoint:
     kkt_residual: float
 
 
-def _scales(G: np.ndarray, h: np.ndarray, x0: np.ndarray) -> np.ndarray:
+def row_scales(G: np.ndarray, h: np.ndarray, x0: np.ndarray) -> np.ndarray:
+    """(m,) the scale of each row of ``G x <= h`` near ``x0``: programs divide by it."""
     return np.linalg.norm(G, axis=1) * (1.0 + np.linalg.norm(x0)) + np.abs(h) + 1e-300
 
 
@@ -140,7 +141,7 @@ def _kkt_residual(
 def _least_distance_l2(G: np.ndarray, h: np.ndarray, x0: np.ndarray) -> NearestPoint | None:
     # Least-distance programming (Lawson & Hanson, ch. 23): min |y| s.t. (-G) y >= G x0 - h
     # is NNLS on E = [-G^T; (G x0 - h)^T], f = (0, ..., 0, 1).
-    scale = _scales(G, h, x0)
+    scale = row_scales(G, h, x0)
     Gs, hs = G / scale[:, None], h / scale
     d = len(x0)
     E = np.vstack([-Gs.T, (Gs @ x0 - hs)[None, :]])
@@ -166,7 +167,7 @@ def _least_distance_l2(G: np.ndarray, h: np.ndarray, x0: np.ndarray) -> NearestP
 def _least_distance_linf(G: np.ndarray, h: np.ndarray, x0: np.ndarray) -> NearestPoint | None:
     # min t s.t. G (x0 + y) <= h, |y_k| <= t: variables (y, t), centred on x0.
     d = len(x0)
-    scale = _scales(G, h, x0)
+    scale = row_scales(G, h, x0)
     eye = np.eye(d)
     A = np.block(
         [

@@ -11,6 +11,7 @@ from app.export.cell_figure import (
     edge_legend,
     pattern_fills,
 )
+from app.export.disc_figure import disc_overlay
 from widgets.canvas.cell_canvas import layer_edge_style
 from widgets.common.theme import Theme, current_theme
 
@@ -52,6 +53,7 @@ def cells_page_figure(page: object, *, theme: Theme | None = None) -> CellFigure
         else np.zeros((0, 2)),
         axis_names=("s", "t") if sliced else ("x₁", "x₂"),
         legend=tuple(legend),
+        disc=disc_overlay(page.disc_result),
         title=f"Cells: {partition.n_regions} exact cells of the first {partition.n_layers} "
         f"of {partition.n_layers_total} layers",
     )

@@ -24,9 +24,11 @@ from app.cells.failure_box import memory_budget_box, partition_error_box
 from app.cells.state import DEFAULT_BOUNDS, PANELS, CellsState
 from app.jobs.partition_runner import follow_partitions, partition_progress_bar
 from app.probe.controller import PathState, ProbeController, ProbeState
+from app.probe.distance_disc import disc_norm_box, distance_disc_action, probe_disc
 from engine.memory_budget import MemoryBudgetError
 from engine.networks import describe_network, random_mlp
 from widgets.canvas.cell_canvas import CellCanvas
+from widgets.canvas.distance_disc import DistanceDisc, disc_text
 from widgets.cells.network_panel import NetworkPanel
 from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.notation import output_names
@@ -89,6 +91,9 @@ class CellsPage(QMainWindow):
 
         self.canvas = CellCanvas(self)
         self.canvas.set_path_drawing_enabled(True)
+        self.disc = DistanceDisc(self.canvas.getPlotItem())
+        self.disc.clear()
+        self.disc_result = None  # the BoundaryDistance drawn, or None
         self.setCentralWidget(self.canvas)
         self._build_docks()
         self._build_toolbar()
@@ -97,6 +102,10 @@ class CellsPage(QMainWindow):
         self.layer_slider.layers_changed.connect(c.set_layers)
         self.path_tool_action.toggled.connect(lambda on: c.update(path_tool=on))
         self.matched_filter_action.toggled.connect(self._on_matched_filter_action)
+        self.disc_action.toggled.connect(lambda on: c.update(distance_disc=on))
+        self.disc_norm_box.currentIndexChanged.connect(
+            lambda: c.update(disc_norm=self.disc_norm_box.currentData())
+        )
         for dock in self._panel_docks.values():
             dock.visibilityChanged.connect(self._on_panel_toggled)
         c.state_changed.connect(self._show_state)
@@ -232,10 +241,15 @@ class CellsPage(QMainWindow):
             "input against, as arrows from the probe (M).\nDirections and relative lengths "
             "are exact; the longest arrow is drawn at a fixed length."
         )
+        self.disc_action = distance_disc_action(self)
+        self.disc_norm_box = disc_norm_box(toolbar)
         for action in (self.path_tool_action, self.clear_path_action):
             toolbar.addAction(action)
         toolbar.addSeparator()
         toolbar.addAction(self.matched_filter_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.disc_action)
+        toolbar.addWidget(self.disc_norm_box)
         toolbar.addSeparator()
         hint = QLabel(
             "  Drag the red probe · arrow keys nudge it (Shift ×10) · Shift-drag draws a path",
@@ -279,6 +293,10 @@ class CellsPage(QMainWindow):
             if dock.isHidden() == shown:
                 with QSignalBlocker(dock):
                     dock.setVisible(shown)
+        with QSignalBlocker(self.disc_action), QSignalBlocker(self.disc_norm_box):
+            self.disc_action.setChecked(state.distance_disc)
+            self.disc_norm_box.setCurrentIndex(self.disc_norm_box.findData(state.disc_norm))
+        self._show_disc()
 
     def _on_panel_toggled(self) -> None:
         # Panels also become invisible when the page's tab is hidden: only a panel hidden
@@ -376,7 +394,27 @@ class CellsPage(QMainWindow):
         )
         self.transition_log.add_transitions(state.transitions)
         self._show_matched_filters(state)
+        self._show_disc()
         self.probe_shown.emit(state)
+
+    def _show_disc(self) -> None:
+        """The distance disc around the probe, when the option is on (else nothing)."""
+        state = self.controller.state
+        result, reason = None, ""
+        if state.distance_disc and self.probe.state is not None:
+            point = self.probe.state.readout.point
+            result, reason = probe_disc(
+                self.probe.partition, self.probe.boundary, point, state.disc_norm
+            )
+        self.disc_result = result
+        self.disc.show_result(result)
+        if not state.distance_disc:
+            self.probe_panel.set_disc_text(None)
+        elif result is None:
+            self.probe_panel.set_disc_text(reason or None)
+        else:
+            one_output = self.probe.partition.c.shape[1] == 1
+            self.probe_panel.set_disc_text(disc_text(result, 0 if one_output else 1))
 
     def _show_matched_filters(self, state: ProbeState) -> None:
         readout = state.readout

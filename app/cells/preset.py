@@ -1,8 +1,10 @@
 """The Cells page's presets: the settings a preset may give, checked and applied.
 
 Settings: ``network`` (``widths``, and optionally ``seed``, ``activation``, ``n_outputs``:
-a seeded random MLP with 2 inputs), ``bounds`` (default the square [-1, 1]²) and
-``layers`` (default all). The page's other settings (cell limit, toggles, panels) stay.
+a seeded random MLP with 2 inputs), ``bounds`` (default the square [-1, 1]²),
+``layers`` (default all), ``distance_disc`` and ``disc_norm`` (default off, L2) and
+``probe`` (``[x, y]``, where the probe goes). The page's other settings (cell limit,
+toggles, panels) stay.
 """
 
 from __future__ import annotations
@@ -13,12 +15,12 @@ from typing import Any
 
 from app.cells.page import CellsPage
 from app.cells.state import CellsState
-from app.state.fields import from_settings
+from app.state.fields import from_settings, point
 from app.state.fields import only_fields as _only
 from engine.networks import ACTIVATIONS, random_mlp
 
 #: The state's fields a preset gives; the others keep the page's.
-PRESET_FIELDS = ("bounds", "layers")
+PRESET_FIELDS = ("bounds", "layers", "distance_disc", "disc_norm")
 
 
 def cells_network(settings: Mapping[str, Any]) -> object:
@@ -51,20 +53,31 @@ def _check_network(settings: Mapping[str, Any]) -> int:
 
 def _preset_state(settings: Mapping[str, Any], base: CellsState) -> CellsState:
     """The state a preset gives, the fields it does not give taken from ``base``."""
-    _only(settings, {"network", "bounds", "layers"}, "cells settings")
+    _only(settings, {"network", *PRESET_FIELDS, "probe"}, "cells settings")
     n_layers = _check_network(settings)
     kept = {k: v for k, v in asdict(base).items() if k not in PRESET_FIELDS}
     kept["n_layers"] = n_layers
-    return from_settings(CellsState, {"layers": n_layers, **settings}, "cells", **kept)
+    given = {k: v for k, v in settings.items() if k != "probe"}
+    defaults = {"layers": n_layers, "distance_disc": False, "disc_norm": "l2"}
+    return from_settings(CellsState, {**defaults, **given}, "cells", **kept)
+
+
+def _probe(settings: Mapping[str, Any]) -> tuple[float, float] | None:
+    probe = settings.get("probe")
+    return None if probe is None else point(probe, "The preset's probe")
 
 
 def check_cells_preset(settings: Mapping[str, Any]) -> None:
     """Raise ValueError naming the first setting that is unknown or out of range."""
     _preset_state(settings, CellsState())
+    _probe(settings)
 
 
 def apply_cells_preset(page: CellsPage, settings: Mapping[str, Any]) -> None:
     """Show the preset's network with its rectangle and layers."""
     controller = page.controller
     state = _preset_state(settings, controller.state)
+    probe = _probe(settings)
     controller.set_network(cells_network(settings), state.bounds, state=state)
+    if probe is not None:
+        page.place_probe_when_shown(probe, None)

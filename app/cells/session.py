@@ -1,7 +1,8 @@
 """What the Cells page keeps in a session, and how it comes back.
 
 Settings (as older files wrote them): ``network`` (its description; the weights are
-tensors), ``bounds``, ``layers``, ``max_regions`` (the page's state), ``plane`` (whether the
+tensors), ``bounds``, ``layers``, ``max_regions``, ``distance_disc``, ``disc_norm`` (the
+page's state), ``plane`` (whether the
 tensors hold a slicing plane), ``probe`` and ``path`` (where the probe and the path were).
 """
 
@@ -22,7 +23,7 @@ from engine.networks import network_layers
 from engine.session_file import PageState, SessionFileError, check_finite
 
 #: The state's fields a session keeps; the others (the toggles, the panels) stay as they are.
-SESSION_FIELDS = ("bounds", "layers", "max_regions")
+SESSION_FIELDS = ("bounds", "layers", "max_regions", "distance_disc", "disc_norm")
 
 
 def save_cells_state(page: CellsPage) -> PageState:
@@ -39,6 +40,8 @@ def save_cells_state(page: CellsPage) -> PageState:
         "bounds": list(state.bounds),
         "layers": state.layers,
         "max_regions": state.max_regions,
+        "distance_disc": state.distance_disc,
+        "disc_norm": state.disc_norm,
         "plane": c.plane is not None,
         "probe": list(probe) if probe is not None else None,
         "path": [list(map(float, path.a)), list(map(float, path.b))] if path else None,

@@ -27,6 +27,8 @@ MAX_REGIONS = 200_000
 MAX_REGIONS_CEILING = 10**12
 #: The panels a user can show or hide (the matched-filter images follow the probe).
 PANELS = ("network", "probe", "path", "transitions")
+#: The norms of the distance disc.
+DISC_NORMS = ("l2", "linf")
 
 
 def _bounds(value: object) -> Bounds:
@@ -64,6 +66,8 @@ class CellsState:
         for image inputs).
     path_tool : whether a plain drag on the cells draws a path (else it pans).
     panels : the panels shown, in :data:`PANELS` order.
+    distance_disc : whether the exact distance disc to another class is drawn around the
+        probe; disc_norm : its norm, one of :data:`DISC_NORMS`.
     """
 
     bounds: Bounds = DEFAULT_BOUNDS
@@ -73,6 +77,8 @@ class CellsState:
     matched_filters: bool = True
     path_tool: bool = False
     panels: tuple[str, ...] = PANELS
+    distance_disc: bool = False
+    disc_norm: str = "l2"
 
     def __post_init__(self) -> None:
         n_layers = whole(self.n_layers, "n_layers", 0, math.inf)
@@ -85,4 +91,6 @@ class CellsState:
             matched_filters=flag(self.matched_filters, "matched_filters"),
             path_tool=flag(self.path_tool, "path_tool"),
             panels=_panels(self.panels),
+            distance_disc=flag(self.distance_disc, "distance_disc"),
+            disc_norm=choice(self.disc_norm, "disc_norm", DISC_NORMS),
         )

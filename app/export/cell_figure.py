@@ -47,6 +47,16 @@ class LegendEntry:
 
 
 @dataclass(frozen=True)
+class DiscOverlay:
+    """The exact distance disc: (K, 2) closed ``outline`` of the ball around the (2,)
+    ``centre``, and the (2,) ``nearest`` input of another class on its edge."""
+
+    outline: np.ndarray
+    centre: np.ndarray
+    nearest: np.ndarray
+
+
+@dataclass(frozen=True)
 class CellFigure:
     """Everything a vector export of a 2-D cell view draws, in data coordinates.
 
@@ -61,6 +71,7 @@ class CellFigure:
     probe, highlighted : the probe point (2,) and the highlighted cell id, or None.
     path : (2, 2) ends of the path, or None; crossings : (K, 2) its crossing points.
     arrows : (n, 2) tips of matched-filter arrows from the probe (may be empty).
+    disc : the distance disc around the probe, or None.
     points : data sets drawn on top.
     axis_names : names of the two coordinates.
     legend : rows of the legend, top to bottom.
@@ -93,6 +104,7 @@ class CellFigure:
     edge_opacity: float = 1.0
     pieces: ClassPieces | None = None
     piece_rgb: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.uint8))
+    disc: DiscOverlay | None = None
 
 
 def pattern_fills(partition: Partition2D, theme: Theme) -> np.ndarray:

@@ -31,6 +31,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 
 from app.export.cell_figure import DOMAIN_RGB, PATH_WIDTH, PROBE_RADIUS, CellFigure
+from app.export.disc_figure import disc_svg
 from app.export.ticks import DIGIT_ADVANCE, fitting_ticks, tick_text
 from engine.cell_edges import unique_edges
 from engine.polygons import gather_rings
@@ -276,6 +277,7 @@ def _overlays(figure: CellFigure, frame: PlotFrame) -> list[str]:
                 f'stroke-width="{2 * scale:.2f}"/>'
             )
         out.append("</g>")
+    out += disc_svg(figure.disc, frame.to_page, scale)
     if figure.probe is not None:
         ((px, py),) = frame.to_page(figure.probe)
         colour = _rgb(theme.palette.probe)

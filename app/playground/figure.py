@@ -12,6 +12,7 @@ from app.export.cell_figure import (
     edge_legend,
     pattern_fills,
 )
+from app.export.disc_figure import disc_overlay
 from widgets.canvas.cell_canvas import layer_edge_style
 from widgets.common.class_colours import class_point_colours, value_point_colours
 from widgets.common.theme import Theme, current_theme
@@ -81,4 +82,6 @@ def playground_figure(page: object, *, theme: Theme | None = None) -> CellFigure
         title=f"Playground, epoch {frame.epoch}: {partition.n_regions} exact cells",
         pieces=pieces,
         piece_rgb=piece_rgb,
+        probe=None if page.disc_result is None else np.asarray(page.disc_result.point),
+        disc=disc_overlay(page.disc_result),
     )

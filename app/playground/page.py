@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -20,7 +21,9 @@ from app.playground.binding import bind_controls, control_ranges, show_state
 from app.playground.controller import PlaygroundController
 from app.playground.frames import PlaygroundFrame, local_radius
 from app.playground.state import PlaygroundState
+from app.probe.distance_disc import disc_norm_box, distance_disc_action, probe_disc
 from engine.training import TrainingSnapshot
+from widgets.canvas.distance_disc import DistanceDisc, disc_text
 from widgets.common.message_box import show_warning
 from widgets.playground.controls import PlaygroundControls
 from widgets.playground.curves import TrainingCurves
@@ -95,6 +98,7 @@ class PlaygroundPage(QMainWindow):
         self.status_label = QLabel("", self)
         self.status_label.setObjectName("playgroundStatus")
         self.status_label.setStyleSheet("color: #444;")
+        self._build_disc()
         self._show_state(c.state)
         self._build_layout()
         self._started = False
@@ -141,7 +145,13 @@ class PlaygroundPage(QMainWindow):
         left.setContentsMargins(0, 0, 0, 0)
         left.setSpacing(2)
         left.addWidget(self.cells, 1)
-        left.addWidget(self.status_label)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 4, 0)
+        bottom.addWidget(self.status_label, 1)
+        bottom.addWidget(self.disc_label)
+        bottom.addWidget(self.disc_button)
+        bottom.addWidget(self.disc_norm_box)
+        left.addLayout(bottom)
         side = QFrame(centre)
         side.setObjectName("playgroundSidePanel")
         side.setFixedWidth(320)
@@ -156,6 +166,56 @@ class PlaygroundPage(QMainWindow):
         row.addLayout(left, 1)
         row.addWidget(side)
         self.setCentralWidget(centre)
+
+    def _build_disc(self) -> None:
+        """The distance disc: its action (D), norm box, line, and the probe it follows."""
+        self.disc = DistanceDisc(self.cells.canvas.getPlotItem())
+        self.disc.clear()
+        self.disc_result = None  # the BoundaryDistance drawn, or None
+        self._disc_probe: tuple[float, float] | None = None
+        self.disc_action = distance_disc_action(self)
+        self.addAction(self.disc_action)
+        self.disc_button = QToolButton(self)
+        self.disc_button.setDefaultAction(self.disc_action)
+        self.disc_norm_box = disc_norm_box(self)
+        self.disc_label = QLabel("", self)
+        self.disc_label.setObjectName("playgroundDiscLabel")
+        self.disc_label.setStyleSheet("color: rgb(179, 38, 30);")
+        c = self.controller
+        self.disc_action.toggled.connect(lambda on: c.update(distance_disc=on))
+        self.disc_norm_box.currentIndexChanged.connect(
+            lambda: c.update(disc_norm=self.disc_norm_box.currentData())
+        )
+        self.cells.canvas.probe_moved.connect(self._on_disc_probe_moved)
+        c.frame_ready.connect(lambda _frame: self._show_disc())
+
+    def _on_disc_probe_moved(self, x: float, y: float) -> None:
+        self._disc_probe = (x, y)
+        self._show_disc()
+
+    def _show_disc(self) -> None:
+        """The disc around the probe when the option is on (the probe shows with it)."""
+        state, frame = self.controller.state, self.controller.frame
+        canvas = self.cells.canvas
+        result, reason = None, ""
+        if not state.distance_disc or frame is None:
+            canvas.set_probe(None)
+        else:
+            xmin, xmax, ymin, ymax = (float(v) for v in frame.partition.bounds)
+            x, y = self._disc_probe or (0.5 * (xmin + xmax), 0.5 * (ymin + ymax))
+            self._disc_probe = (min(max(x, xmin), xmax), min(max(y, ymin), ymax))
+            canvas.set_probe(self._disc_probe)
+            if not frame.dataset.n_classes:
+                reason = "The distance disc needs a classifier."
+            elif not frame.exact:
+                reason = "The distance disc needs exact cells."
+            else:
+                result, reason = probe_disc(
+                    frame.partition, frame.boundary, self._disc_probe, state.disc_norm
+                )
+        self.disc_result = result
+        self.disc.show_result(result)
+        self.disc_label.setText(disc_text(result) if result is not None else reason)
 
     # -- life cycle --------------------------------------------------------------------
 
@@ -184,6 +244,10 @@ class PlaygroundPage(QMainWindow):
         """Show ``state``: every control (without echoing it back) and the canvas's
         colouring and test points."""
         show_state(self.controls, state)
+        with QSignalBlocker(self.disc_action), QSignalBlocker(self.disc_norm_box):
+            self.disc_action.setChecked(state.distance_disc)
+            self.disc_norm_box.setCurrentIndex(self.disc_norm_box.findData(state.disc_norm))
+        self._show_disc()
         if self.cells.colour_by != state.colour_by:
             self.cells.set_colour_by(state.colour_by)
         self.cells.set_test_points_visible(state.test_points)

@@ -2,8 +2,9 @@
 
 The settings are the page's :class:`PlaygroundState`, written under the keys older
 files use (``dataset``, ``transform``, ``view``, ``architecture``, ``config``,
-``colour_by``, ``test_points``) beside the run's ``epoch`` and ``step``; the tensors are
-the weights, the initial weights (what Reset goes back to) and the training history.
+``colour_by``, ``test_points``; newer ones add ``distance_disc`` and ``disc_norm``) beside
+the run's ``epoch`` and ``step``; the tensors are the weights, the initial weights (what
+Reset goes back to) and the training history.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def save_playground_state(page: PlaygroundPage) -> PageState:
         "step": snapshot.step,
         "colour_by": state.colour_by,
         "test_points": state.test_points,
+        "distance_disc": state.distance_disc,
+        "disc_norm": state.disc_norm,
     }
     return PageState(settings, tensors)
 
@@ -59,13 +62,16 @@ def playground_session_state(
     """The state a session's settings describe; raises ValueError naming a bad one.
 
     Fields a data set or training object lacks take their defaults (unknown ones, a
-    newer version's, are ignored); a session without ``colour_by`` or ``test_points``
-    keeps ``current``'s.
+    newer version's, are ignored); a session without ``colour_by``, ``test_points`` or the
+    disc's settings keeps ``current``'s.
     """
     architecture = settings.get("architecture")
     if not isinstance(architecture, dict) or "widths" not in architecture:
         raise SessionFileError("the architecture (hidden widths) is missing.")
-    display = {k: settings.get(k, getattr(current, k)) for k in ("colour_by", "test_points")}
+    display = {
+        k: settings.get(k, getattr(current, k))
+        for k in ("colour_by", "test_points", "distance_disc", "disc_norm")
+    }
     return PlaygroundState(
         **dataset_fields(_section(settings, "dataset", "data set")),
         transform=settings.get("transform"),

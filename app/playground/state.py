@@ -97,6 +97,8 @@ class PlaygroundState:
         (:class:`engine.training.TrainingConfig`); ``seed`` seeds the initial weights.
     colour_by : cells coloured by predicted class or activation pattern (:data:`COLOUR_BY`).
     test_points : whether the test points are shown.
+    distance_disc : whether the exact distance disc to another class is drawn around a
+        probe; disc_norm : its norm, ``"l2"`` or ``"linf"``.
     """
 
     dataset: str = _DEFAULT_DATA.name
@@ -117,6 +119,8 @@ class PlaygroundState:
     seed: int = _DEFAULT_CONFIG.seed
     colour_by: str = "class"
     test_points: bool = True
+    distance_disc: bool = False
+    disc_norm: str = "l2"
 
     def __post_init__(self) -> None:
         store_checked(
@@ -139,6 +143,8 @@ class PlaygroundState:
             seed=whole(self.seed, "seed", 0, MAX_SEED),
             colour_by=choice(self.colour_by, "colour_by", COLOUR_BY),
             test_points=flag(self.test_points, "test_points"),
+            distance_disc=flag(self.distance_disc, "distance_disc"),
+            disc_norm=choice(self.disc_norm, "disc_norm", ("l2", "linf")),
         )
 
     # The engine's values, built from the fields -----------------------------------------

@@ -103,6 +103,11 @@ class ProbeController(QObject):
         return self._partition
 
     @property
+    def boundary(self) -> DecisionBoundary | None:
+        """The decision boundary of the partition probed, or None."""
+        return self._boundary
+
+    @property
     def state(self) -> ProbeState | None:
         """The probe as last reported, or None before the first partition."""
         return self._state

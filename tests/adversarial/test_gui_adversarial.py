@@ -136,7 +136,7 @@ def test_the_disc_on_the_2d_canvas_has_the_exact_radius_and_touches_the_boundary
     ring = np.linspace(0, 2 * np.pi, 20_000)
     outside = x0 + radius * (1 + 1e-4) * np.column_stack([np.cos(ring), np.sin(ring)])
     assert np.any(net.forward(outside)[0].argmax(axis=1) != y)
-    nearest = canvas.nearest_marker.getData()
+    nearest = canvas.disc.marker.getData()
     assert np.hypot(nearest[0][0] - 0.5, nearest[1][0] - 1.0) == pytest.approx(radius, rel=1e-5)
 
 

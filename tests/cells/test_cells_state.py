@@ -183,13 +183,21 @@ def test_a_refused_update_changes_nothing(page):
 
 def test_a_session_round_trip_gives_the_same_state(page, qtbot):
     c = page.controller
-    c.update(layers=1, bounds=(-2.0, 2.0, -1.0, 1.0), max_regions=5_000)
+    c.update(
+        layers=1,
+        bounds=(-2.0, 2.0, -1.0, 1.0),
+        max_regions=5_000,
+        distance_disc=True,
+        disc_norm="linf",
+    )
     saved = save_cells_state(page)
     assert saved.settings.keys() == {
         "network",
         "bounds",
         "layers",
         "max_regions",
+        "distance_disc",
+        "disc_norm",
         "plane",
         "probe",
         "path",
@@ -202,18 +210,27 @@ def test_a_session_round_trip_gives_the_same_state(page, qtbot):
     restore_cells_state(other, saved)
     assert other.controller.state == c.state
     assert other.layer_slider.value == 1 and other.layer_slider.maximum == 2
+    assert other.disc_action.isChecked() and other.disc_norm_box.currentData() == "linf"
     qtbot.waitUntil(lambda: _shown(other, 1), timeout=TIMEOUT_MS)
 
     # Bad settings are refused before anything changes.
-    for bad, field in (({"layers": 3}, "layers"), ({"bounds": [0, 1, 0, 1e400]}, "bounds")):
+    for bad, field in (
+        ({"layers": 3}, "layers"),
+        ({"bounds": [0, 1, 0, 1e400]}, "bounds"),
+        ({"disc_norm": "l1"}, "disc_norm"),
+        ({"distance_disc": "yes"}, "distance_disc"),
+    ):
         with pytest.raises(ValueError, match=field):
             restore_cells_state(other, PageState({**saved.settings, **bad}, saved.tensors))
     assert other.controller.state == c.state
 
     # An older file without a cell limit or layers opens with the default and all layers.
-    older = {k: v for k, v in saved.settings.items() if k not in {"max_regions", "layers"}}
+    dropped = {"max_regions", "layers", "distance_disc", "disc_norm"}
+    older = {k: v for k, v in saved.settings.items() if k not in dropped}
     restore_cells_state(other, PageState(older, saved.tensors))
-    assert other.controller.state == replace(c.state, layers=2, max_regions=MAX_REGIONS)
+    assert other.controller.state == replace(
+        c.state, layers=2, max_regions=MAX_REGIONS, distance_disc=False, disc_norm="l2"
+    )
     other.shutdown()
 
 

@@ -202,6 +202,16 @@ def test_digits_never_farther_than_the_attacks(digits_model, norm: str) -> None:
             assert _ray_bound(net, x0, result.label, v, 200 * result.distance) >= result.distance
 
 
+def test_warm_linf_programs_give_the_fresh_programs_answer(digits_model) -> None:
+    model, inputs = digits_model
+    for x0 in inputs[:2]:
+        warm = adversarial_distance(model, x0, norm="linf", max_cells=5000)
+        fresh = adversarial_distance(model, x0, norm="linf", max_cells=5000, warm_start=False)
+        assert warm.distance == pytest.approx(fresh.distance, rel=1e-7)
+        assert warm.adversarial_class == fresh.adversarial_class
+        _boundary_checks(model, warm)
+
+
 def test_budget_exceeded_says_how_far_it_got(digits_model) -> None:
     model, inputs = digits_model
     with pytest.raises(CellBudgetExceeded, match="searched 1 cells") as caught:

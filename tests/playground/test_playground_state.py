@@ -215,9 +215,16 @@ def test_a_refused_update_changes_nothing(page):
 
 def test_a_session_round_trip_and_a_preset_give_the_same_state(qtbot, page):
     page.controller.update(
-        dataset="circle", noise=0.8, transform="product", widths=(5, 3), colour_by="pattern"
+        dataset="circle",
+        noise=0.8,
+        transform="product",
+        widths=(5, 3),
+        colour_by="pattern",
+        distance_disc=True,
+        disc_norm="linf",
     )
     saved = save_playground_state(page)
+    assert (saved.settings["distance_disc"], saved.settings["disc_norm"]) == (True, "linf")
     assert saved.settings["dataset"]["noise"] == 0.8  # the keys older files use
     assert saved.settings["architecture"] == {"widths": [5, 3], "activation": "relu"}
 
@@ -228,6 +235,10 @@ def test_a_session_round_trip_and_a_preset_give_the_same_state(qtbot, page):
     assert other.controls.widths_edit.text() == "5,3"
     assert other.controls.noise_spin.value() == pytest.approx(0.8)
     assert other.cells.colour_by == "pattern"
+    assert other.disc_action.isChecked() and other.disc_norm_box.currentData() == "linf"
+    with pytest.raises(ValueError, match="disc_norm"):
+        broken = PageState({**saved.settings, "disc_norm": 2}, saved.tensors)
+        restore_playground_state(other, broken)
 
     for section, key, bad in (("dataset", "noise", 1e400), ("config", "epochs", -3)):
         broken = {**saved.settings, section: {**saved.settings[section], key: bad}}

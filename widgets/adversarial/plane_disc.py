@@ -7,18 +7,9 @@ import numpy as np
 import pyqtgraph as pg
 
 from widgets.canvas.cell_canvas import CellCanvas
+from widgets.canvas.distance_disc import DistanceDisc
 
-DISC = (179, 38, 30)
-_Z_DISC = 200
-
-
-def ball_outline(centre: np.ndarray, radius: float, norm: str) -> np.ndarray:
-    """(K, 2) closed outline of the ``norm`` ball of ``radius`` around ``centre`` (2,)."""
-    if norm == "l2":
-        angles = np.linspace(0.0, 2.0 * np.pi, 361)
-        return centre + radius * np.column_stack([np.cos(angles), np.sin(angles)])
-    corners = np.array([[1, 1], [-1, 1], [-1, -1], [1, -1], [1, 1]], dtype=np.float64)
-    return centre + radius * corners
+_Z_POINTS = 199
 
 
 class PlaneDiscCanvas(CellCanvas):
@@ -27,22 +18,10 @@ class PlaneDiscCanvas(CellCanvas):
     def __init__(self, parent: object = None) -> None:
         super().__init__(parent)
         plot = self.getPlotItem()
-        self.disc_fill = pg.PlotCurveItem(
-            pen=pg.mkPen(*DISC, width=2.5), brush=pg.mkBrush(*DISC, 45), fillLevel=None
-        )
-        self.disc_fill.setZValue(_Z_DISC)
-        self.nearest_line = pg.PlotCurveItem(
-            pen=pg.mkPen(*DISC, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)
-        )
-        self.nearest_line.setZValue(_Z_DISC)
-        self.nearest_marker = pg.ScatterPlotItem(
-            size=11, brush=pg.mkBrush(*DISC), pen=pg.mkPen("w", width=1.5), symbol="o"
-        )
-        self.nearest_marker.setZValue(_Z_DISC + 1)
+        self.disc = DistanceDisc(plot)
         self.training_points = pg.ScatterPlotItem(size=4, pen=None)
-        self.training_points.setZValue(_Z_DISC - 1)
-        for item in (self.training_points, self.disc_fill, self.nearest_line, self.nearest_marker):
-            plot.addItem(item)
+        self.training_points.setZValue(_Z_POINTS)
+        plot.addItem(self.training_points)
         self.setToolTip("Drag the probe: the disc is the exact distance to the other class")
 
     def set_training_points(self, x: np.ndarray, labels: np.ndarray) -> None:
@@ -54,12 +33,8 @@ class PlaneDiscCanvas(CellCanvas):
 
     def set_disc(self, centre: np.ndarray, radius: float, norm: str, nearest: np.ndarray) -> None:
         """Draw the ``norm`` ball of ``radius`` around ``centre`` and the ``nearest`` point."""
-        outline = ball_outline(np.asarray(centre, dtype=np.float64), radius, norm)
-        self.disc_fill.setData(outline[:, 0], outline[:, 1])
-        self.nearest_line.setData([centre[0], nearest[0]], [centre[1], nearest[1]])
-        self.nearest_marker.setData([nearest[0]], [nearest[1]])
+        self.disc.set_disc(centre, radius, norm, nearest)
 
     def disc_outline(self) -> np.ndarray:
         """(K, 2) the outline drawn now."""
-        x, y = self.disc_fill.getData()
-        return np.column_stack([x, y])
+        return self.disc.outline()

@@ -156,9 +156,25 @@ class ProbePanel(QWidget):
         distances.addWidget(self.boundary_detail, 1, 0, 1, 2)
         distances.addWidget(QLabel("to the decision boundary", self), 2, 0)
         distances.addWidget(self.decision_label, 2, 1, Qt.AlignmentFlag.AlignRight)
+        # The distance disc's line, shown while a page draws the disc.
+        self.disc_label = QLabel(self)
+        self.disc_label.setObjectName("probeDiscLabel")
+        self.disc_label.setWordWrap(True)
+        self.disc_label.setStyleSheet("color: rgb(179, 38, 30);")
+        self.disc_label.setToolTip(
+            "The exact distance from the probe to the nearest input of another class, in "
+            "the disc's norm;\nexact for the whole plane while the disc stays inside the view"
+        )
+        self.disc_label.hide()
+        distances.addWidget(self.disc_label, 3, 0, 1, 2)
         for label in (self.boundary_label, self.decision_label):
             give_own_font(label, mono)
         return distances
+
+    def set_disc_text(self, text: str | None) -> None:
+        """Show the distance disc's line (None hides it)."""
+        self.disc_label.setText(text or "")
+        self.disc_label.setVisible(text is not None)
 
     @property
     def readout(self) -> ProbeReadout | None:
