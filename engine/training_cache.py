@@ -91,8 +91,6 @@ def restore_run(trainer: Trainer, cache: ResultCache, inputs: Any) -> bool:
     except (ValueError, KeyError, TypeError, IndexError, RuntimeError):
         return False
     weights, optimiser_state, generator, order, history, counters = restored
-    from engine.training import TrainingHistory
-
     trainer.model.load_state_dict(weights)
     if optimiser_state is not None:
         trainer._optimiser = trainer._make_optimiser(trainer.config)
@@ -101,7 +99,7 @@ def restore_run(trainer: Trainer, cache: ResultCache, inputs: Any) -> bool:
     trainer._generator.set_state(generator)
     trainer._order = order
     trainer.epoch, trainer.step, trainer._position = counters
-    trainer.history = TrainingHistory(*history)
+    trainer.history = type(trainer.history)(*history)  # a TrainingHistory
     return True
 
 
