@@ -24,6 +24,8 @@ from torch import nn
 from engine.datasets import Dataset
 from engine.features import FeatureTransform
 from engine.networks import ACTIVATIONS, random_mlp
+from engine.result_cache import active_result_cache
+from engine.training_cache import is_fresh, restore_run, run_inputs, store_run
 
 OPTIMISERS = ("sgd", "adam")
 
@@ -329,7 +331,22 @@ class Trainer:
         ------
         TrainingSnapshot. Stopping the generator at a yield leaves the trainer at exactly
         the yielded snapshot's state; the next run goes on from there.
+
+        With the result cache on (:mod:`engine.result_cache`), a run from a fresh trainer
+        that was run before yields its last snapshot alone, the trainer restored to where
+        that run ended (:mod:`engine.training_cache`); a completed run is stored.
         """
+        cache = active_result_cache() if n_epochs > 0 and is_fresh(self) else None
+        if cache is not None:
+            inputs = run_inputs(self, n_epochs)
+            if restore_run(self, cache, inputs):
+                yield self.snapshot()
+                return
+        yield from self._run(n_epochs, every)
+        if cache is not None:
+            store_run(self, cache, inputs)
+
+    def _run(self, n_epochs: int, every: float | None) -> Iterator[TrainingSnapshot]:
         target = self.epoch + int(n_epochs)
         last = time.perf_counter()
         while self.epoch < target:

@@ -37,6 +37,15 @@ def _private_data_dir(tmp_path_factory, monkeypatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _private_result_cache(tmp_path_factory, monkeypatch) -> None:
+    """Exports run by tests (in subprocesses too) keep their result cache in a folder of
+    the test session's own, never the user's ``~/.cache/splinescope``."""
+    from engine.result_cache import CACHE_FOLDER_VARIABLE
+
+    monkeypatch.setenv(CACHE_FOLDER_VARIABLE, str(tmp_path_factory.mktemp("splinescope-cache")))
+
+
+@pytest.fixture(autouse=True)
 def _no_worker_outlives_its_test(request) -> Iterator[None]:
     """Every GUI test must leave the thread pool idle (pyvistaqt checks VTK objects alike)."""
     yield

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from app.export.plan import build_export_parser, plan_jobs
+from engine.result_cache import default_cache_folder, use_result_cache
 
 
 def configure_headless(environ: dict[str, str] = os.environ) -> str | None:
@@ -70,5 +71,11 @@ def run_export(argv: Sequence[str]) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0]])
     app.setApplicationName("Splinescope")
     apply_theme(args.theme, colour_blind_safe=args.colour_blind_safe)
-    runner = ExportRunner(jobs, deck=args.deck, theme=args.theme)
-    return runner.run(app)
+    # Trained networks and experiment runs come from the result cache when a run
+    # before made them (engine.result_cache); the cache is the export's only.
+    use_result_cache(None if args.no_cache else default_cache_folder())
+    try:
+        runner = ExportRunner(jobs, deck=args.deck, theme=args.theme)
+        return runner.run(app)
+    finally:
+        use_result_cache(None)

@@ -78,6 +78,13 @@ def build_export_parser() -> argparse.ArgumentParser:
         help="write the standard talk figures (each preset's main view, and each page "
         f"no preset shows, at {DECK_SIZE[0]}x{DECK_SIZE[1]} unless --size) and index.html",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="compute everything again: neither read nor write the result cache of trained "
+        "networks and experiment runs ($SPLINESCOPE_CACHE_DIR, else "
+        "$XDG_CACHE_HOME/splinescope, else ~/.cache/splinescope)",
+    )
     return parser
 
 

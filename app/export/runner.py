@@ -8,6 +8,7 @@ the run goes on (the exit code is 1 then). With a deck folder, every figure is l
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -52,6 +53,7 @@ class ExportRunner(QObject):
         #: has touched since (no preset, layer change or animation): a rule that waits
         #: for the next result (Cells 3D, Paths) would wait for one that never comes.
         self._shown: set[str] = set()
+        self._job_clock = JobClock()
         if deck is not None and self.jobs and not any(job.preset is None for job in self.jobs):
             self._add_standalone_figures()
 
@@ -136,6 +138,7 @@ class ExportRunner(QObject):
             QApplication.instance().exit(self.exit_code)
             return
         job = self._job = self.jobs.pop(0)
+        self._job_clock = JobClock()
         pages = self.pages()
         if job.preset is not None:
             preset = load_preset(job.preset)
@@ -262,6 +265,11 @@ class ExportRunner(QObject):
         size = QImageReader(str(out)).size() if out.suffix == ".png" else None
         size_text = job.size.describe() if size is None else f"{size.width()}×{size.height()} px"
         print(f"Wrote {out} ({target.name}, {size_text})")
+        if self.deck is not None:
+            print(
+                f"deck: {self._job_clock.describe()} {target.name} ({job.preset or 'defaults'})",
+                file=sys.stderr,
+            )
         self.rows.append(
             {
                 "title": target.title,
@@ -284,6 +292,20 @@ class ExportRunner(QObject):
         print(f"splinescope export: {what}: {message}", file=sys.stderr)
         self.exit_code = 1
         QTimer.singleShot(0, self._next)
+
+
+class JobClock:
+    """Wall-clock and processor time since a job started (the deck's log of its costs)."""
+
+    def __init__(self) -> None:
+        self.wall, self.processor = time.monotonic(), time.process_time()
+
+    def describe(self) -> str:
+        """``[12.3 s, 9.8 s CPU]``: the job's time so far; the processor time counts
+        every thread of the process (workers included)."""
+        wall = time.monotonic() - self.wall
+        processor = time.process_time() - self.processor
+        return f"[{wall:.1f} s, {processor:.1f} s CPU]"
 
 
 def is_deck_figure(target: ExportView | ExportAnimation) -> bool:

@@ -22,9 +22,8 @@ from app.hulls.experiments import EXPERIMENTS
 from app.hulls.state import HullsState
 from app.jobs.newest_only import NewestOnlyRunner
 from app.state.owner import StateOwner
-from engine.experiments import (
-    ExperimentProgress,
-)
+from engine.experiment_cache import cached_experiment
+from engine.experiments import ExperimentProgress
 from engine.hull_scene import HullScene, PointVerdict, judge_point, make_scene
 
 
@@ -123,7 +122,7 @@ class HullsController(StateOwner[HullsState], QObject):
         spec = next(s for s in EXPERIMENTS if s.key == key)
         if key in self._workers:
             self._workers.pop(key).quit()
-        worker = create_worker(_drive, spec.start, _start_thread=False, _ignore_errors=True)
+        worker = create_worker(_drive, key, spec.start, _start_thread=False, _ignore_errors=True)
         worker.yielded.connect(partial(self._on_yielded, key, worker))
         worker.returned.connect(partial(self._on_returned, key, worker))
         worker.errored.connect(self._on_errored)
@@ -175,11 +174,13 @@ class HullsController(StateOwner[HullsState], QObject):
 
 
 def _drive(
+    key: str,
     start: Callable[[], Generator[ExperimentProgress, None, object]],
 ) -> Generator[ExperimentProgress, None, object]:
-    """The experiment's own generator, behind a generator function (which is how superqt
-    tells a generator worker from a function worker)."""
-    return (yield from start())
+    """The experiment's own generator (or its last step, from the result cache when that
+    is on), behind a generator function (which is how superqt tells a generator worker
+    from a function worker)."""
+    return (yield from cached_experiment(key, start))
 
 
 def _judge(argument: tuple[HullScene, tuple[float, float]]) -> PointVerdict:

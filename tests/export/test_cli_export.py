@@ -135,3 +135,28 @@ def test_the_offscreen_platforms_noise_is_kept_off_stderr(capsys):
         "QPainter::end: Painter not active\n"
         "qt.qpa.fonts: This plugin does not support lower() yet\n"
     )
+
+
+def test_a_warm_cache_writes_the_same_deck_and_no_cache_stores_nothing(tmp_path, monkeypatch):
+    """xor-4 trains its network: the second run reads it from the cache and writes the
+    same bytes; a damaged entry is computed again; --no-cache neither reads nor writes."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SPLINESCOPE_CACHE_DIR", str(cache))
+    args = ["export", "--preset", "xor-4", "--size", "640x360", "--theme", "talk"]
+
+    def deck(name: str, *more: str) -> bytes:
+        result = run_cli(*args, "--deck", str(tmp_path / name), *more)
+        assert result.returncode == 0, result.stderr
+        return (tmp_path / name / "xor-4-playground.png").read_bytes()
+
+    cold = deck("cold")
+    (entry,) = cache.glob("training-run-*.safetensors")
+    stored = entry.stat().st_mtime_ns
+    assert deck("warm") == cold
+    assert entry.stat().st_mtime_ns == stored  # read, not written again
+    entry.write_bytes(b"not a cache file")
+    assert deck("damaged") == cold
+    assert entry.read_bytes() != b"not a cache file"  # stored again, whole
+    monkeypatch.setenv("SPLINESCOPE_CACHE_DIR", str(tmp_path / "unused"))
+    assert deck("bypassed", "--no-cache") == cold
+    assert not (tmp_path / "unused").exists()
