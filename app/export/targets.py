@@ -110,6 +110,20 @@ def view_image(view: ExportView, size: ImageSize, *, transparent: bool = False) 
     return render_widget(view.widget(), size, transparent=transparent, heading=heading)
 
 
+def steady_frames(view: ExportView, size: ImageSize) -> Callable[[], QImage]:
+    """A function drawing ``view`` as an animation's next frame: the first frame's pixel
+    size holds for all the others, whatever their headings say (a scale is resolved once)."""
+    fixed = [size]
+
+    def frame() -> QImage:
+        image = view_image(view, fixed[0])
+        if fixed[0].pixels is None:
+            fixed[0] = ImageSize(pixels=(image.width(), image.height()))
+        return image
+
+    return frame
+
+
 def figure_image(figure: CellFigure, size: tuple[int, int], *, transparent: bool = False) -> QImage:
     """A cell figure drawn from its exact geometry (the SVG) at ``size`` pixels."""
     svg = cell_figure_svg(figure, *size, transparent=transparent)
