@@ -1,11 +1,13 @@
 """The Cells 3D page's export views and its readiness.
 
 The 3-D scene is a figure view below a title line (its caption's first line) and a note
-(what the colours show); the whole page is ``cells3d-page``.
+(what the colours show); the whole page is ``cells3d-page``; the animations are in
+:mod:`app.cells3d.animation`.
 """
 
 from __future__ import annotations
 
+from app.cells3d.animation import layer_reveal_3d, probe_sweep_3d
 from app.export.figure_frame import FigureHeading
 from app.export.ready import Readiness, after_signal
 from app.export.targets import ExportAnimation, ExportView
@@ -20,7 +22,7 @@ def scene_heading(page) -> FigureHeading:
 
 
 def cells3d_targets(page) -> list[ExportView | ExportAnimation]:
-    """The 3-D scene, then the whole page."""
+    """The 3-D scene, the whole page, and the probe sweep and layer reveal."""
     return [
         ExportView(
             "cells3d",
@@ -28,8 +30,20 @@ def cells3d_targets(page) -> list[ExportView | ExportAnimation]:
             lambda: page.view.interactor,
             vtk=True,
             heading=lambda: scene_heading(page),
+            staging=page.view.caption_hidden,
         ),
         ExportView("cells3d-page", "the whole Cells 3D page", lambda: page),
+        ExportAnimation(
+            "cells3d-layers",
+            "layer-by-layer reveal in 3-D (the camera turns a little)",
+            lambda n, size: layer_reveal_3d(page, n, size),
+            default_frames=24,
+        ),
+        ExportAnimation(
+            "cells3d-probe",
+            "probe sweep through the box",
+            lambda n, size: probe_sweep_3d(page, n, size),
+        ),
     ]
 
 
