@@ -10,6 +10,7 @@ from itertools import pairwise
 
 import imageio.v2 as imageio
 import numpy as np
+import pytest
 from PIL import Image
 
 from tests.export.test_headless_every_view import HEADLESS_RUNNER, ROOT, headless_env
@@ -47,6 +48,7 @@ def _caption_band(frames: np.ndarray) -> int:
     return frames.shape[1]
 
 
+@pytest.mark.timeout(1500)
 def test_cells3d_stills_and_animations_headless(tmp_path):
     out = tmp_path / "figures"
     result = subprocess.run(
@@ -55,7 +57,7 @@ def test_cells3d_stills_and_animations_headless(tmp_path):
         env=headless_env(),
         capture_output=True,
         text=True,
-        timeout=1200,
+        timeout=1400,
     )
     assert "free()" not in result.stderr and "Aborted" not in result.stderr, result.stderr
     assert result.returncode == 0, result.stderr
