@@ -80,15 +80,6 @@ def probe_sweep_3d(page, n_frames: int, size: ImageSize) -> Iterator[QImage | Wa
         page.view.set_sweep_path(None)
         if start_position is not None:
             probe.place_probe(start_position)
-        _redraw(page)
-
-
-def _redraw(page) -> None:
-    """Draw the page's cells afresh if no partition is on its way: an export run's next
-    job on this page waits for a partition drawn after the animation
-    (:func:`app.cells3d.export.cells3d_readiness`)."""
-    if not page.controller.is_partitioning:
-        page.controller.request_partition()
 
 
 def _cells_of(page, layers: int) -> WaitFor:
@@ -149,7 +140,6 @@ def layer_reveal_3d(page, n_frames: int, size: ImageSize) -> Iterator[QImage | W
             yield frame()
     finally:
         controller.set_state(original)
-        _redraw(page)
         camera.SetPosition(*saved[0])
         camera.SetFocalPoint(*saved[1])
         camera.SetViewUp(*saved[2])

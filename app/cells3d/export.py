@@ -48,7 +48,9 @@ def cells3d_targets(page) -> list[ExportView | ExportAnimation]:
 
 
 def cells3d_readiness(page, layers: int | None = None) -> Readiness:
-    """Ready once a partition (of ``layers`` layers) has been drawn since the call."""
+    """Ready once a partition (of ``layers`` layers) has been drawn since the call, or
+    when the scene already shows the partition asked for and nothing is on its way (after
+    an animation, which leaves the page as it found it)."""
     controller = page.controller
 
     def ready() -> bool:
@@ -56,7 +58,13 @@ def cells3d_readiness(page, layers: int | None = None) -> Readiness:
             return False
         return not controller.is_busy
 
+    def shown_already() -> bool:
+        partition = page.view.scene.partition
+        return partition is not None and partition.n_layers == controller.layers and ready()
+
     rule = after_signal(page.partition_shown, ready)
+    drawn = rule.is_ready
+    rule.is_ready = lambda: drawn() or shown_already()
     rule.failures = (controller.partition_failed,)
     rule.settle_ms = 400
     return rule
