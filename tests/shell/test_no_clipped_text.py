@@ -7,7 +7,7 @@ import pytest
 
 from app.registry import PAGES
 from app.shell.theme import apply_theme
-from tests.shell.clipped_text import clipped_texts
+from tests.shell.clipped_text import clipped_axis_texts, clipped_texts
 
 WINDOW_SIZES = [(1400, 900), (1280, 720)]
 
@@ -62,11 +62,11 @@ def test_the_check_sees_a_cut_axis_label_and_cut_tick_labels(qtbot):
     plot.setYRange(0, 1)
     plot.show()
     qtbot.waitExposed(plot)
-    problems = clipped_texts(plot)
+    problems = clipped_axis_texts(plot)
     assert any("far longer" in p and "label" in p for p in problems), problems
     plot.setLabel("left", "y")
-    assert clipped_texts(plot) == []
+    assert clipped_axis_texts(plot) == []
     plot.getAxis("left").setWidth(12)  # too narrow for "0.8" and its tick
     plot.setYRange(0, 1)
     qtbot.wait(50)
-    assert any("tick labels" in p for p in clipped_texts(plot))
+    assert any("tick labels" in p for p in clipped_axis_texts(plot))
