@@ -18,7 +18,7 @@ from app.export.targets import (
     ExportView,
     WaitFor,
     figure_image,
-    view_image,
+    steady_frames,
 )
 
 #: The probe sweep's segment when no path is drawn, as fractions of the domain.
@@ -122,7 +122,17 @@ def probe_sweep(page, n_frames: int, size: ImageSize) -> Iterator[QImage | WaitF
         probe.set_path(*a, *b)
         ends = (a, b)
     a, b = np.asarray(ends[0], float), np.asarray(ends[1], float)
-    view = ExportView("probe", "probe", lambda: canvas)
+    where = [0.0]
+    route = f"from ({a[0]:.2f}, {a[1]:.2f}) to ({b[0]:.2f}, {b[1]:.2f})"
+    view = ExportView(
+        "probe",
+        "probe",
+        lambda: canvas,
+        heading=lambda: FigureHeading(
+            f"Probe sweep: t = {where[0]:.2f} along the path", route.replace("-", "−")
+        ),
+    )
+    frame = steady_frames(view, size)
     try:
         for t in np.linspace(0.0, 1.0, max(n_frames, 1)):
             point = a + t * (b - a)
@@ -130,7 +140,8 @@ def probe_sweep(page, n_frames: int, size: ImageSize) -> Iterator[QImage | WaitF
                 probe.place_probe(*point)
             else:
                 probe.move_probe(*point)
-            yield view_image(view, size)
+            where[0] = float(t)
+            yield frame()
     finally:
         if drew_path:
             probe.clear_path()

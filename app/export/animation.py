@@ -3,22 +3,25 @@
 :class:`AnimationRecorder` steps through an :data:`app.export.targets.AnimationScript` on
 the GUI thread, one frame per event-loop turn, so the window (and a progress dialog)
 stays responsive. At a :class:`app.export.targets.WaitFor` step it returns to the event
-loop until the page has shown what was asked for. Frames go straight to the file through
-imageio (Pillow for GIF, ffmpeg's libx264 for MP4) under a temporary name, which takes
+loop until the page has shown what was asked for. MP4 frames go straight to ffmpeg's
+libx264 (through imageio); GIF frames are held and written by Pillow at the end, each
+with the delay that keeps the frame rate. Both go under a temporary name, which takes
 the file's name once the last frame is in; a cancelled or failed recording leaves no file
 behind and an older file of that name as it was.
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import imageio.v2 as imageio
 import numpy as np
+from PIL import Image
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
-from app.export.formats import ANIMATION_FPS, ExportOptions
+from app.export.formats import ANIMATION_FPS, ExportOptions, check_fps
 from app.export.raster import image_to_rgb
 from app.export.targets import ExportAnimation, WaitFor
 from engine.safe_files import PendingFile
@@ -27,19 +30,52 @@ from engine.safe_files import PendingFile
 WAIT_TIMEOUT_MS = 180_000
 
 
+def gif_delays(n_frames: int, fps: int) -> list[int]:
+    """(n_frames,) display times in ms of a GIF at ``fps``: GIF counts in hundredths of
+    a second, so each delay is a multiple of 10 ms, chosen so that frame ``i`` starts at
+    ``i / fps`` seconds rounded to the nearest hundredth (30 fps: 30, 40, 30, 30, 40, 30, ...)."""
+    starts = [round(100 * i / fps) for i in range(n_frames + 1)]
+    return [10 * (b - a) for a, b in pairwise(starts)]
+
+
+class _GifFrames:
+    """Holds a GIF's frames and writes them with Pillow on close, each with its delay."""
+
+    def __init__(self, path: Path, fps: int) -> None:
+        self.path, self.fps = path, fps
+        self._frames: list[Image.Image] = []
+
+    def append_data(self, pixels: np.ndarray) -> None:
+        self._frames.append(Image.fromarray(pixels))
+
+    def close(self) -> None:
+        frames, self._frames = self._frames, []
+        if not frames:
+            return
+        first, *rest = frames
+        first.save(
+            self.path,
+            format="GIF",
+            save_all=True,
+            append_images=rest,
+            duration=gif_delays(len(frames), self.fps),
+            loop=0,
+        )
+
+
 class FrameWriter:
-    """Appends RGB frames to a GIF or an MP4 file; the first frame fixes the size."""
+    """Appends RGB frames to a GIF or an MP4 file at ``fps`` frames per second; the first
+    frame fixes the size."""
 
     def __init__(self, path: Path, fmt: str, fps: int = ANIMATION_FPS) -> None:
         if fmt not in ("gif", "mp4"):
             raise ValueError(f"animations are written as .gif or .mp4, not .{fmt}")
+        check_fps(fps)
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file = PendingFile(self.path)
         if fmt == "gif":
-            self._writer = imageio.get_writer(
-                self._file.temporary, mode="I", duration=1000 / fps, loop=0
-            )
+            self._writer = _GifFrames(self._file.temporary, fps)
         else:
             self._writer = imageio.get_writer(
                 self._file.temporary,
@@ -153,7 +189,7 @@ class AnimationRecorder(QObject):
             return
         try:
             if self._writer is None:
-                self._writer = FrameWriter(self.options.path, self.options.format)
+                self._writer = FrameWriter(self.options.path, self.options.format, self.options.fps)
             self._writer.append(step)
         except Exception as error:
             self._fail(f"Could not write {self.options.path}: {error}")

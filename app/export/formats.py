@@ -13,8 +13,9 @@ ANIMATION_FORMATS = ("gif", "mp4")
 FORMATS = STILL_FORMATS + ANIMATION_FORMATS
 #: The scale factors the dialog offers.
 SCALES = (1.0, 2.0, 4.0)
-#: Frames per second of exported animations.
+#: Frames per second of exported animations: the default, and the range offered.
 ANIMATION_FPS = 10
+MIN_FPS, MAX_FPS = 10, 30
 DEFAULT_FRAMES = 30
 #: The most frames an animation may have (200 s at 10 frames per second).
 MAX_FRAMES = 2000
@@ -74,6 +75,14 @@ class ImageSize:
         return f"{self.scale:g}×"
 
 
+def check_fps(fps: object) -> int:
+    """``fps`` if it is a whole number of frames per second an animation may have, else
+    ValueError in one sentence."""
+    if isinstance(fps, bool) or not isinstance(fps, int) or not MIN_FPS <= fps <= MAX_FPS:
+        raise ValueError(f"{fps} frames per second is out of range: give {MIN_FPS} to {MAX_FPS}.")
+    return fps
+
+
 def parse_size(text: str) -> tuple[int, int]:
     """``"1920x1080"`` -> ``(1920, 1080)``; raises ValueError for anything else."""
     match = re.fullmatch(r"\s*(\d+)\s*[x×X]\s*(\d+)\s*", text)
@@ -90,13 +99,18 @@ class ExportOptions:
     """Where and how to export: the file (its suffix names the format) and the raster size.
 
     ``transparent`` leaves the background out (PNG and SVG); ``frames`` is the number of
-    frames of an animation.
+    frames of an animation and ``fps`` its frames per second (:data:`MIN_FPS` to
+    :data:`MAX_FPS`).
     """
 
     path: Path
     size: ImageSize = ImageSize()
     transparent: bool = False
     frames: int = DEFAULT_FRAMES
+    fps: int = ANIMATION_FPS
+
+    def __post_init__(self) -> None:
+        check_fps(self.fps)
 
     @property
     def format(self) -> str:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QProgressDialog
 
 from app.export.catalogue import export_targets
 from app.export.export_folder import proposed_folder, remember_folder
-from app.export.formats import ExportOptions, ImageSize
+from app.export.formats import ANIMATION_FPS, MAX_FPS, MIN_FPS, ExportOptions, ImageSize
 from engine.safe_files import OutputPathError, check_output_path
 from widgets.common.message_box import show_warning
 from widgets.dialogs.export_dialog import ExportChoice, ExportDialog, ExportItem
@@ -98,6 +98,8 @@ class ExportActions(QObject):
             (main.width() * 2, main.height() * 2),
             self.window,
             check=self.problem_with,
+            fps=ANIMATION_FPS,
+            fps_range=(MIN_FPS, MAX_FPS),
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.export(dialog.choice()))
@@ -107,7 +109,7 @@ class ExportActions(QObject):
     @staticmethod
     def _options(choice: ExportChoice) -> ExportOptions:
         size = ImageSize(pixels=choice.pixels) if choice.pixels else ImageSize(choice.scale)
-        return ExportOptions(choice.path, size, choice.transparent, choice.frames)
+        return ExportOptions(choice.path, size, choice.transparent, choice.frames, choice.fps)
 
     def problem_with(self, choice: ExportChoice) -> str | None:
         """Why ``choice`` cannot be exported, in a sentence (an unknown suffix, a missing

@@ -6,7 +6,17 @@ import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.export.formats import DEFAULT_FRAMES, MAX_FRAMES, ImageSize, format_of, parse_size
+from app.export.formats import (
+    ANIMATION_FPS,
+    DEFAULT_FRAMES,
+    MAX_FPS,
+    MAX_FRAMES,
+    MIN_FPS,
+    ImageSize,
+    check_fps,
+    format_of,
+    parse_size,
+)
 from app.presets.files import load_preset, preset_names
 from engine.safe_files import OutputPathError, check_output_path
 
@@ -18,6 +28,7 @@ EXAMPLES = """examples:
   splinescope export --preset xor-4 --view playground --out xor.pdf --theme talk
   splinescope export --view volume-cube --out cube.png --scale 4
   splinescope export --view cells-layers --out layers.gif --frames 24 --size 800x600
+  splinescope export --view cells3d-probe --out sweep.mp4 --fps 24 --size 1280x720
   splinescope export --deck talk-figures/ --theme talk
 """
 
@@ -70,6 +81,14 @@ def build_export_parser() -> argparse.ArgumentParser:
         type=int,
         help=f"frames of an animation (default {DEFAULT_FRAMES}, or the animation's own)",
     )
+    parser.add_argument(
+        "--fps",
+        metavar="N",
+        type=int,
+        default=ANIMATION_FPS,
+        help=f"frames per second of an animation, {MIN_FPS} to {MAX_FPS} "
+        f"(default {ANIMATION_FPS}); GIF and MP4 alike",
+    )
     parser.add_argument("--transparent", action="store_true", help="no background (PNG, SVG)")
     parser.add_argument(
         "--deck",
@@ -99,6 +118,7 @@ class Job:
     frames: int | None = None
     layers: int | None = None
     transparent: bool = False
+    fps: int = ANIMATION_FPS
 
 
 def _size(args: argparse.Namespace, default: ImageSize) -> ImageSize:
@@ -124,6 +144,13 @@ def check_counts(args: argparse.Namespace) -> None:
         raise ValueError(
             f"--frames {args.frames} is out of range: an animation has 1 to {MAX_FRAMES} frames."
         )
+    try:
+        check_fps(args.fps)
+    except ValueError:
+        raise ValueError(
+            f"--fps {args.fps} is out of range: an animation plays {MIN_FPS} to {MAX_FPS} "
+            "frames per second."
+        ) from None
     if args.layers is not None and args.layers < 0:
         raise ValueError(
             f"--layers {args.layers} is out of range: give 0 or more layers (at most the "
@@ -158,7 +185,7 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
         size = _size(args, ImageSize(pixels=DECK_SIZE))
         names = presets or preset_names()
         jobs = [
-            Job(None, None, name, size, args.frames, args.layers, args.transparent)
+            Job(None, None, name, size, args.frames, args.layers, args.transparent, args.fps)
             for name in names
         ]
         return jobs
@@ -179,5 +206,6 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
             args.frames,
             args.layers,
             args.transparent,
+            args.fps,
         )
     ]

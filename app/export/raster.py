@@ -4,7 +4,10 @@
 out sharp at any device pixel ratio. What OpenGL drew into a VTK view's native window is
 invisible to it: every visible ``QVTKRenderWindowInteractor`` is read back from VTK at an
 integer scale (``vtkWindowToImageFilter`` with ``SetScale``) and painted over its
-rectangle. `python main.py --screenshot` saves the window through the same path.
+rectangle. VTK draws text at its own pixel size whatever that scale, so a view's scene
+labels (:meth:`widgets.vtk.view.VtkView.scene_labels`) are left out of the read-back and
+painted here as text in the theme's type: sharp in PNG, vector text in SVG and PDF.
+`python main.py --screenshot` saves the window through the same path.
 """
 
 from __future__ import annotations
@@ -15,19 +18,23 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QRegion
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QRegion
 from PySide6.QtWidgets import QGraphicsView, QWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 
 from app.export.figure_frame import (
     FigureHeading,
     figure_base_size,
+    in_pixels,
     layout_heading,
     paint_heading,
 )
 from app.export.formats import ImageSize
+from widgets.common.theme import current_theme
+from widgets.vtk.labels import SceneLabel, label_positions
 from widgets.vtk.pipeline import window_image
+from widgets.vtk.view import VtkView
 
 _RENDER_ALL = QWidget.RenderFlag.DrawChildren | QWidget.RenderFlag.DrawWindowBackground
 
@@ -54,12 +61,45 @@ def vtk_view_image(view: QVTKRenderWindowInteractor, scale: int = 1) -> QImage:
     return image.copy()  # own the pixels: the numpy array goes away
 
 
+#: The type size of a scene's labels in exports (points, before the theme's font scale).
+SCENE_LABEL_POINTS = 12.0
+
+
 def paint_vtk_views(widget: QWidget, painter: QPainter, ratio: float) -> None:
-    """Paint every VTK view inside ``widget`` over its rectangle (``ratio``: device pixels)."""
+    """Paint every VTK view inside ``widget`` over its rectangle (``ratio``: device pixels),
+    and its scene labels over it as text."""
     for view in vtk_views(widget):
-        image = vtk_view_image(view, math.ceil(ratio - 1e-9))
+        owner = view.parentWidget()
+        labelled = isinstance(owner, VtkView) and owner.interactor is view
+        placed = []
+        if labelled:
+            labels = owner.scene_labels()
+            placed = label_positions(owner.renderer, labels, view.width(), view.height())
+        with owner.labels_hidden() if labelled else nullcontext():
+            image = vtk_view_image(view, math.ceil(ratio - 1e-9))
         top_left = view.mapTo(widget, QPoint(0, 0)) if view is not widget else QPoint(0, 0)
         painter.drawImage(QRectF(top_left.x(), top_left.y(), view.width(), view.height()), image)
+        paint_scene_labels(painter, placed, QPointF(top_left))
+
+
+def paint_scene_labels(
+    painter: QPainter, placed: list[tuple[SceneLabel, float, float]], origin: QPointF
+) -> None:
+    """Draw each label bold in the theme's type, centred on its place (offset by
+    ``origin``, the view's top left in the painter's coordinates)."""
+    if not placed:
+        return
+    font = in_pixels(current_theme().font(SCENE_LABEL_POINTS, bold=True))
+    metrics = QFontMetricsF(font)
+    painter.save()
+    painter.setFont(font)
+    for label, x, y in placed:
+        box = metrics.boundingRect(label.text)
+        rect = QRectF(0, 0, box.width() + 2, metrics.height())
+        rect.moveCenter(QPointF(origin.x() + x, origin.y() + y))
+        painter.setPen(QColor(*label.rgb))
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), label.text)
+    painter.restore()
 
 
 @contextmanager

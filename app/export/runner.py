@@ -232,7 +232,7 @@ class ExportRunner(QObject):
             stem = f"{job.preset or 'default'}-{target.name}"
             out = self.deck / f"{stem}.png"
         frames = job.frames or getattr(target, "default_frames", DEFAULT_FRAMES)
-        options = ExportOptions(out, job.size, job.transparent, frames)
+        options = ExportOptions(out, job.size, job.transparent, frames, job.fps)
         try:
             if isinstance(target, ExportAnimation):
                 self._shown.discard(key)  # the recording drives the page, then puts it back

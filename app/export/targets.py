@@ -8,6 +8,7 @@ writes PNG with its VTK views painted in, SVG and PDF through Qt's vector paint 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +65,8 @@ class ExportView:
         drawn above the widget in every format. Whole pages have none.
     in_deck : ``--deck`` writes this figure view at the page's defaults (False for views
         that show nothing until the user asks, like an experiment not run).
+    staging : returns a context the view is drawn in, in every format (a 3-D scene hides
+        its own caption while the heading above it says the same).
     """
 
     name: str
@@ -73,6 +76,11 @@ class ExportView:
     vtk: bool = False
     heading: Callable[[], FigureHeading] | None = None
     in_deck: bool = True
+    staging: Callable[[], AbstractContextManager] | None = None
+
+    def staged(self) -> AbstractContextManager:
+        """The context the view is drawn in (nothing changes without ``staging``)."""
+        return self.staging() if self.staging is not None else nullcontext()
 
     @property
     def vector_kind(self) -> str:
@@ -107,7 +115,22 @@ def figure_size(view: ExportView, size: ImageSize) -> tuple[int, int]:
 def view_image(view: ExportView, size: ImageSize, *, transparent: bool = False) -> QImage:
     """The view as an image of ``size``, drawn from its widget (below its heading)."""
     heading = view.heading() if view.heading is not None else None
-    return render_widget(view.widget(), size, transparent=transparent, heading=heading)
+    with view.staged():
+        return render_widget(view.widget(), size, transparent=transparent, heading=heading)
+
+
+def steady_frames(view: ExportView, size: ImageSize) -> Callable[[], QImage]:
+    """A function drawing ``view`` as an animation's next frame: the first frame's pixel
+    size holds for all the others, whatever their headings say (a scale is resolved once)."""
+    fixed = [size]
+
+    def frame() -> QImage:
+        image = view_image(view, fixed[0])
+        if fixed[0].pixels is None:
+            fixed[0] = ImageSize(pixels=(image.width(), image.height()))
+        return image
+
+    return frame
 
 
 def figure_image(figure: CellFigure, size: tuple[int, int], *, transparent: bool = False) -> QImage:
@@ -128,7 +151,7 @@ def export_view(view: ExportView, options: ExportOptions) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Written beside the target and renamed over it once complete: a failure or a crash
     # midway never leaves a torn file or destroys the previous one.
-    with PendingFile(path) as pending:
+    with PendingFile(path) as pending, view.staged():
         _write_still(view, options, fmt, pending.temporary)
     return path
 

@@ -14,7 +14,7 @@ from app.export.targets import (
     ExportAnimation,
     ExportView,
     WaitFor,
-    view_image,
+    steady_frames,
 )
 from app.playground.figure import playground_figure
 
@@ -86,19 +86,20 @@ def training_run(page, n_frames: int, size: ImageSize) -> Iterator[QImage | Wait
         lambda: page.cells,
         heading=lambda: FigureHeading(f"Training: epoch {controller.snapshot.epoch} of {budget}"),
     )
+    frame = steady_frames(view, size)
     page.frame_shown.connect(on_frame)
     try:
         controller.pause()
         controller.reset()
         yield trained_to(0)
-        yield view_image(view, size)
+        yield frame()
         for i in range(1, n_frames):
             epoch = round(i * budget / max(n_frames - 1, 1))
             if epoch > controller.snapshot.epoch:
                 controller.set_config(replace(config, epochs=epoch))
                 controller.play()
                 yield trained_to(epoch)
-            yield view_image(view, size)
+            yield frame()
     finally:
         page.frame_shown.disconnect(on_frame)
         controller.pause()

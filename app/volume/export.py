@@ -18,7 +18,7 @@ from app.export.targets import (
     ExportAnimation,
     ExportView,
     WaitFor,
-    view_image,
+    steady_frames,
 )
 
 
@@ -78,15 +78,27 @@ def volume_targets(page) -> list[ExportView | ExportAnimation]:
 
 
 def volume_scan(page, n_frames: int, size: ImageSize) -> Iterator[QImage | WaitFor]:
-    """The scan from x1 = 0 to 1: the cube panel (3-D view, coverage, readout) per step."""
+    """The scan from x1 = 0 to 1: the cube panel (3-D view, coverage, readout) per step,
+    below a caption naming the scan position (the panel's readout says the rest)."""
     controller = page.controller
     original = controller.scan_position
     controller.set_playing(False)
-    panel = ExportView("scan", "scan", lambda: page.cube_view.parentWidget())
+    step = [0]
+    n = max(n_frames, 1)
+    panel = ExportView(
+        "scan",
+        "scan",
+        lambda: page.cube_view.parentWidget(),
+        heading=lambda: FigureHeading(
+            f"Scan position {step[0] + 1} of {n}: the plane at x₁ = {controller.scan_position:.2f}"
+        ),
+    )
+    frame = steady_frames(panel, size)
     try:
-        for s in np.linspace(0.0, 1.0, max(n_frames, 1)):
+        for i, s in enumerate(np.linspace(0.0, 1.0, n)):
             controller.set_scan_position(float(s))
-            yield view_image(panel, size)
+            step[0] = i
+            yield frame()
     finally:
         controller.set_scan_position(original)
 

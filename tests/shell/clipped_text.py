@@ -3,11 +3,14 @@
 A label's text fits when its one line (or, word-wrapped, its lines at the label's width)
 needs no more room than the label's contents rectangle; rich text is measured as Qt lays
 it out. A table header's section fits when its text does, or when it is elided and its
-full text is in the header item's tooltip.
+full text is in the header item's tooltip. A pyqtgraph axis fits when its label, laid
+along it, is no longer than the axis, and (for a vertical axis, whose width is set) its
+widest tick label, the tick and the label's band fit its width.
 """
 
 from __future__ import annotations
 
+import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QTextDocument
 from PySide6.QtWidgets import QAbstractButton, QLabel, QStyle, QTableWidget, QWidget
@@ -43,6 +46,71 @@ def _needed(label: QLabel) -> tuple[float, float]:
     return max(metrics.horizontalAdvance(line) for line in lines), metrics.lineSpacing() * len(
         lines
     ) - metrics.leading()
+
+
+def _axes(root: QWidget) -> list[pg.AxisItem]:
+    """The visible pyqtgraph axes of every plot inside ``root``."""
+    views = root.findChildren(pg.GraphicsView)
+    if isinstance(root, pg.GraphicsView):
+        views.append(root)
+    axes = []
+    for view in views:
+        if not view.isVisibleTo(root) and view is not root:
+            continue
+        axes += [
+            item
+            for item in view.scene().items()
+            if isinstance(item, pg.AxisItem) and item.isVisible() and item.style["showValues"]
+        ]
+    return axes
+
+
+def _tick_texts(axis: pg.AxisItem) -> list[str]:
+    """The tick labels the axis draws at its current range and size."""
+    vertical = axis.orientation in ("left", "right")
+    length = axis.size().height() if vertical else axis.size().width()
+    if length <= 1:
+        return []
+    low, high = axis.range
+    texts = []
+    for spacing, values in axis.tickValues(low, high, length):
+        texts += axis.tickStrings(values, axis.autoSIPrefixScale * axis.scale, spacing)
+    return [t for t in texts if t]
+
+
+def axis_problems(axis: pg.AxisItem) -> list[str]:
+    """What of ``axis`` is cut: its label longer than the axis, or (vertical axes) tick
+    labels wider than the room the axis leaves them."""
+    problems = []
+    name = axis.labelText or axis.orientation
+    vertical = axis.orientation in ("left", "right")
+    size = axis.size()
+    along = size.height() if vertical else size.width()
+    if axis.label.isVisible() and axis.labelText.strip():
+        need = axis.label.boundingRect().width()
+        if need > along + SLACK:
+            problems.append(f"axis {name!r} label: needs {need:.0f} along it, has {along:.0f}")
+    if vertical:
+        font = axis.style["tickFont"] or axis.font()
+        metrics = QFontMetricsF(font)
+        # Measured as pyqtgraph lays a tick label out (a centred box, not the advance).
+        box = QRectF(0, 0, 100, 100)
+        widest = max(
+            (
+                metrics.boundingRect(box, int(Qt.AlignmentFlag.AlignCenter), t).width()
+                for t in _tick_texts(axis)
+            ),
+            default=0.0,
+        )
+        band = axis.label.boundingRect().height() * 0.8 if axis.label.isVisible() else 0.0
+        need = widest + axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"]) + band
+        # pyqtgraph sizes an axis to its own labels a pixel tighter than this measure
+        # (its text box is rounded): two pixels of slack, far below a cut digit.
+        if need > size.width() + 2 * SLACK:
+            problems.append(
+                f"axis {name!r} tick labels: need {need:.0f} across, have {size.width():.0f}"
+            )
+    return problems
 
 
 def clipped_texts(root: QWidget) -> list[str]:
@@ -85,4 +153,13 @@ def clipped_texts(root: QWidget) -> list[str]:
                 problems.append(
                     f"header {item.text()!r}: needs {need:.0f}, has {header.sectionSize(column)}"
                 )
+    return problems
+
+
+def clipped_axis_texts(root: QWidget) -> list[str]:
+    """One line per visible pyqtgraph axis inside ``root`` whose label or tick labels are
+    cut (kept apart from :func:`clipped_texts` until the pages' axes it flags are fixed)."""
+    problems = []
+    for axis in _axes(root):
+        problems += axis_problems(axis)
     return problems

@@ -7,7 +7,7 @@ import pytest
 
 from app.registry import PAGES
 from app.shell.theme import apply_theme
-from tests.shell.clipped_text import clipped_texts
+from tests.shell.clipped_text import clipped_axis_texts, clipped_texts
 
 WINDOW_SIZES = [(1400, 900), (1280, 720)]
 
@@ -50,3 +50,23 @@ def test_the_check_sees_a_cut_label(qtbot):
     assert "far too long" in problem
     label.setFixedWidth(600)
     assert clipped_texts(root) == []
+
+
+def test_the_check_sees_a_cut_axis_label_and_cut_tick_labels(qtbot):
+    import pyqtgraph as pg
+
+    plot = pg.PlotWidget()
+    qtbot.addWidget(plot)
+    plot.resize(400, 160)
+    plot.setLabel("left", "a left-axis label far longer than the plot is high")
+    plot.setYRange(0, 1)
+    plot.show()
+    qtbot.waitExposed(plot)
+    problems = clipped_axis_texts(plot)
+    assert any("far longer" in p and "label" in p for p in problems), problems
+    plot.setLabel("left", "y")
+    assert clipped_axis_texts(plot) == []
+    plot.getAxis("left").setWidth(12)  # too narrow for "0.8" and its tick
+    plot.setYRange(0, 1)
+    qtbot.wait(50)
+    assert any("tick labels" in p for p in clipped_axis_texts(plot))

@@ -11,9 +11,13 @@ goes away.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
+from vtkmodules.vtkFiltersSources import vtkLineSource
 from vtkmodules.vtkInteractionWidgets import (
     vtkHandleWidget,
     vtkImplicitPlaneRepresentation,
@@ -22,15 +26,30 @@ from vtkmodules.vtkInteractionWidgets import (
     vtkSphereHandleRepresentation,
 )
 from vtkmodules.vtkRenderingAnnotation import vtkAxesActor
-from vtkmodules.vtkRenderingCore import vtkTextActor
+from vtkmodules.vtkRenderingCore import (
+    vtkActor,
+    vtkBillboardTextActor3D,
+    vtkPolyDataMapper,
+    vtkTextActor,
+)
 
+from widgets.cells3d.axis_labels import axis_label_anchors
 from widgets.cells3d.scene import PROBE_RGB, Cells3DScene, set_standard_view
-from widgets.common.theme import DEFAULT_THEME, Theme, follow_theme
+from widgets.common.theme import DEFAULT_THEME, Theme, current_theme, follow_theme
+from widgets.vtk.labels import SceneLabel, world_to_screen
 from widgets.vtk.view import VtkView
 
 #: Top and bottom colours of the view's background gradient.
 BACKGROUND_TOP = (0.97, 0.975, 0.985)
 BACKGROUND_BOTTOM = (0.86, 0.875, 0.90)
+#: The colour of a probe sweep's path (the 2-D path's purple).
+SWEEP_RGB = (150, 40, 150)
+#: The axes' names (as exports write them, and as VTK's font can) and colours: the
+#: orientation triad's red, green and blue, dark enough to read on the background.
+AXIS_NAMES = (("x₁", "x1"), ("x₂", "x2"), ("x₃", "x3"))
+AXIS_RGB = ((176, 30, 30), (24, 120, 48), (36, 56, 186))
+#: The axis names' type size on screen in the default theme (pixels).
+AXIS_LABEL_SIZE = 17
 
 
 class Cells3DView(VtkView):
@@ -89,10 +108,10 @@ class Cells3DView(VtkView):
         self.slice_widget.SetRepresentation(self.slice_representation)
         self.slice_widget.AddObserver("InteractionEvent", self._on_slice_interaction)
 
+        # The triad's own labels crowd together (x2 points into the screen at the
+        # starting view): the axes are named at the box's edges instead.
         axes = vtkAxesActor()
-        axes.SetXAxisLabelText("x1")
-        axes.SetYAxisLabelText("x2")
-        axes.SetZAxisLabelText("x3")
+        axes.AxisLabelsOff()
         self.axes_widget = vtkOrientationMarkerWidget()
         self.axes_widget.SetOrientationMarker(axes)
         self.axes_widget.SetInteractor(self.interactor)
@@ -101,6 +120,32 @@ class Cells3DView(VtkView):
         self.axes_widget.InteractiveOff()
 
         self._bounds: np.ndarray | None = None
+        self._label_box: np.ndarray | None = None
+        self.axis_actors = []
+        for (_, ascii_name), rgb in zip(AXIS_NAMES, AXIS_RGB, strict=True):
+            actor = vtkBillboardTextActor3D()
+            actor.SetInput(ascii_name)
+            text = actor.GetTextProperty()
+            text.SetColor(*(v / 255 for v in rgb))
+            text.BoldOn()
+            text.SetJustificationToCentered()
+            text.SetVerticalJustificationToCentered()
+            actor.SetVisibility(False)
+            self.renderer.AddViewProp(actor)
+            self.axis_actors.append(actor)
+        self._size_axis_labels(current_theme())
+        self.sweep_line = vtkLineSource()
+        sweep_mapper = vtkPolyDataMapper()
+        sweep_mapper.SetInputConnection(self.sweep_line.GetOutputPort())
+        self.sweep_path = vtkActor()
+        self.sweep_path.SetMapper(sweep_mapper)
+        self.sweep_path.GetProperty().SetColor(*(v / 255 for v in SWEEP_RGB))
+        self.sweep_path.GetProperty().SetLineWidth(3.0)
+        self.sweep_path.GetProperty().LightingOff()
+        self.sweep_path.SetVisibility(False)
+        self.renderer.AddActor(self.sweep_path)
+        # Re-placed before every frame: where the box's outline is depends on the camera.
+        self.renderer.AddObserver("StartEvent", lambda *_: self._place_axis_labels())
 
     # Scene ----------------------------------------------------------------------------------
 
@@ -128,9 +173,78 @@ class Cells3DView(VtkView):
         centre = 0.5 * (bounds[0::2] + bounds[1::2])
         self.slice_representation.SetOrigin(*centre)
         self.slice_representation.SetNormal(0.0, 1.0, 0.0)
+        self._label_box = bounds
+        for actor in self.axis_actors:
+            actor.SetVisibility(True)
+        self._place_axis_labels()
+
+    def _place_axis_labels(self) -> None:
+        """Put the axes' names beside the box's outline as the camera now sees it."""
+        for actor, label in zip(self.axis_actors, self.scene_labels(), strict=False):
+            actor.SetPosition(*label.anchor)
+
+    def _size_axis_labels(self, theme: Theme) -> None:
+        for actor in self.axis_actors:
+            actor.GetTextProperty().SetFontSize(round(AXIS_LABEL_SIZE * theme.font_scale))
+
+    def scene_labels(self) -> tuple[SceneLabel, ...]:
+        """The axes' names beside the box's outline (see
+        :mod:`widgets.cells3d.axis_labels`), or none before the box is known."""
+        if self._label_box is None or self.render_window is None:
+            return ()
+        anchors = axis_label_anchors(
+            self._label_box,
+            lambda points: world_to_screen(self.renderer, points),
+            self.render_window.GetSize(),
+            self._caption_box(),
+        )
+        return tuple(
+            SceneLabel(name, tuple(float(v) for v in anchor), rgb)
+            for (name, _), rgb, anchor in zip(AXIS_NAMES, AXIS_RGB, anchors, strict=True)
+        )
+
+    def _caption_box(self) -> tuple[tuple[float, float, float, float], ...]:
+        """The caption's rectangle in the window's pixels from the top left (none when
+        it is hidden or empty)."""
+        if not self.caption.GetVisibility() or not (self.caption.GetInput() or "").strip():
+            return ()
+        box = [0.0] * 4
+        self.caption.GetBoundingBox(self.renderer, box)
+        height = self.render_window.GetSize()[1]
+        return ((box[0], height - box[3], box[1], height - box[2]),)
+
+    @contextmanager
+    def labels_hidden(self) -> Iterator[None]:
+        shown = [actor.GetVisibility() for actor in self.axis_actors]
+        for actor in self.axis_actors:
+            actor.SetVisibility(False)
+        try:
+            yield
+        finally:
+            for actor, visible in zip(self.axis_actors, shown, strict=True):
+                actor.SetVisibility(visible)
+
+    @contextmanager
+    def caption_hidden(self) -> Iterator[None]:
+        """For the duration, the scene shows no caption (a figure's heading says it)."""
+        shown = self.caption.GetVisibility()
+        self.caption.SetVisibility(False)
+        try:
+            yield
+        finally:
+            self.caption.SetVisibility(shown)
 
     def set_caption(self, text: str) -> None:
         self.caption.SetInput(text)
+        self.render()
+
+    def set_sweep_path(self, ends: tuple[np.ndarray, np.ndarray] | None) -> None:
+        """Draw the segment between the two (3,) ``ends`` a probe sweep walks (None: no
+        segment)."""
+        if ends is not None:
+            self.sweep_line.SetPoint1(*(float(v) for v in ends[0]))
+            self.sweep_line.SetPoint2(*(float(v) for v in ends[1]))
+        self.sweep_path.SetVisibility(ends is not None)
         self.render()
 
     def show_view(self, view: str) -> None:
@@ -196,6 +310,7 @@ class Cells3DView(VtkView):
         else:
             self.renderer.SetBackground(*(v / 255.0 for v in theme.background))
         self.caption.GetTextProperty().SetFontSize(round(15 * theme.font_scale))
+        self._size_axis_labels(theme)
         self.scene.recolour()
         self.render()
 

@@ -60,6 +60,7 @@ class ExportChoice:
     pixels: tuple[int, int] | None
     transparent: bool
     frames: int
+    fps: int = 10
 
 
 class ExportDialog(QDialog):
@@ -79,6 +80,8 @@ class ExportDialog(QDialog):
         parent: QWidget | None = None,
         *,
         check: Callable[[ExportChoice], str | None] | None = None,
+        fps: int = 10,
+        fps_range: tuple[int, int] = (10, 30),
     ) -> None:
         super().__init__(parent)
         if not items:
@@ -92,7 +95,7 @@ class ExportDialog(QDialog):
 
         path_row = self._build_path_row()
         size_row = self._build_size_row(view_size)
-        self._build_options()
+        self._build_options(fps, fps_range)
 
         form = QFormLayout()
         form.addRow("Export", self.item_box)
@@ -100,6 +103,7 @@ class ExportDialog(QDialog):
         form.addRow("Size", size_row)
         form.addRow("", self.transparent_box)
         form.addRow("Frames", self.frames_box)
+        form.addRow("Frame rate", self.fps_box)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -175,15 +179,24 @@ class ExportDialog(QDialog):
         size_row.addStretch(1)
         return size_row
 
-    def _build_options(self) -> None:
-        """Transparency, frame count and the note on how the format is written."""
+    def _build_options(self, fps: int, fps_range: tuple[int, int]) -> None:
+        """Transparency, frame count and rate, and the note on how the format is written."""
         self.transparent_box = QCheckBox("Transparent background", self)
         self.transparent_box.setObjectName("exportTransparent")
         self.transparent_box.setToolTip("Leave the background out (PNG and SVG)")
         self.frames_box = QSpinBox(self)
         self.frames_box.setObjectName("exportFrames")
         self.frames_box.setRange(2, 2000)
-        self.frames_box.setToolTip("Number of frames of the animation (10 per second)")
+        self.frames_box.setToolTip("Number of frames of the animation")
+        self.fps_box = QSpinBox(self)
+        self.fps_box.setObjectName("exportFps")
+        self.fps_box.setRange(*fps_range)
+        self.fps_box.setValue(fps)
+        self.fps_box.setSuffix(" fps")
+        self.fps_box.setToolTip(
+            f"Frames per second of the animation, {fps_range[0]} to {fps_range[1]} "
+            "(GIF and MP4 alike)"
+        )
         self.note_label = QLabel(self)
         self.note_label.setObjectName("exportNote")
         self.note_label.setWordWrap(True)
@@ -209,6 +222,7 @@ class ExportDialog(QDialog):
             pixels=None if by_scale else (self.width_box.value(), self.height_box.value()),
             transparent=self.transparent_box.isEnabled() and self.transparent_box.isChecked(),
             frames=self.frames_box.value(),
+            fps=self.fps_box.value(),
         )
 
     def accept(self) -> None:
@@ -242,6 +256,7 @@ class ExportDialog(QDialog):
         suffix = Path(self.path_edit.text().strip()).suffix.lower()
         animation = self.item.animation
         self.frames_box.setEnabled(animation)
+        self.fps_box.setEnabled(animation)
         self.transparent_box.setEnabled(suffix in (".png", ".svg"))
         self.scale_box.setEnabled(self.scale_radio.isChecked())
         for box in (self.width_box, self.height_box):

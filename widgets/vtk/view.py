@@ -9,6 +9,9 @@ thread and only while on screen, a read-back of the scene as pixels, and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import vtkmodules.vtkInteractionStyle  # noqa: F401  (the default interactor styles)
 from PySide6.QtGui import QShowEvent
@@ -16,6 +19,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 
+from widgets.vtk.labels import SceneLabel
 from widgets.vtk.pipeline import make_renderer, window_image
 
 
@@ -106,6 +110,16 @@ class VtkView(QWidget):
             raise RuntimeError("the view has been finalized")
         self.render_window.Render()
         return window_image(self.render_window, scale)
+
+    def scene_labels(self) -> tuple[SceneLabel, ...]:
+        """The labels anchored in the scene that an export draws as text (none here)."""
+        return ()
+
+    @contextmanager
+    def labels_hidden(self) -> Iterator[None]:
+        """For the duration, VTK does not draw :meth:`scene_labels` (an export reads the
+        scene back and paints them itself, at its own scale)."""
+        yield
 
     def release(self) -> None:
         """Switch off what the subclass attached to the interactor (called by finalize)."""
