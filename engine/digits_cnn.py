@@ -47,19 +47,29 @@ BATCH_SIZE = 64
 MAX_WEIGHTS_BYTES = 4 << 20
 
 
-def digits_cnn(seed: int = 0) -> nn.Sequential:
-    """The untrained network, its weights drawn with ``seed``; in eval mode."""
+def seeded_model(seed: int, build: Callable[[], nn.Module]) -> nn.Module:
+    """``build()`` with torch's generator seeded by ``seed`` (and put back afterwards), in
+    eval mode: the same seed gives the same weights whatever ran before."""
     generator_state = torch.random.get_rng_state()
     try:
         torch.manual_seed(seed)
-        model = nn.Sequential(
+        model = build()
+    finally:
+        torch.random.set_rng_state(generator_state)
+    return model.eval()
+
+
+def digits_cnn(seed: int = 0) -> nn.Sequential:
+    """The untrained network, its weights drawn with ``seed``; in eval mode."""
+
+    def build() -> nn.Sequential:
+        return nn.Sequential(
             nn.Conv2d(1, 6, 3, padding=1), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(6, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
             nn.Flatten(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10),
         )  # fmt: skip
-    finally:
-        torch.random.set_rng_state(generator_state)
-    return model.eval()
+
+    return seeded_model(seed, build)
 
 
 def digits_split() -> tuple[DigitImages, DigitImages]:

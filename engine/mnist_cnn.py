@@ -33,6 +33,7 @@ from engine.digits_cnn import (
     accuracy,
     checked_training_set,
     load_checked_weights,
+    seeded_model,
     train_classifier,
 )
 
@@ -52,17 +53,15 @@ MIN_IMAGES = 20
 
 def mnist_cnn(seed: int = 0) -> nn.Sequential:
     """The untrained network, its weights drawn with ``seed``; in eval mode."""
-    generator_state = torch.random.get_rng_state()
-    try:
-        torch.manual_seed(seed)
-        model = nn.Sequential(
+
+    def build() -> nn.Sequential:
+        return nn.Sequential(
             nn.Conv2d(1, 6, 5, padding=2), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(6, 16, 5), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
             nn.Flatten(), nn.Linear(400, 84), nn.ReLU(), nn.Linear(84, 10),
         )  # fmt: skip
-    finally:
-        torch.random.set_rng_state(generator_state)
-    return model.eval()
+
+    return seeded_model(seed, build)
 
 
 def mnist_split(digits: DigitImages, name: str = "the images") -> tuple[DigitImages, DigitImages]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import vtkmodules.vtkRenderingOpenGL2  # noqa: F401  (the OpenGL render backend)
 from vtkmodules.vtkCommonDataModel import vtkPolyData
-from vtkmodules.vtkRenderingCore import vtkActor, vtkPolyDataMapper, vtkRenderer
+from vtkmodules.vtkRenderingCore import vtkActor, vtkRenderer
 
 from engine.decision3d import DecisionSurface
 from engine.partition2d import pattern_colour_keys
@@ -32,6 +32,7 @@ from widgets.cells3d.polydata import (
 from widgets.common.class_colours import CLASS_HUES
 from widgets.common.palettes import N_CELL_COLOURS, cell_colour_index, oklch_to_srgb
 from widgets.common.theme import DEFAULT_PALETTE, Palette, Theme, current_theme
+from widgets.vtk.pipeline import polydata_actor
 
 #: (48, 3) uint8 fills of cells by pattern: the 2-D palette's 48 hues, a little deeper,
 #: since a translucent light tint vanishes on a white background.
@@ -97,14 +98,6 @@ def probe_colours(palette: Palette | None = None) -> tuple[tuple[int, int, int],
     return palette.probe, tuple(round(0.55 * v) for v in palette.probe)
 
 
-def _actor(data: vtkPolyData | None = None) -> vtkActor:
-    mapper = vtkPolyDataMapper()
-    mapper.SetInputData(data if data is not None else vtkPolyData())
-    actor = vtkActor()
-    actor.SetMapper(mapper)
-    return actor
-
-
 @dataclass
 class SceneOptions:
     """What the scene shows.
@@ -147,32 +140,32 @@ class Cells3DScene:
         self._points: tuple[np.ndarray, np.ndarray, int] | None = None
         self._colours = np.zeros((0, 3), np.uint8)
 
-        self.cells = _actor()
+        self.cells = polydata_actor()
         self.cells.GetMapper().SetScalarModeToUseCellData()
         self.cells.GetMapper().SetColorModeToDirectScalars()
         prop = self.cells.GetProperty()
         prop.SetAmbient(0.35)
         prop.SetDiffuse(0.65)
         prop.BackfaceCullingOff()
-        self.edges = _actor()
+        self.edges = polydata_actor()
         self.edges.GetMapper().ScalarVisibilityOff()
         edge = self.edges.GetProperty()
         edge.SetRepresentationToWireframe()
         edge.SetColor(*_rgb(EDGE_RGB))
         edge.LightingOff()
-        self.chosen_faces = _actor()
+        self.chosen_faces = polydata_actor()
         self.chosen_faces.GetMapper().ScalarVisibilityOff()
         chosen = self.chosen_faces.GetProperty()
         chosen.SetOpacity(0.55)
         chosen.SetEdgeVisibility(True)
-        self.neuron_surface = _actor()
+        self.neuron_surface = polydata_actor()
         self.neuron_surface.GetMapper().ScalarVisibilityOff()
         neuron = self.neuron_surface.GetProperty()
         neuron.SetColor(*_rgb(NEURON_RGB))
         neuron.SetEdgeColor(*_rgb((120, 44, 8)))
         neuron.SetEdgeVisibility(True)
         neuron.SetOpacity(0.85)
-        self.decision = _actor()
+        self.decision = polydata_actor()
         self.decision.GetMapper().ScalarVisibilityOff()
         decision = self.decision.GetProperty()
         decision.SetColor(*_rgb(DECISION_RGB))
@@ -184,18 +177,18 @@ class Cells3DScene:
         decision.SetSpecularPower(30)
         decision.SetEdgeVisibility(True)  # one facet per cell: the surface is piecewise planar
         decision.SetEdgeColor(*_rgb((24, 26, 36)))
-        self.data_points = _actor()
+        self.data_points = polydata_actor()
         self.data_points.GetMapper().SetScalarModeToUsePointData()
         self.data_points.GetMapper().SetColorModeToDirectScalars()
         points = self.data_points.GetProperty()
         points.SetPointSize(7.0)
         points.SetRenderPointsAsSpheres(True)
-        self.probe_cell = _actor()
+        self.probe_cell = polydata_actor()
         self.probe_cell.GetMapper().ScalarVisibilityOff()
         probe = self.probe_cell.GetProperty()
         probe.SetOpacity(0.6)  # the probe's handle inside stays visible
         probe.SetEdgeVisibility(True)
-        self.box = _actor()
+        self.box = polydata_actor()
         self.box.GetMapper().ScalarVisibilityOff()
         self.box.GetProperty().SetColor(*_rgb(BOX_RGB))
         self.box.GetProperty().LightingOff()

@@ -17,13 +17,12 @@ from vtkmodules.vtkCommonDataModel import vtkCellLocator, vtkPolyData
 from vtkmodules.vtkRenderingCore import (
     vtkActor,
     vtkCellPicker,
-    vtkPolyDataMapper,
     vtkRenderer,
 )
 
 from engine.latent_jigsaw3d import LatentJigsaw3D
 from widgets.common.class_colours import class_point_colours
-from widgets.vtk.pipeline import rings_polydata, vertex_polydata
+from widgets.vtk.pipeline import polydata_actor, rings_polydata, vertex_polydata
 
 EDGE_RGB = (50, 54, 70)
 #: The lit cell: the probe's red, as in the 2-D views.
@@ -36,14 +35,6 @@ ISO_DIRECTION = (1.0, -1.25, 0.85)
 
 def _rgb(colour) -> tuple[float, float, float]:
     return tuple(float(v) / 255.0 for v in colour)
-
-
-def _actor(data: vtkPolyData | None = None) -> vtkActor:
-    mapper = vtkPolyDataMapper()
-    mapper.SetInputData(data if data is not None else vtkPolyData())
-    actor = vtkActor()
-    actor.SetMapper(mapper)
-    return actor
 
 
 def data_frame(points: np.ndarray) -> np.ndarray | None:
@@ -81,7 +72,7 @@ class LatentJigsaw3DScene:
         self.jigsaw: LatentJigsaw3D | None = None
         self.highlighted: int | None = None
         self.points: np.ndarray | None = None
-        self.pieces = _actor()
+        self.pieces = polydata_actor()
         mapper = self.pieces.GetMapper()
         mapper.SetScalarModeToUseCellData()
         mapper.SetColorModeToDirectScalars()
@@ -91,7 +82,7 @@ class LatentJigsaw3DScene:
         fill.BackfaceCullingOff()
         # Edges drawn over coincident faces: push the faces back a little.
         mapper.SetResolveCoincidentTopologyToPolygonOffset()
-        self.edges = _actor()
+        self.edges = polydata_actor()
         self.edges.GetMapper().ScalarVisibilityOff()
         edge = self.edges.GetProperty()
         edge.SetRepresentationToWireframe()
@@ -99,14 +90,14 @@ class LatentJigsaw3DScene:
         edge.SetOpacity(0.55)
         edge.SetLineWidth(EDGE_WIDTH)
         edge.LightingOff()
-        self.data_points = _actor()
+        self.data_points = polydata_actor()
         self.data_points.GetMapper().SetScalarModeToUsePointData()
         self.data_points.GetMapper().SetColorModeToDirectScalars()
         dots = self.data_points.GetProperty()
         dots.SetPointSize(POINT_SIZE)
         dots.SetRenderPointsAsSpheres(True)
         # The lit cell: a translucent fill and a thick outline, both unlit, in red.
-        self.highlight_fill, self.highlight_edges = _actor(), _actor()
+        self.highlight_fill, self.highlight_edges = polydata_actor(), polydata_actor()
         for actor, opacity in ((self.highlight_fill, 0.35), (self.highlight_edges, 1.0)):
             actor.GetMapper().ScalarVisibilityOff()
             lit = actor.GetProperty()

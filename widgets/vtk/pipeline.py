@@ -10,6 +10,8 @@ from vtkmodules.util.numpy_support import numpy_to_vtk, numpy_to_vtkIdTypeArray,
 from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkRenderingCore import (
+    vtkActor,
+    vtkPolyDataMapper,
     vtkRenderer,
     vtkRenderWindow,
     vtkWindowToImageFilter,
@@ -33,6 +35,15 @@ def polydata(
         if cells:
             setter(_cell_array(cells))
     return data
+
+
+def polydata_actor(data: vtkPolyData | None = None) -> vtkActor:
+    """An actor drawing ``data`` (an empty polydata when None) through its own mapper."""
+    mapper = vtkPolyDataMapper()
+    mapper.SetInputData(data if data is not None else vtkPolyData())
+    actor = vtkActor()
+    actor.SetMapper(mapper)
+    return actor
 
 
 def rings_polydata(points: np.ndarray, offsets: np.ndarray) -> vtkPolyData:
