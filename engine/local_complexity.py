@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine import disc_kernels
 from engine.cells2d import Partition2D
-from engine.disc_kernels import count_cells_near
 
 #: Centre-edge pairs computed at once (memory: a few float64 arrays of this size).
 _CHUNK_PAIRS = 2_000_000
@@ -51,7 +51,7 @@ def cells_meeting_discs(partition: Partition2D, centres, radius: float) -> np.nd
     centres = _checked_centres(centres)
     ring_xy = np.ascontiguousarray(partition.ring_xy, dtype=np.float64)
     offsets = np.ascontiguousarray(partition.offsets, dtype=np.int64)
-    return count_cells_near(ring_xy, offsets, centres, radius)
+    return disc_kernels.count_cells_near(ring_xy, offsets, centres, radius)
 
 
 def _checked_centres(centres) -> np.ndarray:

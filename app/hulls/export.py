@@ -1,8 +1,9 @@
 """The Hulls page's export views and its readiness.
 
-Its figure views come first: Figure 1 (the Gaussian experiment, which the export runs),
-the test-point canvas, then each other experiment's plot as last run; the whole page is
-``hulls-page``.
+Its figure views come first: the plot of the experiment whose tab is shown (Figure 1, the
+Gaussian experiment, by default; a preset may show another, and the export runs that
+one), the test-point canvas, then each other experiment's plot as last run; the whole
+page is ``hulls-page``.
 """
 
 from __future__ import annotations
@@ -35,8 +36,11 @@ def _experiment_view(page, spec) -> ExportView:
 
 
 def hulls_targets(page) -> list[ExportView | ExportAnimation]:
-    """Figure 1 first, the test-point canvas, the other experiments, the whole page."""
-    first, *others = (_experiment_view(page, spec) for spec in EXPERIMENTS)
+    """The shown experiment's plot first (the default view), the test-point canvas, the
+    other experiments, the whole page."""
+    shown = page.controller.state.experiment
+    ordered = sorted(EXPERIMENTS, key=lambda spec: spec.key != shown)
+    first, *others = (_experiment_view(page, spec) for spec in ordered)
     canvas = ExportView(
         "hulls-test-point",
         "the test point against hull, ellipse, ball and box",

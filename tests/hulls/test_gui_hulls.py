@@ -8,6 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
+from app.export.catalogue import export_targets
+from app.hulls.experiments import EXPERIMENTS
 from app.hulls.page import HullsPage
 from engine.encoding_experiments import SPLIT_GROUPS_NOTE, split_accuracy
 from engine.experiments import ExperimentResult
@@ -246,3 +248,16 @@ def test_the_split_tables_group_header_explains_the_slice_rows(qtbot):
     row = shown.index("in a training digit's cell, 2-D slice")
     assert table.item(row, 2).text() == "2"
     assert "in no training digit's cell, 2-D slice\t1\t" in table.tsv()
+
+
+def test_the_default_export_view_is_the_plot_of_the_experiment_shown(qtbot, page):
+    # A preset that shows the accuracy split must export the split's plot, not Figure 1.
+    assert export_targets(page, "hulls")[0].name == "hulls-figure1"
+    page.experiments.setCurrentIndex([spec.key for spec in EXPERIMENTS].index("split"))
+    targets = export_targets(page, "hulls")
+    assert targets[0].name == "hulls-split"
+    assert targets[0].widget() is page.panels["split"].plot_widget
+    assert sorted(t.name for t in targets) == sorted(
+        ["hulls-figure1", "hulls-test-point", "hulls-page"]
+        + [f"hulls-{spec.key}" for spec in EXPERIMENTS if spec.key != "gaussian"]
+    )

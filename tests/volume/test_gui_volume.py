@@ -251,13 +251,14 @@ def test_the_volume_tab_lives_in_the_main_window_and_releases_vtk_on_close(main_
     tabs = main_window.findChild(QTabWidget, "pages")
     titles = [tabs.tabText(i) for i in range(tabs.count())]
     assert "Volume" in titles
+    # The page is built on its first show and starts sampling then.
+    tabs.setCurrentIndex(titles.index("Volume"))
+    qtbot.waitUntil(
+        lambda: isinstance(tabs.widget(titles.index("Volume")), VolumePage),
+        timeout=WORKER_TIMEOUT_MS,
+    )
     page = tabs.widget(titles.index("Volume"))
-    assert isinstance(page, VolumePage)
-
-    assert not page.first_results_shown
-    with qtbot.waitSignal(page.results_shown, timeout=WORKER_TIMEOUT_MS):
-        tabs.setCurrentIndex(titles.index("Volume"))  # the page starts sampling when shown
-    assert page.first_results_shown
+    qtbot.waitUntil(lambda: page.first_results_shown, timeout=WORKER_TIMEOUT_MS)
     assert page.cube_view.isVisible()
     assert page.findChild(QLabel, "dimensionReadout").text() == "d = 10: 0.249%"
 
@@ -321,9 +322,8 @@ def test_the_same_scene_renders_off_screen_for_export():
 def test_the_animation_stops_behind_another_tab(main_window, qtbot):
     tabs = main_window.findChild(QTabWidget, "pages")
     titles = [tabs.tabText(i) for i in range(tabs.count())]
-    page = tabs.widget(titles.index("Volume"))
-    with qtbot.waitSignal(page.results_shown, timeout=WORKER_TIMEOUT_MS):
-        tabs.setCurrentIndex(titles.index("Volume"))
+    page = main_window.show_page("volume")
+    qtbot.waitUntil(lambda: page.first_results_shown, timeout=WORKER_TIMEOUT_MS)
     qtbot.mouseClick(page.play_button, Qt.MouseButton.LeftButton)
     assert page.controller.is_playing
 
