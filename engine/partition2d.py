@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from torch import nn
 
+from engine.blas_threads import one_blas_thread
 from engine.cell_cutting import (
     RELATIVE_THICKNESS,
     ROUNDING_ULPS,
@@ -135,7 +136,8 @@ def partition_2d(
     def cut(rings: Rings, pre: np.ndarray, first_neuron: int):
         return cut_layer(rings, pre, box, first_neuron, max_regions)
 
-    rings, maps, patterns = cut_layer_by_layer(net, n_layers, maps, rings, cut, progress)
+    with one_blas_thread():
+        rings, maps, patterns = cut_layer_by_layer(net, n_layers, maps, rings, cut, progress)
     n_neurons = patterns.shape[1]
 
     A = np.ascontiguousarray(maps[:, :2, :].transpose(0, 2, 1))

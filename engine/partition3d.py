@@ -38,6 +38,7 @@ import numpy as np
 from torch import nn
 
 from engine import polygons, polyhedra, polyhedron_kernels
+from engine.blas_threads import one_blas_thread
 from engine.input_checks import budgeted_partition
 from engine.layerwise import (
     LayerProgress,
@@ -449,7 +450,8 @@ def partition_3d(
     def cut_layer(poly: _Polyhedra, pre: np.ndarray, first_neuron: int):
         return _cut_layer(poly, pre, box, first_neuron, max_regions)
 
-    poly, maps, patterns = cut_layer_by_layer(net, n_layers, maps, poly, cut_layer, progress)
+    with one_blas_thread():
+        poly, maps, patterns = cut_layer_by_layer(net, n_layers, maps, poly, cut_layer, progress)
     n_neurons = patterns.shape[1]
 
     slots_per_cell = np.diff(poly.roff[poly.foff])
