@@ -71,6 +71,9 @@ class PageSpec:
     network_requests : a signal (``model, bounds, plane``) asking another page to show a
         network, or None.
     demo : the scene ``--screenshot --demo`` can stage on this page, or None.
+    first_result : how to know that the page shows what a user sees first when it opens
+        (``benchmarks/first_show.py`` times it), when that comes before ``readiness``
+        holds (a page whose readiness waits for a whole run); None: ``readiness``.
     """
 
     key: str
@@ -91,6 +94,7 @@ class PageSpec:
     show_network: Callable[[Page, Any, Any, Any], None] | None = None
     network_requests: Callable[[Page], SignalInstance] | None = None
     demo: ScreenshotDemo | None = None
+    first_result: Callable[[Page], Readiness] | None = None
 
 
 #: The fields a :class:`PageEntry` holds itself; the others are its spec's.

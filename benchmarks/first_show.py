@@ -3,7 +3,16 @@ real result, one fresh process per page.
 
 Each page runs ``main.py --page KEY`` in a new Python process with
 ``SPLINESCOPE_FIRST_SHOW=<file>`` set (see :mod:`app.shell.first_show`): the process
-writes when its window painted first and when the page's readiness held, and quits.
+writes when its window painted first, when the page was built and when its first real
+result was on screen, and quits.
+
+The first real result is what a user sees first on opening the page
+(``PageSpec.first_result``, else ``PageSpec.readiness``): Cells, the exact cells of the
+default network; Volume, the first distance histogram and Monte-Carlo run; Playground,
+the exact cells of the untrained network (training starts with Play); Cells 3D, the
+first 3-D partition drawn; Paths, the first pair's path; Hulls, the training set and the
+test point's verdict (the experiments run when asked: Figure 1's first updates after
+Run are timed apart, below the table).
 By default each process gets an empty numba cache (``NUMBA_CACHE_DIR``), as on a fresh
 install; ``--warm`` keeps the usual cache. The floor, measured in the same run, is a
 process that only imports PySide6's widgets (``--floor-runs`` times, median).

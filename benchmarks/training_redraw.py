@@ -13,6 +13,10 @@ Prints only; asserts nothing about time. Usage, from the repository root::
     python benchmarks/training_redraw.py             # 6 s of training per network
     python benchmarks/training_redraw.py --seconds 3
     OPENBLAS_NUM_THREADS=1 python benchmarks/training_redraw.py
+    python benchmarks/training_redraw.py --tree ../before --tree .   # both, same run
+
+``--tree DIR`` (repeatable) runs this benchmark, one fresh process per tree, on the code
+of another checkout (an older commit's worktree, say), to compare before and after.
 
 On 2 cores the training thread, the frame worker and the GUI thread already take both;
 OpenBLAS's own threads then only wait for each other, and the partition's matrix
@@ -24,11 +28,14 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+#: The checkout whose code is measured: this one, or the one ``--tree`` runs.
+TREE_ENV = "TRAINING_REDRAW_TREE"
+ROOT = Path(os.environ.get(TREE_ENV) or Path(__file__).resolve().parents[1])
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
@@ -69,12 +76,12 @@ def _wait_until(app: QApplication, condition, timeout: float = 60.0) -> None:
         time.sleep(0.002)
 
 
-def _median_ms(fn, repeats: int = 7) -> float:
+def _median_ms(fn, repeats: int = 7, clock=time.perf_counter) -> float:
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = clock()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times) * 1e3
 
 
@@ -91,8 +98,10 @@ def _live_run(app: QApplication, widths: tuple[int, ...], seconds: float) -> dic
     snapshots: list[int] = []
     page.frame_shown.connect(lambda f: frames.append((time.perf_counter(), f.seconds)))
     controller.snapshot_received.connect(lambda s: snapshots.append(s.epoch))
+    gui_cpu, all_cpu = time.thread_time(), time.process_time()
     controller.play()
     _wait(app, seconds)
+    gui_cpu, all_cpu = time.thread_time() - gui_cpu, time.process_time() - all_cpu
     controller.pause()
     _wait_until(app, lambda: not controller.is_busy)
     span = frames[-1][0] - frames[0][0] if len(frames) > 1 else float("nan")
@@ -103,29 +112,37 @@ def _live_run(app: QApplication, widths: tuple[int, ...], seconds: float) -> dic
         "epochs_per_s": (snapshots[-1] if snapshots else 0) / seconds,
         "compute_ms": statistics.median(s for _, s in frames) * 1e3,
         "frames": len(frames),
+        # CPU per frame drawn: of the GUI thread, and of the whole process (training,
+        # frame worker and GUI); wall-clock rates depend on the machine's other load.
+        "gui_cpu_ms": gui_cpu / max(len(frames), 1) * 1e3,
+        "all_cpu_ms": all_cpu / max(len(frames), 1) * 1e3,
         "cells": controller.frame.n_cells,
     }
     return result
 
 
-def _single_frame_costs(page: PlaygroundPage) -> tuple[float, float]:
-    """Median ms to compute the exact frame of the final snapshot, and to draw it."""
+def _single_frame_costs(page: PlaygroundPage) -> tuple[float, float, float]:
+    """Median ms to compute the exact frame of the final snapshot and to draw it, and
+    the GUI thread's CPU ms to draw it."""
     c = page.controller
     request = FrameRequest(c.snapshot, c.dataset, c.transform, c.view, DATA_BOUNDS, c.run_id)
     compute_ms = _median_ms(lambda: compute_frame(request))
     frame = compute_frame(request)
     viewport = page.cells.canvas.viewport()
 
+    # A tree from before the worker built the drawing has no ``frame.drawing``.
+    prebuilt = {"drawing": frame.drawing} if hasattr(frame, "drawing") else {}
+
     def draw() -> None:
         page.cells.show_exact(
-            frame.partition, frame.boundary, frame.predictions, 2, pieces=frame.pieces
+            frame.partition, frame.boundary, frame.predictions, 2, pieces=frame.pieces, **prebuilt
         )
         page.statistics.set_statistics(
             frame.layer_cells, frame.mixed_cells, frame.region_bounds, exact=True
         )
         viewport.repaint()
 
-    return compute_ms, _median_ms(draw)
+    return compute_ms, _median_ms(draw), _median_ms(draw, clock=time.thread_time)
 
 
 def _heatmap_cost(page: PlaygroundPage) -> tuple[float, float]:
@@ -164,7 +181,15 @@ def _heatmap_cost(page: PlaygroundPage) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=6.0, help="training time per network")
+    parser.add_argument("--tree", action="append", type=Path, default=[])
     args = parser.parse_args(argv)
+    if args.tree:
+        for tree in args.tree:
+            print(f"\n== {tree.resolve()}", flush=True)
+            env = dict(os.environ, **{TREE_ENV: str(tree.resolve())})
+            command = [sys.executable, __file__, "--seconds", str(args.seconds)]
+            subprocess.run(command, cwd=tree, env=env, check=False)
+        return
     app = QApplication.instance() or QApplication([sys.argv[0]])
 
     blas = os.environ.get("OPENBLAS_NUM_THREADS", "default")
@@ -176,14 +201,14 @@ def main(argv: list[str] | None = None) -> None:
     header = (
         f"{'network':>9} {'cells':>6} {'epochs/s':>9} {'snaps/s':>8} {'frames/s':>9} "
         f"{'target':>11} {'compute':>9} {'draw':>8} {'heatmap':>9} {'ratio':>7} "
-        f"{'sampled':>9}"
+        f"{'sampled':>9} {'draw cpu':>9} {'gui cpu/f':>10} {'all cpu/f':>10}"
     )
     print(header)
     print("-" * len(header))
     for widths, target in TARGETS.items():
         live = _live_run(app, widths, args.seconds)
         page = live["page"]
-        compute_ms, draw_ms = _single_frame_costs(page)
+        compute_ms, draw_ms, draw_cpu_ms = _single_frame_costs(page)
         heatmap_ms, patterns_ms = _heatmap_cost(page)
         verdict = "met" if live["fps"] >= target else "MISSED"
         name = "-".join(map(str, widths))
@@ -192,7 +217,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{live['snapshots_per_s']:>8.1f} {live['fps']:>9.1f} "
             f"{f'>={target:g} {verdict}':>11} {compute_ms:>7.1f}ms {draw_ms:>6.1f}ms "
             f"{heatmap_ms:>7.1f}ms {(compute_ms + draw_ms) / heatmap_ms:>6.1f}x "
-            f"{patterns_ms:>7.1f}ms"
+            f"{patterns_ms:>7.1f}ms {draw_cpu_ms:>7.1f}ms {live['gui_cpu_ms']:>8.1f}ms "
+            f"{live['all_cpu_ms']:>8.1f}ms"
         )
         page.shutdown()
         page.close()
@@ -202,7 +228,10 @@ def main(argv: list[str] | None = None) -> None:
         "snapshots dropped); compute/draw: one exact frame of the final network, alone; "
         f"heatmap: a {HEATMAP_SIDE}x{HEATMAP_SIDE} sampled heatmap redraw of the same "
         "network; ratio: (compute + draw) / heatmap; sampled: the app's sampled "
-        f"activation-pattern view at {HEATMAP_SIDE}x{HEATMAP_SIDE}."
+        f"activation-pattern view at {HEATMAP_SIDE}x{HEATMAP_SIDE}; draw cpu: the GUI "
+        "thread's CPU time of that draw; gui cpu/f, all cpu/f: CPU time of the GUI thread "
+        "and of the whole process while training, per frame drawn (less than the wall "
+        "time per frame when other programs share the cores)."
     )
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog, nnls
 
 from engine.networks import NetworkLayers
 
@@ -147,6 +146,8 @@ def _least_distance_l2(G: np.ndarray, h: np.ndarray, x0: np.ndarray) -> NearestP
     E = np.vstack([-Gs.T, (Gs @ x0 - hs)[None, :]])
     f = np.zeros(d + 1)
     f[-1] = 1.0
+    from scipy.optimize import nnls  # loaded on first use: windows open without it
+
     u, _ = nnls(E, f, maxiter=50 * max(len(hs), 1) + 100)
     r = E @ u - f
     if -r[-1] < 1e-12:
@@ -184,6 +185,8 @@ def _least_distance_linf(G: np.ndarray, h: np.ndarray, x0: np.ndarray) -> Neares
     # HiGHS now and then reports a spurious status on these tiny LPs (an objective
     # bounded below by 0 called unbounded): the dual simplex without presolve, then the
     # interior-point method, settle them.
+    from scipy.optimize import linprog  # loaded on first use, as nnls
+
     for method, presolve in _LP_ATTEMPTS:
         result = linprog(
             cost, A_ub=A, b_ub=b, bounds=bounds, method=method,

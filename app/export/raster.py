@@ -13,15 +13,16 @@ painted here as text in the theme's type: sharp in PNG, vector text in SVG and P
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QRegion
 from PySide6.QtWidgets import QGraphicsView, QWidget
-from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 
 from app.export.figure_frame import (
     FigureHeading,
@@ -32,17 +33,27 @@ from app.export.figure_frame import (
 )
 from app.export.formats import ImageSize
 from widgets.common.theme import current_theme
-from widgets.vtk.labels import SceneLabel, label_positions
-from widgets.vtk.pipeline import window_image
-from widgets.vtk.view import VtkView
+
+if TYPE_CHECKING:
+    from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
+
+    from widgets.vtk.labels import SceneLabel
+
+#: VTK's Qt view. Only pages with a 3-D view import it; a window that has none need not
+#: load VTK (a few tenths of a second) to export a page.
+_VTK_VIEW_MODULE = "vtkmodules.qt.QVTKRenderWindowInteractor"
 
 _RENDER_ALL = QWidget.RenderFlag.DrawChildren | QWidget.RenderFlag.DrawWindowBackground
 
 
 def vtk_views(widget: QWidget) -> list[QVTKRenderWindowInteractor]:
     """The VTK views inside ``widget`` (or ``widget`` itself) that are shown and alive."""
-    candidates = widget.findChildren(QVTKRenderWindowInteractor)
-    if isinstance(widget, QVTKRenderWindowInteractor):
+    module = sys.modules.get(_VTK_VIEW_MODULE)
+    if module is None:
+        return []  # VTK is not loaded: no VTK view exists
+    view_type = module.QVTKRenderWindowInteractor
+    candidates = widget.findChildren(view_type)
+    if isinstance(widget, view_type):
         candidates.insert(0, widget)
     return [
         view
@@ -53,6 +64,8 @@ def vtk_views(widget: QWidget) -> list[QVTKRenderWindowInteractor]:
 
 def vtk_view_image(view: QVTKRenderWindowInteractor, scale: int = 1) -> QImage:
     """The VTK view's scene, rendered now at ``scale`` times its size, as an RGB QImage."""
+    from widgets.vtk.pipeline import window_image
+
     render_window = view.GetRenderWindow()
     render_window.Render()
     pixels = window_image(render_window, max(int(scale), 1))
@@ -68,7 +81,13 @@ SCENE_LABEL_POINTS = 12.0
 def paint_vtk_views(widget: QWidget, painter: QPainter, ratio: float) -> None:
     """Paint every VTK view inside ``widget`` over its rectangle (``ratio``: device pixels),
     and its scene labels over it as text."""
-    for view in vtk_views(widget):
+    views = vtk_views(widget)
+    if not views:
+        return
+    from widgets.vtk.labels import label_positions
+    from widgets.vtk.view import VtkView
+
+    for view in views:
         owner = view.parentWidget()
         labelled = isinstance(owner, VtkView) and owner.interactor is view
         placed = []

@@ -21,7 +21,6 @@ from app.export.figure_frame import FigureHeading
 from app.export.formats import ExportOptions, ImageSize
 from app.export.raster import render_widget, write_png
 from app.export.vector import render_svg, widget_svg, write_svg_as_pdf, write_widget_pdf
-from app.export.vtk_export import write_gl2ps
 from engine.safe_files import PendingFile
 
 
@@ -172,6 +171,8 @@ def _write_still(view: ExportView, options: ExportOptions, fmt: str, path: Path)
         else:
             write_svg_as_pdf(svg, path, title=figure.title)
     elif view.vtk and view.heading is None:
+        from app.export.vtk_export import write_gl2ps  # VTK: loaded by 3-D pages only
+
         write_gl2ps(view.widget().GetRenderWindow(), path, fmt, title=title)
     elif fmt == "svg":
         heading = view.heading() if view.heading is not None else None

@@ -68,6 +68,14 @@ def hulls_readiness(page, layers: int | None = None) -> Readiness:
     return rule
 
 
+def hulls_first_result(page) -> Readiness:
+    """What a user sees first: the training set drawn and the test point's verdict under
+    it (the experiments run when asked)."""
+    rule = after_signal(page.verdict_shown, lambda: page.canvas.scene_data is not None)
+    rule.failures = (page.controller.failed,)
+    return rule
+
+
 def _run_shown_experiment(controller) -> None:
     key = controller.state.experiment
     if not controller.is_running(key):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.hulls.export import hulls_readiness, hulls_targets
+from app.hulls.export import hulls_first_result, hulls_readiness, hulls_targets
 from app.hulls.page import HullsPage
 from app.hulls.preset import apply_hulls_preset, check_hulls_preset
 from app.hulls.session import restore_hulls_state, save_hulls_state
@@ -20,5 +20,6 @@ HULLS = PageSpec(
     apply_preset=apply_hulls_preset,
     export_targets=hulls_targets,
     readiness=hulls_readiness,
+    first_result=hulls_first_result,
     state_type=HullsState,
 )

@@ -106,6 +106,13 @@ def training_run(page, n_frames: int, size: ImageSize) -> Iterator[QImage | Wait
         controller.set_config(config)
 
 
+def playground_first_result(page) -> Readiness:
+    """What a user sees first: the exact cells of the untrained network (training starts
+    with Play)."""
+    c = page.controller
+    return Readiness((page.frame_shown,), lambda: page.frames_drawn > 0, (c.frame_failed,))
+
+
 def playground_readiness(page, layers: int | None = None) -> Readiness:
     """Ready once the network is trained to its budget and that frame is drawn."""
     c = page.controller

@@ -29,6 +29,7 @@ from engine.partition2d import Partition2D, TooManyRegionsError, partition_2d
 from engine.region_bounds import RegionBounds, region_bounds
 from engine.sampled_cells import SampledCells, sample_cells
 from engine.training import TrainingSnapshot
+from widgets.playground.fills import CellDrawing, cell_drawing
 
 Bounds = tuple[float, float, float, float]
 
@@ -103,6 +104,8 @@ class PlaygroundFrame:
         when the frame is sampled.
     region_bounds : upper bounds for the same k.
     seconds : wall-clock time of the computation.
+    drawing : the exact cells' edges and class fill paths, built in the worker so that
+        the GUI thread only paints them (exact frames), else None.
     """
 
     epoch: int
@@ -124,6 +127,7 @@ class PlaygroundFrame:
     local_complexity: float | None
     region_bounds: RegionBounds
     seconds: float
+    drawing: CellDrawing | None = None
 
     @property
     def equal_axes(self) -> bool:
@@ -171,6 +175,7 @@ def compute_frame(request: FrameRequest) -> PlaygroundFrame:
 
     train_points = in_view(dataset.x_train)
     local = local_complexity(partition, train_points, local_radius(bounds)) if exact else None
+    drawing = cell_drawing(partition, predictions, pieces, dataset.n_classes) if exact else None
 
     return PlaygroundFrame(
         epoch=request.snapshot.epoch,
@@ -194,6 +199,7 @@ def compute_frame(request: FrameRequest) -> PlaygroundFrame:
             architecture.widths, transform.n_features, architecture.activation
         ),
         seconds=time.perf_counter() - started,
+        drawing=drawing,
     )
 
 

@@ -110,6 +110,7 @@ class PlaygroundPage(QMainWindow):
         self._points_run = -1
         # Cells through training, one row (epoch, cells, near points, mixed) a frame.
         self._cell_counts: list[tuple[float, float, float, float]] = []
+        self._cell_counts_shown = True
 
         bind_controls(self.controls, c)
         c.state_changed.connect(self._on_state_changed)
@@ -283,6 +284,8 @@ class PlaygroundPage(QMainWindow):
     def _show_snapshot(self, snapshot: TrainingSnapshot) -> None:
         regression = self.controller.dataset.is_regression
         self.curves.set_history(snapshot.history, regression=regression)
+        if not self._cell_counts_shown:
+            self._show_cell_counts()
         self._show_progress(snapshot)
 
     def _show_progress(self, snapshot: TrainingSnapshot) -> None:
@@ -297,6 +300,7 @@ class PlaygroundPage(QMainWindow):
 
     def _on_run_started(self, snapshot: TrainingSnapshot) -> None:
         self._cell_counts = []
+        self._cell_counts_shown = True
         self.curves.set_cell_counts(*np.zeros((4, 0)))
         self._curve_timer.stop()
         self._show_snapshot(snapshot)
@@ -313,6 +317,7 @@ class PlaygroundPage(QMainWindow):
                 pieces=frame.pieces,
                 axis_names=frame.axis_names,
                 equal_axes=frame.equal_axes,
+                drawing=frame.drawing,
             )
         else:
             self.cells.show_sampled(
@@ -343,7 +348,17 @@ class PlaygroundPage(QMainWindow):
         # A frame of an earlier epoch (a Reset redrawn) replaces what came after it.
         kept = [row for row in self._cell_counts if row[0] < frame.epoch]
         self._cell_counts = [*kept, (float(frame.epoch), *cell_counts(frame))]
-        self.curves.set_cell_counts(*np.asarray(self._cell_counts).T)
+        if self.controller.is_training:
+            # Redrawn with the loss curves, on their timer: the frames go to the cells.
+            self._cell_counts_shown = False
+            if not self._curve_timer.isActive():
+                self._curve_timer.start()
+        else:
+            self._show_cell_counts()
+
+    def _show_cell_counts(self) -> None:
+        self._cell_counts_shown = True
+        self.curves.set_cell_counts(*np.asarray(self._cell_counts, float).reshape(-1, 4).T)
 
     def _show_error(self, message: str) -> None:
         self.status_label.setText(message)

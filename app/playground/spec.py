@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from app.page_spec import PageSpec, ScreenshotDemo
-from app.playground.export import playground_readiness, playground_targets
+from app.playground.export import (
+    playground_first_result,
+    playground_readiness,
+    playground_targets,
+)
 from app.playground.page import PlaygroundPage
 from app.playground.preset import apply_playground_preset, check_playground_preset
 from app.playground.session import restore_playground_state, save_playground_state
@@ -20,6 +24,7 @@ PLAYGROUND = PageSpec(
     apply_preset=apply_playground_preset,
     export_targets=playground_targets,
     readiness=playground_readiness,
+    first_result=playground_first_result,
     state_type=PlaygroundState,
     demo=ScreenshotDemo("training", lambda page: page.controller.play(), wait_again=True),
 )

@@ -4,9 +4,9 @@ its page first showed a real result, written to the file the environment names.
 With ``SPLINESCOPE_FIRST_SHOW=<file>`` set, ``python main.py --page KEY`` records, as
 ``time.time()`` stamps (comparable with the parent process's clock) and CPU seconds of
 this process, the moment the window is shown, the moment the page is built (the window
-shows first, the page's code is imported meanwhile) and the moment the page's readiness
-(``PageSpec.readiness``) holds, writes them to ``<file>`` as JSON and quits. Unset,
-nothing here runs.
+shows first, the page's code is imported meanwhile) and the moment the page's first real
+result is on screen (``PageSpec.first_result``, else ``PageSpec.readiness``), writes them
+to ``<file>`` as JSON and quits. Unset, nothing here runs.
 """
 
 from __future__ import annotations
@@ -20,12 +20,20 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.export.ready import Readiness
 from app.registry import page_spec
 
 #: The environment variable naming the file the probe writes.
 FIRST_SHOW_ENV = "SPLINESCOPE_FIRST_SHOW"
 #: Give up after this long (ms) and write what was seen, with ``"result": null``.
 FIRST_SHOW_TIMEOUT_MS = 180_000
+
+
+def first_result(key: str, page: QWidget) -> Readiness:
+    """How to know that ``page`` (the page named ``key``) shows its first real result:
+    its spec's ``first_result``, or its ``readiness`` when it has none."""
+    spec = page_spec(key)
+    return spec.first_result(page) if spec.first_result is not None else spec.readiness(page, None)
 
 
 def first_show_file(environ: dict[str, str] | os._Environ) -> Path | None:
@@ -66,7 +74,7 @@ class FirstShowProbe(QObject):
     def _watch(self, page: QWidget) -> None:
         """The page exists: watch its readiness."""
         self._stamp("built")
-        self._rule = page_spec(self._key).readiness(page, None)
+        self._rule = first_result(self._key, page)
         for signal in self._rule.signals:
             signal.connect(self._check)
         for signal in self._rule.failures:

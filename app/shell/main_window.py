@@ -27,8 +27,17 @@ ABOUT_TEXT = (
     "<p>After Balestriero &amp; Baraniuk, <i>A Spline Theory of Deep Networks</i> (2018).</p>"
 )
 #: What the background import takes after the pages: the code of File > Import model…
-#: and of the exports, so that using them imports nothing on the GUI thread.
-LATER_MODULES = ("app.model_import", "app.model_import.weights_dialog", "app.export.targets")
+#: and of the exports, and what the pages load on first use (scipy's solvers for the
+#: distance to a cell's boundary; VTK for the exports of 3-D views), so that using them
+#: imports nothing on the GUI thread.
+LATER_MODULES = (
+    "app.model_import",
+    "app.model_import.weights_dialog",
+    "app.export.targets",
+    "scipy.optimize",
+    "app.export.vtk_export",
+    "widgets.vtk.view",
+)
 
 
 class MainWindow(QMainWindow):

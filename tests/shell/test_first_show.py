@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -115,3 +116,29 @@ def test_a_fresh_process_paints_its_window_before_building_its_page(tmp_path):
     stamps = json.loads(out.read_text(encoding="utf-8"))
     assert stamps["failure"] is None
     assert stamps["window"] < stamps["built"] <= stamps["result"]
+
+
+@pytest.mark.parametrize("key", ["hulls", "playground"])
+def test_the_probe_times_what_a_user_sees_first_not_a_whole_run(qtbot, tmp_path, key):
+    """Hulls: the training set and the verdict, with no experiment started; Playground:
+    the untrained network's exact cells, with no training started."""
+    out = tmp_path / f"{key}.json"
+    window = MainWindow(first_page=key)
+    qtbot.addWidget(window)
+    codes: list[int] = []
+    install_first_show_probe(window, key, out, codes.append)
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitUntil(lambda: bool(codes), timeout=TIMEOUT_MS)
+    stamps = json.loads(out.read_text(encoding="utf-8"))
+    assert codes == [0] and stamps["failure"] is None
+    assert stamps["built"] <= stamps["result"]
+    page = window.page(key)
+    if key == "hulls":
+        assert page.canvas.scene_data is not None
+        assert "distance" in page.verdict_label.text() or "%" in page.verdict_label.text()
+        assert not any(page.controller.is_running(k) for k in page.panels)
+    else:
+        assert page.cells.partition.n_regions > 1 and page.frames_drawn >= 1
+        assert not page.controller.is_training
+    window.close()

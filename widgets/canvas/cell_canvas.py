@@ -141,6 +141,8 @@ class CellCanvas(pg.PlotWidget):
         self._edge_items: dict[int, pg.PlotCurveItem] = {}
         self._decision_halo = pg.PlotCurveItem(connect="pairs", antialias=True)
         self._decision_line = pg.PlotCurveItem(connect="pairs", antialias=True)
+        for item in (self._decision_halo, self._decision_line):
+            item.setSegmentedLineMode("on")  # see _edge_item
         self._style_decision()
         for z, item in enumerate((self._decision_halo, self._decision_line)):
             item.setZValue(_Z_DECISION + z)
@@ -227,10 +229,18 @@ class CellCanvas(pg.PlotWidget):
         scene = self.getPlotItem().getViewBox().mapViewToScene(QPointF(*point))
         return QPointF(self.mapFromScene(scene))
 
-    def set_partition(self, partition: Partition2D, boundary: SegmentSet | None = None) -> None:
+    def set_partition(
+        self,
+        partition: Partition2D,
+        boundary: SegmentSet | None = None,
+        *,
+        edges: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> None:
         """Show ``partition``; draw ``boundary.segments`` on top if given.
 
-        A highlighted cell is dropped: cell ids belong to one partition.
+        ``edges``, ``engine.cell_edges.unique_edges(partition)`` if a worker has already
+        computed it, spares the GUI thread that work. A highlighted cell is dropped: cell
+        ids belong to one partition.
         """
         bounds_changed = self._partition is None or not np.array_equal(
             self._partition.bounds, partition.bounds
@@ -239,7 +249,7 @@ class CellCanvas(pg.PlotWidget):
         self.set_highlighted_cell(None)
         self._label_axes(sliced=partition.plane is not None)
         self._draw_fills(partition)
-        self._draw_edges(partition)
+        self._draw_edges(partition, edges)
         segments = np.zeros((0, 2, 2)) if boundary is None else np.asarray(boundary.segments)
         x, y = _pairs_xy(segments[:, 0], segments[:, 1])
         for item in (self._decision_halo, self._decision_line):
@@ -273,15 +283,22 @@ class CellCanvas(pg.PlotWidget):
         """The curve of the edges made by ``layer`` (-1: domain boundary), made on first use."""
         item = self._edge_items.get(layer)
         if item is None:
+            # Drawn as separate lines, not one stroked path: the same pixels (the edges
+            # are opaque) for a fraction of the time Qt takes to stroke a wide path.
             item = pg.PlotCurveItem(connect="pairs", antialias=True, skipFiniteCheck=True)
+            item.setSegmentedLineMode("on")
             # The first layer's long straight lines go on top of the deeper layers' bends.
             item.setZValue(_Z_EDGES + (1 if layer < 0 else 2 + _MAX_LAYERS - layer))
             self.getPlotItem().addItem(item)
             self._edge_items[layer] = item
         return item
 
-    def _draw_edges(self, partition: Partition2D) -> None:
-        start, end, edge_layer = unique_edges(partition)
+    def _draw_edges(
+        self,
+        partition: Partition2D,
+        edges: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        start, end, edge_layer = unique_edges(partition) if edges is None else edges
         colours, widths = layer_edge_style(partition, self._theme)
         line_scale = self._theme.line_scale
         styles = {-1: (DOMAIN_EDGE_RGB, line_scale)}

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QColor, QPainterPath
 
+from engine.cell_edges import unique_edges
 from engine.cell_statistics import CellPredictions
 from engine.class_pieces import ClassPieces
 from engine.partition2d import Partition2D
 from widgets.common.class_colours import class_fill_colours, value_colours
+from widgets.common.theme import Theme, current_theme
 
 #: Confidence shades per class: polygons of one class and shade share one painter path.
 CONFIDENCE_LEVELS = 12
@@ -119,3 +122,52 @@ def grouped_ring_paths(
         )
         for s, e in zip(starts, ends, strict=True)
     ]
+
+
+def class_fill_paths(
+    partition: Partition2D,
+    predictions: CellPredictions,
+    pieces: ClassPieces | None,
+    n_classes: int,
+) -> list[tuple[QColor, QPainterPath]]:
+    """The prediction fills of :func:`prediction_fills` as one painter path per shade,
+    shades ascending, for :meth:`widgets.canvas.cell_fills.CellFillItem.set_fills`.
+
+    Painter paths are plain values: a worker may build them and hand them to the GUI
+    thread, which then only paints.
+    """
+    shaded = prediction_fills(partition, predictions, pieces, n_classes)
+    return [
+        (QColor(*(int(v) for v in shaded.colours[group])), path)
+        for group, path in grouped_ring_paths(shaded.ring_xy, shaded.offsets, shaded.shade)
+    ]
+
+
+@dataclass(frozen=True)
+class CellDrawing:
+    """What the canvas draws of an exact partition, built off the GUI thread.
+
+    Attributes
+    ----------
+    edges : ``engine.cell_edges.unique_edges(partition)``: (M, 2) starts, (M, 2) ends,
+        (M,) layer of every edge (-1: the domain's boundary).
+    class_fills : one ``(QColor, QPainterPath)`` per shade (:func:`class_fill_paths`).
+    theme : the theme the fills' colours are of; in another, they are built again.
+    """
+
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray]
+    class_fills: list[tuple[QColor, QPainterPath]]
+    theme: Theme
+
+
+def cell_drawing(
+    partition: Partition2D,
+    predictions: CellPredictions,
+    pieces: ClassPieces | None,
+    n_classes: int,
+) -> CellDrawing:
+    """The edges and class fill paths of ``partition`` in the current theme (see
+    :func:`class_fill_paths` for the arguments); safe to call in a worker."""
+    theme = current_theme()
+    fills = class_fill_paths(partition, predictions, pieces, n_classes)
+    return CellDrawing(unique_edges(partition), fills, theme)

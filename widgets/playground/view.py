@@ -20,7 +20,6 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.cell_statistics import CellPredictions
@@ -31,7 +30,7 @@ from engine.sampled_cells import SampledCells
 from widgets.canvas.cell_canvas import CellCanvas, CellFillItem
 from widgets.common.class_colours import class_point_colours, value_point_colours
 from widgets.common.theme import Theme, current_theme, follow_theme
-from widgets.playground.fills import cell_shades, grouped_ring_paths, prediction_fills
+from widgets.playground.fills import CellDrawing, cell_drawing, cell_shades
 
 COLOUR_BY_CLASS = "class"
 COLOUR_BY_PATTERN = "pattern"
@@ -162,6 +161,7 @@ class PlaygroundCanvas(QWidget):
         pieces: ClassPieces | None = None,
         axis_names: tuple[str, str] = ("x₁", "x₂"),
         equal_axes: bool = True,
+        drawing: CellDrawing | None = None,
     ) -> None:
         """Draw exact cells: pattern fills and edges (CellCanvas), class shades on top.
 
@@ -169,28 +169,33 @@ class PlaygroundCanvas(QWidget):
         class (cut cells piece by piece); without them every cell takes the shade of its
         centre's prediction. ``equal_axes`` keeps one unit the same length on both axes
         (input coordinates); feature coordinates of different kinds (r, θ) fill the
-        canvas instead.
+        canvas instead. ``drawing``, the same partition's edges and class fill paths
+        built by :func:`cell_drawing` in a worker, leaves the GUI thread only the paint.
         """
         self._shown = (
             self.show_exact,
             (partition, boundary, predictions, n_classes),
-            {"pieces": pieces, "axis_names": axis_names, "equal_axes": equal_axes},
+            {
+                "pieces": pieces,
+                "axis_names": axis_names,
+                "equal_axes": equal_axes,
+                "drawing": drawing,
+            },
         )
+        if drawing is None or drawing.theme is not current_theme():
+            drawing = cell_drawing(partition, predictions, pieces, n_classes)
         self._exact, self._n_classes = True, n_classes
         self._sampled_cells, self._predictions = None, predictions
         self._sampled.setVisible(False)
         self._set_equal_axes(equal_axes)
         # Class shades cover every cell: the pattern fills beneath would never be seen.
         self.canvas.set_pattern_fills_visible(self._colour_by != COLOUR_BY_CLASS)
-        self.canvas.set_partition(partition, boundary)
+        self.canvas.set_partition(partition, boundary, edges=drawing.edges)
         self.set_axis_names(*axis_names)
-        shaded = prediction_fills(partition, predictions, pieces, n_classes)
-        fills = [
-            (QColor(*(int(v) for v in shaded.colours[group])), path)
-            for group, path in grouped_ring_paths(shaded.ring_xy, shaded.offsets, shaded.shade)
-        ]
         xmin, xmax, ymin, ymax = (float(v) for v in partition.bounds)
-        self._class_fills.set_fills(fills, QRectF(xmin, ymin, xmax - xmin, ymax - ymin))
+        self._class_fills.set_fills(
+            drawing.class_fills, QRectF(xmin, ymin, xmax - xmin, ymax - ymin)
+        )
         self._class_fills.setVisible(self._colour_by == COLOUR_BY_CLASS)
         self._rebuild_legend()
 
