@@ -70,7 +70,9 @@ class _Card(QFrame):
         self.title.setWordWrap(True)
         give_own_font(self.title, scaled_font(self.font(), 1.1))
         self.title.setTextFormat(Qt.TextFormat.RichText)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        # Cards share the page's width by stretch alone; down the page, each keeps the
+        # height its plot's axis labels ask for (talk type at 1280x720 squeezed them).
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(10, 6, 10, 6)
         self.body.setSpacing(3)
@@ -87,8 +89,9 @@ class PathsViews(QWidget):
         self._build_cards()
         side = QVBoxLayout()
         side.setSpacing(8)
-        side.addWidget(self.survey_card, 1)
-        side.addWidget(self.classifier_card, 1)
+        # The classifier's card holds a caption, a legend line and a plot: a little more.
+        side.addWidget(self.survey_card, 4)
+        side.addWidget(self.classifier_card, 5)
         top = QHBoxLayout()
         top.setSpacing(8)
         top.addWidget(self.canvas_card, 11)
@@ -112,6 +115,7 @@ class PathsViews(QWidget):
         self.canvas_card.setMinimumWidth(420)
         self.cells_label = QLabel(self)
         self.cells_label.setObjectName("pathsCellCountLabel")
+        self.cells_label.setWordWrap(True)
         give_own_font(self.cells_label, scaled_font(self.font(), 1.1, bold=True))
         self.cells_label.setStyleSheet("color: rgb(188, 0, 150);")
         self.canvas_card.body.addWidget(self.cells_label)
