@@ -8,7 +8,7 @@ never computes geometry and holds no setting.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.paths.analysis import PairAnalysis
@@ -70,13 +70,23 @@ class _Card(QFrame):
         self.title.setWordWrap(True)
         give_own_font(self.title, scaled_font(self.font(), 1.1))
         self.title.setTextFormat(Qt.TextFormat.RichText)
-        # Cards share the page's width by stretch alone; down the page, each keeps the
-        # height its plot's axis labels ask for (talk type at 1280x720 squeezed them).
+        # Cards share the page's width by stretch alone; down the page, each keeps at
+        # least the height its plot's axis labels ask for (talk type at 1280x720 squeezed
+        # the classifier's plot under its caption), and shares the rest by stretch.
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(10, 6, 10, 6)
         self.body.setSpacing(3)
         self.body.addWidget(self.title)
+
+    def sizeHint(self) -> QSize:
+        """The minimum height, so that the stretch factors alone share the rest."""
+        return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
+
+    def hasHeightForWidth(self) -> bool:
+        """No: a card's height for its width is its layout's preferred one (the digit
+        strip's, say), which would again take the room from the stretch factors."""
+        return False
 
 
 class PathsViews(QWidget):

@@ -146,6 +146,7 @@ class AxisRoom(QObject):
         # rewrites the label on every setLabel, and a changed revision says it has.
         self._shown: dict[int, tuple[str, int]] = {}
         self._thinned: set[int] = set()  # axes whose tick spacing this keeper set
+        self._shrinks_left = 2
         view = plot.getViewBox()
         view.sigRangeChanged.connect(self.schedule)
         view.sigResized.connect(self.schedule)
@@ -169,6 +170,19 @@ class AxisRoom(QObject):
         for room in self._members():
             room._size_across()
         self._ask_length()
+        self._shrinks_left = max(0, self._shrinks_left - 1)
+
+    @property
+    def _may_shrink(self) -> bool:
+        return self._shrinks_left > 0
+
+    def allow_shrinking(self) -> None:
+        """Let the next two refits narrow the vertical axes (a new theme: type changed).
+
+        Between such events they only grow. Narrowing on every refit loops on plots whose
+        aspect is locked: a narrower axis widens the view, which changes the range shown,
+        which brings back the wider tick labels that the axis was narrowed from."""
+        self._shrinks_left = 2
 
     def _members(self) -> list[AxisRoom]:
         return [room for ref in self.group if (room := ref()) is not None]
@@ -242,6 +256,10 @@ class AxisRoom(QObject):
                 need = max([n for n in shared if n is not None], default=need)
             axis = self._plot.getAxis(side)
             size = math.ceil(need)
+            # Only widths stick (see allow_shrinking): a height follows its label's type.
+            now = axis.fixedWidth if side in _VERTICAL else None
+            if now is not None and size < now and not self._may_shrink:
+                continue
             if side in _VERTICAL and axis.fixedWidth != size:
                 axis.setWidth(size)
             elif side not in _VERTICAL and axis.fixedHeight != size:
@@ -283,6 +301,7 @@ def keep_axis_room(plot: pg.PlotItem) -> AxisRoom:
     room = plot.findChild(AxisRoom, "axisRoom")
     if room is None:
         room = AxisRoom(plot)
+    room.allow_shrinking()
     room.refit()
     room.schedule()
     return room
@@ -295,4 +314,5 @@ def share_axis_room(plots: list[pg.PlotItem]) -> None:
     for room in rooms:
         room.group = group
     for room in rooms:
+        room.allow_shrinking()
         room.refit()
