@@ -31,6 +31,7 @@ from app.export.figure_frame import (
     paint_heading,
 )
 from app.export.formats import ImageSize
+from widgets.common.axis_room import refit_axes_now
 from widgets.common.theme import current_theme
 from widgets.vtk.labels import SceneLabel, label_positions
 from widgets.vtk.pipeline import window_image
@@ -114,10 +115,12 @@ def laid_out_at(widget: QWidget, width: int, height: int) -> Iterator[None]:
         yield
         return
     widget.resize(width, height)
+    refit_axes_now(widget)  # the plots' axes fit their labels at this size too
     try:
         yield
     finally:
         widget.resize(old)
+        refit_axes_now(widget)
 
 
 @contextmanager

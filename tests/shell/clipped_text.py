@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QRegion, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -122,9 +122,26 @@ def axis_label_ink(axis: pg.AxisItem) -> QRectF | None:
     return axis.label.mapRectToParent(box)
 
 
-def axis_problems(axis: pg.AxisItem) -> list[str]:
-    """What of ``axis`` is cut: its label longer than the axis, a tick label outside the
-    axis across it (pyqtgraph then leaves the number out), or a tick label on the label."""
+def _shown_region(view: pg.GraphicsView, root: QWidget) -> QRegion:
+    """The part of ``view``'s viewport that ``root`` shows: the viewport clipped by each
+    of its ancestors up to ``root`` (what an export of ``root`` draws; on screen the
+    window, root's ancestor, clips no more, and neighbours are checked apart)."""
+    viewport = view.viewport()
+    region = QRegion(viewport.rect())
+    widget = viewport.parentWidget()
+    while widget is not None:
+        region &= QRegion(QRect(viewport.mapFrom(widget, QPoint(0, 0)), widget.size()))
+        if widget is root:
+            break
+        widget = widget.parentWidget()
+    return region
+
+
+def axis_problems(axis: pg.AxisItem, shown: QRegion | None = None) -> list[str]:
+    """What of ``axis`` is cut: a part outside ``shown`` (its view's viewport region that
+    is drawn; default: all of it), its label longer than the axis, a tick label outside the
+    axis across it (pyqtgraph then leaves the number out), or tick labels on one another
+    or on the label."""
     problems = []
     name = axis.labelText or axis.orientation
     vertical = axis.orientation in ("left", "right")
@@ -133,9 +150,10 @@ def axis_problems(axis: pg.AxisItem) -> list[str]:
     view = axis.scene().views()[0] if axis.scene() and axis.scene().views() else None
     if view is not None:
         # A plot squeezed below its minimum overflows its view, and a view squeezed below
-        # its own minimum (in a panel that ignores it) runs under its neighbours.
+        # its own minimum (in a panel that ignores it) runs past the panel's edge.
+        shown = QRegion(view.viewport().rect()) if shown is None else shown
         box = view.mapFromScene(axis.mapRectToScene(QRectF(QPointF(0, 0), size))).boundingRect()
-        hidden = QRegion(box.adjusted(2, 2, -2, -2)).subtracted(view.viewport().visibleRegion())
+        hidden = QRegion(box.adjusted(2, 2, -2, -2)).subtracted(shown)
         if not hidden.isEmpty():
             problems.append(
                 f"axis {name!r} is partly hidden: {hidden.boundingRect().height()} px high, "
@@ -222,7 +240,9 @@ def clipped_axis_texts(root: QWidget) -> list[str]:
     and per axis whose label or tick labels are cut."""
     problems = []
     for view in _views(root):
-        problems += squeezed_view_problems(view)
+        if view is not root:  # an export of a plot draws it whole, whatever its parent
+            problems += squeezed_view_problems(view)
+        shown = _shown_region(view, root)
         for axis in _axes(view):
-            problems += axis_problems(axis)
+            problems += axis_problems(axis, shown)
     return problems

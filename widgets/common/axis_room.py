@@ -25,6 +25,7 @@ import weakref
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QRectF, QTimer
 from PySide6.QtGui import QPainter, QPicture, QTextDocument
+from PySide6.QtWidgets import QWidget
 
 #: pyqtgraph's AxisItem.resizeEvent moves the label this far outwards, past the axis's edge.
 LABEL_NUDGE = 5.0
@@ -316,3 +317,29 @@ def share_axis_room(plots: list[pg.PlotItem]) -> None:
     for room in rooms:
         room.allow_shrinking()
         room.refit()
+
+
+def refit_axes_now(widget: QWidget, passes: int = 3) -> None:
+    """Refit, at once, every kept plot inside ``widget`` (or ``widget`` itself).
+
+    An export lays a widget out at another size and draws it before the event loop runs,
+    so the keepers' scheduled refits would come too late. Each pass refits every plot and
+    applies its layout; an axis sized in one pass can change the tick labels of the next.
+    """
+    views = widget.findChildren(pg.GraphicsView)
+    if isinstance(widget, pg.GraphicsView):
+        views.append(widget)
+    plots = [
+        item
+        for view in views
+        if view.scene() is not None
+        for item in view.scene().items()
+        if isinstance(item, pg.PlotItem)
+    ]
+    rooms = [(plot, plot.findChild(AxisRoom, "axisRoom")) for plot in plots]
+    for _pass in range(passes):
+        for plot, room in rooms:
+            if room is not None:
+                room.allow_shrinking()
+                room.refit()
+                plot.layout.activate()
