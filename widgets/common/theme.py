@@ -361,6 +361,7 @@ def follow_plot_theme(
         if legend_pt is not None and plot.legend is not None:
             restyle_legend(plot.legend, theme, legend_pt)
 
+    keep_axis_room(plot)  # in the default look too, where restyle is not called at once
     return follow_theme(widget, restyle)
 
 
