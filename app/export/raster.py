@@ -32,6 +32,7 @@ from app.export.figure_frame import (
     paint_heading,
 )
 from app.export.formats import ImageSize
+from widgets.common.axis_room import refit_axes_now
 from widgets.common.theme import current_theme
 
 if TYPE_CHECKING:
@@ -133,10 +134,12 @@ def laid_out_at(widget: QWidget, width: int, height: int) -> Iterator[None]:
         yield
         return
     widget.resize(width, height)
+    refit_axes_now(widget)  # the plots' axes fit their labels at this size too
     try:
         yield
     finally:
         widget.resize(old)
+        refit_axes_now(widget)
 
 
 @contextmanager

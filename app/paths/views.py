@@ -8,7 +8,7 @@ never computes geometry and holds no setting.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.paths.analysis import PairAnalysis
@@ -70,11 +70,23 @@ class _Card(QFrame):
         self.title.setWordWrap(True)
         give_own_font(self.title, scaled_font(self.font(), 1.1))
         self.title.setTextFormat(Qt.TextFormat.RichText)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        # Cards share the page's width by stretch alone; down the page, each keeps at
+        # least the height its plot's axis labels ask for (talk type at 1280x720 squeezed
+        # the classifier's plot under its caption), and shares the rest by stretch.
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.body = QVBoxLayout(self)
         self.body.setContentsMargins(10, 6, 10, 6)
         self.body.setSpacing(3)
         self.body.addWidget(self.title)
+
+    def sizeHint(self) -> QSize:
+        """The minimum height, so that the stretch factors alone share the rest."""
+        return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
+
+    def hasHeightForWidth(self) -> bool:
+        """No: a card's height for its width is its layout's preferred one (the digit
+        strip's, say), which would again take the room from the stretch factors."""
+        return False
 
 
 class PathsViews(QWidget):
@@ -87,8 +99,9 @@ class PathsViews(QWidget):
         self._build_cards()
         side = QVBoxLayout()
         side.setSpacing(8)
-        side.addWidget(self.survey_card, 1)
-        side.addWidget(self.classifier_card, 1)
+        # The classifier's card holds a caption, a legend line and a plot: a little more.
+        side.addWidget(self.survey_card, 4)
+        side.addWidget(self.classifier_card, 5)
         top = QHBoxLayout()
         top.setSpacing(8)
         top.addWidget(self.canvas_card, 11)
@@ -112,6 +125,7 @@ class PathsViews(QWidget):
         self.canvas_card.setMinimumWidth(420)
         self.cells_label = QLabel(self)
         self.cells_label.setObjectName("pathsCellCountLabel")
+        self.cells_label.setWordWrap(True)
         give_own_font(self.cells_label, scaled_font(self.font(), 1.1, bold=True))
         self.cells_label.setStyleSheet("color: rgb(188, 0, 150);")
         self.canvas_card.body.addWidget(self.cells_label)

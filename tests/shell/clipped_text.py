@@ -3,17 +3,31 @@
 A label's text fits when its one line (or, word-wrapped, its lines at the label's width)
 needs no more room than the label's contents rectangle; rich text is measured as Qt lays
 it out. A table header's section fits when its text does, or when it is elided and its
-full text is in the header item's tooltip. A pyqtgraph axis fits when its label, laid
-along it, is no longer than the axis, and (for a vertical axis, whose width is set) its
-widest tick label, the tick and the label's band fit its width.
+full text is in the header item's tooltip. A pyqtgraph axis fits when it lies inside
+its view (a plot squeezed below its minimum overflows its widget, and the part outside
+is hidden), its label's text is no longer than the axis, and every tick label pyqtgraph
+lays out lies inside the axis across it and off the label's text.
 """
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFontMetricsF, QTextDocument
-from PySide6.QtWidgets import QAbstractButton, QLabel, QStyle, QTableWidget, QWidget
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QRegion, QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QLabel,
+    QLayout,
+    QStyle,
+    QTableWidget,
+    QWidget,
+)
+
+# Where pyqtgraph lays the tick labels out (its own layout code, run without dropping the
+# labels that do not fit): the check compares those rectangles with the axis and its label.
+from widgets.common.axis_room import tick_label_rects
 
 #: Rounding slack in pixels.
 SLACK = 1.0
@@ -48,68 +62,133 @@ def _needed(label: QLabel) -> tuple[float, float]:
     ) - metrics.leading()
 
 
-def _axes(root: QWidget) -> list[pg.AxisItem]:
-    """The visible pyqtgraph axes of every plot inside ``root``."""
+def _views(root: QWidget) -> list[pg.GraphicsView]:
+    """The visible pyqtgraph views inside ``root`` (and root, if it is one)."""
     views = root.findChildren(pg.GraphicsView)
     if isinstance(root, pg.GraphicsView):
         views.append(root)
-    axes = []
-    for view in views:
-        if not view.isVisibleTo(root) and view is not root:
-            continue
-        axes += [
-            item
-            for item in view.scene().items()
-            if isinstance(item, pg.AxisItem) and item.isVisible() and item.style["showValues"]
-        ]
-    return axes
+    return [view for view in views if view is root or view.isVisibleTo(root)]
 
 
-def _tick_texts(axis: pg.AxisItem) -> list[str]:
-    """The tick labels the axis draws at its current range and size."""
-    vertical = axis.orientation in ("left", "right")
-    length = axis.size().height() if vertical else axis.size().width()
-    if length <= 1:
+def _axes(view: pg.GraphicsView) -> list[pg.AxisItem]:
+    """The visible axes of ``view`` that show their values."""
+    return [
+        item
+        for item in view.scene().items()
+        if isinstance(item, pg.AxisItem) and item.isVisible() and item.style["showValues"]
+    ]
+
+
+def _laid_out(layout: QLayout) -> list[QWidget]:
+    """The widgets ``layout`` and its nested layouts place."""
+    widgets = []
+    for index in range(layout.count()):
+        item = layout.itemAt(index)
+        if item.widget() is not None:
+            widgets.append(item.widget())
+        elif item.layout() is not None:
+            widgets += _laid_out(item.layout())
+    return widgets
+
+
+def squeezed_view_problems(view: pg.GraphicsView) -> list[str]:
+    """A plot's view squeezed by its panel below the minimum its axes asked for: Qt then lays
+    it over its neighbours or past the panel's edge, and the part covered is hidden."""
+    parent = view.parentWidget()
+    if parent is None or parent.layout() is None:
         return []
-    low, high = axis.range
-    texts = []
-    for spacing, values in axis.tickValues(low, high, length):
-        texts += axis.tickStrings(values, axis.autoSIPrefixScale * axis.scale, spacing)
-    return [t for t in texts if t]
+    name = view.objectName() or type(view).__name__
+    mine = view.geometry()
+    problems = []
+    if not parent.rect().adjusted(-2, -2, 2, 2).contains(mine):
+        problems.append(f"plot {name!r} runs past the edge of {type(parent).__name__}")
+    for other in _laid_out(parent.layout()):
+        if other is view or not other.isVisible():
+            continue
+        overlap = mine.intersected(other.geometry())
+        if overlap.width() > 2 and overlap.height() > 2:
+            other_name = other.objectName() or type(other).__name__
+            problems.append(f"plot {name!r} lies under or over {other_name!r}")
+    return problems
 
 
-def axis_problems(axis: pg.AxisItem) -> list[str]:
-    """What of ``axis`` is cut: its label longer than the axis, or (vertical axes) tick
-    labels wider than the room the axis leaves them."""
+def axis_label_ink(axis: pg.AxisItem) -> QRectF | None:
+    """Where the axis label's text is, in the axis's coordinates (its item's box less the
+    text document's margin, which is empty), or None when the axis shows no label."""
+    if not axis.label.isVisible() or not axis.labelText.strip():
+        return None
+    margin = axis.label.document().documentMargin()
+    box = axis.label.boundingRect().adjusted(margin, margin, -margin, -margin)
+    return axis.label.mapRectToParent(box)
+
+
+def _shown_region(view: pg.GraphicsView, root: QWidget) -> QRegion:
+    """The part of ``view``'s viewport that ``root`` shows: the viewport clipped by each
+    of its ancestors up to ``root`` (what an export of ``root`` draws; on screen the
+    window, root's ancestor, clips no more, and neighbours are checked apart)."""
+    viewport = view.viewport()
+    region = QRegion(viewport.rect())
+    widget = viewport.parentWidget()
+    while widget is not None:
+        region &= QRegion(QRect(viewport.mapFrom(widget, QPoint(0, 0)), widget.size()))
+        if widget is root:
+            break
+        widget = widget.parentWidget()
+    return region
+
+
+def axis_problems(axis: pg.AxisItem, shown: QRegion | None = None) -> list[str]:
+    """What of ``axis`` is cut: a part outside ``shown`` (its view's viewport region that
+    is drawn; default: all of it), its label longer than the axis, a tick label outside the
+    axis across it (pyqtgraph then leaves the number out), or tick labels on one another
+    or on the label."""
     problems = []
     name = axis.labelText or axis.orientation
     vertical = axis.orientation in ("left", "right")
     size = axis.size()
-    along = size.height() if vertical else size.width()
-    if axis.label.isVisible() and axis.labelText.strip():
-        need = axis.label.boundingRect().width()
+    along, across = (size.height(), size.width()) if vertical else (size.width(), size.height())
+    view = axis.scene().views()[0] if axis.scene() and axis.scene().views() else None
+    if view is not None:
+        # A plot squeezed below its minimum overflows its view, and a view squeezed below
+        # its own minimum (in a panel that ignores it) runs past the panel's edge.
+        shown = QRegion(view.viewport().rect()) if shown is None else shown
+        box = view.mapFromScene(axis.mapRectToScene(QRectF(QPointF(0, 0), size))).boundingRect()
+        hidden = QRegion(box.adjusted(2, 2, -2, -2)).subtracted(shown)
+        if not hidden.isEmpty():
+            problems.append(
+                f"axis {name!r} is partly hidden: {hidden.boundingRect().height()} px high, "
+                f"{hidden.boundingRect().width()} px wide of it lie outside what its view shows"
+            )
+    ink = axis_label_ink(axis)
+    if ink is not None:
+        need = ink.height() if vertical else ink.width()
         if need > along + SLACK:
             problems.append(f"axis {name!r} label: needs {need:.0f} along it, has {along:.0f}")
-    if vertical:
-        font = axis.style["tickFont"] or axis.font()
-        metrics = QFontMetricsF(font)
-        # Measured as pyqtgraph lays a tick label out (a centred box, not the advance).
-        box = QRectF(0, 0, 100, 100)
-        widest = max(
-            (
-                metrics.boundingRect(box, int(Qt.AlignmentFlag.AlignCenter), t).width()
-                for t in _tick_texts(axis)
-            ),
-            default=0.0,
-        )
-        band = axis.label.boundingRect().height() * 0.8 if axis.label.isVisible() else 0.0
-        need = widest + axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"]) + band
-        # pyqtgraph sizes an axis to its own labels a pixel tighter than this measure
-        # (its text box is rounded): two pixels of slack, far below a cut digit.
-        if need > size.width() + 2 * SLACK:
+    rects = tick_label_rects(axis)
+    spans = sorted((r.top(), r.bottom()) if vertical else (r.left(), r.right()) for r in rects)
+    reach = -math.inf  # the far end of the labels before this one, along the axis
+    for low, high in spans:
+        if low < reach - SLACK:
+            problems.append(f"axis {name!r} tick labels run into each other")
+            break
+        reach = max(reach, high)
+    for rect in rects:
+        # pyqtgraph lets tick labels run past the axis's ends (into the plot's margins) by
+        # design; across the axis they must stay inside it and off the label.
+        low, high = (rect.left(), rect.right()) if vertical else (rect.top(), rect.bottom())
+        if low < -SLACK or high > across + SLACK:
             problems.append(
-                f"axis {name!r} tick labels: need {need:.0f} across, have {size.width():.0f}"
+                f"axis {name!r} tick labels: need {rect.width() if vertical else rect.height():.0f}"
+                f" across from {low:.0f}, the axis has 0 to {across:.0f}"
             )
+            break
+        if (
+            ink is not None
+            and rect.intersected(ink).width() > SLACK
+            and (rect.intersected(ink).height() > SLACK)
+        ):
+            problems.append(f"axis {name!r} tick labels run into the axis label")
+            break
     return problems
 
 
@@ -157,9 +236,13 @@ def clipped_texts(root: QWidget) -> list[str]:
 
 
 def clipped_axis_texts(root: QWidget) -> list[str]:
-    """One line per visible pyqtgraph axis inside ``root`` whose label or tick labels are
-    cut (kept apart from :func:`clipped_texts` until the pages' axes it flags are fixed)."""
+    """One line per visible pyqtgraph plot inside ``root`` squeezed under its neighbours,
+    and per axis whose label or tick labels are cut."""
     problems = []
-    for axis in _axes(root):
-        problems += axis_problems(axis)
+    for view in _views(root):
+        if view is not root:  # an export of a plot draws it whole, whatever its parent
+            problems += squeezed_view_problems(view)
+        shown = _shown_region(view, root)
+        for axis in _axes(view):
+            problems += axis_problems(axis, shown)
     return problems

@@ -1,15 +1,36 @@
-"""No label, button or table header is cut, in both themes, at the default window size
-and at 1280x720 (a projector's resolution), on every page."""
+"""No label, button, table header or plot axis text is cut, in both themes, at the default
+window size and at 1280x720 (a projector's resolution), on every page."""
 
 from __future__ import annotations
 
 import pytest
+from pytestqt.exceptions import TimeoutError
 
 from app.registry import PAGES
 from app.shell.theme import apply_theme
 from tests.shell.clipped_text import clipped_axis_texts, clipped_texts
 
 WINDOW_SIZES = [(1400, 900), (1280, 720)]
+
+
+#: How long a page may take to settle: the plots refit their axes from the event loop,
+#: and each refit can move the layout once more (a busy machine makes that slow).
+SETTLE_MS = 3000
+
+
+def _cut_once_settled(qtbot, page) -> list[str]:
+    """What is still cut on ``page`` once it settles (or after SETTLE_MS)."""
+    found = []
+
+    def nothing_cut() -> bool:
+        found[:] = clipped_texts(page) + clipped_axis_texts(page)
+        return not found
+
+    try:
+        qtbot.waitUntil(nothing_cut, timeout=SETTLE_MS)
+    except TimeoutError:
+        pass
+    return found
 
 
 @pytest.fixture
@@ -30,9 +51,11 @@ def test_no_text_is_cut_on_any_page_in_either_theme(main_window, qtbot, talk_the
                 page = main_window.page(spec.key)
                 qtbot.waitUntil(page.isVisible)
                 qtbot.wait(150)  # layouts settle after the resize and the theme's fonts
-                problems += [
-                    f"{theme} {size[0]}x{size[1]} {spec.key}: {p}" for p in clipped_texts(page)
-                ]
+                where = f"{theme} {size[0]}x{size[1]} {spec.key}"
+                if (main_window.width(), main_window.height()) != size:
+                    # A page asking for more room than the window has grows the window.
+                    problems.append(f"{where}: the window is {main_window.size().toTuple()}")
+                problems += [f"{where}: {p}" for p in _cut_once_settled(qtbot, page)]
     assert not problems, "\n".join(problems)
 
 

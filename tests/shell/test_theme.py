@@ -211,7 +211,8 @@ def test_an_unknown_theme_lists_the_names():
 
 
 def test_the_loss_axis_labels_decades_only_and_makes_room_for_them_in_talk_type(qtbot):
-    from widgets.playground.curves import AXIS_WIDTH, DecadeAxis, TrainingCurves
+    from tests.shell.clipped_text import clipped_axis_texts
+    from widgets.playground.curves import DecadeAxis, TrainingCurves
 
     axis = DecadeAxis("left")
     axis.setLogMode(False, True)
@@ -222,11 +223,22 @@ def test_the_loss_axis_labels_decades_only_and_makes_room_for_them_in_talk_type(
 
     curves = TrainingCurves()
     qtbot.addWidget(curves)
-    left = curves.loss_plot.getPlotItem().getAxis("left")
+    curves.resize(420, 600)
+    curves.show()
+    qtbot.waitExposed(curves)
+    plots = (curves.loss_plot, curves.cells_plot, curves.score_plot)
+    lefts = [plot.getPlotItem().getAxis("left") for plot in plots]
+
+    def fitted_and_aligned() -> bool:
+        return clipped_axis_texts(curves) == [] and len({a.width() for a in lefts}) == 1
+
+    qtbot.waitUntil(fitted_and_aligned)
+    default_width = lefts[0].width()
     app_theme.apply_theme("talk")
-    qtbot.waitUntil(lambda: left.width() == round(AXIS_WIDTH * TALK_THEME.font_scale))
+    qtbot.waitUntil(lambda: lefts[0].width() > default_width)
+    qtbot.waitUntil(fitted_and_aligned)
     app_theme.apply_theme("default")
-    qtbot.waitUntil(lambda: left.width() == AXIS_WIDTH)
+    qtbot.waitUntil(lambda: lefts[0].width() == default_width)
 
 
 def test_widgets_given_their_own_font_follow_the_type_size_and_deleted_ones_are_skipped(qtbot):

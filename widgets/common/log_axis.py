@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 
 import pyqtgraph as pg
+from PySide6.QtGui import QFont, QFontMetricsF
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -27,14 +28,24 @@ def percent_text(fraction: float) -> str:
 
 
 class PowerOfTenAxis(pg.AxisItem):
-    """A left axis for log10 values: ticks at whole decades, labelled ``10⁻⁴``."""
+    """An axis for log10 values: ticks at whole decades, labelled ``10⁻⁴``."""
 
     def tickValues(self, minVal: float, maxVal: float, size: float) -> list:
         low, high = math.ceil(minVal), math.floor(maxVal)
         decades = list(range(low, high + 1))
         span = max(high - low, 1)
-        step = next(s for s in (1, 2, 4, 5, 10, 20, 50, 100) if span / s <= 8)
-        return [(step, [v for v in decades if v % step == 0]), (1, decades)]
+        # At most 8 labels, and (on a short axis) each a label and a third apart.
+        metrics = QFontMetricsF(self.style["tickFont"] or QFont())
+        if self.orientation in ("left", "right"):
+            room = metrics.height()
+        else:
+            room = max(metrics.horizontalAdvance(power_of_ten(v)) for v in (low, high))
+        fit = max(size / (1.33 * room), 1.0) if size > 0 else 8
+        steps = (1, 2, 4, 5, 10, 20, 50, 100)
+        step = next((s for s in steps if span / s <= min(8, fit)), steps[-1])
+        major = [v for v in decades if v % step == 0]
+        # The minor level holds the other decades only: pyqtgraph draws every level's labels.
+        return [(step, major), (1, [v for v in decades if v % step != 0])]
 
     def tickStrings(self, values: Sequence[float], scale: float, spacing: float) -> list[str]:
         return [power_of_ten(round(v)) for v in values]

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QFont
 
 from widgets.common import palettes
+from widgets.common.axis_room import keep_axis_room
 
 RGB = tuple[int, int, int]
 
@@ -235,7 +236,8 @@ def style_plot_axes(
     ink: RGB | None = None,
     sides: Sequence[str] = ("bottom", "left"),
 ) -> None:
-    """Background, axis pens, tick fonts and label type of ``plot`` in ``theme``.
+    """Background, axis pens, tick fonts and label type of ``plot`` in ``theme``, and room
+    for the labels (:func:`widgets.common.axis_room.keep_axis_room`).
 
     Labels keep their text; ``frame`` and ``ink`` override the theme's colours in the
     default theme (pages with their own restrained palette), never in another.
@@ -259,6 +261,7 @@ def style_plot_axes(
             axis.setLabel(axis.labelText, units=axis.labelUnits or None, **style)
         else:
             axis.labelStyle = style
+    keep_axis_room(plot)  # the new type needs new room for the labels
 
 
 class _ThemeFollower(QObject):
@@ -358,6 +361,7 @@ def follow_plot_theme(
         if legend_pt is not None and plot.legend is not None:
             restyle_legend(plot.legend, theme, legend_pt)
 
+    keep_axis_room(plot)  # in the default look too, where restyle is not called at once
     return follow_theme(widget, restyle)
 
 

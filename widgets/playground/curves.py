@@ -8,7 +8,8 @@ from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from engine.training import TrainingHistory
-from widgets.common.theme import current_theme, follow_plot_theme, follow_theme
+from widgets.common.axis_room import next_nice_step, share_axis_room
+from widgets.common.theme import follow_plot_theme
 
 TRAIN_RGB = (40, 70, 160)
 TEST_RGB = (215, 95, 30)
@@ -20,14 +21,6 @@ MIXED_RGB = (190, 40, 110)
 #: Losses are drawn on a log scale; this is the smallest value shown.
 LOSS_FLOOR = 1e-4
 #: Width of the plots' left axes in the default type, in pixels.
-AXIS_WIDTH = 46
-
-
-def _next_nice(step: float) -> float:
-    """The next tick step of the 1, 2, 5, 10, 20, … series after ``step``."""
-    exponent = np.floor(np.log10(step) + 1e-9)
-    mantissa = round(step / 10.0**exponent)
-    return {1: 2.0, 2: 5.0}.get(mantissa, 10.0) * 10.0**exponent
 
 
 class ReadableAxis(pg.AxisItem):
@@ -55,7 +48,7 @@ class ReadableAxis(pg.AxisItem):
         gap = self.label_gap(max(abs(minVal), abs(maxVal)))
         major = levels[0][0]
         while major * pixels_per_unit < gap:
-            major = _next_nice(major)
+            major = next_nice_step(major)
         if major == levels[0][0]:
             return levels
         mantissa = round(major / 10.0 ** np.floor(np.log10(major) + 1e-9))
@@ -111,14 +104,6 @@ def _curve_plot(
         axis.setPen(pg.mkPen(120, 120, 120))
         axis.setTextPen(pg.mkPen(40, 40, 40))
         axis.setTickFont(tick_font)
-    # One width for both plots keeps their left edges aligned; wide enough for "0.01".
-    plot.getAxis("left").setWidth(round(AXIS_WIDTH * current_theme().font_scale))
-    follow_theme(
-        widget,
-        lambda theme, _previous: plot.getAxis("left").setWidth(
-            round(AXIS_WIDTH * theme.font_scale)
-        ),
-    )
     legend = plot.addLegend(
         offset=legend_offset,
         labelTextSize="10pt",
@@ -181,6 +166,9 @@ class TrainingCurves(QWidget):
         layout.addWidget(self.loss_plot)
         layout.addWidget(self.cells_plot)
         layout.addWidget(self.score_plot)
+        # One left-axis width for the three keeps their left edges aligned.
+        plots = (self.loss_plot, self.cells_plot, self.score_plot)
+        share_axis_room([plot.getPlotItem() for plot in plots])
         self._n_points = 0
 
     @property
