@@ -176,9 +176,13 @@ def _write_still(view: ExportView, options: ExportOptions, fmt: str, path: Path)
     elif fmt == "svg":
         heading = view.heading() if view.heading is not None else None
         svg = widget_svg(
-            view.widget(), title=title, transparent=options.transparent, heading=heading
+            view.widget(),
+            title=title,
+            transparent=options.transparent,
+            heading=heading,
+            size=options.size,
         )
         path.write_text(svg, encoding="utf-8")
     else:
         heading = view.heading() if view.heading is not None else None
-        write_widget_pdf(view.widget(), path, title=title, heading=heading)
+        write_widget_pdf(view.widget(), path, title=title, heading=heading, size=options.size)

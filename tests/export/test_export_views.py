@@ -159,6 +159,12 @@ def _cells3d_view_png_and_gl2ps(main_window, qtbot, tmp_path):
     assert QImage(str(png)).size().toTuple() == (400, 300)
     svg = export_view(view, ExportOptions(tmp_path / "c3.svg"))
     assert ET.parse(svg).getroot().find(f".//{SVG}image") is not None
+    # Vectors of the 3-D figure take the asked size too, as the PNG does.
+    sized = ImageSize(pixels=(1280, 720))
+    root = ET.parse(export_view(view, ExportOptions(tmp_path / "c3s.svg", sized))).getroot()
+    assert (root.get("width"), root.get("height")) == ("1280", "720")
+    pdf = export_view(view, ExportOptions(tmp_path / "c3s.pdf", sized))
+    assert _media_box(pdf) == pytest.approx([0, 0, 1280, 720], abs=0.5)
 
 
 def _copy_image_and_the_export_dialog(main_window, qtbot, tmp_path, monkeypatch):
