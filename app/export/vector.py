@@ -97,13 +97,14 @@ def vector_page(
     if heading is not None:
         base = figure_base_size(*base)
         base = (base[0], base[1] + heading_top(layout_heading(heading, base[0])))
-    if size is None or size.pixels is None:
-        size = ImageSize(1.0)
-    pixels, logical, ratio = size.resolve(*base)
+    asked = size is not None and size.pixels is not None
+    pixels, logical, ratio = (size if asked else ImageSize(1.0)).resolve(*base)
     layout = None if heading is None else layout_heading(heading, logical[0])
     top = heading_top(layout)
     with laid_out_at(widget, logical[0], max(logical[1] - top, 16)):
-        yield layout, (logical[0], top + widget.height()), pixels, ratio
+        # A widget may keep a height of its own (a maximum): the page is what it takes.
+        page = (widget.width(), top + widget.height())
+        yield layout, page, pixels if asked else page, ratio
 
 
 def heading_top(layout: HeadingLayout | None) -> int:

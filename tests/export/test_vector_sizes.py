@@ -64,3 +64,22 @@ def test_svg_text_has_the_pixel_size_the_screen_gives_it(qapp, panel):
     shown = label.fontInfo().pixelSize()
     assert shown > 20  # 20 pt at the screen's dpi
     assert float(text.get("font-size")) == pytest.approx(shown, abs=1.0)
+
+
+def test_a_widget_keeping_its_own_height_gives_svg_and_pdf_one_page(qapp, qtbot, tmp_path):
+    """A narrow strip is laid out 960 wide for a figure, but keeps its maximum height:
+    the SVG and the PDF both take the page it really fills."""
+    strip = QWidget()
+    strip.setMaximumHeight(40)
+    strip.resize(400, 40)
+    qtbot.addWidget(strip)
+    heading = FigureHeading("A strip")
+    root = ET.fromstring(widget_svg(strip, title="t", heading=heading))
+    pdf = tmp_path / "strip.pdf"
+    write_widget_pdf(strip, pdf, title="t", heading=heading)
+    box = _media_box(pdf)
+    view_box = [float(v) for v in root.get("viewBox").split()]
+    shown = (float(root.get("width")), float(root.get("height")))
+    assert shown == pytest.approx((view_box[2], view_box[3]), abs=0.5)
+    assert shown == pytest.approx((box[2], box[3]), abs=0.5)
+    assert shown[1] < 96  # the strip's 40 pixels below the heading, not its figure height
