@@ -51,6 +51,8 @@ def cells_page_figure(page: object, *, theme: Theme | None = None) -> CellFigure
         arrows=np.asarray(canvas.matched_filter_tips, np.float64).reshape(-1, 2)
         if probe is not None
         else np.zeros((0, 2)),
+        arrow_labels=canvas.matched_filter_labels if probe is not None else (),
+        arrow_rgb=canvas.matched_filter_rgb if probe is not None else np.zeros((0, 3), np.uint8),
         axis_names=("s", "t") if sliced else ("x₁", "x₂"),
         legend=tuple(legend),
         disc=disc_overlay(page.disc_result),

@@ -4,8 +4,9 @@
 the GUI thread, one frame per event-loop turn, so the window (and a progress dialog)
 stays responsive. At a :class:`app.export.targets.WaitFor` step it returns to the event
 loop until the page has shown what was asked for. MP4 frames go straight to ffmpeg's
-libx264 (through imageio); GIF frames are held and written by Pillow at the end, each
-with the delay that keeps the frame rate. Both go under a temporary name, which takes
+libx264 (through imageio); GIF frames are reduced to 256 colours that keep text's colour
+(:mod:`app.export.gif_palette`), held, and written by Pillow at the end, each with the
+delay that keeps the frame rate. Both go under a temporary name, which takes
 the file's name once the last frame is in; a cancelled or failed recording leaves no file
 behind and an older file of that name as it was.
 """
@@ -22,6 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from app.export.formats import ANIMATION_FPS, ExportOptions, check_fps
+from app.export.gif_palette import palette_frame
 from app.export.raster import image_to_rgb
 from app.export.targets import ExportAnimation, WaitFor
 from engine.safe_files import PendingFile
@@ -46,7 +48,7 @@ class _GifFrames:
         self._frames: list[Image.Image] = []
 
     def append_data(self, pixels: np.ndarray) -> None:
-        self._frames.append(Image.fromarray(pixels))
+        self._frames.append(palette_frame(pixels))
 
     def close(self) -> None:
         frames, self._frames = self._frames, []

@@ -71,6 +71,8 @@ class CellFigure:
     probe, highlighted : the probe point (2,) and the highlighted cell id, or None.
     path : (2, 2) ends of the path, or None; crossings : (K, 2) its crossing points.
     arrows : (n, 2) tips of matched-filter arrows from the probe (may be empty).
+    arrow_labels : what each arrow is called (e.g. ``"∇f₁"``), drawn beyond its tip.
+    arrow_rgb : (n, 3) uint8 colour of each arrow (its output's colour, as on screen).
     disc : the distance disc around the probe, or None.
     points : data sets drawn on top.
     axis_names : names of the two coordinates.
@@ -105,6 +107,8 @@ class CellFigure:
     pieces: ClassPieces | None = None
     piece_rgb: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.uint8))
     disc: DiscOverlay | None = None
+    arrow_labels: tuple[str, ...] = ()
+    arrow_rgb: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.uint8))
 
 
 def pattern_fills(partition: Partition2D, theme: Theme) -> np.ndarray:

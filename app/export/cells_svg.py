@@ -25,6 +25,7 @@ Nothing here uses pyqtgraph's SVG exporter; it is all written from the geometry.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -81,9 +82,21 @@ def legend_width(figure: CellFigure, font: float) -> float:
 
 def natural_size(figure: CellFigure, width: int, height: int) -> tuple[int, int]:
     """The page of a figure shown ``width x height`` on screen: as tall, and wider by its
-    legend, so the cells keep the area they have on screen."""
+    legend, so the cells keep the area they have on screen; with equal axes, the band
+    the plot cannot fill (beside a square domain in a wide view) is cut off, keeping the
+    room the title line needs."""
     font = font_px(width, height, figure.theme.font_scale)
-    return width + round(legend_width(figure, font)), height
+    width, height = width + round(legend_width(figure, font)), height
+    if not figure.equal_axes:
+        return width, height
+    frame = plot_frame(figure, width, height)
+    font = font_px(width, height, figure.theme.font_scale)
+    left, right = 5.6 * font, legend_width(figure, font) + 1.2 * font
+    top, bottom = (TITLE_BAND if figure.title else 1.0) * font, 3.8 * font
+    title = (BOLD_ADVANCE * TITLE_SIZE * len(figure.title) + 2.0) * font
+    trimmed_w = max(math.ceil(left + frame.width + right), math.ceil(title))
+    trimmed_h = math.ceil(top + frame.height + bottom)
+    return min(width, trimmed_w), min(height, trimmed_h)
 
 
 def plot_frame(figure: CellFigure, width: int, height: int) -> PlotFrame:
@@ -230,7 +243,7 @@ def _edges(figure: CellFigure, frame: PlotFrame) -> list[str]:
     return lines
 
 
-def _overlays(figure: CellFigure, frame: PlotFrame) -> list[str]:
+def _overlays(figure: CellFigure, frame: PlotFrame, font: float) -> list[str]:
     theme, out = figure.theme, []
     scale = theme.line_scale
     if len(figure.boundary):
@@ -282,13 +295,8 @@ def _overlays(figure: CellFigure, frame: PlotFrame) -> list[str]:
         ((px, py),) = frame.to_page(figure.probe)
         colour = _rgb(theme.palette.probe)
         r = PROBE_RADIUS * scale
+        out += _matched_filters(figure, frame, font, (px, py))
         out.append('<g id="probe" fill="none" stroke-linecap="round">')
-        for k, (tx, ty) in enumerate(frame.to_page(figure.arrows).tolist()):
-            out.append(
-                f'<path class="matched-filter" data-output="{k}" stroke="{colour}" '
-                f'stroke-opacity="0.8" stroke-width="{2 * scale:.2f}" '
-                f'd="M{px:.2f} {py:.2f}L{tx:.2f} {ty:.2f}"/>'
-            )
         ticks = "".join(
             f"M{px + dx * 1.65 * r:.2f} {py + dy * 1.65 * r:.2f}"
             f"L{px + dx * 0.4 * r:.2f} {py + dy * 0.4 * r:.2f}"
@@ -300,6 +308,62 @@ def _overlays(figure: CellFigure, frame: PlotFrame) -> list[str]:
             f'<path stroke="{colour}" stroke-width="{3 * scale:.2f}" d="{ticks}"/>',
             "</g>",
         ]
+    return out
+
+
+#: Matched-filter arrows: shaft width and head length (pixels, before the theme's line
+#: scale), as on screen; the head is at most this share of the arrow.
+ARROW_WIDTH = 3.0
+ARROW_HEAD = 17.0
+ARROW_HEAD_SHARE = 0.45
+
+
+def _matched_filters(
+    figure: CellFigure, frame: PlotFrame, font: float, origin: tuple[float, float]
+) -> list[str]:
+    """Each matched-filter arrow from the probe: a shaft, a filled head and its name
+    beyond the tip on a light box, in its output's colour (the screen's arrows)."""
+    tips = frame.to_page(figure.arrows)
+    if not len(tips):
+        return []
+    scale = figure.theme.line_scale
+    size = 1.1 * font
+    px, py = origin
+    out = [f'<g id="matched-filters" font-family="{_FONT}" font-weight="bold">']
+    for k, (tx, ty) in enumerate(tips.tolist()):
+        rgb = figure.arrow_rgb[k] if k < len(figure.arrow_rgb) else figure.theme.palette.probe
+        colour = _rgb(rgb)
+        label = figure.arrow_labels[k] if k < len(figure.arrow_labels) else ""
+        length = float(np.hypot(tx - px, ty - py))
+        out.append(f'<g class="matched-filter" data-output="{k}">')
+        if length > 0:
+            ux, uy = (tx - px) / length, (ty - py) / length
+            head = min(ARROW_HEAD * scale, ARROW_HEAD_SHARE * length)
+            half = 0.36 * head
+            bx, by = tx - head * ux, ty - head * uy
+            sx, sy = tx - 0.8 * head * ux, ty - 0.8 * head * uy
+            out += [
+                f'<path class="shaft" fill="none" stroke="{colour}" '
+                f'stroke-width="{ARROW_WIDTH * scale:.2f}" '
+                f'd="M{px:.2f} {py:.2f}L{sx:.2f} {sy:.2f}"/>',
+                f'<polygon class="arrowhead" fill="{colour}" points="{tx:.2f},{ty:.2f} '
+                f"{bx - half * uy:.2f},{by + half * ux:.2f} "
+                f'{bx + half * uy:.2f},{by - half * ux:.2f}"/>',
+            ]
+        else:
+            ux, uy = 1.0, 0.0
+        if label:
+            box_w, box_h = BOLD_ADVANCE * size * len(label) + 0.5 * size, 1.35 * size
+            reach = 0.5 * abs(ux) * box_w + 0.5 * abs(uy) * box_h + 0.25 * size
+            cx, cy = tx + reach * ux, ty + reach * uy
+            out += [
+                f'<rect class="arrow-label-box" x="{cx - box_w / 2:.2f}" '
+                f'y="{cy - box_h / 2:.2f}" width="{box_w:.2f}" height="{box_h:.2f}" '
+                'fill="#ffffff" fill-opacity="0.75"/>',
+                _text(cx, cy + 0.36 * size, label, size, colour, text_anchor="middle"),
+            ]
+        out.append("</g>")
+    out.append("</g>")
     return out
 
 
@@ -480,7 +544,7 @@ def cell_figure_svg(
         )
     parts += _cells(figure, frame)
     parts += _edges(figure, frame)
-    parts += _overlays(figure, frame)
+    parts += _overlays(figure, frame, font)
     parts += _points(figure, frame)
     parts += _axes(figure, frame, font)
     parts += _legend(figure, frame, font)

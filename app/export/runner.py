@@ -175,13 +175,14 @@ class ExportRunner(QObject):
         With ``page`` None only the page's kind is checked (before any preset is applied).
         """
         spec = page_spec(key)
-        if job.layers is None or (spec.layer_count is None and job.view is None):
+        if job.layers is None or (spec.layer_count is None and job.out is None):
             return None  # a deck's --layers is for the pages that have layers
         if spec.layer_count is None:
             pages = ", ".join(s.key for s in PAGES if s.layer_count is not None)
+            what = job.view if job.view is not None else f"preset {job.preset}"
             return (
                 f"--layers applies to the pages with a layer slider ({pages}), and "
-                f"{job.view} is on the {spec.title} page."
+                f"{what} is on the {spec.title} page."
             )
         if page is None:
             return None

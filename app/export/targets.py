@@ -132,17 +132,26 @@ def steady_frames(view: ExportView, size: ImageSize) -> Callable[[], QImage]:
     return frame
 
 
-def figure_image(figure: CellFigure, size: tuple[int, int], *, transparent: bool = False) -> QImage:
-    """A cell figure drawn from its exact geometry (the SVG) at ``size`` pixels."""
-    svg = cell_figure_svg(figure, *size, transparent=transparent)
+def figure_image(
+    figure: CellFigure,
+    size: tuple[int, int],
+    *,
+    transparent: bool = False,
+    page: tuple[int, int] | None = None,
+) -> QImage:
+    """A cell figure drawn from its exact geometry (the SVG) at ``size`` pixels: laid out
+    on a page of ``size``, or on ``page`` and scaled to ``size`` (lines and type grow
+    with it, as the SVG shown larger)."""
+    svg = cell_figure_svg(figure, *(page or size), transparent=transparent)
     return render_svg(svg, *size, transparent=transparent)
 
 
 def export_view(view: ExportView, options: ExportOptions) -> Path:
     """Write ``view`` to ``options.path`` in the format its suffix names; returns the path.
 
-    PNG: the widget as on screen, at the asked scale or pixel size. SVG/PDF: exact polygons
-    for cell views, GL2PS for VTK views, Qt's vector devices for the rest.
+    PNG: the exact figure of a cell view, else the widget as on screen, at the asked scale
+    or pixel size. SVG/PDF: exact polygons for cell views, GL2PS for VTK views with no
+    heading, Qt's vector devices for the rest.
     """
     fmt, path = options.format, Path(options.path)
     if options.is_animation:
@@ -155,16 +164,31 @@ def export_view(view: ExportView, options: ExportOptions) -> Path:
     return path
 
 
+def figure_page(view: ExportView, figure: CellFigure, size: ImageSize) -> tuple[int, int]:
+    """The page of a cell figure: the asked pixels, else its natural page at the view's
+    size on screen (see :func:`app.export.cells_svg.natural_size`)."""
+    width, height = figure_size(view, size)
+    if size.pixels is None:
+        width, height = natural_size(figure, width, height)
+    return width, height
+
+
 def _write_still(view: ExportView, options: ExportOptions, fmt: str, path: Path) -> None:
-    if fmt == "png":
-        write_png(view_image(view, options.size, transparent=options.transparent), path)
-        return
     figure = view.figure() if view.figure is not None else None
+    if fmt == "png":
+        if figure is not None:
+            # The exact figure, as its SVG and PDF draw it (title line, legend, labelled
+            # arrows), at the asked pixels or its natural page times the scale.
+            page = figure_page(view, figure, options.size)
+            pixels, _, _ = options.size.resolve(*page)
+            image = figure_image(figure, pixels, transparent=options.transparent, page=page)
+        else:
+            image = view_image(view, options.size, transparent=options.transparent)
+        write_png(image, path)
+        return
     title = f"Splinescope: {view.title}"
     if figure is not None:
-        width, height = figure_size(view, options.size)
-        if options.size.pixels is None:
-            width, height = natural_size(figure, width, height)
+        width, height = figure_page(view, figure, options.size)
         svg = cell_figure_svg(figure, width, height, transparent=options.transparent)
         if fmt == "svg":
             path.write_text(svg, encoding="utf-8")
@@ -177,9 +201,13 @@ def _write_still(view: ExportView, options: ExportOptions, fmt: str, path: Path)
     elif fmt == "svg":
         heading = view.heading() if view.heading is not None else None
         svg = widget_svg(
-            view.widget(), title=title, transparent=options.transparent, heading=heading
+            view.widget(),
+            title=title,
+            transparent=options.transparent,
+            heading=heading,
+            size=options.size,
         )
         path.write_text(svg, encoding="utf-8")
     else:
         heading = view.heading() if view.heading is not None else None
-        write_widget_pdf(view.widget(), path, title=title, heading=heading)
+        write_widget_pdf(view.widget(), path, title=title, heading=heading, size=options.size)

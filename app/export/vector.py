@@ -9,6 +9,7 @@ are embedded as images, rendered at :data:`VTK_IMAGE_SCALE` times their size.
 from __future__ import annotations
 
 import math
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -40,6 +41,7 @@ from app.export.figure_frame import (
     layout_heading,
     paint_heading,
 )
+from app.export.formats import ImageSize
 from app.export.portable_svg import portable_svg
 from app.export.raster import laid_out_at, paint_vtk_views, without_backgrounds
 
@@ -61,7 +63,11 @@ def pdf_writer(path: Path, width: float, height: float, title: str) -> QPdfWrite
 
 
 def _paint_widget(
-    widget: QWidget, painter: QPainter, transparent: bool, layout: HeadingLayout | None = None
+    widget: QWidget,
+    painter: QPainter,
+    transparent: bool,
+    layout: HeadingLayout | None = None,
+    ratio: float = 1.0,
 ) -> None:
     flags = QWidget.RenderFlag.DrawChildren
     if not transparent:
@@ -72,19 +78,33 @@ def _paint_widget(
         painter.translate(0, heading_top(layout))
     with without_backgrounds(widget) if transparent else nullcontext():
         QWidget.render(widget, painter, QPoint(0, 0), QRegion(), flags)
-    paint_vtk_views(widget, painter, VTK_IMAGE_SCALE)
+    paint_vtk_views(widget, painter, max(VTK_IMAGE_SCALE, ratio))
 
 
 @contextmanager
-def figure_layout(widget: QWidget, heading: FigureHeading | None) -> Iterator[HeadingLayout | None]:
-    """For a figure view (one with a heading): lay the widget out at its figure size for
-    the duration and give the heading's layout; for any other view: None, as it is."""
-    if heading is None:
-        yield None
-        return
-    width, height = figure_base_size(widget.width(), widget.height())
-    with laid_out_at(widget, width, height):
-        yield layout_heading(heading, width)
+def vector_page(
+    widget: QWidget, heading: FigureHeading | None, size: ImageSize | None = None
+) -> Iterator[tuple[HeadingLayout | None, tuple[int, int], tuple[int, int], float]]:
+    """Lay ``widget`` out for a vector page for the duration; gives the heading's layout
+    (None without a heading), the page in layout units, the page in pixels (points in a
+    PDF) and pixels per unit.
+
+    A figure view (one with a heading) is laid out at its figure size below the heading;
+    with ``size.pixels`` the page is exactly that many pixels, laid out at the asked
+    aspect as a PNG of that size is (a scale, or no size, gives the size on screen).
+    """
+    base = (widget.width(), widget.height())
+    if heading is not None:
+        base = figure_base_size(*base)
+        base = (base[0], base[1] + heading_top(layout_heading(heading, base[0])))
+    asked = size is not None and size.pixels is not None
+    pixels, logical, ratio = (size if asked else ImageSize(1.0)).resolve(*base)
+    layout = None if heading is None else layout_heading(heading, logical[0])
+    top = heading_top(layout)
+    with laid_out_at(widget, logical[0], max(logical[1] - top, 16)):
+        # A widget may keep a height of its own (a maximum): the page is what it takes.
+        page = (widget.width(), top + widget.height())
+        yield layout, page, pixels if asked else page, ratio
 
 
 def heading_top(layout: HeadingLayout | None) -> int:
@@ -98,29 +118,44 @@ def widget_svg(
     title: str,
     transparent: bool = False,
     heading: FigureHeading | None = None,
+    size: ImageSize | None = None,
 ) -> str:
-    """``widget`` as a portable SVG document of its on-screen size (1 px = 1 user unit),
-    below its ``heading`` if one is given.
+    """``widget`` as a portable SVG document, below its ``heading`` if one is given: of
+    its on-screen size (1 px = 1 user unit), or ``size.pixels`` wide and tall (its
+    ``viewBox`` then spans the page as laid out, see :func:`vector_page`).
 
     Qt's generator draws it; :func:`app.export.portable_svg.portable_svg` then rewrites
     what only Qt renders (non-scaling strokes inside scaled groups) as explicit paths.
     """
-    with figure_layout(widget, heading) as layout:
-        page = QSize(widget.width(), widget.height() + heading_top(layout))
+    with vector_page(widget, heading, size) as (layout, page, pixels, ratio):
+        extent = QSize(*page)
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         generator = QSvgGenerator()
         generator.setOutputDevice(buffer)
-        generator.setSize(page)
-        generator.setViewBox(QRect(QPoint(0, 0), page))
+        generator.setSize(extent)
+        generator.setViewBox(QRect(QPoint(0, 0), extent))
+        # Text sized in points is laid out at the screen's dpi; the generator's default
+        # 72 dpi wrote it three quarters as large (rich text's runs then parted).
+        generator.setResolution(round(widget.logicalDpiY()))
         generator.setTitle(title)
         generator.setDescription("Exported by Splinescope")
         painter = QPainter()
         if not painter.begin(generator):
             raise OSError("Qt's SVG generator could not start")
-        _paint_widget(widget, painter, transparent, layout)
+        _paint_widget(widget, painter, transparent, layout, ratio)
         painter.end()
-    return portable_svg(bytes(buffer.data()).decode("utf-8"))
+    svg = portable_svg(bytes(buffer.data()).decode("utf-8"))
+    return svg if pixels == page else sized_svg(svg, *pixels)
+
+
+def sized_svg(svg: str, width: int, height: int) -> str:
+    """The SVG document ``svg`` shown ``width x height`` pixels (its viewBox unchanged)."""
+    head, rest = svg.split("<svg", 1)
+    tag, body = rest.split(">", 1)
+    tag = re.sub(r'\swidth="[^"]*"', f' width="{width}"', tag, count=1)
+    tag = re.sub(r'\sheight="[^"]*"', f' height="{height}"', tag, count=1)
+    return f"{head}<svg{tag}>{body}"
 
 
 def write_widget_svg(
@@ -163,19 +198,25 @@ def _without_gradient_notes() -> Iterator[None]:
 
 
 def write_widget_pdf(
-    widget: QWidget, path: Path, *, title: str, heading: FigureHeading | None = None
+    widget: QWidget,
+    path: Path,
+    *,
+    title: str,
+    heading: FigureHeading | None = None,
+    size: ImageSize | None = None,
 ) -> None:
-    """Write ``widget`` (below its ``heading``) as a one-page PDF of its on-screen size
-    (1 px = 1 pt)."""
+    """Write ``widget`` (below its ``heading``) as a one-page PDF of its on-screen size,
+    or of ``size.pixels`` (1 px = 1 pt; laid out as :func:`vector_page` says)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with figure_layout(widget, heading) as layout:
-        writer = pdf_writer(path, widget.width(), widget.height() + heading_top(layout), title)
+    with vector_page(widget, heading, size) as (layout, _, pixels, ratio):
+        writer = pdf_writer(path, *pixels, title)
         painter = QPainter()
         if not painter.begin(writer):
             raise OSError(f"could not write {path}")
+        painter.scale(ratio, ratio)
         with _without_gradient_notes():
-            _paint_widget(widget, painter, False, layout)
+            _paint_widget(widget, painter, False, layout, ratio)
             painter.end()
 
 

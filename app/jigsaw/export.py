@@ -1,11 +1,14 @@
 """The Jigsaw page's export views: the page, both views side by side, each view alone.
 
 The latent view is the one on screen: the 2-D plot or, in 3-D, the VTK scene (written as
-a sharp image below the heading's vector text), so every view exports at the page's
-defaults and ``--preset jigsaw-3d`` gives the 3-D figure.
+a sharp image below the heading's vector text, its caption, which names the axes, moved
+into the heading's note), so every view exports at the page's defaults and
+``--preset jigsaw-3d`` gives the 3-D figure.
 """
 
 from __future__ import annotations
+
+from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 
@@ -21,7 +24,10 @@ def jigsaw_targets(page) -> list[ExportView | ExportAnimation]:
     key = "jigsaw"
 
     def heading() -> FigureHeading:
-        return FigureHeading(_TITLE, plain_text(page.readout.text()))
+        return jigsaw_heading(page)
+
+    def staging() -> AbstractContextManager:
+        return _scene_3d(page).caption_hidden() if _scene_3d(page) is not None else nullcontext()
 
     return [
         ExportView(
@@ -29,6 +35,7 @@ def jigsaw_targets(page) -> list[ExportView | ExportAnimation]:
             "the input cells and their latent jigsaw, side by side",
             lambda: page.views,
             heading=heading,
+            staging=staging,
         ),
         ExportView(
             f"{key}-input", "the input plane's cells", lambda: page.input_view, heading=heading
@@ -38,9 +45,27 @@ def jigsaw_targets(page) -> list[ExportView | ExportAnimation]:
             "the cells mapped into the hidden layer (2-D or 3-D, as shown)",
             lambda: page.latent_shown,
             heading=heading,
+            staging=staging,
         ),
         ExportView(f"{key}-page", "the whole Jigsaw page", lambda: page),
     ]
+
+
+def _scene_3d(page):
+    """The 3-D latent view when it is the one shown, else None."""
+    view = page.latent3d_view
+    return view if view is not None and page.latent_shown is view else None
+
+
+def jigsaw_heading(page) -> FigureHeading:
+    """The title, and the readout as the note; in 3-D the note also names the axes by
+    their colours in the triad (the scene's own caption is left out of figures)."""
+    note = plain_text(page.readout.text())
+    scene = _scene_3d(page)
+    if scene is not None and scene.caption is not None:
+        axes = scene.caption.GetInput() or ""
+        note = f"{note} · axes {axes}" if axes else note
+    return FigureHeading(_TITLE, note)
 
 
 def jigsaw_readiness(page, layers: int | None = None) -> Readiness:

@@ -15,12 +15,14 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QToolButton
 
 from app.cells.controller import CellsController
+from app.cells.figure import cells_page_figure
 from app.cells.page import DEFAULT_BOUNDS, CellsPage
 from engine.networks import random_mlp
 from engine.probe import lift_to_input, local_affine_map
 from engine.segment_walk import segment_crossings
 from tests.shown_page import give_focus
 from widgets.probe.bit_grid import FLIP_RGB, OFF_RGB, ON_RGB
+from widgets.probe.overlay import output_colour
 
 PARTITION_TIMEOUT_MS = 30_000
 #: pyqtgraph drops mouse moves that follow each other faster than its rate limit.
@@ -276,6 +278,11 @@ def test_matched_filter_arrows_follow_the_rows_of_a(main_window, qtbot):
         assert cosine == pytest.approx(1.0, abs=1e-9)
     ratio = np.linalg.norm(directions[0]) / np.linalg.norm(directions[1])
     assert ratio == pytest.approx(np.linalg.norm(readout.A[0]) / np.linalg.norm(readout.A[1]))
+    # The exported figure names and colours the arrows as the canvas does.
+    figure = cells_page_figure(page)
+    assert figure.arrow_labels == ("∇f₁", "∇f₂")
+    np.testing.assert_array_equal(figure.arrow_rgb, [output_colour(0), output_colour(1)])
+    np.testing.assert_allclose(figure.arrows, tips)
 
     page.matched_filter_action.trigger()
     assert len(canvas.matched_filter_tips) == 0

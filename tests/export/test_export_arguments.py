@@ -54,6 +54,15 @@ def test_layers_beyond_the_network_or_on_a_page_without_layers_exit_2(tmp_path):
         "networks), and volume-cube is on the Volume page.\n"
     )
     assert not cube.exists()
+    # A preset's main view on such a page is refused too (it was written, --layers unheard).
+    jigsaw = tmp_path / "jigsaw.png"
+    result = run_cli("export", "--preset", "jigsaw-3d", "--out", str(jigsaw), "--layers", "9")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.endswith(
+        "splinescope export: --layers applies to the pages with a layer slider (cells, "
+        "networks), and preset jigsaw-3d is on the Jigsaw page.\n"
+    )
+    assert not jigsaw.exists()
 
 
 class _Page(QObject):

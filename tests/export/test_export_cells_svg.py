@@ -17,6 +17,7 @@ from engine.cell_edges import unique_edges
 from engine.decision import decision_boundary
 from engine.networks import random_mlp
 from engine.partition2d import partition_2d
+from tests.export.figure_case import plain_figure
 from widgets.common.palettes import layer_edge_widths
 from widgets.common.theme import DEFAULT_THEME
 
@@ -171,3 +172,23 @@ def test_nice_ticks_are_round_and_cover_the_range():
     assert ticks[0] >= -1.0 and ticks[-1] <= 1.5 and len(ticks) >= 4
     steps = np.diff(ticks)
     assert np.allclose(steps, steps[0]) and steps[0] in (0.5, 0.25, 0.2)
+
+
+def test_the_natural_page_of_a_square_domain_in_a_wide_view_has_no_empty_bands(qapp, figure):
+    """A square domain shown in a wide canvas: the default page is cut to the plot (no
+    band beside it), and keeps room for its title."""
+    from app.export.cells_svg import font_px, natural_size, plot_frame
+
+    partition = partition_2d(random_mlp([4], seed=2), (-1, 1, -1, 1))
+    square = plain_figure(partition, legend=figure.legend)
+    width, height = natural_size(square, 1600, 600)
+    assert width < 1100 and height == 600
+    frame = plot_frame(square, width, height)
+    assert frame.width == pytest.approx(frame.height)
+    # The plot starts at the axes' margin: no band to its left.
+    font = font_px(width, height, square.theme.font_scale)
+    assert frame.left == pytest.approx(5.6 * font, abs=1.0)
+    root = ET.fromstring(cell_figure_svg(square, width, height))
+    title = next(g for g in root.iter(f"{SVG}g") if g.get("id") == "figure-title")
+    size = float(title.find(f"{SVG}text").get("font-size"))
+    assert size == pytest.approx(1.3 * font, rel=0.01)

@@ -51,8 +51,17 @@ def _cells_view_png_svg_pdf(main_window, tmp_path):
 
     png = export_view(view, ExportOptions(tmp_path / "c.png", ImageSize(pixels=(640, 400))))
     assert QImage(str(png)).size().toTuple() == (640, 400)
+    # The PNG draws the same exact figure as the SVG and PDF (title line and all).
+    drawn = targets.figure_image(view.figure(), (640, 400)).convertToFormat(
+        QImage.Format.Format_RGB32
+    )
+    assert QImage(str(png)).convertToFormat(QImage.Format.Format_RGB32) == drawn
     scaled = export_view(view, ExportOptions(tmp_path / "c2.png", ImageSize(2.0)))
-    assert QImage(str(scaled)).size().toTuple() == (2 * canvas.width(), 2 * canvas.height())
+    # The PNG is the exact figure (its SVG's page, twice as large), title line included.
+    page = ET.parse(export_view(view, ExportOptions(tmp_path / "c1.svg"))).getroot()
+    natural = (int(page.get("width")), int(page.get("height")))
+    assert QImage(str(scaled)).size().toTuple() == (2 * natural[0], 2 * natural[1])
+    assert natural[1] == canvas.height()
     clear = export_view(view, ExportOptions(tmp_path / "t.png", ImageSize(1.0), transparent=True))
     image = QImage(str(clear))
     assert image.hasAlphaChannel() and image.pixelColor(2, 2).alpha() == 0
@@ -159,6 +168,12 @@ def _cells3d_view_png_and_gl2ps(main_window, qtbot, tmp_path):
     assert QImage(str(png)).size().toTuple() == (400, 300)
     svg = export_view(view, ExportOptions(tmp_path / "c3.svg"))
     assert ET.parse(svg).getroot().find(f".//{SVG}image") is not None
+    # Vectors of the 3-D figure take the asked size too, as the PNG does.
+    sized = ImageSize(pixels=(1280, 720))
+    root = ET.parse(export_view(view, ExportOptions(tmp_path / "c3s.svg", sized))).getroot()
+    assert (root.get("width"), root.get("height")) == ("1280", "720")
+    pdf = export_view(view, ExportOptions(tmp_path / "c3s.pdf", sized))
+    assert _media_box(pdf) == pytest.approx([0, 0, 1280, 720], abs=0.5)
 
 
 def _copy_image_and_the_export_dialog(main_window, qtbot, tmp_path, monkeypatch):

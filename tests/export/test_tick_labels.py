@@ -12,16 +12,15 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-import numpy as np
 import pytest
 from PySide6.QtGui import QFont, QFontMetricsF
 
-from app.export.cell_figure import CellFigure, LegendEntry, pattern_fills
+from app.export.cell_figure import CellFigure, LegendEntry
 from app.export.cells_svg import cell_figure_svg
 from engine.networks import random_mlp
 from engine.partition2d import partition_2d
+from tests.export.figure_case import plain_figure
 from tests.export.test_headless_every_view import HEADLESS_RUNNER, ROOT, headless_env
-from widgets.common.palettes import layer_edge_widths
 from widgets.common.theme import make_theme
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -34,13 +33,9 @@ def _figure(bounds, theme_name: str) -> CellFigure:
     theme = make_theme(theme_name)
     model = random_mlp([6], n_inputs=2, n_outputs=2, seed=3)
     partition = partition_2d(model, bounds)
-    return CellFigure(
-        partition=partition,
-        cell_rgb=pattern_fills(partition, theme),
-        edge_rgb=theme.palette.layer_edge_colours(partition.n_layers_total),
-        edge_width=layer_edge_widths(partition.n_layers_total),
-        boundary=np.zeros((0, 2, 2)),
-        theme=theme,
+    return plain_figure(
+        partition,
+        theme,
         legend=(LegendEntry("line", (20, 20, 24), "decision boundary", 3.0),),
         equal_axes=False,
         title="Playground, epoch 150: 10 exact cells of a network trained on XOR",

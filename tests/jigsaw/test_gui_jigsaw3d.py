@@ -243,3 +243,25 @@ def test_the_latent_figure_is_the_3d_scene_in_3d(page, tmp_path):
     side = export_view(views["jigsaw"], ExportOptions(tmp_path / "both.png", ImageSize(1.0)))
     right = _pixels(QImage(str(side)))[:, QImage(str(side)).width() // 2 :]
     assert len(np.unique(right[::5, ::5].reshape(-1, 3), axis=0)) > 30
+
+
+def test_3d_figures_name_the_axes_in_the_heading_not_in_vtk_text(page, tmp_path):
+    """VTK draws its text at its own pixel size: the triad's labels came out large and
+    doubled in a 2x export and the caption small. The triad has no labels; the caption
+    names the axes by colour, and figures move it into the heading's note."""
+    from app.jigsaw.export import jigsaw_heading
+
+    view = page.latent3d_view
+    assert not view.axes.GetAxisLabels()
+    names = page.scene.projection.axis_names
+    caption = view.caption.GetInput()
+    for colour, name in zip(("red", "green", "blue"), names, strict=True):
+        assert f"{colour}: {name}" in caption
+    assert caption in jigsaw_heading(page).note
+    views = {v.name: v for v in JIGSAW.export_targets(page)}
+    for name in ("jigsaw", "jigsaw-latent"):
+        with views[name].staged():
+            assert not view.caption.GetVisibility()
+        assert view.caption.GetVisibility()
+    svg = export_view(views["jigsaw-latent"], ExportOptions(tmp_path / "j3.svg"))
+    assert names[0] in svg.read_text(encoding="utf-8")  # the note, as vector text

@@ -331,3 +331,30 @@ def test_the_animation_stops_behind_another_tab(main_window, qtbot):
 
     assert not page.controller.is_playing
     assert "Play" in page.play_button.text()
+
+
+def test_the_cube_figures_axis_name_grows_with_the_export_scale(volume_page):
+    """VTK drew the arrow's name x1 at 20 pixels whatever the scale (a speck in a 2x
+    figure); exports hide it and paint it as text at their own scale."""
+    from app.export.formats import ImageSize
+    from app.export.raster import image_to_rgb, render_widget
+    from widgets.common.plot_style import INK
+    from widgets.vtk.labels import label_positions
+
+    view = volume_page.cube_view
+    (label,) = view.scene_labels()
+    assert label.text == "x₁"
+    with view.labels_hidden():
+        assert not view.scene.axis_label.GetVisibility()
+    assert view.scene.axis_label.GetVisibility()
+    ((_, x, y),) = label_positions(view.renderer, (label,), view.width(), view.height())
+    inked = []
+    for scale in (1, 3):
+        pixels = image_to_rgb(render_widget(view, ImageSize(float(scale)))).astype(np.int64)
+        r = 14 * scale
+        box = pixels[
+            round(scale * y) - r : round(scale * y) + r, round(scale * x) - r : round(scale * x) + r
+        ]
+        inked.append(int(_near(box, INK, 60).sum()))
+    assert inked[0] > 10
+    assert inked[1] > 5 * inked[0]  # nine times the area, give or take hinting

@@ -465,6 +465,16 @@ class CellCanvas(pg.PlotWidget):
         """(n, 2) tips of the matched-filter arrows shown."""
         return self._overlay.arrow_tips
 
+    @property
+    def matched_filter_labels(self) -> tuple[str, ...]:
+        """The names of the arrows of :attr:`matched_filter_tips` (e.g. ``"∇f₁"``)."""
+        return self._overlay.arrow_labels
+
+    @property
+    def matched_filter_rgb(self) -> np.ndarray:
+        """(n, 3) uint8 colours of the arrows of :attr:`matched_filter_tips`."""
+        return self._overlay.arrow_rgb
+
     # Input events -------------------------------------------------------------------------
 
     def mousePressEvent(self, event: QMouseEvent) -> None:

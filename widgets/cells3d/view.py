@@ -11,9 +11,6 @@ goes away.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QWidget
@@ -122,6 +119,7 @@ class Cells3DView(VtkView):
         self._bounds: np.ndarray | None = None
         self._label_box: np.ndarray | None = None
         self.axis_actors = []
+        self.label_actors = self.axis_actors
         for (_, ascii_name), rgb in zip(AXIS_NAMES, AXIS_RGB, strict=True):
             actor = vtkBillboardTextActor3D()
             actor.SetInput(ascii_name)
@@ -212,27 +210,6 @@ class Cells3DView(VtkView):
         self.caption.GetBoundingBox(self.renderer, box)
         height = self.render_window.GetSize()[1]
         return ((box[0], height - box[3], box[1], height - box[2]),)
-
-    @contextmanager
-    def labels_hidden(self) -> Iterator[None]:
-        shown = [actor.GetVisibility() for actor in self.axis_actors]
-        for actor in self.axis_actors:
-            actor.SetVisibility(False)
-        try:
-            yield
-        finally:
-            for actor, visible in zip(self.axis_actors, shown, strict=True):
-                actor.SetVisibility(visible)
-
-    @contextmanager
-    def caption_hidden(self) -> Iterator[None]:
-        """For the duration, the scene shows no caption (a figure's heading says it)."""
-        shown = self.caption.GetVisibility()
-        self.caption.SetVisibility(False)
-        try:
-            yield
-        finally:
-            self.caption.SetVisibility(shown)
 
     def set_caption(self, text: str) -> None:
         self.caption.SetInput(text)

@@ -22,6 +22,16 @@ from widgets.jigsaw.latent3d_scene import LatentJigsaw3DScene, data_frame, frame
 from widgets.vtk.view import VtkView
 
 CAPTION_PT = 14
+#: The orientation triad's colours of its x, y and z axes (vtkAxesActor's own).
+AXIS_COLOURS = ("red", "green", "blue")
+
+
+def axes_caption(axis_names: tuple[str, ...]) -> str:
+    """The caption naming each axis by its colour in the triad:
+    ``"red: PC 1 (57% of the variance) · green: PC 2 (...) · blue: PC 3 (...)"``."""
+    return " · ".join(
+        f"{colour}: {name}" for colour, name in zip(AXIS_COLOURS, axis_names, strict=False)
+    )
 
 
 class LatentJigsaw3DView(VtkView):
@@ -59,7 +69,10 @@ class LatentJigsaw3DView(VtkView):
         self.caption.SetPosition(12, 10)
         self.caption.GetTextProperty().SetColor(0.2, 0.22, 0.28)
         self.renderer.AddViewProp(self.caption)
+        # The triad's own labels crowd together and VTK draws them at its own pixel size
+        # (doubled and large in a 2x export): the caption names the axes by colour.
         self.axes = vtkAxesActor()
+        self.axes.AxisLabelsOff()
         self.axes_widget = vtkOrientationMarkerWidget()
         self.axes_widget.SetOrientationMarker(self.axes)
         self.axes_widget.SetInteractor(self.interactor)
@@ -87,14 +100,7 @@ class LatentJigsaw3DView(VtkView):
         self._colour_keys = np.asarray(colour_keys, dtype=np.uint64)
         self._hovered = -1
         self.scene.set_jigsaw(jigsaw, self._cell_rgb())
-        setters = (
-            self.axes.SetXAxisLabelText,
-            self.axes.SetYAxisLabelText,
-            self.axes.SetZAxisLabelText,
-        )
-        for set_label, name in zip(setters, axis_names, strict=False):
-            set_label(name.split(" (")[0])  # "PC 1 (40% of the variance)" -> "PC 1"
-        self.caption.SetInput(" · ".join(axis_names))
+        self.caption.SetInput(axes_caption(axis_names))
         self.render()
 
     def _cell_rgb(self) -> np.ndarray:

@@ -304,3 +304,20 @@ class ProbeOverlay:
         """(n, 2) tips of the arrows shown, in data coordinates."""
         tips = [head.pos() for _, head, _ in self._arrows if head.isVisible()]
         return np.array([[p.x(), p.y()] for p in tips]).reshape(-1, 2)
+
+    def _shown_arrows(self) -> list[int]:
+        return [i for i, (_, head, _) in enumerate(self._arrows) if head.isVisible()]
+
+    @property
+    def arrow_labels(self) -> tuple[str, ...]:
+        """What each arrow shown is called, in the order of :attr:`arrow_tips`."""
+        if self._arrow_request is None:
+            return ()
+        labels = self._arrow_request[2]
+        return tuple(labels[i] for i in self._shown_arrows() if i < len(labels))
+
+    @property
+    def arrow_rgb(self) -> np.ndarray:
+        """(n, 3) uint8 colour of each arrow shown, in the order of :attr:`arrow_tips`."""
+        rows = [output_colour(i) for i in self._shown_arrows()]
+        return np.array(rows, np.uint8).reshape(-1, 3)

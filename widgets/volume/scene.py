@@ -69,6 +69,10 @@ def section_geometry(ball_slice: BallSlice) -> tuple[vtkPolyData, vtkPolyData, v
     return disc, darts, frame
 
 
+#: Where the scanning arrow's name x1 sits: past the arrow's tip.
+AXIS_LABEL_ANCHOR = (1.18, -0.14, 0.0)
+
+
 def _axis_arrow() -> tuple[vtkActor, vtkBillboardTextActor3D]:
     """An arrow along the cube's front bottom edge, labelled x1: the scanning direction."""
     arrow = vtkArrowSource()
@@ -82,7 +86,7 @@ def _axis_arrow() -> tuple[vtkActor, vtkBillboardTextActor3D]:
     actor.SetScale(1.1, 1.0, 1.0)
     label = vtkBillboardTextActor3D()
     label.SetInput("x1")
-    label.SetPosition(1.18, -0.14, 0.0)
+    label.SetPosition(*AXIS_LABEL_ANCHOR)
     text = label.GetTextProperty()
     text.SetFontSize(20)
     text.SetItalic(True)

@@ -18,6 +18,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
+from vtkmodules.vtkRenderingCore import vtkTextActor
 
 from widgets.vtk.labels import SceneLabel
 from widgets.vtk.pipeline import make_renderer, window_image
@@ -88,6 +89,10 @@ class VtkView(QWidget):
         self.render_window.SetAlphaBitPlanes(1)
         self.renderer = make_renderer()
         self.render_window.AddRenderer(self.renderer)
+        #: The scene's caption (a subclass's 2-D text actor), if it has one.
+        self.caption: vtkTextActor | None = None
+        #: The VTK actors that draw :meth:`scene_labels` on screen.
+        self.label_actors: list = []
         self._finalized = False
 
     def start(self) -> None:
@@ -118,8 +123,29 @@ class VtkView(QWidget):
     @contextmanager
     def labels_hidden(self) -> Iterator[None]:
         """For the duration, VTK does not draw :meth:`scene_labels` (an export reads the
-        scene back and paints them itself, at its own scale)."""
-        yield
+        scene back and paints them itself, at its own scale): the
+        :attr:`label_actors` are hidden."""
+        shown = [actor.GetVisibility() for actor in self.label_actors]
+        for actor in self.label_actors:
+            actor.SetVisibility(False)
+        try:
+            yield
+        finally:
+            for actor, visible in zip(self.label_actors, shown, strict=True):
+                actor.SetVisibility(visible)
+
+    @contextmanager
+    def caption_hidden(self) -> Iterator[None]:
+        """For the duration, the scene shows no caption (a figure's heading says it)."""
+        caption = self.caption
+        shown = caption.GetVisibility() if caption is not None else False
+        if caption is not None:
+            caption.SetVisibility(False)
+        try:
+            yield
+        finally:
+            if caption is not None:
+                caption.SetVisibility(shown)
 
     def release(self) -> None:
         """Switch off what the subclass attached to the interactor (called by finalize)."""
