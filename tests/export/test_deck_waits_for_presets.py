@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 
+from tests.export.test_cli_export import SVG, run_cli
 from tests.export.test_headless_every_view import HEADLESS_RUNNER, ROOT, headless_env
 
 #: In the subprocess: the figures a full deck writes for two pages, defaults first (as
@@ -56,3 +58,17 @@ def test_a_preset_after_the_pages_defaults_is_exported_once_its_own_work_is_done
     write_deck(tmp_path / "alone", "alone")
     for name in ("extrapolation-abs-extrapolation.png", "jigsaw-3d-jigsaw.png"):
         assert (deck / name).read_bytes() == (tmp_path / "alone" / name).read_bytes(), name
+
+
+def test_a_preset_showing_another_hulls_experiment_gets_its_svg_too(tmp_path, monkeypatch):
+    """Only Figure 1 is written at the Hulls page's defaults (``in_deck``); a preset that
+    shows another experiment still gets its figure as PNG and SVG, with its title line."""
+    monkeypatch.setenv("SPLINESCOPE_CACHE_DIR", str(tmp_path / "cache"))
+    deck = tmp_path / "deck"
+    preset = ["--preset", "hull-noise-dimensions", "--size", "640x360"]
+    result = run_cli("export", "--deck", str(deck), *preset)
+    assert result.returncode == 0, result.stderr
+    svg = deck / "hull-noise-dimensions-hulls-noise.svg"
+    root = ET.parse(svg).getroot()
+    assert any("Convex hulls" in "".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    assert svg.name in (deck / "index.html").read_text(encoding="utf-8")
