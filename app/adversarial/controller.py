@@ -193,6 +193,11 @@ class AdversarialController(StateOwner[AdversarialState], QObject):
     def is_searching(self) -> bool:
         return self._search is not None
 
+    @property
+    def is_busy(self) -> bool:
+        """Whether the classifier trains, a search runs or a 2-D distance is computed."""
+        return self._training is not None or self._search is not None or self._plane_runner.is_busy
+
     def compute(self) -> None:
         """Search the current digit and norm; cancels a running search."""
         if self.classifier is None:

@@ -47,7 +47,11 @@ def adversarial_targets(page) -> list[ExportView | ExportAnimation]:
 
 
 def adversarial_readiness(page, layers: int | None = None) -> Readiness:
-    """Ready once an answer is on screen."""
+    """Ready once an answer is on screen and nothing newer (a preset's digit, norm or
+    point) is being searched or computed."""
+    controller = page.controller
     return Readiness(
-        (page.results_shown,), lambda: page.first_results_shown, (page.controller.failed,)
+        (page.results_shown, controller.plane_answer_ready, controller.search_stopped),
+        lambda: page.first_results_shown and not controller.is_busy,
+        (controller.failed,),
     )

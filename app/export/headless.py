@@ -15,9 +15,19 @@ from collections.abc import Sequence
 from app.export.plan import build_export_parser, plan_jobs
 from engine.result_cache import default_cache_folder, use_result_cache
 
+#: Qt draws glyphs up to this size (device pixels) from a glyph cache, larger ones as
+#: outlines. Glyphs from the cache come out a little differently (up to 35 grey levels
+#: at their edges) depending on what the process drew before and when, so the same
+#: figure written twice in one run, or in two runs, differed. An export draws every
+#: glyph as its outline: the same text gives the same pixels.
+CACHED_GLYPH_SIZE = "1"
+
 
 def configure_headless(environ: dict[str, str] = os.environ) -> str | None:
-    """Choose off-screen Qt and VTK when there is no display; returns a warning or None."""
+    """Choose off-screen Qt and VTK when there is no display, and text drawn as outlines
+    (:data:`CACHED_GLYPH_SIZE`) in any case; returns a warning or None. Call it before
+    Qt draws any text."""
+    environ.setdefault("QT_MAX_CACHED_GLYPH_SIZE", CACHED_GLYPH_SIZE)
     if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
         return None
     environ.setdefault("QT_QPA_PLATFORM", "offscreen")

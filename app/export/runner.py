@@ -81,7 +81,7 @@ class ExportRunner(QObject):
             replace(template, preset=None, view=target.name)
             for key, page in self.pages().items()
             for target in export_targets(page, key)
-            if is_deck_figure(target)
+            if is_figure_view(target) and target.in_deck
         ]
         self.jobs[:0] = standalone
 
@@ -242,7 +242,7 @@ class ExportRunner(QObject):
             export_view(target, options)
             self._shown.add(key)
             files.append(out.name)
-            if job.out is None and is_deck_figure(target):
+            if job.out is None and is_figure_view(target):
                 vector = out.with_suffix(".svg")
                 export_view(target, replace(options, path=vector))
                 files.append(vector.name)
@@ -309,8 +309,9 @@ class JobClock:
         return f"[{wall:.1f} s, {processor:.1f} s CPU]"
 
 
-def is_deck_figure(target: ExportView | ExportAnimation) -> bool:
-    """Whether ``target`` is a figure view the deck writes (PNG and SVG)."""
-    if not isinstance(target, ExportView) or not target.in_deck:
+def is_figure_view(target: ExportView | ExportAnimation) -> bool:
+    """Whether ``target`` is a figure view (a deck writes it as PNG and SVG); the deck
+    writes it at the page's defaults too when its ``in_deck`` says so."""
+    if not isinstance(target, ExportView):
         return False
     return target.figure is not None or target.heading is not None

@@ -26,7 +26,11 @@ def extrapolation_targets(page) -> list[ExportView | ExportAnimation]:
 
 
 def extrapolation_readiness(page, layers: int | None = None) -> Readiness:
-    """Ready once a training run has finished and its fit is drawn."""
+    """Ready once the run of the current settings has finished and its fit is drawn: a
+    run from earlier settings (the page's defaults before a preset) does not count."""
+    controller = page.controller
     return Readiness(
-        (page.results_shown,), lambda: page.first_results_shown, (page.controller.failed,)
+        (page.results_shown,),
+        lambda: page.first_results_shown and not controller.is_training,
+        (controller.failed,),
     )

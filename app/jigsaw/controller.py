@@ -137,6 +137,11 @@ class JigsawController(StateOwner[JigsawState], QObject):
     def is_training(self) -> bool:
         return self._training is not None
 
+    @property
+    def is_busy(self) -> bool:
+        """Whether a network is being trained or a jigsaw computed (a newer one is coming)."""
+        return self._training is not None or self._scenes.is_busy
+
     def train(self) -> None:
         """Train the state's network (replacing a training under way)."""
         if self._shut_down:

@@ -69,11 +69,24 @@ def jigsaw_heading(page) -> FigureHeading:
 
 
 def jigsaw_readiness(page, layers: int | None = None) -> Readiness:
-    """Ready once a jigsaw is on screen (the first network trains on first show)."""
+    """Ready once the jigsaw of the current settings is on screen (the first network
+    trains on first show): the jigsaw of earlier settings (the page's defaults before a
+    preset) does not count while the new network trains or its jigsaw is computed."""
+    controller = page.controller
+
+    def ready() -> bool:
+        scene = page.scene
+        return (
+            scene is not None
+            and not controller.is_busy
+            and scene.network is controller.network
+            and scene.network.key == controller.state.network_key
+        )
+
     return Readiness(
         (page.results_shown,),
-        lambda: page.first_results_shown,
-        (page.controller.failed,),
+        ready,
+        (controller.failed,),
         start=page.start,
     )
 

@@ -194,6 +194,11 @@ class VolumeController(StateOwner[VolumeState], QObject):
         """Whether a Monte-Carlo run is going on."""
         return self._monte_carlo is not None
 
+    @property
+    def is_busy(self) -> bool:
+        """Whether a Monte-Carlo run or a distance sample is under way."""
+        return self._monte_carlo is not None or self._distances.is_busy
+
     def run_monte_carlo(self, seed: int = 0) -> None:
         """Estimate the fraction for every d in ``MONTE_CARLO_DIMENSIONS`` with the state's
         sample count; replaces a running one."""

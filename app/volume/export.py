@@ -104,7 +104,11 @@ def volume_scan(page, n_frames: int, size: ImageSize) -> Iterator[QImage | WaitF
 
 
 def volume_readiness(page, layers: int | None = None) -> Readiness:
-    """Ready once the first distance histogram and Monte-Carlo run are on screen."""
+    """Ready once the first distance histogram and Monte-Carlo run are on screen and no
+    newer one (a preset's distance dimension) is being computed."""
+    controller = page.controller
     return Readiness(
-        (page.results_shown,), lambda: page.first_results_shown, (page.controller.failed,)
+        (page.results_shown, controller.distances_ready, controller.monte_carlo_finished),
+        lambda: page.first_results_shown and not controller.is_busy,
+        (controller.failed,),
     )
