@@ -121,6 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from app.stats import run_stats
 
         return run_stats(argv[1:])
+    if argv[:1] == ["regions"]:
+        from app.stats.sample_regions import run_regions
+
+        return run_regions(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     demo = None

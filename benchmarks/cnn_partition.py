@@ -43,7 +43,7 @@ from torch import nn  # noqa: E402
 from benchmarks.reference_cnn_partition import reference_cnn_partition_2d  # noqa: E402
 from benchmarks.timing import format_seconds, median_time  # noqa: E402
 from engine.digits_cnn import digits_split, train_digits_cnn  # noqa: E402
-from engine.mnist_cnn import train_mnist_cnn  # noqa: E402
+from engine.mnist_cnn import digits_at_28, train_mnist_cnn  # noqa: E402
 from engine.partition2d import partition_2d  # noqa: E402
 from engine.slices import plane_through, shrunk_about_centre  # noqa: E402
 
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
 def lenet28_report(test_set, chosen, fraction: float) -> None:
     """A LeNet-5 on 28x28 inputs on a square of the slice through the upscaled digits."""
     big = lenet5(0)
-    images = [np.pad(np.kron(test_set.images[i], np.ones((3, 3))), 2)[None] for i in chosen]
+    images = [image[None] for image in digits_at_28(test_set).images[chosen]]
     big_slice = plane_through(*images, margin=0.1)
     window = centre_square(big_slice, fraction)
     rss_before = peak_rss_mb()
@@ -151,16 +151,11 @@ def lenet28_report(test_set, chosen, fraction: float) -> None:
     )
 
 
-def enlarged(images: np.ndarray) -> np.ndarray:
-    """(N, 8, 8) digits drawn at 28x28: 3x3 per pixel, padded by 2 (MNIST's frame)."""
-    return np.pad(np.kron(images, np.ones((1, 3, 3))), ((0, 0), (2, 2), (2, 2)))
-
-
 def mnist28_report(train_set, test_set, chosen) -> None:
     """The MNIST CNN trained on the enlarged digits, cut as the Networks page first does."""
-    trained = train_mnist_cnn(enlarged(train_set.images), train_set.labels, seed=0)
+    trained = train_mnist_cnn(digits_at_28(train_set).images, train_set.labels, seed=0)
     big = trained.double()
-    images = enlarged(test_set.images[chosen])
+    images = digits_at_28(test_set).images[chosen]
     plane = plane_through(*(image[None] for image in images), margin=0.1, domain="triangle")
     window = shrunk_about_centre(plane, MNIST_EXTENT)
     rss_before = peak_rss_mb()

@@ -64,6 +64,17 @@ def mnist_cnn(seed: int = 0) -> nn.Sequential:
     return seeded_model(seed, build)
 
 
+def digits_at_28(digits: DigitImages) -> DigitImages:
+    """8x8 digits drawn at MNIST's size: (N, 8, 8) -> (N, 28, 28), each pixel a 3x3 block,
+    padded by 2 on every side (MNIST's digits sit in a 20x20 box of a 28x28 frame).
+    The labels are kept; grey levels stay in [0, 1]."""
+    images = np.asarray(digits.images, dtype=np.float64)
+    if images.shape[1:] != (8, 8):
+        raise ValueError(f"need 8x8 digits, got images of shape {images.shape[1:]}")
+    enlarged = np.pad(np.kron(images, np.ones((1, 3, 3))), ((0, 0), (2, 2), (2, 2)))
+    return DigitImages(enlarged, digits.labels)
+
+
 def mnist_split(digits: DigitImages, name: str = "the images") -> tuple[DigitImages, DigitImages]:
     """(train, test): 80/20 at random (seed 0), at most :data:`TRAIN_LIMIT` and
     :data:`TEST_LIMIT` of them (the first of each part). ``ValueError`` in one sentence

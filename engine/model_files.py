@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
 from torch import nn
 
 from engine.model_builder import InputShapeRequired, ModelFileError
@@ -203,6 +204,11 @@ def _torch_file(data: bytes, name: str) -> bool:
 def _state_dict_mlp(data: bytes, name: str, suffix: str, shape):
     try:
         state = parse_state_dict(data, name, suffix)
+        for key, tensor in state.items():
+            if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+                raise ModelFileError(
+                    f"{name} cannot be shown: its weights {key!r} hold NaN or infinite values."
+                )
         mlp_shape = infer_mlp_shape(state)
         module = mlp_from_state_dict(state, mlp_shape)
     except WeightsImportError as error:

@@ -206,9 +206,9 @@ class Cells3DControls(QWidget):
         self.slice_button = QPushButton("Show slice on the Cells page", self)
         self.slice_button.setObjectName("cells3dSliceButton")
         self.slice_button.setToolTip(
-            "The exact 2-D cells of the network on the slicing plane (Ctrl+Shift+S)"
+            "The exact 2-D cells of the network on the slicing plane (Ctrl+L)"
         )
-        self._shortcut("Ctrl+Shift+S", self.slice_button.click)
+        self._shortcut("Ctrl+L", self.slice_button.click)
         self.slice_button.setEnabled(False)
         layout.addWidget(self.slice_check)
         layout.addWidget(self.slice_button)

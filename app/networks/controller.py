@@ -27,6 +27,7 @@ from app.networks.slicing import (
     ShownNetwork,
     SliceRequest,
     compute_slice,
+    image_side,
     probe_jacobian,
 )
 from app.networks.state import (
@@ -38,6 +39,7 @@ from app.networks.state import (
     default_anchors,
 )
 from app.state.owner import StateOwner
+from engine.digits import DigitImages
 from engine.mnist_cnn import INPUT_SHAPE as MNIST_INPUT_SHAPE
 from engine.mnist_cnn import TrainedMnistCnn, fit_mnist_files
 from engine.unit_names import UnitName, bit_unit, pattern_changes
@@ -117,6 +119,9 @@ class NetworksController(StateOwner[NetworksState], QObject):
         self._network: ShownNetwork | None = None  # None: traced by the next slice job
         self._source: ModelSource | None = None  # None: the shipped digits CNN
         self._mnist: TrainedMnistCnn | None = None  # the MNIST CNN, when it is the source
+        # The held-out images of the last MNIST files loaded: an imported 28x28 network's
+        # anchors.
+        self._mnist_images: DigitImages | None = None
         # What to go back to if a newly shown network cannot be sliced.
         self._fallback: tuple | None = None
         self._slice: NetworkSlice | None = None
@@ -174,14 +179,30 @@ class NetworksController(StateOwner[NetworksState], QObject):
         return self._training.is_busy
 
     def show_model(self, module, input_shape: tuple[int, ...], name: str) -> None:
-        """Show another network: it is traced and sliced in the worker. A network that
-        does not take 64 inputs is sliced through three random-normal inputs. If it
-        cannot be sliced, the network shown before stays, with its settings."""
+        """Show another network: it is traced and sliced in the worker. A network of 28x28
+        inputs is sliced through MNIST's held-out images when MNIST files were loaded here
+        (else through the shipped 8x8 test digits drawn at 28x28), in :data:`MNIST_EXTENT`
+        of their triangle; one of 8x8 inputs through the shipped test digits (the anchors
+        stay if those are shown already); any other through three random-normal inputs.
+        If it cannot be sliced, the network shown before stays, with its settings."""
+        side = image_side(tuple(input_shape))
+        images = self._mnist_images if side == 28 else None
         state = self._state
-        if self._mnist is not None:  # back to the shipped digits' anchors
+        if images is not None:
+            anchors = default_anchors(images.labels)
+            state = replace(state, anchors=anchors, n_images=len(images), extent=MNIST_EXTENT)
+        elif side == 28:
+            state = replace(
+                state, anchors=DEFAULT_ANCHORS, n_images=N_TEST_IMAGES, extent=MNIST_EXTENT
+            )
+        elif self._shown_side() != side or state.n_images != N_TEST_IMAGES:
             state = replace(state, anchors=DEFAULT_ANCHORS, n_images=N_TEST_IMAGES, extent=1.0)
-        source = ModelSource(module, tuple(input_shape), name)
+        source = ModelSource(module, tuple(input_shape), name, images)
         self._show_source(source, None, replace(state, n_layers=MAX_LAYERS, layers=MAX_LAYERS))
+
+    def _shown_side(self) -> int | None:
+        """The image side of the network shown (8 for the shipped digits CNN)."""
+        return 8 if self._source is None else image_side(self._source.input_shape)
 
     def show_mnist(self, trained: TrainedMnistCnn, state: NetworksState | None = None) -> None:
         """Show the MNIST CNN sliced through three of its held-out images (``state``'s, or
@@ -197,6 +218,7 @@ class NetworksController(StateOwner[NetworksState], QObject):
                 layers=MAX_LAYERS,
             )
         source = ModelSource(trained.model, MNIST_INPUT_SHAPE, MNIST_NAME, trained.test)
+        self._mnist_images = trained.test
         self._show_source(source, trained, state)
         self.mnist_trained.emit(trained)
 

@@ -372,12 +372,8 @@ class NetworksPage(QWidget):
             )
         self.gallery.setVisible(network.takes_digits)
         self.anchor_label.setVisible(network.takes_digits)
-        self.gallery_note.setText(
-            ""
-            if network.takes_digits
-            else f"This network takes {'×'.join(map(str, network.input_shape))} inputs, not "
-            "8×8 digits: the slice goes through three random-normal inputs A, B, C."
-        )
+        self.gallery_note.setText(network.anchor_note)
+        self.gallery_note.setVisible(bool(network.anchor_note))
         self.title.setText(network.name)
         self._draw_cells(shown)
         dense = shown.partition.n_regions > DENSE_CELLS

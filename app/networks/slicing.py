@@ -8,7 +8,6 @@ weights and the test digits, so that the GUI thread never waits on the disk.
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +18,7 @@ from app.jobs.partition_runner import PartitionTicket
 from engine.decision import DecisionBoundary, decision_boundary
 from engine.digits import DigitImages
 from engine.digits_cnn import INPUT_SHAPE, digits_split, load_digits_cnn
+from engine.mnist_cnn import digits_at_28
 from engine.partition2d import Partition2D, partition_2d
 from engine.pl_graph import trace_piecewise_linear
 from engine.pl_local import local_affine_map
@@ -27,8 +27,29 @@ from engine.slices import PlaneSlice, plane_through, shrunk_about_centre
 
 #: What the page calls the shipped network.
 SHIPPED_NAME = "digits CNN (shipped)"
-#: Seed of the three random-normal anchors of a network whose inputs are not 8x8 images.
+#: Seed of the three random-normal anchors of a network whose inputs are not images.
 RANDOM_ANCHOR_SEED = 0
+#: Sides of the square grey images whose test images the anchors can be: the shipped
+#: 8x8 digits, and 28x28 (MNIST's held-out images, or the 8x8 digits drawn at 28x28).
+IMAGE_SIDES = (8, 28)
+#: The gallery's note for a 28x28 network before any MNIST files are loaded.
+DIGITS_AT_28_NOTE = (
+    "The shipped 8×8 test digits drawn at 28×28 (3×3 per pixel): load MNIST files "
+    "(Ctrl+M) to slice through MNIST's own test images."
+)
+
+
+def image_side(input_shape: tuple[int, ...]) -> int | None:
+    """The side of the square grey image a network takes (8 or 28), or None.
+
+    A network takes images when its per-sample input is ``side*side`` values, flat or as
+    ``side x side`` with any axes of length 1 (``(784,)``, ``(1, 28, 28)``, ``(28, 28)``).
+    """
+    axes = tuple(n for n in input_shape if n != 1)
+    for side in IMAGE_SIDES:
+        if axes in ((side * side,), (side, side)):
+            return side
+    return None
 
 
 @dataclass(frozen=True)
@@ -40,11 +61,14 @@ class ShownNetwork:
     model : the network (float64, eval).
     input_shape : its per-sample input shape.
     name : what the page calls it.
-    images : (N, h, w) test images in [0, 1] and their labels (the shipped digits for a
-        network of 64 inputs, or the data it came with, e.g. MNIST's), or None (then the
-        anchors are random-normal inputs).
+    images : (N, h, w) test images in [0, 1] and their labels (the data it came with,
+        e.g. MNIST's; else the shipped test digits for a network of 8x8 inputs, the same
+        drawn at 28x28 for one of 28x28 inputs), or None (then the anchors are
+        random-normal inputs).
     graph : the traced graph, for probe Jacobians.
     n_layers : its cutting steps (ReLU-like, clamp, max-pooling).
+    anchor_note : a sentence for the gallery on where the anchors come from ("" for the
+        network's own test images).
     """
 
     model: nn.Module
@@ -53,6 +77,7 @@ class ShownNetwork:
     images: DigitImages | None
     graph: PLGraph
     n_layers: int
+    anchor_note: str = ""
 
     @property
     def takes_digits(self) -> bool:
@@ -72,14 +97,32 @@ def prepare_network(
     images: DigitImages | None = None,
 ) -> ShownNetwork:
     """Load (module None: the shipped digits CNN) and trace a network for the page; its
-    anchors come from ``images``, else from the shipped test digits if it takes 64 inputs."""
+    anchors come from ``images``, else from :func:`default_anchor_images`."""
     if module is None:
         module, input_shape = load_digits_cnn(), INPUT_SHAPE
     model = float64_copy(module)
-    if images is None and math.prod(input_shape) == 64:
-        images = digits_split()[1]
+    note = ""
+    if images is None:
+        images, note = default_anchor_images(tuple(input_shape))
     graph = trace_piecewise_linear(model, tuple(input_shape))
-    return ShownNetwork(model, tuple(input_shape), name, images, graph, len(graph.cutting_steps))
+    n_layers = len(graph.cutting_steps)
+    return ShownNetwork(model, tuple(input_shape), name, images, graph, n_layers, note)
+
+
+def default_anchor_images(input_shape: tuple[int, ...]) -> tuple[DigitImages | None, str]:
+    """The test images a network without data of its own is sliced through, and the
+    gallery's note: the shipped 8x8 test digits (at 28x28 for 28x28 inputs), or None
+    (three random-normal inputs) for a network that does not take such images."""
+    side = image_side(input_shape)
+    if side == 8:
+        return digits_split()[1], ""
+    if side == 28:
+        return digits_at_28(digits_split()[1]), DIGITS_AT_28_NOTE
+    shape = "×".join(map(str, input_shape))
+    return None, (
+        f"This network takes {shape} inputs, not 8×8 or 28×28 images: the slice goes "
+        "through three random-normal inputs A, B, C."
+    )
 
 
 def anchor_inputs(network: ShownNetwork, anchors: tuple[int, int, int]) -> list[np.ndarray]:
@@ -96,7 +139,7 @@ def anchor_inputs(network: ShownNetwork, anchors: tuple[int, int, int]) -> list[
 @dataclass(frozen=True)
 class ModelSource:
     """A network to show that is not traced yet (an imported or trained model), and the
-    test images its anchors index (None: the shipped digits, for 64 inputs)."""
+    test images its anchors index (None: :func:`default_anchor_images`)."""
 
     module: nn.Module
     input_shape: tuple[int, ...]

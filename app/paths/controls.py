@@ -91,7 +91,7 @@ class PathsControls(QFrame):
         self.mnist_button = QPushButton("MNIST files…", self)
         self.mnist_button.setObjectName("pathsMnistButton")
         self.mnist_button.setToolTip(
-            "Load MNIST images and labels from IDX files you have (raw *-ubyte or .gz) (Ctrl+O)"
+            "Load MNIST images and labels from IDX files you have (raw *-ubyte or .gz) (Ctrl+M)"
         )
         self.mnist_button.clicked.connect(self.choose_mnist_files)
         self.digits_button = QPushButton("8x8 digits", self)

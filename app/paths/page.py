@@ -67,7 +67,7 @@ class PathsPage(QWidget):
     def _build_actions(self) -> None:
         for text, shortcut, slot in (
             ("Random pair", "R", self.controls.random_pair),
-            ("Load MNIST files", "Ctrl+O", self.controls.choose_mnist_files),
+            ("Load MNIST files", "Ctrl+M", self.controls.choose_mnist_files),
             ("Cancel training", "Esc", self.controller.cancel_training),
         ):
             action = QAction(text, self)

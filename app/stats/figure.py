@@ -76,6 +76,17 @@ def _panel(left: float, edges, heights, title: str, xlabel: str, ticks) -> list[
     return parts
 
 
+def _heading(title: str) -> list[str]:
+    """The SVG's opening tag, white background and title line."""
+    return [
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='{WIDTH}' height='{HEIGHT}' "
+        f"viewBox='0 0 {WIDTH} {HEIGHT}'>",
+        f"<rect width='{WIDTH}' height='{HEIGHT}' fill='white'/>",
+        f"<text x='{WIDTH / 2}' y='24' text-anchor='middle' font-size='15' fill='{_INK}' "
+        f"{_FONT}>{escape(title)}</text>",
+    ]
+
+
 def _count_ticks(edges: np.ndarray) -> list[tuple[float, str]]:
     values = np.unique(np.round(np.linspace(edges[0], edges[-1], 5)))
     return [(float(v), f"{int(v):,}") for v in values]
@@ -92,11 +103,7 @@ def figure_svg(rows: Sequence[SliceRow], title: str) -> str:
     count_edges, counts = count_bins([row.n_cells for row in rows])
     left = _PANEL[0]
     parts = [
-        f"<svg xmlns='http://www.w3.org/2000/svg' width='{WIDTH}' height='{HEIGHT}' "
-        f"viewBox='0 0 {WIDTH} {HEIGHT}'>",
-        f"<rect width='{WIDTH}' height='{HEIGHT}' fill='white'/>",
-        f"<text x='{WIDTH / 2}' y='24' text-anchor='middle' font-size='15' fill='{_INK}' "
-        f"{_FONT}>{escape(title)}</text>",
+        *_heading(title),
         *_panel(
             left,
             area_edges,
@@ -120,7 +127,11 @@ def figure_svg(rows: Sequence[SliceRow], title: str) -> str:
 
 def write_figure(rows: Sequence[SliceRow], path: Path, title: str) -> None:
     """Write the histograms to ``path``: SVG text, or a PNG drawn at twice the size."""
-    svg = figure_svg(rows, title)
+    write_svg(figure_svg(rows, title), path)
+
+
+def write_svg(svg: str, path: Path) -> None:
+    """Write ``svg`` to ``path``: as is for ``.svg``, else a PNG drawn at twice the size."""
     if path.suffix.lower() == ".svg":
         path.write_text(svg, encoding="utf-8")
         return
@@ -139,3 +150,17 @@ def write_figure(rows: Sequence[SliceRow], path: Path, title: str) -> None:
     painter.end()
     if not image.save(str(path), "PNG"):
         raise OSError(f"could not write {path}")
+
+
+def paired_counts_svg(counts: dict[str, Sequence[int]], title: str, xlabel: str) -> str:
+    """Histograms of integer counts side by side (one panel per name, the same bins)."""
+    edges, _ = count_bins([c for values in counts.values() for c in values])
+    parts = [
+        *_heading(title),
+    ]
+    for number, (name, values) in enumerate(counts.items()):
+        heights, _ = np.histogram(np.asarray(values, dtype=np.float64), bins=edges)
+        left = _PANEL[0] + number * (_PANEL[2] + _GAP)
+        label = f"{name} ({len(values):,} samples)"
+        parts += _panel(left, edges, heights, label, xlabel, _count_ticks(edges))
+    return "\n".join([*parts, "</svg>"]) + "\n"

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from engine.digits import save_idx
+from engine.digits import DigitImages, save_idx
 from engine.mnist_cnn import (
+    digits_at_28,
     fit_mnist_files,
     mnist_cnn_from_tensors,
     mnist_cnn_tensors,
@@ -119,3 +120,17 @@ def test_a_28x28_slice_is_exact_where_torch_evaluates_it(files, trained):
     affine = np.einsum("rij,rj->ri", partition.A[cells], points) + partition.c[cells]
     scale = np.abs(torch_out).max()
     np.testing.assert_allclose(affine, torch_out, rtol=0, atol=1e-9 * scale)
+
+
+def test_digits_at_28_draw_each_pixel_as_a_3x3_block_in_mnists_frame():
+    digits = DigitImages(np.random.default_rng(0).random((4, 8, 8)), np.arange(4))
+    big = digits_at_28(digits)
+    assert big.images.shape == (4, 28, 28) and big.labels.tolist() == [0, 1, 2, 3]
+    inner = big.images[:, 2:26, 2:26].reshape(4, 8, 3, 8, 3)
+    np.testing.assert_array_equal(inner.min(axis=(2, 4)), digits.images)
+    np.testing.assert_array_equal(inner.max(axis=(2, 4)), digits.images)
+    frame = big.images.copy()
+    frame[:, 2:26, 2:26] = 0.0
+    assert not frame.any()
+    with pytest.raises(ValueError, match="need 8x8 digits"):
+        digits_at_28(big)

@@ -11,6 +11,7 @@ import onnx
 import pytest
 import torch
 from onnx import TensorProto, helper, numpy_helper
+from safetensors.torch import save_file
 from torch import nn
 
 from engine.model_files import ModelFileError, load_model
@@ -85,6 +86,19 @@ def test_an_unsupported_torchscript_operator_is_named(tmp_path):
 def test_a_nan_initializer_is_refused(tmp_path):
     path = _linear_graph(tmp_path, initializer("w", [[1.0, np.nan], [0.0, 1.0]]))
     _refused(path, "the tensor 'w' has NaN or infinite values")
+
+
+@pytest.mark.parametrize("suffix", [".safetensors", ".pt"])
+def test_a_state_dict_with_an_infinite_weight_is_refused_naming_its_key(tmp_path, suffix):
+    state = {
+        k: v.clone()
+        for k, v in nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)).state_dict().items()
+    }
+    state["2.bias"][1] = float("-inf")
+    path = tmp_path / f"weights{suffix}"
+    save_file(state, path) if suffix == ".safetensors" else torch.save(state, path)
+    message = _refused(path, "its weights '2.bias' hold NaN or infinite values")
+    assert message.startswith(f"weights{suffix} cannot be shown") and message.count(". ") == 0
 
 
 def test_a_nan_torchscript_weight_is_refused(tmp_path):

@@ -10,10 +10,13 @@ import numpy as np
 import pytest
 import torch
 from PySide6.QtCore import Qt
+from torch import nn
 
 from app.networks.page import NetworksPage
 from app.networks.session import restore_networks_state, save_networks_state
-from engine.mnist_cnn import fit_mnist_files
+from app.networks.state import DEFAULT_ANCHORS
+from engine.digits_cnn import digits_split
+from engine.mnist_cnn import digits_at_28, fit_mnist_files
 from engine.partition2d import partition_2d
 from engine.session_file import PageState, SessionFileError
 from tests.cnn_case import small_cnn
@@ -87,6 +90,61 @@ def test_mnist_files_train_a_cnn_whose_28x28_slice_is_shown(qtbot, page, files, 
     jacobian = torch.autograd.functional.jacobian(lambda z: model(z)[0], x).reshape(10, 784)
     shown_rows = np.stack([image.reshape(784) for image in page.filters.images])
     np.testing.assert_allclose(shown_rows, jacobian.numpy(), rtol=0, atol=1e-9)
+
+
+def _mlp_784() -> nn.Sequential:
+    """A small network of 784 inputs, as a user would import one."""
+    torch.manual_seed(1)
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 6), nn.ReLU(), nn.Linear(6, 10)).eval()
+
+
+def _slice_inputs(page) -> np.ndarray:
+    """(3, 28, 28) the inputs at the shown slice's anchors A, B, C."""
+    plane = page.controller.shown_slice.plane
+    return plane.lift(plane.anchors).reshape(3, 28, 28)
+
+
+def test_an_imported_28x28_network_is_sliced_through_test_images(qtbot, page, trained):
+    # Before any MNIST files: the shipped test digits drawn at 28x28, in the gallery.
+    with qtbot.waitSignal(page.controller.slice_ready, timeout=TIMEOUT_MS):
+        page.show_model(_mlp_784(), (784,), "mlp 784")
+    state = page.controller.state
+    digits = digits_at_28(digits_split()[1])
+    assert state.anchors == DEFAULT_ANCHORS and state.extent == TEST_EXTENT
+    np.testing.assert_allclose(
+        _slice_inputs(page), digits.images[list(state.anchors)], rtol=0, atol=1e-12
+    )
+    assert page.gallery.isVisible() and page.gallery.marks() == dict(
+        zip("ABC", state.anchors, strict=True)
+    )
+    assert "8×8 test digits drawn at 28×28" in page.gallery_note.text()
+    assert page.picture.image.shape == (28, 28)
+
+    # MNIST files loaded here: an imported 1x28x28 network goes through MNIST's held-out
+    # images, the first 0, 3 and 8, which the gallery shows.
+    with qtbot.waitSignal(page.controller.slice_ready, timeout=TIMEOUT_MS):
+        page.controller.show_mnist(trained)
+    with qtbot.waitSignal(page.controller.slice_ready, timeout=TIMEOUT_MS):
+        page.show_model(_mlp_784(), (1, 28, 28), "mlp 1x28x28")
+    state = page.controller.state
+    assert page.title.text() == "mlp 1x28x28" and page.controller.mnist is None
+    assert trained.test.labels[list(state.anchors)].tolist() == [0, 3, 8]
+    assert state.n_images == len(trained.test) and state.extent == TEST_EXTENT
+    np.testing.assert_allclose(
+        _slice_inputs(page), trained.test.images[list(state.anchors)], rtol=0, atol=1e-12
+    )
+    assert page.gallery.isVisible() and page.gallery_note.isHidden()
+    in_gallery = page.gallery.shown_indices.ravel().tolist()
+    assert set(state.anchors) <= set(in_gallery)
+    shown = page.controller.shown_slice
+    expected = partition_2d(_mlp_784().double(), None, plane=shown.plane)
+    assert page.canvas.partition.n_regions == expected.n_regions
+    # Clicking a held-out image makes it the next anchor: the slice goes through it.
+    other = next(i for i in in_gallery if i >= 0 and i not in state.anchors)
+    where = page.gallery.image_position(other).toPoint()
+    with qtbot.waitSignal(page.controller.slice_ready, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(page.gallery, Qt.MouseButton.LeftButton, pos=where)
+    np.testing.assert_allclose(_slice_inputs(page)[0], trained.test.images[other], atol=1e-12)
 
 
 def test_a_bad_mnist_file_changes_nothing_on_the_page(qtbot, page, files, tmp_path, monkeypatch):

@@ -15,11 +15,12 @@ import torch
 from PySide6.QtCore import Qt
 from torch import nn
 
+from app.networks.controller import NetworksController
 from app.networks.page import CLASS_FILL_STRENGTH, NetworksPage
 from app.networks.preset import apply_networks_preset, check_networks_preset
 from app.networks.session import restore_networks_state, save_networks_state
 from app.networks.state import NetworksState
-from engine.digits_cnn import digits_split
+from engine.digits_cnn import digits_split, load_digits_cnn
 from engine.partition2d import partition_2d
 from engine.session_file import PageState
 from engine.slices import plane_through
@@ -221,7 +222,7 @@ def test_a_network_that_takes_no_digits_is_sliced_through_random_inputs(qtbot, p
     with qtbot.waitSignal(page.controller.slice_ready, timeout=TIMEOUT_MS):
         page.show_model(mlp, (5,), "five inputs")
     assert page.gallery.isHidden()
-    assert page.gallery_note.text().startswith("This network takes 5 inputs, not 8×8 digits")
+    assert page.gallery_note.text().startswith("This network takes 5 inputs, not 8×8 or 28×28")
     assert page.canvas.partition.n_regions > 1
     assert page.picture.isHidden()
 
@@ -254,3 +255,74 @@ def test_escape_cancels_a_slice_and_the_cells_shown_stay(qtbot, page, monkeypatc
     assert page.status.text().startswith("Cancelled. The view still shows")
     assert page.controller.shown_slice is shown_before
     qtbot.waitUntil(lambda: not page.controller.is_busy, timeout=TIMEOUT_MS)
+
+
+@pytest.fixture
+def digits_page(qtbot):
+    """The page on the shipped digits CNN, started at 4% of its slice."""
+    shown = NetworksPage(NetworksController(NetworksState(extent=0.04)))
+    yield from shown_page(
+        qtbot, shown, (1400, 850), timeout_ms=TIMEOUT_MS, drawn=shown.results_shown
+    )
+
+
+def _triangle_area(corners: np.ndarray) -> float:
+    (x0, y0), (x1, y1), (x2, y2) = corners
+    return 0.5 * abs((x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0))
+
+
+def _inside_triangle(points: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """(N,) whether each point is inside the triangle (by the signs of three crosses)."""
+    signs = []
+    for a, b in zip(corners, np.roll(corners, -1, axis=0), strict=True):
+        signs.append((b[0] - a[0]) * (points[:, 1] - a[1]) - (b[1] - a[1]) * (points[:, 0] - a[0]))
+    signs = np.stack(signs)
+    return np.all(signs > 0, axis=0) | np.all(signs < 0, axis=0)
+
+
+def _check_extent_cells(page, extent: float) -> int:
+    """The cells shown tile ``extent`` of the triangle about the anchors' centre, and each
+    cell's map is the digits CNN's there. Returns the number of cells."""
+    state = page.controller.state
+    whole = plane_through(*_anchor_images(state.anchors), margin=state.margin, domain="triangle")
+    corners = whole.polygon
+    assert len(corners) == 3
+    centre = whole.anchors.mean(axis=0)
+    shrunk = centre + extent * (corners - centre)
+    partition = page.canvas.partition
+    assert partition.areas.sum() == pytest.approx(extent**2 * _triangle_area(corners), rel=1e-9)
+    rng = np.random.default_rng(7)
+    weights = rng.dirichlet(np.ones(3), 400)
+    inside = weights @ shrunk
+    cells = partition.locate(inside)
+    assert (cells >= 0).all()
+    model = load_digits_cnn().double().eval()
+    with torch.no_grad():
+        truth = model(torch.from_numpy(whole.lift(inside))).numpy()
+    maps = np.einsum("rij,rj->ri", partition.A[cells], inside) + partition.c[cells]
+    np.testing.assert_allclose(maps, truth, rtol=1e-9, atol=1e-9)
+    # Points of the whole triangle outside the shrunk one are in no cell shown.
+    outside = rng.dirichlet(np.ones(3), 2000) @ corners
+    outside = outside[~_inside_triangle(outside, centre + 1.02 * extent * (corners - centre))]
+    assert len(outside) > 1000 and (partition.locate(outside) == -1).all()
+    percent = f"{100 * extent:g}%"
+    assert page.status.text() == (
+        f"{partition.n_regions:,} cells in {percent} of the slice's triangle, about its "
+        "centre, 5 of 5 layers."
+    )
+    return partition.n_regions
+
+
+def test_extent_cuts_a_share_of_the_digits_cnns_triangle_about_its_centre(qtbot, digits_page):
+    page = digits_page
+    assert page.title.text() == "digits CNN (shipped)"
+    assert page.extent_box.text() == "4.0 %"
+    small = _check_extent_cells(page, 0.04)
+    # The user types 9 into Extent: a larger share, which holds every cell of the smaller.
+    page.extent_box.lineEdit().selectAll()
+    qtbot.keyClicks(page.extent_box, "9")
+    with qtbot.waitSignal(page.controller.slice_ready, timeout=TIMEOUT_MS):
+        qtbot.keyClick(page.extent_box, Qt.Key.Key_Return)
+    assert page.controller.state.extent == pytest.approx(0.09)
+    larger = _check_extent_cells(page, 0.09)
+    assert larger > small > 10
