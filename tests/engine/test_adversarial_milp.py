@@ -59,8 +59,8 @@ def test_digit_two_finishes_within_500_cells(classifier) -> None:
     model = classifier.model
     net = network_layers(model)
     x0 = classifier.test.flat[2]
-    result = adversarial_distance(model, x0, norm="linf", max_cells=500, milp_after=500)
-    assert result.proof == "milp" and result.cells_explored == 500
+    result = adversarial_distance(model, x0, norm="linf", max_cells=500, milp_after=100)
+    assert result.proof == "milp" and result.cells_explored == 100
     _boundary_checks(model, result)
     assert result.lower_bound == pytest.approx(result.distance, rel=1e-7)
     attack = pgd_attack(model, net, x0, "linf")
