@@ -60,6 +60,7 @@ class LatentJigsaw3DView(VtkView):
         self.caption.GetTextProperty().SetColor(0.2, 0.22, 0.28)
         self.renderer.AddViewProp(self.caption)
         self.axes = vtkAxesActor()
+        self.axes.AxisLabelsOff()
         self.axes_widget = vtkOrientationMarkerWidget()
         self.axes_widget.SetOrientationMarker(self.axes)
         self.axes_widget.SetInteractor(self.interactor)
@@ -87,14 +88,14 @@ class LatentJigsaw3DView(VtkView):
         self._colour_keys = np.asarray(colour_keys, dtype=np.uint64)
         self._hovered = -1
         self.scene.set_jigsaw(jigsaw, self._cell_rgb())
-        setters = (
-            self.axes.SetXAxisLabelText,
-            self.axes.SetYAxisLabelText,
-            self.axes.SetZAxisLabelText,
+        # The marker's own labels pile up in its small corner: the caption names its
+        # arrows by colour instead (vtkAxesActor draws x red, y green, z blue).
+        self.caption.SetInput(
+            " · ".join(
+                f"{colour} arrow: {name}"
+                for name, colour in zip(axis_names, ("red", "green", "blue"), strict=False)
+            )
         )
-        for set_label, name in zip(setters, axis_names, strict=False):
-            set_label(name.split(" (")[0])  # "PC 1 (40% of the variance)" -> "PC 1"
-        self.caption.SetInput(" · ".join(axis_names))
         self.render()
 
     def _cell_rgb(self) -> np.ndarray:
