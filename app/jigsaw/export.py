@@ -7,6 +7,8 @@ defaults and ``--preset jigsaw-3d`` gives the 3-D figure.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
+
 import numpy as np
 
 from app.export.figure_frame import FigureHeading, plain_text
@@ -21,7 +23,16 @@ def jigsaw_targets(page) -> list[ExportView | ExportAnimation]:
     key = "jigsaw"
 
     def heading() -> FigureHeading:
-        return FigureHeading(_TITLE, plain_text(page.readout.text()))
+        note = plain_text(page.readout.text())
+        if page.latent3d_view is not None and page.latent_shown is page.latent3d_view:
+            note = f"{note} · {page.latent3d_view.caption_text()}"
+        return FigureHeading(_TITLE, note)
+
+    def staging() -> AbstractContextManager:
+        """In 3-D the heading names the axes; the scene's own small caption goes."""
+        if page.latent3d_view is not None and page.latent_shown is page.latent3d_view:
+            return page.latent3d_view.caption_hidden()
+        return nullcontext()
 
     return [
         ExportView(
@@ -29,6 +40,7 @@ def jigsaw_targets(page) -> list[ExportView | ExportAnimation]:
             "the input cells and their latent jigsaw, side by side",
             lambda: page.views,
             heading=heading,
+            staging=staging,
         ),
         ExportView(
             f"{key}-input", "the input plane's cells", lambda: page.input_view, heading=heading
@@ -38,6 +50,7 @@ def jigsaw_targets(page) -> list[ExportView | ExportAnimation]:
             "the cells mapped into the hidden layer (2-D or 3-D, as shown)",
             lambda: page.latent_shown,
             heading=heading,
+            staging=staging,
         ),
         ExportView(f"{key}-page", "the whole Jigsaw page", lambda: page),
     ]

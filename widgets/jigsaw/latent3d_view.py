@@ -9,6 +9,9 @@ scene, sharing its camera, so that it shows through the pieces in front of it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import QWidget
@@ -97,6 +100,21 @@ class LatentJigsaw3DView(VtkView):
             )
         )
         self.render()
+
+    @contextmanager
+    def caption_hidden(self) -> Iterator[None]:
+        """For the duration, the scene shows no caption (a figure's heading says it: VTK's
+        text keeps its screen size in a larger image, too small to read)."""
+        shown = self.caption.GetVisibility()
+        self.caption.SetVisibility(False)
+        try:
+            yield
+        finally:
+            self.caption.SetVisibility(shown)
+
+    def caption_text(self) -> str:
+        """What the caption says: which arrow is which axis."""
+        return self.caption.GetInput() or ""
 
     def _cell_rgb(self) -> np.ndarray:
         palette = current_theme().palette
