@@ -261,3 +261,32 @@ def test_the_default_export_view_is_the_plot_of_the_experiment_shown(qtbot, page
         ["hulls-figure1", "hulls-test-point", "hulls-page"]
         + [f"hulls-{spec.key}" for spec in EXPERIMENTS if spec.key != "gaussian"]
     )
+
+
+def test_a_long_legend_wraps_to_fit_the_plot(qtbot):
+    """The accuracy split's series names are long: the legend takes fewer columns rather
+    than run off the plot's right edge, and more again when the plot widens."""
+    from engine.experiments import Series
+    from widgets.hulls.experiment_panel import ExperimentPanel
+
+    panel = ExperimentPanel("split", "")
+    qtbot.addWidget(panel)
+    panel.resize(700, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    names = ("accuracy, in a training cell", "accuracy, in no training cell",
+             "share in a training cell", "accuracy, inside the ellipsoid")  # fmt: skip
+    x = np.array([8.0, 16.0, 32.0, 128.0])
+    series = tuple(Series(n, n, x, np.linspace(0.2, 1.0, 4), None) for n in names)
+    panel.set_result(ExperimentResult("split", "hidden units", "accuracy", True, series))
+
+    def fits() -> bool:
+        right = panel.legend.mapRectToScene(panel.legend.boundingRect()).right()
+        return right <= panel.plot.getViewBox().sceneBoundingRect().right()
+
+    qtbot.waitUntil(fits, timeout=5000)
+    narrow = panel.legend.columnCount
+    assert narrow < 4
+    panel.resize(2400, 500)
+    qtbot.waitUntil(lambda: panel.legend.columnCount > narrow, timeout=5000)
+    assert fits()
