@@ -32,7 +32,15 @@ def _experiment_view(page, spec) -> ExportView:
         lambda: panel.plot_widget,
         heading=heading,
         in_deck=spec.key == "gaussian",  # the export runs Figure 1 only
+        table=lambda: _table(panel, spec.title),  # --out split.tsv
     )
+
+
+def _table(panel, title: str) -> str:
+    """Every row of the experiment's table as TSV (not only the rows selected on screen)."""
+    if panel.result is None:
+        raise ValueError(f"the {title} experiment has not run: it has no table yet")
+    return panel.result.tsv()
 
 
 def hulls_targets(page) -> list[ExportView | ExportAnimation]:

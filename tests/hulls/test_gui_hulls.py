@@ -290,3 +290,32 @@ def test_a_long_legend_wraps_to_fit_the_plot(qtbot):
     panel.resize(2400, 500)
     qtbot.waitUntil(lambda: panel.legend.columnCount > narrow, timeout=5000)
     assert fits()
+
+
+def test_an_experiments_table_exports_as_tsv_and_a_view_without_one_says_so(qtbot, page, tmp_path):
+    from app.export.formats import ExportOptions
+    from app.export.targets import export_view
+
+    correct = np.array([True, False, True, True])
+    masks = {name: np.array([True, False, False, True]) for name in ("hull", "ellipsoid", "cell")}
+    masks["slice"] = np.array([False, True, True, False])
+    rows = tuple(("64-8-10", *row) for row in split_accuracy(correct, masks))
+    header = ("classifier", "test digits", "count", "share", "accuracy")
+    result = ExperimentResult("split", "hidden units", "accuracy", True, header=header, rows=rows)
+    panel = page.panels["split"]
+    with pytest.raises(ValueError, match="has not run"):
+        export_view(_view(page, "hulls-split"), ExportOptions(tmp_path / "none.tsv"))
+    assert not (tmp_path / "none.tsv").exists()
+    panel.set_result(result)
+    panel.table.selectRow(0)  # a selection on screen does not shorten the file
+    path = export_view(_view(page, "hulls-split"), ExportOptions(tmp_path / "split.tsv"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].split("\t") == list(header)
+    assert len(lines) == 1 + len(rows)
+    assert lines[1].split("\t")[:3] == ["64-8-10", rows[0][1], str(rows[0][2])]
+    with pytest.raises(ValueError, match="has no table"):
+        export_view(_view(page, "hulls-test-point"), ExportOptions(tmp_path / "canvas.tsv"))
+
+
+def _view(page, name: str):
+    return next(view for view in export_targets(page, "hulls") if view.name == name)
