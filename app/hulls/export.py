@@ -21,10 +21,11 @@ def _experiment_view(page, spec) -> ExportView:
     panel = page.panels[spec.key]
 
     def heading() -> FigureHeading:
-        return FigureHeading(
-            f"Convex hulls: {spec.title}",
-            plain_text(panel.status.text()),
-        )
+        # A finished run's status ("done") tells a talk's audience nothing: say what the
+        # plot shows instead. A run cancelled or still going keeps its status.
+        status = plain_text(panel.status.text())
+        note = plain_text(panel.description.text()) if status == "done" else status
+        return FigureHeading(f"Convex hulls: {spec.title}", note)
 
     return ExportView(
         EXPERIMENT_VIEWS.get(spec.key, f"hulls-{spec.key}"),

@@ -319,3 +319,16 @@ def test_an_experiments_table_exports_as_tsv_and_a_view_without_one_says_so(qtbo
 
 def _view(page, name: str):
     return next(view for view in export_targets(page, "hulls") if view.name == name)
+
+
+def test_a_finished_experiments_figure_says_what_it_shows_not_done(qtbot, page):
+    panel = page.panels["noise"]
+    view = _view(page, "hulls-noise")
+    panel.set_running()
+    running = panel.status.text()
+    assert view.heading().note == running
+    panel.set_finished("done")
+    assert view.heading().note == panel.description.text()
+    assert "noise" in view.heading().note.lower()
+    panel.set_finished("cancelled")
+    assert view.heading().note == "cancelled"
