@@ -239,7 +239,7 @@ def adversarial_distance(
     milp_after : in L-infinity, after this many cells (if the budget allows them) prove
         the rest with one mixed-integer program over the ball of the nearest input found
         (:mod:`engine.adversarial_milp`), as soon as one is found; ``None`` searches cells
-        only. The program is not
+        only. Should the program not finish, the cell search carries on. The program is not
         interrupted by ``progress``: it is told before and after.
 
     Returns
@@ -278,7 +278,10 @@ def adversarial_distance(
         # The program needs a ball to search: an input of another class found already.
         found = min(search.best, seed)
         if handoff is not None and len(explored) >= min(handoff, max_cells) and found < np.inf:
-            return _finish_by_milp(model, net, search, len(explored), lower, found, progress)
+            proven = _finish_by_milp(model, net, search, len(explored), lower, found, progress)
+            if proven is not None:
+                return proven
+            handoff = None  # the program did not finish: the cells carry on alone
         if len(explored) >= max_cells:
             raise CellBudgetExceeded(len(explored), lower, min(search.best, seed))
         explored.add(key)
@@ -319,15 +322,16 @@ def _finish_by_milp(
     lower: float,
     upper: float,
     progress: SearchProgress | None,
-) -> AdversarialDistance:
-    """Prove the distance with one mixed-integer program over the ball of ``upper``."""
+) -> AdversarialDistance | None:
+    """Prove the distance with one mixed-integer program over the ball of ``upper``
+    (None when HiGHS does not finish, or its cell's own program finds the piece empty)."""
     if progress is not None:
         progress(explored, lower, upper)
     found = milp_boundary_distance(net, search.x0, search.y, upper * (1.0 + 1e-7) + 1e-12)
     if progress is not None:
         progress(explored, max(lower, found.lower_bound) if found else lower, upper)
     if found is None or found.nearest is None:
-        raise CellBudgetExceeded(explored, lower, upper)
+        return None
     if search.best <= found.nearest.distance:
         point, j, residual = search.answer[1], search.answer[2], search.answer[3]
         distance = search.best

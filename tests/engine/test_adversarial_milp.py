@@ -81,3 +81,15 @@ def test_a_negative_handoff_is_refused() -> None:
     model = random_mlp([4], n_inputs=2, n_outputs=2, seed=0, dtype=torch.float64)
     with pytest.raises(ValueError, match="milp_after"):
         adversarial_distance(model, np.zeros(2), norm="linf", milp_after=-1)
+
+
+def test_when_the_program_does_not_finish_the_cells_carry_on(monkeypatch) -> None:
+    import engine.adversarial_distance as module
+
+    monkeypatch.setattr(module, "milp_boundary_distance", lambda *args, **kwargs: None)
+    model = random_mlp([4, 4], n_inputs=2, n_outputs=3, seed=0, dtype=torch.float64)
+    x0 = np.array([0.3, -0.4])
+    expected = brute_force_2d(model, x0, "linf")
+    result = adversarial_distance(model, x0, norm="linf", milp_after=0)
+    assert result.proof == "cells"
+    assert result.distance == pytest.approx(expected, abs=1e-9, rel=1e-9)
