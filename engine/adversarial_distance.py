@@ -23,9 +23,11 @@ import numpy as np
 from torch import nn
 
 from engine.adversarial_attack import norm_of, ray_boundary
+from engine.adversarial_milp import milp_boundary_distance
 from engine.cell_programs import NORMS, CellPolyhedron, cell_polyhedron, least_distance
 from engine.linf_programs import WARM_HIGHS, CellLinfPrograms
 from engine.networks import NetworkLayers, network_layers
+from engine.segment_walk import segment_crossings
 
 #: Default budget of cells explored.
 MAX_CELLS = 20_000
@@ -74,6 +76,10 @@ class AdversarialDistance:
     cells_explored : cells searched; programs_solved : convex programs solved.
     kkt_residual : the largest optimality residual of the programs on the chain's
         answer (L2: KKT conditions, relative; L-infinity: primal feasibility).
+    proof : ``"cells"``: the cells searched cover the ball of the distance, and the chain
+        is the walk the search took; ``"milp"``: the search handed the proof to a
+        mixed-integer program (:mod:`engine.adversarial_milp`) whose dual bound is
+        ``lower_bound``, and the chain is the straight walk from ``x0`` to ``point``.
     """
 
     x0: np.ndarray
@@ -89,6 +95,7 @@ class AdversarialDistance:
     cells_explored: int
     programs_solved: int
     kkt_residual: float
+    proof: str = "cells"
 
 
 @dataclass
@@ -213,6 +220,7 @@ def adversarial_distance(
     max_cells: int = MAX_CELLS,
     progress: SearchProgress | None = None,
     warm_start: bool = True,
+    milp_after: int | None = None,
 ) -> AdversarialDistance:
     """The exact distance from ``x0`` to ``model``'s decision boundary, best first.
 
@@ -228,6 +236,11 @@ def adversarial_distance(
     warm_start : solve a cell's L-infinity programs in one HiGHS model, each from the
         last one's basis (:mod:`engine.linf_programs`); False solves each afresh through
         ``linprog``, the reference the benchmark compares against. Same answers.
+    milp_after : in L-infinity, after this many cells (if the budget allows them) prove
+        the rest with one mixed-integer program over the ball of the nearest input found
+        (:mod:`engine.adversarial_milp`), as soon as one is found; ``None`` searches cells
+        only. Should the program not finish, the cell search carries on. The program is not
+        interrupted by ``progress``: it is told before and after.
 
     Returns
     -------
@@ -240,6 +253,9 @@ def adversarial_distance(
     """
     net = network_layers(model)
     x0 = _check_input(net, x0, norm, max_cells)
+    if milp_after is not None and (not isinstance(milp_after, int | np.integer) or milp_after < 0):
+        raise ValueError(f"milp_after must be a whole number of cells, got {milp_after!r}")
+    handoff = milp_after if norm == "linf" and milp_after is not None else None
     search = _Search(net, x0, norm, warm_start)
     start = net.activation_pattern(x0[None])[0]
     # A ray's upper bound prunes facets from the first cell on; the margin keeps the
@@ -259,6 +275,13 @@ def adversarial_distance(
         lower = priority
         if priority >= min(search.best, prune):
             break
+        # The program needs a ball to search: an input of another class found already.
+        found = min(search.best, seed)
+        if handoff is not None and len(explored) >= min(handoff, max_cells) and found < np.inf:
+            proven = _finish_by_milp(model, net, search, len(explored), lower, found, progress)
+            if proven is not None:
+                return proven
+            handoff = None  # the program did not finish: the cells carry on alone
         if len(explored) >= max_cells:
             raise CellBudgetExceeded(len(explored), lower, min(search.best, seed))
         explored.add(key)
@@ -289,6 +312,55 @@ def adversarial_distance(
             else "no input of another class was found: no class ever beats the input's"
         )
     return _result(search, nodes, len(explored), max(lower, search.best))
+
+
+def _finish_by_milp(
+    model: nn.Module,
+    net: NetworkLayers,
+    search: _Search,
+    explored: int,
+    lower: float,
+    upper: float,
+    progress: SearchProgress | None,
+) -> AdversarialDistance | None:
+    """Prove the distance with one mixed-integer program over the ball of ``upper``
+    (None when HiGHS does not finish, or its cell's own program finds the piece empty)."""
+    if progress is not None:
+        progress(explored, lower, upper)
+    found = milp_boundary_distance(net, search.x0, search.y, upper * (1.0 + 1e-7) + 1e-12)
+    if progress is not None:
+        progress(explored, max(lower, found.lower_bound) if found else lower, upper)
+    if found is None or found.nearest is None:
+        return None
+    if search.best <= found.nearest.distance:
+        point, j, residual = search.answer[1], search.answer[2], search.answer[3]
+        distance = search.best
+    else:
+        point, j = found.nearest.point, found.adversarial_class
+        distance, residual = found.nearest.distance, found.nearest.kkt_residual
+    walk = segment_crossings(model, search.x0, point)
+    patterns, flipped, steps = [walk.patterns[0]], [], []
+    for k in range(walk.n_crossings):
+        for _, neuron, _ in walk.flips(k):
+            patterns.append(_flipped(patterns[-1], neuron))
+            flipped.append(neuron)
+            steps.append(walk.t[k] * distance)
+    return AdversarialDistance(
+        x0=search.x0,
+        label=search.y,
+        norm=search.norm,
+        distance=distance,
+        point=point,
+        adversarial_class=j,
+        chain=np.array(patterns),
+        flipped=np.array(flipped, dtype=np.int64),
+        step_distances=np.array(steps, dtype=np.float64),
+        lower_bound=min(max(lower, found.lower_bound), distance),
+        cells_explored=explored,
+        programs_solved=search.programs,
+        kkt_residual=residual,
+        proof="milp",
+    )
 
 
 def _result(search: _Search, nodes: list[_Node], explored: int, lower: float):

@@ -31,6 +31,11 @@ from engine.decision import DecisionBoundary, decision_boundary
 from engine.networks import network_layers
 from engine.partition2d import Partition2D, partition_2d
 
+#: In L-infinity, after this many cells (a few LPs each) the proof goes to one mixed-integer
+#: program (engine.adversarial_milp): far test digits need thousands of cells, and the
+#: program proves any test digit in seconds (benchmarks/adversarial.py).
+LINF_MILP_AFTER = 100
+
 
 class SearchCancelled(Exception):
     """The user cancelled the search."""
@@ -69,7 +74,12 @@ def compute_answer(
 
     x0 = classifier.test.flat[state.digit]
     exact = adversarial_distance(
-        classifier.model, x0, norm=state.norm, max_cells=state.max_cells, progress=progress
+        classifier.model,
+        x0,
+        norm=state.norm,
+        max_cells=state.max_cells,
+        progress=progress,
+        milp_after=LINF_MILP_AFTER,
     )
     net = network_layers(classifier.model)
     attack = pgd_attack(classifier.model, net, x0, state.norm)

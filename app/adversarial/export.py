@@ -25,6 +25,7 @@ def adversarial_targets(page) -> list[ExportView | ExportAnimation]:
                 page.distance_label,
                 page.attack_label,
             ),
+            staging=page.images.figure_shape,
         ),
         ExportView(
             f"{key}-chain",
@@ -33,6 +34,7 @@ def adversarial_targets(page) -> list[ExportView | ExportAnimation]:
             heading=lambda: heading(
                 "The certificate: the chain of cells walked", page.certificate_label
             ),
+            staging=page.chain_strip.figure_shape,
         ),
         ExportView(
             f"{key}-disc",

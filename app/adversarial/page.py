@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.adversarial.controller import (
+    LINF_MILP_AFTER,
     AdversarialAnswer,
     AdversarialController,
     Classifiers,
@@ -71,9 +72,12 @@ def plane_text(answer: AdversarialDistance) -> str:
 def certificate_text(answer: AdversarialAnswer) -> str:
     """The certificate in one line: the bound proven, cells explored, programs, KKT."""
     exact = answer.exact
+    searched = f"{exact.cells_explored:,} cells searched"
+    if exact.proof == "milp":
+        searched += " then one mixed-integer program (the chain: the straight walk to the point)"
     return (
         f"proven: no input of another class nearer than {exact.lower_bound:.6g} · "
-        f"{exact.cells_explored:,} cells searched, {exact.programs_solved:,} programs, "
+        f"{searched}, {exact.programs_solved:,} programs, "
         f"KKT residual {exact.kkt_residual:.1e}"
     )
 
@@ -268,9 +272,13 @@ class AdversarialPage(QWidget):
         self.status_label.setText("Searching the cells…")
 
     def _on_search_progress(self, progress: SearchProgress) -> None:
+        handed_over = self.controller.state.norm == "linf" and progress.cells >= min(
+            LINF_MILP_AFTER, self.controller.state.max_cells
+        )
+        then = " · proving the rest by one mixed-integer program…" if handed_over else ""
         self.status_label.setText(
             f"{progress.cells:,} cells searched: the distance is at least "
-            f"{progress.lower_bound:.4g} and at most {progress.upper_bound:.4g}"
+            f"{progress.lower_bound:.4g} and at most {progress.upper_bound:.4g}{then}"
         )
 
     def _search_done(self, message: str) -> None:

@@ -10,7 +10,9 @@ from pathlib import Path
 STILL_FORMATS = ("png", "svg", "pdf")
 #: Animations.
 ANIMATION_FORMATS = ("gif", "mp4")
-FORMATS = STILL_FORMATS + ANIMATION_FORMATS
+#: The numbers behind a view, as tab-separated text (views with a table only).
+TABLE_FORMATS = ("tsv",)
+FORMATS = STILL_FORMATS + ANIMATION_FORMATS + TABLE_FORMATS
 #: The scale factors the dialog offers.
 SCALES = (1.0, 2.0, 4.0)
 #: Frames per second of exported animations: the default, and the range offered.
@@ -24,7 +26,8 @@ MAX_SIDE = 16384
 
 
 def format_of(path: str | Path) -> str:
-    """The export format named by ``path``'s suffix (``png``, ``svg``, ``pdf``, ``gif``, ``mp4``).
+    """The export format named by ``path``'s suffix (``png``, ``svg``, ``pdf``, ``gif``,
+    ``mp4``, ``tsv``).
 
     Raises ValueError listing the formats for any other suffix.
     """

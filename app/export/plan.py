@@ -38,7 +38,8 @@ def build_export_parser() -> argparse.ArgumentParser:
         prog="splinescope export",
         description="Write a view or an animation of the app to a file, with no display. "
         "The file's suffix is the format: .png, .svg, .pdf (views), .gif, .mp4 "
-        "(animations). Cell views are written to SVG/PDF as exact polygons.",
+        "(animations), .tsv (the table behind a Hulls experiment's plot). Cell views are "
+        "written to SVG/PDF as exact polygons.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

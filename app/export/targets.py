@@ -66,6 +66,8 @@ class ExportView:
         that show nothing until the user asks, like an experiment not run).
     staging : returns a context the view is drawn in, in every format (a 3-D scene hides
         its own caption while the heading above it says the same).
+    table : returns the numbers behind the view as tab-separated text (``.tsv``), for
+        views that have a table.
     """
 
     name: str
@@ -76,6 +78,7 @@ class ExportView:
     heading: Callable[[], FigureHeading] | None = None
     in_deck: bool = True
     staging: Callable[[], AbstractContextManager] | None = None
+    table: Callable[[], str] | None = None
 
     def staged(self) -> AbstractContextManager:
         """The context the view is drawn in (nothing changes without ``staging``)."""
@@ -156,6 +159,8 @@ def export_view(view: ExportView, options: ExportOptions) -> Path:
     fmt, path = options.format, Path(options.path)
     if options.is_animation:
         raise ValueError(f"{view.name} is a still view; write it as .png, .svg or .pdf")
+    if fmt == "tsv" and view.table is None:
+        raise ValueError(f"{view.name} has no table; write it as .png, .svg or .pdf")
     path.parent.mkdir(parents=True, exist_ok=True)
     # Written beside the target and renamed over it once complete: a failure or a crash
     # midway never leaves a torn file or destroys the previous one.
@@ -174,6 +179,9 @@ def figure_page(view: ExportView, figure: CellFigure, size: ImageSize) -> tuple[
 
 
 def _write_still(view: ExportView, options: ExportOptions, fmt: str, path: Path) -> None:
+    if fmt == "tsv":
+        path.write_text(view.table(), encoding="utf-8")
+        return
     figure = view.figure() if view.figure is not None else None
     if fmt == "png":
         if figure is not None:

@@ -21,10 +21,11 @@ def _experiment_view(page, spec) -> ExportView:
     panel = page.panels[spec.key]
 
     def heading() -> FigureHeading:
-        return FigureHeading(
-            f"Convex hulls: {spec.title}",
-            plain_text(panel.status.text()),
-        )
+        # A finished run's status ("done") tells a talk's audience nothing: say what the
+        # plot shows instead. A run cancelled or still going keeps its status.
+        status = plain_text(panel.status.text())
+        note = plain_text(panel.description.text()) if status == "done" else status
+        return FigureHeading(f"Convex hulls: {spec.title}", note)
 
     return ExportView(
         EXPERIMENT_VIEWS.get(spec.key, f"hulls-{spec.key}"),
@@ -32,7 +33,15 @@ def _experiment_view(page, spec) -> ExportView:
         lambda: panel.plot_widget,
         heading=heading,
         in_deck=spec.key == "gaussian",  # the export runs Figure 1 only
+        table=lambda: _table(panel, spec.title),  # --out split.tsv
     )
+
+
+def _table(panel, title: str) -> str:
+    """Every row of the experiment's table as TSV (not only the rows selected on screen)."""
+    if panel.result is None:
+        raise ValueError(f"the {title} experiment has not run: it has no table yet")
+    return panel.result.tsv()
 
 
 def hulls_targets(page) -> list[ExportView | ExportAnimation]:

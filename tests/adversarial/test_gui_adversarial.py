@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QRadioButton
 
+from app.adversarial.controller import LINF_MILP_AFTER
 from app.adversarial.page import AdversarialPage
 from app.adversarial.session import restore_adversarial_state, save_adversarial_state
 from engine.adversarial_attack import pgd_attack
@@ -113,9 +114,7 @@ def test_a_session_restores_digit_and_norm(page, qtbot) -> None:
     assert page.controller.state.digit == 5
 
 
-def test_the_disc_on_the_2d_canvas_has_the_exact_radius_and_touches_the_boundary(
-    page, qtbot
-) -> None:
+def test_the_disc_on_the_2d_canvas_has_the_exact_radius_and_touches_theoutputs(page, qtbot) -> None:
     canvas = page.plane_canvas
     plane = page.controller.classifiers.plane
     net = network_layers(plane.model)
@@ -159,3 +158,26 @@ def test_a_spent_budget_is_shown_with_both_bounds(page, qtbot) -> None:
     attack = pgd_attack(classifier.model, network_layers(classifier.model), classifier.test.flat[2])
     assert float(match.group(1)) <= attack.distance
     assert page.findChild(QLabel, "distanceLabel").text() == before
+
+
+def test_a_far_digit_in_linf_is_proven_by_the_program(page, qtbot) -> None:
+    """Test digit 2 needs about 2,650 cells in L∞; the page hands over after 100."""
+    classifier = page.controller.classifier
+    assert classifier.test.labels[2] == 3
+    status = page.findChild(QLabel, "searchStatus")
+    seen: list[str] = []  # the status line after each progress report (the page's slot runs first)
+    page.controller.search_progress.connect(lambda _: seen.append(status.text()))
+    with qtbot.waitSignal(page.results_shown, timeout=TIMEOUT_MS):
+        page.controller.update(digit=2, norm="linf")
+    exact = page.controller.answer.exact
+    assert (exact.label, exact.proof, exact.cells_explored) == (3, "milp", LINF_MILP_AFTER)
+    outputs = network_layers(classifier.model).forward(exact.point[None])[0][0]
+    assert outputs[3] == pytest.approx(outputs[exact.adversarial_class], abs=1e-9)
+    assert shown_distance(page) == pytest.approx(exact.distance, rel=1e-5)
+    certificate = page.findChild(QLabel, "certificateLabel").text()
+    assert f"{LINF_MILP_AFTER} cells searched then one mixed-integer program" in certificate
+    assert any("mixed-integer program…" in text for text in seen)
+    attack = page.findChild(QLabel, "attackLabel").text()
+    assert float(re.search(r"PGD attack: ([0-9.e+-]+)", attack).group(1)) >= exact.distance * (
+        1 - 1e-9
+    )

@@ -153,3 +153,21 @@ def test_cancel_stops_a_long_run_and_keeps_its_last_fit(page, qtbot):
     shown_epoch = int(re.search(r"epoch (\d+)/20000", page.readout.text()).group(1))
     assert shown_epoch == page.progress.value()
     assert len(page.plot.network_curve.getData()[0]) >= 2  # the last fit stays drawn
+
+
+def test_the_polynomial_is_cut_at_the_plots_height_and_follows_a_zoom(page) -> None:
+    """A vector export does not clip to the plot: the curve itself must stay in view."""
+    x = np.linspace(-6.0, 6.0, 1201)
+    y = x**8 - 3.0
+    page.plot.show_polynomial(x, y)
+    for low, high in ((-2.0, 8.0), (-1.0, 3.0)):
+        page.plot.set_y_range(low, high)
+        shown_x, shown_y = page.plot.polynomial_curve.getData()
+        drawn = np.isfinite(shown_y)
+        margin = 0.02 * (high - low)
+        assert shown_y[drawn].min() >= low - margin - 1e-12
+        assert shown_y[drawn].max() <= high + margin + 1e-12
+        # What is drawn is the curve given: its own points, and crossings on its segments.
+        np.testing.assert_allclose(shown_y[drawn], np.interp(shown_x[drawn], x, y), atol=1e-9)
+        inside = (y >= low - margin) & (y <= high + margin)
+        assert np.isin(x[inside], shown_x[drawn]).all()

@@ -261,3 +261,74 @@ def test_the_default_export_view_is_the_plot_of_the_experiment_shown(qtbot, page
         ["hulls-figure1", "hulls-test-point", "hulls-page"]
         + [f"hulls-{spec.key}" for spec in EXPERIMENTS if spec.key != "gaussian"]
     )
+
+
+def test_a_long_legend_wraps_to_fit_the_plot(qtbot):
+    """The accuracy split's series names are long: the legend takes fewer columns rather
+    than run off the plot's right edge, and more again when the plot widens."""
+    from engine.experiments import Series
+    from widgets.hulls.experiment_panel import ExperimentPanel
+
+    panel = ExperimentPanel("split", "")
+    qtbot.addWidget(panel)
+    panel.resize(700, 500)
+    panel.show()
+    qtbot.waitExposed(panel)
+    names = ("accuracy, in a training cell", "accuracy, in no training cell",
+             "share in a training cell", "accuracy, inside the ellipsoid")  # fmt: skip
+    x = np.array([8.0, 16.0, 32.0, 128.0])
+    series = tuple(Series(n, n, x, np.linspace(0.2, 1.0, 4), None) for n in names)
+    panel.set_result(ExperimentResult("split", "hidden units", "accuracy", True, series))
+
+    def fits() -> bool:
+        right = panel.legend.mapRectToScene(panel.legend.boundingRect()).right()
+        return right <= panel.plot.getViewBox().sceneBoundingRect().right()
+
+    qtbot.waitUntil(fits, timeout=5000)
+    narrow = panel.legend.columnCount
+    assert narrow < 4
+    panel.resize(2400, 500)
+    qtbot.waitUntil(lambda: panel.legend.columnCount > narrow, timeout=5000)
+    assert fits()
+
+
+def test_an_experiments_table_exports_as_tsv_and_a_view_without_one_says_so(qtbot, page, tmp_path):
+    from app.export.formats import ExportOptions
+    from app.export.targets import export_view
+
+    correct = np.array([True, False, True, True])
+    masks = {name: np.array([True, False, False, True]) for name in ("hull", "ellipsoid", "cell")}
+    masks["slice"] = np.array([False, True, True, False])
+    rows = tuple(("64-8-10", *row) for row in split_accuracy(correct, masks))
+    header = ("classifier", "test digits", "count", "share", "accuracy")
+    result = ExperimentResult("split", "hidden units", "accuracy", True, header=header, rows=rows)
+    panel = page.panels["split"]
+    with pytest.raises(ValueError, match="has not run"):
+        export_view(_view(page, "hulls-split"), ExportOptions(tmp_path / "none.tsv"))
+    assert not (tmp_path / "none.tsv").exists()
+    panel.set_result(result)
+    panel.table.selectRow(0)  # a selection on screen does not shorten the file
+    path = export_view(_view(page, "hulls-split"), ExportOptions(tmp_path / "split.tsv"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].split("\t") == list(header)
+    assert len(lines) == 1 + len(rows)
+    assert lines[1].split("\t")[:3] == ["64-8-10", rows[0][1], str(rows[0][2])]
+    with pytest.raises(ValueError, match="has no table"):
+        export_view(_view(page, "hulls-test-point"), ExportOptions(tmp_path / "canvas.tsv"))
+
+
+def _view(page, name: str):
+    return next(view for view in export_targets(page, "hulls") if view.name == name)
+
+
+def test_a_finished_experiments_figure_says_what_it_shows_not_done(qtbot, page):
+    panel = page.panels["noise"]
+    view = _view(page, "hulls-noise")
+    panel.set_running()
+    running = panel.status.text()
+    assert view.heading().note == running
+    panel.set_finished("done")
+    assert view.heading().note == panel.description.text()
+    assert "noise" in view.heading().note.lower()
+    panel.set_finished("cancelled")
+    assert view.heading().note == "cancelled"

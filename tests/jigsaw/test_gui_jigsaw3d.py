@@ -240,6 +240,13 @@ def test_the_latent_figure_is_the_3d_scene_in_3d(page, tmp_path):
     svg = export_view(views["jigsaw-latent"], ExportOptions(tmp_path / "j3.svg"))
     text = svg.read_text(encoding="utf-8")
     assert "<image" in text and "latent space is a jigsaw" in text
+    # The heading names the marker's arrows (its own labels are off: they piled up), and the
+    # scene's small caption is hidden while the figure is drawn, then shown again.
+    assert not page.latent3d_view.axes.GetAxisLabels()
+    assert "red arrow: PC 1" in text and "blue arrow: PC 3" in text
+    with views["jigsaw-latent"].staged():
+        assert not page.latent3d_view.caption.GetVisibility()
+    assert page.latent3d_view.caption.GetVisibility()
     side = export_view(views["jigsaw"], ExportOptions(tmp_path / "both.png", ImageSize(1.0)))
     right = _pixels(QImage(str(side)))[:, QImage(str(side)).width() // 2 :]
     assert len(np.unique(right[::5, ::5].reshape(-1, 3), axis=0)) > 30

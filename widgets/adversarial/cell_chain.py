@@ -7,29 +7,39 @@ under it which neuron flipped and the distance of the facet crossed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 SQUARE = 9
+#: A figure draws each neuron's square this many times larger: a talk's screen shows it.
+FIGURE_ZOOM = 3
 ON, OFF, FLIP = QColor("#2f3e73"), QColor("#e4e6ee"), QColor("#e8710a")
 
 
-def pattern_pixmap(pattern: np.ndarray, widths: tuple[int, ...], flipped: int) -> QPixmap:
-    """A bit grid of ``pattern`` (n_neurons,) bool, a row per layer of ``widths``."""
+def pattern_pixmap(
+    pattern: np.ndarray, widths: tuple[int, ...], flipped: int, square: int = SQUARE
+) -> QPixmap:
+    """A bit grid of ``pattern`` (n_neurons,) bool, a row per layer of ``widths``, each
+    neuron a ``square`` pixels wide."""
     columns = max(widths)
-    image = QImage(columns * SQUARE + 2, len(widths) * SQUARE + 2, QImage.Format.Format_RGB32)
+    image = QImage(columns * square + 2, len(widths) * square + 2, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
     start = 0
     for row, width in enumerate(widths):
         for k in range(width):
-            x, y = 1 + k * SQUARE, 1 + row * SQUARE
-            painter.fillRect(x, y, SQUARE - 1, SQUARE - 1, ON if pattern[start + k] else OFF)
+            x, y = 1 + k * square, 1 + row * square
+            gap = max(square // 9, 1)
+            painter.fillRect(x, y, square - gap, square - gap, ON if pattern[start + k] else OFF)
             if start + k == flipped:
-                painter.setPen(QPen(FLIP, 2))
-                painter.drawRect(x, y, SQUARE - 2, SQUARE - 2)
+                pen = max(2 * square // 9, 2)
+                painter.setPen(QPen(FLIP, pen))
+                painter.drawRect(x, y, square - pen, square - pen)
         start += width
     painter.end()
     return QPixmap.fromImage(image)
@@ -56,6 +66,8 @@ class CellChainStrip(QScrollArea):
         self._row.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setWidget(self._body)
         self._captions: list[str] = []
+        self._shown: tuple | None = None
+        self._figure_shaped = False
 
     def captions(self) -> list[str]:
         return list(self._captions)
@@ -68,9 +80,38 @@ class CellChainStrip(QScrollArea):
         widths: tuple[int, ...],
     ) -> None:
         """Show the (k+1, n_neurons) patterns, the k flips and their facet distances."""
+        self._shown = (chain, flipped, step_distances, widths)
+        self._fill(SQUARE)
+
+    @contextmanager
+    def figure_shape(self) -> Iterator[None]:
+        """For the duration, the squares are up to :data:`FIGURE_ZOOM` times larger (as
+        large as lets the whole chain fit the width) and the strip is as tall as its cells
+        (no empty band under them). Nested uses change nothing."""
+        if self._figure_shaped or self._shown is None:
+            yield
+            return
+        self._figure_shaped = True
+        old = self.size()
+        chain, widths = self._shown[0], self._shown[3]
+        # As large as FIGURE_ZOOM allows while every cell of the chain fits the width.
+        fits = (self.width() - 40 * len(chain)) // (len(chain) * (max(widths) + 1))
+        self._fill(int(np.clip(fits, 3, SQUARE * FIGURE_ZOOM)))
+        self._row.activate()
+        self.resize(old.width(), self._body.sizeHint().height() + 4)
+        try:
+            yield
+        finally:
+            self.resize(old)
+            self._fill(SQUARE)
+            self._figure_shaped = False
+
+    def _fill(self, square: int) -> None:
+        chain, flipped, step_distances, widths = self._shown
         while self._row.count():
             item = self._row.takeAt(0)
             if item.widget() is not None:
+                item.widget().hide()  # drawn no more, even before it is deleted
                 item.widget().deleteLater()
         self._captions = []
         for step, pattern in enumerate(chain):
@@ -87,12 +128,15 @@ class CellChainStrip(QScrollArea):
             column.setContentsMargins(4, 0, 4, 0)
             column.setAlignment(Qt.AlignmentFlag.AlignTop)
             picture = QLabel(cell)
-            picture.setPixmap(pattern_pixmap(pattern, widths, neuron))
+            picture.setPixmap(pattern_pixmap(pattern, widths, neuron, square))
             text = QLabel(caption, cell)
             text.setStyleSheet("color: #45454c;")
             column.addWidget(picture)
             column.addWidget(text)
             self._row.addWidget(cell)
+            cell.show()  # at once: a figure is drawn before the layout's queued show
             if step + 1 < len(chain):
-                self._row.addWidget(QLabel("→", self._body))
+                arrow = QLabel("→", self._body)
+                self._row.addWidget(arrow)
+                arrow.show()
         self._row.addStretch(1)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
@@ -12,6 +15,14 @@ PANELS = (("input", "the input x₀"), ("adversarial", "nearest x of another cla
           ("difference", "x − x₀"))  # fmt: skip
 #: Each image is 8 units wide; this many units separate them.
 GAP = 1.5
+#: A figure's height per unit of width left of the colour bar: the three images and their
+#: titles (27 x 9.4 units) with a little margin.
+FIGURE_ASPECT = 0.37
+#: Pixels of the colour bar and its ticks, right of the images.
+COLOUR_BAR_WIDTH = 90
+#: In a figure each pixel of an image is drawn as a block of this many: vector formats
+#: then show sharp squares, not an 8x8 bitmap smoothed by the viewer.
+FIGURE_BLOCK = 32
 
 
 class AdversarialImages(pg.GraphicsLayoutWidget):
@@ -23,6 +34,7 @@ class AdversarialImages(pg.GraphicsLayoutWidget):
         super().__init__(parent)
         self.setBackground("w")
         self.images: dict[str, pg.ImageItem] = {}
+        self._figure_shaped = False
         self.view = self.addViewBox(row=0, col=0, lockAspect=True, enableMouse=False)
         self.view.invertY(True)
         for column, (name, title) in enumerate(PANELS):
@@ -60,6 +72,34 @@ class AdversarialImages(pg.GraphicsLayoutWidget):
             else:
                 image.clear()
         self.colour_bar.setLevels((-limit, limit))
+
+    @contextmanager
+    def figure_shape(self) -> Iterator[None]:
+        """For the duration, the widget is as tall as the three images need (no bands of
+        empty space above and below them) and each image is drawn in sharp blocks. Nested
+        uses change nothing more."""
+        if self._figure_shaped:
+            yield
+            return
+        self._figure_shaped = True
+        old = self.size()
+        height = round((self.width() - COLOUR_BAR_WIDTH) * FIGURE_ASPECT)
+        shown = {name: image.image for name, image in self.images.items()}
+        self._show_blocks(shown, FIGURE_BLOCK)
+        self.resize(old.width(), max(height, 64))
+        try:
+            yield
+        finally:
+            self.resize(old)
+            self._show_blocks(shown, 1)
+            self._figure_shaped = False
+
+    def _show_blocks(self, shown: dict[str, np.ndarray | None], block: int) -> None:
+        """Show each (8, 8) image of ``shown`` with every pixel as a block x block square."""
+        for column, (name, image) in enumerate(self.images.items()):
+            if shown[name] is not None:
+                image.setImage(np.kron(shown[name], np.ones((block, block))), autoLevels=False)
+                image.setRect(QRectF(column * (8 + GAP), 0, 8, 8))
 
     def shown_levels(self) -> tuple[float, float]:
         """The colour scale's (low, high) shared by all three images."""

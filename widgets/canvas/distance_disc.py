@@ -12,6 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from engine.boundary_distance import BoundaryDistance
+from widgets.common.theme import current_theme
 
 DISC = (179, 38, 30)
 _Z_DISC = 200
@@ -46,13 +47,10 @@ class DistanceDisc:
     """The disc's items on one plot: the ball, the line to the nearest point, its dot."""
 
     def __init__(self, plot: pg.PlotItem) -> None:
-        self.fill = pg.PlotCurveItem(
-            pen=pg.mkPen(*DISC, width=2.5), brush=pg.mkBrush(*DISC, 45), fillLevel=None
-        )
+        # Antialiased: pyqtgraph draws a wide aliased curve one pixel thin in a raster export.
+        self.fill = pg.PlotCurveItem(antialias=True)
         self.fill.setZValue(_Z_DISC)
-        self.line = pg.PlotCurveItem(
-            pen=pg.mkPen(*DISC, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine)
-        )
+        self.line = pg.PlotCurveItem(antialias=True)
         self.line.setZValue(_Z_DISC)
         self.marker = pg.ScatterPlotItem(
             size=11, brush=pg.mkBrush(*DISC), pen=pg.mkPen("w", width=1.5), symbol="o"
@@ -68,6 +66,9 @@ class DistanceDisc:
             self.clear()
             return
         outline = ball_outline(centre, radius, norm)
+        theme = current_theme()  # the talk theme draws the disc as thick as its cell edges
+        self.fill.setPen(theme.pen(DISC, 2.5))
+        self.line.setPen(theme.pen(DISC, 1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
         self.fill.setData(outline[:, 0], outline[:, 1])
         self.line.setData([centre[0], nearest[0]], [centre[1], nearest[1]])
         self.marker.setData([nearest[0]], [nearest[1]])

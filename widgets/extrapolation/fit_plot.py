@@ -23,6 +23,25 @@ POLYNOMIAL = OUTSIDE
 BAND = (*COVERED, 28)
 
 
+def clipped_to_band(x: np.ndarray, y: np.ndarray, low: float, high: float):
+    """The polyline (x, y) (N,) inside ``low <= y <= high``, to draw with
+    ``connect="finite"``: a point is added where a segment crosses either line, and the
+    points outside become NaN, which breaks the line. Returns the new (M,) x and y."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    order = [np.arange(len(x), dtype=np.float64)]
+    xs = [x]
+    ys = [np.where((y < low) | (y > high), np.nan, y)]
+    a, b = y[:-1], y[1:]
+    for level in (low, high):
+        crossing = np.flatnonzero((a - level) * (b - level) < 0)
+        t = (level - a[crossing]) / (b[crossing] - a[crossing])
+        order.append(crossing + t)
+        xs.append(x[crossing] + t * (x[crossing + 1] - x[crossing]))
+        ys.append(np.full(len(crossing), level))
+    sort = np.argsort(np.concatenate(order), kind="stable")
+    return np.concatenate(xs)[sort], np.concatenate(ys)[sort]
+
+
 class FitPlot(pg.PlotWidget):
     """The fit, in data coordinates; it draws what it is given and emits the user's edits.
 
@@ -84,6 +103,8 @@ class FitPlot(pg.PlotWidget):
         self.point_marks.setZValue(10)
         plot.addItem(self.point_marks)
         self._points = np.zeros((0, 2))
+        self._polynomial: tuple[np.ndarray, np.ndarray] | None = None
+        plot.getViewBox().sigYRangeChanged.connect(lambda *_: self._draw_polynomial())
         self._dragged: int | None = None
         self.setToolTip(
             "Click to add a point, drag a point to move it, right-click a point to remove it;"
@@ -129,10 +150,19 @@ class FitPlot(pg.PlotWidget):
         self.knot_marks.setData(x[1:-1], y[1:-1])
 
     def show_polynomial(self, x: np.ndarray | None, y: np.ndarray | None) -> None:
-        if x is None:
+        self._polynomial = None if x is None else (np.asarray(x), np.asarray(y))
+        self._draw_polynomial()
+
+    def _draw_polynomial(self) -> None:
+        """The polynomial cut where it leaves the view's height: vector exports do not clip
+        to the plot, and a polynomial's tails reach far past it."""
+        if self._polynomial is None:
             self.polynomial_curve.setData([], [])
-        else:
-            self.polynomial_curve.setData(x, y)
+            return
+        low, high = self.y_range()
+        margin = 0.02 * (high - low)
+        x, y = clipped_to_band(*self._polynomial, low - margin, high + margin)
+        self.polynomial_curve.setData(x, y, connect="finite")
 
     # --- coordinates ---------------------------------------------------------------------
 

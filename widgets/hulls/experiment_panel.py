@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +33,8 @@ from widgets.common.theme import current_theme, hex_rgb, restyle_legend
 
 #: Headroom above P = 1 where the legend sits, clear of the curves.
 Y_TOP = 1.24
+#: Pixels from the plot's left edge to its legend.
+LEGEND_OFFSET_X = 60
 
 
 def group_colours(groups: list[str]) -> dict[str, tuple[int, int, int]]:
@@ -111,7 +113,7 @@ class ExperimentPanel(QWidget):
         style_plot(self.plot, x_label="", y_label="")
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.legend = self.plot.addLegend(
-            offset=(60, 4), labelTextColor=INK, brush=(255, 255, 255, 225), colCount=4
+            offset=(LEGEND_OFFSET_X, 4), labelTextColor=INK, brush=(255, 255, 255, 225), colCount=4
         )
         self.table = ExperimentTable(self)
         self.table.setObjectName(f"experimentTable_{name}")
@@ -151,6 +153,25 @@ class ExperimentPanel(QWidget):
         layout.addLayout(controls)
         layout.addWidget(splitter, 1)
         self.result: ExperimentResult | None = None
+        self.plot_widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.plot_widget and event.type() == QEvent.Type.Resize:
+            self._fit_legend()
+        return super().eventFilter(watched, event)
+
+    def _fit_legend(self) -> None:
+        """As many legend columns (up to four) as fit the plot's data box: long series
+        names (the accuracy split's) ran off the right edge of the plot and its figure."""
+        # The legend sits in the data box, right of the left axis; on a resize the box has
+        # not followed the widget yet, so its width comes from the widget's.
+        left = self.plot.getViewBox().sceneBoundingRect().left()
+        room = self.plot_widget.width() - left - LEGEND_OFFSET_X - 12
+        for columns in (4, 3, 2, 1):
+            self.legend.setColumnCount(columns)
+            self.legend.updateSize()
+            if self.legend.boundingRect().width() <= room:
+                break
 
     # --- state from the controller ---------------------------------------------------------
 
@@ -235,3 +256,4 @@ class ExperimentPanel(QWidget):
             text.setPos(float(to_x(np.array([x_marker]))[0]), 0.98)
             plot.addItem(text)
         plot.setYRange(-0.02, Y_TOP, padding=0)
+        self._fit_legend()
