@@ -25,13 +25,18 @@ Nothing here uses pyqtgraph's SVG exporter; it is all written from the geometry.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
 from app.export.cell_figure import DOMAIN_RGB, PATH_WIDTH, PROBE_RADIUS, CellFigure
+from app.export.cell_figure_layout import (
+    BOLD_ADVANCE,
+    TITLE_SIZE,
+    PlotFrame,
+    font_px,
+    plot_frame,
+)
 from app.export.disc_figure import disc_svg
 from app.export.ticks import DIGIT_ADVANCE, fitting_ticks, tick_text
 from engine.cell_edges import unique_edges
@@ -41,79 +46,6 @@ from widgets.common.theme import hex_rgb
 #: Significant digits of the cell coordinates (data units).
 DIGITS = 12
 _FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
-
-
-@dataclass(frozen=True)
-class PlotFrame:
-    """Where the data rectangle lands on the page, and the affine map to it.
-
-    ``page = (sx * x + tx, -sy * y + ty)`` for a data point ``(x, y)``.
-    """
-
-    sx: float
-    sy: float
-    tx: float
-    ty: float
-    left: float
-    top: float
-    width: float
-    height: float
-
-    def to_page(self, xy: np.ndarray) -> np.ndarray:
-        """(N, 2) data points -> (N, 2) page points."""
-        xy = np.asarray(xy, np.float64).reshape(-1, 2)
-        return np.column_stack([self.sx * xy[:, 0] + self.tx, -self.sy * xy[:, 1] + self.ty])
-
-    @property
-    def matrix(self) -> str:
-        return f"matrix({self.sx!r} 0 0 {-self.sy!r} {self.tx!r} {self.ty!r})"
-
-
-def font_px(width: int, height: int, scale: float) -> float:
-    """The base font size in pixels of a figure of ``width x height``."""
-    return max(11.0, min(width, height) / 48.0) * scale
-
-
-def legend_width(figure: CellFigure, font: float) -> float:
-    """The width in pixels the legend takes at the right of the plot (0 without one)."""
-    longest = max((len(entry.label) for entry in figure.legend), default=0)
-    return (0.62 * font * longest + 3.6 * font) if figure.legend else 0.0
-
-
-def natural_size(figure: CellFigure, width: int, height: int) -> tuple[int, int]:
-    """The page of a figure shown ``width x height`` on screen: as tall, and wider by its
-    legend, so the cells keep the area they have on screen; with equal axes, the band
-    the plot cannot fill (beside a square domain in a wide view) is cut off, keeping the
-    room the title line needs."""
-    font = font_px(width, height, figure.theme.font_scale)
-    width, height = width + round(legend_width(figure, font)), height
-    if not figure.equal_axes:
-        return width, height
-    frame = plot_frame(figure, width, height)
-    font = font_px(width, height, figure.theme.font_scale)
-    left, right = 5.6 * font, legend_width(figure, font) + 1.2 * font
-    top, bottom = (TITLE_BAND if figure.title else 1.0) * font, 3.8 * font
-    title = (BOLD_ADVANCE * TITLE_SIZE * len(figure.title) + 2.0) * font
-    trimmed_w = max(math.ceil(left + frame.width + right), math.ceil(title))
-    trimmed_h = math.ceil(top + frame.height + bottom)
-    return min(width, trimmed_w), min(height, trimmed_h)
-
-
-def plot_frame(figure: CellFigure, width: int, height: int) -> PlotFrame:
-    """Place the data rectangle inside a ``width x height`` page, leaving room for the
-    axes (left, bottom) and the legend (right)."""
-    font = font_px(width, height, figure.theme.font_scale)
-    left, right = 5.6 * font, legend_width(figure, font) + 1.2 * font
-    top, bottom = (TITLE_BAND if figure.title else 1.0) * font, 3.8 * font
-    area_w, area_h = max(width - left - right, 10.0), max(height - top - bottom, 10.0)
-    xmin, xmax, ymin, ymax = (float(v) for v in figure.partition.bounds)
-    sx, sy = area_w / (xmax - xmin), area_h / (ymax - ymin)
-    if figure.equal_axes:
-        sx = sy = min(sx, sy)
-    plot_w, plot_h = sx * (xmax - xmin), sy * (ymax - ymin)
-    x0 = left + (area_w - plot_w) / 2
-    y0 = top + (area_h - plot_h) / 2
-    return PlotFrame(sx, sy, x0 - sx * xmin, y0 + sy * ymax, x0, y0, plot_w, plot_h)
 
 
 def _rgb(rgb) -> str:
@@ -495,14 +427,6 @@ def _legend(figure: CellFigure, frame: PlotFrame, font: float) -> list[str]:
         out.append(_text(sx + 2.2 * font, y + 0.35 * font, entry.label, font, _rgb(theme.ink)))
     out.append("</g>")
     return out
-
-
-#: The height of the title line's band, in base font sizes.
-TITLE_BAND = 2.9
-#: The title's size against the base font, and a DejaVu Sans bold character's mean width
-#: against its size (the title shrinks so that its estimated width fits the page).
-TITLE_SIZE = 1.3
-BOLD_ADVANCE = 0.66
 
 
 def _title_line(figure: CellFigure, width: int, font: float) -> list[str]:

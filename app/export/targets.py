@@ -16,7 +16,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
 from app.export.cell_figure import CellFigure
-from app.export.cells_svg import cell_figure_svg, natural_size
+from app.export.cell_figure_layout import natural_size
+from app.export.cells_svg import cell_figure_svg
 from app.export.figure_frame import FigureHeading
 from app.export.formats import ExportOptions, ImageSize
 from app.export.raster import render_widget, write_png

@@ -177,7 +177,7 @@ def test_nice_ticks_are_round_and_cover_the_range():
 def test_the_natural_page_of_a_square_domain_in_a_wide_view_has_no_empty_bands(qapp, figure):
     """A square domain shown in a wide canvas: the default page is cut to the plot (no
     band beside it), and keeps room for its title."""
-    from app.export.cells_svg import font_px, natural_size, plot_frame
+    from app.export.cell_figure_layout import font_px, natural_size, plot_frame
 
     partition = partition_2d(random_mlp([4], seed=2), (-1, 1, -1, 1))
     square = plain_figure(partition, legend=figure.legend)

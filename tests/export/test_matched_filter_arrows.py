@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from app.export.cell_figure import CellFigure
-from app.export.cells_svg import cell_figure_svg, plot_frame
+from app.export.cell_figure_layout import plot_frame
+from app.export.cells_svg import cell_figure_svg
 from app.export.targets import figure_image
 from engine.networks import random_mlp
 from engine.partition2d import partition_2d

@@ -18,7 +18,7 @@ nudged with the arrow keys, ``path_changed(ax, ay, bx, by)`` when a path is draw
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
@@ -29,6 +29,7 @@ from PySide6.QtGui import QMouseEvent
 from engine.cell_edges import unique_edges
 from engine.partition2d import Partition2D, pattern_colour_keys
 from widgets.canvas.cell_fills import CellFillItem, grouped_fills
+from widgets.canvas.path_viewbox import PathDrawingViewBox
 from widgets.common.palettes import DOMAIN_EDGE_RGB, layer_edge_widths
 from widgets.common.theme import Theme, current_theme, follow_theme, style_plot_axes
 from widgets.probe.overlay import ProbeOverlay
@@ -70,34 +71,6 @@ def _pairs_xy(start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return points[:, 0].copy(), points[:, 1].copy()
 
 
-class _PathDrawingViewBox(pg.ViewBox):
-    """A ViewBox whose left-drag draws a segment instead of panning when asked to.
-
-    ``draws_path(event)`` decides at the start of every drag; while drawing it emits
-    ``path_dragged(start, end)`` in data coordinates.
-    """
-
-    path_dragged = Signal(object, object)
-
-    def __init__(self, draws_path: Callable[[object], bool]) -> None:
-        super().__init__()
-        self._draws_path = draws_path
-        self._drawing = False
-
-    def mouseDragEvent(self, ev, axis=None) -> None:
-        if ev.isStart():
-            self._drawing = axis is None and self._draws_path(ev)
-        if not self._drawing:
-            super().mouseDragEvent(ev, axis)
-            return
-        ev.accept()
-        start = self.mapSceneToView(ev.buttonDownScenePos())
-        end = self.mapSceneToView(ev.scenePos())
-        self.path_dragged.emit((start.x(), start.y()), (end.x(), end.y()))
-        if ev.isFinish():
-            self._drawing = False
-
-
 class CellCanvas(pg.PlotWidget):
     """Draws a partition's cells, its edges by layer and a decision boundary.
 
@@ -117,7 +90,7 @@ class CellCanvas(pg.PlotWidget):
     NUDGE_PIXELS = 1
 
     def __init__(self, parent: object = None) -> None:
-        view_box = _PathDrawingViewBox(lambda ev: self._starts_path(ev))
+        view_box = PathDrawingViewBox(lambda ev: self._starts_path(ev))
         super().__init__(parent=parent, background="w", viewBox=view_box)
         self.setObjectName("cellCanvas")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
