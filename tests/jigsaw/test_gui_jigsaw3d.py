@@ -243,7 +243,7 @@ def test_the_latent_figure_is_the_3d_scene_in_3d(page, tmp_path):
     # The heading names the marker's arrows (its own labels are off: they piled up), and the
     # scene's small caption is hidden while the figure is drawn, then shown again.
     assert not page.latent3d_view.axes.GetAxisLabels()
-    assert "red arrow: PC 1" in text and "blue arrow: PC 3" in text
+    assert "red: PC 1" in text and "blue: PC 3" in text
     with views["jigsaw-latent"].staged():
         assert not page.latent3d_view.caption.GetVisibility()
     assert page.latent3d_view.caption.GetVisibility()
