@@ -84,8 +84,8 @@ def test_tick_labels_never_collide_and_the_title_fits(qapp, theme_name, bounds):
 #: The export sizes the issue names: the smallest, a slide and 4K.
 FIGURE_SIZES = [(640, 360), (1920, 1080), (3840, 2160)]
 
-#: Run in the subprocess (theme in ``sys.argv[2]``): every still view but whole pages and
-#: 3-D scenes, written as PNG at each of FIGURE_SIZES; at the moment each is drawn (laid out
+#: Run in the subprocess (theme in ``sys.argv[2]``): every still view drawn from its widget
+#: (not whole pages, 3-D scenes or exact cell figures, whose PNG is their SVG), written as PNG at each of FIGURE_SIZES; at the moment each is drawn (laid out
 #: at the export's size), its pyqtgraph axes are checked as the page-wide screen test
 #: checks them (tests.shell.clipped_text): labels fit, tick labels inside their axis, apart
 #: from each other and from the axis label, nothing of an axis outside the picture.
@@ -111,7 +111,8 @@ raster.paint_vtk_views = checked  # called by render_widget right after the widg
 names = []
 for name, (key, target) in runner.catalogue().items():
     still = isinstance(target, ExportView) and not target.vtk and not name.endswith("-page")
-    if still and target.in_deck:  # the figure views that show something at the defaults
+    drawn_from_widget = still and target.figure is None  # exact figures: the SVG test above
+    if drawn_from_widget and target.in_deck:  # the views that show something at the defaults
         for width, height in {FIGURE_SIZES!r}:
             names.append(f"{{name}} {{width}}x{{height}}")
             size = ImageSize(pixels=(width, height))
