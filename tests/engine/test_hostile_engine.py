@@ -14,72 +14,37 @@ and memory are printed at the end (``pytest -s``).
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.input_checks import MAX_MAGNITUDE, MIN_RELATIVE_EXTENT
 from engine.network_spec import MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH, MAX_PARAMETERS
+from tests.hostile_child import hostile_child, hostile_settings
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="fork, wait4 and /proc are Linux's"
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-MAX_SECONDS = 5.0
-MAX_RSS_BYTES = 1 << 30
 RANGE = "InputRangeError"
 BUDGET = "MemoryBudgetError"
 SPEC = "NetworkSpecError"
-MEASURED: list[dict] = []
-_CASES = settings(
-    max_examples=6,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+_CASES = hostile_settings(max_examples=6)
 
 
 @pytest.fixture(scope="module")
 def runner():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.engine.hostile_engine_runner"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert json.loads(process.stdout.readline()) == {"ready": True}
-    yield process
-    process.stdin.close()
-    process.wait(timeout=30)
-    if MEASURED:
-        worst_time = max(MEASURED, key=lambda m: m["seconds"])
-        worst_rss = max(MEASURED, key=lambda m: m["peak_rss_bytes"])
-        print(
-            f"\nhostile engine cases: {len(MEASURED)}; worst time "
-            f"{worst_time['seconds']:.3f} s ({worst_time['case']}); worst peak RSS "
-            f"{worst_rss['peak_rss_bytes'] / 2**20:.0f} MB ({worst_rss['case']})"
-        )
+    yield from hostile_child("tests.engine.hostile_engine_runner", "hostile engine")
 
 
 def _check(runner, kind: str, params: dict, error: str, label: str) -> dict:
     """Run one case; assert its documented error, its time and its memory."""
-    runner.stdin.write(json.dumps({"kind": kind, "params": params}) + "\n")
-    runner.stdin.flush()
-    result = json.loads(runner.stdout.readline())
-    MEASURED.append({**result, "case": f"{kind}: {label}"})
+    result = runner.ask({"kind": kind, "params": params}, f"{kind}: {label}")
     assert result["error"] is not None, f"{label}: computed without complaint"
     assert error in result["error"], f"{label}: {result['error']} {result['message']}"
-    assert result["seconds"] < MAX_SECONDS, f"{label}: {result['seconds']:.2f} s"
-    assert result["peak_rss_bytes"] < MAX_RSS_BYTES, f"{label}: {result['peak_rss_bytes']:,} B"
     return result
 
 

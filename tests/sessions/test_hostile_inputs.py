@@ -13,64 +13,36 @@ The count of cases and the worst time and memory are printed at the end.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import struct
-import subprocess
 import sys
 import zipfile
 import zlib
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.digits import MAX_IDX_BYTES, save_idx
 from engine.session_file import MAX_SESSION_BYTES
 from engine.weights_import import MAX_WEIGHTS_BYTES
+from tests.hostile_child import hostile_child, hostile_settings
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="fork, wait4 and /proc are Linux's"
 )
 
-ROOT = Path(__file__).resolve().parents[2]
-MAX_SECONDS = 5.0
-MAX_RSS_BYTES = 1 << 30
 #: The documented error of each reader (a name in the raised exception's MRO).
 ERRORS = {"session": "SessionFileError", "mnist": "ValueError", "weights": "WeightsImportError"}
 SUFFIXES = {"session": ".splinescope", "mnist": "-idx3-ubyte", "weights": ".pt"}
-MEASURED: list[dict] = []
-_CASES = settings(
-    max_examples=12,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+_CASES = hostile_settings(max_examples=12)
 
 
 @pytest.fixture(scope="module")
 def runner():
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.sessions.hostile_runner"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert json.loads(process.stdout.readline()) == {"ready": True}
-    yield process
-    process.stdin.close()
-    process.wait(timeout=30)
-    worst_time = max(MEASURED, key=lambda m: m["seconds"])
-    worst_rss = max(MEASURED, key=lambda m: m["peak_rss_bytes"])
-    print(
-        f"\nhostile cases: {len(MEASURED)}; worst time {worst_time['seconds']:.3f} s "
-        f"({worst_time['case']}); worst peak RSS {worst_rss['peak_rss_bytes'] / 2**20:.0f} MB "
-        f"({worst_rss['case']})"
-    )
+    yield from hostile_child("tests.sessions.hostile_runner", "hostile")
 
 
 @pytest.fixture(scope="module")
@@ -93,16 +65,11 @@ def _case_folder(workspace: Path) -> Path:
 def _check(runner, reader: str, path: Path, label: str, extra: list[str] | None = None) -> None:
     """Run one case; assert the documented error, an unchanged folder, time and memory."""
     case = {"reader": reader, "paths": [str(path), *(extra or [])], "folder": str(path.parent)}
-    runner.stdin.write(json.dumps(case) + "\n")
-    runner.stdin.flush()
-    result = json.loads(runner.stdout.readline())
-    MEASURED.append({**result, "case": f"{reader}: {label}"})
+    result = runner.ask(case, f"{reader}: {label}")
     assert result["error"] is not None, f"{label}: read without complaint"
     assert ERRORS[reader] in result["error"], f"{label}: {result['error']} {result['message']}"
     assert path.name in result["message"] or str(path) in result["message"], result["message"]
     assert result["disk_unchanged"], f"{label}: the folder changed"
-    assert result["seconds"] < MAX_SECONDS, f"{label}: {result['seconds']:.2f} s"
-    assert result["peak_rss_bytes"] < MAX_RSS_BYTES, f"{label}: {result['peak_rss_bytes']:,} B"
 
 
 # -- not regular files -------------------------------------------------------------------------
