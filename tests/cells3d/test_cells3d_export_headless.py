@@ -3,8 +3,6 @@ sizes up to 3840x2160, and its two animations with a caption on every frame at o
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from itertools import pairwise
 
@@ -13,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.export.test_headless_every_view import HEADLESS_RUNNER, ROOT, headless_env
+from tests.export.headless_run import HEADLESS_RUNNER, exited_cleanly, run_headless
 
 SVG = "{http://www.w3.org/2000/svg}"
 STILLS = {"uhd.png": (3840, 2160), "odd.png": (1001, 777), "odd.svg": (1001, 777)}
@@ -51,16 +49,8 @@ def _caption_band(frames: np.ndarray) -> int:
 @pytest.mark.timeout(1500)
 def test_cells3d_stills_and_animations_headless(tmp_path):
     out = tmp_path / "figures"
-    result = subprocess.run(
-        [sys.executable, "-c", CELLS3D_JOBS, str(out)],
-        cwd=ROOT,
-        env=headless_env(),
-        capture_output=True,
-        text=True,
-        timeout=1400,
-    )
-    assert "free()" not in result.stderr and "Aborted" not in result.stderr, result.stderr
-    assert result.returncode == 0, result.stderr
+    result = run_headless(CELLS3D_JOBS, str(out), timeout=1400)
+    exited_cleanly(result)
     print(result.stdout.splitlines()[-1])  # the peak memory, for the report
 
     for name, size in STILLS.items():

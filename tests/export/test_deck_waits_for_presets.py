@@ -9,12 +9,10 @@ whichever the timing gave (a warm cache and a cold one then wrote different byte
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
+from tests.export.headless_run import HEADLESS_RUNNER, run_headless
 from tests.export.test_cli_export import SVG, run_cli
-from tests.export.test_headless_every_view import HEADLESS_RUNNER, ROOT, headless_env
 
 #: In the subprocess: the figures a full deck writes for two pages, defaults first (as
 #: ``--deck`` orders them), or the presets alone with ``alone`` as the second argument.
@@ -37,14 +35,8 @@ sys.exit(runner.run(app))
 
 
 def write_deck(folder, order: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", DECK_ORDER, str(folder), order],
-        cwd=ROOT,
-        env={**headless_env(), "SPLINESCOPE_CACHE_DIR": str(folder / "cache")},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    cache = {"SPLINESCOPE_CACHE_DIR": str(folder / "cache")}
+    result = run_headless(DECK_ORDER, str(folder), order, extra_env=cache, timeout=600)
     assert result.returncode == 0, result.stderr
 
 
