@@ -71,3 +71,25 @@ def test_closing_the_page_while_training_waits_for_its_first_cells_stops_at_once
     assert page.controller.is_training
     page.shutdown()  # lets the waiting training go, which then stops: no 30 s wait
     assert not page.controller.is_training
+
+
+def test_a_new_partition_is_drawn_in_one_render(qtbot):
+    """Each step of showing a partition (scene, bounds, slice, probe, caption) asks for a
+    draw; the view draws once (a draw of the translucent cells is slow in software GL)."""
+    page = Cells3DPage()
+    renders: list[int] = []
+    for _ in shown_page(
+        qtbot,
+        page,
+        (1300, 850),
+        timeout_ms=TIMEOUT_MS,
+        drawn=page.partition_shown,
+        ready=lambda: trained_and_drawn(page),
+    ):
+        page.view.render_window.AddObserver("StartEvent", lambda *_: renders.append(1))
+        with qtbot.waitSignal(page.partition_shown, timeout=TIMEOUT_MS):
+            page.controller.set_layers(1)
+        assert len(renders) == 1
+        assert page.count_label.text() == (
+            f"{partition_3d(page.controller.model, page.controller.bounds, layers=1).n_regions:,}"
+        )
