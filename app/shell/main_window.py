@@ -30,13 +30,14 @@ ABOUT_TEXT = (
 )
 #: What the background import takes after the pages: the code of File > Import model…
 #: and of the exports, and what the pages load on first use (scipy's solvers for the
-#: distance to a cell's boundary; VTK for the exports of 3-D views), so that using them
-#: imports nothing on the GUI thread.
+#: distance to a cell's boundary, its image filters for the Hulls pixel experiment; VTK
+#: for the exports of 3-D views), so that using them imports nothing on the GUI thread.
 LATER_MODULES = (
     "app.model_import",
     "app.model_import.weights_dialog",
     "app.export.targets",
     "scipy.optimize",
+    "scipy.ndimage",
     "app.export.vtk_export",
     "widgets.vtk.view",
 )
