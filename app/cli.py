@@ -170,6 +170,10 @@ def _run_window(
 ) -> int:
     from PySide6.QtWidgets import QApplication
 
+    from app.shell.import_scan import skip_source_scan_of_qt_free_packages
+
+    skip_source_scan_of_qt_free_packages()  # before the window imports the pages' code
+
     from app.shell.error_reporting import install_exception_hooks
     from app.shell.main_window import MainWindow
     from app.shell.theme import apply_theme, restore_appearance

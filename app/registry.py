@@ -7,7 +7,14 @@ code, and torch with it, is imported when the page is first needed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.page_spec import PageEntry, PageSpec
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from app.export.ready import Readiness
 
 PAGES: tuple[PageEntry, ...] = (
     PageEntry("cells", "Cells", "cells", "app.cells.spec:CELLS", demo_name="probe"),
@@ -49,3 +56,10 @@ def page_spec(key: str) -> PageSpec:
     """The full spec of the page named ``key`` (imports the page's code the first time);
     raises ValueError naming the pages there are."""
     return page_entry(key).spec()
+
+
+def page_first_result(key: str, page: QWidget) -> Readiness:
+    """How to know that ``page`` (the page named ``key``) shows what a user sees first:
+    its spec's ``first_result``, or its ``readiness`` when it has none."""
+    spec = page_spec(key)
+    return spec.first_result(page) if spec.first_result is not None else spec.readiness(page, None)

@@ -10,10 +10,15 @@ request supersedes a waiting one and stops a running one after its current layer
 does :meth:`Cells3DController.cancel_partition`); training runs as a generator worker
 that yields a snapshot every quarter of a second and stops at the next one when
 cancelled, keeping the weights it reached. The GUI thread only receives results.
+
+When the page opens, nothing is on screen yet: the first training shows the network it
+starts from (its cells and the data) and waits for those cells before it trains, so the
+first result is not held up by training (whose first step imports a second of torch).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import traceback
 from dataclasses import dataclass, replace
@@ -42,6 +47,8 @@ TRAINING = TrainingConfig(optimiser="adam", learning_rate=0.02, batch_size=32, e
 DATA_SAMPLES = 500
 DATA_NOISE = 0.03
 SNAPSHOT_SECONDS = 0.25
+#: Longest wait (seconds) of a training for its starting network's cells to be shown.
+FIRST_CELLS_WAIT_S = 30.0
 
 
 def page_dataset(name: str, seed: int = 0) -> Dataset:
@@ -117,11 +124,14 @@ def compute_cells(request: Cells3DRequest) -> Cells3DResult:
     )
 
 
-def train_on(dataset: Dataset, seed: int = TRAINING.seed):
+def train_on(dataset: Dataset, seed: int = TRAINING.seed, go: threading.Event | None = None):
     """Train :data:`ARCHITECTURE` on ``dataset``, yielding a snapshot now and then (runs in
-    a worker); returns the final snapshot."""
+    a worker); returns the final snapshot. The first snapshot is the starting network;
+    with ``go``, training waits for it to be set (at most :data:`FIRST_CELLS_WAIT_S`)."""
     trainer = Trainer(dataset, Inputs3D(), ARCHITECTURE, replace(TRAINING, seed=seed))
     yield trainer.snapshot()
+    if go is not None:
+        go.wait(FIRST_CELLS_WAIT_S)
     yield from trainer.run(TRAINING.epochs, every=SNAPSHOT_SECONDS)
     return trainer.snapshot()
 
@@ -183,6 +193,8 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
         self._snapshot: TrainingSnapshot | None = None
         self._final: TrainingSnapshot | None = None
         self._training_dataset: Dataset | None = None
+        # Set once the starting network's cells are shown: its training may go on.
+        self._training_go: threading.Event | None = None
 
     # The state ------------------------------------------------------------------------------
 
@@ -280,14 +292,23 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
             if self._state != old:
                 self.state_changed.emit(self._state)
         self.partition_cancelled.emit()
+        self._let_training_go()
         return True
 
     def _on_partition_ready(self, result: Cells3DResult) -> None:
         self._result = result
         self.partition_ready.emit(result)
+        self._let_training_go()
 
     def _on_partition_failed(self, error: Exception) -> None:
         self.partition_failed.emit(f"The 3-D cells could not be computed: {error}")
+        self._let_training_go()
+
+    def _let_training_go(self) -> None:
+        """A training waiting for its starting network's cells trains now."""
+        if self._training_go is not None:
+            self._training_go.set()
+            self._training_go = None
 
     # Training -------------------------------------------------------------------------------
 
@@ -299,7 +320,13 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
         kind = DATASETS_3D[dataset_name]
         dataset = page_dataset(dataset_name, seed)
         self.cancel_training()
-        worker = create_worker(train_on, dataset, seed, _start_thread=False, _ignore_errors=True)
+        self._let_training_go()
+        # Nothing on screen yet (the page opens): show the starting network's cells first.
+        first = self._result is None and not self._runner.is_busy
+        go = self._training_go = threading.Event() if first else None
+        worker = create_worker(
+            train_on, dataset, seed, go, _start_thread=False, _ignore_errors=True
+        )
         worker.yielded.connect(self._on_training_yielded)
         worker.returned.connect(self._on_training_returned)
         worker.errored.connect(self._on_training_errored)
@@ -319,6 +346,7 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
         """Stop training at its next snapshot; the network keeps the weights it reached."""
         if self._training is not None:
             self._training.quit()
+            self._let_training_go()
 
     def abandon_training(self) -> bool:
         """Stop any training and ignore what it reaches (another network is being shown);
@@ -327,6 +355,7 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
             return False
         worker, self._training = self._training, None
         worker.quit()
+        self._let_training_go()
         self.training_finished.emit("cancelled")
         return True
 
@@ -337,6 +366,13 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
         if self._is_current():
             self._snapshot = snapshot
             self.training_progress.emit(snapshot)
+            if self._training_go is not None and self._result is None:
+                self._show_starting_network(snapshot)
+
+    def _show_starting_network(self, snapshot: TrainingSnapshot) -> None:
+        """Show the network a training starts from, with its data; the training goes on
+        once its cells are drawn (or could not be)."""
+        self.set_network(snapshot.model(), self._training_dataset)
 
     def _on_training_returned(self, snapshot: TrainingSnapshot) -> None:
         if self._is_current():
@@ -368,6 +404,7 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
         """Stop training and partitions and wait for them."""
         if self._training is not None:
             self._training.quit()
+        self._let_training_go()
         self._runner.shutdown(timeout_ms)
         if QThreadPool.globalInstance().waitForDone(timeout_ms):
             self._training = None

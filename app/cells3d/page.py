@@ -390,6 +390,11 @@ class Cells3DPage(QMainWindow):
     def _on_partition_ready(self, result: Cells3DResult) -> None:
         if self._shut_down:
             return
+        with self.view.one_render():  # each step below draws: the scene is drawn once
+            self._show_partition(result)
+        self.partition_shown.emit(result)
+
+    def _show_partition(self, result: Cells3DResult) -> None:
         self._result = result
         partition = result.partition
         self.count_label.setText(f"{partition.n_regions:,}")
@@ -411,7 +416,6 @@ class Cells3DPage(QMainWindow):
         self._update_caption()
         self.probe.set_partition(partition, result.surface)
         self.view.render()
-        self.partition_shown.emit(result)
 
     def _update_caption(self) -> None:
         result = self._result

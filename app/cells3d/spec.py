@@ -7,7 +7,17 @@ from app.cells3d.page import Cells3DPage
 from app.cells3d.preset import apply_cells3d_preset, check_cells3d_preset
 from app.cells3d.session import restore_cells3d_state, save_cells3d_state
 from app.cells3d.state import Cells3DState
+from app.export.ready import Readiness, after_signal
 from app.page_spec import PageSpec
+
+
+def cells3d_first_result(page: Cells3DPage) -> Readiness:
+    """What a user sees first: exact 3-D cells drawn, those of the network that training
+    starts from (the training goes on; ``readiness`` waits for its cells)."""
+    rule = after_signal(page.partition_shown)
+    rule.failures = (page.controller.partition_failed,)
+    return rule
+
 
 CELLS_3D = PageSpec(
     key="cells3d",
@@ -23,4 +33,5 @@ CELLS_3D = PageSpec(
     set_layers=lambda page, layers: page.controller.set_layers(layers),
     network_requests=lambda page: page.slice_requested,
     state_type=Cells3DState,
+    first_result=cells3d_first_result,
 )

@@ -20,20 +20,12 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from app.export.ready import Readiness
-from app.registry import page_spec
+from app.registry import page_first_result
 
 #: The environment variable naming the file the probe writes.
 FIRST_SHOW_ENV = "SPLINESCOPE_FIRST_SHOW"
 #: Give up after this long (ms) and write what was seen, with ``"result": null``.
 FIRST_SHOW_TIMEOUT_MS = 180_000
-
-
-def first_result(key: str, page: QWidget) -> Readiness:
-    """How to know that ``page`` (the page named ``key``) shows its first real result:
-    its spec's ``first_result``, or its ``readiness`` when it has none."""
-    spec = page_spec(key)
-    return spec.first_result(page) if spec.first_result is not None else spec.readiness(page, None)
 
 
 def first_show_file(environ: dict[str, str] | os._Environ) -> Path | None:
@@ -74,7 +66,7 @@ class FirstShowProbe(QObject):
     def _watch(self, page: QWidget) -> None:
         """The page exists: watch its readiness."""
         self._stamp("built")
-        self._rule = first_result(self._key, page)
+        self._rule = page_first_result(self._key, page)
         for signal in self._rule.signals:
             signal.connect(self._check)
         for signal in self._rule.failures:

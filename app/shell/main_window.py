@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from app.export.gui import ExportActions
+from app.export.ready import ReadyWait, when_ready
 from app.presets.dialog import PresetOpener
-from app.registry import PAGES, page_entry
+from app.registry import PAGES, page_entry, page_first_result
 from app.sessions.controller import SessionController
 from app.shell.page_importer import PageImporter
 from app.shell.page_tabs import PageTabs
@@ -28,16 +30,20 @@ ABOUT_TEXT = (
 )
 #: What the background import takes after the pages: the code of File > Import model…
 #: and of the exports, and what the pages load on first use (scipy's solvers for the
-#: distance to a cell's boundary; VTK for the exports of 3-D views), so that using them
-#: imports nothing on the GUI thread.
+#: distance to a cell's boundary, its image filters for the Hulls pixel experiment; VTK
+#: for the exports of 3-D views), so that using them imports nothing on the GUI thread.
 LATER_MODULES = (
     "app.model_import",
     "app.model_import.weights_dialog",
     "app.export.targets",
     "scipy.optimize",
+    "scipy.ndimage",
     "app.export.vtk_export",
     "widgets.vtk.view",
 )
+#: The other pages' code is imported once the first page shows its first result (their
+#: imports would compete with it for the interpreter), or after this long (ms) at most.
+PRELOAD_LATEST_MS = 15_000
 
 
 class MainWindow(QMainWindow):
@@ -45,8 +51,9 @@ class MainWindow(QMainWindow):
 
     The window shows before any page is built. The page on screen is imported on a
     background thread (:class:`app.shell.page_importer.PageImporter`), then built and
-    started; the other pages' code is imported after it, and each page is built the first
-    time it is shown or asked for (:meth:`page`), and starts computing when first shown.
+    started; the other pages' code is imported once it shows its first result, and each
+    page is built the first time it is shown or asked for (:meth:`page`), and starts
+    computing when first shown.
     """
 
     def __init__(self, parent: QWidget | None = None, *, first_page: str | None = None) -> None:
@@ -80,6 +87,7 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentIndex(PAGES.index(page_entry(first_page)))
         self._started: set[str] = set()
         self._preloading = False
+        self._first_result_wait: ReadyWait | None = None
         self._start_current()
         self.pages.currentChanged.connect(self._start_current)
 
@@ -97,15 +105,29 @@ class MainWindow(QMainWindow):
                 return
             self.page(key)
         self._started.add(key)
-        self.page_tabs.page(key).start()
+        page = self.page_tabs.page(key)
+        page.start()
         self.statusBar().clearMessage()
-        self._preload_the_rest()
+        self._preload_after_first_result(key, page)
+
+    def _preload_after_first_result(self, key: str, page: QWidget) -> None:
+        """Import the other pages' code once ``page``, the first page started, shows its
+        first result (or fails, or :data:`PRELOAD_LATEST_MS` passed)."""
+        if self._preloading or self._first_result_wait is not None:
+            return
+        rule = replace(page_first_result(key, page), start=None)  # the page is started
+        self._first_result_wait = when_ready(
+            rule, self._preload_the_rest, lambda _message: self._preload_the_rest(), self
+        )
+        QTimer.singleShot(PRELOAD_LATEST_MS, self._preload_the_rest)
 
     def _preload_the_rest(self) -> None:
-        """Once the first page runs, import the other pages' code in the background."""
+        """Import the other pages' code in the background (once)."""
         if self._preloading:
             return
         self._preloading = True
+        if self._first_result_wait is not None:
+            self._first_result_wait.cancel()
         rest = [e.module for e in PAGES if not self.importer.is_imported(e.module)]
         self.importer.request(rest + list(LATER_MODULES))
 

@@ -5,8 +5,10 @@ through :meth:`VolumeController.set_state` (or :meth:`~VolumeController.update`)
 checks it, does what it implies and emits ``state_changed``. The scan position and the
 dimension are fast paths (closed forms, microseconds) computed on the GUI thread.
 Monte-Carlo runs and distance samples run in superqt workers on the global thread pool:
-Monte Carlo yields its running estimates batch by batch and stops at the next batch when
-cancelled; a newer distance request supersedes an older one.
+Monte Carlo first takes a quick look at every dimension (:data:`FIRST_LOOK_SAMPLES`
+points each, a twentieth of a second), then refines them one by one with the run's full
+count, yielding its running estimates batch by batch; it stops at the next batch when
+cancelled. A newer distance request supersedes an older one.
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ from engine.volumes import (
     ball_slice,
     distance_sample,
     iter_monte_carlo_ball_fraction,
+    monte_carlo_ball_fraction,
 )
 from widgets.volume.histogram import DistanceHistogram
 
 #: Dimensions estimated by Monte Carlo: with a million samples d = 16 still has hits.
 MONTE_CARLO_DIMENSIONS = tuple(range(1, 17))
+#: Points per dimension of a run's first look, drawn before the full count refines them.
+FIRST_LOOK_SAMPLES = 20_000
 DISTANCE_POINTS = 1500
 #: The animated scan crosses the cube in this many seconds, then rests at the far side.
 SWEEP_SECONDS = 8.0
@@ -45,26 +50,36 @@ class MonteCarloProgress:
 
     Attributes
     ----------
-    done, total : samples drawn so far and in all, over every dimension.
-    estimates : the finished dimensions' estimates, then the running one.
+    done, total : samples of the full run drawn so far and in all, over every dimension.
+    estimates : one estimate per dimension, in order: the refined dimensions', the
+        running one, then the first look's for the dimensions still to refine.
+    refining : the dimension being refined, or None for the first look.
     """
 
     done: int
     total: int
     estimates: tuple[MonteCarloEstimate, ...]
+    refining: int | None = None
 
 
 def run_monte_carlo(
     dimensions: Sequence[int], n_samples: int, seed: int = 0
 ) -> Generator[MonteCarloProgress, None, tuple[MonteCarloEstimate, ...]]:
-    """Estimate every dimension's fraction in turn, yielding progress after every batch."""
-    finished: list[MonteCarloEstimate] = []
+    """Estimate every dimension's fraction: first a quick look at all of them (at most
+    :data:`FIRST_LOOK_SAMPLES` points each), then each in turn with ``n_samples`` points,
+    yielding progress after every batch. Returns the full run's estimates, the same as
+    without the first look (each dimension's points are seeded by ``(seed, d)``)."""
+    look = min(n_samples, FIRST_LOOK_SAMPLES)
+    first_look = [monte_carlo_ball_fraction(d, look, seed=seed) for d in dimensions]
     total = n_samples * len(dimensions)
+    yield MonteCarloProgress(0, total, tuple(first_look))
+    finished: list[MonteCarloEstimate] = []
     for index, d in enumerate(dimensions):
         estimate = None
         for estimate in iter_monte_carlo_ball_fraction(d, n_samples, seed=seed):
             done = index * n_samples + estimate.n_samples
-            yield MonteCarloProgress(done, total, (*finished, estimate))
+            later = first_look[index + 1 :]
+            yield MonteCarloProgress(done, total, (*finished, estimate, *later), d)
         finished.append(estimate)
     return tuple(finished)
 

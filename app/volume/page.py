@@ -99,9 +99,12 @@ class VolumePage(QWidget):
     Signals
     -------
     results_shown() : the first distance histogram and Monte-Carlo run are on screen.
+    first_look_shown() : the first distance histogram and the Monte-Carlo run's first look
+        at every dimension are on screen (the run goes on refining them).
     """
 
     results_shown = Signal()
+    first_look_shown = Signal()
 
     def __init__(
         self, controller: VolumeController | None = None, parent: QWidget | None = None
@@ -113,6 +116,7 @@ class VolumePage(QWidget):
         self.controller.setParent(self)
         WindowCloseWatcher(self, self.shutdown)
         self._waiting_for = {"distances", "monte_carlo"}
+        self._first_look_waits_for = {"distances", "monte_carlo"}
         self._started = False
         self._shut_down = False
 
@@ -243,6 +247,10 @@ class VolumePage(QWidget):
         self.monte_carlo_status.setMinimumWidth(
             self.monte_carlo_status.fontMetrics().horizontalAdvance("d = 1…16 cancelled")
         )
+        self.monte_carlo_status.setToolTip(
+            "A run first takes a quick look at every dimension (20,000 points each), then "
+            "refines them one by one with the chosen number of points"
+        )
         mc_row = QHBoxLayout()
         mc_row.addWidget(QLabel("Monte Carlo:", panel))
         mc_row.addWidget(self.samples_box)
@@ -355,7 +363,9 @@ class VolumePage(QWidget):
     def _on_monte_carlo_progress(self, progress: MonteCarloProgress) -> None:
         self.progress.setValue(round(1000 * progress.done / progress.total))
         self.fraction_plot.set_monte_carlo(progress.estimates)
-        self.monte_carlo_status.setText(f"d = {progress.estimates[-1].d}")
+        d = progress.refining
+        self.monte_carlo_status.setText("first look…" if d is None else f"refining d = {d}…")
+        self._first_look_shown("monte_carlo")
 
     def _on_monte_carlo_finished(self, status: str) -> None:
         self.cancel_button.setEnabled(False)
@@ -381,6 +391,18 @@ class VolumePage(QWidget):
             f"<b>{100 * histogram.spread_pairwise:.1f}%</b> between points</span>"
         )
         self._result_shown("distances")
+        self._first_look_shown("distances")
+
+    @property
+    def first_look_on_screen(self) -> bool:
+        """Whether the first distance histogram and a Monte-Carlo first look are on screen."""
+        return not self._first_look_waits_for
+
+    def _first_look_shown(self, what: str) -> None:
+        if what in self._first_look_waits_for:
+            self._first_look_waits_for.discard(what)
+            if not self._first_look_waits_for:
+                self.first_look_shown.emit()
 
     def _result_shown(self, what: str) -> None:
         if what in self._waiting_for:

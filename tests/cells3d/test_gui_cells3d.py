@@ -25,11 +25,23 @@ TIMEOUT_MS = 120_000
 
 @pytest.fixture
 def page(qtbot) -> Iterator[Cells3DPage]:
-    """The page on its own, shown, with its trained preset drawn."""
+    """The page on its own, shown, with its trained preset drawn (the network training
+    starts from is drawn first)."""
     page = Cells3DPage()
     yield from shown_page(
-        qtbot, page, (1300, 850), timeout_ms=TIMEOUT_MS, drawn=page.partition_shown
+        qtbot,
+        page,
+        (1300, 850),
+        timeout_ms=TIMEOUT_MS,
+        drawn=page.partition_shown,
+        ready=lambda: trained_and_drawn(page),
     )
+
+
+def trained_and_drawn(page: Cells3DPage) -> bool:
+    """Whether the page's training is over and its network's cells are on screen."""
+    c = page.controller
+    return not c.is_busy and c.dataset is not None and page._result.model is c.model
 
 
 def _drag_probe_to(page: Cells3DPage, point) -> None:
@@ -112,6 +124,7 @@ def test_the_slicing_plane_goes_to_the_cells_page(main_window, qtbot):
     page = main_window.page("cells3d")
     with qtbot.waitSignal(page.partition_shown, timeout=TIMEOUT_MS):
         main_window.pages.setCurrentWidget(page)
+    qtbot.waitUntil(lambda: trained_and_drawn(page), timeout=TIMEOUT_MS)
     check = page.slice_check
     qtbot.mouseClick(check, Qt.MouseButton.LeftButton, pos=QPoint(8, check.height() // 2))
     assert page.view.slice_enabled and page.slice_button.isEnabled()

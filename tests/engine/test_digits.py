@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -43,6 +46,24 @@ def test_sklearn_digits_are_the_1797_eight_by_eight_images_scaled_to_unit_range(
     assert digits.images.min() == 0.0 and digits.images.max() == 1.0
     np.testing.assert_array_equal(digits.flat * 16, sklearn_digits().data)
     assert digits.flat.shape == (1797, 64) and digits.shape == (8, 8)
+    # Bit for bit what scikit-learn's own reader gives (the shipped models' digest).
+    bunch = sklearn_digits()
+    np.testing.assert_array_equal(digits.images, np.asarray(bunch.images) / 16.0)
+    np.testing.assert_array_equal(digits.labels, bunch.target)
+
+
+def test_sklearn_digits_are_read_without_importing_sklearn():
+    """The Paths page's first result waits for these digits: scikit-learn's imports (0.9 s)
+    are not on its way."""
+    code = (
+        "import sys; from engine.digits import load_digits; d = load_digits(); "
+        "print(len(d), any(m == 'sklearn' or m.startswith('sklearn.') for m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["1797", "False"]
 
 
 @pytest.mark.parametrize("suffix", ["", ".gz"])

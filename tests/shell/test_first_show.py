@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QLabel
 
 from app.registry import PAGES
 from app.shell.first_show import first_show_file, install_first_show_probe
-from app.shell.main_window import MainWindow
+from app.shell.main_window import LATER_MODULES, MainWindow
 from app.shell.user_files import DATA_DIR_VARIABLE
 from app.volume.state import VolumeState
 from engine.session_file import read_session
@@ -118,10 +118,12 @@ def test_a_fresh_process_paints_its_window_before_building_its_page(tmp_path):
     assert stamps["window"] < stamps["built"] <= stamps["result"]
 
 
-@pytest.mark.parametrize("key", ["hulls", "playground"])
+@pytest.mark.parametrize("key", ["hulls", "playground", "volume", "cells3d"])
 def test_the_probe_times_what_a_user_sees_first_not_a_whole_run(qtbot, tmp_path, key):
     """Hulls: the training set and the verdict, with no experiment started; Playground:
-    the untrained network's exact cells, with no training started."""
+    the untrained network's exact cells, with no training started; Volume: the distances
+    and the Monte-Carlo run's first look, the run refining; Cells 3D: the cells of the
+    network training starts from, the training under way."""
     out = tmp_path / f"{key}.json"
     window = MainWindow(first_page=key)
     qtbot.addWidget(window)
@@ -138,7 +140,32 @@ def test_the_probe_times_what_a_user_sees_first_not_a_whole_run(qtbot, tmp_path,
         assert page.canvas.scene_data is not None
         assert "distance" in page.verdict_label.text() or "%" in page.verdict_label.text()
         assert not any(page.controller.is_running(k) for k in page.panels)
-    else:
+    elif key == "playground":
         assert page.cells.partition.n_regions > 1 and page.frames_drawn >= 1
         assert not page.controller.is_training
+    elif key == "volume":
+        assert len(page.fraction_plot.monte_carlo) == 16 and page.controller.is_sampling
+        assert "in the ball" in page.distance_readout.text()
+    else:
+        assert page.view.scene.partition.n_regions > 1 and page.controller.is_training
+    window.close()
+
+
+def test_the_other_pages_are_imported_after_the_first_result(qtbot, tmp_path, monkeypatch):
+    """Their imports would compete with the first page's work for the interpreter."""
+    window = MainWindow(first_page="hulls")
+    qtbot.addWidget(window)
+    asked: list[list[str]] = []
+    monkeypatch.setattr(window.importer, "request", lambda modules, **_: asked.append(modules))
+    at_result: list[int] = []
+    install_first_show_probe(
+        window, "hulls", tmp_path / "stamps.json", lambda code: at_result.append(len(asked))
+    )
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitUntil(lambda: bool(at_result), timeout=TIMEOUT_MS)
+    # Pages imported by earlier tests are not asked for again; the later modules always are.
+    rest = {entry.module for entry in PAGES if entry.key != "hulls"} | set(LATER_MODULES)
+    assert not any(rest & set(modules) for modules in asked[: at_result[0]])
+    qtbot.waitUntil(lambda: any(set(LATER_MODULES) <= set(m) for m in asked), timeout=TIMEOUT_MS)
     window.close()

@@ -94,6 +94,8 @@ class VtkView(QWidget):
         #: The VTK actors that draw :meth:`scene_labels` on screen.
         self.label_actors: list = []
         self._finalized = False
+        self._renders_held = False  # inside one_render(): render() waits for its end
+        self._render_asked = False
 
     def start(self) -> None:
         """Start interacting (once the scene is in the renderer)."""
@@ -105,9 +107,29 @@ class VtkView(QWidget):
         return self._finalized
 
     def render(self) -> None:
-        """Draw the scene now, if the view is on screen (and not finalized)."""
-        if not self._finalized and self.interactor.isVisible():
+        """Draw the scene now, if the view is on screen (and not finalized); inside
+        :meth:`one_render`, once at its end."""
+        if self._renders_held:
+            self._render_asked = True
+        elif not self._finalized and self.interactor.isVisible():
             self.render_window.Render()
+
+    @contextmanager
+    def one_render(self) -> Iterator[None]:
+        """Hold :meth:`render` for the duration and draw once at the end, if asked: a
+        change made in several steps that each draw (a new partition: scene, bounds, probe,
+        caption) is drawn once. A large translucent scene takes a third of a second a draw
+        with software OpenGL. Nested uses draw once, at the outer end."""
+        if self._renders_held:
+            yield
+            return
+        self._renders_held, self._render_asked = True, False
+        try:
+            yield
+        finally:
+            self._renders_held = False
+            if self._render_asked:
+                self.render()
 
     def image(self, scale: int = 1) -> np.ndarray:
         """(H, W, 3) uint8 RGB of the scene as drawn in the view (``scale`` times larger)."""
