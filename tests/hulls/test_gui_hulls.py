@@ -332,3 +332,35 @@ def test_a_finished_experiments_figure_says_what_it_shows_not_done(qtbot, page):
     assert "noise" in view.heading().note.lower()
     panel.set_finished("cancelled")
     assert view.heading().note == "cancelled"
+
+
+def test_an_empty_groups_accuracy_is_a_dash_on_screen_and_an_empty_field_in_the_tsv(qtbot):
+    """No test digit lies inside the hull in 64 pixels: that row's count is 0, its
+    accuracy "–" (not "nan"), its TSV field empty; every share and accuracy shown is a
+    percentage with one decimal."""
+    import re
+
+    from engine.digit_models import run_to_end
+    from engine.digits import load_digits
+    from engine.encoding_experiments import generalisation_split_experiment
+
+    digits = load_digits().subset(np.arange(200))
+    result = run_to_end(generalisation_split_experiment(digits, widths=((4,),), epochs=3))
+    table = ExperimentTable()
+    qtbot.addWidget(table)
+    table.set_result(result)
+    groups = [table.item(r, 1).text() for r in range(table.rowCount())]
+    row = groups.index("inside the hull")
+    assert table.item(row, 2).text() == "0"
+    assert table.item(row, 3).text() == "0.0%"
+    assert table.item(row, 4).text() == "–"
+    assert "no test point" in table.item(row, 4).toolTip()
+    everyone = result.rows[groups.index("all test digits")]
+    assert table.item(groups.index("all test digits"), 4).text() == f"{100 * everyone[4]:.1f}%"
+    for r in range(table.rowCount()):
+        for c in (3, 4):
+            assert re.fullmatch(r"–|\d{1,3}\.\d%", table.item(r, c).text())
+    tsv = table.tsv()
+    assert "nan" not in tsv.lower()
+    fields = next(line for line in tsv.splitlines() if "\tinside the hull\t" in line).split("\t")
+    assert fields[2:] == ["0", "0", ""]
