@@ -333,3 +333,22 @@ def test_extent_cuts_a_share_of_the_digits_cnns_triangle_about_its_centre(qtbot,
     assert page.controller.state.extent == pytest.approx(0.09)
     larger = _check_extent_cells(page, 0.09)
     assert larger > small > 10
+
+
+def test_the_figure_is_framed_to_the_slices_domain(page):
+    """The exported figure's axes hold the slice's domain (the triangle through A, B, C
+    with its margin) edge to edge: its corners touch all four sides of the plot."""
+    from app.export.cell_figure_layout import plot_frame
+    from app.networks.export import networks_figure
+
+    shown = page.controller.shown_slice
+    corners = shown.plane.polygon  # (3, 2) the triangle, margin included
+    figure = networks_figure(page)
+    for width, height in ((1920, 1080), (1280, 720), (800, 1000)):
+        frame = plot_frame(figure, width, height)
+        on_page = frame.to_page(corners)
+        low, high = on_page.min(axis=0), on_page.max(axis=0)
+        np.testing.assert_allclose(low, [frame.left, frame.top], atol=1e-6)
+        np.testing.assert_allclose(
+            high, [frame.left + frame.width, frame.top + frame.height], atol=1e-6
+        )
