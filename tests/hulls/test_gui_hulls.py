@@ -194,8 +194,10 @@ def test_the_noise_dimensions_tab_shows_the_hull_share_falling(qtbot, page, monk
     header = [panel.table.horizontalHeaderItem(j).text() for j in range(3)]
     assert header == ["noise dimensions", "dimensions", "convex hull"]
     assert [panel.table.item(i, 1).text() for i in range(2)] == ["2", "102"]
-    assert float(panel.table.item(0, 2).text()) > 0.7
-    assert float(panel.table.item(1, 2).text()) == 0.0
+    shares = [panel.table.item(i, 2).text() for i in range(2)]  # percent, one decimal
+    assert all(text.endswith("%") for text in shares)
+    assert float(shares[0].removesuffix("%")) > 70.0
+    assert shares[1] == "0.0%"
 
 
 def test_figure1_draws_the_exact_curves_before_the_first_trial_ends(qtbot, page):
