@@ -111,7 +111,8 @@ def shares_result(
     groups: dict[str, list],
     extra_header: tuple[str, ...] = (),
 ) -> ExperimentResult:
-    """Plot and table from ``groups[name] = [(x, setting..., shares (5,), extra...)]``."""
+    """Plot and table from ``groups[name] = [(x, setting..., shares (5,), extra...)]``;
+    the shares and the ``extra`` columns (test accuracies) are percent columns."""
     series: list[Series] = []
     rows: list[tuple[object, ...]] = []
     for variant, (group, entries) in enumerate(groups.items()):
@@ -131,6 +132,9 @@ def shares_result(
         series=tuple(series),
         header=(*setting_header, *ENCLOSURES, *extra_header),
         rows=tuple(rows),
+        percent_columns=tuple(
+            range(len(setting_header), len(setting_header) + len(ENCLOSURES) + len(extra_header))
+        ),
     )
 
 

@@ -215,6 +215,7 @@ def watch_face_experiment(
             (*shown.series, curve),
             header=shown.header,
             rows=shown.rows,
+            percent_columns=shown.percent_columns,
         )
 
     for index, name in enumerate(train_sets):
@@ -265,7 +266,8 @@ SPLIT_GROUPS_NOTE = (
 
 def split_accuracy(correct: np.ndarray, masks: dict[str, np.ndarray]) -> list[tuple]:
     """``(group, count, share, accuracy)`` rows of :data:`SPLIT_GROUPS` for ``correct``
-    (M,) bool and ``masks[name]`` (M,) bool; the accuracy of an empty group is NaN."""
+    (M,) bool and ``masks[name]`` (M,) bool; the accuracy of an empty group (count 0) is
+    NaN: there is no test point to score."""
     rows = []
     everything = np.ones_like(correct, dtype=bool)
     for label, name, kept in SPLIT_GROUPS:
@@ -343,6 +345,7 @@ def generalisation_split_experiment(
             header=("classifier", "test digits", "count", "share of test digits", "test accuracy"),
             header_notes=("", SPLIT_GROUPS_NOTE, "", "", ""),
             rows=tuple(rows),
+            percent_columns=(3, 4),
         )
 
     inside_hull = np.zeros(n_test, dtype=bool)

@@ -67,7 +67,10 @@ class ExperimentResult:
     markers : ``(label, x)`` vertical marks (thresholds).
     header : the table's column names.
     header_notes : what each column means (its header's tooltip; "" for none), or ().
-    rows : the table's rows (numbers behind the plot).
+    rows : the table's rows (numbers behind the plot); NaN where there is no value (an
+        empty group's accuracy), written as an empty field in :meth:`tsv`.
+    percent_columns : indices of the columns holding shares or accuracies (fractions in
+        [0, 1]), which a table shows as percentages with one decimal.
     """
 
     title: str
@@ -79,6 +82,7 @@ class ExperimentResult:
     header: tuple[str, ...] = ()
     rows: tuple[tuple[object, ...], ...] = field(default_factory=tuple)
     header_notes: tuple[str, ...] = ()
+    percent_columns: tuple[int, ...] = ()
 
     def tsv(self) -> str:
         """The table as tab-separated text with a header line."""
@@ -99,7 +103,7 @@ class ExperimentProgress:
 
 def _cell_text(value: object) -> str:
     if isinstance(value, float | np.floating):
-        return f"{float(value):.6g}"
+        return f"{float(value):.6g}" if np.isfinite(value) else ""
     return str(value)
 
 

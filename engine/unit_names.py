@@ -2,16 +2,21 @@
 
 A :class:`engine.partition_graph.GraphPartition2D` numbers its pattern bits globally;
 :func:`bit_unit` turns a bit into a :class:`UnitName` a person can read
-(``"MaxPool2d '3', channel 2, window rows 0-1, cols 2-3, entry (1, 0)"``), and
-:func:`pattern_changes` lists the bits two activation patterns differ in, in order.
+(``"MaxPool2d '3', channel 2, window rows 0-1, cols 2-3, entry (1, 0)"``),
+:func:`pattern_changes` lists the bits two activation patterns differ in, in order, and
+:func:`step_labels` names each cutting step as a person would (``"conv1 (Conv2d)"``,
+``"pool1 (MaxPool2d)"``) where torch.fx calls it ``'_2'`` or ``'features_0'``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 from torch import nn
+
+from engine.pl_steps import PLGraph
 
 
 @dataclass(frozen=True)
@@ -128,3 +133,69 @@ def pattern_changes(before: np.ndarray, after: np.ndarray) -> tuple[np.ndarray, 
         raise ValueError(f"need two patterns of one length, got {before.shape} and {after.shape}")
     bits = np.flatnonzero(before != after)
     return bits.astype(np.int64), after[bits]
+
+
+#: ``"call_module Conv2d 'features.0' + BatchNorm2d"`` or ``"Conv2d '0' (recorded)"``: a
+#: module step's type and module path.
+_MODULE_OP = re.compile(r"^(?:call_module )?(\w+) '([^']*)'")
+#: Short names of the module families a person numbers (conv1, pool2, fc1), by the
+#: first part of the type name that matches.
+_FAMILIES = (("ConvTranspose", "deconv"), ("Conv", "conv"), ("Linear", "fc"), ("Pool", "pool"))
+
+
+def _module_of(op: str) -> tuple[str, str] | None:
+    """``(type, path)`` of a module step's ``op``, None for a function step."""
+    match = _MODULE_OP.match(op)
+    return (match.group(1), match.group(2)) if match else None
+
+
+def _family(kind: str) -> str | None:
+    return next((short for part, short in _FAMILIES if part in kind), None)
+
+
+def step_labels(graph: PLGraph) -> tuple[str, ...]:
+    """One name per cutting step of ``graph`` (the layers of its partitions), for display.
+
+    A ReLU-like step or clamp right after a convolution or Linear layer is named after
+    that layer, whose units it switches; any other step after its own module. A module is
+    called by its path in the model (``"features.conv1 (Conv2d)"``) unless the path ends
+    in a number (an ``nn.Sequential`` index): then by its family and rank among the
+    model's modules of that family, ``"conv2 (Conv2d)"``, ``"pool1 (MaxPool2d)"``,
+    ``"fc1 (Linear)"``. Anything else, and any name two steps would share, is
+    ``"layer k (Kind)"`` (k from 1). The engine's own identifiers (``layer_ops``, node
+    names) are left as they are.
+
+    Returns
+    -------
+    (L,) tuple of str, L = ``len(graph.cutting_steps)``.
+    """
+    ranks: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for step in graph.steps:
+        module = _module_of(step.op)
+        family = _family(module[0]) if module else None
+        if family is not None and module[1] not in ranks:
+            counts[family] = counts.get(family, 0) + 1
+            ranks[module[1]] = counts[family]
+
+    def module_label(kind: str, path: str) -> str | None:
+        if path and not path.rsplit(".", 1)[-1].isdigit():
+            return f"{path} ({kind})"
+        family = _family(kind)
+        return f"{family}{ranks[path]} ({kind})" if family and path in ranks else None
+
+    names, fallbacks = [], []
+    for index, step in enumerate(graph.cutting_steps):
+        module = _module_of(step.op)
+        name = module_label(*module) if module else None
+        if step.kind in ("relu", "clamp") and step.inputs:
+            feeding = next((s for s in graph.steps if s.name == step.inputs[0]), None)
+            source = _module_of(feeding.op) if feeding and feeding.kind == "affine" else None
+            if source and _family(source[0]) in ("conv", "deconv", "fc"):
+                name = module_label(*source) or name
+        names.append(name)
+        fallbacks.append(f"layer {index + 1} ({module[0] if module else step.op.split(' ')[-1]})")
+    return tuple(
+        name if name is not None and names.count(name) == 1 else fallback
+        for name, fallback in zip(names, fallbacks, strict=True)
+    )

@@ -9,6 +9,7 @@ public state; :mod:`app.export.cells_svg` writes it as SVG.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -117,9 +118,17 @@ def pattern_fills(partition: Partition2D, theme: Theme) -> np.ndarray:
     return palette.cell_fills[palette.cell_colour_index(pattern_colour_keys(partition.patterns))]
 
 
-def edge_legend(partition: Partition2D, colours: np.ndarray) -> list[LegendEntry]:
+def edge_legend(
+    partition: Partition2D, colours: np.ndarray, names: Sequence[str] = ()
+) -> list[LegendEntry]:
+    """One line per layer drawn: ``"<names[k]> edges"``, or ``"layer k+1 edges"`` past
+    the names given."""
     return [
-        LegendEntry("line", tuple(int(v) for v in colours[layer]), f"layer {layer + 1} edges")
+        LegendEntry(
+            "line",
+            tuple(int(v) for v in colours[layer]),
+            f"{names[layer] if layer < len(names) else f'layer {layer + 1}'} edges",
+        )
         for layer in range(partition.n_layers)
     ]
 

@@ -17,6 +17,11 @@ TITLE_BAND = 2.9
 #: against its size (the title shrinks so that its estimated width fits the page).
 TITLE_SIZE = 1.3
 BOLD_ADVANCE = 0.66
+#: A cell edge is at most this share of a typical cell's width on the page, and never
+#: thinner than :data:`MIN_EDGE_WIDTH` pixels: tens of thousands of cells a few pixels
+#: wide, drawn with the talk theme's thick edges, would drown in their edges' ink.
+EDGE_CELL_SHARE = 1 / 6
+MIN_EDGE_WIDTH = 0.3
 
 
 @dataclass(frozen=True)
@@ -95,3 +100,17 @@ def plot_frame(figure: CellFigure, width: int, height: int) -> PlotFrame:
     x0 = left + (area_w - plot_w) / 2
     y0 = top + (area_h - plot_h) / 2
     return PlotFrame(sx, sy, x0 - sx * xmin, y0 + sy * ymax, x0, y0, plot_w, plot_h)
+
+
+def page_edge_widths(figure: CellFigure, frame: PlotFrame) -> np.ndarray:
+    """(L,) pen widths in page pixels of each layer's edges: the figure's widths, thinned
+    to :data:`EDGE_CELL_SHARE` of the median cell's width on this page (the square root
+    of its area in page pixels), so that a dense slice reads alike in every theme and at
+    every size. Figures of cells wider than six edge widths keep their widths."""
+    widths = np.asarray(figure.edge_width, np.float64)
+    areas = np.asarray(figure.partition.areas, np.float64)
+    areas = areas[areas > 0]
+    if not len(areas) or not len(widths):
+        return widths
+    cell = math.sqrt(float(np.median(areas)) * frame.sx * frame.sy)
+    return np.minimum(widths, max(EDGE_CELL_SHARE * cell, MIN_EDGE_WIDTH))

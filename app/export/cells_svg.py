@@ -35,6 +35,7 @@ from app.export.cell_figure_layout import (
     TITLE_SIZE,
     PlotFrame,
     font_px,
+    page_edge_widths,
     plot_frame,
 )
 from app.export.disc_figure import disc_svg
@@ -151,10 +152,11 @@ def _edges(figure: CellFigure, frame: PlotFrame) -> list[str]:
     start, end = frame.to_page(start), frame.to_page(end)
     lines = ['<g id="edges" fill="none" stroke-linecap="round" stroke-linejoin="round">']
     scale = figure.theme.line_scale
+    widths = page_edge_widths(figure, frame)
     styles = [(-1, DOMAIN_RGB, 1.0 * scale, "domain boundary")]
     # Deeper layers first: the first layer's long lines end up on top, as on screen.
     for k in reversed(range(figure.partition.n_layers)):
-        styles.append((k, figure.edge_rgb[k], float(figure.edge_width[k]), f"layer {k + 1}"))
+        styles.append((k, figure.edge_rgb[k], float(widths[k]), f"layer {k + 1}"))
     for k, rgb, width, name in styles:
         mask = layer == k
         if not mask.any():

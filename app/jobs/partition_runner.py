@@ -5,8 +5,10 @@ engine's ``progress`` callback (see :func:`engine.partition2d.partition_2d`), wh
 reports the layer just cut and stops the partition there once the ticket is stopped.
 A :class:`PartitionRunner` runs the requests on a :class:`NewestOnlyRunner`, stops the
 ones a newer request supersedes, and hands the newest one's progress to the GUI thread
-through a queued signal (the worker never touches a widget). :func:`follow_partitions`
-shows a controller's partitions on a page's progress bar and status line.
+through a queued signal (the worker never touches a widget). A stopped partition is not
+a failure: the worker hands back :data:`STOPPED` instead of raising, so nothing is printed
+or reported for it. :func:`follow_partitions` shows a controller's partitions on a page's
+progress bar and status line.
 """
 
 from __future__ import annotations
@@ -27,6 +29,17 @@ from widgets.common.layer_slider import LayerSlider
 
 #: ``report(generation, layers_done, n_layers, n_cells)``, called from the worker.
 LayerReport = Callable[[int, int, int, int], None]
+
+
+class _Stopped:
+    """What the worker returns for a partition its ticket stopped."""
+
+    def __repr__(self) -> str:
+        return "STOPPED"
+
+
+#: The outcome of a stopped partition (dropped before ``result_ready``).
+STOPPED = _Stopped()
 
 
 @dataclass(frozen=True)
@@ -67,8 +80,8 @@ class PartitionRunner(QObject):
         self._generation = 0
         self._live: list[PartitionTicket] = []  # issued and not known to be over
         self._runner = NewestOnlyRunner(self)
-        self._runner.result_ready.connect(self.result_ready)
-        self._runner.job_failed.connect(self._on_failed)
+        self._runner.result_ready.connect(self._on_result)
+        self._runner.job_failed.connect(self.job_failed)
         self._runner.idle.connect(self._forget)
         self._layer_done.connect(self._on_layer_done)  # queued: emitted in other threads
 
@@ -116,9 +129,9 @@ class PartitionRunner(QObject):
         for ticket in self._live:
             ticket.stop.set()
 
-    def _on_failed(self, error: BaseException) -> None:
-        if not isinstance(error, PartitionCancelled):  # a newer request or the cancel speaks
-            self.job_failed.emit(error)
+    def _on_result(self, result: Any) -> None:
+        if result is not STOPPED:  # a newer request or the cancel speaks for a stopped one
+            self.result_ready.emit(result)
 
     def _on_layer_done(self, generation: int, done: int, total: int, n_cells: int) -> None:
         newest = self._live[-1] if self._live else None
@@ -128,10 +141,14 @@ class PartitionRunner(QObject):
 
 def _with_gc_paused(job: tuple[Callable[[Any], Any], Any]) -> Any:
     """``compute(request)`` for ``job = (compute, request)``, in the worker, with no
-    garbage collection walking the process's objects (and stalling the GUI) meanwhile."""
+    garbage collection walking the process's objects (and stalling the GUI) meanwhile;
+    :data:`STOPPED` if its ticket stopped it."""
     compute, request = job
     with paused_gc():
-        return compute(request)
+        try:
+            return compute(request)
+        except PartitionCancelled:
+            return STOPPED
 
 
 def progress_text(done: int, total: int, n_cells: int) -> str:

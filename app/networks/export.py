@@ -30,7 +30,7 @@ def networks_figure(page, *, theme: Theme | None = None) -> CellFigure:
     partition = shown.partition
     colours, widths = layer_edge_style(partition, theme)
     boundary = np.zeros((0, 2, 2)) if shown.boundary is None else shown.boundary.segments
-    legend = edge_legend(partition, colours)
+    legend = edge_legend(partition, colours, shown.network.step_labels)
     if len(boundary):
         legend.append(
             LegendEntry("line", theme.palette.decision, "decision boundary", DECISION_WIDTH)

@@ -350,6 +350,7 @@ class NetworksPage(QWidget):
         return np.round(rgb).astype(np.int64)
 
     def _draw_cells(self, shown: NetworkSlice) -> None:
+        self.canvas.set_layer_names(shown.network.step_labels)
         fills = self.cell_fills()
         if fills is None:
             self.canvas.set_partition(shown.partition, shown.boundary)
@@ -385,9 +386,11 @@ class NetworksPage(QWidget):
         where = f"the {state.domain} of the slice"
         if state.extent < 1.0:
             where = f"{100 * state.extent:g}% of the slice's {state.domain}, about its centre"
+        cut = partition.n_layers
+        last = f", through {network.step_labels[cut - 1]}" if cut else ""
         self._set_status(
             f"{partition.n_regions:,} cells in {where}, "
-            f"{partition.n_layers} of {partition.n_layers_total} layers."
+            f"{partition.n_layers} of {partition.n_layers_total} layers{last}."
         )
         if self.controller.probe is None or shown.network is not self._probe_network:
             # A new network's slice has other coordinates: the probe starts at its centre.
@@ -434,6 +437,7 @@ class NetworksPage(QWidget):
         self.filters.set_templates(jacobian, shape, class_names(len(jacobian)))
 
     def _log_transitions(self, transitions) -> None:
+        labels = self.controller.network.step_labels
         self.unit_log.add_units(
-            [(t.unit.layer_text, t.unit.unit_text, t.turned_on) for t in transitions]
+            [(labels[t.unit.layer], t.unit.unit_text, t.turned_on) for t in transitions]
         )

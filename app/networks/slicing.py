@@ -24,6 +24,7 @@ from engine.pl_graph import trace_piecewise_linear
 from engine.pl_local import local_affine_map
 from engine.pl_steps import PLGraph
 from engine.slices import PlaneSlice, plane_through, shrunk_about_centre
+from engine.unit_names import step_labels
 
 #: What the page calls the shipped network.
 SHIPPED_NAME = "digits CNN (shipped)"
@@ -67,6 +68,8 @@ class ShownNetwork:
         random-normal inputs).
     graph : the traced graph, for probe Jacobians.
     n_layers : its cutting steps (ReLU-like, clamp, max-pooling).
+    step_labels : (n_layers,) what the page calls each cutting step (``"conv1 (Conv2d)"``,
+        see :func:`engine.unit_names.step_labels`).
     anchor_note : a sentence for the gallery on where the anchors come from ("" for the
         network's own test images).
     """
@@ -77,6 +80,7 @@ class ShownNetwork:
     images: DigitImages | None
     graph: PLGraph
     n_layers: int
+    step_labels: tuple[str, ...] = ()
     anchor_note: str = ""
 
     @property
@@ -105,8 +109,8 @@ def prepare_network(
     if images is None:
         images, note = default_anchor_images(tuple(input_shape))
     graph = trace_piecewise_linear(model, tuple(input_shape))
-    n_layers = len(graph.cutting_steps)
-    return ShownNetwork(model, tuple(input_shape), name, images, graph, n_layers, note)
+    labels = step_labels(graph)
+    return ShownNetwork(model, tuple(input_shape), name, images, graph, len(labels), labels, note)
 
 
 def default_anchor_images(input_shape: tuple[int, ...]) -> tuple[DigitImages | None, str]:

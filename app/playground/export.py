@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import replace
 
 from PySide6.QtGui import QImage
 
-from app.export.figure_frame import FigureHeading
+from app.export.figure_frame import FIGURE_MIN_WIDTH, FigureHeading, layout_heading
 from app.export.formats import ImageSize
 from app.export.ready import Readiness
 from app.export.targets import (
@@ -34,6 +36,7 @@ def playground_targets(page) -> list[ExportView | ExportAnimation]:
             "the loss and accuracy curves",
             lambda: page.curves,
             heading=lambda: curves_heading(page),
+            staging=lambda: curves_on_a_slide(page),
         ),
         ExportView(f"{key}-page", "the whole Playground page", lambda: page),
         ExportAnimation(
@@ -49,6 +52,14 @@ def curves_heading(page) -> FigureHeading:
     snapshot = page.controller.snapshot
     note = "not trained yet" if snapshot is None else f"after {snapshot.epoch} epochs"
     return FigureHeading("Loss and accuracy while the network trains", note)
+
+
+def curves_on_a_slide(page) -> AbstractContextManager:
+    """The curves side by side, laid out so that they and their title line make a 16:9
+    page (1920x1080 at the default scale of 2)."""
+    width = FIGURE_MIN_WIDTH
+    top = math.ceil(layout_heading(curves_heading(page), width).height)
+    return page.curves.slide_shape(width, round(width * 9 / 16) - top)
 
 
 def training_run(page, n_frames: int, size: ImageSize) -> Iterator[QImage | WaitFor]:

@@ -194,8 +194,10 @@ def test_the_noise_dimensions_tab_shows_the_hull_share_falling(qtbot, page, monk
     header = [panel.table.horizontalHeaderItem(j).text() for j in range(3)]
     assert header == ["noise dimensions", "dimensions", "convex hull"]
     assert [panel.table.item(i, 1).text() for i in range(2)] == ["2", "102"]
-    assert float(panel.table.item(0, 2).text()) > 0.7
-    assert float(panel.table.item(1, 2).text()) == 0.0
+    shares = [panel.table.item(i, 2).text() for i in range(2)]  # percent, one decimal
+    assert all(text.endswith("%") for text in shares)
+    assert float(shares[0].removesuffix("%")) > 70.0
+    assert shares[1] == "0.0%"
 
 
 def test_figure1_draws_the_exact_curves_before_the_first_trial_ends(qtbot, page):
@@ -332,3 +334,35 @@ def test_a_finished_experiments_figure_says_what_it_shows_not_done(qtbot, page):
     assert "noise" in view.heading().note.lower()
     panel.set_finished("cancelled")
     assert view.heading().note == "cancelled"
+
+
+def test_an_empty_groups_accuracy_is_a_dash_on_screen_and_an_empty_field_in_the_tsv(qtbot):
+    """No test digit lies inside the hull in 64 pixels: that row's count is 0, its
+    accuracy "–" (not "nan"), its TSV field empty; every share and accuracy shown is a
+    percentage with one decimal."""
+    import re
+
+    from engine.digit_models import run_to_end
+    from engine.digits import load_digits
+    from engine.encoding_experiments import generalisation_split_experiment
+
+    digits = load_digits().subset(np.arange(200))
+    result = run_to_end(generalisation_split_experiment(digits, widths=((4,),), epochs=3))
+    table = ExperimentTable()
+    qtbot.addWidget(table)
+    table.set_result(result)
+    groups = [table.item(r, 1).text() for r in range(table.rowCount())]
+    row = groups.index("inside the hull")
+    assert table.item(row, 2).text() == "0"
+    assert table.item(row, 3).text() == "0.0%"
+    assert table.item(row, 4).text() == "–"
+    assert "no test point" in table.item(row, 4).toolTip()
+    everyone = result.rows[groups.index("all test digits")]
+    assert table.item(groups.index("all test digits"), 4).text() == f"{100 * everyone[4]:.1f}%"
+    for r in range(table.rowCount()):
+        for c in (3, 4):
+            assert re.fullmatch(r"–|\d{1,3}\.\d%", table.item(r, c).text())
+    tsv = table.tsv()
+    assert "nan" not in tsv.lower()
+    fields = next(line for line in tsv.splitlines() if "\tinside the hull\t" in line).split("\t")
+    assert fields[2:] == ["0", "0", ""]

@@ -114,13 +114,17 @@ def test_crossing_a_conv_units_boundary_logs_its_layer_channel_and_position(qtbo
     page.unit_log.clear_units()
     _move_probe(qtbot, page, *outside)
     lines = page.unit_log.lines()
-    relu_lines = [line for line in lines if "ReLU" in line]
+    # The ReLU's units are the convolution's: named after it as the user named the model
+    # (an nn.Sequential's index '0' is the first convolution, conv1), never torch.fx's '1'.
+    relu_lines = [line for line in lines if "conv1 (Conv2d)" in line]
     change = "off → on" if turned_on else "on → off"
     # The pooling window holding the unit may change its maximum too: its own lines.
     assert len(relu_lines) == 1
     assert relu_lines[0].endswith(
-        f"layer 1: ReLU '1' · channel {channel + 1}, (row {row}, col {col}) · {change}"
+        f"conv1 (Conv2d) · channel {channel + 1}, (row {row}, col {col}) · {change}"
     )
+    assert all(" (Conv2d) · " in line or " pool1 (MaxPool2d) · " in line for line in lines)
+    assert not any("'" in line for line in lines)
 
 
 def test_cells_are_filled_with_the_colour_of_the_class_torch_predicts_there(page):
@@ -142,7 +146,10 @@ def test_colour_mode_and_domain_controls_change_the_state(qtbot, page):
     with qtbot.waitSignal(page.controller.slice_ready, timeout=TIMEOUT_MS):
         page.domain_box.setCurrentIndex(page.domain_box.findData("rectangle"))
     assert page.controller.state.domain == "rectangle"
-    assert page.status.text().endswith("cells in the rectangle of the slice, 2 of 2 layers.")
+    assert page.status.text().endswith(
+        "cells in the rectangle of the slice, 2 of 2 layers, through pool1 (MaxPool2d)."
+    )
+    assert page.canvas.legend_labels()[:2] == ["conv1 (Conv2d) edges", "pool1 (MaxPool2d) edges"]
     page.colour_box.setCurrentIndex(page.colour_box.findData("pattern"))
     assert page.controller.state.colour_mode == "pattern" and page.cell_fills() is None
     assert not page.class_fills.item.isVisible()
@@ -308,7 +315,7 @@ def _check_extent_cells(page, extent: float) -> int:
     percent = f"{100 * extent:g}%"
     assert page.status.text() == (
         f"{partition.n_regions:,} cells in {percent} of the slice's triangle, about its "
-        "centre, 5 of 5 layers."
+        "centre, 5 of 5 layers, through fc1 (Linear)."
     )
     return partition.n_regions
 
@@ -326,3 +333,22 @@ def test_extent_cuts_a_share_of_the_digits_cnns_triangle_about_its_centre(qtbot,
     assert page.controller.state.extent == pytest.approx(0.09)
     larger = _check_extent_cells(page, 0.09)
     assert larger > small > 10
+
+
+def test_the_figure_is_framed_to_the_slices_domain(page):
+    """The exported figure's axes hold the slice's domain (the triangle through A, B, C
+    with its margin) edge to edge: its corners touch all four sides of the plot."""
+    from app.export.cell_figure_layout import plot_frame
+    from app.networks.export import networks_figure
+
+    shown = page.controller.shown_slice
+    corners = shown.plane.polygon  # (3, 2) the triangle, margin included
+    figure = networks_figure(page)
+    for width, height in ((1920, 1080), (1280, 720), (800, 1000)):
+        frame = plot_frame(figure, width, height)
+        on_page = frame.to_page(corners)
+        low, high = on_page.min(axis=0), on_page.max(axis=0)
+        np.testing.assert_allclose(low, [frame.left, frame.top], atol=1e-6)
+        np.testing.assert_allclose(
+            high, [frame.left + frame.width, frame.top + frame.height], atol=1e-6
+        )

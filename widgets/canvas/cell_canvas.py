@@ -138,7 +138,8 @@ class CellCanvas(pg.PlotWidget):
         self._legend_column = 0.0
         # What the legend and the axis labels show; rebuilt only when it changes (a legend
         # costs milliseconds, an axis label a re-layout of the axes on every frame).
-        self._legend_key: tuple[int, bool] | None = None
+        self._legend_key: tuple | None = None
+        self._layer_names: tuple[str, ...] = ()
         self._axes_sliced: bool | None = None
         self._pattern_fills = True
         self._partition: Partition2D | None = None
@@ -190,6 +191,11 @@ class CellCanvas(pg.PlotWidget):
     def partition(self) -> Partition2D | None:
         """The partition on screen, or None before the first one."""
         return self._partition
+
+    def set_layer_names(self, names: Sequence[str]) -> None:
+        """Call layer k's edges ``"<names[k]> edges"`` in the legend (``"layer k+1
+        edges"`` past the names given) from the next partition drawn on."""
+        self._layer_names = tuple(names)
 
     def legend_labels(self) -> list[str]:
         """The texts of the legend, top to bottom (empty while it is hidden)."""
@@ -287,6 +293,10 @@ class CellCanvas(pg.PlotWidget):
             else:
                 item.setData([], [])
 
+    def _layer_name(self, layer: int) -> str:
+        names = self._layer_names
+        return names[layer] if layer < len(names) else f"layer {layer + 1}"
+
     def set_edge_opacity(self, opacity: float) -> None:
         """Draw every layer's edges at ``opacity`` (0..1): lower it for tens of thousands
         of cells, whose edges would otherwise hide their fills."""
@@ -294,13 +304,13 @@ class CellCanvas(pg.PlotWidget):
             item.setOpacity(min(max(float(opacity), 0.0), 1.0))
 
     def _rebuild_legend(self, *, has_decision: bool) -> None:
-        key = (self._partition.n_layers, has_decision)
+        key = (self._partition.n_layers, has_decision, self._layer_names)
         if key == self._legend_key:
             return
         self._legend_key = key
         self._legend.clear()
         for layer in range(self._partition.n_layers):
-            self._legend.addItem(self._edge_items[layer], f"layer {layer + 1} edges")
+            self._legend.addItem(self._edge_items[layer], f"{self._layer_name(layer)} edges")
         if has_decision:
             self._legend.addItem(self._decision_line, "decision boundary")
         self._legend.setVisible(bool(self._legend.items))

@@ -44,6 +44,21 @@ def group_colours(groups: list[str]) -> dict[str, tuple[int, int, int]]:
     return {g: tuple(int(v) for v in c) for g, c in zip(groups, rgb, strict=True)}
 
 
+#: What an empty cell of a table shows, and its tooltip.
+NO_VALUE = "–"
+NO_VALUE_NOTE = "no test point in this group (its count is 0), so nothing to score"
+
+
+def table_text(value: object, percent: bool) -> str:
+    """How the table shows ``value``: a share or accuracy as ``"91.7%"`` (one decimal),
+    another float to four significant digits, NaN (nothing to score) as ``"–"``."""
+    if not isinstance(value, float | np.floating):
+        return str(value)
+    if not np.isfinite(value):
+        return NO_VALUE
+    return f"{100 * float(value):.1f}%" if percent else f"{float(value):.4g}"
+
+
 class ExperimentTable(QTableWidget):
     """The numbers behind a plot; Ctrl+C copies them as TSV."""
 
@@ -70,8 +85,9 @@ class ExperimentTable(QTableWidget):
         self.setRowCount(len(result.rows))
         for r, row in enumerate(result.rows):
             for c, value in enumerate(row):
-                text = f"{value:.4g}" if isinstance(value, float) else str(value)
-                item = QTableWidgetItem(text)
+                item = QTableWidgetItem(table_text(value, c in result.percent_columns))
+                if isinstance(value, float) and not np.isfinite(value):
+                    item.setToolTip(NO_VALUE_NOTE)
                 if not isinstance(value, str):
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

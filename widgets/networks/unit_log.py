@@ -14,8 +14,8 @@ MAX_LINES = 500
 
 
 def unit_line(number: int, layer_text: str, unit_text: str, turned_on: bool) -> str:
-    """``"12. layer 2: MaxPool2d '3' · channel 4, (row 1, col 0) · off → on"``."""
-    return f"{number}. layer {layer_text} · {unit_text} · {change_text(turned_on)}"
+    """``"12. pool1 (MaxPool2d) · channel 4, (row 1, col 0) · off → on"``."""
+    return f"{number}. {layer_text} · {unit_text} · {change_text(turned_on)}"
 
 
 class UnitLog(QListWidget):

@@ -1,14 +1,21 @@
-"""Loss and accuracy (or R²) curves of a training run, train and test, epoch by epoch."""
+"""Loss and accuracy (or R²) curves of a training run, train and test, epoch by epoch.
+
+On screen the three plots stand one above the other in the page's side column; as a
+figure (:meth:`TrainingCurves.slide_shape`) they stand side by side on a 16:9 slide.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QFont, QFontMetricsF
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from engine.training import TrainingHistory
-from widgets.common.axis_room import next_nice_step, share_axis_room
+from widgets.common.axis_room import next_nice_step, refit_axes_now, share_axis_room
 from widgets.common.theme import follow_plot_theme
 
 TRAIN_RGB = (40, 70, 160)
@@ -160,6 +167,7 @@ class TrainingCurves(QWidget):
         self.score_plot.getPlotItem().enableAutoRange(y=False)
         self.loss_plot.getPlotItem().getAxis("bottom").setStyle(showValues=False)
         self.score_plot.getPlotItem().setLabel("bottom", "epoch", color="#282828")
+        self._slide_shaped = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -170,6 +178,49 @@ class TrainingCurves(QWidget):
         plots = (self.loss_plot, self.cells_plot, self.score_plot)
         share_axis_room([plot.getPlotItem() for plot in plots])
         self._n_points = 0
+
+    @property
+    def plots(self) -> tuple[pg.PlotWidget, pg.PlotWidget, pg.PlotWidget]:
+        """The loss, cells and score plots, in their order on screen."""
+        return self.loss_plot, self.cells_plot, self.score_plot
+
+    @contextmanager
+    def slide_shape(self, width: int, height: int) -> Iterator[None]:
+        """For the duration, the widget is ``width x height`` with the three plots side
+        by side, each with its own epoch axis: a figure for a 16:9 slide, where the
+        column shown on screen would be a tall strip. Nested uses change nothing more."""
+        if self._slide_shaped:
+            yield
+            return
+        self._slide_shaped = True
+        old = self.size()
+        layout = self.layout()
+        bare = (self.loss_plot, self.cells_plot)  # their epoch axis is the score plot's
+        saved_margins = [plot.getPlotItem().layout.getContentsMargins() for plot in self.plots]
+        layout.setDirection(QBoxLayout.Direction.LeftToRight)
+        layout.setSpacing(0)  # the plots' white margins part them (no band of window grey)
+        for plot in self.plots:
+            plot.getPlotItem().layout.setContentsMargins(4, 4, 18, 4)
+        for plot in self.plots:
+            plot.getPlotItem().getAxis("bottom").setStyle(showValues=True)
+            plot.getPlotItem().setLabel("bottom", "epoch", color="#282828")
+        layout.activate()
+        self.resize(width, height)
+        refit_axes_now(self)  # before the event loop runs: the figure is drawn first
+        try:
+            yield
+        finally:
+            layout.setDirection(QBoxLayout.Direction.TopToBottom)
+            layout.setSpacing(2)
+            for plot, margins in zip(self.plots, saved_margins, strict=True):
+                plot.getPlotItem().layout.setContentsMargins(*margins)
+            for plot in bare:
+                plot.getPlotItem().getAxis("bottom").setStyle(showValues=False)
+                plot.getPlotItem().showLabel("bottom", False)
+            layout.activate()
+            self.resize(old)
+            refit_axes_now(self)
+            self._slide_shaped = False
 
     @property
     def n_points(self) -> int:
