@@ -1,0 +1,69 @@
+"""Compiled kernels of the traced-graph 2-D partition: the pieces' values and patterns.
+
+After a cutting step every piece takes its cell's input value, changed by the piece's
+decisions (:func:`engine.pl_slice.cutting_value` does the same on whole tensors): a
+ReLU-like step scales every unit's rows by 1 or its slope, a max-pooling step keeps the
+winning entry of every window. Gathering the cell's rows and applying the decision in
+one pass writes each piece's value once, where numpy and torch made two or three full
+copies of the pieces' input values. The last kernel unpacks the partition's packed
+pattern bits into its boolean pattern matrix. All are compiled by numba once (cached on
+disk) and release the GIL, so ranges of pieces can run on several threads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def scaled_rows(rows, parent, on, slope):
+    """(P, r, n) the rows ``rows[parent[p]]`` (rows (C, r, n)) of every piece ``p``,
+    unit ``j`` times 1 where ``on[p, j]`` (P, n) bool, else times ``slope[j]`` (n,)."""
+    n_pieces = parent.shape[0]
+    n_rows, width = rows.shape[1], rows.shape[2]
+    out = np.empty((n_pieces, n_rows, width))
+    for p in range(n_pieces):
+        cell = parent[p]
+        for r in range(n_rows):
+            for j in range(width):
+                value = rows[cell, r, j]
+                out[p, r, j] = value if on[p, j] else value * slope[j]
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def pooled_rows(rows, parent, windows, slot):
+    """(P, r, ch, w) the winning entries of every piece's pooling windows.
+
+    Parameters
+    ----------
+    rows : (C, r, ch, S) the cells' values before pooling, ``S`` positions per channel.
+    parent : (P,) int64 the cell of every piece.
+    windows : (w, k) int64 the input position of every window entry (no padding: padding
+        entries repeat a valid one).
+    slot : (P, ch, w) int64 the winning entry of every window on every piece.
+    """
+    n_pieces = parent.shape[0]
+    n_rows, channels = rows.shape[1], rows.shape[2]
+    n_windows = windows.shape[0]
+    out = np.empty((n_pieces, n_rows, channels, n_windows))
+    for p in range(n_pieces):
+        cell = parent[p]
+        for c in range(channels):
+            for w in range(n_windows):
+                position = windows[w, slot[p, c, w]]
+                for r in range(n_rows):
+                    out[p, r, c, w] = rows[cell, r, c, position]
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def unpack_bits(packed, width, out, first_row, first_column):
+    """Write the bits of ``packed`` (n, ceil(width / 8)) uint8 (``np.packbits`` order,
+    first bit in the high bit) into ``out[first_row:first_row + n, first_column:
+    first_column + width]`` (bool)."""
+    for i in range(packed.shape[0]):
+        row = first_row + i
+        for j in range(width):
+            out[row, first_column + j] = (packed[i, j >> 3] >> (7 - (j & 7))) & 1
