@@ -59,11 +59,19 @@ def pooled_rows(rows, parent, windows, slot):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def unpack_bits(packed, width, out, first_row, first_column):
-    """Write the bits of ``packed`` (n, ceil(width / 8)) uint8 (``np.packbits`` order,
-    first bit in the high bit) into ``out[first_row:first_row + n, first_column:
-    first_column + width]`` (bool)."""
+def unpack_bits(packed, byte_start, widths, out, first_row):
+    """Write the pattern bits of ``n`` cells into the rows ``first_row`` to
+    ``first_row + n - 1`` of ``out`` (R, sum(widths)) bool, row by row.
+
+    ``packed`` (n, B) uint8 holds every layer's bits packed (``np.packbits`` order, first
+    bit in the high bit), layer ``l`` in the bytes from ``byte_start[l]`` on, its
+    ``widths[l]`` bits going to the columns after those of the layers before it.
+    """
     for i in range(packed.shape[0]):
         row = first_row + i
-        for j in range(width):
-            out[row, first_column + j] = (packed[i, j >> 3] >> (7 - (j & 7))) & 1
+        column = 0
+        for layer in range(widths.shape[0]):
+            start = byte_start[layer]
+            for j in range(widths[layer]):
+                out[row, column + j] = (packed[i, start + (j >> 3)] >> (7 - (j & 7))) & 1
+            column += widths[layer]

@@ -242,7 +242,8 @@ def check_step_values(rows: np.ndarray, box: np.ndarray, where: str) -> None:
     reach = np.abs(box).reshape(2, 2).max(axis=1)
     flat = rows.reshape(rows.shape[0], 3, -1)
     with np.errstate(over="ignore", invalid="ignore"):
-        a, b, c = (float(np.abs(flat[:, k]).max()) for k in range(3))
+        # The largest magnitude from the extremes: no |values| copy of a large batch.
+        a, b, c = (max(float(flat[:, k].max()), -float(flat[:, k].min())) for k in range(3))
         worst = max(a, b, a * reach[0] + b * reach[1] + c)
     if worst <= MAX_MAGNITUDE:  # False for NaN
         return

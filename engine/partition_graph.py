@@ -413,14 +413,15 @@ def _assemble(partitioner, graph, box, plane_vectors, input_shape, n_layers, n_t
     cutting = graph.cutting_steps
     n_bits = [s.n_bits for s in cutting]
     patterns = np.empty((len(lengths), sum(n_bits)), dtype=bool)
-    columns = np.cumsum([0, *n_bits])[:-1].tolist()
+    widths = np.array(n_bits, dtype=np.int64)
+    byte_start = np.concatenate([[0], np.cumsum((widths + 7) // 8)[:-1]]).astype(np.int64)
     first_row = np.cumsum([0, *(leaf.rings.count for leaf in leaves)])[:-1].tolist()
 
     def unpack(lo: int, hi: int) -> None:
         for leaf, row in zip(leaves[lo:hi], first_row[lo:hi], strict=True):
-            for layer, (width, column) in enumerate(zip(n_bits, columns, strict=True)):
-                graph_kernels.unpack_bits(leaf.bits[layer], width, patterns, row, column)
-                leaf.bits[layer] = None
+            packed = np.concatenate(leaf.bits, axis=1) if leaf.bits else np.zeros((0, 0), np.uint8)
+            leaf.bits.clear()
+            graph_kernels.unpack_bits(packed, byte_start, widths, patterns, row)
 
     in_ranges(len(leaves), min(len(leaves), CUT_THREADS), unpack)
     maps = np.concatenate(

@@ -154,9 +154,14 @@ def test_leaky_slopes_scale_the_off_units():
 
 
 def test_unpacked_bits_are_numpys():
+    """Three layers' bits (widths not multiples of 8) packed side by side come back in
+    their columns of the rows asked for, and nothing else is written."""
     rng = np.random.default_rng(0)
-    bits = rng.random((9, 21)) < 0.5
-    out = np.zeros((12, 30), dtype=bool)
-    graph_kernels.unpack_bits(np.packbits(bits, axis=1), 21, out, 2, 5)
-    np.testing.assert_array_equal(out[2:11, 5:26], bits)
-    assert out.sum() == bits.sum()
+    widths = np.array([21, 8, 3])
+    layers = [rng.random((9, w)) < 0.5 for w in widths]
+    packed = np.concatenate([np.packbits(bits, axis=1) for bits in layers], axis=1)
+    byte_start = np.array([0, 3, 4])
+    out = np.zeros((12, 32), dtype=bool)
+    graph_kernels.unpack_bits(packed, byte_start, widths, out, 2)
+    np.testing.assert_array_equal(out[2:11], np.concatenate(layers, axis=1))
+    assert not out[:2].any() and not out[11:].any()
