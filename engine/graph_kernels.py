@@ -75,3 +75,24 @@ def unpack_bits(packed, byte_start, widths, out, first_row):
             for j in range(widths[layer]):
                 out[row, column + j] = (packed[i, start + (j >> 3)] >> (7 - (j & 7))) & 1
             column += widths[layer]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def row_magnitudes(rows):
+    """(r,) the largest magnitude of every row of ``rows`` (C, r, n) over all cells and
+    units, in one pass; NaN for a row that holds a NaN."""
+    n_rows = rows.shape[1]
+    out = np.zeros(n_rows)
+    for c in range(rows.shape[0]):
+        for r in range(n_rows):
+            largest = out[r]
+            if largest != largest:
+                continue  # NaN already
+            for j in range(rows.shape[2]):
+                value = abs(rows[c, r, j])
+                if not value <= largest:  # larger, or NaN
+                    largest = value
+                    if value != value:
+                        break
+            out[r] = largest
+    return out

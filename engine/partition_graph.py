@@ -249,7 +249,8 @@ class _GraphPartitioner:
                     shifted = per_cell.clone()
                     shifted[:, -1] -= bound
                     lines.append(shifted)
-        pre = torch.cat(lines, dim=2).numpy()
+        # One set of lines is cut as the step's values are (no copy).
+        pre = (lines[0] if len(lines) == 1 else torch.cat(lines, dim=2)).numpy()
         check_step_values(pre, self.box, _entering(step))
         pieces, parent, bits = self._cut_by_units(rings, pre, self.first_bit[step.name])
         b = len(parent)
@@ -269,6 +270,13 @@ class _GraphPartitioner:
         parent = np.arange(rings.count)
         bits = np.zeros((rings.count, 0), dtype=bool)
         width = pre.shape[2]
+        if width <= UNITS_PER_CUT:
+            pieces, _ = cut_layer(
+                rings, np.ascontiguousarray(pre), self.box, first_bit,
+                max(1, self.max_regions - self.n_done), self.threads.kernel_threads(),
+            )  # fmt: skip
+            rings = Rings(pieces.xy, pieces.offsets, pieces.label, np.arange(pieces.count))
+            return rings, pieces.cell, pieces.bits
         for lo in range(0, width, UNITS_PER_CUT):
             hi = min(width, lo + UNITS_PER_CUT)
             lines = np.ascontiguousarray(pre[parent, :, lo:hi])

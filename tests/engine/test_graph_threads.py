@@ -165,3 +165,14 @@ def test_unpacked_bits_are_numpys():
     graph_kernels.unpack_bits(packed, byte_start, widths, out, 2)
     np.testing.assert_array_equal(out[2:11], np.concatenate(layers, axis=1))
     assert not out[:2].any() and not out[11:].any()
+
+
+def test_row_magnitudes_are_the_largest_absolute_values_and_keep_nan():
+    rng = np.random.default_rng(1)
+    rows = rng.normal(size=(6, 3, 11)) * np.array([1.0, 100.0, 0.01])[:, None]
+    np.testing.assert_array_equal(graph_kernels.row_magnitudes(rows), np.abs(rows).max(axis=(0, 2)))
+    rows[2, 1, 4] = np.nan
+    rows[4, 1, 0] = 1e300
+    rows[5, 2, 3] = -np.inf
+    out = graph_kernels.row_magnitudes(rows)
+    assert np.isnan(out[1]) and out[2] == np.inf and out[0] == np.abs(rows[:, 0]).max()
