@@ -59,6 +59,29 @@ def pooled_rows(rows, parent, windows, slot):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def window_entries(rows, windows):
+    """(C, r, ch * w, k) every pooling window's entries on every cell: entry ``e`` of
+    window ``p`` of channel ``c`` is ``rows[cell, :, c, windows[p, e]]``.
+
+    Parameters
+    ----------
+    rows : (C, r, ch, S) the cells' values before pooling, ``S`` positions per channel.
+    windows : (w, k) int64 the input position of every window entry (padding entries
+        repeat a valid one).
+    """
+    n_cells, n_rows, channels = rows.shape[0], rows.shape[1], rows.shape[2]
+    n_windows, k = windows.shape
+    out = np.empty((n_cells, n_rows, channels * n_windows, k))
+    for cell in range(n_cells):
+        for r in range(n_rows):
+            for c in range(channels):
+                for p in range(n_windows):
+                    for e in range(k):
+                        out[cell, r, c * n_windows + p, e] = rows[cell, r, c, windows[p, e]]
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def unpack_bits(packed, byte_start, widths, out, first_row):
     """Write the pattern bits of ``n`` cells into the rows ``first_row`` to
     ``first_row + n - 1`` of ``out`` (R, sum(widths)) bool, row by row.

@@ -39,7 +39,7 @@ from engine.graph_threads import SubtreeThreads
 from engine.input_checks import check_box_and_inputs, check_step_values
 from engine.layerwise import GROUPS_PER_THREAD, LayerProgress, domain_diagonal, in_ranges
 from engine.pl_graph import trace_piecewise_linear
-from engine.pl_slice import affine_value, entries, rows_view
+from engine.pl_slice import affine_value, filled_windows, rows_view
 from engine.pl_steps import GraphStep, PLGraph
 
 #: Bytes of step values a chunk of cells may hold at once.
@@ -293,9 +293,10 @@ class _GraphPartitioner:
     def _cut_by_windows(self, step: GraphStep, rings: Rings, value: torch.Tensor):
         """Pieces of ``rings`` cut by the argmax regions of every pooling window, the cell
         each came from, and their winning entries (P, *out_shape)."""
-        window_entries = entries(step, value, _ROWS)  # (C, 3, channels, positions, k)
-        n_cells, _, channels, _, k = window_entries.shape
-        lines = np.ascontiguousarray(window_entries.reshape(n_cells, _ROWS, -1, k).numpy())
+        channels, k = step.shape[0], step.windows.shape[1]
+        rows = np.ascontiguousarray(value.numpy().reshape(rings.count, _ROWS, channels, -1))
+        windows = filled_windows(step.windows).astype(np.int64)
+        lines = graph_kernels.window_entries(rows, windows)  # (C, 3, channels * positions, k)
         check_step_values(lines, self.box, _entering(step))
         valid = np.ascontiguousarray(np.tile(step.windows >= 0, (channels, 1)))
         tolerance, min_area = line_tolerances(self.box)

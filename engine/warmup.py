@@ -38,7 +38,13 @@ from engine import (
 ENTRY_KERNELS: dict[ModuleType, tuple[str, ...]] = {
     argmax_kernels: ("cut_by_argmax",),
     disc_kernels: ("count_cells_near",),
-    graph_kernels: ("pooled_rows", "row_magnitudes", "scaled_rows", "unpack_bits"),
+    graph_kernels: (
+        "pooled_rows",
+        "row_magnitudes",
+        "scaled_rows",
+        "unpack_bits",
+        "window_entries",
+    ),
     map_kernels: ("gather_rows", "masked_maps", "narrow_piece_maps", "piece_maps"),
     polygon_kernels: ("cut_cells",),
     polyhedron_kernels: ("cut_cells",),

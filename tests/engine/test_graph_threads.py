@@ -15,7 +15,7 @@ from engine.graph_pieces import piece_value
 from engine.graph_threads import SubtreeThreads
 from engine.partition2d import partition_2d
 from engine.pl_graph import trace_piecewise_linear
-from engine.pl_slice import cutting_value
+from engine.pl_slice import cutting_value, entries, filled_windows
 from tests.engine.test_partition_maxpool import _case
 
 
@@ -176,3 +176,18 @@ def test_row_magnitudes_are_the_largest_absolute_values_and_keep_nan():
     rows[5, 2, 3] = -np.inf
     out = graph_kernels.row_magnitudes(rows)
     assert np.isnan(out[1]) and out[2] == np.inf and out[0] == np.abs(rows[:, 0]).max()
+
+
+@pytest.mark.parametrize("name", ["digits-like", "pool-after-conv", "pool-1d"])
+def test_window_entries_are_pl_slices(name):
+    """The kernel's window entries (padded windows included) are ``pl_slice.entries``'."""
+    rng = np.random.default_rng(4)
+    for step in _steps(name):
+        if step.kind != "maxpool":
+            continue
+        channels = step.shape[0]
+        value = torch.from_numpy(rng.normal(size=(4 * 3, channels, *_input_shape(step))))
+        expected = entries(step, value, 3).numpy()  # (C, 3, channels, positions, k)
+        rows = value.numpy().reshape(4, 3, channels, -1)
+        ours = graph_kernels.window_entries(rows, filled_windows(step.windows).astype(np.int64))
+        np.testing.assert_array_equal(ours, expected.reshape(ours.shape))
