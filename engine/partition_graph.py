@@ -433,13 +433,18 @@ def _assemble(partitioner, graph, box, plane_vectors, input_shape, n_layers, n_t
             graph_kernels.unpack_bits(packed, byte_start, widths, patterns, row)
 
     in_ranges(len(leaves), min(len(leaves), CUT_THREADS), unpack)
-    maps = np.concatenate(
-        [
-            rows_view(c.env[graph.output_name], _ROWS).reshape(c.rings.count, _ROWS, -1).numpy()
-            for c in leaves
-        ]
-    )
-    check_step_values(maps, box, "the output")
+    # The maps go straight into A and c, leaf by leaf: no whole (R, 3, n_out) copy.
+    n_out = leaves[0].env[graph.output_name][0].numel()
+    A = np.empty((len(lengths), n_out, 2))
+    c = np.empty((len(lengths), n_out))
+    for leaf, row in zip(leaves, first_row, strict=True):
+        maps = rows_view(leaf.env.pop(graph.output_name), _ROWS).reshape(
+            leaf.rings.count, _ROWS, -1
+        )
+        maps = maps.numpy()
+        check_step_values(maps, box, "the output")
+        A[row : row + len(maps)] = maps[:, :2, :].transpose(0, 2, 1)
+        c[row : row + len(maps)] = maps[:, 2, :]
     unit, entry = [], []
     for s in cutting:
         if s.kind == "maxpool":
@@ -463,8 +468,8 @@ def _assemble(partitioner, graph, box, plane_vectors, input_shape, n_layers, n_t
         edge_neuron=labels,
         patterns=patterns,
         layer_of_neuron=np.repeat(np.arange(len(cutting)), n_bits).astype(np.int64),
-        A=np.ascontiguousarray(maps[:, :2, :].transpose(0, 2, 1)),
-        c=np.ascontiguousarray(maps[:, 2, :]),
+        A=A,
+        c=c,
         n_layers=n_layers,
         n_layers_total=n_total,
         plane=plane_vectors,
