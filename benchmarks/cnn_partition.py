@@ -14,13 +14,17 @@ inputs (untrained, seeded) on such a square, to show the memory large convolutio
 on the same digits enlarged to 28x28 (3x3 per pixel, padded by 2: real MNIST is not on
 the machine), cut in the share of its triangle through the three enlarged test images
 the page starts with (``MNIST_EXTENT``, 3%), with its time, cells/s and peak RSS beside
-the digits CNN's whole slice measured in the same run. It asserts nothing about time.
+the digits CNN's whole slice measured in the same run. ``--against REV`` also times the
+whole slice with the engine of git revision REV (in a second process that trains the same
+seeded model), alternating runs with this tree's, and prints both medians, wall-clock and
+CPU (all threads), and their ratios. It asserts nothing about time.
 
 Usage (from the repository root)::
 
     python benchmarks/cnn_partition.py            # digits CNN, with the reference
     python benchmarks/cnn_partition.py --lenet28  # also a 28x28 LeNet-5 (no reference)
     python benchmarks/cnn_partition.py --mnist28 --no-reference  # the page's MNIST CNN
+    python benchmarks/cnn_partition.py --against main --no-reference --repeats 7
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
+from benchmarks.previous_tree import PreviousPartitions  # noqa: E402
 from benchmarks.reference_cnn_partition import reference_cnn_partition_2d  # noqa: E402
 from benchmarks.timing import format_seconds, median_time  # noqa: E402
 from engine.digits_cnn import digits_split, train_digits_cnn  # noqa: E402
@@ -48,6 +53,23 @@ from engine.partition2d import partition_2d  # noqa: E402
 from engine.slices import plane_through, shrunk_about_centre  # noqa: E402
 
 MNIST_EXTENT = 0.03  # app.networks.state.MNIST_EXTENT (benchmarks do not import app/)
+
+#: The digits CNN's whole slice, partitioned by another tree's engine on each request.
+_DIGITS_SERVER = r"""
+import sys, time
+import numpy as np
+from engine.digits_cnn import digits_split, train_digits_cnn
+from engine.partition2d import partition_2d
+from engine.slices import plane_through
+train_set, test_set = digits_split()
+model = train_digits_cnn(train_set.images, train_set.labels, seed=0)
+chosen = [int(np.flatnonzero(test_set.labels == k)[0]) for k in (0, 3, 8)]
+sl = plane_through(*(test_set.images[i][None] for i in chosen), margin=0.1)
+for line in sys.stdin:
+    start, cpu = time.perf_counter(), time.process_time()
+    cells = partition_2d(model, None, plane=sl).n_regions
+    print(time.perf_counter() - start, time.process_time() - cpu, cells, flush=True)
+"""
 
 
 def lenet5(seed: int = 0) -> nn.Sequential:
@@ -72,6 +94,11 @@ def main(argv: list[str] | None = None) -> None:
         "--mnist28", action="store_true", help="also the page's MNIST CNN on 28x28 digits"
     )
     parser.add_argument("--no-reference", action="store_true", help="skip the reference")
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="also time the whole slice with git revision REV's engine, runs alternated",
+    )
     parser.add_argument(
         "--window", type=float, default=0.1, help="width of the reference's square (of the slice)"
     )
@@ -117,6 +144,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{part.areas.sum() / domain:.12f} of the slice   peak RSS {peak_rss_mb():.0f} MB "
         f"(before: {rss_before:.0f} MB)"
     )
+    if args.against:
+        against_report(args.against, lambda: partition_2d(model, None, plane=sl), args.repeats)
     if not args.no_reference:
         # The per-cell reference takes minutes on the whole slice: both time the same
         # square around the anchors' centre, a fraction of the slice's width wide.
@@ -132,6 +161,29 @@ def main(argv: list[str] | None = None) -> None:
             f"cells {format_seconds(engine_seconds)}, reference {len(reference):,} cells "
             f"{format_seconds(ref_seconds)}: engine {ref_seconds / engine_seconds:.0f}x faster"
         )
+
+
+def against_report(revision: str, here, repeats: int) -> None:
+    """This tree's whole slice and ``revision``'s, runs alternated, medians and ratios."""
+    previous = PreviousPartitions(revision, server=_DIGITS_SERVER)
+    try:
+        previous.ask("")  # trains its model, loads its kernels
+        mine, theirs = [], []
+        for _ in range(max(1, repeats)):
+            start, cpu = time.perf_counter(), time.process_time()
+            cells = here().n_regions
+            mine.append((time.perf_counter() - start, time.process_time() - cpu))
+            seconds, cpu_seconds, their_cells = previous.ask("")
+            theirs.append((seconds, cpu_seconds))
+    finally:
+        previous.close()
+    wall, cpu = (float(np.median([r[k] for r in mine])) for k in (0, 1))
+    their_wall, their_cpu = (float(np.median([r[k] for r in theirs])) for k in (0, 1))
+    print(
+        f"alternated with {previous.commit}: {cells:,} cells {format_seconds(wall)} here, "
+        f"{their_cells:,} cells {format_seconds(their_wall)} there: {their_wall / wall:.2f}x; "
+        f"CPU {cpu:.2f} s here, {their_cpu:.2f} s there: {their_cpu / cpu:.2f}x"
+    )
 
 
 def lenet28_report(test_set, chosen, fraction: float) -> None:

@@ -40,9 +40,11 @@ for line in sys.stdin:
 
 
 class PreviousPartitions:
-    """A process running the partitions of ``revision`` (any name git accepts)."""
+    """A process running the partitions of ``revision`` (any name git accepts): by
+    default of the benchmarks' MLPs; ``server`` is other Python code reading one request
+    per line of its input and printing seconds, CPU seconds and cells on one line."""
 
-    def __init__(self, revision: str) -> None:
+    def __init__(self, revision: str, server: str = _SERVER) -> None:
         self.commit = subprocess.run(
             ["git", "rev-parse", "--short", revision],
             cwd=ROOT, capture_output=True, text=True, check=True,
@@ -55,7 +57,7 @@ class PreviousPartitions:
         with tarfile.open(fileobj=BytesIO(archive)) as tar:
             tar.extractall(self._directory.name, filter="data")
         self._process = subprocess.Popen(
-            [sys.executable, "-c", _SERVER],
+            [sys.executable, "-c", server],
             cwd=self._directory.name,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -65,8 +67,13 @@ class PreviousPartitions:
     def time(self, dim: int, widths: tuple[int, ...]) -> tuple[float, float, int]:
         """Seconds, CPU seconds (all threads) and cells of one ``dim``-D partition of the
         benchmark's network."""
+        return self.ask(" ".join(map(str, (dim, *widths))))
+
+    def ask(self, request: str) -> tuple[float, float, int]:
+        """Seconds, CPU seconds (all threads) and cells of the server's partition for
+        one line ``request``."""
         assert self._process.stdin is not None and self._process.stdout is not None
-        self._process.stdin.write(" ".join(map(str, (dim, *widths))) + "\n")
+        self._process.stdin.write(request + "\n")
         self._process.stdin.flush()
         seconds, cpu, cells = self._process.stdout.readline().split()
         return float(seconds), float(cpu), int(cells)

@@ -111,11 +111,13 @@ def cut_layer(
     bounds: np.ndarray,
     first_neuron: int,
     max_regions: int,
+    n_threads: int | None = None,
 ) -> tuple[Rings, np.ndarray]:
     """Cut every cell of ``rings`` by the neurons of one layer that cross it.
 
     Groups of consecutive cells are cut on parallel threads (the kernel releases the
-    GIL; cells never interact) when there are enough (cell, neuron) pairs to test.
+    GIL; cells never interact) when there are enough (cell, neuron) pairs to test, on
+    at most ``n_threads`` (default :data:`CUT_THREADS`).
 
     Returns the pieces, cell after cell, each with the cell it came from and its bits
     (P, w), and ``cell_on`` (C, w), the bits of the neurons over the cells they do not
@@ -147,7 +149,9 @@ def cut_layer(
             raise TooManyRegionsError(int(overflow), max_regions)
         return Rings(xy, offsets, label, cell + lo, bits), cell_on
 
-    n_groups = min(CUT_THREADS, max(1, rings.count * pre.shape[2] // _PAIRS_PER_THREAD))
+    n_groups = min(
+        n_threads or CUT_THREADS, max(1, rings.count * pre.shape[2] // _PAIRS_PER_THREAD)
+    )
     pieces, cell_on = cut_in_groups(rings.count, n_groups, cut_range, Rings.concat)
     if pieces.count > max_regions:
         raise TooManyRegionsError(pieces.count, max_regions)

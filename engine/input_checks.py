@@ -58,7 +58,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from engine import memory_budget
+from engine import graph_kernels, memory_budget
 from engine.networks import InputRangeError as InputRangeError
 from engine.networks import NetworkLayers, network_layers, reusing_layers
 
@@ -242,7 +242,7 @@ def check_step_values(rows: np.ndarray, box: np.ndarray, where: str) -> None:
     reach = np.abs(box).reshape(2, 2).max(axis=1)
     flat = rows.reshape(rows.shape[0], 3, -1)
     with np.errstate(over="ignore", invalid="ignore"):
-        a, b, c = (float(np.abs(flat[:, k]).max()) for k in range(3))
+        a, b, c = graph_kernels.row_magnitudes(np.ascontiguousarray(flat, np.float64)).tolist()
         worst = max(a, b, a * reach[0] + b * reach[1] + c)
     if worst <= MAX_MAGNITUDE:  # False for NaN
         return

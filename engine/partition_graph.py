@@ -15,13 +15,14 @@ convolution's values never exist for every cell at once.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from torch import nn
 
-from engine import argmax_kernels
+from engine import argmax_kernels, graph_kernels
 from engine.cell_cutting import (
     CUT_THREADS,
     RELATIVE_THICKNESS,
@@ -32,10 +33,13 @@ from engine.cell_cutting import (
     cut_layer,
 )
 from engine.cells2d import Partition2D
+from engine.graph_pieces import ROWS as _ROWS
+from engine.graph_pieces import packed_bits, piece_value, taken_rows
+from engine.graph_threads import SubtreeThreads
 from engine.input_checks import check_box_and_inputs, check_step_values
 from engine.layerwise import GROUPS_PER_THREAD, LayerProgress, domain_diagonal, in_ranges
 from engine.pl_graph import trace_piecewise_linear
-from engine.pl_slice import affine_value, cutting_value, decision_bits, entries, rows_view
+from engine.pl_slice import affine_value, filled_windows, rows_view
 from engine.pl_steps import GraphStep, PLGraph
 
 #: Bytes of step values a chunk of cells may hold at once.
@@ -48,7 +52,6 @@ ENTRIES_PER_THREAD = 1_000_000
 CUT_GROWTH = 4
 #: Units cut in one call of the line-cutting kernel (its work arrays grow as units²).
 UNITS_PER_CUT = 512
-_ROWS = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,8 +151,12 @@ class _GraphPartitioner:
         self.layer_index = {s.name: i for i, s in enumerate(self.cutting)}
         self.leaves: list[_Chunk] = []
         self.n_done = 0
+        self.lock = threading.Lock()
+        self.threads = SubtreeThreads(CUT_THREADS)
 
-    def run(self, chunk: _Chunk, start: int) -> None:
+    def run(self, chunk: _Chunk, start: int, leaves: list[_Chunk]) -> None:
+        """Push ``chunk`` through the steps from ``start`` on, appending its cells at the
+        output to ``leaves`` in order."""
         steps = self.graph.steps
         for index in range(start, len(steps)):
             step = steps[index]
@@ -161,45 +168,55 @@ class _GraphPartitioner:
             cap = max(1, CUT_BYTES // (value[0].numel() * 8 * _ROWS * CUT_GROWTH))
             if chunk.rings.count > cap:
                 # Cut a few cells at a time: the pieces' lines and values stay small.
-                for lo in range(0, chunk.rings.count, cap):
-                    self.run(self._slice(chunk, lo, min(chunk.rings.count, lo + cap)), index)
+                count = chunk.rings.count
+                slices = (
+                    (self._slice(chunk, lo, min(count, lo + cap)), index)
+                    for lo in range(0, count, cap)
+                )
+                self.threads.run_each(self.run, slices, leaves)
                 return
             pieces, parent, decision = self._cut(step, chunk.rings, value)
             self._forget(chunk.env, step, index)
-            if self.progress is not None:
-                self.progress(self.layer_index[step.name] + 1, len(self.cutting), pieces.count)
+            self._report(step, pieces.count)
             live = (
                 sum(v[0].numel() * 8 for v in chunk.env.values() if isinstance(v, torch.Tensor))
                 * _ROWS
                 + 2 * value[0].numel() * 8 * _ROWS
             )
             per_chunk = max(1, CHUNK_BYTES // max(1, live))
-            for lo in range(0, pieces.count, per_chunk):
-                hi = min(pieces.count, lo + per_chunk)
-                sub = self._gather(chunk, pieces, parent, lo, hi)
-                sub.env[step.name] = cutting_value(
-                    step, self._take(value, parent[lo:hi]), _ROWS, decision[lo:hi]
+            if per_chunk < pieces.count:
+                subs = (
+                    (
+                        self._piece_chunk(
+                            chunk, step, value, pieces, parent, decision, lo, per_chunk
+                        ),
+                        index + 1,
+                    )
+                    for lo in range(0, pieces.count, per_chunk)
                 )
-                sub.bits.append(self._decision_bits(step, decision[lo:hi]))
-                if hi - lo == pieces.count:
-                    chunk = sub
-                    break
-                self.run(sub, index + 1)
-            else:
+                self.threads.run_each(self.run, subs, leaves)
                 return
-        self._emit(chunk)
+            chunk = self._piece_chunk(chunk, step, value, pieces, parent, decision, 0, per_chunk)
+        self._emit(chunk, leaves)
+
+    def _piece_chunk(self, chunk, step, value, pieces, parent, decision, lo, size) -> _Chunk:
+        """The pieces ``lo`` to ``lo + size - 1`` (at most) of a cutting step's cut of
+        ``chunk``, with their values after the step and their bits."""
+        hi = min(pieces.count, lo + size)
+        sub = self._gather(chunk, pieces, parent, lo, hi)
+        sub.env[step.name] = piece_value(step, value, parent[lo:hi], decision[lo:hi])
+        sub.bits.append(packed_bits(step, decision[lo:hi]))
+        return sub
+
+    def _report(self, step: GraphStep, n_pieces: int) -> None:
+        if self.progress is not None:
+            with self.lock:
+                self.progress(self.layer_index[step.name] + 1, len(self.cutting), n_pieces)
 
     def _forget(self, env: dict, step: GraphStep, index: int) -> None:
         for name in step.inputs:
             if self.graph.last_use.get(name) == index and name != self.graph.output_name:
                 env.pop(name, None)
-
-    @staticmethod
-    def _take(value: torch.Tensor, parent: np.ndarray) -> torch.Tensor:
-        # numpy's take copies rows several times faster than torch's index_select.
-        rows = rows_view(value, _ROWS).numpy()
-        taken = np.take(rows, np.asarray(parent, dtype=np.int64), axis=0)
-        return torch.from_numpy(taken).reshape(-1, *value.shape[1:])
 
     @staticmethod
     def _slice(chunk: _Chunk, lo: int, hi: int) -> _Chunk:
@@ -213,16 +230,10 @@ class _GraphPartitioner:
     def _gather(self, chunk: _Chunk, pieces: Rings, parent, lo: int, hi: int) -> _Chunk:
         sub_parent = parent[lo:hi]
         env = {
-            name: self._take(v, sub_parent) if isinstance(v, torch.Tensor) else v
+            name: taken_rows(v, sub_parent) if isinstance(v, torch.Tensor) else v
             for name, v in chunk.env.items()
         }
         return _Chunk(pieces.cells(lo, hi), env, [b[sub_parent] for b in chunk.bits])
-
-    @staticmethod
-    def _decision_bits(step: GraphStep, decision: torch.Tensor) -> np.ndarray:
-        """(P, ceil(n_bits / 8)) uint8 the step's pattern bits, packed (patterns are the
-        largest arrays a partition of a CNN carries)."""
-        return np.packbits(decision_bits(step, decision), axis=1)
 
     def _cut(self, step: GraphStep, rings: Rings, value: torch.Tensor):
         """Pieces of ``rings`` cut by ``step``, the cell each came from, and their
@@ -238,7 +249,8 @@ class _GraphPartitioner:
                     shifted = per_cell.clone()
                     shifted[:, -1] -= bound
                     lines.append(shifted)
-        pre = torch.cat(lines, dim=2).numpy()
+        # One set of lines is cut as the step's values are (no copy).
+        pre = (lines[0] if len(lines) == 1 else torch.cat(lines, dim=2)).numpy()
         check_step_values(pre, self.box, _entering(step))
         pieces, parent, bits = self._cut_by_units(rings, pre, self.first_bit[step.name])
         b = len(parent)
@@ -258,11 +270,21 @@ class _GraphPartitioner:
         parent = np.arange(rings.count)
         bits = np.zeros((rings.count, 0), dtype=bool)
         width = pre.shape[2]
+        if width <= UNITS_PER_CUT:
+            pieces, _ = cut_layer(
+                rings, np.ascontiguousarray(pre), self.box, first_bit,
+                max(1, self.max_regions - self.n_done), self.threads.kernel_threads(),
+            )  # fmt: skip
+            rings = Rings(pieces.xy, pieces.offsets, pieces.label, np.arange(pieces.count))
+            return rings, pieces.cell, pieces.bits
         for lo in range(0, width, UNITS_PER_CUT):
             hi = min(width, lo + UNITS_PER_CUT)
             lines = np.ascontiguousarray(pre[parent, :, lo:hi])
             budget = self.max_regions - self.n_done
-            pieces, _ = cut_layer(rings, lines, self.box, first_bit + lo, max(1, budget))
+            pieces, _ = cut_layer(
+                rings, lines, self.box, first_bit + lo, max(1, budget),
+                self.threads.kernel_threads(),
+            )  # fmt: skip
             parent = parent[pieces.cell]
             bits = np.concatenate([bits[pieces.cell], pieces.bits], axis=1)
             rings = Rings(pieces.xy, pieces.offsets, pieces.label, np.arange(pieces.count))
@@ -271,9 +293,10 @@ class _GraphPartitioner:
     def _cut_by_windows(self, step: GraphStep, rings: Rings, value: torch.Tensor):
         """Pieces of ``rings`` cut by the argmax regions of every pooling window, the cell
         each came from, and their winning entries (P, *out_shape)."""
-        window_entries = entries(step, value, _ROWS)  # (C, 3, channels, positions, k)
-        n_cells, _, channels, _, k = window_entries.shape
-        lines = np.ascontiguousarray(window_entries.reshape(n_cells, _ROWS, -1, k).numpy())
+        channels, k = step.shape[0], step.windows.shape[1]
+        rows = np.ascontiguousarray(value.numpy().reshape(rings.count, _ROWS, channels, -1))
+        windows = filled_windows(step.windows).astype(np.int64)
+        lines = graph_kernels.window_entries(rows, windows)  # (C, 3, channels * positions, k)
         check_step_values(lines, self.box, _entering(step))
         valid = np.ascontiguousarray(np.tile(step.windows >= 0, (channels, 1)))
         tolerance, min_area = line_tolerances(self.box)
@@ -292,8 +315,9 @@ class _GraphPartitioner:
             return xy, offsets, label, cell + lo, slot
 
         work = rings.count * lines.shape[2] * k
-        n_ranges = 1 if work < ENTRIES_PER_THREAD else CUT_THREADS * GROUPS_PER_THREAD
-        parts = in_ranges(rings.count, min(n_ranges, rings.count), cut_range, CUT_THREADS)
+        threads = self.threads.kernel_threads()
+        n_ranges = 1 if work < ENTRIES_PER_THREAD or threads == 1 else threads * GROUPS_PER_THREAD
+        parts = in_ranges(rings.count, min(n_ranges, rings.count), cut_range, threads)
         lengths = np.concatenate([np.diff(p[1]) for p in parts])
         offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
@@ -307,11 +331,12 @@ class _GraphPartitioner:
         slot = np.concatenate([p[4] for p in parts]).astype(np.int64)
         return pieces, parent, torch.from_numpy(slot).reshape(len(parent), *step.shape)
 
-    def _emit(self, chunk: _Chunk) -> None:
-        self.n_done += chunk.rings.count
-        if self.n_done > self.max_regions:
-            raise TooManyRegionsError(self.n_done, self.max_regions)
-        self.leaves.append(chunk)
+    def _emit(self, chunk: _Chunk, leaves: list[_Chunk]) -> None:
+        with self.lock:
+            self.n_done += chunk.rings.count
+            if self.n_done > self.max_regions:
+                raise TooManyRegionsError(self.n_done, self.max_regions)
+        leaves.append(chunk)
 
 
 def _entering(step: GraphStep) -> str:
@@ -365,7 +390,8 @@ def partition_graph_2d(
     rings = Rings(corners, np.array([0, n]), np.full(n, -1, dtype=np.int64), np.zeros(1, int))
     partitioner = _GraphPartitioner(graph, box, max_regions, progress)
     with torch.no_grad():
-        partitioner.run(_Chunk(rings, {graph.input_name: rows_in}, []), 0)
+        with partitioner.threads:
+            partitioner.run(_Chunk(rings, {graph.input_name: rows_in}, []), 0, partitioner.leaves)
     return _assemble(partitioner, graph, box, plane_vectors, input_shape, n_layers, n_total)
 
 
@@ -396,20 +422,29 @@ def _assemble(partitioner, graph, box, plane_vectors, input_shape, n_layers, n_t
     cutting = graph.cutting_steps
     n_bits = [s.n_bits for s in cutting]
     patterns = np.empty((len(lengths), sum(n_bits)), dtype=bool)
-    column = 0
-    for layer, width in enumerate(n_bits):
-        packed = np.concatenate([leaf.bits[layer] for leaf in leaves])
-        patterns[:, column : column + width] = np.unpackbits(packed, axis=1, count=width).view(bool)
-        column += width
-        for leaf in leaves:
-            leaf.bits[layer] = None
-    maps = np.concatenate(
-        [
-            rows_view(c.env[graph.output_name], _ROWS).reshape(c.rings.count, _ROWS, -1).numpy()
-            for c in leaves
-        ]
-    )
-    check_step_values(maps, box, "the output")
+    widths = np.array(n_bits, dtype=np.int64)
+    byte_start = np.concatenate([[0], np.cumsum((widths + 7) // 8)[:-1]]).astype(np.int64)
+    first_row = np.cumsum([0, *(leaf.rings.count for leaf in leaves)])[:-1].tolist()
+
+    def unpack(lo: int, hi: int) -> None:
+        for leaf, row in zip(leaves[lo:hi], first_row[lo:hi], strict=True):
+            packed = np.concatenate(leaf.bits, axis=1) if leaf.bits else np.zeros((0, 0), np.uint8)
+            leaf.bits.clear()
+            graph_kernels.unpack_bits(packed, byte_start, widths, patterns, row)
+
+    in_ranges(len(leaves), min(len(leaves), CUT_THREADS), unpack)
+    # The maps go straight into A and c, leaf by leaf: no whole (R, 3, n_out) copy.
+    n_out = leaves[0].env[graph.output_name][0].numel()
+    A = np.empty((len(lengths), n_out, 2))
+    c = np.empty((len(lengths), n_out))
+    for leaf, row in zip(leaves, first_row, strict=True):
+        maps = rows_view(leaf.env.pop(graph.output_name), _ROWS).reshape(
+            leaf.rings.count, _ROWS, -1
+        )
+        maps = maps.numpy()
+        check_step_values(maps, box, "the output")
+        A[row : row + len(maps)] = maps[:, :2, :].transpose(0, 2, 1)
+        c[row : row + len(maps)] = maps[:, 2, :]
     unit, entry = [], []
     for s in cutting:
         if s.kind == "maxpool":
@@ -433,8 +468,8 @@ def _assemble(partitioner, graph, box, plane_vectors, input_shape, n_layers, n_t
         edge_neuron=labels,
         patterns=patterns,
         layer_of_neuron=np.repeat(np.arange(len(cutting)), n_bits).astype(np.int64),
-        A=np.ascontiguousarray(maps[:, :2, :].transpose(0, 2, 1)),
-        c=np.ascontiguousarray(maps[:, 2, :]),
+        A=A,
+        c=c,
         n_layers=n_layers,
         n_layers_total=n_total,
         plane=plane_vectors,

@@ -53,14 +53,16 @@ def _shares_memory(value: torch.Tensor, env: Env, step: GraphStep) -> bool:
 def entries(step: GraphStep, value: torch.Tensor, rows: int) -> torch.Tensor:
     """(B, r, C, n_positions, k) the entries of every max-pooling window (padding entries
     repeat the window's first valid entry, which never changes the maximum)."""
-    windows = _filled_windows(step.windows)
+    windows = filled_windows(step.windows)
     grid = rows_view(value, rows).flatten(3).contiguous().numpy()  # (B, r, C, S)
     # numpy's take gathers many times faster than torch's indexing on a last axis.
     flat = np.take(grid, windows.reshape(-1), axis=3)
     return torch.from_numpy(flat.reshape(*grid.shape[:3], *windows.shape))
 
 
-def _filled_windows(windows: np.ndarray) -> np.ndarray:
+def filled_windows(windows: np.ndarray) -> np.ndarray:
+    """(P, k) int64 ``windows`` with every padding entry (-1) replaced by the window's
+    first valid entry."""
     first_valid = np.argmax(windows >= 0, axis=1)
     fill = windows[np.arange(len(windows)), first_valid]
     return np.where(windows >= 0, windows, fill[:, None])
@@ -86,7 +88,7 @@ def cutting_value(
         return out.reshape(-1, *value.shape[1:])
     if step.kind == "maxpool":
         # The input position of every window's chosen entry, gathered from each row.
-        windows = _filled_windows(step.windows)  # (P, k)
+        windows = filled_windows(step.windows)  # (P, k)
         b, channels = decision.shape[0], step.shape[0]
         slot = decision.reshape(b, channels, -1).numpy()  # (B, C, P)
         position = windows[np.arange(windows.shape[0]), slot]  # (B, C, P)

@@ -24,13 +24,27 @@ import torch
 from numba.core.registry import CPUDispatcher
 from torch import nn
 
-from engine import argmax_kernels, disc_kernels, map_kernels, polygon_kernels, polyhedron_kernels
+from engine import (
+    argmax_kernels,
+    disc_kernels,
+    graph_kernels,
+    map_kernels,
+    polygon_kernels,
+    polyhedron_kernels,
+)
 
 #: The kernels the engine calls from Python, by module; the others are compiled into them
 #: (numba's cache keeps them inside their callers' machine code).
 ENTRY_KERNELS: dict[ModuleType, tuple[str, ...]] = {
     argmax_kernels: ("cut_by_argmax",),
     disc_kernels: ("count_cells_near",),
+    graph_kernels: (
+        "pooled_rows",
+        "row_magnitudes",
+        "scaled_rows",
+        "unpack_bits",
+        "window_entries",
+    ),
     map_kernels: ("gather_rows", "masked_maps", "narrow_piece_maps", "piece_maps"),
     polygon_kernels: ("cut_cells",),
     polyhedron_kernels: ("cut_cells",),

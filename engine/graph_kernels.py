@@ -1,0 +1,121 @@
+"""Compiled kernels of the traced-graph 2-D partition: the pieces' values and patterns.
+
+After a cutting step every piece takes its cell's input value, changed by the piece's
+decisions (:func:`engine.pl_slice.cutting_value` does the same on whole tensors): a
+ReLU-like step scales every unit's rows by 1 or its slope, a max-pooling step keeps the
+winning entry of every window. Gathering the cell's rows and applying the decision in
+one pass writes each piece's value once, where numpy and torch made two or three full
+copies of the pieces' input values. The last kernel unpacks the partition's packed
+pattern bits into its boolean pattern matrix. All are compiled by numba once (cached on
+disk) and release the GIL, so ranges of pieces can run on several threads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def scaled_rows(rows, parent, on, slope):
+    """(P, r, n) the rows ``rows[parent[p]]`` (rows (C, r, n)) of every piece ``p``,
+    unit ``j`` times 1 where ``on[p, j]`` (P, n) bool, else times ``slope[j]`` (n,)."""
+    n_pieces = parent.shape[0]
+    n_rows, width = rows.shape[1], rows.shape[2]
+    out = np.empty((n_pieces, n_rows, width))
+    for p in range(n_pieces):
+        cell = parent[p]
+        for r in range(n_rows):
+            for j in range(width):
+                value = rows[cell, r, j]
+                out[p, r, j] = value if on[p, j] else value * slope[j]
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def pooled_rows(rows, parent, windows, slot):
+    """(P, r, ch, w) the winning entries of every piece's pooling windows.
+
+    Parameters
+    ----------
+    rows : (C, r, ch, S) the cells' values before pooling, ``S`` positions per channel.
+    parent : (P,) int64 the cell of every piece.
+    windows : (w, k) int64 the input position of every window entry (no padding: padding
+        entries repeat a valid one).
+    slot : (P, ch, w) int64 the winning entry of every window on every piece.
+    """
+    n_pieces = parent.shape[0]
+    n_rows, channels = rows.shape[1], rows.shape[2]
+    n_windows = windows.shape[0]
+    out = np.empty((n_pieces, n_rows, channels, n_windows))
+    for p in range(n_pieces):
+        cell = parent[p]
+        for c in range(channels):
+            for w in range(n_windows):
+                position = windows[w, slot[p, c, w]]
+                for r in range(n_rows):
+                    out[p, r, c, w] = rows[cell, r, c, position]
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def window_entries(rows, windows):
+    """(C, r, ch * w, k) every pooling window's entries on every cell: entry ``e`` of
+    window ``p`` of channel ``c`` is ``rows[cell, :, c, windows[p, e]]``.
+
+    Parameters
+    ----------
+    rows : (C, r, ch, S) the cells' values before pooling, ``S`` positions per channel.
+    windows : (w, k) int64 the input position of every window entry (padding entries
+        repeat a valid one).
+    """
+    n_cells, n_rows, channels = rows.shape[0], rows.shape[1], rows.shape[2]
+    n_windows, k = windows.shape
+    out = np.empty((n_cells, n_rows, channels * n_windows, k))
+    for cell in range(n_cells):
+        for r in range(n_rows):
+            for c in range(channels):
+                for p in range(n_windows):
+                    for e in range(k):
+                        out[cell, r, c * n_windows + p, e] = rows[cell, r, c, windows[p, e]]
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def unpack_bits(packed, byte_start, widths, out, first_row):
+    """Write the pattern bits of ``n`` cells into the rows ``first_row`` to
+    ``first_row + n - 1`` of ``out`` (R, sum(widths)) bool, row by row.
+
+    ``packed`` (n, B) uint8 holds every layer's bits packed (``np.packbits`` order, first
+    bit in the high bit), layer ``l`` in the bytes from ``byte_start[l]`` on, its
+    ``widths[l]`` bits going to the columns after those of the layers before it.
+    """
+    for i in range(packed.shape[0]):
+        row = first_row + i
+        column = 0
+        for layer in range(widths.shape[0]):
+            start = byte_start[layer]
+            for j in range(widths[layer]):
+                out[row, column + j] = (packed[i, start + (j >> 3)] >> (7 - (j & 7))) & 1
+            column += widths[layer]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def row_magnitudes(rows):
+    """(r,) the largest magnitude of every row of ``rows`` (C, r, n) over all cells and
+    units, in one pass; NaN for a row that holds a NaN."""
+    n_rows = rows.shape[1]
+    out = np.zeros(n_rows)
+    for c in range(rows.shape[0]):
+        for r in range(n_rows):
+            largest = out[r]
+            if largest != largest:
+                continue  # NaN already
+            for j in range(rows.shape[2]):
+                value = abs(rows[c, r, j])
+                if not value <= largest:  # larger, or NaN
+                    largest = value
+                    if value != value:
+                        break
+            out[r] = largest
+    return out
