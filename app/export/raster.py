@@ -4,7 +4,9 @@
 out sharp at any device pixel ratio. What OpenGL drew into a VTK view's native window is
 invisible to it: every visible ``QVTKRenderWindowInteractor`` is read back from VTK at an
 integer scale (``vtkWindowToImageFilter`` with ``SetScale``) and painted over its
-rectangle. VTK draws text at its own pixel size whatever that scale, so a view's scene
+rectangle, its camera framing the whole scene at the rectangle's aspect
+(:meth:`widgets.vtk.view.VtkView.framed`). VTK draws text at its own pixel size whatever
+that scale, so a view's scene
 labels (:meth:`widgets.vtk.view.VtkView.scene_labels`) are left out of the read-back and
 painted here as text in the theme's type: sharp in PNG, vector text in SVG and PDF.
 `python main.py --screenshot` saves the window through the same path.
@@ -92,11 +94,13 @@ def paint_vtk_views(widget: QWidget, painter: QPainter, ratio: float) -> None:
         owner = view.parentWidget()
         labelled = isinstance(owner, VtkView) and owner.interactor is view
         placed = []
-        if labelled:
-            labels = owner.scene_labels()
-            placed = label_positions(owner.renderer, labels, view.width(), view.height())
-        with owner.labels_hidden() if labelled else nullcontext():
-            image = vtk_view_image(view, math.ceil(ratio - 1e-9))
+        # A figure shows the whole scene at its own aspect, from the camera's direction.
+        with owner.framed() if labelled else nullcontext():
+            if labelled:
+                labels = owner.scene_labels()
+                placed = label_positions(owner.renderer, labels, view.width(), view.height())
+            with owner.labels_hidden() if labelled else nullcontext():
+                image = vtk_view_image(view, math.ceil(ratio - 1e-9))
         top_left = view.mapTo(widget, QPoint(0, 0)) if view is not widget else QPoint(0, 0)
         painter.drawImage(QRectF(top_left.x(), top_left.y(), view.width(), view.height()), image)
         paint_scene_labels(painter, placed, QPointF(top_left))
