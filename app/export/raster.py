@@ -210,8 +210,25 @@ def render_widget(
     return image
 
 
+#: No export writes an image with a side this short or shorter: such a view is not laid
+#: out (a tab not shown, a result not drawn), and the file would look like a failure.
+DEGENERATE_SIDE = 10
+
+
+def check_drawable(width: int, height: int, what: str) -> None:
+    """Raise ValueError, in one sentence naming ``what``, when ``width x height`` is a
+    degenerate image (a side of :data:`DEGENERATE_SIDE` pixels or less)."""
+    if min(width, height) <= DEGENERATE_SIDE:
+        raise ValueError(
+            f"{what} is only {width}×{height} pixels: it is not laid out yet (show it, or run "
+            "what it shows, first), so nothing was written"
+        )
+
+
 def write_png(image: QImage, path: Path) -> None:
-    """Save ``image`` as PNG; raises OSError when the file cannot be written."""
+    """Save ``image`` as PNG; raises OSError when the file cannot be written and
+    ValueError (writing nothing) when the image is degenerate."""
+    check_drawable(image.width(), image.height(), f"the image for {Path(path).name}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(path), "PNG"):
