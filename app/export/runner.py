@@ -21,7 +21,7 @@ from app.export.deck import write_deck_index
 from app.export.formats import DEFAULT_FRAMES, ExportOptions
 from app.export.plan import JOB_TIMEOUT_MS, WINDOW_SIZE, Job
 from app.export.ready import Readiness, ReadyWait, when_ready
-from app.export.targets import ExportAnimation, ExportView, export_view
+from app.export.targets import ExportAnimation, ExportView, export_png_and_svg, export_view
 from app.presets.files import apply_preset, load_preset, preset_names
 from app.registry import PAGES, page_spec
 from app.shell.main_window import MainWindow
@@ -253,13 +253,14 @@ class ExportRunner(QObject):
                 self._shown.discard(key)  # the recording drives the page, then puts it back
                 self._record(target, options)
                 return
-            export_view(target, options)
-            self._shown.add(key)
-            files.append(out.name)
             if job.out is None and is_figure_view(target):
                 vector = out.with_suffix(".svg")
-                export_view(target, replace(options, path=vector))
-                files.append(vector.name)
+                export_png_and_svg(target, options, vector)
+                files += [out.name, vector.name]
+            else:
+                export_view(target, options)
+                files.append(out.name)
+            self._shown.add(key)
         except (OSError, ValueError, RuntimeError) as error:
             self._job_failed(str(error))
             return

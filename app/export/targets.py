@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -179,6 +179,30 @@ def export_view(view: ExportView, options: ExportOptions) -> Path:
     with PendingFile(path) as pending, view.staged():
         _write_still(view, options, fmt, pending.temporary)
     return path
+
+
+def export_png_and_svg(view: ExportView, options: ExportOptions, svg_path: Path) -> None:
+    """Write ``view`` as PNG to ``options.path`` and as SVG to ``svg_path`` (a deck's
+    pair): a cell view's figure and SVG document are made once and the PNG rasterised
+    from that document, the same files as two :func:`export_view` calls."""
+    with view.staged():
+        figure = view.figure() if view.figure is not None else None
+        if figure is not None:
+            page = figure_page(view, figure, options.size)
+            svg = cell_figure_svg(figure, *page, transparent=options.transparent)
+            pixels, _, _ = options.size.resolve(*page)
+            image = render_svg(svg, *pixels, transparent=options.transparent)
+    if figure is None:
+        export_view(view, options)
+        export_view(view, replace(options, path=svg_path))
+        return
+    for path in (Path(options.path), Path(svg_path)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with PendingFile(path) as pending:
+            if path == Path(svg_path):
+                pending.temporary.write_text(svg, encoding="utf-8")
+            else:
+                write_png(image, pending.temporary)
 
 
 def figure_page(view: ExportView, figure: CellFigure, size: ImageSize) -> tuple[int, int]:
