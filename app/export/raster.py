@@ -131,10 +131,13 @@ def laid_out_at(widget: QWidget, width: int, height: int) -> Iterator[None]:
     """Lay ``widget`` (and its children) out at ``width x height`` for the duration.
 
     Layouts follow resize events at once, so the widget can be drawn at the new size and
-    given its old size back before the event loop runs: nothing flickers on screen.
+    given its old size back before the event loop runs: nothing flickers on screen. The
+    plots' axes are refitted now at any size: a refit they scheduled (after a new range)
+    may not have run yet, and the figure must not depend on when it does.
     """
     old = widget.size()
     if (old.width(), old.height()) == (width, height):
+        refit_axes_now(widget)
         yield
         return
     widget.resize(width, height)
