@@ -24,7 +24,7 @@ from PySide6.QtGui import QImage
 
 from app.export.formats import ANIMATION_FPS, ExportOptions, check_fps
 from app.export.gif_palette import palette_frame
-from app.export.raster import image_to_rgb
+from app.export.raster import check_drawable, image_to_rgb
 from app.export.targets import ExportAnimation, WaitFor
 from engine.safe_files import PendingFile
 
@@ -93,6 +93,7 @@ class FrameWriter:
         self.frames = 0
 
     def append(self, image: QImage) -> None:
+        check_drawable(image.width(), image.height(), f"frame {self.frames + 1}")
         pixels = image_to_rgb(image, even=self._even)
         if self._shape is None:
             self._shape = pixels.shape

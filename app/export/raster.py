@@ -4,7 +4,9 @@
 out sharp at any device pixel ratio. What OpenGL drew into a VTK view's native window is
 invisible to it: every visible ``QVTKRenderWindowInteractor`` is read back from VTK at an
 integer scale (``vtkWindowToImageFilter`` with ``SetScale``) and painted over its
-rectangle. VTK draws text at its own pixel size whatever that scale, so a view's scene
+rectangle, its camera framing the whole scene at the rectangle's aspect
+(:meth:`widgets.vtk.view.VtkView.framed`). VTK draws text at its own pixel size whatever
+that scale, so a view's scene
 labels (:meth:`widgets.vtk.view.VtkView.scene_labels`) are left out of the read-back and
 painted here as text in the theme's type: sharp in PNG, vector text in SVG and PDF.
 `python main.py --screenshot` saves the window through the same path.
@@ -92,11 +94,13 @@ def paint_vtk_views(widget: QWidget, painter: QPainter, ratio: float) -> None:
         owner = view.parentWidget()
         labelled = isinstance(owner, VtkView) and owner.interactor is view
         placed = []
-        if labelled:
-            labels = owner.scene_labels()
-            placed = label_positions(owner.renderer, labels, view.width(), view.height())
-        with owner.labels_hidden() if labelled else nullcontext():
-            image = vtk_view_image(view, math.ceil(ratio - 1e-9))
+        # A figure shows the whole scene at its own aspect, from the camera's direction.
+        with owner.framed() if labelled else nullcontext():
+            if labelled:
+                labels = owner.scene_labels()
+                placed = label_positions(owner.renderer, labels, view.width(), view.height())
+            with owner.labels_hidden() if labelled else nullcontext():
+                image = vtk_view_image(view, math.ceil(ratio - 1e-9))
         top_left = view.mapTo(widget, QPoint(0, 0)) if view is not widget else QPoint(0, 0)
         painter.drawImage(QRectF(top_left.x(), top_left.y(), view.width(), view.height()), image)
         paint_scene_labels(painter, placed, QPointF(top_left))
@@ -127,10 +131,13 @@ def laid_out_at(widget: QWidget, width: int, height: int) -> Iterator[None]:
     """Lay ``widget`` (and its children) out at ``width x height`` for the duration.
 
     Layouts follow resize events at once, so the widget can be drawn at the new size and
-    given its old size back before the event loop runs: nothing flickers on screen.
+    given its old size back before the event loop runs: nothing flickers on screen. The
+    plots' axes are refitted now at any size: a refit they scheduled (after a new range)
+    may not have run yet, and the figure must not depend on when it does.
     """
     old = widget.size()
     if (old.width(), old.height()) == (width, height):
+        refit_axes_now(widget)
         yield
         return
     widget.resize(width, height)
@@ -206,8 +213,25 @@ def render_widget(
     return image
 
 
+#: No export writes an image with a side this short or shorter: such a view is not laid
+#: out (a tab not shown, a result not drawn), and the file would look like a failure.
+DEGENERATE_SIDE = 10
+
+
+def check_drawable(width: int, height: int, what: str) -> None:
+    """Raise ValueError, in one sentence naming ``what``, when ``width x height`` is a
+    degenerate image (a side of :data:`DEGENERATE_SIDE` pixels or less)."""
+    if min(width, height) <= DEGENERATE_SIDE:
+        raise ValueError(
+            f"{what} is only {width}×{height} pixels: it is not laid out yet (show it, or run "
+            "what it shows, first), so nothing was written"
+        )
+
+
 def write_png(image: QImage, path: Path) -> None:
-    """Save ``image`` as PNG; raises OSError when the file cannot be written."""
+    """Save ``image`` as PNG; raises OSError when the file cannot be written and
+    ValueError (writing nothing) when the image is degenerate."""
+    check_drawable(image.width(), image.height(), f"the image for {Path(path).name}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(path), "PNG"):

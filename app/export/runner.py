@@ -20,8 +20,8 @@ from app.export.catalogue import export_targets, page_readiness
 from app.export.deck import write_deck_index
 from app.export.formats import DEFAULT_FRAMES, ExportOptions
 from app.export.plan import JOB_TIMEOUT_MS, WINDOW_SIZE, Job
-from app.export.ready import ReadyWait, when_ready
-from app.export.targets import ExportAnimation, ExportView, export_view
+from app.export.ready import Readiness, ReadyWait, when_ready
+from app.export.targets import ExportAnimation, ExportView, export_png_and_svg, export_view
 from app.presets.files import apply_preset, load_preset, preset_names
 from app.registry import PAGES, page_spec
 from app.shell.main_window import MainWindow
@@ -150,6 +150,9 @@ class ExportRunner(QObject):
         set_layers = page_spec(key).set_layers
         layers = job.layers if set_layers is not None else None
         rule = page_readiness(page, key, layers=layers)
+        own = self._view_readiness(job) if preset is None else None
+        if own is not None:
+            rule = own  # the view shows a result of its own (an experiment in its tab)
         if preset is not None:
             self._shown.clear()
             apply_preset(self.window, preset)
@@ -163,11 +166,20 @@ class ExportRunner(QObject):
             self._shown.discard(key)
             set_layers(page, layers)
         self._key = key
-        if key in self._shown:
+        if key in self._shown and own is None:
             QTimer.singleShot(rule.settle_ms, lambda: self._export(key, page))
             return
         self._timeout.start(JOB_TIMEOUT_MS)
         self._wait = when_ready(rule, lambda: self._export(key, page), self._job_failed, self)
+
+    def _view_readiness(self, job: Job) -> Readiness | None:
+        """The wait of ``job``'s view for its own result, if it has one."""
+        if job.view is None:
+            return None
+        target = self.catalogue()[job.view][1]
+        if isinstance(target, ExportView) and target.readiness is not None:
+            return target.readiness()
+        return None
 
     def _layers_problem(self, job: Job, key: str, page: QWidget | None) -> str | None:
         """Why ``job.layers`` cannot be shown on ``page`` (named ``key``), or None.
@@ -210,6 +222,8 @@ class ExportRunner(QObject):
             what = f"the {spec.title} page to show the cells of its first {job.layers} layers"
         if job.preset is not None:
             what += f" after the preset {job.preset!r}"
+        elif self._view_readiness(job) is not None:
+            what = f"the {job.view} view's own result (the work it shows) on the {spec.title} page"
         return what
 
     def _on_timeout(self) -> None:
@@ -239,13 +253,14 @@ class ExportRunner(QObject):
                 self._shown.discard(key)  # the recording drives the page, then puts it back
                 self._record(target, options)
                 return
-            export_view(target, options)
-            self._shown.add(key)
-            files.append(out.name)
             if job.out is None and is_figure_view(target):
                 vector = out.with_suffix(".svg")
-                export_view(target, replace(options, path=vector))
-                files.append(vector.name)
+                export_png_and_svg(target, options, vector)
+                files += [out.name, vector.name]
+            else:
+                export_view(target, options)
+                files.append(out.name)
+            self._shown.add(key)
         except (OSError, ValueError, RuntimeError) as error:
             self._job_failed(str(error))
             return

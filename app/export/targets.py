@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
@@ -20,9 +21,12 @@ from app.export.cell_figure_layout import natural_size
 from app.export.cells_svg import cell_figure_svg
 from app.export.figure_frame import FigureHeading
 from app.export.formats import ExportOptions, ImageSize
-from app.export.raster import render_widget, write_png
+from app.export.raster import check_drawable, render_widget, write_png
 from app.export.vector import render_svg, widget_svg, write_svg_as_pdf, write_widget_pdf
 from engine.safe_files import PendingFile
+
+if TYPE_CHECKING:
+    from app.export.ready import Readiness
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,9 @@ class ExportView:
         its own caption while the heading above it says the same).
     table : returns the numbers behind the view as tab-separated text (``.tsv``), for
         views that have a table.
+    readiness : for a view showing a result its page's readiness does not wait for (an
+        experiment in another tab), the wait for that result: its ``start`` shows the
+        view and starts the work unless it is done, its rule holds once it is drawn.
     """
 
     name: str
@@ -80,6 +87,7 @@ class ExportView:
     in_deck: bool = True
     staging: Callable[[], AbstractContextManager] | None = None
     table: Callable[[], str] | None = None
+    readiness: Callable[[], Readiness] | None = None
 
     def staged(self) -> AbstractContextManager:
         """The context the view is drawn in (nothing changes without ``staging``)."""
@@ -162,12 +170,39 @@ def export_view(view: ExportView, options: ExportOptions) -> Path:
         raise ValueError(f"{view.name} is a still view; write it as .png, .svg or .pdf")
     if fmt == "tsv" and view.table is None:
         raise ValueError(f"{view.name} has no table; write it as .png, .svg or .pdf")
+    if fmt != "tsv" and view.figure is None:  # drawn from its widget, as laid out now
+        widget = view.widget()
+        check_drawable(widget.width(), widget.height(), view.name)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Written beside the target and renamed over it once complete: a failure or a crash
     # midway never leaves a torn file or destroys the previous one.
     with PendingFile(path) as pending, view.staged():
         _write_still(view, options, fmt, pending.temporary)
     return path
+
+
+def export_png_and_svg(view: ExportView, options: ExportOptions, svg_path: Path) -> None:
+    """Write ``view`` as PNG to ``options.path`` and as SVG to ``svg_path`` (a deck's
+    pair): a cell view's figure and SVG document are made once and the PNG rasterised
+    from that document, the same files as two :func:`export_view` calls."""
+    with view.staged():
+        figure = view.figure() if view.figure is not None else None
+        if figure is not None:
+            page = figure_page(view, figure, options.size)
+            svg = cell_figure_svg(figure, *page, transparent=options.transparent)
+            pixels, _, _ = options.size.resolve(*page)
+            image = render_svg(svg, *pixels, transparent=options.transparent)
+    if figure is None:
+        export_view(view, options)
+        export_view(view, replace(options, path=svg_path))
+        return
+    for path in (Path(options.path), Path(svg_path)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with PendingFile(path) as pending:
+            if path == Path(svg_path):
+                pending.temporary.write_text(svg, encoding="utf-8")
+            else:
+                write_png(image, pending.temporary)
 
 
 def figure_page(view: ExportView, figure: CellFigure, size: ImageSize) -> tuple[int, int]:

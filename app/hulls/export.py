@@ -8,6 +8,8 @@ page is ``hulls-page``.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.export.figure_frame import FigureHeading, plain_text
 from app.export.ready import Readiness, after_signal
 from app.export.targets import ExportAnimation, ExportView
@@ -34,7 +36,30 @@ def _experiment_view(page, spec) -> ExportView:
         heading=heading,
         in_deck=spec.key == "gaussian",  # the export runs Figure 1 only
         table=lambda: _table(panel, spec.title),  # --out split.tsv
+        readiness=lambda: experiment_readiness(page, spec.key),
     )
+
+
+def experiment_readiness(page, key: str) -> Readiness:
+    """Experiment ``key``'s plot is ready once its run is done and drawn: its tab is
+    shown, and the run started unless it is done or under way."""
+    controller, panel = page.controller, page.panels[key]
+
+    def done() -> bool:
+        return (
+            panel.result is not None
+            and not controller.is_running(key)
+            and plain_text(panel.status.text()) == "done"
+        )
+
+    def start() -> None:
+        controller.set_state(replace(controller.state, experiment=key))
+        if not done() and not controller.is_running(key):
+            controller.run_experiment(key)
+
+    rule = Readiness((page.experiment_shown,), done, (controller.failed,), start=start)
+    rule.settle_ms = 400
+    return rule
 
 
 def _table(panel, title: str) -> str:

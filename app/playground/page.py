@@ -25,6 +25,7 @@ from app.probe.distance_disc import disc_norm_box, distance_disc_action, probe_d
 from engine.training import TrainingSnapshot
 from widgets.canvas.distance_disc import DistanceDisc, disc_text
 from widgets.common.message_box import show_warning
+from widgets.common.theme import Theme, current_theme, follow_theme
 from widgets.playground.controls import PlaygroundControls
 from widgets.playground.curves import TrainingCurves
 from widgets.playground.stats import CellStatisticsPanel
@@ -33,6 +34,11 @@ from widgets.playground.view import PlaygroundCanvas
 #: While training, the curves and the epoch line are redrawn at most this often (ms): they
 #: need no more, and the GUI thread's time goes to the cells.
 CURVE_REFRESH_MS = 100
+
+#: The side panel's width (curves and statistics), in pixels.
+SIDE_WIDTH = 320
+#: Each training curve's least height in the default type (titles, ticks, legend, data).
+CURVE_MIN_HEIGHT = 125
 
 
 def status_text(frame: PlaygroundFrame) -> str:
@@ -153,9 +159,20 @@ class PlaygroundPage(QMainWindow):
         bottom.addWidget(self.disc_button)
         bottom.addWidget(self.disc_norm_box)
         left.addLayout(bottom)
-        side = QFrame(centre)
+        # The curves keep room for their titles, axes and legends however many rows the
+        # statistics table grows as the network trains: in large type at 1280x720 the
+        # side panel scrolls rather than squeeze the plots to nothing.
+        side_scroll = QScrollArea(centre)
+        side_scroll.setObjectName("playgroundSideScroll")
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        bar = side_scroll.verticalScrollBar().sizeHint().width()
+        side_scroll.setFixedWidth(SIDE_WIDTH + bar)
+        side = QFrame(side_scroll)
         side.setObjectName("playgroundSidePanel")
-        side.setFixedWidth(320)
+        side.setFixedWidth(SIDE_WIDTH)
+        side_scroll.setWidget(side)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(10, 8, 12, 8)
         side_layout.setSpacing(8)
@@ -165,8 +182,14 @@ class PlaygroundPage(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
         row.addLayout(left, 1)
-        row.addWidget(side)
+        row.addWidget(side_scroll)
         self.setCentralWidget(centre)
+        follow_theme(self, self._keep_curves_room)
+        self._keep_curves_room(current_theme(), current_theme())
+
+    def _keep_curves_room(self, theme: Theme, _previous: Theme) -> None:
+        """The three curves' least height in ``theme``'s type."""
+        self.curves.setMinimumHeight(round(3 * CURVE_MIN_HEIGHT * theme.font_scale))
 
     def _build_disc(self) -> None:
         """The distance disc: its action (D), norm box, line, and the probe it follows."""

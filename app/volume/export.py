@@ -78,8 +78,8 @@ def volume_targets(page) -> list[ExportView | ExportAnimation]:
 
 
 def volume_scan(page, n_frames: int, size: ImageSize) -> Iterator[QImage | WaitFor]:
-    """The scan from x1 = 0 to 1: the cube panel (3-D view, coverage, readout) per step,
-    below a caption naming the scan position (the panel's readout says the rest)."""
+    """The scan from x1 = 0 to 1: the 3-D view and its coverage curve per step (no
+    controls), below a caption naming the scan position and the readout as its note."""
     controller = page.controller
     original = controller.scan_position
     controller.set_playing(False)
@@ -88,9 +88,10 @@ def volume_scan(page, n_frames: int, size: ImageSize) -> Iterator[QImage | WaitF
     panel = ExportView(
         "scan",
         "scan",
-        lambda: page.cube_view.parentWidget(),
+        lambda: page.cube_scene_row,
         heading=lambda: FigureHeading(
-            f"Scan position {step[0] + 1} of {n}: the plane at x₁ = {controller.scan_position:.2f}"
+            f"Scan position {step[0] + 1} of {n}: the plane at x₁ = {controller.scan_position:.2f}",
+            plain_text(page.cube_readout.text()),
         ),
     )
     frame = steady_frames(panel, size)

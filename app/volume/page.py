@@ -179,14 +179,22 @@ class VolumePage(QWidget):
 
     def _build_cube_panel(self, cube_slice: BallSlice) -> _Panel:
         panel = _Panel("Scan the cube", "the plane cuts a disc and four corner darts", self)
-        self.cube_view = CubeView(cube_slice, panel)
+        # The scene and its coverage curve, without the controls: the scan's animation
+        # records this row.
+        self.cube_scene_row = QWidget(panel)
+        self.cube_scene_row.setObjectName("cubeSceneRow")
+        self.cube_view = CubeView(cube_slice, self.cube_scene_row)
         self.cube_coverage = CoveragePlot(
-            coverage_curve(3), cube_slice, y_label="covered part of the square", parent=panel
+            coverage_curve(3),
+            cube_slice,
+            y_label="covered part of the square",
+            parent=self.cube_scene_row,
         )
-        row = QHBoxLayout()
+        row = QHBoxLayout(self.cube_scene_row)
+        row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.cube_view, 1)
         row.addWidget(self.cube_coverage, 1)
-        panel.body.addLayout(row, 1)
+        panel.body.addWidget(self.cube_scene_row, 1)
         self.cube_readout = QLabel(panel)
         self.cube_readout.setObjectName("cubeReadout")
         self.cube_readout.setWordWrap(True)

@@ -93,3 +93,58 @@ def test_the_check_sees_a_cut_axis_label_and_cut_tick_labels(qtbot):
     plot.setYRange(0, 1)
     qtbot.wait(50)
     assert any("tick labels" in p for p in clipped_axis_texts(plot))
+
+
+def overflowing_legends(page) -> list[str]:
+    """Legends of the page's plots that stick out of their plot's data box (a plot
+    squeezed below its legend's height, its title and ticks crowded out with it)."""
+    import pyqtgraph as pg
+
+    problems = []
+    for widget in page.findChildren(pg.PlotWidget):
+        if not widget.isVisible():
+            continue
+        plot = widget.getPlotItem()
+        legend = plot.legend
+        if legend is None or not legend.isVisible() or not legend.items:
+            continue
+        box = plot.getViewBox().sceneBoundingRect().adjusted(-2, -2, 2, 2)
+        if not box.contains(legend.sceneBoundingRect()):
+            title = plot.titleLabel.text or widget.objectName()
+            problems.append(
+                f"{title!r}: legend {legend.sceneBoundingRect().height():.0f} px high in a "
+                f"data box of {box.height() - 4:.0f} px"
+            )
+    return problems
+
+
+@pytest.mark.timeout(600)
+def test_the_playground_stays_uncut_once_a_deep_network_has_trained(
+    main_window, qtbot, talk_then_default
+):
+    """The Playground grows as it trains (a row per layer in its table, curves filling):
+    in the talk theme at 1280x720 nothing is cut once a three-layer network has trained."""
+    apply_theme("talk")
+    main_window.resize(1280, 720)
+    main_window.show_page("playground")
+    page = main_window.page("playground")
+    qtbot.waitUntil(lambda: page.controller.frame is not None, timeout=60_000)
+    controller = page.controller
+    controller.update(widths=(32, 32, 32), epochs=60)
+    qtbot.waitUntil(lambda: page.statistics.table.rowCount() == 3, timeout=60_000)
+    controller.play()
+    qtbot.waitUntil(lambda: controller.snapshot.epoch == 60, timeout=300_000)
+    qtbot.waitUntil(lambda: controller.frame.epoch == 60, timeout=60_000)
+    problems = _cut_once_settled(qtbot, page)
+    legends = []
+
+    def legends_fit() -> bool:
+        legends[:] = overflowing_legends(page)
+        return not legends
+
+    try:
+        qtbot.waitUntil(legends_fit, timeout=SETTLE_MS)
+    except TimeoutError:
+        pass
+    assert (main_window.width(), main_window.height()) == (1280, 720)
+    assert not problems + legends, "\n".join(problems + legends)

@@ -347,7 +347,8 @@ def test_the_cube_figures_axis_name_grows_with_the_export_scale(volume_page):
     with view.labels_hidden():
         assert not view.scene.axis_label.GetVisibility()
     assert view.scene.axis_label.GetVisibility()
-    ((_, x, y),) = label_positions(view.renderer, (label,), view.width(), view.height())
+    with view.framed():  # where the export's camera (the whole scene in view) shows it
+        ((_, x, y),) = label_positions(view.renderer, (label,), view.width(), view.height())
     inked = []
     for scale in (1, 3):
         pixels = image_to_rgb(render_widget(view, ImageSize(float(scale)))).astype(np.int64)

@@ -30,6 +30,7 @@ from vtkmodules.vtkRenderingCore import (
     vtkTextActor,
 )
 
+from engine.box_slice import box_corners
 from widgets.cells3d.axis_labels import axis_label_anchors
 from widgets.cells3d.scene import PROBE_RGB, Cells3DScene, set_standard_view
 from widgets.common.theme import DEFAULT_THEME, Theme, current_theme, follow_theme
@@ -201,6 +202,14 @@ class Cells3DView(VtkView):
             for (name, _), rgb, anchor in zip(AXIS_NAMES, AXIS_RGB, anchors, strict=True)
         )
 
+    def frame_points(self) -> np.ndarray | None:
+        """The box's corners and where the axes' names sit beside it now."""
+        if self._bounds is None:
+            return None
+        corners = box_corners(self._bounds)
+        anchors = [label.anchor for label in self.scene_labels()]
+        return np.vstack([corners, *([anchors] if anchors else [])])
+
     def _caption_box(self) -> tuple[tuple[float, float, float, float], ...]:
         """The caption's rectangle in the window's pixels from the top left (none when
         it is hidden or empty)."""
@@ -228,8 +237,7 @@ class Cells3DView(VtkView):
         """Look from ``+x``, ``+y``, ``+z`` or ``iso`` (reset camera)."""
         if self._bounds is not None:
             set_standard_view(self.renderer, self._bounds, view)
-            self.renderer.GetActiveCamera().Zoom(1.15)
-            self.renderer.ResetCameraClippingRange()
+            self.frame_scene()
         self.render()
 
     # Probe ----------------------------------------------------------------------------------

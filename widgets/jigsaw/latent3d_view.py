@@ -16,12 +16,15 @@ from vtkmodules.vtkInteractionWidgets import vtkOrientationMarkerWidget
 from vtkmodules.vtkRenderingAnnotation import vtkAxesActor
 from vtkmodules.vtkRenderingCore import vtkRenderer, vtkTextActor
 
+from engine.box_slice import box_corners
 from engine.latent_jigsaw3d import LatentJigsaw3D
 from widgets.common.theme import Theme, current_theme, follow_theme
 from widgets.jigsaw.latent3d_scene import LatentJigsaw3DScene, data_frame, frame_camera
 from widgets.vtk.view import VtkView
 
 CAPTION_PT = 14
+#: Figures show the pieces up to this many times the training points' framing box.
+FRAME_REACH = 2.0
 #: The orientation triad's colours of its x, y and z axes (vtkAxesActor's own).
 AXIS_COLOURS = ("red", "green", "blue")
 
@@ -114,10 +117,26 @@ class LatentJigsaw3DView(VtkView):
         self._frame = data_frame(points)
         self.show_data()
 
+    def frame_points(self) -> np.ndarray | None:
+        """The pieces' corners, kept within :data:`FRAME_REACH` times the training points'
+        framing box about its centre (the pieces of far-away cells may stretch much
+        further; R shows them all), and that box's corners."""
+        if self._frame is None:
+            return None
+        corners = box_corners(self._frame)
+        jigsaw = self.scene.jigsaw
+        if jigsaw is None or len(jigsaw.vertices) == 0:
+            return corners
+        centre = corners.mean(axis=0)
+        reach = FRAME_REACH * (corners.max(axis=0) - centre)
+        pieces = np.clip(jigsaw.vertices, centre - reach, centre + reach)
+        return np.vstack([corners, pieces])
+
     def show_data(self) -> None:
         """Frame the training points with a margin, seen from the standard direction."""
         if self._frame is not None:
             frame_camera(self.renderer, self._frame)
+            self.frame_scene()
         self.render()
 
     # Highlight and picking ------------------------------------------------------------------

@@ -5,12 +5,13 @@ closes).
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtWidgets import QWidget
 
 from engine.volumes import BallSlice
 from widgets.common.plot_style import INK
 from widgets.common.theme import follow_vtk_theme
-from widgets.volume.scene import AXIS_LABEL_ANCHOR, BallInCubeScene
+from widgets.volume.scene import AXIS_LABEL_ANCHOR, BallInCubeScene, scene_extent
 from widgets.vtk.labels import SceneLabel
 from widgets.vtk.view import VtkView
 
@@ -30,6 +31,10 @@ class CubeView(VtkView):
         """The scanning arrow's name, which exports draw as text at their own scale (VTK
         drew it at 20 pixels in a 2x or 4x image)."""
         return (SceneLabel("x₁", AXIS_LABEL_ANCHOR, INK),)
+
+    def frame_points(self) -> np.ndarray:
+        """The cube's corners, the scanning arrow and its name."""
+        return np.vstack([scene_extent(), [AXIS_LABEL_ANCHOR]])
 
     def set_slice(self, ball_slice: BallSlice) -> None:
         """Move the scanning plane and redraw."""

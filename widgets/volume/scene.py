@@ -71,18 +71,28 @@ def section_geometry(ball_slice: BallSlice) -> tuple[vtkPolyData, vtkPolyData, v
 
 #: Where the scanning arrow's name x1 sits: past the arrow's tip.
 AXIS_LABEL_ANCHOR = (1.18, -0.14, 0.0)
+#: Where the scanning arrow runs (along x1 at y = ARROW_Y, z = 0) and its head's radius.
+ARROW_Y, ARROW_TIP_RADIUS = -0.14, 0.022
+
+
+def scene_extent() -> np.ndarray:
+    """(16, 3) points the scene lies within: the cube's corners and the corners of the
+    scanning arrow's box (1.1 long, its head :data:`ARROW_TIP_RADIUS` across)."""
+    r = ARROW_TIP_RADIUS
+    arrow = np.array([[x, ARROW_Y + y, z] for x in (0.0, 1.1) for y in (-r, r) for z in (-r, r)])
+    return np.vstack([_CUBE_CORNERS, arrow])
 
 
 def _axis_arrow() -> tuple[vtkActor, vtkBillboardTextActor3D]:
     """An arrow along the cube's front bottom edge, labelled x1: the scanning direction."""
     arrow = vtkArrowSource()
     arrow.SetTipLength(0.08)
-    arrow.SetTipRadius(0.022)
+    arrow.SetTipRadius(ARROW_TIP_RADIUS)
     arrow.SetShaftRadius(0.005)
     arrow.SetTipResolution(24)
     arrow.SetShaftResolution(12)
     actor = _actor(arrow.GetOutputPort(), INK)
-    actor.SetPosition(0.0, -0.14, 0.0)
+    actor.SetPosition(0.0, ARROW_Y, 0.0)
     actor.SetScale(1.1, 1.0, 1.0)
     label = vtkBillboardTextActor3D()
     label.SetInput("x1")

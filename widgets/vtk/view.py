@@ -20,6 +20,7 @@ from vtkmodules.qt.QVTKRenderWindowInteractor import QVTKRenderWindowInteractor
 from vtkmodules.vtkInteractionStyle import vtkInteractorStyleTrackballCamera
 from vtkmodules.vtkRenderingCore import vtkTextActor
 
+from widgets.vtk.framing import CameraPose, fit_camera
 from widgets.vtk.labels import SceneLabel
 from widgets.vtk.pipeline import make_renderer, window_image
 
@@ -141,6 +142,51 @@ class VtkView(QWidget):
     def scene_labels(self) -> tuple[SceneLabel, ...]:
         """The labels anchored in the scene that an export draws as text (none here)."""
         return ()
+
+    def frame_points(self) -> np.ndarray | None:
+        """(N, 3) the points a figure of the scene must show whole (its box, arrows and
+        label anchors), or None to leave the camera as it is (nothing to frame yet)."""
+        return None
+
+    def frame_scene(self) -> bool:
+        """Aim the camera, from its direction, at :meth:`frame_points` at the window's
+        aspect (its caption's band kept free); False when there is nothing to frame."""
+        if self._finalized:
+            return False
+        points = self.frame_points()
+        if points is None:
+            return False
+        width, height = self.render_window.GetSize()
+        if min(width, height) < 2:
+            width, height = max(self.interactor.width(), 2), max(self.interactor.height(), 2)
+        camera, room = self.renderer.GetActiveCamera(), self._caption_room(height)
+        fit_camera(camera, points, width / height, bottom_room=room)
+        # Points placed from the camera (axis names) move with it: fit once more.
+        fit_camera(camera, self.frame_points(), width / height, bottom_room=room)
+        self.renderer.ResetCameraClippingRange()
+        return True
+
+    def _caption_room(self, height: int) -> float:
+        """The share of the height the shown caption takes at the bottom, with a gap."""
+        caption = self.caption
+        if caption is None or not caption.GetVisibility() or not (caption.GetInput() or "").strip():
+            return 0.0
+        box = [0.0] * 4
+        caption.GetBoundingBox(self.renderer, box)
+        return min((box[3] + 6.0) / max(height, 1), 0.45)
+
+    @contextmanager
+    def framed(self) -> Iterator[None]:
+        """For the duration, the camera frames the whole scene at the window's aspect (an
+        export's size); afterwards it is put back as it was."""
+        camera = self.renderer.GetActiveCamera()
+        pose = CameraPose.of(camera)
+        changed = self.frame_scene()
+        try:
+            yield
+        finally:
+            if changed:
+                pose.restore(camera)
 
     @contextmanager
     def labels_hidden(self) -> Iterator[None]:
