@@ -58,6 +58,16 @@ DEFAULT_MAX_ITERATIONS = 300
 CHUNK_ELEMENTS = 1 << 22
 #: HiGHS's own tolerances, well below any ``tau`` the certificates are checked against.
 _HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+#: The LP's solvers, tried in turn until one finishes: HiGHS's simplex at tight
+#: tolerances can end with an unknown model status (HiGHS status 15) on near-degenerate
+#: sets, such as 2,000 points of a smooth curve in R^4, where its interior-point method
+#: and its default tolerances solve the same LP. Whatever answers is checked by the
+#: certificates afterwards, as always.
+_LP_ATTEMPTS = (
+    ("highs", _HIGHS_OPTIONS),
+    ("highs-ipm", _HIGHS_OPTIONS),
+    ("highs", {}),
+)
 
 
 @dataclass(frozen=True)
@@ -175,17 +185,21 @@ def _lp_decide(
     a_eq = np.concatenate([np.ones(n), [0.0]])[None, :]
     cost = np.zeros(n + 1)
     cost[-1] = 1.0
-    result = optimize.linprog(
-        cost,
-        A_ub=a_ub,
-        b_ub=b_ub,
-        A_eq=a_eq,
-        b_eq=[1.0],
-        bounds=(0, None),
-        method="highs",
-        options=_HIGHS_OPTIONS,
-    )
-    if result.status != 0:
+    result = None
+    for method, options in _LP_ATTEMPTS:
+        result = optimize.linprog(
+            cost,
+            A_ub=a_ub,
+            b_ub=b_ub,
+            A_eq=a_eq,
+            b_eq=[1.0],
+            bounds=(0, None),
+            method=method,
+            options=options,
+        )
+        if result.status == 0:
+            break
+    else:
         raise RuntimeError(f"HiGHS failed on a hull query: {result.message}")
     duals = result.ineqlin.marginals
     normal = duals[d:] - duals[:d]  # the combination the dual puts on q's coordinates

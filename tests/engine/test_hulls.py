@@ -8,6 +8,7 @@ closed forms and Monte Carlo.
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -196,3 +197,16 @@ def test_the_exact_curve_matches_the_formula_size_by_size():
     assert gaussian_inside_curve(np.array([3, 5]), 5).tolist() == [0.0, 0.0]
     with pytest.raises(ValueError, match="sizes >= 1"):
         gaussian_inside_curve(np.array([0, 5]), 3)
+
+
+def test_an_lp_highs_simplex_gives_up_on_still_gets_a_verified_answer():
+    """2,000 points of a smooth closed curve in R^4 (from the Hulls page's 1-D manifold
+    experiment), where HiGHS's simplex at tight tolerances ends with status 15: the
+    query is decided by the interior-point method instead, and the answer agrees with an
+    independent LP (benchmarks.reference_hull) and verifies."""
+    case = np.load(Path(__file__).parent / "data" / "highs_status15_lp.npz")
+    train, query = case["train"], case["query"][None, :]
+    membership = hull_membership(train, query, max_iterations=1)  # straight to the LP
+    assert membership.by_lp[0] and membership.certified[0]
+    assert membership.verify(train, query).all()
+    assert bool(membership.inside[0]) == lp_inside(train, query[0])
