@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from app.playground.page import CURVE_REFRESH_MAX_MS, CURVE_REFRESH_MS, curve_refresh_ms
 from engine.training import TrainingHistory
 from widgets.playground.curves import (
     LOSS_FLOOR,
@@ -88,3 +89,10 @@ def test_curves_fed_epoch_by_epoch_move_their_axes_in_few_steps_and_show_every_p
     # along x; two or three half decades down y as the loss fell).
     assert len(ranges_shown) <= 24, len(ranges_shown)
     assert loss_view.viewRange()[0][1] == pytest.approx(300 + 0.02 * 300)  # padding 2 %
+
+
+def test_while_training_the_curves_redraw_no_more_often_than_the_cells():
+    assert curve_refresh_ms(None) == CURVE_REFRESH_MS
+    assert curve_refresh_ms(1000 / 45) == CURVE_REFRESH_MS  # 45 frames/s: ten curves a second
+    assert curve_refresh_ms(1000 / 6) == 167  # 6 frames/s: six curves a second
+    assert curve_refresh_ms(5000.0) == CURVE_REFRESH_MAX_MS  # a slow frame: the loss still moves
