@@ -50,6 +50,7 @@ def curve_refresh_ms(frame_gap_ms: float | None) -> int:
     gap = CURVE_REFRESH_MS if frame_gap_ms is None else frame_gap_ms
     return round(min(max(gap, CURVE_REFRESH_MS), CURVE_REFRESH_MAX_MS))
 
+
 #: The side panel's width (curves and statistics), in pixels.
 SIDE_WIDTH = 320
 #: Each training curve's least height in the default type (titles, ticks, legend, data).
