@@ -49,16 +49,19 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app.playground.controller import PlaygroundController  # noqa: E402
 from app.playground.frames import FrameRequest, compute_frame  # noqa: E402
-from app.playground.page import PlaygroundPage  # noqa: E402
+from app.playground.page import PlaygroundPage, cell_counts  # noqa: E402
 from app.playground.state import MAX_EPOCHS, PlaygroundState  # noqa: E402
 from engine.datasets import DATA_BOUNDS  # noqa: E402
 from engine.networks import network_layers  # noqa: E402
 from engine.sampled_cells import pixel_centres, sample_cells  # noqa: E402
+from engine.training import TrainingHistory  # noqa: E402
 from widgets.common.class_colours import class_fill_colours  # noqa: E402
 
 #: widths -> target frames per second on 2 cores (from the issue).
 TARGETS = {(8, 8): 30.0, (32, 32, 32): 15.0}
 HEATMAP_SIDE = 100
+#: Curve updates replayed to time them (spread over the run's epochs).
+CURVE_UPDATES = 120
 
 
 def _wait(app: QApplication, seconds: float) -> None:
@@ -96,7 +99,9 @@ def _live_run(app: QApplication, widths: tuple[int, ...], seconds: float) -> dic
     _wait_until(app, lambda: page.frames_drawn >= 1)
     frames: list[tuple[float, float]] = []
     snapshots: list[int] = []
+    counts: list[tuple[float, ...]] = []
     page.frame_shown.connect(lambda f: frames.append((time.perf_counter(), f.seconds)))
+    page.frame_shown.connect(lambda f: counts.append((float(f.epoch), *cell_counts(f))))
     controller.snapshot_received.connect(lambda s: snapshots.append(s.epoch))
     gui_cpu, all_cpu = time.thread_time(), time.process_time()
     controller.play()
@@ -117,8 +122,27 @@ def _live_run(app: QApplication, widths: tuple[int, ...], seconds: float) -> dic
         "gui_cpu_ms": gui_cpu / max(len(frames), 1) * 1e3,
         "all_cpu_ms": all_cpu / max(len(frames), 1) * 1e3,
         "cells": controller.frame.n_cells,
+        "cell_counts": counts,
     }
     return result
+
+
+def _curves_cost(app: QApplication, page: PlaygroundPage, counts: list[tuple]) -> float:
+    """The GUI thread's CPU ms per redraw of the curves (loss, cells, accuracy), replaying
+    the run epoch by epoch: set the data, let the axes refit, paint the three plots."""
+    history = page.controller.snapshot.history
+    curves = page.curves
+    rows = np.asarray(counts, float).reshape(-1, 4)
+    ends = np.unique(np.linspace(1, len(history), min(CURVE_UPDATES, len(history))).astype(int))
+    columns = ("epoch", "train_loss", "test_loss", "train_score", "test_score")
+    start = time.thread_time()
+    for end in ends:
+        shown = TrainingHistory(*(getattr(history, name)[:end] for name in columns))
+        curves.set_history(shown)
+        curves.set_cell_counts(*rows[rows[:, 0] < end].T)
+        app.processEvents()  # the axes' refits (a zero timer), then the paint they ask for
+        app.processEvents()
+    return (time.thread_time() - start) / len(ends) * 1e3
 
 
 def _single_frame_costs(page: PlaygroundPage) -> tuple[float, float, float]:
@@ -201,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     header = (
         f"{'network':>9} {'cells':>6} {'epochs/s':>9} {'snaps/s':>8} {'frames/s':>9} "
         f"{'target':>11} {'compute':>9} {'draw':>8} {'heatmap':>9} {'ratio':>7} "
-        f"{'sampled':>9} {'draw cpu':>9} {'gui cpu/f':>10} {'all cpu/f':>10}"
+        f"{'sampled':>9} {'draw cpu':>9} {'gui cpu/f':>10} {'all cpu/f':>10} {'curves cpu':>10}"
     )
     print(header)
     print("-" * len(header))
@@ -210,6 +234,7 @@ def main(argv: list[str] | None = None) -> None:
         page = live["page"]
         compute_ms, draw_ms, draw_cpu_ms = _single_frame_costs(page)
         heatmap_ms, patterns_ms = _heatmap_cost(page)
+        curves_ms = _curves_cost(app, page, live["cell_counts"])
         verdict = "met" if live["fps"] >= target else "MISSED"
         name = "-".join(map(str, widths))
         print(
@@ -218,7 +243,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{f'>={target:g} {verdict}':>11} {compute_ms:>7.1f}ms {draw_ms:>6.1f}ms "
             f"{heatmap_ms:>7.1f}ms {(compute_ms + draw_ms) / heatmap_ms:>6.1f}x "
             f"{patterns_ms:>7.1f}ms {draw_cpu_ms:>7.1f}ms {live['gui_cpu_ms']:>8.1f}ms "
-            f"{live['all_cpu_ms']:>8.1f}ms"
+            f"{live['all_cpu_ms']:>8.1f}ms {curves_ms:>8.1f}ms"
         )
         page.shutdown()
         page.close()
@@ -231,7 +256,9 @@ def main(argv: list[str] | None = None) -> None:
         f"activation-pattern view at {HEATMAP_SIDE}x{HEATMAP_SIDE}; draw cpu: the GUI "
         "thread's CPU time of that draw; gui cpu/f, all cpu/f: CPU time of the GUI thread "
         "and of the whole process while training, per frame drawn (less than the wall "
-        "time per frame when other programs share the cores)."
+        "time per frame when other programs share the cores); curves cpu: the GUI thread's "
+        "CPU time of one redraw of the curves (data, axes, paint), the run replayed epoch "
+        "by epoch."
     )
 
 

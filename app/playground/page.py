@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
@@ -34,6 +36,20 @@ from widgets.playground.view import PlaygroundCanvas
 #: While training, the curves and the epoch line are redrawn at most this often (ms): they
 #: need no more, and the GUI thread's time goes to the cells.
 CURVE_REFRESH_MS = 100
+#: ... and no more often than the cells are (a large network's frames come slower), but
+#: at least this often (ms), so the loss moves even while a slow frame is computed.
+CURVE_REFRESH_MAX_MS = 1000
+#: Weight of the newest interval between frames in their running mean.
+FRAME_GAP_WEIGHT = 0.3
+
+
+def curve_refresh_ms(frame_gap_ms: float | None) -> int:
+    """How long the curves wait between two redraws while training: the time between two
+    frames of cells (``frame_gap_ms``, None before the second), kept within
+    ``CURVE_REFRESH_MS`` .. ``CURVE_REFRESH_MAX_MS``."""
+    gap = CURVE_REFRESH_MS if frame_gap_ms is None else frame_gap_ms
+    return round(min(max(gap, CURVE_REFRESH_MS), CURVE_REFRESH_MAX_MS))
+
 
 #: The side panel's width (curves and statistics), in pixels.
 SIDE_WIDTH = 320
@@ -113,6 +129,8 @@ class PlaygroundPage(QMainWindow):
         self._curve_timer.setSingleShot(True)
         self._curve_timer.setInterval(CURVE_REFRESH_MS)
         self._curve_timer.timeout.connect(lambda: self._show_snapshot(self.controller.snapshot))
+        self._last_frame_at: float | None = None  # perf_counter() of the last frame drawn
+        self._frame_gap_ms: float | None = None  # running mean of the time between frames
         self._points_run = -1
         # Cells through training, one row (epoch, cells, near points, mixed) a frame.
         self._cell_counts: list[tuple[float, float, float, float]] = []
@@ -292,6 +310,7 @@ class PlaygroundPage(QMainWindow):
         self._update_buttons()
         if not running:
             self._curve_timer.stop()
+            self._last_frame_at = None  # a pause is no time between frames
             self._show_snapshot(self.controller.snapshot)
 
     def _update_buttons(self) -> None:
@@ -301,8 +320,21 @@ class PlaygroundPage(QMainWindow):
     def _on_snapshot(self, snapshot: TrainingSnapshot) -> None:
         if not self.controller.is_training:
             self._show_snapshot(snapshot)
-        elif not self._curve_timer.isActive():
-            self._curve_timer.start()
+        else:
+            self._schedule_curves()
+
+    def _schedule_curves(self) -> None:
+        """Redraw the curves after the wait :func:`curve_refresh_ms` gives (training)."""
+        if not self._curve_timer.isActive():
+            self._curve_timer.start(curve_refresh_ms(self._frame_gap_ms))
+
+    def _time_frame(self) -> None:
+        now = time.perf_counter()
+        if self._last_frame_at is not None and self.controller.is_training:
+            gap = (now - self._last_frame_at) * 1e3
+            mean = self._frame_gap_ms
+            self._frame_gap_ms = gap if mean is None else mean + FRAME_GAP_WEIGHT * (gap - mean)
+        self._last_frame_at = now
 
     def _show_snapshot(self, snapshot: TrainingSnapshot) -> None:
         regression = self.controller.dataset.is_regression
@@ -326,6 +358,7 @@ class PlaygroundPage(QMainWindow):
         self._cell_counts_shown = True
         self.curves.set_cell_counts(*np.zeros((4, 0)))
         self._curve_timer.stop()
+        self._last_frame_at = self._frame_gap_ms = None
         self._show_snapshot(snapshot)
         self._update_buttons()
 
@@ -362,6 +395,7 @@ class PlaygroundPage(QMainWindow):
         self.status_label.setText(status_text(frame))
         self.cells.counts_caption.setText(counts_text(frame))
         self._record_cell_counts(frame)
+        self._time_frame()
         self._frames_drawn += 1
         self.frame_shown.emit(frame)
 
@@ -374,8 +408,7 @@ class PlaygroundPage(QMainWindow):
         if self.controller.is_training:
             # Redrawn with the loss curves, on their timer: the frames go to the cells.
             self._cell_counts_shown = False
-            if not self._curve_timer.isActive():
-                self._curve_timer.start()
+            self._schedule_curves()
         else:
             self._show_cell_counts()
 

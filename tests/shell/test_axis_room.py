@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.shell.theme import apply_theme
 from tests.shell.clipped_text import clipped_axis_texts
-from widgets.common.axis_room import refit_axes_now, tick_label_rects
+from widgets.common.axis_room import AxisRoom, refit_axes_now, share_axis_room, tick_label_rects
 from widgets.common.theme import follow_plot_theme
 
 
@@ -111,3 +111,48 @@ def test_the_check_sees_a_plot_squeezed_under_its_neighbour(qtbot):
     panel.setFixedHeight(400)
     qtbot.wait(50)
     assert clipped_axis_texts(panel) == []
+
+
+def test_stacked_plots_changed_together_refit_as_one_and_stay_aligned(qtbot, monkeypatch):
+    panel = QWidget()
+    qtbot.addWidget(panel)
+    layout = QVBoxLayout(panel)
+    plots = []
+    for name in ("loss", "cells", "accuracy"):
+        plot = pg.PlotWidget(panel, background="w")
+        plot.setLabel("left", name)
+        follow_plot_theme(plot, tick_pt=11, label_pt=13)
+        layout.addWidget(plot)
+        plots.append(plot)
+    share_axis_room([plot.getPlotItem() for plot in plots])
+    panel.resize(320, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    axes = [plot.getAxis("left") for plot in plots]
+    qtbot.waitUntil(lambda: len({axis.width() for axis in axes}) == 1)
+    narrow = axes[0].width()
+    qtbot.wait(100)  # refits still due (a theme restored by an earlier test) run first
+
+    passes: list[tuple[int, dict]] = []  # (rooms refitted, measurements per axis)
+    refit, measure = AxisRoom._refit, AxisRoom.needed_across
+
+    def counted_refit(self, rooms):
+        passes.append((len(rooms), {}))
+        refit(self, rooms)
+
+    def counted_measure(self, side):
+        if passes:
+            counts = passes[-1][1]
+            counts[(id(self), side)] = counts.get((id(self), side), 0) + 1
+        return measure(self, side)
+
+    monkeypatch.setattr(AxisRoom, "_refit", counted_refit)
+    monkeypatch.setattr(AxisRoom, "needed_across", counted_measure)
+    # One change to all three (the epoch axis of training curves), one needing wide labels.
+    for k, plot in enumerate(plots):
+        plot.setXRange(0, 120, padding=0)
+        plot.setYRange(0, 1_234_500.0 if k == 1 else 1.0, padding=0)
+    qtbot.waitUntil(lambda: len({axis.width() for axis in axes}) == 1 and axes[0].width() > narrow)
+    qtbot.waitUntil(lambda: clipped_axis_texts(panel) == [])
+    assert any(rooms == 3 for rooms, _counts in passes)  # the three changes, refitted together
+    assert all(n == 1 for _rooms, counts in passes for n in counts.values())  # each axis once

@@ -141,7 +141,8 @@ class AxisRoom(QObject):
         self.group: list[weakref.ref[AxisRoom]] = [weakref.ref(self)]
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.refit)
+        self._timer.timeout.connect(self._refit_waiting)
+        self._waiting = False  # changed since its last refit
         self._own_minimum: dict[str, int] = {}
         # The label each axis shows, and its document's revision once set: pyqtgraph
         # rewrites the label on every setLabel, and a changed revision says it has.
@@ -156,8 +157,12 @@ class AxisRoom(QObject):
         self.schedule()
 
     def schedule(self, *_args) -> None:
-        """Refit once the event loop runs (many changes, one refit)."""
-        self._timer.start(0)
+        """Refit once the event loop runs (many changes, one refit). Plots sharing room
+        wait on one timer, their group's first: a change to all of them (the epoch axis
+        of stacked training curves) is one refit of the group, not one per plot, each
+        measuring all of them."""
+        self._waiting = True
+        self._members()[0]._timer.start(0)
 
     def _axes(self) -> list[pg.AxisItem]:
         axes = [self._plot.getAxis(side) for side in self._plot.axes]
@@ -165,13 +170,26 @@ class AxisRoom(QObject):
 
     def refit(self) -> None:
         """Wrap, size and ask for length now, for this plot and the plots sharing its room."""
-        for axis in self._axes():
-            self._thin_ticks(axis)
-            self._fit_label(axis)
+        self._refit([self])
+
+    def _refit_waiting(self) -> None:
+        """Refit the plots of this group that changed since their last refit."""
+        self._refit([room for room in self._members() if room._waiting] or [self])
+
+    def _refit(self, rooms: list[AxisRoom]) -> None:
+        """Wrap the labels of ``rooms``, size the axes of the whole group (each axis
+        measured once), and ask for the length the labels of ``rooms`` need."""
+        for room in rooms:
+            room._waiting = False
+            for axis in room._axes():
+                room._thin_ticks(axis)
+                room._fit_label(axis)
+        needs: dict[tuple[int, str], float | None] = {}
         for room in self._members():
-            room._size_across()
-        self._ask_length()
-        self._shrinks_left = max(0, self._shrinks_left - 1)
+            room._size_across(needs)
+        for room in rooms:
+            room._ask_length()
+            room._shrinks_left = max(0, room._shrinks_left - 1)
 
     @property
     def _may_shrink(self) -> bool:
@@ -247,13 +265,20 @@ class AxisRoom(QObject):
             need += GAP + axis.label.boundingRect().height() - LABEL_NUDGE - margin
         return need
 
-    def _size_across(self) -> None:
+    def _need_across(self, side: str, needs: dict[tuple[int, str], float | None]) -> float | None:
+        """:meth:`needed_across`, measured once per refit (``needs`` keeps the answers)."""
+        key = (id(self), side)
+        if key not in needs:
+            needs[key] = self.needed_across(side)
+        return needs[key]
+
+    def _size_across(self, needs: dict[tuple[int, str], float | None]) -> None:
         for side in self._plot.axes:
-            need = self.needed_across(side)
+            need = self._need_across(side, needs)
             if need is None:
                 continue
             if side in ("left", "right"):
-                shared = [room.needed_across(side) for room in self._members()]
+                shared = [room._need_across(side, needs) for room in self._members()]
                 need = max([n for n in shared if n is not None], default=need)
             axis = self._plot.getAxis(side)
             size = math.ceil(need)

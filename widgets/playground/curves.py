@@ -27,7 +27,30 @@ LOCAL_RGB = (20, 140, 120)
 MIXED_RGB = (190, 40, 110)
 #: Losses are drawn on a log scale; this is the smallest value shown.
 LOSS_FLOOR = 1e-4
-#: Width of the plots' left axes in the default type, in pixels.
+#: The ends of the epoch axis: 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120, ...
+EPOCH_AXIS_ENDS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+#: Log-scale axes end on multiples of half a decade.
+LOG_RANGE_STEP = 0.5
+#: A regression's R² axis ends below 0 on a multiple of this.
+SCORE_RANGE_STEP = 0.1
+
+
+def epoch_axis_end(last_epoch: float) -> float:
+    """Where the epoch axis ends: the first of 10, 12, 15, 20, 25, 30, 40, ... at or past
+    ``last_epoch``. The axes move in steps (every 20 % or so), not at every epoch: each
+    move re-lays their tick labels out (a tenth of a second for the three plots), which
+    while training took the GUI thread's time from the cells."""
+    value = max(10.0, float(last_epoch))
+    decade = 10.0 ** np.floor(np.log10(value))
+    for end in (*EPOCH_AXIS_ENDS, 10.0):
+        if end * decade >= value * (1 - 1e-12):
+            return float(end * decade)
+    return float(10.0 * decade)
+
+
+def stepped_range(low: float, high: float, step: float) -> tuple[float, float]:
+    """``(low, high)`` widened outwards to multiples of ``step`` (the axes move in steps)."""
+    return float(np.floor(low / step + 1e-9) * step), float(np.ceil(high / step - 1e-9) * step)
 
 
 class ReadableAxis(pg.AxisItem):
@@ -247,14 +270,17 @@ class TrainingCurves(QWidget):
         if plot.titleLabel.text != title:
             plot.setTitle(title, color="#282828", size="12pt")
         low = 0.0 if not regression else min(0.0, float(np.min(history.test_score, initial=0)))
-        plot.setYRange(max(low, -1.0), 1.0, padding=0.02)
+        low = stepped_range(max(low, -1.0), 1.0, SCORE_RANGE_STEP)[0]
+        plot.setYRange(low, 1.0, padding=0.02)
         # At least two decades of loss: a log axis over less labels its minor ticks.
         losses = np.concatenate([history.train_loss, history.test_loss])
         top = np.log10(max(float(np.max(losses, initial=LOSS_FLOOR)), LOSS_FLOOR))
         bottom = np.log10(max(float(np.min(losses, initial=1.0)), LOSS_FLOOR))
-        self.loss_plot.getPlotItem().setYRange(min(bottom, top - 2.0), top, padding=0.05)
+        bottom, top = stepped_range(min(bottom, top - 2.0), top, LOG_RANGE_STEP)
+        self.loss_plot.getPlotItem().setYRange(bottom, top, padding=0.05)
+        end = epoch_axis_end(epochs[-1] if len(epochs) else 0.0)
         for p in (self.loss_plot, self.cells_plot, self.score_plot):
-            p.getPlotItem().setXRange(0, max(10.0, epochs[-1] if len(epochs) else 0), padding=0.02)
+            p.getPlotItem().setXRange(0, end, padding=0.02)
         self._n_points = len(epochs)
 
     def set_cell_counts(
@@ -278,7 +304,8 @@ class TrainingCurves(QWidget):
         if len(values):
             # A decade and a half of room above the largest count keeps the legend clear.
             bottom, top = np.log10(values.min()), np.log10(values.max())
-            self.cells_plot.getPlotItem().setYRange(bottom - 0.1, top + 1.5, padding=0.0)
+            bottom, top = stepped_range(bottom - 0.1, top + 1.5, LOG_RANGE_STEP)
+            self.cells_plot.getPlotItem().setYRange(bottom, top, padding=0.0)
 
     def cell_count_data(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """The drawn points of the ``"cells"``, ``"near points"`` or ``"mixed"`` curve:

@@ -152,6 +152,17 @@ class CellStatisticsPanel(QWidget):
             self._fit_columns()
             self._fit_table_height()
 
+    def _text_lengths(self) -> list[list[int]]:
+        """The length of every cell's text, row by row."""
+        table = self.table
+        return [
+            [
+                len(item.text()) if (item := table.item(r, c)) else 0
+                for c in range(table.columnCount())
+            ]
+            for r in range(table.rowCount())
+        ]
+
     @property
     def shown_count(self) -> int | None:
         """The cell count the big label shows, as a user reads it (None before a frame)."""
@@ -175,6 +186,9 @@ class CellStatisticsPanel(QWidget):
             self.caption.setText("exact cell" if total == 1 else "exact cells")
         else:
             self.caption.setText("activation patterns seen (sampled)")
+        # Texts as long as those shown keep the columns: refitting them (text metrics of
+        # every cell) is most of this update, made many times a second while training.
+        lengths = self._text_lengths()
         self.table.setRowCount(n_layers)
         for k in range(n_layers):
             values = (
@@ -192,13 +206,15 @@ class CellStatisticsPanel(QWidget):
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
+                    font = item.font()
+                    font.setBold(column == 1)
+                    item.setFont(font)
                     self.table.setItem(k, column, item)
-                item.setText(text)
-                font = item.font()
-                font.setBold(column == 1)
-                item.setFont(font)
-        self._fit_columns()
-        self._fit_table_height()
+                if item.text() != text:
+                    item.setText(text)
+        if self._text_lengths() != lengths:
+            self._fit_columns()
+            self._fit_table_height()
         where = "in view" if exact else "on the sampled grid"
         serra = "" if bounds.serra is not None else " Serra's bound is for ReLU only."
         space = "the network's input plane"
