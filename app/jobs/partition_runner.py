@@ -13,7 +13,9 @@ progress bar and status line.
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +31,26 @@ from widgets.common.layer_slider import LayerSlider
 
 #: ``report(generation, layers_done, n_layers, n_cells)``, called from the worker.
 LayerReport = Callable[[int, int, int, int], None]
+#: Seconds between two reports of the same layer: a traced-graph partition calls back
+#: once per chunk of cells (thousands per slice), and each report is a queued signal the
+#: GUI thread turns into a progress bar and a status line.
+REPORT_INTERVAL_S = 0.05
+
+
+class _ReportPace:
+    """When the last report went out, and of which layer (shared by a ticket's threads)."""
+
+    def __init__(self) -> None:
+        self.layer = -1
+        self.time = -math.inf
+
+    def due(self, done: int) -> bool:
+        """Whether a report of ``done`` layers goes out now: a new layer always does."""
+        now = time.monotonic()
+        if done == self.layer and now - self.time < REPORT_INTERVAL_S:
+            return False
+        self.layer, self.time = done, now
+        return True
 
 
 class _Stopped:
@@ -49,11 +71,13 @@ class PartitionTicket:
     generation: int
     stop: threading.Event = field(default_factory=threading.Event, compare=False)
     report: LayerReport | None = field(default=None, compare=False)
+    pace: _ReportPace = field(default_factory=_ReportPace, compare=False, repr=False)
 
     def after_layer(self, done: int, total: int, n_cells: int) -> None:
-        """The partition's progress callback: report, then raise
+        """The partition's progress callback: report (each new layer, and a layer's
+        growing cell count at most every ``REPORT_INTERVAL_S``), then raise
         :class:`engine.layerwise.PartitionCancelled` if the ticket is stopped."""
-        if self.report is not None:
+        if self.report is not None and self.pace.due(done):
             self.report(self.generation, done, total, n_cells)
         if self.stop.is_set():
             raise PartitionCancelled
