@@ -96,9 +96,9 @@ def test_an_animation_that_waits_too_long_names_what_it_waited_for(qtbot, tmp_pa
     page = _Page()
 
     def script(n_frames, size):
-        yield QImage(8, 8, QImage.Format.Format_RGB32)
+        yield QImage(32, 32, QImage.Format.Format_RGB32)
         yield WaitFor((page.never,), lambda: False, "the cells of 2 layers")
-        yield QImage(8, 8, QImage.Format.Format_RGB32)
+        yield QImage(32, 32, QImage.Format.Format_RGB32)
 
     monkeypatch.setattr(animation, "WAIT_TIMEOUT_MS", 200)
     target = ExportAnimation("stalls", "a stalling animation", script)

@@ -17,7 +17,7 @@ from PIL import Image
 from vtkmodules.vtkRenderingCore import vtkCamera
 
 from engine.box_slice import box_corners
-from tests.export.test_headless_every_view import HEADLESS_RUNNER, ROOT, headless_env
+from tests.export.headless_run import HEADLESS_RUNNER, ROOT, headless_env
 from widgets.vtk.framing import MARGIN, CameraPose, fit_camera, projected
 
 ASPECTS = (640 / 360, 3840 / 2160, 4 / 3, 1.0, 9 / 16, 0.4)

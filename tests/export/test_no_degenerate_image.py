@@ -15,7 +15,7 @@ from app.export.animation import FrameWriter
 from app.export.formats import ExportOptions, ImageSize
 from app.export.raster import DEGENERATE_SIDE, write_png
 from app.export.targets import ExportView, export_view
-from tests.export.test_headless_every_view import HEADLESS_RUNNER, ROOT, headless_env
+from tests.export.headless_run import HEADLESS_RUNNER, ROOT, headless_env
 
 
 @pytest.mark.parametrize("size", [(300, 1), (1, 300), (10, 500), (0, 0)])
