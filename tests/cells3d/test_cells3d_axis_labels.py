@@ -75,18 +75,10 @@ def test_each_name_is_beside_an_edge_along_its_axis():
 @pytest.fixture
 def page(qtbot):
     from app.cells3d.page import Cells3DPage
-    from tests.cells3d.test_gui_cells3d import TIMEOUT_MS, trained_and_drawn
-    from tests.shown_page import shown_page
+    from tests.cells3d.test_gui_cells3d import shown_trained
 
     page = Cells3DPage()
-    yield from shown_page(
-        qtbot,
-        page,
-        (1300, 850),
-        timeout_ms=TIMEOUT_MS,
-        drawn=page.partition_shown,
-        ready=lambda: trained_and_drawn(page),
-    )
+    yield from shown_trained(qtbot, page)
 
 
 def test_the_view_names_its_axes_apart_at_the_starting_camera(page):

@@ -10,7 +10,7 @@ from app.cells3d.controller import TRAINING, page_dataset, train_on
 from app.cells3d.page import Cells3DPage
 from app.cells3d.spec import cells3d_first_result
 from engine.partition3d import partition_3d
-from tests.cells3d.test_gui_cells3d import TIMEOUT_MS, trained_and_drawn
+from tests.cells3d.test_gui_cells3d import TIMEOUT_MS, shown_trained, trained_and_drawn
 from tests.shown_page import shown_page
 
 
@@ -78,14 +78,7 @@ def test_a_new_partition_is_drawn_in_one_render(qtbot):
     draw; the view draws once (a draw of the translucent cells is slow in software GL)."""
     page = Cells3DPage()
     renders: list[int] = []
-    for _ in shown_page(
-        qtbot,
-        page,
-        (1300, 850),
-        timeout_ms=TIMEOUT_MS,
-        drawn=page.partition_shown,
-        ready=lambda: trained_and_drawn(page),
-    ):
+    for _ in shown_trained(qtbot, page):
         page.view.render_window.AddObserver("StartEvent", lambda *_: renders.append(1))
         with qtbot.waitSignal(page.partition_shown, timeout=TIMEOUT_MS):
             page.controller.set_layers(1)

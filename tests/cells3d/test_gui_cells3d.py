@@ -23,11 +23,8 @@ from widgets.probe.transition_log import change_text
 TIMEOUT_MS = 120_000
 
 
-@pytest.fixture
-def page(qtbot) -> Iterator[Cells3DPage]:
-    """The page on its own, shown, with its trained preset drawn (the network training
-    starts from is drawn first)."""
-    page = Cells3DPage()
+def shown_trained(qtbot, page: Cells3DPage) -> Iterator[Cells3DPage]:
+    """``page`` shown at 1300x850 until its trained preset is drawn (see shown_page)."""
     yield from shown_page(
         qtbot,
         page,
@@ -36,6 +33,14 @@ def page(qtbot) -> Iterator[Cells3DPage]:
         drawn=page.partition_shown,
         ready=lambda: trained_and_drawn(page),
     )
+
+
+@pytest.fixture
+def page(qtbot) -> Iterator[Cells3DPage]:
+    """The page on its own, shown, with its trained preset drawn (the network training
+    starts from is drawn first)."""
+    page = Cells3DPage()
+    yield from shown_trained(qtbot, page)
 
 
 def trained_and_drawn(page: Cells3DPage) -> bool:
