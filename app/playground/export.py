@@ -37,6 +37,7 @@ def playground_targets(page) -> list[ExportView | ExportAnimation]:
             lambda: page.curves,
             heading=lambda: curves_heading(page),
             staging=lambda: curves_on_a_slide(page),
+            in_deck=False,  # the page's defaults have not trained: the curves are empty
         ),
         ExportView(f"{key}-page", "the whole Playground page", lambda: page),
         ExportAnimation(

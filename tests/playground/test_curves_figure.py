@@ -68,3 +68,16 @@ def test_the_curves_figure_is_a_16_9_slide_of_three_plots_side_by_side(
     assert (width, height) == (pixels or size.pixels)
     assert _plot_rects(page) == on_screen  # the page's column is back
     assert not page.curves.loss_plot.getPlotItem().getAxis("bottom").style["showValues"]
+
+
+def test_the_deck_leaves_out_the_curves_of_a_network_that_has_not_trained(page):
+    """``--deck`` writes the page's figure views at its defaults, where nothing has
+    trained: the curves figure would be three empty plots on a slide."""
+    view = _curves_view(page)
+    epochs = [x for item in _curve_items(page) if item.xData is not None for x in item.xData]
+    assert max(epochs, default=0) == 0  # the defaults show no trained epoch
+    assert not view.in_deck
+
+
+def _curve_items(page):
+    return [item for plot in _plots(page) for item in plot.listDataItems()]
