@@ -244,6 +244,8 @@ def test_the_tab_and_its_space_shortcut(main_window, qtbot):
     tab_bar = pages.tabBar()
     index = titles.index("Playground")
     qtbot.mouseClick(tab_bar, Qt.MouseButton.LeftButton, pos=tab_bar.tabRect(index).center())
+    # A page not built yet shows its "Loading" placeholder until its code is imported.
+    qtbot.waitUntil(lambda: isinstance(pages.currentWidget(), PlaygroundPage), timeout=TIMEOUT_MS)
     page = main_window.findChild(PlaygroundPage)
     assert pages.currentWidget() is page
     qtbot.waitUntil(lambda: page.frames_drawn >= 1, timeout=TIMEOUT_MS)
