@@ -10,21 +10,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QToolButton
 
 from app.playground.frames import local_radius
-from app.playground.page import PlaygroundPage
 from engine.datasets import DATA_BOUNDS
 from engine.networks import network_layers
 from engine.partition2d import partition_2d
-from tests.shown_page import shown_page
-
-TIMEOUT_MS = 60_000
+from tests.playground.shown_playground import TIMEOUT_MS, shown_playground
 
 
 @pytest.fixture
 def page(qtbot):
-    page = PlaygroundPage()
-    yield from shown_page(
-        qtbot, page, (1300, 850), timeout_ms=TIMEOUT_MS, ready=lambda: page.frames_drawn >= 1
-    )
+    yield from shown_playground(qtbot)
 
 
 def step_and_settle(page, qtbot) -> None:

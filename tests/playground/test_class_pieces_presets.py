@@ -19,15 +19,13 @@ import pytest
 
 from app.export.cells_svg import cell_figure_svg
 from app.playground.figure import playground_figure
-from app.playground.page import PlaygroundPage
 from app.playground.preset import apply_playground_preset
 from app.presets.files import load_preset
 from tests.engine.test_partition2d import cell_distances
-from tests.shown_page import shown_page
+from tests.playground.shown_playground import TIMEOUT_MS, shown_playground
 from tests.torch_reference import torch_classes
 from widgets.playground.fills import CONFIDENCE_LEVELS, cell_shades
 
-TIMEOUT_MS = 60_000
 #: Epochs trained per preset (the presets train for 150 and 100).
 EPOCHS = {"xor-4": 20, "circle-ring-features": 15}
 #: Points closer than this to a piece's edge, or whose top two outputs are closer than
@@ -38,10 +36,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 @pytest.fixture
 def page(qtbot):
-    page = PlaygroundPage()
-    yield from shown_page(
-        qtbot, page, (1000, 700), timeout_ms=TIMEOUT_MS, ready=lambda: page.frames_drawn >= 1
-    )
+    yield from shown_playground(qtbot, (1000, 700))
 
 
 def _trained_frame(page, qtbot, name: str):

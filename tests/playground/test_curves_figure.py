@@ -9,19 +9,13 @@ import pytest
 from app.export.catalogue import export_targets
 from app.export.formats import ExportOptions, ImageSize
 from app.export.targets import export_view
-from app.playground.page import PlaygroundPage
+from tests.playground.shown_playground import shown_playground
 from tests.shell.clipped_text import clipped_axis_texts
-from tests.shown_page import shown_page
-
-TIMEOUT_MS = 60_000
 
 
 @pytest.fixture
 def page(qtbot):
-    page = PlaygroundPage()
-    yield from shown_page(
-        qtbot, page, (1300, 850), timeout_ms=TIMEOUT_MS, ready=lambda: page.frames_drawn >= 1
-    )
+    yield from shown_playground(qtbot)
 
 
 def _curves_view(page):

@@ -8,19 +8,14 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.playground.figure import playground_figure
-from app.playground.page import PlaygroundPage
 from engine.adversarial_distance import adversarial_distance
-from tests.shown_page import give_focus, shown_page
-
-TIMEOUT_MS = 60_000
+from tests.playground.shown_playground import shown_playground
+from tests.shown_page import give_focus
 
 
 @pytest.fixture
 def page(qtbot):
-    page = PlaygroundPage()
-    yield from shown_page(
-        qtbot, page, (1300, 850), timeout_ms=TIMEOUT_MS, ready=lambda: page.frames_drawn >= 1
-    )
+    yield from shown_playground(qtbot)
 
 
 def _check(page, norm: str) -> None:

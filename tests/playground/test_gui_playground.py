@@ -17,20 +17,15 @@ from engine.datasets import DATA_BOUNDS
 from engine.features import feature_transform
 from engine.partition2d import partition_2d, pattern_colour_keys
 from engine.training import model_from_state
-from tests.shown_page import shown_page
+from tests.playground.shown_playground import TIMEOUT_MS, shown_playground
 from widgets.common.palettes import CELL_PALETTE, cell_colour_index
 from widgets.playground.fills import cell_shades
-
-TIMEOUT_MS = 60_000
 
 
 @pytest.fixture
 def page(qtbot):
     """A shown Playground page with its first frame drawn."""
-    page = PlaygroundPage()
-    yield from shown_page(
-        qtbot, page, (1300, 850), timeout_ms=TIMEOUT_MS, ready=lambda: page.frames_drawn >= 1
-    )
+    yield from shown_playground(qtbot)
 
 
 def button(page, name: str) -> QToolButton:
