@@ -149,7 +149,7 @@ def partition_2d(
         offsets=rings.offsets,
         indices=np.arange(n_ring, dtype=np.int64),
         edge_neuron=rings.label,
-        patterns=patterns,
+        packed_patterns=np.packbits(patterns, axis=1),
         layer_of_neuron=net.layer_of_neuron()[:n_neurons].astype(np.int64),
         A=A,
         c=c,
