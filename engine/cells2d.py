@@ -12,6 +12,7 @@ from engine.cell_locator import CellLocator
 from engine.layerwise import (
     PartitionCancelled as PartitionCancelled,
 )
+from engine.pattern_keys import packed_pattern_keys
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,6 +74,12 @@ class Partition2D:
     def patterns(self) -> np.ndarray:
         """(R, n_neurons) bool activation pattern of every cell, unpacked once."""
         return unpacked_patterns(self.packed_patterns, self.n_neurons)
+
+    @cached_property
+    def colour_keys(self) -> np.ndarray:
+        """(R,) uint64 stable colour key of every cell's pattern, hashed from the packed
+        rows (:func:`engine.pattern_keys.packed_pattern_keys`) without unpacking them."""
+        return packed_pattern_keys(self.packed_patterns, self.n_neurons)
 
     def cell_pattern(self, r: int) -> np.ndarray:
         """(n_neurons,) bool activation pattern of cell ``r`` (without unpacking them all)."""
