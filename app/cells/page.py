@@ -197,8 +197,7 @@ class CellsPage(QMainWindow):
             [int(width * 0.58), int(width * 0.42)],
             Qt.Orientation.Horizontal,
         )
-        panel = self.network_dock.widget()
-        network_height = panel.layout().totalHeightForWidth(panel.width()) + 24
+        network_height = self.network_dock.widget().natural_height() + 24
         self.resizeDocks(
             [self.network_dock, self.probe_dock],
             [network_height, max(self.height() - network_height, 200)],

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QThreadPool
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QSlider
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QSlider, QWidget
 
 from app.cells.controller import CellsController, CellsRequest, compute_cells
 from app.cells.page import DEFAULT_BOUNDS, CellsPage
@@ -296,3 +296,24 @@ def test_the_qt_binding_keeps_its_references_to_none():
         f"PySide6 {PySide6.__version__} on Python {sys.version.split()[0]} loses a reference "
         f"to None per call ({lost} in 1000 calls); the app would crash: use another PySide6"
     )
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (1200, 800)])
+def test_the_network_panel_opens_tall_enough_to_show_its_slider_and_count(qtbot, size):
+    # The panel scrolls in a short window (1280x720, talk theme); at the usual sizes its
+    # dock must open at the height of its contents, not at the scroll area's hint.
+    from app.shell.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.page("cells")
+    qtbot.waitUntil(lambda: page.canvas.partition is not None, timeout=PARTITION_TIMEOUT_MS)
+    qtbot.wait(50)  # the docks are sized once the page is laid out
+    for name in ("layerSlider", "cellCountLabel"):
+        widget = window.findChild(QWidget, name)
+        visible = widget.visibleRegion().boundingRect()
+        assert visible == widget.rect(), f"{name} shows only {visible} of {widget.rect()}"
+    window.close()

@@ -55,7 +55,7 @@ class NetworkPanel(QFrame):
 
         # In a scroll area: a short window (1280x720, talk type) scrolls the panel
         # instead of squeezing its lines on top of each other.
-        scroll = QScrollArea(self)
+        scroll = self._scroll = QScrollArea(self)
         scroll.setObjectName("cellsSidePanelScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -89,6 +89,12 @@ class NetworkPanel(QFrame):
         side.addSpacing(8)
         side.addWidget(explanation)
         side.addStretch(1)
+
+    def natural_height(self) -> int:
+        """Pixels the panel's contents take at its width, unscrolled (the scroll area's own
+        size hint is far smaller: the dock would open with the slider scrolled away)."""
+        contents = self._scroll.widget()
+        return contents.layout().totalHeightForWidth(self.width())
 
     def show_count(self, n_cells: int) -> None:
         """``n_cells`` cells (or cell)."""
