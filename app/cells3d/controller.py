@@ -171,9 +171,10 @@ def train_on(dataset: Dataset, seed: int = TRAINING.seed, go: threading.Event | 
     """Train :data:`TRAINING`'s network on ``dataset``, yielding a snapshot now and then
     (runs in a worker); returns the final snapshot. The first snapshot is the starting
     network. With ``go``, nothing starts (torch is not even imported) until it is set, at
-    most :data:`FIRST_CELLS_WAIT_S` later."""
+    most :data:`FIRST_CELLS_WAIT_S` later, and None is yielded first."""
     if go is not None:
         go.wait(FIRST_CELLS_WAIT_S)
+        yield None  # a stop asked while waiting (the page closes) ends here, torch unneeded
     from engine.training import Architecture, Trainer, TrainingConfig
 
     architecture = Architecture(TRAINING.widths, TRAINING.activation, n_inputs=3, n_outputs=2)
@@ -442,8 +443,8 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
     def _is_current(self) -> bool:
         return self._training is not None and self.sender() is self._training.signals
 
-    def _on_training_yielded(self, snapshot: TrainingSnapshot) -> None:
-        if self._is_current():
+    def _on_training_yielded(self, snapshot: TrainingSnapshot | None) -> None:
+        if snapshot is not None and self._is_current():
             self._snapshot = snapshot
             self.training_progress.emit(snapshot)
             if self._starting is not None:
