@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine.activations import ACTIVATIONS as ACTIVATIONS
+from engine.activations import NEGATIVE_SLOPES, check_activation
 from engine.torch_draws import TorchGenerator
 
 if TYPE_CHECKING:
@@ -51,9 +53,6 @@ class NotAnMlpError(ValueError):
 class InputRangeError(ValueError):
     """An input outside what the engine computes exactly in float64; ``str(error)`` says
     what to change. The rules are in :mod:`engine.input_checks`, which raises it."""
-
-
-ACTIVATIONS = ("relu", "leaky_relu", "abs")
 
 
 @dataclass(frozen=True)
@@ -284,10 +283,7 @@ def random_mlp_layers(
     """
     if any(int(w) < 1 for w in widths):
         raise ValueError(f"hidden widths must be positive integers, got {list(widths)}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}"
-        )
+    check_activation(activation)
     generator = TorchGenerator(seed)
     dtype = np.float32 if single else np.float64
     affine = []
@@ -297,13 +293,25 @@ def random_mlp_layers(
         bias = generator.normal(width, bias_std, dtype)
         affine.append((weight.reshape(width, fan_in).astype(np.float64), bias.astype(np.float64)))
         fan_in = width
-    slope = {"relu": 0.0, "leaky_relu": 0.01, "abs": -1.0}[activation]
+    slope = NEGATIVE_SLOPES[activation]
     hidden = tuple(HiddenLayer(w, b, activation, slope) for w, b in affine[:-1])
     return NetworkLayers(hidden, affine[-1][0], affine[-1][1], int(n_inputs))
 
 
 #: How each activation is named on screen.
 ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "abs": "absolute value"}
+
+
+def identical_layers(a: NetworkLayers, b: NetworkLayers) -> bool:
+    """Whether two networks have the same layers, bit for bit."""
+    if len(a.hidden) != len(b.hidden) or a.n_inputs != b.n_inputs:
+        return False
+    pairs = [(a.out_weight, b.out_weight), (a.out_bias, b.out_bias)]
+    for x, y in zip(a.hidden, b.hidden, strict=True):
+        if (x.activation, x.negative_slope) != (y.activation, y.negative_slope):
+            return False
+        pairs += [(x.weight, y.weight), (x.bias, y.bias)]
+    return all(np.array_equal(x, y) for x, y in pairs)
 
 
 def describe_network(model: nn.Sequential | NetworkLayers) -> str:

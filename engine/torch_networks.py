@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine.networks import ACTIVATIONS
+from engine.activations import check_activation
 
 
 class Abs(nn.Module):
@@ -28,14 +28,13 @@ Abs.__module__ = "engine.networks"
 
 
 def make_activation(kind: str, negative_slope: float = 0.01) -> nn.Module:
-    """A fresh activation module for ``kind`` in :data:`engine.networks.ACTIVATIONS`."""
+    """A fresh activation module for ``kind`` in :data:`engine.activations.ACTIVATIONS`."""
     if kind == "relu":
         return nn.ReLU()
     if kind == "leaky_relu":
         return nn.LeakyReLU(negative_slope)
-    if kind == "abs":
-        return Abs()
-    raise ValueError(f"unknown activation {kind!r}; choose one of {', '.join(ACTIVATIONS)}")
+    check_activation(kind)
+    return Abs()
 
 
 def random_mlp(
@@ -77,11 +76,7 @@ def torch_model(layers) -> nn.Sequential:
     modules: list[nn.Module] = []
     for hidden in layers.hidden:
         modules.append(_linear(hidden.weight, hidden.bias))
-        modules.append(
-            make_activation(hidden.activation, hidden.negative_slope)
-            if hidden.activation == "leaky_relu"
-            else make_activation(hidden.activation)
-        )
+        modules.append(make_activation(hidden.activation, hidden.negative_slope))
     modules.append(_linear(layers.out_weight, layers.out_bias))
     return nn.Sequential(*modules)
 

@@ -14,7 +14,7 @@ cancelled, keeping the weights it reached. The GUI thread only receives results.
 When the page opens, nothing is on screen yet: the first training shows the network it
 starts from (its cells and the data) and waits for those cells before it trains, so the
 first result is not held up by training. That starting network is built in numpy
-(:func:`engine.networks.random_mlp_layers`, torch's own draws bit for bit), so the first
+(:func:`app.cells3d.training.starting_network`, torch's own draws bit for bit), so the first
 result needs no torch at all (a second of start-up): the training imports it once the
 cells are drawn, and its first snapshot is checked against the network on screen (on a
 torch build whose maths the draws do not reproduce, the page shows torch's network).
@@ -31,17 +31,17 @@ import traceback
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import GeneratorWorker, create_worker
 
 from app.cells3d.state import Cells3DState
+from app.cells3d.training import page_dataset, random_model, starting_network, train_on
 from app.jobs.partition_runner import PartitionRunner, PartitionTicket
 from app.state.fields import SettingError
 from app.state.owner import StateOwner
-from engine.datasets import DATA_BOUNDS_3D, DATASETS_3D, Dataset, make_dataset
+from engine.datasets import DATA_BOUNDS_3D, DATASETS_3D, Dataset
 from engine.decision3d import DecisionSurface, decision_surface
-from engine.networks import NetworkLayers, network_layers, random_mlp_layers
+from engine.networks import NetworkLayers, identical_layers, network_layers
 from engine.partition3d import Partition3D, partition_3d
 
 if TYPE_CHECKING:
@@ -54,64 +54,6 @@ if TYPE_CHECKING:
 Bounds3D = tuple[float, float, float, float, float, float]
 #: Past this many cells the partition stops with a message (the view stays usable).
 MAX_REGIONS = 400_000
-
-
-@dataclass(frozen=True)
-class PageTraining:
-    """How the page trains: 3 inputs, two hidden ReLU layers, one output per class, Adam.
-
-    Plain values: :func:`train_on` makes :mod:`engine.training`'s architecture and
-    configuration of them (that module imports torch)."""
-
-    widths: tuple[int, ...] = (12, 12)
-    activation: str = "relu"
-    optimiser: str = "adam"
-    learning_rate: float = 0.02
-    batch_size: int = 32
-    epochs: int = 30
-    seed: int = 0
-
-
-TRAINING = PageTraining()
-DATA_SAMPLES = 500
-DATA_NOISE = 0.03
-SNAPSHOT_SECONDS = 0.25
-#: Longest wait (seconds) of a training for its starting network's cells to be shown.
-FIRST_CELLS_WAIT_S = 30.0
-
-
-def page_dataset(name: str, seed: int = 0) -> Dataset:
-    """The 3-D data set ``name`` as the page trains on it (:data:`DATA_SAMPLES` points,
-    :data:`DATA_NOISE` jitter), drawn with ``seed``."""
-    return make_dataset(name, n_samples=DATA_SAMPLES, noise=DATA_NOISE, seed=seed)
-
-
-def random_model() -> NetworkLayers:
-    """A fixed random 3 → 12 → 12 → 2 ReLU network (the page's "random" preset): the
-    layers of ``random_mlp((12, 12), n_inputs=3, n_outputs=2, seed=4)``."""
-    return random_mlp_layers(TRAINING.widths, n_inputs=3, n_outputs=2, seed=4)
-
-
-def starting_network(dataset: Dataset, seed: int) -> NetworkLayers:
-    """The network a training on ``dataset`` with ``seed`` starts from (float32 weights,
-    drawn as torch draws them), without torch."""
-    return random_mlp_layers(
-        TRAINING.widths,
-        n_inputs=Inputs3D.n_features,
-        n_outputs=dataset.n_classes or 1,
-        seed=seed,
-        activation=TRAINING.activation,
-        single=True,
-    )
-
-
-class Inputs3D:
-    """The identity feature map of 3-D inputs, as :class:`engine.training.Trainer` takes it."""
-
-    n_features = 3
-
-    def __call__(self, points: np.ndarray) -> np.ndarray:
-        return np.asarray(points, dtype=np.float64).reshape(-1, 3).copy()
 
 
 @dataclass(frozen=True)
@@ -165,42 +107,6 @@ def compute_cells(request: Cells3DRequest) -> Cells3DResult:
         partition.n_layers_total,
         time.perf_counter() - start,
     )
-
-
-def train_on(dataset: Dataset, seed: int = TRAINING.seed, go: threading.Event | None = None):
-    """Train :data:`TRAINING`'s network on ``dataset``, yielding a snapshot now and then
-    (runs in a worker); returns the final snapshot. The first snapshot is the starting
-    network. With ``go``, nothing starts (torch is not even imported) until it is set, at
-    most :data:`FIRST_CELLS_WAIT_S` later, and None is yielded first."""
-    if go is not None:
-        go.wait(FIRST_CELLS_WAIT_S)
-        yield None  # a stop asked while waiting (the page closes) ends here, torch unneeded
-    from engine.training import Architecture, Trainer, TrainingConfig
-
-    architecture = Architecture(TRAINING.widths, TRAINING.activation, n_inputs=3, n_outputs=2)
-    config = TrainingConfig(
-        optimiser=TRAINING.optimiser,
-        learning_rate=TRAINING.learning_rate,
-        batch_size=TRAINING.batch_size,
-        epochs=TRAINING.epochs,
-        seed=seed,
-    )
-    trainer = Trainer(dataset, Inputs3D(), architecture, config)
-    yield trainer.snapshot()
-    yield from trainer.run(TRAINING.epochs, every=SNAPSHOT_SECONDS)
-    return trainer.snapshot()
-
-
-def same_network(a: NetworkLayers, b: NetworkLayers) -> bool:
-    """Whether two networks have the same layers, bit for bit."""
-    pairs = [(a.out_weight, b.out_weight), (a.out_bias, b.out_bias)]
-    if len(a.hidden) != len(b.hidden) or a.n_inputs != b.n_inputs:
-        return False
-    for x, y in zip(a.hidden, b.hidden, strict=True):
-        if (x.activation, x.negative_slope) != (y.activation, y.negative_slope):
-            return False
-        pairs += [(x.weight, y.weight), (x.bias, y.bias)]
-    return all(np.array_equal(x, y) for x, y in pairs)
 
 
 def _network_shape(model: Network) -> tuple[int, int]:
@@ -457,7 +363,7 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
         if self._model is not starting:
             return  # another network is shown by now
         model = snapshot.model()
-        if not same_network(network_layers(model), starting):
+        if not identical_layers(network_layers(model), starting):
             self.set_network(model, self._training_dataset)
 
     def _on_training_returned(self, snapshot: TrainingSnapshot) -> None:

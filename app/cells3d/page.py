@@ -25,10 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cells3d.controller import TRAINING, Cells3DController, Cells3DResult
+from app.cells3d.controller import Cells3DController, Cells3DResult
 from app.cells3d.controls import Cells3DControls
 from app.cells3d.probe import Probe3DController
 from app.cells3d.state import BOX, Cells3DState
+from app.cells3d.training import TRAINING
 from app.jobs.partition_runner import follow_partitions
 from app.probe.controller import ProbeState
 from app.shell.window_close import WindowCloseWatcher

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from app.cells3d.controller import page_dataset
 from app.cells3d.page import Cells3DPage
 from app.cells3d.state import MAX_SEED, Cells3DState, vector3
+from app.cells3d.training import page_dataset
 from app.state.fields import SettingError, whole
 from engine.datasets import DATASETS_3D, Dataset
 from engine.networks import network_layers

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from app.cells3d.controller import TRAINING, page_dataset, train_on
 from app.cells3d.page import Cells3DPage
 from app.cells3d.spec import cells3d_first_result
+from app.cells3d.training import TRAINING, page_dataset, train_on
 from engine.networks import NetworkLayers, network_layers
 from engine.partition3d import partition_3d
 from tests.cells3d.test_gui_cells3d import TIMEOUT_MS, shown_trained, trained_and_drawn
