@@ -13,15 +13,17 @@ checks the equality against torch itself.
 :func:`engine.networks.random_mlp` initialises its weights with), so the network a
 training starts from can be shown before torch is imported. Their Box-Muller transform
 calls the C library's ``log``, ``cos`` and ``sin`` (``logf``, ``cosf``, ``sinf`` in
-float32) as torch's CPU kernel does on its default and AVX-512 builds; torch's AVX2 build
-uses its own vectorised float32 functions, whose last bits may differ, so callers compare
-with torch's network once torch is there (see :mod:`app.cells3d.controller`).
+float32) as torch's CPU kernel does on its default build; its AVX2 build (which AVX-512
+machines run too) uses its own float32 functions, reproduced by :mod:`engine.torch_float_maths`
+(:func:`torch_uses_avx2` guesses which build runs; a caller that must be exact on any
+build compares with torch's numbers once torch is imported).
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import itertools
 import math
 import os
@@ -79,6 +81,7 @@ class TorchUniform:
         return out.reshape(int(rows), int(columns))
 
 
+@functools.lru_cache(maxsize=1)
 def _c_maths() -> tuple:
     """The C library's ``logf``, ``cosf``, ``sinf`` (float32 in, float32 out)."""
     name = "libm.so.6" if sys.platform.startswith("linux") else ctypes.util.find_library("m")
