@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import polygons
-from engine.partition2d import Partition2D
+from engine.cells2d import Partition2D
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import polygons
+from engine.cell_cutting import RELATIVE_THICKNESS, ROUNDING_ULPS
 from engine.layerwise import domain_diagonal
-from engine.partition2d import RELATIVE_THICKNESS, ROUNDING_ULPS
 from engine.partition3d import Partition3D
 
 _EPS = float(np.finfo(np.float64).eps)

@@ -3,20 +3,46 @@
 A network Splinescope can analyse is a ``torch.nn.Sequential`` of ``nn.Linear`` layers
 and piecewise-linear activations (``nn.ReLU``, ``nn.LeakyReLU``, :class:`Abs`), optionally
 starting with ``nn.Flatten``. :func:`network_layers` turns such a model into plain float64
-numpy arrays, which is what every geometric routine of the engine works on.
+numpy arrays, which is what every geometric routine of the engine works on; it also takes
+those arrays themselves (a :class:`NetworkLayers`), so code that builds its network in
+numpy (:func:`random_mlp_layers`) never needs torch.
+
+This module imports torch only when it is given a torch model (a second of start-up a
+page's first result need not wait for). The torch modules, :class:`Abs`,
+:func:`make_activation` and :func:`random_mlp`, live in :mod:`engine.torch_networks` and
+are importable from here as before.
 """
 
 from __future__ import annotations
 
 import itertools
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import nn
+
+from engine.activations import ACTIVATIONS as ACTIVATIONS
+from engine.activations import NEGATIVE_SLOPES, check_activation
+from engine.torch_draws import TorchGenerator
+
+if TYPE_CHECKING:
+    from torch import nn
+
+#: Names importable from here that live in :mod:`engine.torch_networks` (they need torch).
+_TORCH_NAMES = ("Abs", "make_activation", "random_mlp")
+
+
+def __getattr__(name: str):
+    """:class:`Abs`, :func:`make_activation` and :func:`random_mlp`, importing torch."""
+    if name in _TORCH_NAMES:
+        from engine import torch_networks
+
+        return getattr(torch_networks, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class NotAnMlpError(ValueError):
@@ -27,16 +53,6 @@ class NotAnMlpError(ValueError):
 class InputRangeError(ValueError):
     """An input outside what the engine computes exactly in float64; ``str(error)`` says
     what to change. The rules are in :mod:`engine.input_checks`, which raises it."""
-
-
-class Abs(nn.Module):
-    """Absolute-value activation, ``|x|``: piecewise linear with one kink at 0."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.abs(x)
-
-
-ACTIVATIONS = ("relu", "leaky_relu", "abs")
 
 
 @dataclass(frozen=True)
@@ -125,6 +141,10 @@ class NetworkLayers:
 
 
 def _activation_of(module: nn.Module) -> tuple[str, float] | None:
+    from torch import nn
+
+    from engine.torch_networks import Abs
+
     if isinstance(module, nn.ReLU):
         return "relu", 0.0
     if isinstance(module, nn.LeakyReLU):
@@ -151,8 +171,9 @@ def reusing_layers(model: nn.Module, layers: NetworkLayers) -> Iterator[None]:
         _lent.entry = previous
 
 
-def network_layers(model: nn.Module) -> NetworkLayers:
-    """Validate ``model`` and extract its layers as float64 arrays.
+def network_layers(model: nn.Module | NetworkLayers) -> NetworkLayers:
+    """Validate ``model`` and extract its layers as float64 arrays (a
+    :class:`NetworkLayers` is returned as it is).
 
     Raises
     ------
@@ -163,6 +184,16 @@ def network_layers(model: nn.Module) -> NetworkLayers:
         the offending layer and says why. :class:`InputRangeError` when two Linear
         layers in a row compose into weights that overflow.
     """
+    if isinstance(model, NetworkLayers):
+        return model
+    if "torch" not in sys.modules:  # then it cannot be a torch model
+        raise NotAnMlpError(
+            f"expected a torch.nn.Sequential of Linear layers and piecewise-linear "
+            f"activations, got {type(model).__name__}"
+        )
+    import torch
+    from torch import nn
+
     if not isinstance(model, nn.Sequential):
         raise NotAnMlpError(
             f"expected a torch.nn.Sequential of Linear layers and piecewise-linear "
@@ -228,18 +259,7 @@ def network_layers(model: nn.Module) -> NetworkLayers:
     return NetworkLayers(hidden, out_weight, out_bias, n_inputs)
 
 
-def make_activation(kind: str, negative_slope: float = 0.01) -> nn.Module:
-    """A fresh activation module for ``kind`` in :data:`ACTIVATIONS`."""
-    if kind == "relu":
-        return nn.ReLU()
-    if kind == "leaky_relu":
-        return nn.LeakyReLU(negative_slope)
-    if kind == "abs":
-        return Abs()
-    raise ValueError(f"unknown activation {kind!r}; choose one of {', '.join(ACTIVATIONS)}")
-
-
-def random_mlp(
+def random_mlp_layers(
     widths: Sequence[int],
     *,
     n_inputs: int = 2,
@@ -247,35 +267,54 @@ def random_mlp(
     seed: int = 0,
     activation: str = "relu",
     bias_std: float = 0.1,
-    dtype: torch.dtype = torch.float64,
-) -> nn.Sequential:
-    """A He-initialised MLP ``n_inputs -> widths... -> n_outputs``.
+    single: bool = False,
+) -> NetworkLayers:
+    """The layers of ``random_mlp(widths, ..., seed=seed)``, bit for bit, without torch.
 
-    Weights are drawn from N(0, 2 / fan_in), biases from N(0, bias_std^2), with a
-    ``torch.Generator`` seeded by ``seed``, so the same arguments give the same network.
+    The weights are drawn as :func:`engine.torch_networks.random_mlp` draws them (the
+    same seeded generator, the same order; :class:`engine.torch_draws.TorchGenerator`),
+    in float32 when ``single`` (its ``dtype=torch.float32``, as training starts), else
+    float64, and returned in float64.
+
+    Returns
+    -------
+    NetworkLayers : hidden layers ``(width, fan_in)`` weights and ``(width,)`` biases, then
+    the ``(n_outputs, widths[-1])`` output layer.
     """
     if any(int(w) < 1 for w in widths):
         raise ValueError(f"hidden widths must be positive integers, got {list(widths)}")
-    generator = torch.Generator().manual_seed(seed)
-    layers: list[nn.Module] = []
-    fan_in = n_inputs
-    for width in [*widths, n_outputs]:
-        linear = nn.Linear(fan_in, int(width), dtype=dtype)
-        with torch.no_grad():
-            linear.weight.normal_(0.0, float(np.sqrt(2.0 / fan_in)), generator=generator)
-            linear.bias.normal_(0.0, bias_std, generator=generator)
-        layers.append(linear)
-        layers.append(make_activation(activation))
-        fan_in = int(width)
-    layers.pop()
-    return nn.Sequential(*layers)
+    check_activation(activation)
+    generator = TorchGenerator(seed)
+    dtype = np.float32 if single else np.float64
+    affine = []
+    fan_in = int(n_inputs)
+    for width in [*(int(w) for w in widths), int(n_outputs)]:
+        weight = generator.normal(width * fan_in, float(np.sqrt(2.0 / fan_in)), dtype)
+        bias = generator.normal(width, bias_std, dtype)
+        affine.append((weight.reshape(width, fan_in).astype(np.float64), bias.astype(np.float64)))
+        fan_in = width
+    slope = NEGATIVE_SLOPES[activation]
+    hidden = tuple(HiddenLayer(w, b, activation, slope) for w, b in affine[:-1])
+    return NetworkLayers(hidden, affine[-1][0], affine[-1][1], int(n_inputs))
 
 
 #: How each activation is named on screen.
 ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "LeakyReLU", "abs": "absolute value"}
 
 
-def describe_network(model: nn.Sequential) -> str:
+def identical_layers(a: NetworkLayers, b: NetworkLayers) -> bool:
+    """Whether two networks have the same layers, bit for bit."""
+    if len(a.hidden) != len(b.hidden) or a.n_inputs != b.n_inputs:
+        return False
+    pairs = [(a.out_weight, b.out_weight), (a.out_bias, b.out_bias)]
+    for x, y in zip(a.hidden, b.hidden, strict=True):
+        if (x.activation, x.negative_slope) != (y.activation, y.negative_slope):
+            return False
+        pairs += [(x.weight, y.weight), (x.bias, y.bias)]
+    return all(np.array_equal(x, y) for x, y in pairs)
+
+
+def describe_network(model: nn.Sequential | NetworkLayers) -> str:
     """``2 → 16 → 16 → 2 · ReLU``: the widths and activation of ``model``."""
     layers = network_layers(model)
     widths = [layers.n_inputs, *layers.widths, layers.n_outputs]

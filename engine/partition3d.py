@@ -33,12 +33,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
-from torch import nn
 
 from engine import polygons, polyhedra, polyhedron_kernels
 from engine.blas_threads import one_blas_thread
+from engine.cell_cutting import RELATIVE_THICKNESS, ROUNDING_ULPS, TooManyRegionsError
 from engine.input_checks import budgeted_partition
 from engine.layerwise import (
     LayerProgress,
@@ -49,9 +50,11 @@ from engine.layerwise import (
     join_parts,
 )
 from engine.networks import NetworkLayers, network_layers
-from engine.partition2d import RELATIVE_THICKNESS, ROUNDING_ULPS, TooManyRegionsError
 from engine.partition3d_locator import PolyhedronLocator
 from engine.pattern_keys import pattern_colour_keys
+
+if TYPE_CHECKING:
+    from torch import nn
 
 __all__ = ["Partition3D", "PartitionCancelled", "TooManyRegionsError", "partition_3d"]
 
@@ -422,7 +425,7 @@ def _cut_layer(
 
 @budgeted_partition(3)
 def partition_3d(
-    model: nn.Module,
+    model: nn.Module | NetworkLayers,
     bounds,
     *,
     plane=None,
@@ -435,7 +438,9 @@ def partition_3d(
     Parameters
     ----------
     model : ``nn.Sequential`` of Linear layers and piecewise-linear activations, with 3
-        inputs (or any number with ``plane``).
+        inputs (or any number with ``plane``), or its float64 layers
+        (:class:`engine.networks.NetworkLayers`, e.g. from
+        :func:`engine.networks.random_mlp_layers`): then torch is not imported.
     bounds : ``(xmin, xmax, ymin, ymax, zmin, zmax)`` of the box.
     plane : optional ``(origin (d,), u (d,), v (d,), w (d,))``; the box then lies in the
         3-D slice ``x = origin + s u + t v + q w`` of the d-dimensional input space.

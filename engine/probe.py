@@ -13,15 +13,17 @@ Nothing recomputes the partition.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-from torch import nn
 
+from engine.cells2d import Partition2D
 from engine.decision import DecisionBoundary
 from engine.networks import NetworkLayers, network_layers
-from engine.partition2d import Partition2D
 from engine.segment_walk import SegmentCrossings, segment_crossings
+
+if TYPE_CHECKING:
+    from torch import nn
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,13 +8,17 @@ segments; :func:`probe_step_3d` walks a drag step exactly with the same
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from torch import nn
 
 from engine import polygons
 from engine.decision3d import DecisionSurface
 from engine.partition3d import Partition3D
 from engine.probe import ProbeReadout, ProbeStep, cell_readout, nearest_on_segments, walk_to
+
+if TYPE_CHECKING:
+    from torch import nn
 
 
 def nearest_on_polygons(

@@ -9,12 +9,15 @@ a piece of the first ``l`` layers the pre-activations of layer ``l + 1`` are aff
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from torch import nn
 
 from engine.input_checks import check_segment
 from engine.networks import network_layers
+
+if TYPE_CHECKING:
+    from torch import nn
 
 #: Crossings closer than this (in ``t``) are one crossing: their neurons flip together.
 TIE_TOLERANCE = 1e-12

@@ -13,7 +13,14 @@ cancelled, keeping the weights it reached. The GUI thread only receives results.
 
 When the page opens, nothing is on screen yet: the first training shows the network it
 starts from (its cells and the data) and waits for those cells before it trains, so the
-first result is not held up by training (whose first step imports a second of torch).
+first result is not held up by training. That starting network is built in numpy
+(:func:`app.cells3d.training.starting_network`, torch's own draws bit for bit), so the first
+result needs no torch at all (a second of start-up): the training imports it once the
+cells are drawn, and its first snapshot is checked against the network on screen (on a
+torch build whose maths the draws do not reproduce, the page shows torch's network).
+Networks are ``nn.Sequential`` models or their float64 layers
+(:class:`engine.networks.NetworkLayers`); :meth:`Cells3DController.torch_model` gives a
+model for what needs one (sessions, the Cells page).
 """
 
 from __future__ import annotations
@@ -22,53 +29,31 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import GeneratorWorker, create_worker
-from torch import nn
 
 from app.cells3d.state import Cells3DState
+from app.cells3d.training import page_dataset, random_model, starting_network, train_on
 from app.jobs.partition_runner import PartitionRunner, PartitionTicket
 from app.state.fields import SettingError
 from app.state.owner import StateOwner
-from engine.datasets import DATA_BOUNDS_3D, DATASETS_3D, Dataset, make_dataset
+from engine.datasets import DATA_BOUNDS_3D, DATASETS_3D, Dataset
 from engine.decision3d import DecisionSurface, decision_surface
-from engine.networks import network_layers, random_mlp
+from engine.networks import NetworkLayers, identical_layers, network_layers
 from engine.partition3d import Partition3D, partition_3d
-from engine.training import Architecture, Trainer, TrainingConfig, TrainingSnapshot
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from engine.training import TrainingSnapshot
+
+    Network = nn.Sequential | NetworkLayers
 
 Bounds3D = tuple[float, float, float, float, float, float]
 #: Past this many cells the partition stops with a message (the view stays usable).
 MAX_REGIONS = 400_000
-#: The networks the page trains: 3 inputs, two hidden ReLU layers, one output per class.
-ARCHITECTURE = Architecture(widths=(12, 12), activation="relu", n_inputs=3, n_outputs=2)
-TRAINING = TrainingConfig(optimiser="adam", learning_rate=0.02, batch_size=32, epochs=30, seed=0)
-DATA_SAMPLES = 500
-DATA_NOISE = 0.03
-SNAPSHOT_SECONDS = 0.25
-#: Longest wait (seconds) of a training for its starting network's cells to be shown.
-FIRST_CELLS_WAIT_S = 30.0
-
-
-def page_dataset(name: str, seed: int = 0) -> Dataset:
-    """The 3-D data set ``name`` as the page trains on it (:data:`DATA_SAMPLES` points,
-    :data:`DATA_NOISE` jitter), drawn with ``seed``."""
-    return make_dataset(name, n_samples=DATA_SAMPLES, noise=DATA_NOISE, seed=seed)
-
-
-def random_model() -> nn.Sequential:
-    """A fixed random 3 → 12 → 12 → 2 ReLU network (the page's "random" preset)."""
-    return random_mlp(ARCHITECTURE.widths, n_inputs=3, n_outputs=2, seed=4)
-
-
-class Inputs3D:
-    """The identity feature map of 3-D inputs, as :class:`engine.training.Trainer` takes it."""
-
-    n_features = 3
-
-    def __call__(self, points: np.ndarray) -> np.ndarray:
-        return np.asarray(points, dtype=np.float64).reshape(-1, 3).copy()
 
 
 @dataclass(frozen=True)
@@ -76,7 +61,7 @@ class Cells3DRequest:
     """The first ``layers`` hidden layers of ``model`` on ``bounds``; ``ticket`` reports
     each layer done and stops the partition once stopped."""
 
-    model: nn.Sequential
+    model: Network
     bounds: Bounds3D
     layers: int
     ticket: PartitionTicket
@@ -95,7 +80,7 @@ class Cells3DResult:
     seconds : time to compute both.
     """
 
-    model: nn.Sequential
+    model: Network
     partition: Partition3D
     surface: DecisionSurface | None
     layers: int
@@ -124,19 +109,7 @@ def compute_cells(request: Cells3DRequest) -> Cells3DResult:
     )
 
 
-def train_on(dataset: Dataset, seed: int = TRAINING.seed, go: threading.Event | None = None):
-    """Train :data:`ARCHITECTURE` on ``dataset``, yielding a snapshot now and then (runs in
-    a worker); returns the final snapshot. The first snapshot is the starting network;
-    with ``go``, training waits for it to be set (at most :data:`FIRST_CELLS_WAIT_S`)."""
-    trainer = Trainer(dataset, Inputs3D(), ARCHITECTURE, replace(TRAINING, seed=seed))
-    yield trainer.snapshot()
-    if go is not None:
-        go.wait(FIRST_CELLS_WAIT_S)
-    yield from trainer.run(TRAINING.epochs, every=SNAPSHOT_SECONDS)
-    return trainer.snapshot()
-
-
-def _network_shape(model: nn.Sequential) -> tuple[int, int]:
+def _network_shape(model: Network) -> tuple[int, int]:
     """Hidden layers and neurons of ``model``."""
     layers = network_layers(model)
     return len(layers.hidden), layers.n_neurons
@@ -153,7 +126,8 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
     partition_ready(object) : a :class:`Cells3DResult` of the newest request.
     partition_failed(str) : a message for the user.
     partition_cancelled() : the newest partition was cancelled; the last result stays.
-    network_changed(object) : the network to show now (``nn.Sequential``).
+    network_changed(object) : the network to show now (``nn.Sequential`` or
+        :class:`engine.networks.NetworkLayers`).
     data_changed(object) : the data set trained on (:class:`Dataset`), or None.
     training_started(str) : the title of the data set being trained on.
     training_progress(object) : a :class:`TrainingSnapshot`.
@@ -174,7 +148,7 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
 
     def __init__(
         self,
-        model: nn.Sequential | None = None,
+        model: Network | None = None,
         bounds: Bounds3D = DATA_BOUNDS_3D,
         parent: QObject | None = None,
     ) -> None:
@@ -195,6 +169,8 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
         self._training_dataset: Dataset | None = None
         # Set once the starting network's cells are shown: its training may go on.
         self._training_go: threading.Event | None = None
+        # The starting network shown before torch was there, until training checks it.
+        self._starting: NetworkLayers | None = None
 
     # The state ------------------------------------------------------------------------------
 
@@ -211,7 +187,15 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
     # The network and its data ---------------------------------------------------------------
 
     @property
-    def model(self) -> nn.Sequential:
+    def model(self) -> Network:
+        return self._model
+
+    def torch_model(self) -> nn.Sequential:
+        """The network shown, as an ``nn.Sequential`` (imports torch if need be)."""
+        if isinstance(self._model, NetworkLayers):
+            from engine.torch_networks import torch_model
+
+            return torch_model(self._model)
         return self._model
 
     @property
@@ -240,7 +224,7 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
 
     def set_network(
         self,
-        model: nn.Sequential,
+        model: Network,
         dataset: Dataset | None = None,
         state: Cells3DState | None = None,
     ) -> None:
@@ -324,6 +308,7 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
         # Nothing on screen yet (the page opens): show the starting network's cells first.
         first = self._result is None and not self._runner.is_busy
         go = self._training_go = threading.Event() if first else None
+        self._starting = starting_network(dataset, seed) if first else None
         worker = create_worker(
             train_on, dataset, seed, go, _start_thread=False, _ignore_errors=True
         )
@@ -337,6 +322,8 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
         self._final = None
         self.training_started.emit(kind.title)
         worker.start()
+        if self._starting is not None:
+            self.set_network(self._starting, dataset)
 
     def train_chosen(self) -> None:
         """Train on the state's data set with its seed (the page's Train button)."""
@@ -362,17 +349,22 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
     def _is_current(self) -> bool:
         return self._training is not None and self.sender() is self._training.signals
 
-    def _on_training_yielded(self, snapshot: TrainingSnapshot) -> None:
-        if self._is_current():
+    def _on_training_yielded(self, snapshot: TrainingSnapshot | None) -> None:
+        if snapshot is not None and self._is_current():
             self._snapshot = snapshot
             self.training_progress.emit(snapshot)
-            if self._training_go is not None and self._result is None:
-                self._show_starting_network(snapshot)
+            if self._starting is not None:
+                self._check_starting_network(snapshot)
 
-    def _show_starting_network(self, snapshot: TrainingSnapshot) -> None:
-        """Show the network a training starts from, with its data; the training goes on
-        once its cells are drawn (or could not be)."""
-        self.set_network(snapshot.model(), self._training_dataset)
+    def _check_starting_network(self, snapshot: TrainingSnapshot) -> None:
+        """The training's first snapshot is the network it starts from: should it differ
+        from the one drawn before torch was there, show torch's."""
+        starting, self._starting = self._starting, None
+        if self._model is not starting:
+            return  # another network is shown by now
+        model = snapshot.model()
+        if not identical_layers(network_layers(model), starting):
+            self.set_network(model, self._training_dataset)
 
     def _on_training_returned(self, snapshot: TrainingSnapshot) -> None:
         if self._is_current():
@@ -410,7 +402,7 @@ class Cells3DController(StateOwner[Cells3DState], QObject):
             self._training = None
 
 
-def _check_shape(state: Cells3DState, model: nn.Sequential) -> None:
+def _check_shape(state: Cells3DState, model: Network) -> None:
     """Raise ValueError unless ``state`` is of ``model``'s shape."""
     n_layers, n_neurons = _network_shape(model)
     if (state.n_layers, state.n_neurons) != (n_layers, n_neurons):

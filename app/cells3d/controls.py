@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.cells3d.controller import TRAINING, Cells3DController, random_model
+from app.cells3d.controller import Cells3DController
 from app.cells3d.state import COLOUR_BY, DATASETS, EXPLODE, OPACITY, Cells3DState
+from app.cells3d.training import TRAINING, random_model
 from app.jobs.partition_runner import partition_progress_bar
 from engine.datasets import DATASETS_3D
 from widgets.common.fonts import give_own_font, scaled_font

@@ -10,6 +10,8 @@ shows it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShowEvent
@@ -22,25 +24,28 @@ from PySide6.QtWidgets import (
     QToolBar,
     QWidget,
 )
-from torch import nn
 
-from app.cells3d.controller import TRAINING, Cells3DController, Cells3DResult
+from app.cells3d.controller import Cells3DController, Cells3DResult
 from app.cells3d.controls import Cells3DControls
 from app.cells3d.probe import Probe3DController
 from app.cells3d.state import BOX, Cells3DState
+from app.cells3d.training import TRAINING
 from app.jobs.partition_runner import follow_partitions
 from app.probe.controller import ProbeState
 from app.shell.window_close import WindowCloseWatcher
 from engine.box_slice import box_slice
 from engine.datasets import DATASETS_3D, Dataset
 from engine.networks import describe_network
-from engine.training import TrainingSnapshot
 from widgets.cells3d.scene import VIEWS, SceneOptions
 from widgets.cells3d.view import Cells3DView
 from widgets.common.message_box import show_warning
 from widgets.common.theme import Theme, current_theme, follow_theme
 from widgets.probe.panel import ProbePanel
 from widgets.probe.transition_log import TransitionLog
+
+if TYPE_CHECKING:
+    from app.cells3d.controller import Network
+    from engine.training import TrainingSnapshot
 
 VARIABLES = ("x₁", "x₂", "x₃")
 #: Keys of the standard views.
@@ -260,7 +265,7 @@ class Cells3DPage(QMainWindow):
 
     def show_saved(
         self,
-        model: nn.Sequential,
+        model: Network,
         dataset: Dataset | None,
         state: Cells3DState,
         probe: np.ndarray | None = None,
@@ -462,7 +467,7 @@ class Cells3DPage(QMainWindow):
         """Ask for the slicing plane's exact 2-D cells on the Cells page."""
         state = self.controller.state
         section = box_slice(self.controller.bounds, state.slice_origin, state.slice_normal)
-        self.slice_requested.emit(self.controller.model, section.bounds, section.plane)
+        self.slice_requested.emit(self.controller.torch_model(), section.bounds, section.plane)
 
     def _show_error(self, message: str) -> None:
         self.status_label.setText("The computation failed.")

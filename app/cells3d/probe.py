@@ -7,15 +7,21 @@ show it. A step locates one point and walks one segment exactly: it runs inline.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from torch import nn
 
 from app.probe.controller import ProbeState
 from engine.decision3d import DecisionSurface
 from engine.partition3d import Partition3D
 from engine.probe import ProbeReadout, Transition
 from engine.probe3d import probe_readout_3d, probe_step_3d
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from engine.networks import NetworkLayers
 
 #: Where a new probe goes, from the box's centre towards the corner the starting view
 #: looks from, as a fraction of the way there: in front, where it can be seen.
@@ -41,7 +47,7 @@ class Probe3DController(QObject):
 
     probe_changed = Signal(object)  # ProbeState
 
-    def __init__(self, model: nn.Sequential, parent: QObject | None = None) -> None:
+    def __init__(self, model: nn.Sequential | NetworkLayers, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._model = model
         self._partition: Partition3D | None = None
@@ -62,7 +68,7 @@ class Probe3DController(QObject):
     def position(self) -> np.ndarray | None:
         return None if self._state is None else self._state.readout.point.copy()
 
-    def set_model(self, model: nn.Sequential) -> None:
+    def set_model(self, model: nn.Sequential | NetworkLayers) -> None:
         """Probe a new network: the next partition places the probe afresh."""
         self._model = model
         self._partition = None

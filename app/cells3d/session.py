@@ -13,19 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from torch import nn
 
-from app.cells3d.controller import page_dataset
 from app.cells3d.page import Cells3DPage
 from app.cells3d.state import MAX_SEED, Cells3DState, vector3
+from app.cells3d.training import page_dataset
 from app.state.fields import SettingError, whole
 from engine.datasets import DATASETS_3D, Dataset
-from engine.network_spec import NetworkSpecError, build_network, network_spec, network_tensors
 from engine.networks import network_layers
 from engine.session_file import PageState, SessionFileError
+
+if TYPE_CHECKING:
+    from torch import nn
 
 _PREFIX = "network."
 #: Settings saved under the state's own field names.
@@ -58,12 +59,15 @@ class SavedCells3D:
 
 
 def save_cells3d_state(page: Cells3DPage) -> PageState:
+    from engine.network_spec import network_spec, network_tensors  # imports torch
+
     c = page.controller
+    model = c.torch_model()
     state = c.state
     dataset = c.dataset
     probe = page.probe.position
     settings = {
-        "network": network_spec(c.model),
+        "network": network_spec(model),
         "dataset": None if dataset is None else {"name": dataset.name, "seed": dataset.seed},
         "probe": None if probe is None else [float(v) for v in probe],
         **{name: getattr(state, name) for name in _SAME_NAMES},
@@ -75,7 +79,7 @@ def save_cells3d_state(page: Cells3DPage) -> PageState:
             "normal": list(state.slice_normal),
         },
     }
-    tensors = {_PREFIX + k: v for k, v in network_tensors(c.model).items()}
+    tensors = {_PREFIX + k: v for k, v in network_tensors(model).items()}
     return PageState(settings, tensors)
 
 
@@ -119,6 +123,8 @@ def _settings_state(
 def parse_cells3d_state(state: PageState, now: Cells3DState | None = None) -> SavedCells3D:
     """Check ``state`` and build what it describes; raises ValueError. Settings it does
     not give keep their values in ``now`` (default: the page's defaults)."""
+    from engine.network_spec import NetworkSpecError, build_network  # imports torch
+
     settings, tensors = state.settings, state.tensors
     weights = {k[len(_PREFIX) :]: v for k, v in tensors.items() if k.startswith(_PREFIX)}
     try:

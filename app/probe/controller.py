@@ -8,14 +8,14 @@ on the GUI thread, never recomputing the partition.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from torch import nn
 
+from engine.cells2d import Partition2D
 from engine.decision import DecisionBoundary
 from engine.networks import network_layers
-from engine.partition2d import Partition2D
 from engine.probe import (
     LocalAffineMap,
     ProbeReadout,
@@ -27,6 +27,9 @@ from engine.probe import (
     probe_step,
 )
 from engine.segment_walk import SegmentCrossings, segment_crossings
+
+if TYPE_CHECKING:
+    from torch import nn
 
 
 @dataclass(frozen=True, eq=False)

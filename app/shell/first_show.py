@@ -51,7 +51,7 @@ class FirstShowProbe(QObject):
         super().__init__(window)
         self._path = path
         self._key = key
-        self._written_callback = written or QApplication.instance().exit
+        self._written_callback = written or (lambda code: _close_and_exit(window, code))
         self._stamps: dict[str, float | str | None] = {"page": key}
         self._written = False
         self._rule = None
@@ -109,9 +109,17 @@ class FirstShowProbe(QObject):
         self._written_callback(0 if failure is None else 1)
 
 
+def _close_and_exit(window: QWidget, code: int) -> None:
+    """Close ``window`` (its pages stop their workers) and quit with ``code``: quitting
+    with workers still running crashes the interpreter on its way out."""
+    window.close()
+    QApplication.instance().exit(code)
+
+
 def install_first_show_probe(
     window: QWidget, key: str, path: Path, written: Callable[[int], None] | None = None
 ) -> FirstShowProbe:
     """Record ``window``'s first show and its page ``key``'s first result into ``path``,
-    then call ``written(code)`` (default: quit the application with that exit code)."""
+    then call ``written(code)`` (default: close the window and quit the application with
+    that exit code)."""
     return FirstShowProbe(window, key, path, written)

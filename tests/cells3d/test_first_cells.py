@@ -6,20 +6,24 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from app.cells3d.controller import TRAINING, page_dataset, train_on
 from app.cells3d.page import Cells3DPage
 from app.cells3d.spec import cells3d_first_result
+from app.cells3d.training import TRAINING, page_dataset, train_on
+from engine.networks import NetworkLayers, network_layers
 from engine.partition3d import partition_3d
 from tests.cells3d.test_gui_cells3d import TIMEOUT_MS, shown_trained, trained_and_drawn
 from tests.shown_page import shown_page
 
 
-def _weights(model: torch.nn.Module) -> list[np.ndarray]:
-    return [p.detach().numpy().copy() for p in model.parameters()]
+def _weights(model: torch.nn.Module | NetworkLayers) -> list[np.ndarray]:
+    """Every weight and bias, input side first, in float64."""
+    layers = network_layers(model)
+    pairs = [(h.weight, h.bias) for h in layers.hidden] + [(layers.out_weight, layers.out_bias)]
+    return [array for pair in pairs for array in pair]
 
 
-def _trained_alone(dataset_name: str, seed: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """The starting and the trained weights of the page's training, run here directly."""
+def _trained_alone(dataset_name: str, seed: int) -> tuple[torch.nn.Module, torch.nn.Module]:
+    """The starting and the trained networks of the page's training, run here directly."""
     run = train_on(page_dataset(dataset_name, seed), seed)
     start = next(run)
     final = None
@@ -28,7 +32,7 @@ def _trained_alone(dataset_name: str, seed: int) -> tuple[list[np.ndarray], list
             next(run)
         except StopIteration as stop:
             final = stop.value
-    return _weights(start.model()), _weights(final.model())
+    return start.model(), final.model()
 
 
 def test_the_starting_network_is_drawn_first_then_the_trained_one(qtbot):
@@ -46,18 +50,20 @@ def test_the_starting_network_is_drawn_first_then_the_trained_one(qtbot):
     ):
         assert rule.is_ready()
         shown = first[0]
-        # Training waits for these cells: they are drawn before its first epoch.
-        assert epochs_when_drawn[0] == 0
+        # Training waits for these cells: they are drawn before it even builds its
+        # network (the one drawn is built in numpy, with torch's draws).
+        assert epochs_when_drawn[0] == -1 and isinstance(shown.model, NetworkLayers)
         assert c.dataset is not None and c.dataset.name == c.state.dataset
         start, trained = _trained_alone(c.state.dataset, c.state.seed)
-        for got, want in zip(_weights(shown.model), start, strict=True):
+        for got, want in zip(_weights(shown.model), _weights(start), strict=True):
             np.testing.assert_array_equal(got, want)
-        expected = partition_3d(shown.model, c.bounds)
-        assert shown.partition.n_regions == expected.n_regions
+        expected = partition_3d(start, c.bounds)  # torch's starting network
+        for name in ("vertices", "face_offsets", "face_indices", "face_neuron", "patterns", "A"):
+            np.testing.assert_array_equal(getattr(shown.partition, name), getattr(expected, name))
 
         qtbot.waitUntil(lambda: trained_and_drawn(page), timeout=TIMEOUT_MS)
         # The same training as without the first look: the trained weights are the same.
-        for got, want in zip(_weights(c.model), trained, strict=True):
+        for got, want in zip(_weights(c.model), _weights(trained), strict=True):
             np.testing.assert_array_equal(got, want)
         assert first[-1].model is c.model and c.model is not shown.model
         assert page.count_label.text() == f"{partition_3d(c.model, c.bounds).n_regions:,}"

@@ -101,11 +101,12 @@ def test_a_session_restores_onto_a_page_never_built(qtbot, tmp_path, monkeypatch
     second.close()
 
 
-def test_a_fresh_process_paints_its_window_before_building_its_page(tmp_path):
+@pytest.mark.parametrize("key", ["volume", "cells3d"])
+def test_a_fresh_process_paints_its_window_before_building_its_page(tmp_path, key):
     out = tmp_path / "stamps.json"
     env = dict(os.environ, SPLINESCOPE_FIRST_SHOW=str(out), HOME=str(tmp_path / "home"))
     done = subprocess.run(
-        [sys.executable, "main.py", "--page", "volume"],
+        [sys.executable, "main.py", "--page", key],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -114,10 +115,10 @@ def test_a_fresh_process_paints_its_window_before_building_its_page(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     stamps = json.loads(out.read_text(encoding="utf-8"))
-    assert stamps["failure"] is None
+    assert stamps["failure"] is None and stamps["page"] == key
     assert stamps["window"] < stamps["built"] <= stamps["result"]
-    # The Volume page's first result needs no torch (a second of start-up); the probe
-    # says whether it was imported by then.
+    # The Volume page's and the Cells 3D page's first results need no torch (a second of
+    # start-up); the probe says whether it was imported by then.
     assert stamps["torch_at_result"] is False
 
 
@@ -125,6 +126,14 @@ def test_a_fresh_process_paints_its_window_before_building_its_page(tmp_path):
 #: spec (its page, controller and export views) and the engine code its first result runs.
 TORCH_FREE_FIRST_RESULTS = {
     "volume": ("app.volume.spec", "engine.volumes", "engine.packings"),
+    "cells3d": (
+        "app.cells3d.spec",
+        "engine.networks",
+        "engine.partition3d",
+        "engine.decision3d",
+        "engine.probe3d",
+        "engine.datasets",
+    ),
 }
 
 
