@@ -30,6 +30,7 @@ from engine.cell_edges import unique_edges
 from engine.partition2d import Partition2D, pattern_colour_keys
 from widgets.canvas.cell_fills import CellFillItem, grouped_fills
 from widgets.canvas.path_viewbox import PathDrawingViewBox
+from widgets.canvas.plot_frame import frame_to_domain
 from widgets.common.palettes import DOMAIN_EDGE_RGB, layer_edge_widths
 from widgets.common.theme import Theme, current_theme, follow_theme, style_plot_axes
 from widgets.probe.overlay import ProbeOverlay
@@ -38,6 +39,8 @@ DECISION_WIDTH = 3.0
 TICK_PT = 10
 AXIS_LABEL_PT = 13
 LEGEND_PT = 11
+#: Where the legend's top right corner sits from the top right of the plot's contents.
+LEGEND_OFFSET = (-12, 12)
 _Z_FILLS = 0
 _Z_EDGES = 10
 _Z_DECISION = 100
@@ -125,7 +128,7 @@ class CellCanvas(pg.PlotWidget):
             lambda: self._decision_halo.setVisible(self._decision_line.isVisible())
         )
         self._legend = pg.LegendItem(
-            offset=(-12, 12),
+            offset=LEGEND_OFFSET,
             brush=pg.mkBrush(255, 255, 255, 225),
             pen=pg.mkPen(190, 190, 190),
             labelTextColor=(30, 30, 30),
@@ -135,6 +138,10 @@ class CellCanvas(pg.PlotWidget):
         # The legend sits in a column reserved right of the data, never over the cells.
         self._legend.setParentItem(plot)
         self._legend.setZValue(_Z_DECISION + 10)
+        # The plot area takes the domain's shape (equal axes fill it, no empty band of
+        # axis); the legend follows the right and top margins that frame it.
+        self._frame = frame_to_domain(plot)
+        self._frame.margins_changed.connect(self._place_legend)
         self._legend_column = 0.0
         # What the legend and the axis labels show; rebuilt only when it changes (a legend
         # costs milliseconds, an axis label a re-layout of the axes on every frame).
@@ -237,6 +244,7 @@ class CellCanvas(pg.PlotWidget):
         self._rebuild_legend(has_decision=len(segments) > 0)
         if bounds_changed:
             xmin, xmax, ymin, ymax = (float(v) for v in partition.bounds)
+            self._frame.set_domain((xmin, xmax, ymin, ymax))
             self.getPlotItem().getViewBox().setRange(
                 xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.03
             )
@@ -319,6 +327,11 @@ class CellCanvas(pg.PlotWidget):
         # partitions with and without a decision boundary.
         self._legend_column = max(self._legend_column, self._legend.width() + 24)
         self.getPlotItem().layout.setColumnFixedWidth(2, self._legend_column)
+
+    def _place_legend(self, left: float, top: float, right: float, bottom: float) -> None:
+        """Keep the legend at the top right of the framed plot (inside its margins)."""
+        offset = (LEGEND_OFFSET[0] - right, LEGEND_OFFSET[1] + top)
+        self._legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=offset)
 
     def _label_axes(self, *, sliced: bool) -> None:
         if sliced == self._axes_sliced:
