@@ -60,7 +60,7 @@ def test_a_plot_framed_to_its_domain_passes_both_checks_at_any_shape(qtbot):
         assert abs(size.width() - size.height()) <= 1.0, (width, height, size)
         assert min(fill_shares(plot.getPlotItem())) > 0.99
         # The spare room is split evenly either side of the framed plot.
-        left, top, right, bottom = plot.getPlotItem().layout.getContentsMargins()
+        left, top, right, _bottom = plot.getPlotItem().layout.getContentsMargins()
         if width > height:
             assert abs(left - right) < 1.0 and left > 50
         else:
