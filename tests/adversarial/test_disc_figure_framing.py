@@ -16,7 +16,7 @@ from engine.adversarial_plane import train_plane_classifier
 from engine.decision import decision_boundary
 from engine.partition2d import partition_2d
 from tests.shell.clipped_text import clipped_axis_texts
-from tests.shell.plot_fill import fill_shares, underfilled_plots
+from tests.shell.plot_fill import fill_shares, framing_problems
 from widgets.adversarial.plane_disc import PlaneDiscCanvas
 
 SIZES = [(640, 360), (1920, 1080), (3840, 2160)]
@@ -59,7 +59,7 @@ def test_the_disc_figure_is_framed_to_its_square_domain(
         view = widget.getPlotItem().getViewBox()
         seen.append(
             (
-                clipped_axis_texts(widget) + underfilled_plots(widget),
+                clipped_axis_texts(widget) + framing_problems(widget),
                 view.size(),
                 fill_shares(widget.getPlotItem()),
             )

@@ -91,3 +91,11 @@ def underfilled_plots(root: QWidget) -> list[str]:
                     f"{axis} range shown ({low:.3g} to {high:.3g})"
                 )
     return problems
+
+
+def framing_problems(root: QWidget) -> list[str]:
+    """What a figure's framing wastes or cuts: tick labels cut by the picture's edge
+    (:func:`tests.shell.clipped_text.edge_cut_tick_labels`) and under-filled plots."""
+    from tests.shell.clipped_text import edge_cut_tick_labels
+
+    return edge_cut_tick_labels(root) + underfilled_plots(root)

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from tests.shell.clipped_text import clipped_axis_texts
-from tests.shell.plot_fill import fill_shares, underfilled_plots
+from tests.shell.plot_fill import fill_shares, framing_problems, underfilled_plots
 from widgets.canvas.plot_frame import frame_to_domain
 from widgets.common.axis_room import keep_axis_room
 
@@ -38,7 +38,7 @@ def _square_of_data(qtbot, width: int, height: int) -> pg.PlotWidget:
 
 def test_the_checks_see_the_cut_top_label_and_the_empty_band_of_axis(qtbot):
     plot = _square_of_data(qtbot, 900, 450)
-    cut = clipped_axis_texts(plot)
+    cut = framing_problems(plot)
     assert any("x2" in p and "cut by the picture's edge" in p for p in cut), cut
     x_share, y_share = fill_shares(plot.getPlotItem())
     assert x_share < 0.6 and y_share > 0.99  # the x range is stretched to the wide view
@@ -55,7 +55,7 @@ def test_a_plot_framed_to_its_domain_passes_both_checks_at_any_shape(qtbot):
         plot.resize(width, height)
         qtbot.wait(100)  # the layout applies the frame's margins from the event loop
         plot.setRange(xRange=DOMAIN[:2], yRange=DOMAIN[2:], padding=0.0)
-        qtbot.waitUntil(lambda: clipped_axis_texts(plot) == [] and underfilled_plots(plot) == [])
+        qtbot.waitUntil(lambda: clipped_axis_texts(plot) == [] and framing_problems(plot) == [])
         size = view.size()
         assert abs(size.width() - size.height()) <= 1.0, (width, height, size)
         assert min(fill_shares(plot.getPlotItem())) > 0.99
