@@ -7,16 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import app.export.raster as raster
 from app.export.figure_frame import FigureHeading
-from app.export.formats import ImageSize
 from app.shell.theme import apply_theme
 from engine.adversarial_distance import adversarial_distance
 from engine.adversarial_plane import train_plane_classifier
 from engine.decision import decision_boundary
 from engine.partition2d import partition_2d
-from tests.shell.clipped_text import clipped_axis_texts
-from tests.shell.plot_fill import fill_shares, framing_problems
+from tests.shell.framed_export import check_framed
 from widgets.adversarial.plane_disc import PlaneDiscCanvas
 
 SIZES = [(640, 360), (1920, 1080), (3840, 2160)]
@@ -53,24 +50,5 @@ def test_the_disc_figure_is_framed_to_its_square_domain(
     answer = adversarial_distance(classifier.model, np.array([0.0, 0.5]), norm="l2")
     canvas.set_disc(answer.x0, answer.distance, answer.norm, answer.point)
     qtbot.wait(100)
-    seen = []
-
-    def checked(widget, painter, ratio):  # as the every-view run checks, once drawn
-        view = widget.getPlotItem().getViewBox()
-        seen.append(
-            (
-                clipped_axis_texts(widget) + framing_problems(widget),
-                view.size(),
-                fill_shares(widget.getPlotItem()),
-            )
-        )
-
-    monkeypatch.setattr(raster, "paint_vtk_views", checked)
-    for width, height in SIZES:
-        image = raster.render_widget(canvas, ImageSize(pixels=(width, height)), heading=HEADING)
-        assert (image.width(), image.height()) == (width, height)
-        problems, size, shares = seen[-1]
-        assert problems == [], (width, height, problems)
-        aspect = (xmax - xmin) / (ymax - ymin)
-        assert size.width() / size.height() == pytest.approx(aspect, abs=0.01), (width, height)
-        assert min(shares) > 0.97, (width, height, shares)
+    aspect = (xmax - xmin) / (ymax - ymin)
+    check_framed(canvas, SIZES, HEADING, monkeypatch, aspect)

@@ -2,18 +2,20 @@
 
 A plot's data is the domain its page declares (a cell canvas's rectangle, kept by
 :mod:`widgets.canvas.plot_frame`) or else the bounding rectangle of its items, as
-pyqtgraph's auto-range measures it. Along each axis, the part of the range shown that the
-data covers is its fill. A plot that locks its aspect (equal axes) gets its ranges from
-pyqtgraph, which stretches one of them to the view's shape: a fill under
-:data:`MIN_FILL` there is empty axis the figure spends its room on. A plot that sets its
-own ranges chose them (a fraction shown on 0 to 1 whatever its curve spans): the rule
-holds it only to the same bound where nothing was chosen, its range following its data.
+pyqtgraph's auto-range measures it (plain Qt shapes without the width of their pens).
+Along each axis, the part of the range shown that the data covers is its fill. A plot
+that locks its aspect (equal axes) gets its ranges from pyqtgraph, which stretches one
+of them to the view's shape: a fill under :data:`MIN_FILL` there is empty axis the
+figure spends its room on. A plot that sets its own ranges chose them (a fraction shown
+on 0 to 1 whatever its curve spans): the rule holds it only to the same bound where
+nothing was chosen, its range following its data.
 """
 
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QAbstractGraphicsShapeItem, QGraphicsItem, QGraphicsPathItem, QWidget
 
 from widgets.canvas.plot_frame import declared_domain
 
@@ -21,17 +23,42 @@ from widgets.canvas.plot_frame import declared_domain
 MIN_FILL = 0.7
 
 
+def _shape_rect(view: pg.ViewBox, item: QGraphicsItem) -> QRectF | None:
+    """Where a plain Qt item (no ``dataBounds``) draws, in ``view``'s data coordinates:
+    its rectangle or path without its pen, whose cosmetic width Qt adds in data units
+    (a 1.5 px outline of the unit square would reach from -0.75 to 1.75)."""
+    if not item.isVisible() or item.flags() & QGraphicsItem.GraphicsItemFlag.ItemHasNoContents:
+        return None
+    if isinstance(item, QAbstractGraphicsShapeItem) and hasattr(item, "rect"):
+        rect = item.rect()
+    elif isinstance(item, QGraphicsPathItem):
+        rect = item.path().boundingRect()
+    else:
+        rect = item.boundingRect()
+    return view.mapFromItemToView(item, rect).boundingRect()
+
+
 def data_extent(plot: pg.PlotItem) -> list[tuple[float, float]] | None:
     """``[(xmin, xmax), (ymin, ymax)]`` of what ``plot`` shows: its declared domain, else
-    its visible items' bounds; None when it shows nothing measurable."""
+    its visible items' bounds (pyqtgraph's items as its auto-range measures them, plain
+    Qt shapes without their pens); None when it shows nothing measurable."""
     domain = declared_domain(plot)
     if domain is not None:
         xmin, xmax, ymin, ymax = domain
         return [(xmin, xmax), (ymin, ymax)]
-    bounds = plot.getViewBox().childrenBounds()
-    if bounds is None or any(b is None for b in bounds):
+    view = plot.getViewBox()
+    plain = [item for item in view.addedItems if getattr(item, "dataBounds", None) is None]
+    measured = [item for item in view.addedItems if item not in plain]
+    extent = [list(b) if b is not None else None for b in view.childrenBounds(items=measured)]
+    for rect in filter(None, (_shape_rect(view, item) for item in plain)):
+        for index, (low, high) in enumerate(
+            ((rect.left(), rect.right()), (rect.top(), rect.bottom()))
+        ):
+            now = extent[index]
+            extent[index] = [low, high] if now is None else [min(now[0], low), max(now[1], high)]
+    if any(b is None for b in extent):
         return None
-    return [(float(low), float(high)) for low, high in bounds]
+    return [(float(low), float(high)) for low, high in extent]
 
 
 def fill_shares(plot: pg.PlotItem) -> tuple[float, float] | None:

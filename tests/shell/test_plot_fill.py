@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsRectItem
 
 from tests.shell.clipped_text import clipped_axis_texts
-from tests.shell.plot_fill import fill_shares, framing_problems, underfilled_plots
+from tests.shell.plot_fill import data_extent, fill_shares, framing_problems, underfilled_plots
 from widgets.canvas.plot_frame import frame_to_domain
 from widgets.common.axis_room import keep_axis_room
 
@@ -78,3 +79,21 @@ def test_a_frame_rejects_an_empty_or_infinite_domain(qtbot):
         else:
             raise AssertionError(f"{bad} was accepted")
     assert frame.domain is None
+
+
+def test_a_plain_qt_shape_is_measured_without_its_pen(qtbot):
+    """A unit square outlined by a 1.5 px cosmetic pen is 0 to 1, not -0.75 to 1.75 (Qt
+    adds the pen's width in data units): the Volume square's empty bands were missed so."""
+    plot = pg.PlotWidget(background="w")
+    qtbot.addWidget(plot)
+    plot.setAspectLocked(True)
+    square = QGraphicsRectItem(0.0, 0.0, 1.0, 1.0)
+    square.setPen(pg.mkPen(0, 0, 0, width=1.5))
+    plot.addItem(square)
+    plot.resize(900, 450)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.setRange(xRange=(0.0, 1.0), yRange=(0.0, 1.0), padding=0.0)
+    assert data_extent(plot.getPlotItem()) == [(0.0, 1.0), (0.0, 1.0)]
+    (problem,) = underfilled_plots(plot)
+    assert "x range" in problem
