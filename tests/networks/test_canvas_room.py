@@ -8,11 +8,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
 
-from app.networks.page import NetworksPage
 from engine.networks import random_mlp
 from engine.partition2d import partition_2d
-from tests.cnn_case import small_cnn
-from tests.shown_page import shown_page
+from tests.networks.small_page import small_cnn_page
 from widgets.canvas.cell_canvas import CellCanvas
 from widgets.networks.anchor_marks import LABEL_PLACES, AnchorMarks
 
@@ -112,10 +110,7 @@ def test_a_tall_canvas_gives_the_plot_its_width(qtbot, canvas):
 
 @pytest.fixture
 def page(qtbot):
-    shown = NetworksPage()
-    with qtbot.waitSignal(shown.controller.slice_ready, timeout=TIMEOUT_MS):
-        shown.show_model(small_cnn(), (1, 8, 8), "small CNN")
-    yield from shown_page(qtbot, shown, (1280, 690), timeout_ms=TIMEOUT_MS)
+    yield from small_cnn_page(qtbot, (1280, 690))
 
 
 def test_the_page_at_1280x720_puts_the_legend_below_and_keeps_the_letters_in(qtbot, page):
