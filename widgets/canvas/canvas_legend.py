@@ -13,7 +13,6 @@ so the cells do not jump between partitions with and without a decision boundary
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import pyqtgraph as pg
@@ -53,7 +52,8 @@ class CanvasLegend:
         self._frame = frame
         self._below = False
         self._room = 0.0  # the reserved column's width, or row's height
-        self._one_column = (0.0, 0.0)
+        #: The legend's (width, height) by number of columns.
+        self._sizes: dict[int, tuple[float, float]] = {1: (0.0, 0.0)}
         plot.geometryChanged.connect(self.arrange)
         frame.margins_changed.connect(lambda *_margins: self._anchor())
         plot.getViewBox().sigResized.connect(lambda *_args: self._anchor())
@@ -91,13 +91,11 @@ class CanvasLegend:
         in as many columns as fit, and reserve its room in the plot's layout."""
         plot, legend = self._plot, self.item
         previous = (self._below, legend.columnCount)
-        width, height = self._one_column
-        count = max(len(legend.items), 1)
-        columns = next(
-            (c for c in (count, 3, 2) if c <= count and c * width <= self._free()[0] - 16), 1
-        )
-        below_room = height * math.ceil(count / columns) / count + 2 * BELOW_GAP
-        below = self._below_is_better(width + BESIDE_ROOM, below_room)
+        room_x = self._free()[0] - 2 * BELOW_GAP
+        fitting = [c for c, (w, _h) in self._sizes.items() if w <= room_x] or [1]
+        columns = max(fitting)
+        below_room = self._sizes[columns][1] + 2 * BELOW_GAP
+        below = self._below_is_better(self._sizes[1][0] + BESIDE_ROOM, below_room)
         if legend.columnCount != (columns if below else 1):
             legend.setColumnCount(columns if below else 1)
             legend.updateSize()
@@ -113,10 +111,15 @@ class CanvasLegend:
         self._anchor()
 
     def _measure(self) -> None:
-        """The legend's size in one column (what placing it is reckoned from)."""
-        self.item.setColumnCount(1)
-        self.item.updateSize()
-        self._one_column = (self.item.width(), self.item.height())
+        """The legend's size in each number of columns it may take (one to three, or
+        one per entry), measured once per set of entries and theme."""
+        count = len(self.item.items)
+        self._sizes = {}
+        for columns in sorted({1, min(2, count), min(3, count), count} - {0}):
+            self.item.setColumnCount(columns)
+            self.item.updateSize()
+            self._sizes[columns] = (self.item.width(), self.item.height())
+        self._sizes = self._sizes or {1: (0.0, 0.0)}
 
     def _free(self) -> tuple[float, float]:
         """The width and height the data could take with no legend: the plot area, the
