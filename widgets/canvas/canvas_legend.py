@@ -122,15 +122,21 @@ class CanvasLegend:
         self._sizes = self._sizes or {1: (0.0, 0.0)}
 
     def _free(self) -> tuple[float, float]:
-        """The width and height the data could take with no legend: the plot area, the
-        legend's room and the frame's margins (whatever the legend's place, they add up
-        to the same)."""
+        """The width and height the data could take with no legend: the plot's size less
+        its visible axes and title. Read from sizes the legend's place does not change,
+        so that it is the same before and after the layout applies a new place."""
         plot = self._plot
-        left, top, right, bottom = plot.layout.getContentsMargins()
-        view = plot.getViewBox().geometry()
-        room_x = 0.0 if self._below else self._room
-        room_y = self._room if self._below else 0.0
-        return view.width() + room_x + left + right, view.height() + room_y + top + bottom
+        width, height = plot.size().width(), plot.size().height()
+        for side in ("left", "right", "top", "bottom"):
+            axis = plot.getAxis(side)
+            if axis.isVisible():
+                if axis.orientation in ("left", "right"):
+                    width -= axis.width()
+                else:
+                    height -= axis.height()
+        if plot.titleLabel.isVisible():
+            height -= plot.titleLabel.height()
+        return width, height
 
     def _below_is_better(self, beside_width: float, below_height: float) -> bool:
         """Whether the data is drawn larger with the legend below than beside it (for a
