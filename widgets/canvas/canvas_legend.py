@@ -108,6 +108,12 @@ class CanvasLegend:
         layout = plot.layout
         layout.setColumnFixedWidth(_COLUMN, 0.0 if below else self._room)
         layout.setRowFixedHeight(_ROW, self._room if below else 0.0)
+        if (below, legend.columnCount) != previous:
+            # A new place frees or takes room: apply it and frame the plot to it now, so
+            # that an export drawn before the event loop runs meets a settled layout.
+            layout.activate()
+            self._frame.reframe()
+            layout.activate()
         self._anchor()
 
     def _measure(self) -> None:
