@@ -10,7 +10,9 @@ output folder, the theme, and ``all`` or ``sized``) writes, in one window:
   each of ``FIGURE_SIZES``, named ``NAME-WxH.png``. At the moment each is drawn (laid out
   at the export's size) its pyqtgraph axes are checked as the page-wide screen test checks
   them (:mod:`tests.shell.clipped_text`): labels fit, tick labels inside their axis, apart
-  from each other and from the axis label, nothing of an axis outside the picture.
+  from each other and from the axis label, nothing of an axis outside the picture; and
+  its framing (:func:`tests.shell.plot_fill.framing_problems`): no tick label cut by the
+  picture's edge, no plot whose data fills under 70% of a range pyqtgraph chose.
 
 It prints ``jobs: FILE ...`` first, then per drawing of a sized PNG ``AXES FILE COUNT``
 and ``CUT FILE PROBLEM`` for each problem found.
@@ -37,6 +39,7 @@ from app.hulls import controller as hulls_controller
 from app.shell.theme import apply_theme
 from tests.export.quick_experiments import quick_experiments
 from tests.shell.clipped_text import _axes, _views, clipped_axis_texts
+from tests.shell.plot_fill import framing_problems
 
 apply_theme(sys.argv[2])
 hulls_controller.EXPERIMENTS = quick_experiments(hulls_controller.EXPERIMENTS)
@@ -47,7 +50,7 @@ def checked(widget, painter, ratio):
     name = runner._job.out.name
     axes = sum(len(_axes(view)) for view in _views(widget))
     print("AXES", name, axes, flush=True)
-    for problem in clipped_axis_texts(widget):
+    for problem in clipped_axis_texts(widget) + framing_problems(widget):
         print("CUT", name, problem, flush=True)
     paint_vtk_views(widget, painter, ratio)
 

@@ -25,6 +25,7 @@ from engine.partition2d import partition_2d
 from engine.session_file import PageState
 from engine.slices import plane_through
 from tests.cnn_case import small_cnn
+from tests.networks.small_page import small_cnn_page
 from tests.shown_page import give_focus, shown_page
 
 TIMEOUT_MS = 60_000
@@ -33,10 +34,7 @@ PRESET = Path(__file__).resolve().parents[2] / "resources/presets/digits-cnn.jso
 
 @pytest.fixture
 def page(qtbot):
-    shown = NetworksPage()
-    with qtbot.waitSignal(shown.controller.slice_ready, timeout=TIMEOUT_MS):
-        shown.show_model(small_cnn(), (1, 8, 8), "small CNN")
-    yield from shown_page(qtbot, shown, (1400, 850), timeout_ms=TIMEOUT_MS)
+    yield from small_cnn_page(qtbot, (1400, 850))
 
 
 def _anchor_images(anchors) -> list[np.ndarray]:

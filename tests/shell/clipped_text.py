@@ -137,6 +137,42 @@ def _shown_region(view: pg.GraphicsView, root: QWidget) -> QRegion:
     return region
 
 
+def drawn_tick_labels(axis: pg.AxisItem, rects: list[QRectF]) -> list[QRectF]:
+    """The tick labels of ``rects`` that pyqtgraph draws: those inside the axis's bounding
+    rectangle (a vertical axis's reaches 15 px past its ends, where its end labels spill
+    over; a horizontal axis leaves out the labels that would run past its ends)."""
+    bounds = axis.boundingRect()
+    return [rect for rect in rects if (bounds & rect) == rect]
+
+
+def _tick_labels_outside(
+    axis: pg.AxisItem, rects: list[QRectF], view: pg.GraphicsView, shown: QRegion
+) -> list[str]:
+    """A tick label drawn (in part) past the picture's edge, or over another plot."""
+    name = axis.labelText or axis.orientation
+    plot = axis.parentItem()
+    others = [
+        item.sceneBoundingRect()
+        for item in view.scene().items()
+        if isinstance(item, pg.PlotItem) and item is not plot and item.isVisible()
+    ]
+    for rect in drawn_tick_labels(axis, rects):
+        scene = axis.mapRectToScene(rect)
+        box = view.mapFromScene(scene).boundingRect()
+        hidden = QRegion(box.adjusted(1, 1, -1, -1)).subtracted(shown)
+        if not hidden.isEmpty():
+            cut = hidden.boundingRect()
+            return [
+                f"axis {name!r} tick label at {rect.center().x():.0f}, {rect.center().y():.0f} "
+                f"is cut by the picture's edge ({cut.width()}x{cut.height()} px of it outside)"
+            ]
+        for other in others:
+            overlap = scene.intersected(other)
+            if overlap.width() > SLACK and overlap.height() > SLACK:
+                return [f"axis {name!r} tick label runs into the plot beside it"]
+    return []
+
+
 def axis_problems(axis: pg.AxisItem, shown: QRegion | None = None) -> list[str]:
     """What of ``axis`` is cut: a part outside ``shown`` (its view's viewport region that
     is drawn; default: all of it), its label longer than the axis, a tick label outside the
@@ -245,4 +281,18 @@ def clipped_axis_texts(root: QWidget) -> list[str]:
         shown = _shown_region(view, root)
         for axis in _axes(view):
             problems += axis_problems(axis, shown)
+    return problems
+
+
+def edge_cut_tick_labels(root: QWidget) -> list[str]:
+    """One line per axis inside ``root`` with a tick label drawn past the picture's edge
+    (the part of its view that ``root`` shows) or over another plot: pyqtgraph centres a
+    vertical axis's end labels on its ends, and a plot flush with the picture's top loses
+    half of its top number. Kept apart from :func:`clipped_axis_texts` (its screen pages
+    have plain plots that do not yet keep that room); figure exports check both."""
+    problems = []
+    for view in _views(root):
+        shown = _shown_region(view, root)
+        for axis in _axes(view):
+            problems += _tick_labels_outside(axis, tick_label_rects(axis), view, shown)
     return problems

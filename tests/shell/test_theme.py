@@ -61,7 +61,7 @@ def _canvas_look(window) -> dict:
         "edge width": edges.opts["pen"].widthF(),
         "edge colour": _rgb(edges.opts["pen"].color()),
         "tick pt": plot.getAxis("bottom").style["tickFont"].pointSizeF(),
-        "legend size": canvas._legend.opts["labelTextSize"],
+        "legend size": canvas._legend.item.opts["labelTextSize"],
         "path width": canvas._overlay.path_line.opts["pen"].widthF(),
         "count label pt": window.page("cells")
         .findChild(object, "cellCountLabel")

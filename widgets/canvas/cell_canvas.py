@@ -28,8 +28,10 @@ from PySide6.QtGui import QMouseEvent
 
 from engine.cell_edges import unique_edges
 from engine.partition2d import Partition2D
+from widgets.canvas.canvas_legend import CanvasLegend
 from widgets.canvas.cell_fills import CellFillItem, grouped_fills
 from widgets.canvas.path_viewbox import PathDrawingViewBox
+from widgets.canvas.plot_frame import frame_to_domain
 from widgets.common.palettes import DOMAIN_EDGE_RGB, layer_edge_widths
 from widgets.common.theme import Theme, current_theme, follow_theme, style_plot_axes
 from widgets.probe.overlay import ProbeOverlay
@@ -37,7 +39,6 @@ from widgets.probe.overlay import ProbeOverlay
 DECISION_WIDTH = 3.0
 TICK_PT = 10
 AXIS_LABEL_PT = 13
-LEGEND_PT = 11
 _Z_FILLS = 0
 _Z_EDGES = 10
 _Z_DECISION = 100
@@ -124,18 +125,10 @@ class CellCanvas(pg.PlotWidget):
         self._decision_line.visibleChanged.connect(
             lambda: self._decision_halo.setVisible(self._decision_line.isVisible())
         )
-        self._legend = pg.LegendItem(
-            offset=(-12, 12),
-            brush=pg.mkBrush(255, 255, 255, 225),
-            pen=pg.mkPen(190, 190, 190),
-            labelTextColor=(30, 30, 30),
-            labelTextSize=f"{self._theme.pt(LEGEND_PT):g}pt",
-            verSpacing=-4,
-        )
-        # The legend sits in a column reserved right of the data, never over the cells.
-        self._legend.setParentItem(plot)
-        self._legend.setZValue(_Z_DECISION + 10)
-        self._legend_column = 0.0
+        # The plot area takes the domain's shape (equal axes fill it, no empty band of
+        # axis); the legend has room of its own beside or below it, never over the cells.
+        self._frame = frame_to_domain(plot)
+        self._legend = CanvasLegend(plot, self._frame, self._theme, z=_Z_DECISION + 10)
         # What the legend and the axis labels show; rebuilt only when it changes (a legend
         # costs milliseconds, an axis label a re-layout of the axes on every frame).
         self._legend_key: tuple | None = None
@@ -175,9 +168,7 @@ class CellCanvas(pg.PlotWidget):
         self._overlay.apply_theme(
             theme.palette.probe, theme.palette.path, theme.line_scale, theme.font_scale
         )
-        self._legend.setLabelTextSize(f"{theme.pt(LEGEND_PT):g}pt")
-        self._legend.setBrush(pg.mkBrush(*theme.background, 225))
-        self._legend_column = 0.0
+        self._legend.restyle(theme)
         self._legend_key = None
         self._axes_sliced = None
         if self._partition is not None:
@@ -199,9 +190,7 @@ class CellCanvas(pg.PlotWidget):
 
     def legend_labels(self) -> list[str]:
         """The texts of the legend, top to bottom (empty while it is hidden)."""
-        if not self._legend.isVisible():
-            return []
-        return [label.text for _sample, label in self._legend.items]
+        return self._legend.labels()
 
     def widget_position(self, point: tuple[float, float]) -> QPointF:
         """Where the data point ``(x1, x2)`` is drawn, in this widget's pixel coordinates."""
@@ -237,6 +226,8 @@ class CellCanvas(pg.PlotWidget):
         self._rebuild_legend(has_decision=len(segments) > 0)
         if bounds_changed:
             xmin, xmax, ymin, ymax = (float(v) for v in partition.bounds)
+            self._frame.set_domain((xmin, xmax, ymin, ymax))
+            self._legend.arrange()  # its best place depends on the domain's shape
             self.getPlotItem().getViewBox().setRange(
                 xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0.03
             )
@@ -308,17 +299,13 @@ class CellCanvas(pg.PlotWidget):
         if key == self._legend_key:
             return
         self._legend_key = key
-        self._legend.clear()
-        for layer in range(self._partition.n_layers):
-            self._legend.addItem(self._edge_items[layer], f"{self._layer_name(layer)} edges")
+        entries = [
+            (self._edge_items[layer], f"{self._layer_name(layer)} edges")
+            for layer in range(self._partition.n_layers)
+        ]
         if has_decision:
-            self._legend.addItem(self._decision_line, "decision boundary")
-        self._legend.setVisible(bool(self._legend.items))
-        self._legend.updateSize()
-        # The reserved column only grows, so the cells do not jump sideways between
-        # partitions with and without a decision boundary.
-        self._legend_column = max(self._legend_column, self._legend.width() + 24)
-        self.getPlotItem().layout.setColumnFixedWidth(2, self._legend_column)
+            entries.append((self._decision_line, "decision boundary"))
+        self._legend.set_entries(entries)
 
     def _label_axes(self, *, sliced: bool) -> None:
         if sliced == self._axes_sliced:

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from engine.hull_scene import DEFINITIONS, HullScene, PointVerdict
+from widgets.canvas.plot_frame import frame_to_domain
 from widgets.common.palettes import OKABE_ITO
 from widgets.common.plot_style import COVERED, INK, MONTE_CARLO, MUTED, OUTSIDE, PACKING, style_plot
 from widgets.common.theme import DEFAULT_PALETTE, Palette, Theme, current_theme, follow_theme
@@ -71,8 +72,12 @@ class HullCanvas(pg.PlotWidget):
         # In a band above the data (the title's row), never over the hull: the legend is
         # as large as the talk theme's type.
         legend.setParentItem(plot)
-        legend.anchor(itemPos=(0.5, 0.0), parentPos=(0.5, 0.0), offset=(0, 2))
         self._legend = legend
+        # The plot area takes the shape of the scene's square (no band of empty axis in a
+        # wide figure); the legend follows the top margin that frames it.
+        self._frame = frame_to_domain(plot)
+        self._frame.margins_changed.connect(self._anchor_legend)
+        self._anchor_legend(*plot.layout.getContentsMargins())
 
         self.outlines: dict[str, pg.PlotDataItem] = {}
         for name in ("bounding box", "ball", "ellipsoid", "convex hull"):
@@ -116,6 +121,10 @@ class HullCanvas(pg.PlotWidget):
         self.test_point.setHoverBrush(pg.mkBrush(*point, 160))
         self._place_legend()
 
+    def _anchor_legend(self, _left: float, top: float, _right: float, _bottom: float) -> None:
+        """Keep the legend centred at the top of the framed plot (inside its top margin)."""
+        self._legend.anchor(itemPos=(0.5, 0.0), parentPos=(0.5, 0.0), offset=(0, 2 + top))
+
     def _place_legend(self) -> None:
         """As many legend columns as fit the plot's width, and a band above the data as
         tall as the legend."""
@@ -144,6 +153,7 @@ class HullCanvas(pg.PlotWidget):
         r = scene.ball.radius * 1.25
         cx, cy = scene.ball.centre
         self.getPlotItem().setRange(xRange=(cx - r, cx + r), yRange=(cy - r, cy + r), padding=0)
+        self._frame.set_domain((cx - r, cx + r, cy - r, cy + r))
 
     def set_verdict(self, verdict: PointVerdict) -> None:
         """Draw the segment from the test point to the nearest point of the hull."""

@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, Signal
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsRectItem, QWidget
 
 from engine.volumes import BallSlice
+from widgets.canvas.plot_frame import frame_to_domain
 from widgets.common.plot_style import (
     COVERED,
     COVERED_LIGHT,
@@ -46,9 +47,11 @@ class SquareScanView(pg.PlotWidget):
         plot.setMouseEnabled(x=False, y=False)
         for side in ("bottom", "left"):
             plot.getAxis(side).setTicks([[(0.0, "0"), (0.5, "½"), (1.0, "1")]])
-        plot.getViewBox().setRange(
-            xRange=(-_MARGIN, 1 + _MARGIN), yRange=(-_MARGIN, 1 + 3.5 * _MARGIN), padding=0
-        )
+        # The plot area takes the shape of the square and the room above it for the scan's
+        # label: no band of empty axis either side in a wide figure.
+        domain = (-_MARGIN, 1 + _MARGIN, -_MARGIN, 1 + 3.5 * _MARGIN)
+        plot.getViewBox().setRange(xRange=domain[:2], yRange=domain[2:], padding=0)
+        frame_to_domain(plot).set_domain(domain)
 
         square = QGraphicsRectItem(0.0, 0.0, 1.0, 1.0)
         square.setBrush(pg.mkBrush(*OUTSIDE_LIGHT))
