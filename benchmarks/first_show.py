@@ -80,6 +80,7 @@ def _first_show(tree: Path, key: str, cold: bool) -> dict[str, object]:
         if isinstance(stamps.get(name), float):
             row[name] = stamps[name] - start
             row[f"{name}_cpu"] = stamps[f"{name}_cpu"]
+    row["torch"] = stamps.get("torch_at_result")
     return row
 
 
@@ -116,6 +117,11 @@ def _cell(row: dict[str, object], name: str) -> str:
     return f"{value:7.2f}" if isinstance(value, float) else "      -"
 
 
+def _torch_cell(imported: object) -> str:
+    """``yes``/``no``, or ``-`` for a tree whose probe does not say."""
+    return f"{'-' if imported is None else 'yes' if imported else 'no':>5}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", nargs="+", choices=PAGE_KEYS, default=list(PAGE_KEYS))
@@ -130,10 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"floor (same run): `python -c 'import PySide6.QtWidgets'` {floor:.2f} s\n")
     print(
         "window, built, result: wall seconds (window painted, page built, first result);"
-        " cpu: this process's CPU seconds at window and result"
+        " cpu: this process's CPU seconds at window and result;"
+        " torch: whether torch was imported by the first result"
     )
     head = f"{'page':<11} {'tree':<28} {'window':>7} {'built':>7} {'result':>7} {'cpu':>7}"
-    print(f"{head} {'cpu':>7} {'built->result':>13}")
+    print(f"{head} {'cpu':>7} {'built->result':>13} {'torch':>5}")
     for key in args.pages:
         for tree in trees:
             row = _first_show(tree, key, cold=not args.warm)
@@ -147,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             line = f"{key:<11} {tree.name[-28:]:<28} {_cell(row, 'window')} {_cell(row, 'built')}"
             line += f" {_cell(row, 'result')}"
             line += f" {_cell(row, 'window_cpu')} {_cell(row, 'result_cpu')} {after}"
+            line += f" {_torch_cell(row.get('torch'))}"
             if row.get("failure"):
                 line += f"  ({row['failure']})"
             print(line, flush=True)

@@ -12,6 +12,7 @@ from engine.cell_locator import CellLocator
 from engine.layerwise import (
     PartitionCancelled as PartitionCancelled,
 )
+from engine.pattern_keys import packed_pattern_keys
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,8 +28,10 @@ class Partition2D:
     indices : (offsets[-1],) int64 indices into ``vertices``.
     edge_neuron : (offsets[-1],) int64 global index of the hidden neuron that made the
         edge leaving each ring vertex, or -1 for the domain boundary.
-    patterns : (R, n_neurons) bool activation pattern (pre-activation > 0) of every cell,
-        over the neurons of the partitioned layers, layer by layer.
+    packed_patterns : (R, ceil(n_neurons / 8)) uint8 the activation pattern
+        (pre-activation > 0) of every cell over the neurons of the partitioned layers,
+        layer by layer, packed as ``np.packbits(patterns, axis=1)`` packs them (patterns
+        are a CNN partition's largest array: :attr:`patterns` unpacks them on first use).
     layer_of_neuron : (n_neurons,) int64 0-based hidden layer of every neuron.
     A : (R, n_out, 2) float64 and c : (R, n_out) float64, the affine map of every cell:
         ``f(x) = A[r] @ x + c[r]`` where ``f`` is the network output when every hidden
@@ -45,7 +48,7 @@ class Partition2D:
     offsets: np.ndarray
     indices: np.ndarray
     edge_neuron: np.ndarray
-    patterns: np.ndarray
+    packed_patterns: np.ndarray
     layer_of_neuron: np.ndarray
     A: np.ndarray
     c: np.ndarray
@@ -61,6 +64,26 @@ class Partition2D:
     def is_complete(self) -> bool:
         """True when every hidden layer is partitioned, so ``A, c`` map to the output."""
         return self.n_layers == self.n_layers_total
+
+    @property
+    def n_neurons(self) -> int:
+        """Bits of every activation pattern (the neurons of the partitioned layers)."""
+        return len(self.layer_of_neuron)
+
+    @cached_property
+    def patterns(self) -> np.ndarray:
+        """(R, n_neurons) bool activation pattern of every cell, unpacked once."""
+        return unpacked_patterns(self.packed_patterns, self.n_neurons)
+
+    @cached_property
+    def colour_keys(self) -> np.ndarray:
+        """(R,) uint64 stable colour key of every cell's pattern, hashed from the packed
+        rows (:func:`engine.pattern_keys.packed_pattern_keys`) without unpacking them."""
+        return packed_pattern_keys(self.packed_patterns, self.n_neurons)
+
+    def cell_pattern(self, r: int) -> np.ndarray:
+        """(n_neurons,) bool activation pattern of cell ``r`` (without unpacking them all)."""
+        return unpacked_patterns(self.packed_patterns[r : r + 1], self.n_neurons)[0]
 
     @cached_property
     def ring_xy(self) -> np.ndarray:
@@ -112,3 +135,9 @@ class Partition2D:
         points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         cells = self.locate(points) if cells is None else cells
         return np.einsum("mok,mk->mo", self.A[cells], points) + self.c[cells]
+
+
+def unpacked_patterns(packed: np.ndarray, n_neurons: int) -> np.ndarray:
+    """(R, n_neurons) bool patterns from their rows ``packed`` (R, ceil(n_neurons / 8))
+    uint8 in ``np.packbits`` order."""
+    return np.unpackbits(packed, axis=1, count=n_neurons).view(bool)

@@ -5,8 +5,8 @@ decisions (:func:`engine.pl_slice.cutting_value` does the same on whole tensors)
 ReLU-like step scales every unit's rows by 1 or its slope, a max-pooling step keeps the
 winning entry of every window. Gathering the cell's rows and applying the decision in
 one pass writes each piece's value once, where numpy and torch made two or three full
-copies of the pieces' input values. The last kernel unpacks the partition's packed
-pattern bits into its boolean pattern matrix. All are compiled by numba once (cached on
+copies of the pieces' input values. The last kernel joins every layer's packed pattern
+bits into the partition's packed pattern rows. All are compiled by numba once (cached on
 disk) and release the GIL, so ranges of pieces can run on several threads.
 """
 
@@ -82,21 +82,27 @@ def window_entries(rows, windows):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def unpack_bits(packed, byte_start, widths, out, first_row):
-    """Write the pattern bits of ``n`` cells into the rows ``first_row`` to
-    ``first_row + n - 1`` of ``out`` (R, sum(widths)) bool, row by row.
+def join_packed_bits(packed, byte_start, widths, out, first_row):
+    """OR the pattern bits of ``n`` cells into the rows ``first_row`` to
+    ``first_row + n - 1`` of ``out`` (R, ceil(sum(widths) / 8)) uint8, zeroed, so that a
+    row holds ``np.packbits`` of the cell's layers' bits side by side.
 
-    ``packed`` (n, B) uint8 holds every layer's bits packed (``np.packbits`` order, first
-    bit in the high bit), layer ``l`` in the bytes from ``byte_start[l]`` on, its
-    ``widths[l]`` bits going to the columns after those of the layers before it.
+    ``packed`` (n, B) uint8 holds every layer's bits packed apart (``np.packbits`` order,
+    first bit in the high bit, zero padding), layer ``l`` in the bytes from
+    ``byte_start[l]`` on, its ``widths[l]`` bits going after those of the layers before it.
+    Whole bytes are shifted into place, not single bits.
     """
+    n_bytes = out.shape[1]
     for i in range(packed.shape[0]):
         row = first_row + i
         column = 0
         for layer in range(widths.shape[0]):
-            start = byte_start[layer]
-            for j in range(widths[layer]):
-                out[row, column + j] = (packed[i, start + (j >> 3)] >> (7 - (j & 7))) & 1
+            start, at, shift = byte_start[layer], column >> 3, column & 7
+            for b in range((widths[layer] + 7) >> 3):
+                byte = np.int64(packed[i, start + b])
+                out[row, at + b] |= np.uint8(byte >> shift)
+                if shift and at + b + 1 < n_bytes:
+                    out[row, at + b + 1] |= np.uint8((byte << (8 - shift)) & 0xFF)
             column += widths[layer]
 
 

@@ -32,6 +32,7 @@ from engine.layerwise import (
 )
 from engine.networks import NetworkLayers, NotAnMlpError, network_layers
 from engine.partition_graph import partition_graph_2d
+from engine.pattern_keys import pattern_colour_keys
 from engine.slices import PlaneSlice
 
 __all__ = [
@@ -149,7 +150,7 @@ def partition_2d(
         offsets=rings.offsets,
         indices=np.arange(n_ring, dtype=np.int64),
         edge_neuron=rings.label,
-        patterns=patterns,
+        packed_patterns=np.packbits(patterns, axis=1),
         layer_of_neuron=net.layer_of_neuron()[:n_neurons].astype(np.int64),
         A=A,
         c=c,
@@ -157,21 +158,3 @@ def partition_2d(
         n_layers_total=n_total,
         plane=plane_vectors,
     )
-
-
-def pattern_colour_keys(patterns: np.ndarray) -> np.ndarray:
-    """(R,) uint64 stable hash (FNV-1a over the packed bits) of every activation pattern.
-
-    The same pattern gives the same key in every run, so cells keep their colour when a
-    view is recomputed.
-    """
-    packed = np.packbits(np.asarray(patterns, dtype=bool), axis=1)
-    key = np.full(len(packed), 0xCBF29CE484222325, dtype=np.uint64)
-    prime = np.uint64(0x100000001B3)
-    with np.errstate(over="ignore"):
-        for column in packed.T:
-            key = (key ^ column.astype(np.uint64)) * prime
-        key ^= np.uint64(patterns.shape[1] if patterns.ndim == 2 else 0)
-        key = (key ^ (key >> np.uint64(29))) * np.uint64(0xBF58476D1CE4E5B9)
-        key ^= key >> np.uint64(32)
-    return key

@@ -51,6 +51,7 @@ from engine.layerwise import (
 from engine.networks import NetworkLayers, network_layers
 from engine.partition2d import RELATIVE_THICKNESS, ROUNDING_ULPS, TooManyRegionsError
 from engine.partition3d_locator import PolyhedronLocator
+from engine.pattern_keys import pattern_colour_keys
 
 __all__ = ["Partition3D", "PartitionCancelled", "TooManyRegionsError", "partition_3d"]
 
@@ -140,6 +141,16 @@ class Partition3D:
     def is_complete(self) -> bool:
         """True when every hidden layer is partitioned, so ``A, c`` map to the output."""
         return self.n_layers == self.n_layers_total
+
+    @cached_property
+    def colour_keys(self) -> np.ndarray:
+        """(R,) uint64 stable colour key of every cell's pattern
+        (:func:`engine.pattern_keys.pattern_colour_keys`)."""
+        return pattern_colour_keys(self.patterns)
+
+    def cell_pattern(self, r: int) -> np.ndarray:
+        """(n_neurons,) bool activation pattern of cell ``r``."""
+        return self.patterns[r]
 
     @cached_property
     def face_cell(self) -> np.ndarray:

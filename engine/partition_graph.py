@@ -421,18 +421,19 @@ def _assemble(partitioner, graph, box, plane_vectors, input_shape, n_layers, n_t
     labels = np.concatenate([c.rings.label for c in leaves])
     cutting = graph.cutting_steps
     n_bits = [s.n_bits for s in cutting]
-    patterns = np.empty((len(lengths), sum(n_bits)), dtype=bool)
     widths = np.array(n_bits, dtype=np.int64)
+    # Zeroed pages come from the system as they are first written.
+    packed_patterns = np.zeros((len(lengths), (int(widths.sum()) + 7) // 8), dtype=np.uint8)
     byte_start = np.concatenate([[0], np.cumsum((widths + 7) // 8)[:-1]]).astype(np.int64)
     first_row = np.cumsum([0, *(leaf.rings.count for leaf in leaves)])[:-1].tolist()
 
-    def unpack(lo: int, hi: int) -> None:
+    def join(lo: int, hi: int) -> None:
         for leaf, row in zip(leaves[lo:hi], first_row[lo:hi], strict=True):
             packed = np.concatenate(leaf.bits, axis=1) if leaf.bits else np.zeros((0, 0), np.uint8)
             leaf.bits.clear()
-            graph_kernels.unpack_bits(packed, byte_start, widths, patterns, row)
+            graph_kernels.join_packed_bits(packed, byte_start, widths, packed_patterns, row)
 
-    in_ranges(len(leaves), min(len(leaves), CUT_THREADS), unpack)
+    in_ranges(len(leaves), min(len(leaves), CUT_THREADS), join)
     # The maps go straight into A and c, leaf by leaf: no whole (R, 3, n_out) copy.
     n_out = leaves[0].env[graph.output_name][0].numel()
     A = np.empty((len(lengths), n_out, 2))
@@ -466,7 +467,7 @@ def _assemble(partitioner, graph, box, plane_vectors, input_shape, n_layers, n_t
         offsets=offsets,
         indices=np.arange(n_ring, dtype=np.int64),
         edge_neuron=labels,
-        patterns=patterns,
+        packed_patterns=packed_patterns,
         layer_of_neuron=np.repeat(np.arange(len(cutting)), n_bits).astype(np.int64),
         A=A,
         c=c,

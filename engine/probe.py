@@ -242,7 +242,7 @@ def cell_readout(
         point=point,
         cell=cell,
         n_cells=partition.n_regions,
-        pattern=partition.patterns[cell],
+        pattern=partition.cell_pattern(cell),
         layer_of_neuron=partition.layer_of_neuron,
         A=A,
         c=c,

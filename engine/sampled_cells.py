@@ -17,7 +17,7 @@ from torch import nn
 from engine.cell_statistics import prefix_pattern_ids, softmax_confidence
 from engine.features import FeatureTransform
 from engine.networks import network_layers
-from engine.partition2d import pattern_colour_keys
+from engine.pattern_keys import pattern_colour_keys
 
 
 @dataclass(frozen=True)

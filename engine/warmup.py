@@ -39,10 +39,10 @@ ENTRY_KERNELS: dict[ModuleType, tuple[str, ...]] = {
     argmax_kernels: ("cut_by_argmax",),
     disc_kernels: ("count_cells_near",),
     graph_kernels: (
+        "join_packed_bits",
         "pooled_rows",
         "row_magnitudes",
         "scaled_rows",
-        "unpack_bits",
         "window_entries",
     ),
     map_kernels: ("gather_rows", "masked_maps", "narrow_piece_maps", "piece_maps"),

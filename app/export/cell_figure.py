@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.class_pieces import ClassPieces
-from engine.partition2d import Partition2D, pattern_colour_keys
+from engine.partition2d import Partition2D
 from widgets.common.palettes import DOMAIN_EDGE_RGB
 from widgets.common.theme import Theme
 
@@ -115,7 +115,7 @@ class CellFigure:
 def pattern_fills(partition: Partition2D, theme: Theme) -> np.ndarray:
     """(R, 3) uint8 fill of every cell by its activation pattern, as the canvas colours it."""
     palette = theme.palette
-    return palette.cell_fills[palette.cell_colour_index(pattern_colour_keys(partition.patterns))]
+    return palette.cell_fills[palette.cell_colour_index(partition.colour_keys)]
 
 
 def edge_legend(

@@ -16,9 +16,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWidget
 
-from app.export.cell_figure import CellFigure
-from app.export.cell_figure_layout import natural_size
-from app.export.cells_svg import cell_figure_svg
 from app.export.figure_frame import FigureHeading
 from app.export.formats import ExportOptions, ImageSize
 from app.export.raster import check_drawable, render_widget, write_png
@@ -26,6 +23,7 @@ from app.export.vector import render_svg, widget_svg, write_svg_as_pdf, write_wi
 from engine.safe_files import PendingFile
 
 if TYPE_CHECKING:
+    from app.export.cell_figure import CellFigure
     from app.export.ready import Readiness
 
 
@@ -144,6 +142,15 @@ def steady_frames(view: ExportView, size: ImageSize) -> Callable[[], QImage]:
     return frame
 
 
+def _cell_figure_svg(figure: CellFigure, width: int, height: int, *, transparent: bool) -> str:
+    """:func:`app.export.cells_svg.cell_figure_svg`, imported when a figure is written:
+    the cell figures' code imports the partition engine and torch, which a page that only
+    declares its export views should not wait for when it opens."""
+    from app.export.cells_svg import cell_figure_svg
+
+    return cell_figure_svg(figure, width, height, transparent=transparent)
+
+
 def figure_image(
     figure: CellFigure,
     size: tuple[int, int],
@@ -154,7 +161,7 @@ def figure_image(
     """A cell figure drawn from its exact geometry (the SVG) at ``size`` pixels: laid out
     on a page of ``size``, or on ``page`` and scaled to ``size`` (lines and type grow
     with it, as the SVG shown larger)."""
-    svg = cell_figure_svg(figure, *(page or size), transparent=transparent)
+    svg = _cell_figure_svg(figure, *(page or size), transparent=transparent)
     return render_svg(svg, *size, transparent=transparent)
 
 
@@ -189,7 +196,7 @@ def export_png_and_svg(view: ExportView, options: ExportOptions, svg_path: Path)
         figure = view.figure() if view.figure is not None else None
         if figure is not None:
             page = figure_page(view, figure, options.size)
-            svg = cell_figure_svg(figure, *page, transparent=options.transparent)
+            svg = _cell_figure_svg(figure, *page, transparent=options.transparent)
             pixels, _, _ = options.size.resolve(*page)
             image = render_svg(svg, *pixels, transparent=options.transparent)
     if figure is None:
@@ -210,6 +217,8 @@ def figure_page(view: ExportView, figure: CellFigure, size: ImageSize) -> tuple[
     size on screen (see :func:`app.export.cells_svg.natural_size`)."""
     width, height = figure_size(view, size)
     if size.pixels is None:
+        from app.export.cell_figure_layout import natural_size  # see _cell_figure_svg
+
         width, height = natural_size(figure, width, height)
     return width, height
 
@@ -233,7 +242,7 @@ def _write_still(view: ExportView, options: ExportOptions, fmt: str, path: Path)
     title = f"Splinescope: {view.title}"
     if figure is not None:
         width, height = figure_page(view, figure, options.size)
-        svg = cell_figure_svg(figure, width, height, transparent=options.transparent)
+        svg = _cell_figure_svg(figure, width, height, transparent=options.transparent)
         if fmt == "svg":
             path.write_text(svg, encoding="utf-8")
         else:

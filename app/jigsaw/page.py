@@ -40,7 +40,6 @@ from app.jigsaw.state import (
 )
 from app.shell.window_close import WindowCloseWatcher
 from engine.datasets import DATASETS
-from engine.partition2d import pattern_colour_keys
 from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.job_progress import JobProgress
 from widgets.common.message_box import show_warning
@@ -375,7 +374,7 @@ class JigsawPage(QWidget):
         if first:
             self.input_view.set_partition(network.partition)
             self.input_view.set_points(dataset.x_train, dataset.y_train, dataset.n_classes)
-        keys = pattern_colour_keys(network.partition.patterns)
+        keys = network.partition.colour_keys
         latent = self._latent3d() if scene.dimensions == 3 else self.latent_view
         latent.set_jigsaw(scene.jigsaw, keys, _axis_titles(scene))
         latent.set_points(scene.latent_points, dataset.y_train, dataset.n_classes)

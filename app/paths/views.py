@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 
 from app.paths.analysis import PairAnalysis
 from app.paths.training import DigitSource, PathsModels
-from engine.partition2d import pattern_colour_keys
+from engine.pattern_keys import pattern_colour_keys
 from widgets.common.digit_gallery import MARK_RGB
 from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.plot_style import hex_rgb

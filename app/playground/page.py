@@ -115,7 +115,12 @@ class PlaygroundPage(QMainWindow):
         c = self.controller
         self.controls = PlaygroundControls(control_ranges(), self)
         self.cells = PlaygroundCanvas(self)
-        self.curves = TrainingCurves(self)
+        # The training curves (four plots, a tenth of a second and more to build and lay
+        # out) are built after the first frame is drawn, or when first asked for: until
+        # then an empty widget keeps their room, so the page looks the same once they are.
+        self._curves: TrainingCurves | None = None
+        self._curves_room = QWidget(self)
+        self._curves_room.setObjectName("playgroundCurvesRoom")
         self.statistics = CellStatisticsPanel(self)
         self.status_label = QLabel("", self)
         self.status_label.setObjectName("playgroundStatus")
@@ -194,8 +199,9 @@ class PlaygroundPage(QMainWindow):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(10, 8, 12, 8)
         side_layout.setSpacing(8)
-        side_layout.addWidget(self.curves, 1)
+        side_layout.addWidget(self._curves_room, 1)
         side_layout.addWidget(self.statistics)
+        self._side_layout = side_layout
         row = QHBoxLayout(centre)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
@@ -207,7 +213,35 @@ class PlaygroundPage(QMainWindow):
 
     def _keep_curves_room(self, theme: Theme, _previous: Theme) -> None:
         """The three curves' least height in ``theme``'s type."""
-        self.curves.setMinimumHeight(round(3 * CURVE_MIN_HEIGHT * theme.font_scale))
+        room = self._curves if self._curves is not None else self._curves_room
+        room.setMinimumHeight(round(3 * CURVE_MIN_HEIGHT * theme.font_scale))
+
+    @property
+    def curves(self) -> TrainingCurves:
+        """The training curves, built now if they were not (see :meth:`_build_curves`)."""
+        if self._curves is None:
+            self._build_curves()
+        return self._curves
+
+    def _build_curves(self) -> None:
+        """Build the curves in the room kept for them and show what they would show had
+        they been there from the start: the run's history and its cell counts."""
+        if self._curves is not None:
+            return
+        self._curves = TrainingCurves(self._curves_room.parentWidget())
+        self._side_layout.replaceWidget(self._curves_room, self._curves)
+        self._curves_room.hide()
+        self._curves_room.deleteLater()
+        # A layout shows a new child only when the event loop runs: an export that asked
+        # for the curves lays them out before that.
+        self._curves.show()
+        self._keep_curves_room(current_theme(), current_theme())
+        snapshot = self.controller.snapshot
+        if snapshot is not None:
+            self._curves.set_history(
+                snapshot.history, regression=self.controller.dataset.is_regression
+            )
+        self._show_cell_counts()
 
     def _build_disc(self) -> None:
         """The distance disc: its action (D), norm box, line, and the probe it follows."""
@@ -338,7 +372,8 @@ class PlaygroundPage(QMainWindow):
 
     def _show_snapshot(self, snapshot: TrainingSnapshot) -> None:
         regression = self.controller.dataset.is_regression
-        self.curves.set_history(snapshot.history, regression=regression)
+        if self._curves is not None:
+            self._curves.set_history(snapshot.history, regression=regression)
         if not self._cell_counts_shown:
             self._show_cell_counts()
         self._show_progress(snapshot)
@@ -356,7 +391,8 @@ class PlaygroundPage(QMainWindow):
     def _on_run_started(self, snapshot: TrainingSnapshot) -> None:
         self._cell_counts = []
         self._cell_counts_shown = True
-        self.curves.set_cell_counts(*np.zeros((4, 0)))
+        if self._curves is not None:
+            self._curves.set_cell_counts(*np.zeros((4, 0)))
         self._curve_timer.stop()
         self._last_frame_at = self._frame_gap_ms = None
         self._show_snapshot(snapshot)
@@ -398,6 +434,8 @@ class PlaygroundPage(QMainWindow):
         self._time_frame()
         self._frames_drawn += 1
         self.frame_shown.emit(frame)
+        if self._curves is None:
+            QTimer.singleShot(0, self._build_curves)  # once this frame is on screen
 
     def _record_cell_counts(self, frame: PlaygroundFrame) -> None:
         if frame.run_id != self._points_run:
@@ -414,7 +452,9 @@ class PlaygroundPage(QMainWindow):
 
     def _show_cell_counts(self) -> None:
         self._cell_counts_shown = True
-        self.curves.set_cell_counts(*np.asarray(self._cell_counts, float).reshape(-1, 4).T)
+        if self._curves is not None:
+            counts = np.asarray(self._cell_counts, float).reshape(-1, 4).T
+            self._curves.set_cell_counts(*counts)
 
     def _show_error(self, message: str) -> None:
         self.status_label.setText(message)

@@ -5,14 +5,17 @@ With ``SPLINESCOPE_FIRST_SHOW=<file>`` set, ``python main.py --page KEY`` record
 ``time.time()`` stamps (comparable with the parent process's clock) and CPU seconds of
 this process, the moment the window is shown, the moment the page is built (the window
 shows first, the page's code is imported meanwhile) and the moment the page's first real
-result is on screen (``PageSpec.first_result``, else ``PageSpec.readiness``), writes them
-to ``<file>`` as JSON and quits. Unset, nothing here runs.
+result is on screen (``PageSpec.first_result``, else ``PageSpec.readiness``), and whether
+torch was imported by then (``"torch_at_result"``: a second of start-up, which pages that
+need no torch for their first result must not pay), writes them to ``<file>`` as JSON and
+quits. Unset, nothing here runs.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -89,6 +92,7 @@ class FirstShowProbe(QObject):
             return
         if not self._written and "window" in self._stamps and self._rule.is_ready():
             self._stamp("result")
+            self._stamps["torch_at_result"] = "torch" in sys.modules
             self._write(None)
         elif not self._written and "window" not in self._stamps:
             QTimer.singleShot(10, self._check)

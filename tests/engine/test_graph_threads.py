@@ -15,7 +15,7 @@ from engine.graph_pieces import piece_value
 from engine.graph_threads import SubtreeThreads
 from engine.partition2d import partition_2d
 from engine.pl_graph import trace_piecewise_linear
-from engine.pl_slice import cutting_value, entries, filled_windows
+from engine.pl_slice import cutting_value, entries, filled_windows, push_rows
 from tests.engine.test_partition_maxpool import _case
 
 
@@ -153,17 +153,19 @@ def test_leaky_slopes_scale_the_off_units():
     np.testing.assert_array_equal(out, expected)
 
 
-def test_unpacked_bits_are_numpys():
-    """Three layers' bits (widths not multiples of 8) packed side by side come back in
-    their columns of the rows asked for, and nothing else is written."""
-    rng = np.random.default_rng(0)
-    widths = np.array([21, 8, 3])
+@pytest.mark.parametrize("widths", [(21, 8, 3), (8, 16, 8), (1, 1, 13, 7), (5,)])
+def test_joined_bits_are_numpys_packing_of_the_joined_layers(widths):
+    """Layers' bits (widths multiples of 8 or not) packed apart and joined into packed
+    rows are ``np.packbits`` of the layers side by side, in the rows asked for, and
+    nothing else is written."""
+    rng = np.random.default_rng(sum(widths))
+    widths = np.array(widths)
     layers = [rng.random((9, w)) < 0.5 for w in widths]
     packed = np.concatenate([np.packbits(bits, axis=1) for bits in layers], axis=1)
-    byte_start = np.array([0, 3, 4])
-    out = np.zeros((12, 32), dtype=bool)
-    graph_kernels.unpack_bits(packed, byte_start, widths, out, 2)
-    np.testing.assert_array_equal(out[2:11], np.concatenate(layers, axis=1))
+    byte_start = np.concatenate([[0], np.cumsum((widths + 7) // 8)[:-1]])
+    out = np.zeros((12, (widths.sum() + 7) // 8), dtype=np.uint8)
+    graph_kernels.join_packed_bits(packed, byte_start, widths, out, 2)
+    np.testing.assert_array_equal(out[2:11], np.packbits(np.concatenate(layers, axis=1), axis=1))
     assert not out[:2].any() and not out[11:].any()
 
 
@@ -191,3 +193,22 @@ def test_window_entries_are_pl_slices(name):
         rows = value.numpy().reshape(4, 3, channels, -1)
         ours = graph_kernels.window_entries(rows, filled_windows(step.windows).astype(np.int64))
         np.testing.assert_array_equal(ours, expected.reshape(ours.shape))
+
+
+@pytest.mark.parametrize("name", ["digits-like", "pool-1d"])
+def test_packed_patterns_unpack_to_the_patterns_of_the_cells_centres(name):
+    """The partition keeps its patterns packed: all of them unpacked, or one cell's, are
+    the bits the model's own point evaluation decides at every cell's centre."""
+    model, sl = _case(name)
+    part = partition_2d(model, None, plane=sl)
+    graph = trace_piecewise_linear(model, sl.input_shape)
+    centres = part.centroids
+    origin, u, v = (a.reshape(1, -1) for a in (sl.origin, sl.u, sl.v))
+    inputs = origin + centres[:, :1] * u + centres[:, 1:] * v
+    _, bits = push_rows(graph, torch.from_numpy(inputs.reshape(-1, *sl.input_shape)), 1)
+    expected = np.concatenate(bits, axis=1).astype(bool)
+    assert part.n_neurons % 8 != 0 and part.packed_patterns.dtype == np.uint8
+    assert part.patterns.shape == (part.n_regions, part.n_neurons) == expected.shape
+    np.testing.assert_array_equal(part.patterns, expected)
+    for r in range(0, part.n_regions, 7):
+        np.testing.assert_array_equal(part.cell_pattern(r), expected[r])

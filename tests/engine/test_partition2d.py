@@ -21,6 +21,7 @@ from torch import nn
 from benchmarks.reference_partition import reference_partition_2d
 from engine.networks import Abs, random_mlp
 from engine.partition2d import TooManyRegionsError, partition_2d
+from engine.pattern_keys import packed_pattern_keys, pattern_colour_keys
 from tests.torch_reference import (
     assert_maps_match_model,
     hidden_widths,
@@ -778,8 +779,6 @@ def test_unsupported_network_is_rejected():
 
 
 def test_pattern_colour_keys_are_stable():
-    from engine.partition2d import pattern_colour_keys
-
     part = _partition("relu-8-8")
     keys = np.asarray(pattern_colour_keys(part.patterns))
     assert keys.dtype == np.uint64
@@ -788,6 +787,17 @@ def test_pattern_colour_keys_are_stable():
     order = np.random.default_rng(0).permutation(part.n_regions)
     np.testing.assert_array_equal(pattern_colour_keys(part.patterns[order]), keys[order])
     np.testing.assert_array_equal(pattern_colour_keys(part.patterns.copy()), keys)
+    np.testing.assert_array_equal(part.colour_keys, keys)  # hashed from the packed rows
+
+
+def test_pattern_colour_keys_keep_the_colours_of_earlier_releases():
+    # Keys written down from the release before the hash moved to engine.pattern_keys:
+    # a changed hash would recolour every figure users have made.
+    patterns = np.array([[1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0], [0] * 11, [1] * 11], dtype=bool)
+    expected = [0xCEC21CD8D6FE706A, 0xCBD9181C0A1D645F, 0x4B71F2A634D2553A]
+    np.testing.assert_array_equal(pattern_colour_keys(patterns), np.array(expected, np.uint64))
+    packed = np.packbits(patterns, axis=1)
+    np.testing.assert_array_equal(packed_pattern_keys(packed, 11), np.array(expected, np.uint64))
 
 
 # --------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from benchmarks.reference_partition3d import volume as reference_volume
 from engine.networks import Abs, random_mlp
 from engine.partition2d import TooManyRegionsError, partition_2d
 from engine.partition3d import Partition3D, partition_3d
+from engine.pattern_keys import pattern_colour_keys
 from tests.torch_reference import (
     ACTIVATIONS,
     MAP_RTOL,
@@ -259,6 +260,8 @@ def check_exact(
     assert np.all((fi >= vo[slot_cell]) & (fi < vo[slot_cell + 1]))
     np.testing.assert_array_equal(part.face_cell, face_cell)
     assert part.patterns.shape == (R, n_neurons) and part.patterns.dtype == np.bool_
+    np.testing.assert_array_equal(part.cell_pattern(R - 1), part.patterns[R - 1])
+    np.testing.assert_array_equal(part.colour_keys, pattern_colour_keys(part.patterns))
     np.testing.assert_array_equal(part.layer_of_neuron, np.repeat(np.arange(k), widths[:k]))
     assert part.n_layers == k and part.n_layers_total == n_hidden
     assert part.is_complete == (k == n_hidden)

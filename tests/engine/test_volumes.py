@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from scipy import integrate
 
 from engine.packings import (
@@ -19,6 +20,7 @@ from engine.packings import (
     log_kabatiansky_levenshtein_rate,
     minkowski_hlawka_bound,
 )
+from engine.torch_draws import TorchUniform
 from engine.volumes import (
     ball_slice,
     ball_volume_fraction,
@@ -235,3 +237,22 @@ def test_volumes_import_without_gui_packages():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_distances_are_every_pair_in_scipy_order():
+    from scipy.spatial.distance import pdist
+
+    sample = distance_sample(5, 40, seed=2)
+    points = TorchUniform(2 * 1_000_003 + 5).rand(40, 5)  # the points the sample drew
+    np.testing.assert_allclose(sample.pairwise, pdist(points), rtol=1e-14, atol=0)
+    np.testing.assert_allclose(sample.to_centre, np.sqrt(((points - 0.5) ** 2).sum(1)), rtol=1e-14)
+
+
+def test_monte_carlo_counts_the_hits_of_torchs_draws():
+    """The same estimates as when the points came from torch itself."""
+    generator = torch.Generator().manual_seed(3 * 1_000_003 + 4)
+    points = torch.rand((5000, 4), generator=generator, dtype=torch.float64).numpy()
+    hits = int(np.count_nonzero(((points - 0.5) ** 2).sum(axis=1) <= 0.25))
+    assert monte_carlo_ball_fraction(4, 5000, seed=3).hits == hits
+    *_, batched = iter_monte_carlo_ball_fraction(4, 5000, seed=3, batch_elements=4 * 700)
+    assert batched.hits == hits

@@ -14,6 +14,9 @@ output folder, the theme, and ``all`` or ``sized``) writes, in one window:
 
 It prints ``jobs: FILE ...`` first, then per drawing of a sized PNG ``AXES FILE COUNT``
 and ``CUT FILE PROBLEM`` for each problem found.
+
+The Hulls experiments run at a reduced size (:mod:`tests.export.quick_experiments`):
+their plots are real results, drawn and exported as at full size.
 """
 
 from __future__ import annotations
@@ -30,10 +33,13 @@ EVERY_VIEW = (
     HEADLESS_RUNNER
     + f"""
 import app.export.raster as raster
+from app.hulls import controller as hulls_controller
 from app.shell.theme import apply_theme
+from tests.export.quick_experiments import quick_experiments
 from tests.shell.clipped_text import _axes, _views, clipped_axis_texts
 
 apply_theme(sys.argv[2])
+hulls_controller.EXPERIMENTS = quick_experiments(hulls_controller.EXPERIMENTS)
 paint_vtk_views = raster.paint_vtk_views
 
 

@@ -116,6 +116,34 @@ def test_a_fresh_process_paints_its_window_before_building_its_page(tmp_path):
     stamps = json.loads(out.read_text(encoding="utf-8"))
     assert stamps["failure"] is None
     assert stamps["window"] < stamps["built"] <= stamps["result"]
+    # The Volume page's first result needs no torch (a second of start-up); the probe
+    # says whether it was imported by then.
+    assert stamps["torch_at_result"] is False
+
+
+#: The pages whose first result needs no torch, and the modules that show it: each page's
+#: spec (its page, controller and export views) and the engine code its first result runs.
+TORCH_FREE_FIRST_RESULTS = {
+    "volume": ("app.volume.spec", "engine.volumes", "engine.packings"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(TORCH_FREE_FIRST_RESULTS))
+def test_a_page_whose_first_result_needs_no_torch_does_not_import_it(key):
+    """Importing torch costs about a second before the first result: a module that
+    imports it at its top on such a page's path fails this test."""
+    modules = TORCH_FREE_FIRST_RESULTS[key]
+    code = (
+        "import importlib, sys\n"
+        f"for module in {modules!r}:\n"
+        "    importlib.import_module(module)\n"
+        "print('torch' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "False", f"importing {modules} imported torch"
 
 
 @pytest.mark.parametrize("key", ["hulls", "playground", "volume", "cells3d"])

@@ -27,7 +27,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 
 from engine.cell_edges import unique_edges
-from engine.partition2d import Partition2D, pattern_colour_keys
+from engine.partition2d import Partition2D
 from widgets.canvas.cell_fills import CellFillItem, grouped_fills
 from widgets.canvas.path_viewbox import PathDrawingViewBox
 from widgets.common.palettes import DOMAIN_EDGE_RGB, layer_edge_widths
@@ -253,7 +253,7 @@ class CellCanvas(pg.PlotWidget):
         if not self._pattern_fills:
             return
         palette = self._theme.palette
-        colour_of_cell = palette.cell_colour_index(pattern_colour_keys(partition.patterns))
+        colour_of_cell = palette.cell_colour_index(partition.colour_keys)
         fills = grouped_fills(partition, colour_of_cell, palette.cell_fills)
         xmin, xmax, ymin, ymax = (float(v) for v in partition.bounds)
         self._fill_item.set_fills(fills, QRectF(xmin, ymin, xmax - xmin, ymax - ymin))

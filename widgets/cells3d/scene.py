@@ -18,7 +18,6 @@ from vtkmodules.vtkCommonDataModel import vtkPolyData
 from vtkmodules.vtkRenderingCore import vtkActor, vtkRenderer
 
 from engine.decision3d import DecisionSurface
-from engine.partition2d import pattern_colour_keys
 from engine.partition3d import Partition3D
 from widgets.cells3d.polydata import (
     box_outline,
@@ -83,7 +82,7 @@ def cell_colours(
         if own or palette.class_rgb is None:
             return class_colours_3d(n_classes)[predicted]
         return palette.class_rgb[predicted % len(palette.class_rgb)]
-    keys = pattern_colour_keys(partition.patterns)
+    keys = partition.colour_keys
     if own:
         return CELL_PALETTE_3D[cell_colour_index(keys)]
     return palette.cell_fills[palette.cell_colour_index(keys)]
