@@ -54,9 +54,10 @@ class ExportRunner(QObject):
         self.theme = theme
         self.jobs = list(jobs)
         self.part = part
-        #: The place in the whole deck of each job in :attr:`jobs` (its row's ``order``).
+        #: The place in the whole deck of each claimed job in :attr:`jobs` (a deck
+        #: process's rows' ``order``); without ``part`` a job's place is its turn.
         self._orders: list[int] = []
-        self._order = 0
+        self._order = -1
         self.rows: list[dict[str, str]] = []
         self.exit_code = 0
         self._recorder: AnimationRecorder | None = None
@@ -73,7 +74,6 @@ class ExportRunner(QObject):
         self._job_clock = JobClock()
         if deck is not None and self.jobs and not any(job.preset is None for job in self.jobs):
             self._add_standalone_figures()
-        self._orders = list(range(len(self.jobs)))
 
     # -- the catalogue ------------------------------------------------------------------
 
@@ -168,7 +168,7 @@ class ExportRunner(QObject):
             QApplication.instance().exit(self.exit_code)
             return
         job = self._job = self.jobs.pop(0)
-        self._order = self._orders.pop(0)
+        self._order = self._orders.pop(0) if self.part is not None else self._order + 1
         self._job_clock = JobClock()
         pages = self.pages()
         if job.preset is not None:
