@@ -4,15 +4,17 @@ Three fresh processes, each writing a deck into its own temporary folder with no
 
 - reference: ``--no-cache`` (everything computed, nothing stored);
 - cold: an empty cache folder (everything computed and stored);
-- warm: the same cache folder again (trained networks and experiment runs read back).
+- warm: the same cache folder again (trained networks and experiment runs read back);
+- warm, one process: the same with ``--processes 1`` (the deck as one process wrote it).
 
-Each prints its wall-clock time and the processor time of the process (user + system,
-every thread), and the ratios against the reference; the warm run's PNGs and the
-reference's are compared with the cold run's byte for byte (a cache must never change a
-figure). Wall-clock times are noisy on a shared machine: the processor times say what the
-work costs.
+Each prints its wall-clock time and the processor time of its processes (user + system,
+every thread and child), and the ratios against the reference; the warm run's files, the
+reference's and the one-process run's are compared with the cold run's byte for byte,
+``index.html`` included (neither a cache nor the processes may change a figure).
+Wall-clock times are noisy on a shared machine: the processor times say what the work
+costs.
 Run: ``python benchmarks/deck.py [--keep DIR] [NAME ...]`` (preset names; none: the whole
-deck). ``--keep DIR`` writes the three decks and the cache into DIR and leaves them there.
+deck). ``--keep DIR`` writes the four decks and the cache into DIR and leaves them there.
 """
 
 from __future__ import annotations
@@ -60,21 +62,22 @@ def main(argv: list[str]) -> None:
             "reference (--no-cache)": run_deck(base / "reference", cache, [*extra, "--no-cache"]),
             "cold cache": run_deck(base / "cold", cache, extra),
             "warm cache": run_deck(base / "warm", cache, extra),
+            "warm, one process": run_deck(base / "single", cache, [*extra, "--processes", "1"]),
         }
-        cold = sorted((base / "cold").glob("*.png"))
+        cold = sorted((base / "cold").iterdir())
         differ = {
             run: [p.name for p in cold if (base / run / p.name).read_bytes() != p.read_bytes()]
-            for run in ("reference", "warm")
+            for run in ("reference", "warm", "single")
         }
         reference_wall, reference_cpu = runs["reference (--no-cache)"]
-        print(f"deck of {', '.join(argv) or 'every preset and page'} ({len(cold)} PNGs)")
+        print(f"deck of {', '.join(argv) or 'every preset and page'} ({len(cold)} files)")
         for name, (wall, processor) in runs.items():
             print(
                 f"{name:24s} {wall:7.1f} s wall ({wall / reference_wall:5.2f}x)"
                 f" {processor:7.1f} s CPU ({processor / reference_cpu:5.2f}x)"
             )
         for run, names in differ.items():
-            print(f"{run} PNGs that differ from the cold run's: {', '.join(names) or 'none'}")
+            print(f"{run} files that differ from the cold run's: {', '.join(names) or 'none'}")
         print(f"load average now: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

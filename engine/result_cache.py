@@ -26,13 +26,13 @@ import hashlib
 import json
 import os
 import struct
+import sys
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from engine.safe_files import read_regular_file, write_bytes_atomically
 
@@ -69,7 +69,11 @@ def fingerprint(value: Any) -> Any:
         return {"float": value.hex()}
     if isinstance(value, np.generic):
         return fingerprint(value.item())
-    if isinstance(value, torch.Tensor):
+    # A tensor exists only once torch is imported: the deck's parent process, which only
+    # names the cache folder, does not import it (1.5 s of processor time before the
+    # children start).
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor):
         value = value.detach().cpu().contiguous().numpy()
     if isinstance(value, np.ndarray):
         data = np.ascontiguousarray(value)

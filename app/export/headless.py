@@ -11,7 +11,10 @@ import ctypes.util
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from app.export.deck_claims import DeckPart, attach_to_parent, read_page_costs
+from app.export.deck_parts import default_processes, run_deck_in_parts
 from app.export.plan import build_export_parser, plan_jobs
 from engine.result_cache import default_cache_folder, use_result_cache
 
@@ -67,6 +70,19 @@ def run_export(argv: Sequence[str]) -> int:
     except ValueError as error:
         print(f"splinescope export: {error}", file=sys.stderr)
         return 2
+    cache = None if args.no_cache else default_cache_folder()
+    part = None
+    if args.deck is not None and args.deck_part is None:
+        processes = min(args.processes or default_processes(), len(jobs))
+        if processes > 1:
+            return run_deck_in_parts(argv, args.deck, args.theme, processes, cache)
+    elif args.deck_part is not None:
+        folder, index = Path(args.deck_part[0]), int(args.deck_part[1])
+        problem = attach_to_parent(folder)
+        if problem:
+            print(f"splinescope export: {problem}; this deck process stops.", file=sys.stderr)
+            return 1
+        part = DeckPart(folder, index, read_page_costs(cache))
     warning = configure_headless()
     if warning:
         print(warning, file=sys.stderr)
@@ -83,9 +99,9 @@ def run_export(argv: Sequence[str]) -> int:
     apply_theme(args.theme, colour_blind_safe=args.colour_blind_safe)
     # Trained networks and experiment runs come from the result cache when a run
     # before made them (engine.result_cache); the cache is the export's only.
-    use_result_cache(None if args.no_cache else default_cache_folder())
+    use_result_cache(cache)
     try:
-        runner = ExportRunner(jobs, deck=args.deck, theme=args.theme)
+        runner = ExportRunner(jobs, deck=args.deck, theme=args.theme, part=part)
         return runner.run(app)
     finally:
         use_result_cache(None)

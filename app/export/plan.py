@@ -23,6 +23,8 @@ from engine.safe_files import OutputPathError, check_output_path
 WINDOW_SIZE = (1400, 900)
 DECK_SIZE = (1920, 1080)
 JOB_TIMEOUT_MS = 240_000
+#: The most processes a deck is written by (each holds a window and its pages, ~2 GB).
+MAX_PROCESSES = 8
 EXAMPLES = """examples:
   splinescope export --view cells --out cells.svg
   splinescope export --preset xor-4 --view playground --out xor.pdf --theme talk
@@ -99,6 +101,16 @@ def build_export_parser() -> argparse.ArgumentParser:
         f"no preset shows, at {DECK_SIZE[0]}x{DECK_SIZE[1]} unless --size) and index.html",
     )
     parser.add_argument(
+        "--processes",
+        metavar="N",
+        type=int,
+        help=f"with --deck: write the figures in N processes at once, 1 to {MAX_PROCESSES} "
+        "(default: 2, or 1 on one core); the files are the same",
+    )
+    # A child process of a deck written by several (app.export.deck_parts): the run's
+    # folder and the child's number.
+    parser.add_argument("--deck-part", nargs=2, metavar=("FOLDER", "INDEX"), help=argparse.SUPPRESS)
+    parser.add_argument(
         "--no-cache",
         action="store_true",
         help="compute everything again: neither read nor write the result cache of trained "
@@ -152,6 +164,11 @@ def check_counts(args: argparse.Namespace) -> None:
             f"--fps {args.fps} is out of range: an animation plays {MIN_FPS} to {MAX_FPS} "
             "frames per second."
         ) from None
+    if args.processes is not None and not 1 <= args.processes <= MAX_PROCESSES:
+        raise ValueError(
+            f"--processes {args.processes} is out of range: a deck is written by 1 to "
+            f"{MAX_PROCESSES} processes."
+        )
     if args.layers is not None and args.layers < 0:
         raise ValueError(
             f"--layers {args.layers} is out of range: give 0 or more layers (at most the "
@@ -190,6 +207,8 @@ def plan_jobs(args: argparse.Namespace) -> list[Job]:
             for name in names
         ]
         return jobs
+    if args.processes is not None:
+        raise ValueError("--processes is for --deck; leave it out for one file")
     if args.out is None:
         raise ValueError("give --out FILE (or --deck DIR)")
     if len(presets) > 1:

@@ -69,9 +69,7 @@ def vtk_view_image(view: QVTKRenderWindowInteractor, scale: int = 1) -> QImage:
     """The VTK view's scene, rendered now at ``scale`` times its size, as an RGB QImage."""
     from widgets.vtk.pipeline import window_image
 
-    render_window = view.GetRenderWindow()
-    render_window.Render()
-    pixels = window_image(render_window, max(int(scale), 1))
+    pixels = window_image(view.GetRenderWindow(), max(int(scale), 1))
     height, width, _ = pixels.shape
     image = QImage(pixels.data, width, height, 3 * width, QImage.Format.Format_RGB888)
     return image.copy()  # own the pixels: the numpy array goes away

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from app.export.animation import AnimationRecorder
 from app.export.catalogue import export_targets, page_readiness
 from app.export.deck import write_deck_index
+from app.export.deck_claims import DeckPart
 from app.export.formats import DEFAULT_FRAMES, ExportOptions
 from app.export.plan import JOB_TIMEOUT_MS, WINDOW_SIZE, Job
 from app.export.ready import Readiness, ReadyWait, when_ready
@@ -31,15 +32,32 @@ WORKER_GRACE_MS = 30_000
 
 
 class ExportRunner(QObject):
-    """Writes ``jobs`` from one main window; :meth:`run` returns the exit code."""
+    """Writes ``jobs`` from one main window; :meth:`run` returns the exit code.
 
-    def __init__(self, jobs: list[Job], *, deck: Path | None = None, theme: str = "default"):
+    With ``part`` (a child of a deck written by several processes) the runner writes only
+    the pages it claims from the whole deck's jobs, logs their rows for the parent and
+    leaves ``index.html`` to it.
+    """
+
+    def __init__(
+        self,
+        jobs: list[Job],
+        *,
+        deck: Path | None = None,
+        theme: str = "default",
+        part: DeckPart | None = None,
+    ):
         super().__init__()
         self.window = MainWindow()
         self.window.resize(*WINDOW_SIZE)
         self.deck = deck
         self.theme = theme
         self.jobs = list(jobs)
+        self.part = part
+        #: The place in the whole deck of each claimed job in :attr:`jobs` (a deck
+        #: process's rows' ``order``); without ``part`` a job's place is its turn.
+        self._orders: list[int] = []
+        self._order = -1
         self.rows: list[dict[str, str]] = []
         self.exit_code = 0
         self._recorder: AnimationRecorder | None = None
@@ -91,22 +109,19 @@ class ExportRunner(QObject):
         names = self.catalogue()
         for job in self.jobs:
             if job.view is not None and job.view not in names:
-                print(
-                    f"splinescope export: unknown view {job.view!r}; choose one of "
-                    + ", ".join(sorted(names)),
-                    file=sys.stderr,
-                )
-                self.window.close()
+                choices = ", ".join(sorted(names))
+                self._refuse(f"unknown view {job.view!r}; choose one of {choices}")
                 return 2
         for job in self.jobs:
-            key = load_preset(job.preset).page if job.preset else names[job.view][0]
-            problem = self._layers_problem(job, key, page=None)
+            problem = self._layers_problem(job, self._page_of(job, names), page=None)
             if problem:
-                print(f"splinescope export: {problem}", file=sys.stderr)
-                self.window.close()
+                self._refuse(problem)
                 return 2
         if self.deck is not None:
             self.deck.mkdir(parents=True, exist_ok=True)
+        if self.part is not None:
+            self.part.plan(self.jobs, lambda job: self._page_of(job, names))
+            self.jobs, self._orders = [], []
         self.window.show()
         QTimer.singleShot(0, self._next)
         # The run ends with its jobs, with their exit code; closing the window must not
@@ -123,6 +138,17 @@ class ExportRunner(QObject):
             QThreadPool.globalInstance().waitForDone(WORKER_GRACE_MS)
         return self.exit_code or code
 
+    def _refuse(self, problem: str) -> None:
+        """Refuse the run's arguments before any figure (one deck process says why)."""
+        if self.part is None or self.part.index == 0:
+            print(f"splinescope export: {problem}", file=sys.stderr)
+        self.window.close()
+
+    @staticmethod
+    def _page_of(job: Job, names: dict[str, tuple[str, ExportView | ExportAnimation]]) -> str:
+        """The key of the page ``job`` is written from."""
+        return load_preset(job.preset).page if job.preset else names[job.view][0]
+
     def _next(self) -> None:
         try:
             self._start_next()
@@ -130,14 +156,19 @@ class ExportRunner(QObject):
             self._job_failed(f"{type(error).__name__}: {error}")
 
     def _start_next(self) -> None:
+        if not self.jobs and self.part is not None:
+            claimed = self.part.claim_next()
+            self._orders = [order for order, _job in claimed]
+            self.jobs = [job for _order, job in claimed]
         if not self.jobs:
-            if self.deck is not None:
+            if self.deck is not None and self.part is None:
                 index = write_deck_index(self.deck, self.rows, self.theme)
                 print(f"Wrote {index} ({len(self.rows)} figures)")
             self.window.close()
             QApplication.instance().exit(self.exit_code)
             return
         job = self._job = self.jobs.pop(0)
+        self._order = self._orders.pop(0) if self.part is not None else self._order + 1
         self._job_clock = JobClock()
         pages = self.pages()
         if job.preset is not None:
@@ -211,6 +242,9 @@ class ExportRunner(QObject):
         print(f"splinescope export: {message}", file=sys.stderr)
         self.exit_code = code
         self.jobs.clear()
+        self._orders.clear()
+        if self.part is not None:
+            self.part.units.clear()
         self.window.close()
         QApplication.instance().exit(code)
 
@@ -286,16 +320,19 @@ class ExportRunner(QObject):
                 f"deck: {self._job_clock.describe()} {target.name} ({job.preset or 'defaults'})",
                 file=sys.stderr,
             )
-        self.rows.append(
-            {
-                "title": target.title,
-                "preset": job.preset or "(defaults)",
-                "page": self._key,
-                "view": target.name,
-                "size": size_text,
-                "files": files,
-            }
-        )
+        row = {
+            "title": target.title,
+            "preset": job.preset or "(defaults)",
+            "page": self._key,
+            "view": target.name,
+            "size": size_text,
+            "files": files,
+            "order": self._order,
+            "seconds": self._job_clock.wall_seconds(),
+        }
+        self.rows.append(row)
+        if self.part is not None:
+            self.part.log_row(row)
         QTimer.singleShot(0, self._next)
 
     def _job_failed(self, message: str) -> None:
@@ -315,6 +352,10 @@ class JobClock:
 
     def __init__(self) -> None:
         self.wall, self.processor = time.monotonic(), time.process_time()
+
+    def wall_seconds(self) -> float:
+        """Wall-clock seconds since the job started."""
+        return time.monotonic() - self.wall
 
     def describe(self) -> str:
         """``[12.3 s, 9.8 s CPU]``: the job's time so far; the processor time counts

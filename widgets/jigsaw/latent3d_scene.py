@@ -80,8 +80,8 @@ class LatentJigsaw3DScene:
         fill.SetAmbient(0.45)
         fill.SetDiffuse(0.6)
         fill.BackfaceCullingOff()
-        # Edges drawn over coincident faces: push the faces back a little.
-        mapper.SetResolveCoincidentTopologyToPolygonOffset()
+        # Edges are drawn over coincident faces: every scene pushes its faces back a little
+        # (widgets.vtk.pipeline.resolve_coincident_topology, a process-wide setting).
         self.edges = polydata_actor()
         self.edges.GetMapper().ScalarVisibilityOff()
         edge = self.edges.GetProperty()

@@ -11,6 +11,7 @@ from vtkmodules.vtkCommonCore import vtkPoints
 from vtkmodules.vtkCommonDataModel import vtkCellArray, vtkPolyData
 from vtkmodules.vtkRenderingCore import (
     vtkActor,
+    vtkMapper,
     vtkPolyDataMapper,
     vtkRenderer,
     vtkRenderWindow,
@@ -18,6 +19,24 @@ from vtkmodules.vtkRenderingCore import (
 )
 
 BACKGROUND_RGB = (1.0, 1.0, 1.0)
+
+
+def resolve_coincident_topology() -> None:
+    """Draw every VTK scene of the process with faces pushed back behind the lines and
+    points on them (polygon offset).
+
+    VTK keeps this choice in one process-wide setting, although the call reads as if it
+    were a mapper's: the 3-D jigsaw once made it for its pieces when its scene was first
+    built, and from then on every scene of the process was drawn with it. A Cells 3D
+    figure made after the 3-D jigsaw differed from the same figure made alone (1,584
+    pixels of ``octants-3d``), and the Volume page's flat pieces (which ask for a larger
+    offset of their own) were pushed back only after it. Made once here, where every
+    scene's building blocks are, a figure depends only on its own scene.
+    """
+    vtkMapper.SetResolveCoincidentTopologyToPolygonOffset()
+
+
+resolve_coincident_topology()
 
 
 def polydata(

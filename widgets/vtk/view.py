@@ -61,9 +61,21 @@ class ReleasingInteractor(QVTKRenderWindowInteractor):
             # (the cube, 328x276) has Mesa copy its frame past the buffer's end. glibc's
             # check caught it: the chunk right after the buffer (buffer + 360000) is the
             # one OSMesaDestroyContext then frees, "free(): invalid pointer", exit 134.
-            # Sized here first, the stock call below finds the size already set.
+            # So the window's own SetSize sizes it here, and the rest of the stock handler
+            # follows. Never below one pixel: a widget laid out with no width (the Volume
+            # page's cube while its page was hidden, 0x66) gave Mesa a 0-pixel buffer,
+            # which it refuses to make current, so VTK warned "failed call to
+            # OSMesaMakeCurrent" at each graphics resource it released (118 lines a deck)
+            # and released them in no context.
             ratio = self._getPixelRatio()
-            render_window.SetSize(round(ratio * self.width()), round(ratio * self.height()))
+            width = max(1, round(ratio * self.width()))
+            height = max(1, round(ratio * self.height()))
+            render_window.SetDPI(round(72 * ratio))
+            render_window.SetSize(width, height)
+            self._Iren.SetSize(width, height)
+            self._Iren.ConfigureEvent()
+            self.update()
+            return
         super().resizeEvent(event)
 
 
