@@ -63,11 +63,19 @@ def crosses(xy, start, n, a, b, c, thickness, rounding, reach_x, reach_y):
     on both sides (beyond the tolerance of :func:`line_tolerance`), and if not, is it on
     over them (its farthest corner decides)?"""
     high, low = line_extremes(xy, start, n, a, b, c)
+    cuts = False
     if high > 0.0 and low < 0.0:
-        limit = line_tolerance(a, b, c, thickness, rounding, reach_x, reach_y)
-        if high > limit and low < -limit:
-            return True, True
-    return False, high + low > 0
+        # Beyond a bound of the tolerance that needs no hypot (|a| + |b| >= hypot(a, b),
+        # and the factor covers hypot's rounding) the answer is the same; the exact
+        # tolerance decides only near it.
+        scale = abs(a) * reach_x + abs(b) * reach_y + abs(c)
+        bound = max(thickness * (abs(a) + abs(b)) * (1.0 + 1e-14), rounding * scale)
+        if high > bound and low < -bound:
+            cuts = True
+        else:
+            limit = line_tolerance(a, b, c, thickness, rounding, reach_x, reach_y)
+            cuts = high > limit and low < -limit
+    return cuts, cuts or high + low > 0
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
