@@ -8,8 +8,9 @@ cell, feature ``j`` equals ``maps[cell, :-1, j] @ x + maps[cell, -1, j]``. The 2
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Protocol, TypeVar
 
 import numpy as np
@@ -114,17 +115,48 @@ def next_affine_maps(
     return maps
 
 
+#: Pools of threads kept for :func:`in_ranges`, by process and size: starting threads for
+#: every call cost more than the work of a small layer (1.3 ms of wall-clock a call on a
+#: loaded 2-core machine, against 0.06 ms with the threads kept).
+_pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+_pool_thread = threading.local()
+
+
+def _mark_pool_thread() -> None:
+    _pool_thread.inside = True
+
+
+def _kept_pool(n_threads: int) -> ThreadPoolExecutor:
+    """The pool of ``n_threads`` threads of this process (a forked child makes its own:
+    it has none of its parent's threads)."""
+    key = (os.getpid(), n_threads)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            pool = _pools[key] = ThreadPoolExecutor(
+                n_threads, thread_name_prefix="cells", initializer=_mark_pool_thread
+            )
+        return pool
+
+
 def in_ranges(
     n: int, n_ranges: int, work: Callable[[int, int], R], n_threads: int | None = None
 ) -> list[R]:
     """``work(lo, hi)`` on ``n_ranges`` consecutive ranges of ``range(n)``, on
     ``n_threads`` threads (default one per range) when there are several ranges (the
-    compiled kernels release the GIL)."""
+    compiled kernels release the GIL). The threads are kept for the next call; work that
+    runs on one of them does its own ranges in turn (it never waits on its own pool)."""
     if n_ranges <= 1:
         return [work(0, n)]
     edges = np.linspace(0, n, n_ranges + 1).round().astype(np.int64)
-    with ThreadPoolExecutor(n_threads or n_ranges) as pool:
-        return list(pool.map(work, edges[:-1].tolist(), edges[1:].tolist()))
+    lo, hi = edges[:-1].tolist(), edges[1:].tolist()
+    if getattr(_pool_thread, "inside", False):
+        return [work(a, b) for a, b in zip(lo, hi, strict=True)]
+    pool = _kept_pool(n_threads or n_ranges)
+    futures = [pool.submit(work, a, b) for a, b in zip(lo, hi, strict=True)]
+    wait(futures)  # all ranges done (or failed) before the first error is raised
+    return [future.result() for future in futures]
 
 
 def cut_in_groups(
