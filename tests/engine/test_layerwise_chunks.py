@@ -122,3 +122,39 @@ def test_packed_patterns_are_the_bits_of_every_ancestor(monkeypatch, widths, thr
             ancestor = parent[ancestor]
     got = packed_patterns_from_lineage(layer_bits, lineage)
     np.testing.assert_array_equal(got, np.packbits(want, axis=1))
+
+
+def test_ranges_on_kept_threads_nest_and_fail_after_every_range():
+    """Work on a kept thread that splits its own work again does it in turn (two threads
+    each waiting on the other's pool would never finish), and a range's error is raised
+    only once every other range has finished."""
+    import threading
+    import time
+
+    from engine.layerwise import in_ranges
+
+    results: list = []
+
+    def outer(lo: int, hi: int):
+        return in_ranges(hi - lo, 3, lambda a, b: (lo + a, lo + b), 2)
+
+    runner = threading.Thread(target=lambda: results.append(in_ranges(8, 4, outer, 2)))
+    runner.start()
+    runner.join(30)
+    assert not runner.is_alive(), "nested ranges did not finish"
+    assert [pair for part in results[0] for pair in part] == [
+        (0, 1), (1, 1), (1, 2), (2, 3), (3, 3), (3, 4),
+        (4, 5), (5, 5), (5, 6), (6, 7), (7, 7), (7, 8),
+    ]  # fmt: skip
+
+    finished: list[int] = []
+
+    def failing(lo: int, hi: int) -> None:
+        if lo == 0:
+            raise ValueError("the first range fails")
+        time.sleep(0.05)
+        finished.append(lo)
+
+    with pytest.raises(ValueError, match="first range"):
+        in_ranges(40, 4, failing, 2)
+    assert sorted(finished) == [10, 20, 30]
