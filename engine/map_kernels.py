@@ -15,11 +15,39 @@ def masked_maps(pre, cell_on, negative_slope):
     """(C, k+1, w) the maps ``pre`` of every cell times its activation slopes: 1 where
     ``cell_on`` (C, w), else ``negative_slope``."""
     out = np.empty(pre.shape)
+    width = pre.shape[2]
+    scales = np.empty(width)
     for c in range(pre.shape[0]):
+        # The slopes as numbers, not a branch per value (the bits are as good as random;
+        # times 1.0 is exact).
+        for j in range(width):
+            scales[j] = 1.0 if cell_on[c, j] else negative_slope
         for r in range(pre.shape[1]):
-            for j in range(pre.shape[2]):
-                out[c, r, j] = pre[c, r, j] if cell_on[c, j] else pre[c, r, j] * negative_slope
+            for j in range(width):
+                out[c, r, j] = pre[c, r, j] * scales[j]
     return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
+def _add_bit_corrections(maps, i, p, c, pre, cell_on, bits, weight_t, negative_slope):
+    """Add to ``maps[i]`` (k+1, m) the change of the next layer's map on piece ``p`` for
+    every neuron whose bit ``bits[p]`` differs from its cell's ``cell_on[c]``, in the
+    order of the neurons. The differences are counted first, without a branch (most
+    pieces have none or one), and the second pass stops after the last."""
+    width = bits.shape[1]
+    n_different = 0
+    for j in range(width):
+        n_different += bits[p, j] != cell_on[c, j]
+    j = 0
+    while n_different > 0:
+        if bits[p, j] != cell_on[c, j]:
+            n_different -= 1
+            delta = 1.0 - negative_slope if bits[p, j] else negative_slope - 1.0
+            for r in range(pre.shape[1]):
+                column = pre[c, r, j] * delta
+                for o in range(weight_t.shape[1]):
+                    maps[i, r, o] += column * weight_t[j, o]
+        j += 1
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -43,20 +71,13 @@ def piece_maps(maps, first, first_cell, base, pre, cell_on, parent, bits, weight
     """
     rows = base.shape[1]
     n_next = base.shape[2]
-    width = pre.shape[2]
     for i in range(maps.shape[0]):
         p = first + i
         c = parent[p] - first_cell
         for r in range(rows):
             for o in range(n_next):
                 maps[i, r, o] = base[c, r, o]
-        for j in range(width):
-            if bits[p, j] != cell_on[c, j]:
-                delta = 1.0 - negative_slope if bits[p, j] else negative_slope - 1.0
-                for r in range(rows):
-                    column = pre[c, r, j] * delta
-                    for o in range(n_next):
-                        maps[i, r, o] += column * weight_t[j, o]
+        _add_bit_corrections(maps, i, p, c, pre, cell_on, bits, weight_t, negative_slope)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -67,6 +88,24 @@ def gather_rows(out, column, rows, index):
     for p in range(len(index)):
         for j in range(width):
             out[p, column + j] = rows[index[p], j]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def gather_packed_rows(out, column, rows, index):
+    """OR ``rows[index]`` into the bits ``column`` to ``column + w - 1`` of ``out`` (P,
+    n_bytes) uint8, zeroed there: ``rows`` (n, ceil(w / 8)) uint8 are rows of ``w`` bits
+    in ``np.packbits`` order (first bit in the high bit, zero padding). Whole bytes are
+    shifted into place, not single bits."""
+    n_bytes = out.shape[1]
+    at = column >> 3
+    shift = column & 7
+    for p in range(len(index)):
+        r = index[p]
+        for b in range(rows.shape[1]):
+            byte = np.int64(rows[r, b])
+            out[p, at + b] |= np.uint8(byte >> shift)
+            if shift and at + b + 1 < n_bytes:
+                out[p, at + b + 1] |= np.uint8((byte << (8 - shift)) & 0xFF)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -90,31 +129,59 @@ def narrow_piece_maps(maps, first, first_cell, pre, cell_on, parent, bits, weigh
     width = pre.shape[2]
     n_next = weight_t.shape[1]
     base = np.empty((rows, n_next))
+    scales = np.empty(width)
     cell = -1
     for i in range(maps.shape[0]):
         p = first + i
         c = parent[p] - first_cell
         if c != cell:
-            # The cell's map, neuron after neuron: rows * m running sums at once.
+            # The cell's map: a sum over the neurons for every row and output, in the
+            # order of the neurons.
             cell = c
-            for r in range(rows - 1):
-                for o in range(n_next):
-                    base[r, o] = 0.0
-            for o in range(n_next):
-                base[rows - 1, o] = bias[o]
             for j in range(width):
-                scale = 1.0 if cell_on[c, j] else slope
-                for r in range(rows):
-                    value = pre[c, r, j] * scale
+                scales[j] = 1.0 if cell_on[c, j] else slope
+            if rows == 3:
+                # A plane's three rows and two outputs at a time: six running sums held
+                # in registers, not in memory.
+                for o in range(0, n_next, 2):
+                    pair = o + 1 < n_next
+                    x0 = 0.0
+                    y0 = 0.0
+                    z0 = bias[o]
+                    x1 = 0.0
+                    y1 = 0.0
+                    z1 = bias[o + 1] if pair else 0.0
+                    for j in range(width):
+                        x = pre[c, 0, j] * scales[j]
+                        y = pre[c, 1, j] * scales[j]
+                        z = pre[c, 2, j] * scales[j]
+                        w0 = weight_t[j, o]
+                        w1 = weight_t[j, o + 1] if pair else 0.0
+                        x0 += x * w0
+                        y0 += y * w0
+                        z0 += z * w0
+                        x1 += x * w1
+                        y1 += y * w1
+                        z1 += z * w1
+                    base[0, o] = x0
+                    base[1, o] = y0
+                    base[2, o] = z0
+                    if pair:
+                        base[0, o + 1] = x1
+                        base[1, o + 1] = y1
+                        base[2, o + 1] = z1
+            else:
+                for r in range(rows - 1):
                     for o in range(n_next):
-                        base[r, o] += value * weight_t[j, o]
+                        base[r, o] = 0.0
+                for o in range(n_next):
+                    base[rows - 1, o] = bias[o]
+                for j in range(width):
+                    for r in range(rows):
+                        value = pre[c, r, j] * scales[j]
+                        for o in range(n_next):
+                            base[r, o] += value * weight_t[j, o]
         for r in range(rows):
             for o in range(n_next):
                 maps[i, r, o] = base[r, o]
-        for j in range(width):
-            if bits[p, j] != cell_on[c, j]:
-                delta = 1.0 - slope if bits[p, j] else slope - 1.0
-                for r in range(rows):
-                    column = pre[c, r, j] * delta
-                    for o in range(n_next):
-                        maps[i, r, o] += column * weight_t[j, o]
+        _add_bit_corrections(maps, i, p, c, pre, cell_on, bits, weight_t, slope)

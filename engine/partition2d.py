@@ -138,8 +138,10 @@ def partition_2d(
         return cut_layer(rings, pre, box, first_neuron, max_regions)
 
     with one_blas_thread():
-        rings, maps, patterns = cut_layer_by_layer(net, n_layers, maps, rings, cut, progress)
-    n_neurons = patterns.shape[1]
+        rings, maps, packed = cut_layer_by_layer(
+            net, n_layers, maps, rings, cut, progress, packed=True
+        )
+    n_neurons = sum(layer.n_neurons for layer in net.hidden[:n_layers])
 
     A = np.ascontiguousarray(maps[:, :2, :].transpose(0, 2, 1))
     c = np.ascontiguousarray(maps[:, 2, :])
@@ -150,7 +152,7 @@ def partition_2d(
         offsets=rings.offsets,
         indices=np.arange(n_ring, dtype=np.int64),
         edge_neuron=rings.label,
-        packed_patterns=np.packbits(patterns, axis=1),
+        packed_patterns=packed,
         layer_of_neuron=net.layer_of_neuron()[:n_neurons].astype(np.int64),
         A=A,
         c=c,

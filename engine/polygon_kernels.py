@@ -6,9 +6,13 @@ test, then the exact test on its corners), then cuts it by a binary space partit
 each piece is cut by the crossing line closest to its centre (Sutherland–Hodgman), and
 the piece's other candidates are re-tested on both halves. The kernels are compiled by
 numba once (cached on disk) and release the GIL, so a GUI thread keeps running while a
-worker partitions. The helpers are inlined into :func:`cut_cells` at numba's level
+worker partitions. The helpers are inlined into the cutting loop at numba's level
 (``inline="always"``): a call that passes arrays costs two atomic reference counts per
-array, which made up a large share of the kernel's time.
+array, which made up a large share of the kernel's time. For the same reason the loop
+(:func:`_cut_range`) never reassigns an array variable, takes no row of an array as a
+view, and its inlined helpers have one exit each: any of these left numba's atomic
+reference counts inside the loop (a third of the 2-D partition's samples under
+``perf``).
 
 Tolerances are those of :mod:`engine.partition2d`: a corner within
 ``max(thickness * |grad|, rounding * (|a| reach_x + |b| reach_y + |c|))`` of a line lies
@@ -54,16 +58,24 @@ def corner_mean(xy, start, n):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def crosses(xy, start, n, a, b, c, tolerance):
+def crosses(xy, start, n, a, b, c, thickness, rounding, reach_x, reach_y):
     """``(cuts, on)``: does the line ``a x + b y + c`` have corners of ``xy[start:start + n]``
-    on both sides (beyond ``tolerance``, a (3,) array ``thickness, rounding, reach_x,
-    reach_y``), and if not, is it on over them (its farthest corner decides)?"""
+    on both sides (beyond the tolerance of :func:`line_tolerance`), and if not, is it on
+    over them (its farthest corner decides)?"""
     high, low = line_extremes(xy, start, n, a, b, c)
+    cuts = False
     if high > 0.0 and low < 0.0:
-        limit = line_tolerance(a, b, c, tolerance[0], tolerance[1], tolerance[2], tolerance[3])
-        if high > limit and low < -limit:
-            return True, True
-    return False, high + low > 0
+        # Beyond a bound of the tolerance that needs no hypot (|a| + |b| >= hypot(a, b),
+        # and the factor covers hypot's rounding) the answer is the same; the exact
+        # tolerance decides only near it.
+        scale = abs(a) * reach_x + abs(b) * reach_y + abs(c)
+        bound = max(thickness * (abs(a) + abs(b)) * (1.0 + 1e-14), rounding * scale)
+        if high > bound and low < -bound:
+            cuts = True
+        else:
+            limit = line_tolerance(a, b, c, thickness, rounding, reach_x, reach_y)
+            cuts = high > limit and low < -limit
+    return cuts, cuts or high + low > 0
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
@@ -96,54 +108,54 @@ def clip_ring(xy, label, start, n, a, b, c, limit, new_label, out_xy, out_label,
     Returns ``(n_positive, n_negative)``; ``(0, 0)`` when the line does not have corners
     strictly on both sides (nothing is written).
     """
-    value = work[0]
-    side = work[1]
-    cross_x = work[2]
-    cross_y = work[3]
+    # Rows of ``work`` (indexed in place: a row taken as a view costs reference counts):
+    # 0 the corners' values, 1 their sides, 2 and 3 the crossing point after each.
     has_positive = False
     has_negative = False
     for i in range(n):
         v = xy[start + i, 0] * a + xy[start + i, 1] * b + c
-        value[i] = v
+        work[0, i] = v
         if v > limit:
-            side[i] = 1.0
+            work[1, i] = 1.0
             has_positive = True
         elif v < -limit:
-            side[i] = -1.0
+            work[1, i] = -1.0
             has_negative = True
         else:
-            side[i] = 0.0
-    if not (has_positive and has_negative):
-        return 0, 0
-    # Crossing points, computed once so both halves share them exactly.
-    for i in range(n):
-        j = (i + 1) % n
-        if side[i] * side[j] < 0:
-            p = start + i
-            q = start + j
-            t = value[i] / (value[i] - value[j])
-            cross_x[i] = xy[p, 0] + t * (xy[q, 0] - xy[p, 0])
-            cross_y[i] = xy[p, 1] + t * (xy[q, 1] - xy[p, 1])
+            work[1, i] = 0.0
+    # One exit only (an early return keeps the reference counts of the arrays that an
+    # inlined call binds).
     count = 0
     n_positive = 0
-    for sign in (1.0, -1.0):
+    if has_positive and has_negative:
+        # Crossing points, computed once so both halves share them exactly.
         for i in range(n):
             j = (i + 1) % n
-            if side[i] * sign >= 0:
-                out_xy[count, 0] = xy[start + i, 0]
-                out_xy[count, 1] = xy[start + i, 1]
-                if side[i] == 0 and side[j] * sign < 0:
-                    out_label[count] = new_label
-                else:
-                    out_label[count] = label[start + i]
-                count += 1
-            if side[i] * side[j] < 0:
-                out_xy[count, 0] = cross_x[i]
-                out_xy[count, 1] = cross_y[i]
-                out_label[count] = new_label if side[i] * sign > 0 else label[start + i]
-                count += 1
-        if sign > 0:
-            n_positive = count
+            if work[1, i] * work[1, j] < 0:
+                p = start + i
+                q = start + j
+                t = work[0, i] / (work[0, i] - work[0, j])
+                work[2, i] = xy[p, 0] + t * (xy[q, 0] - xy[p, 0])
+                work[3, i] = xy[p, 1] + t * (xy[q, 1] - xy[p, 1])
+        for sign in (1.0, -1.0):
+            for i in range(n):
+                j = (i + 1) % n
+                side = work[1, i]
+                if side * sign >= 0:
+                    out_xy[count, 0] = xy[start + i, 0]
+                    out_xy[count, 1] = xy[start + i, 1]
+                    if side == 0 and work[1, j] * sign < 0:
+                        out_label[count] = new_label
+                    else:
+                        out_label[count] = label[start + i]
+                    count += 1
+                if side * work[1, j] < 0:
+                    out_xy[count, 0] = work[2, i]
+                    out_xy[count, 1] = work[3, i]
+                    out_label[count] = new_label if side * sign > 0 else label[start + i]
+                    count += 1
+            if sign > 0:
+                n_positive = count
     return n_positive, count - n_positive
 
 
@@ -175,22 +187,28 @@ def _grown(xy, label, offsets, cell, bits, n_corners, n_pieces):
 
 
 @njit(cache=True, nogil=True, error_model="numpy", inline="always")
-def _settle(xy, start, n, neuron, first, n_neurons, bits, pre, cell, tolerance):
+def _settle(xy, start, n, neuron, first, n_neurons, bits, piece, pre, cell, tolerances):
     """Keep, in ``neuron[first:first + n_neurons]``, the neurons whose line crosses the
-    ring ``xy[start:start + n]``; read the bits of the others on its corners. Returns
-    how many were kept."""
+    ring ``xy[start:start + n]``; read the bits of the others on its corners into
+    ``bits[piece]``. ``tolerances`` are :func:`crosses`' four. Returns how many were kept."""
+    thickness, rounding, reach_x, reach_y = tolerances
     kept = 0
     for k in range(first, first + n_neurons):
         j = neuron[k]
         cuts, on = crosses(
-            xy, start, n, pre[cell, 0, j], pre[cell, 1, j], pre[cell, 2, j], tolerance
-        )
+            xy, start, n, pre[cell, 0, j], pre[cell, 1, j], pre[cell, 2, j],
+            thickness, rounding, reach_x, reach_y,
+        )  # fmt: skip
         if cuts:
             neuron[first + kept] = j
             kept += 1
         else:
-            bits[j] = on
+            bits[piece, j] = on
     return kept
+
+
+#: Why :func:`_cut_range` stopped before the last cell: a buffer too small.
+_OUT_CORNERS, _OUT_PIECES, _STACK_CORNERS, _HALVES = 1, 2, 3, 4
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -218,6 +236,11 @@ def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_re
         sign at the cell's centre for those that do).
     overflow : 0, or the number of pieces reached when more than ``max_regions`` (the
         other outputs are then incomplete).
+
+    The cells are cut by :func:`_cut_range` into buffers that it never reallocates (an
+    array variable reassigned inside its loops would cost atomic reference counts at
+    every turn); when one is too small it stops at the cell that needs more room, and
+    that cell is cut again once the buffer has grown.
     """
     n_cells = len(offsets) - 1
     width = pre.shape[2]
@@ -227,66 +250,133 @@ def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_re
     out_offsets = np.zeros(2 * n_cells + 2, dtype=np.int64)
     out_cell = np.empty(2 * n_cells + 2, dtype=np.int64)
     out_bits = np.empty((2 * n_cells + 2, width), dtype=np.bool_)
-    n_out = 0
-    n_corners = 0
     # The binary space partition of one cell: a stack of pieces. Piece ``k`` has the
     # corners ``stack_xy[corner[k]:corner[k] + size[k]]``, the candidate neurons
     # ``stack_neuron[first[k]:first[k] + n_neurons[k]]`` and the bits ``stack_bits[k]``;
     # every piece cuts off one candidate, so the stack never holds more than w + 1.
     depth = width + 2
     stack_xy = np.empty((depth * 16, 2))
-    stack_label = np.empty(depth * 16, dtype=np.int64)
+    stack_label = np.empty(len(stack_xy), dtype=np.int64)
     stack_neuron = np.empty(depth * width + 1, dtype=np.int64)
     stack_bits = np.empty((depth, width), dtype=np.bool_)
-    corner = np.empty(depth, dtype=np.int64)
-    size = np.empty(depth, dtype=np.int64)
-    first = np.empty(depth, dtype=np.int64)
-    n_neurons = np.empty(depth, dtype=np.int64)
+    stack = np.empty((4, depth), dtype=np.int64)  # corner, size, first, n_neurons
     halves_xy = np.empty((64, 2))
     halves_label = np.empty(64, dtype=np.int64)
     work = np.empty((4, 16))
+    cell = 0
+    top = 0
+    n_out = 0
+    n_corners = 0
+    while True:
+        cell, top, n_out, n_corners, overflow, short, room = _cut_range(
+            xy, offsets, label, pre, first_neuron, tolerance, min_area, max_regions,
+            cell_on, out_xy, out_label, out_offsets, out_cell, out_bits,
+            stack_xy, stack_label, stack_neuron, stack_bits, stack, halves_xy, halves_label,
+            work, cell, top, n_out, n_corners,
+        )  # fmt: skip
+        if short == _OUT_CORNERS or short == _OUT_PIECES:
+            out_xy, out_label, out_offsets, out_cell, out_bits = _grown(
+                out_xy, out_label, out_offsets, out_cell, out_bits,
+                room if short == _OUT_CORNERS else 0, room if short == _OUT_PIECES else 0,
+            )  # fmt: skip
+        elif short == _STACK_CORNERS:
+            bigger_xy = np.empty((max(room, 2 * len(stack_xy)), 2))
+            bigger_label = np.empty(len(bigger_xy), dtype=np.int64)
+            for i in range(len(stack_xy)):
+                bigger_xy[i, 0] = stack_xy[i, 0]
+                bigger_xy[i, 1] = stack_xy[i, 1]
+                bigger_label[i] = stack_label[i]
+            stack_xy, stack_label = bigger_xy, bigger_label
+        elif short == _HALVES:
+            halves_xy = np.empty((8 * room, 2))
+            halves_label = np.empty(8 * room, dtype=np.int64)
+            work = np.empty((4, 2 * room))
+        else:
+            break
+    return (
+        out_xy[:n_corners],
+        out_offsets[: n_out + 1],
+        out_label[:n_corners],
+        out_cell[:n_out],
+        out_bits[:n_out],
+        cell_on,
+        overflow,
+    )
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _cut_range(
+    xy, offsets, label, pre, first_neuron, tolerance, min_area, max_regions,
+    cell_on, out_xy, out_label, out_offsets, out_cell, out_bits,
+    stack_xy, stack_label, stack_neuron, stack_bits, stack, halves_xy, halves_label,
+    work, cell, top, n_out, n_corners,
+):  # fmt: skip
+    """Cut the cells from ``cell`` on (see :func:`cut_cells`), appending the pieces after
+    the ``n_out`` pieces and ``n_corners`` corners already in the ``out_*`` buffers; when
+    ``top`` > 0, first finish the binary space partition of ``cell`` left with ``top``
+    pieces on the stack (``stack_*``, and ``stack`` (4, w + 2): the corner, size, first
+    candidate and number of candidates of every piece).
+
+    Returns ``(cell, top, n_out, n_corners, overflow, short, room)``. When ``short`` is
+    0, ``cell`` is the number of cells (all cut, or ``overflow`` > 0). Otherwise the
+    buffer ``short`` is too small and needs room for ``room`` (``_OUT_CORNERS``,
+    ``_OUT_PIECES``: corners or pieces of the ``out_*`` buffers; ``_STACK_CORNERS``:
+    corners of ``stack_*``, whose contents are kept; ``_HALVES``: ``halves_*`` and
+    ``work``, for a piece of ``room`` corners): the call stopped before changing
+    anything, and a call with the returned state resumes there.
+    """
+    n_cells = len(offsets) - 1
+    width = pre.shape[2]
+    thickness, rounding, reach_x, reach_y = tolerance[0], tolerance[1], tolerance[2], tolerance[3]
+    tolerances = (thickness, rounding, reach_x, reach_y)
+    corner = stack[0]
+    size = stack[1]
+    first = stack[2]
+    n_neurons = stack[3]
 
     overflow = 0
-    for cell in range(n_cells):
-        start = offsets[cell]
-        n = offsets[cell + 1] - start
-        centre_x, centre_y = corner_mean(xy, start, n)
-        radius2 = 0.0
-        for i in range(start, start + n):
-            dx = xy[i, 0] - centre_x
-            dy = xy[i, 1] - centre_y
-            radius2 = max(radius2, dx * dx + dy * dy)
-        radius2 *= 1.0 + 1e-9
-        n_candidates = 0
-        for j in range(width):
-            a = pre[cell, 0, j]
-            b = pre[cell, 1, j]
-            c = pre[cell, 2, j]
-            at_centre = a * centre_x + b * centre_y + c
-            on = at_centre > 0
-            if at_centre * at_centre <= (a * a + b * b) * radius2:
-                cuts, side = crosses(xy, start, n, a, b, c, tolerance)
-                if cuts:
-                    stack_neuron[n_candidates] = j
-                    n_candidates += 1
-                else:
-                    on = side
-            cell_on[cell, j] = on
-        # The cell is the first piece.
-        if n > len(stack_xy):
-            stack_xy = np.empty((2 * n, 2))
-            stack_label = np.empty(2 * n, dtype=np.int64)
-        for i in range(n):
-            stack_xy[i, 0] = xy[start + i, 0]
-            stack_xy[i, 1] = xy[start + i, 1]
-            stack_label[i] = label[start + i]
-        corner[0] = 0
-        size[0] = n
-        first[0] = 0
-        n_neurons[0] = n_candidates
-        for j in range(width):
-            stack_bits[0, j] = cell_on[cell, j]
-        top = 1
+    while cell < n_cells:
+        if top == 0:
+            # The cell is the first piece, with the neurons whose line crosses it.
+            start = offsets[cell]
+            n = offsets[cell + 1] - start
+            if n > len(stack_xy):
+                return cell, 0, n_out, n_corners, 0, _STACK_CORNERS, n
+            centre_x, centre_y = corner_mean(xy, start, n)
+            radius2 = 0.0
+            for i in range(start, start + n):
+                dx = xy[i, 0] - centre_x
+                dy = xy[i, 1] - centre_y
+                radius2 = max(radius2, dx * dx + dy * dy)
+            radius2 *= 1.0 + 1e-9
+            n_candidates = 0
+            for j in range(width):
+                a = pre[cell, 0, j]
+                b = pre[cell, 1, j]
+                c = pre[cell, 2, j]
+                at_centre = a * centre_x + b * centre_y + c
+                on = at_centre > 0
+                if at_centre * at_centre <= (a * a + b * b) * radius2:
+                    cuts, side = crosses(
+                        xy, start, n, a, b, c, thickness, rounding, reach_x, reach_y
+                    )
+                    if cuts:
+                        stack_neuron[n_candidates] = j
+                        n_candidates += 1
+                    else:
+                        on = side
+                cell_on[cell, j] = on
+            for i in range(n):
+                stack_xy[i, 0] = xy[start + i, 0]
+                stack_xy[i, 1] = xy[start + i, 1]
+                stack_label[i] = label[start + i]
+            corner[0] = 0
+            size[0] = n
+            first[0] = 0
+            n_neurons[0] = n_candidates
+            for j in range(width):
+                stack_bits[0, j] = cell_on[cell, j]
+            top = 1
         while top > 0:
             top -= 1
             corner0 = corner[top]
@@ -298,9 +388,10 @@ def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_re
                 if reached > max_regions:
                     overflow = reached
                     break
-                out_xy, out_label, out_offsets, out_cell, out_bits = _grown(
-                    out_xy, out_label, out_offsets, out_cell, out_bits, n_corners + n, n_out + 2
-                )
+                if n_corners + n > len(out_xy):
+                    return cell, top + 1, n_out, n_corners, 0, _OUT_CORNERS, n_corners + n
+                if n_out + 2 > len(out_offsets):
+                    return cell, top + 1, n_out, n_corners, 0, _OUT_PIECES, n_out + 2
                 for i in range(n):
                     out_xy[n_corners + i, 0] = stack_xy[corner0 + i, 0]
                     out_xy[n_corners + i, 1] = stack_xy[corner0 + i, 1]
@@ -327,32 +418,16 @@ def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_re
                     best_distance = distance
                     best = k
             chosen = stack_neuron[at + best]
-            # The other candidates, in order.
-            for k in range(best, n_candidates - 1):
-                stack_neuron[at + k] = stack_neuron[at + k + 1]
-            n_others = n_candidates - 1
             a = pre[cell, 0, chosen]
             b = pre[cell, 1, chosen]
             c = pre[cell, 2, chosen]
-            limit = line_tolerance(a, b, c, tolerance[0], tolerance[1], tolerance[2], tolerance[3])
-            if 4 * n > len(halves_xy):
-                halves_xy = np.empty((8 * n, 2))
-                halves_label = np.empty(8 * n, dtype=np.int64)
-                work = np.empty((4, 2 * n))
+            limit = line_tolerance(a, b, c, thickness, rounding, reach_x, reach_y)
+            if 4 * n > len(halves_xy) or n > work.shape[1]:
+                return cell, top + 1, n_out, n_corners, 0, _HALVES, n
             n_positive, n_negative = clip_ring(
-                stack_xy,
-                stack_label,
-                corner0,
-                n,
-                a,
-                b,
-                c,
-                limit,
-                first_neuron + chosen,
-                halves_xy,
-                halves_label,
-                work,
-            )
+                stack_xy, stack_label, corner0, n, a, b, c, limit, first_neuron + chosen,
+                halves_xy, halves_label, work,
+            )  # fmt: skip
             if n_negative > 0 and (
                 min(
                     ring_area(halves_xy, 0, n_positive),
@@ -361,6 +436,13 @@ def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_re
                 < min_area
             ):
                 n_negative = 0  # a sliver past a tip: not cut
+            if n_negative > 0 and corner0 + n_positive + n_negative > len(stack_xy):
+                room = corner0 + n_positive + n_negative
+                return cell, top + 1, n_out, n_corners, 0, _STACK_CORNERS, room
+            # The other candidates, in order.
+            for k in range(best, n_candidates - 1):
+                stack_neuron[at + k] = stack_neuron[at + k + 1]
+            n_others = n_candidates - 1
             if n_negative == 0:
                 # Not cut: the chosen neuron is read on the corners; the rest stay.
                 high, low = line_extremes(stack_xy, corner0, n, a, b, c)
@@ -370,14 +452,6 @@ def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_re
                 continue
             # The negative half, then the positive one (cut first), in the room of the
             # piece, each with the other candidates that still cross it.
-            if corner0 + n_positive + n_negative > len(stack_xy):
-                bigger_xy = np.empty((2 * (corner0 + n_positive + n_negative), 2))
-                bigger_label = np.empty(len(bigger_xy), dtype=np.int64)
-                for i in range(corner0):
-                    bigger_xy[i, 0] = stack_xy[i, 0]
-                    bigger_xy[i, 1] = stack_xy[i, 1]
-                    bigger_label[i] = stack_label[i]
-                stack_xy, stack_label = bigger_xy, bigger_label
             for j in range(width):
                 stack_bits[top + 1, j] = stack_bits[top, j]
             stack_bits[top, chosen] = False
@@ -388,7 +462,6 @@ def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_re
                 stack_xy[corner0 + i, 0] = halves_xy[h, 0]
                 stack_xy[corner0 + i, 1] = halves_xy[h, 1]
                 stack_label[corner0 + i] = halves_label[h]
-            at = first[top]
             for k in range(n_others):
                 stack_neuron[at + n_others + k] = stack_neuron[at + k]
             for half in range(2):
@@ -396,28 +469,13 @@ def cut_cells(xy, offsets, label, pre, first_neuron, tolerance, min_area, max_re
                 corner[piece] = corner0 + (0 if half == 0 else n_negative)
                 size[piece] = n_negative if half == 0 else n_positive
                 kept = _settle(
-                    stack_xy,
-                    corner[piece],
-                    size[piece],
-                    stack_neuron,
-                    at + half * n_others,
-                    n_others,
-                    stack_bits[piece],
-                    pre,
-                    cell,
-                    tolerance,
-                )
+                    stack_xy, corner[piece], size[piece], stack_neuron, at + half * n_others,
+                    n_others, stack_bits, piece, pre, cell, tolerances,
+                )  # fmt: skip
                 first[piece] = at + half * n_others
                 n_neurons[piece] = kept
             top += 2
         if overflow:
-            break
-    return (
-        out_xy[:n_corners],
-        out_offsets[: n_out + 1],
-        out_label[:n_corners],
-        out_cell[:n_out],
-        out_bits[:n_out],
-        cell_on,
-        overflow,
-    )
+            return n_cells, 0, n_out, n_corners, overflow, 0, 0
+        cell += 1
+    return n_cells, 0, n_out, n_corners, 0, 0, 0

@@ -45,7 +45,13 @@ ENTRY_KERNELS: dict[ModuleType, tuple[str, ...]] = {
         "scaled_rows",
         "window_entries",
     ),
-    map_kernels: ("gather_rows", "masked_maps", "narrow_piece_maps", "piece_maps"),
+    map_kernels: (
+        "gather_packed_rows",
+        "gather_rows",
+        "masked_maps",
+        "narrow_piece_maps",
+        "piece_maps",
+    ),
     polygon_kernels: ("cut_cells",),
     polyhedron_kernels: ("cut_cells",),
 }

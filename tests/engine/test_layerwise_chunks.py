@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import engine.layerwise as layerwise
-from engine.layerwise import next_affine_maps
+from engine.layerwise import next_affine_maps, packed_patterns_from_lineage
 from engine.networks import random_mlp
 from engine.partition2d import partition_2d
 from engine.partition3d import partition_3d
@@ -28,10 +28,11 @@ def _pieces(rng, n_cells, width, per_cell_max):
 
 @pytest.mark.parametrize("chunk_values", [1, 7, 50, 10**9])
 @pytest.mark.parametrize("threads", [1, 3])
-@pytest.mark.parametrize("n_next", [2, layerwise.NARROW_OUTPUTS + 1])
+@pytest.mark.parametrize("n_next", [2, 3, layerwise.NARROW_OUTPUTS + 1])
 def test_chunked_maps_match_piece_by_piece(monkeypatch, chunk_values, threads, n_next):
-    """Both ways of making the maps: the narrow kernel (few outputs) and the masked maps
-    times the weight (chunked)."""
+    """Both ways of making the maps: the narrow kernel (few outputs; an odd number of
+    them too, which its plane case takes two at a time) and the masked maps times the
+    weight (chunked)."""
     monkeypatch.setattr(layerwise, "CHUNK_VALUES", chunk_values)
     monkeypatch.setattr(layerwise, "THREADS", threads)
     monkeypatch.setattr(layerwise, "VALUES_PER_THREAD", 10)
@@ -94,3 +95,66 @@ def test_partitions_with_tiny_chunks_equal_those_with_one_chunk(monkeypatch, see
         np.testing.assert_array_equal(whole.patterns, chunked.patterns)
         np.testing.assert_allclose(whole.A, chunked.A, rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(whole.c, chunked.c, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("widths", [(8, 16, 8), (5, 13, 3, 9), (1,), (7, 64)])
+@pytest.mark.parametrize("threads", [1, 3])
+def test_packed_patterns_are_the_bits_of_every_ancestor(monkeypatch, widths, threads):
+    """The packed patterns of the final pieces, against each piece's bits collected here
+    by walking its ancestors one layer at a time and packed by numpy: layers of any width
+    (bytes shifted into place across layer boundaries), on one or several threads."""
+    monkeypatch.setattr(layerwise, "THREADS", threads)
+    monkeypatch.setattr(layerwise, "VALUES_PER_THREAD", 10)
+    rng = np.random.default_rng(sum(widths))
+    layer_bits, lineage = [], []
+    n_cells = 1
+    for width in widths:
+        parent = np.sort(rng.integers(0, n_cells, size=n_cells + int(rng.integers(0, 30))))
+        layer_bits.append(rng.random((len(parent), width)) < 0.5)
+        lineage.append(parent)
+        n_cells = len(parent)
+    want = np.zeros((n_cells, sum(widths)), dtype=bool)
+    for piece in range(n_cells):
+        ancestor, end = piece, sum(widths)
+        for bits, parent in zip(reversed(layer_bits), reversed(lineage), strict=True):
+            end -= bits.shape[1]
+            want[piece, end : end + bits.shape[1]] = bits[ancestor]
+            ancestor = parent[ancestor]
+    got = packed_patterns_from_lineage(layer_bits, lineage)
+    np.testing.assert_array_equal(got, np.packbits(want, axis=1))
+
+
+def test_ranges_on_kept_threads_nest_and_fail_after_every_range():
+    """Work on a kept thread that splits its own work again does it in turn (two threads
+    each waiting on the other's pool would never finish), and a range's error is raised
+    only once every other range has finished."""
+    import threading
+    import time
+
+    from engine.layerwise import in_ranges
+
+    results: list = []
+
+    def outer(lo: int, hi: int):
+        return in_ranges(hi - lo, 3, lambda a, b: (lo + a, lo + b), 2)
+
+    runner = threading.Thread(target=lambda: results.append(in_ranges(8, 4, outer, 2)))
+    runner.start()
+    runner.join(30)
+    assert not runner.is_alive(), "nested ranges did not finish"
+    assert [pair for part in results[0] for pair in part] == [
+        (0, 1), (1, 1), (1, 2), (2, 3), (3, 3), (3, 4),
+        (4, 5), (5, 5), (5, 6), (6, 7), (7, 7), (7, 8),
+    ]  # fmt: skip
+
+    finished: list[int] = []
+
+    def failing(lo: int, hi: int) -> None:
+        if lo == 0:
+            raise ValueError("the first range fails")
+        time.sleep(0.05)
+        finished.append(lo)
+
+    with pytest.raises(ValueError, match="first range"):
+        in_ranges(40, 4, failing, 2)
+    assert sorted(finished) == [10, 20, 30]
