@@ -186,6 +186,9 @@ def network_layers(model: nn.Module | NetworkLayers) -> NetworkLayers:
     """
     if isinstance(model, NetworkLayers):
         return model
+    lent = getattr(_lent, "entry", None)
+    if lent is not None and lent[0] is model:
+        return lent[1]
     if "torch" not in sys.modules:  # then it cannot be a torch model
         raise NotAnMlpError(
             f"expected a torch.nn.Sequential of Linear layers and piecewise-linear "

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 import torch
 from torch import nn
 
-from engine.networks import Abs, network_layers, random_mlp
+from engine.networks import Abs, network_layers, random_mlp, reusing_layers
 
 
 def _linear(n_in: int, n_out: int, seed: int = 0) -> nn.Linear:
@@ -151,3 +153,20 @@ def test_forward_of_a_model_ending_with_an_activation():
     with torch.no_grad():
         expected = model(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(net.forward(x)[0], expected, rtol=1e-12, atol=1e-12)
+
+
+def test_a_network_read_by_a_check_is_lent_to_the_computation_it_guards():
+    model = random_mlp([4, 4], seed=1)
+    read = network_layers(model)
+    with reusing_layers(model, read):
+        assert network_layers(model) is read  # not converted a second time
+        assert network_layers(random_mlp([4, 4], seed=1)) is not read  # another model
+        seen_by_another_thread = []
+        thread = threading.Thread(
+            target=lambda: seen_by_another_thread.append(network_layers(model))
+        )
+        thread.start()
+        thread.join()
+        assert seen_by_another_thread[0] is not read  # lent on this thread only
+    assert network_layers(model) is not read
+    np.testing.assert_array_equal(network_layers(model).out_weight, read.out_weight)
