@@ -9,6 +9,29 @@ import pytest
 #: Generous: the first partition of the default network takes well under a second.
 PARTITION_TIMEOUT_MS = 30_000
 
+#: The suite's longest files (``--durations``), started first: xdist hands whole files to
+#: its two workers in collection order, and the every-view run (almost four minutes)
+#: collected in the middle left one worker idle for the last minute or two of the suite.
+LONGEST_FILES_FIRST = (
+    "tests/export/test_every_view.py",
+    "tests/export/test_tick_labels.py",
+    "tests/export/test_cli_export.py",
+    "tests/export/test_deck_waits_for_presets.py",
+    "tests/export/test_deck_figure_history.py",
+)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Run the files of :data:`LONGEST_FILES_FIRST` first, in that order; every other test
+    keeps its place."""
+    rank = {name: place for place, name in enumerate(LONGEST_FILES_FIRST)}
+    root = config.rootpath
+
+    def place(item) -> int:
+        return rank.get(item.path.relative_to(root).as_posix(), len(rank))
+
+    items.sort(key=place)
+
 
 @pytest.fixture
 def main_window(qtbot) -> Iterator[object]:
