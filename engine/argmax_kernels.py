@@ -101,56 +101,72 @@ def _piece_room(offsets, slot, need):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _difference(entries, cell, w, e, j):
+def _difference(rows, position, cell, w, e, j):
     """Coefficients of ``entry e - entry j`` of window ``w`` on ``cell``."""
+    pe = position[w, e]
+    pj = position[w, j]
     return (
-        entries[cell, 0, w, e] - entries[cell, 0, w, j],
-        entries[cell, 1, w, e] - entries[cell, 1, w, j],
-        entries[cell, 2, w, e] - entries[cell, 2, w, j],
+        rows[cell, 0, pe] - rows[cell, 0, pj],
+        rows[cell, 1, pe] - rows[cell, 1, pj],
+        rows[cell, 2, pe] - rows[cell, 2, pj],
     )
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _sure_winner(entries, valid, cell, w, cx, cy, radius, tolerance):
+def _sure_winner(rows, position, valid, cell, w, cx, cy, radius, tolerance, entry):
     """The entry of window ``w`` that wins on the whole disc ``(cx, cy, radius)`` by more
     than the on-line tolerance over every other entry (or ties an identical later one),
-    or -1 when the disc test cannot tell. A quick test before the exact one."""
-    k = entries.shape[3]
+    or -1 when the disc test cannot tell. A quick test before the exact one; ``entry``
+    (k, 3) is scratch room for the window's entries."""
+    k = position.shape[1]
     best = -1
     best_value = -np.inf
     for e in range(k):
+        at = position[w, e]
+        entry[e, 0] = rows[cell, 0, at]
+        entry[e, 1] = rows[cell, 1, at]
+        entry[e, 2] = rows[cell, 2, at]
         if valid[w, e]:
-            value = entries[cell, 0, w, e] * cx + entries[cell, 1, w, e] * cy
-            value += entries[cell, 2, w, e]
+            value = entry[e, 0] * cx + entry[e, 1] * cy
+            value += entry[e, 2]
             if value > best_value:
                 best_value = value
                 best = e
     for j in range(k):
         if j == best or not valid[w, j]:
             continue
-        a, b, c = _difference(entries, cell, w, best, j)
+        a = entry[best, 0] - entry[j, 0]
+        b = entry[best, 1] - entry[j, 1]
+        c = entry[best, 2] - entry[j, 2]
         if a == 0.0 and b == 0.0 and c == 0.0:
             if j < best:
                 return -1
             continue
+        margin = a * cx + b * cy + c
+        # |a| + |b| bounds the line's gradient norm from above, so this cheaper test
+        # (no hypot, no square root) passing means the exact one below passes too.
+        bound = abs(a) + abs(b)
+        scale = abs(a) * tolerance[2] + abs(b) * tolerance[3] + abs(c)
+        if margin - bound * radius > max(tolerance[0] * bound, tolerance[1] * scale):
+            continue
         limit = line_tolerance(a, b, c, tolerance[0], tolerance[1], tolerance[2], tolerance[3])
-        if a * cx + b * cy + c - np.sqrt(a * a + b * b) * radius <= limit:
+        if margin - np.sqrt(a * a + b * b) * radius <= limit:
             return -1
     return best
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _contenders(entries, valid, cell, w, xy, start, n, tolerance, out):
+def _contenders(rows, position, valid, cell, w, xy, start, n, tolerance, out):
     """Write to ``out`` the entries of window ``w`` that may win somewhere on the ring
     ``xy[start:start + n]``; return how many."""
-    k = entries.shape[3]
+    k = position.shape[1]
     m = 0
     for e in range(k):
         if not valid[w, e]:
             continue
         tied = False
         for q in range(m):
-            a, b, c = _difference(entries, cell, w, e, out[q])
+            a, b, c = _difference(rows, position, cell, w, e, out[q])
             limit = line_tolerance(a, b, c, tolerance[0], tolerance[1], tolerance[2], tolerance[3])
             high, low = line_extremes(xy, start, n, a, b, c)
             if high <= limit and low >= -limit:
@@ -166,7 +182,7 @@ def _contenders(entries, valid, cell, w, xy, start, n, tolerance, out):
         for r in range(m):
             if r == q:
                 continue
-            a, b, c = _difference(entries, cell, w, out[r], e)
+            a, b, c = _difference(rows, position, cell, w, out[r], e)
             limit = line_tolerance(a, b, c, tolerance[0], tolerance[1], tolerance[2], tolerance[3])
             high, low = line_extremes(xy, start, n, a, b, c)
             if low > limit:
@@ -182,14 +198,33 @@ def _contenders(entries, valid, cell, w, xy, start, n, tolerance, out):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def cut_by_argmax(xy, offsets, label, entries, valid, first_bit, tolerance, min_area, max_regions):
+    """Cut every cell by the argmax regions of every pooling window, its entries given
+    window by window: ``entries`` (C, 3, W, k) float64, on cell ``c`` entry ``e`` of
+    window ``w`` is ``entries[c, 0, w, e] x + entries[c, 1, w, e] y + entries[c, 2, w, e]``.
+    The other parameters and the results are those of :func:`cut_by_argmax_at`."""
+    n_cells, n_rows, n_windows, k = entries.shape
+    rows = np.ascontiguousarray(entries).reshape((n_cells, n_rows, n_windows * k))
+    position = np.arange(n_windows * k).reshape((n_windows, k))
+    return cut_by_argmax_at(
+        xy, offsets, label, rows, position, valid, first_bit, tolerance, min_area, max_regions
+    )
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def cut_by_argmax_at(
+    xy, offsets, label, rows, position, valid, first_bit, tolerance, min_area, max_regions
+):
     """Cut every cell by the argmax regions of every pooling window.
 
     Parameters
     ----------
     xy : (N, 2) float64 ring corners of the C cells; offsets : (C+1,) int64;
     label : (N,) int64 edge labels (the bit that made each edge, -1: the boundary).
-    entries : (C, 3, W, k) float64; on cell ``c`` entry ``e`` of window ``w`` is
-        ``entries[c, 0, w, e] x + entries[c, 1, w, e] y + entries[c, 2, w, e]``.
+    rows : (C, 3, S) float64 the cells' values; on cell ``c`` entry ``e`` of window ``w``
+        is ``rows[c, 0, i] x + rows[c, 1, i] y + rows[c, 2, i]`` at ``i = position[w, e]``
+        (so the windows' entries are read where they are, never copied out).
+    position : (W, k) int64 the value of every window entry (padding entries repeat a
+        valid one).
     valid : (W, k) bool, False for the padding entries of a window.
     first_bit : pattern bit of window 0 entry 0; the edge where entry ``j`` of window
         ``w`` takes over is labelled ``first_bit + w k + j``.
@@ -205,8 +240,8 @@ def cut_by_argmax(xy, offsets, label, entries, valid, first_bit, tolerance, min_
     overflow : 0, or the number of pieces reached when more than ``max_regions``.
     """
     n_cells = len(offsets) - 1
-    n_windows = entries.shape[2]
-    k = entries.shape[3]
+    n_windows = position.shape[0]
+    k = position.shape[1]
     out_xy = np.empty((2 * len(xy) + 16, 2))
     out_label = np.empty(2 * len(xy) + 16, dtype=np.int64)
     out_offsets = np.zeros(2 * n_cells + 2, dtype=np.int64)
@@ -225,6 +260,7 @@ def cut_by_argmax(xy, offsets, label, entries, valid, first_bit, tolerance, min_
     scratch_label = np.empty((2, 64), dtype=np.int64)
     value = np.empty(64)
     contenders = np.empty(2 * k + 1, dtype=np.int64)
+    entry = np.empty((k, 3))
     decided = np.empty(n_windows, dtype=np.int64)
     open_windows = np.empty(n_windows, dtype=np.int64)
     n_out = 0
@@ -252,10 +288,13 @@ def cut_by_argmax(xy, offsets, label, entries, valid, first_bit, tolerance, min_
         radius *= 1.0 + 1e-9
         n_open = 0
         for w in range(n_windows):
-            sure = _sure_winner(entries, valid, cell, w, cx, cy, radius, tolerance)
+            sure = _sure_winner(rows, position, valid, cell, w, cx, cy, radius, tolerance, entry)
             if sure >= 0:
                 decided[w] = sure
-            elif _contenders(entries, valid, cell, w, xy, start, n, tolerance, contenders) == 1:
+            elif (
+                _contenders(rows, position, valid, cell, w, xy, start, n, tolerance, contenders)
+                == 1
+            ):
                 decided[w] = contenders[0]
             else:
                 decided[w] = -1
@@ -268,7 +307,9 @@ def cut_by_argmax(xy, offsets, label, entries, valid, first_bit, tolerance, min_
             for p in range(n_cur):
                 s = cur_offsets[p]
                 size = cur_offsets[p + 1] - s
-                m = _contenders(entries, valid, cell, w, cur_xy, s, size, tolerance, contenders)
+                m = _contenders(
+                    rows, position, valid, cell, w, cur_xy, s, size, tolerance, contenders
+                )
                 room = size + m + 2
                 if room > scratch_xy.shape[1]:
                     scratch_xy = np.empty((2, 2 * room, 2))
@@ -288,7 +329,7 @@ def cut_by_argmax(xy, offsets, label, entries, valid, first_bit, tolerance, min_
                         if r == q or count == 0:
                             continue
                         j = contenders[r]
-                        a, b, c = _difference(entries, cell, w, e, j)
+                        a, b, c = _difference(rows, position, cell, w, e, j)
                         limit = line_tolerance(
                             a, b, c, tolerance[0], tolerance[1], tolerance[2], tolerance[3]
                         )
@@ -325,8 +366,9 @@ def cut_by_argmax(xy, offsets, label, entries, valid, first_bit, tolerance, min_
                     best_value = -np.inf
                     for q in range(m):
                         e = contenders[q]
-                        at = entries[cell, 0, w, e] * cx + entries[cell, 1, w, e] * cy
-                        at += entries[cell, 2, w, e]
+                        pe = position[w, e]
+                        at = rows[cell, 0, pe] * cx + rows[cell, 1, pe] * cy
+                        at += rows[cell, 2, pe]
                         if at > best_value:
                             best_value = at
                             best = e

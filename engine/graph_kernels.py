@@ -33,51 +33,43 @@ def scaled_rows(rows, parent, on, slope):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def pooled_rows(rows, parent, windows, slot):
-    """(P, r, ch, w) the winning entries of every piece's pooling windows.
+def pooled_rows(rows, parent, position, slot):
+    """(P, r, W) the winning entries of every piece's pooling windows.
 
     Parameters
     ----------
-    rows : (C, r, ch, S) the cells' values before pooling, ``S`` positions per channel.
+    rows : (C, r, S) the cells' values before pooling, flattened per row.
     parent : (P,) int64 the cell of every piece.
-    windows : (w, k) int64 the input position of every window entry (no padding: padding
-        entries repeat a valid one).
-    slot : (P, ch, w) int64 the winning entry of every window on every piece.
+    position : (W, k) int64 where in a row every window entry is (padding entries repeat
+        a valid one; :func:`engine.graph_pieces.window_positions`).
+    slot : (P, W) the winning entry of every window on every piece.
     """
     n_pieces = parent.shape[0]
-    n_rows, channels = rows.shape[1], rows.shape[2]
-    n_windows = windows.shape[0]
-    out = np.empty((n_pieces, n_rows, channels, n_windows))
+    n_rows = rows.shape[1]
+    n_windows = position.shape[0]
+    out = np.empty((n_pieces, n_rows, n_windows))
+    at = np.empty(n_windows, dtype=np.int64)
     for p in range(n_pieces):
         cell = parent[p]
-        for c in range(channels):
+        for w in range(n_windows):
+            at[w] = position[w, slot[p, w]]
+        for r in range(n_rows):
             for w in range(n_windows):
-                position = windows[w, slot[p, c, w]]
-                for r in range(n_rows):
-                    out[p, r, c, w] = rows[cell, r, c, position]
+                out[p, r, w] = rows[cell, r, at[w]]
     return out
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def window_entries(rows, windows):
-    """(C, r, ch * w, k) every pooling window's entries on every cell: entry ``e`` of
-    window ``p`` of channel ``c`` is ``rows[cell, :, c, windows[p, e]]``.
-
-    Parameters
-    ----------
-    rows : (C, r, ch, S) the cells' values before pooling, ``S`` positions per channel.
-    windows : (w, k) int64 the input position of every window entry (padding entries
-        repeat a valid one).
-    """
-    n_cells, n_rows, channels = rows.shape[0], rows.shape[1], rows.shape[2]
-    n_windows, k = windows.shape
-    out = np.empty((n_cells, n_rows, channels * n_windows, k))
-    for cell in range(n_cells):
-        for r in range(n_rows):
-            for c in range(channels):
-                for p in range(n_windows):
-                    for e in range(k):
-                        out[cell, r, c * n_windows + p, e] = rows[cell, r, c, windows[p, e]]
+def packed_slots(slot, k):
+    """(P, ceil(W k / 8)) uint8 ``np.packbits`` of the one-hot bits of every window's
+    winning entry: bit ``w k + slot[p, w]`` of row ``p`` set (slot (P, W), entries
+    0 to k - 1)."""
+    n_pieces, n_windows = slot.shape
+    out = np.zeros((n_pieces, (n_windows * k + 7) >> 3), dtype=np.uint8)
+    for p in range(n_pieces):
+        for w in range(n_windows):
+            bit = w * k + slot[p, w]
+            out[p, bit >> 3] |= np.uint8(0x80 >> (bit & 7))
     return out
 
 

@@ -43,11 +43,9 @@ def piece_value(
         out = graph_kernels.scaled_rows(rows, parent, on, np.ascontiguousarray(slope))
         return torch.from_numpy(out).reshape(-1, *value.shape[1:])
     if step.kind == "maxpool":
-        channels = step.shape[0]
-        rows = np.ascontiguousarray(value.numpy().reshape(n_cells, ROWS, channels, -1))
-        slot = np.ascontiguousarray(decision.numpy().reshape(len(parent), channels, -1))
-        windows = filled_windows(step.windows).astype(np.int64)
-        out = graph_kernels.pooled_rows(rows, parent, windows, slot)
+        rows = np.ascontiguousarray(value.numpy().reshape(n_cells, ROWS, -1))
+        slot = np.ascontiguousarray(decision.numpy().reshape(len(parent), -1))
+        out = graph_kernels.pooled_rows(rows, parent, window_positions(step, rows.shape[2]), slot)
         return torch.from_numpy(out).reshape(-1, *step.shape)
     return cutting_value(step, taken_rows(value, parent), ROWS, decision)
 
@@ -55,4 +53,18 @@ def piece_value(
 def packed_bits(step: GraphStep, decision: torch.Tensor) -> np.ndarray:
     """(P, ceil(n_bits / 8)) uint8 the step's pattern bits, packed (patterns are the
     largest arrays a partition of a CNN carries)."""
+    if step.kind == "maxpool":
+        slot = np.ascontiguousarray(decision.numpy().reshape(decision.shape[0], -1))
+        return graph_kernels.packed_slots(slot, step.windows.shape[1])
     return np.packbits(decision_bits(step, decision), axis=1)
+
+
+def window_positions(step: GraphStep, size: int) -> np.ndarray:
+    """(channels * W, k) int64 where every entry of every window of a max-pooling step
+    is in a cell's row of ``size`` input values (channel after channel, W windows each;
+    padding entries repeat the window's first valid entry)."""
+    channels = step.shape[0]
+    windows = filled_windows(step.windows).astype(np.int64)
+    per_channel = size // channels
+    shifted = windows[None] + per_channel * np.arange(channels, dtype=np.int64)[:, None, None]
+    return np.ascontiguousarray(shifted.reshape(-1, windows.shape[1]))

@@ -34,12 +34,12 @@ from engine.cell_cutting import (
 )
 from engine.cells2d import Partition2D
 from engine.graph_pieces import ROWS as _ROWS
-from engine.graph_pieces import packed_bits, piece_value, taken_rows
+from engine.graph_pieces import packed_bits, piece_value, taken_rows, window_positions
 from engine.graph_threads import SubtreeThreads
 from engine.input_checks import check_box_and_inputs, check_step_values
 from engine.layerwise import GROUPS_PER_THREAD, LayerProgress, domain_diagonal, in_ranges
 from engine.pl_graph import trace_piecewise_linear
-from engine.pl_slice import affine_value, filled_windows, rows_view
+from engine.pl_slice import affine_value, rows_view
 from engine.pl_steps import GraphStep, PLGraph
 
 #: Bytes of step values a chunk of cells may hold at once.
@@ -293,28 +293,29 @@ class _GraphPartitioner:
     def _cut_by_windows(self, step: GraphStep, rings: Rings, value: torch.Tensor):
         """Pieces of ``rings`` cut by the argmax regions of every pooling window, the cell
         each came from, and their winning entries (P, *out_shape)."""
-        channels, k = step.shape[0], step.windows.shape[1]
-        rows = np.ascontiguousarray(value.numpy().reshape(rings.count, _ROWS, channels, -1))
-        windows = filled_windows(step.windows).astype(np.int64)
-        lines = graph_kernels.window_entries(rows, windows)  # (C, 3, channels * positions, k)
-        check_step_values(lines, self.box, _entering(step))
-        valid = np.ascontiguousarray(np.tile(step.windows >= 0, (channels, 1)))
+        rows = np.ascontiguousarray(value.numpy().reshape(rings.count, _ROWS, -1))
+        position = window_positions(step, rows.shape[2])  # (channels * windows, k)
+        used = np.unique(position)
+        check_step_values(
+            rows if len(used) == rows.shape[2] else rows[:, :, used], self.box, _entering(step)
+        )
+        valid = np.ascontiguousarray(np.tile(step.windows >= 0, (step.shape[0], 1)))
         tolerance, min_area = line_tolerances(self.box)
         budget = max(1, self.max_regions - self.n_done)
         first = self.first_bit[step.name]
 
         def cut_range(lo: int, hi: int):
-            xy, offsets, label, cell, slot, overflow = argmax_kernels.cut_by_argmax(
+            xy, offsets, label, cell, slot, overflow = argmax_kernels.cut_by_argmax_at(
                 np.ascontiguousarray(rings.xy[rings.offsets[lo] : rings.offsets[hi]]),
                 np.ascontiguousarray(rings.offsets[lo : hi + 1] - rings.offsets[lo]),
                 np.ascontiguousarray(rings.label[rings.offsets[lo] : rings.offsets[hi]]),
-                lines[lo:hi], valid, first, tolerance, min_area, budget,
+                rows[lo:hi], position, valid, first, tolerance, min_area, budget,
             )  # fmt: skip
             if overflow:
                 raise TooManyRegionsError(self.n_done + int(overflow), self.max_regions)
             return xy, offsets, label, cell + lo, slot
 
-        work = rings.count * lines.shape[2] * k
+        work = rings.count * position.size
         threads = self.threads.kernel_threads()
         n_ranges = 1 if work < ENTRIES_PER_THREAD or threads == 1 else threads * GROUPS_PER_THREAD
         parts = in_ranges(rings.count, min(n_ranges, rings.count), cut_range, threads)

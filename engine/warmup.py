@@ -36,14 +36,14 @@ from engine import (
 #: The kernels the engine calls from Python, by module; the others are compiled into them
 #: (numba's cache keeps them inside their callers' machine code).
 ENTRY_KERNELS: dict[ModuleType, tuple[str, ...]] = {
-    argmax_kernels: ("cut_by_argmax",),
+    argmax_kernels: ("cut_by_argmax", "cut_by_argmax_at"),
     disc_kernels: ("count_cells_near",),
     graph_kernels: (
         "join_packed_bits",
+        "packed_slots",
         "pooled_rows",
         "row_magnitudes",
         "scaled_rows",
-        "window_entries",
     ),
     map_kernels: (
         "gather_packed_rows",

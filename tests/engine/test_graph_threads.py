@@ -11,11 +11,11 @@ import pytest
 import torch
 
 from engine import graph_kernels, partition_graph
-from engine.graph_pieces import piece_value
+from engine.graph_pieces import packed_bits, piece_value, window_positions
 from engine.graph_threads import SubtreeThreads
 from engine.partition2d import partition_2d
 from engine.pl_graph import trace_piecewise_linear
-from engine.pl_slice import cutting_value, entries, filled_windows, push_rows
+from engine.pl_slice import cutting_value, decision_bits, entries, push_rows
 from tests.engine.test_partition_maxpool import _case
 
 
@@ -137,6 +137,9 @@ def test_piece_values_are_the_tensor_codes_bit_for_bit(name):
         ours = piece_value(step, value, parent, decision)
         assert ours.shape == expected.shape
         np.testing.assert_array_equal(ours.numpy(), expected.numpy())
+        packed = packed_bits(step, decision)
+        assert packed.dtype == np.uint8
+        np.testing.assert_array_equal(packed, np.packbits(decision_bits(step, decision), axis=1))
 
 
 def _input_shape(step):
@@ -181,8 +184,9 @@ def test_row_magnitudes_are_the_largest_absolute_values_and_keep_nan():
 
 
 @pytest.mark.parametrize("name", ["digits-like", "pool-after-conv", "pool-1d"])
-def test_window_entries_are_pl_slices(name):
-    """The kernel's window entries (padded windows included) are ``pl_slice.entries``'."""
+def test_window_positions_read_the_entries_of_pl_slices(name):
+    """A cell's row read at the windows' positions (padded windows included) is
+    ``pl_slice.entries``'."""
     rng = np.random.default_rng(4)
     for step in _steps(name):
         if step.kind != "maxpool":
@@ -190,8 +194,9 @@ def test_window_entries_are_pl_slices(name):
         channels = step.shape[0]
         value = torch.from_numpy(rng.normal(size=(4 * 3, channels, *_input_shape(step))))
         expected = entries(step, value, 3).numpy()  # (C, 3, channels, positions, k)
-        rows = value.numpy().reshape(4, 3, channels, -1)
-        ours = graph_kernels.window_entries(rows, filled_windows(step.windows).astype(np.int64))
+        rows = value.numpy().reshape(4, 3, -1)
+        position = window_positions(step, rows.shape[2])
+        ours = rows[:, :, position]
         np.testing.assert_array_equal(ours, expected.reshape(ours.shape))
 
 
