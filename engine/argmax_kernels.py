@@ -101,31 +101,40 @@ def _piece_room(offsets, slot, need):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _difference(rows, position, cell, w, e, j):
-    """Coefficients of ``entry e - entry j`` of window ``w`` on ``cell``."""
-    pe = position[w, e]
-    pj = position[w, j]
-    return (
-        rows[cell, 0, pe] - rows[cell, 0, pj],
-        rows[cell, 1, pe] - rows[cell, 1, pj],
-        rows[cell, 2, pe] - rows[cell, 2, pj],
-    )
+def _load_window(rows, parent, on, slope, position, cell, w, entry):
+    """Write entry ``e`` of window ``w`` on ``cell`` to ``entry[e]`` (k, 3): the values
+    ``rows[parent[cell], :, i]`` at ``i = position[w, e]``, times ``slope[i]`` where
+    ``on[cell, i]`` is False (no scaling when ``on`` has no rows)."""
+    row = parent[cell]
+    scaled = on.shape[0] > 0
+    for e in range(position.shape[1]):
+        at = position[w, e]
+        if scaled and not on[cell, at]:
+            entry[e, 0] = rows[row, 0, at] * slope[at]
+            entry[e, 1] = rows[row, 1, at] * slope[at]
+            entry[e, 2] = rows[row, 2, at] * slope[at]
+        else:
+            entry[e, 0] = rows[row, 0, at]
+            entry[e, 1] = rows[row, 1, at]
+            entry[e, 2] = rows[row, 2, at]
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _sure_winner(rows, position, valid, cell, w, cx, cy, radius, tolerance, entry):
-    """The entry of window ``w`` that wins on the whole disc ``(cx, cy, radius)`` by more
-    than the on-line tolerance over every other entry (or ties an identical later one),
-    or -1 when the disc test cannot tell. A quick test before the exact one; ``entry``
-    (k, 3) is scratch room for the window's entries."""
-    k = position.shape[1]
+def _difference(entry, e, j):
+    """Coefficients of ``entry e - entry j`` of a window (``entry`` (k, 3))."""
+    return entry[e, 0] - entry[j, 0], entry[e, 1] - entry[j, 1], entry[e, 2] - entry[j, 2]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _sure_winner(entry, valid, w, cx, cy, radius, tolerance):
+    """The entry of window ``w`` (its entries ``entry`` (k, 3)) that wins on the whole
+    disc ``(cx, cy, radius)`` by more than the on-line tolerance over every other entry
+    (or ties an identical later one), or -1 when the disc test cannot tell. A quick test
+    before the exact one."""
+    k = entry.shape[0]
     best = -1
     best_value = -np.inf
     for e in range(k):
-        at = position[w, e]
-        entry[e, 0] = rows[cell, 0, at]
-        entry[e, 1] = rows[cell, 1, at]
-        entry[e, 2] = rows[cell, 2, at]
         if valid[w, e]:
             value = entry[e, 0] * cx + entry[e, 1] * cy
             value += entry[e, 2]
@@ -135,9 +144,7 @@ def _sure_winner(rows, position, valid, cell, w, cx, cy, radius, tolerance, entr
     for j in range(k):
         if j == best or not valid[w, j]:
             continue
-        a = entry[best, 0] - entry[j, 0]
-        b = entry[best, 1] - entry[j, 1]
-        c = entry[best, 2] - entry[j, 2]
+        a, b, c = _difference(entry, best, j)
         if a == 0.0 and b == 0.0 and c == 0.0:
             if j < best:
                 return -1
@@ -156,17 +163,17 @@ def _sure_winner(rows, position, valid, cell, w, cx, cy, radius, tolerance, entr
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _contenders(rows, position, valid, cell, w, xy, start, n, tolerance, out):
-    """Write to ``out`` the entries of window ``w`` that may win somewhere on the ring
-    ``xy[start:start + n]``; return how many."""
-    k = position.shape[1]
+def _contenders(entry, valid, w, xy, start, n, tolerance, out):
+    """Write to ``out`` the entries of window ``w`` (its entries ``entry`` (k, 3)) that may
+    win somewhere on the ring ``xy[start:start + n]``; return how many."""
+    k = entry.shape[0]
     m = 0
     for e in range(k):
         if not valid[w, e]:
             continue
         tied = False
         for q in range(m):
-            a, b, c = _difference(rows, position, cell, w, e, out[q])
+            a, b, c = _difference(entry, e, out[q])
             limit = line_tolerance(a, b, c, tolerance[0], tolerance[1], tolerance[2], tolerance[3])
             high, low = line_extremes(xy, start, n, a, b, c)
             if high <= limit and low >= -limit:
@@ -182,7 +189,7 @@ def _contenders(rows, position, valid, cell, w, xy, start, n, tolerance, out):
         for r in range(m):
             if r == q:
                 continue
-            a, b, c = _difference(rows, position, cell, w, out[r], e)
+            a, b, c = _difference(entry, out[r], e)
             limit = line_tolerance(a, b, c, tolerance[0], tolerance[1], tolerance[2], tolerance[3])
             high, low = line_extremes(xy, start, n, a, b, c)
             if low > limit:
@@ -205,24 +212,33 @@ def cut_by_argmax(xy, offsets, label, entries, valid, first_bit, tolerance, min_
     n_cells, n_rows, n_windows, k = entries.shape
     rows = np.ascontiguousarray(entries).reshape((n_cells, n_rows, n_windows * k))
     position = np.arange(n_windows * k).reshape((n_windows, k))
+    parent = np.arange(n_cells)
+    unscaled = np.zeros((0, 0), dtype=np.bool_)
     return cut_by_argmax_at(
-        xy, offsets, label, rows, position, valid, first_bit, tolerance, min_area, max_regions
-    )
+        xy, offsets, label, rows, parent, unscaled, np.zeros(0), position, valid, first_bit,
+        tolerance, min_area, max_regions,
+    )  # fmt: skip
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def cut_by_argmax_at(
-    xy, offsets, label, rows, position, valid, first_bit, tolerance, min_area, max_regions
-):
+    xy, offsets, label, rows, parent, on, slope, position, valid, first_bit, tolerance,
+    min_area, max_regions,
+):  # fmt: skip
     """Cut every cell by the argmax regions of every pooling window.
 
     Parameters
     ----------
     xy : (N, 2) float64 ring corners of the C cells; offsets : (C+1,) int64;
     label : (N,) int64 edge labels (the bit that made each edge, -1: the boundary).
-    rows : (C, 3, S) float64 the cells' values; on cell ``c`` entry ``e`` of window ``w``
-        is ``rows[c, 0, i] x + rows[c, 1, i] y + rows[c, 2, i]`` at ``i = position[w, e]``
-        (so the windows' entries are read where they are, never copied out).
+    rows : (R, 3, S) float64 values; on cell ``c`` entry ``e`` of window ``w`` is
+        ``rows[r, 0, i] x + rows[r, 1, i] y + rows[r, 2, i]`` at ``r = parent[c]``,
+        ``i = position[w, e]``, times ``slope[i]`` where ``on[c, i]`` is False (so the
+        windows' entries are read where they are, never copied out; the pieces of a
+        ReLU-like step before the pooling need not be made: their cells' rows and their
+        decisions give their values).
+    parent : (C,) int64 the row of every cell.
+    on : (C, S) bool, or (0, 0) for no scaling; slope : (S,) float64 (or empty).
     position : (W, k) int64 the value of every window entry (padding entries repeat a
         valid one).
     valid : (W, k) bool, False for the padding entries of a window.
@@ -288,13 +304,11 @@ def cut_by_argmax_at(
         radius *= 1.0 + 1e-9
         n_open = 0
         for w in range(n_windows):
-            sure = _sure_winner(rows, position, valid, cell, w, cx, cy, radius, tolerance, entry)
+            _load_window(rows, parent, on, slope, position, cell, w, entry)
+            sure = _sure_winner(entry, valid, w, cx, cy, radius, tolerance)
             if sure >= 0:
                 decided[w] = sure
-            elif (
-                _contenders(rows, position, valid, cell, w, xy, start, n, tolerance, contenders)
-                == 1
-            ):
+            elif _contenders(entry, valid, w, xy, start, n, tolerance, contenders) == 1:
                 decided[w] = contenders[0]
             else:
                 decided[w] = -1
@@ -302,14 +316,13 @@ def cut_by_argmax_at(
                 n_open += 1
         for o in range(n_open):
             w = open_windows[o]
+            _load_window(rows, parent, on, slope, position, cell, w, entry)
             n_new = 0
             new_offsets[0] = 0
             for p in range(n_cur):
                 s = cur_offsets[p]
                 size = cur_offsets[p + 1] - s
-                m = _contenders(
-                    rows, position, valid, cell, w, cur_xy, s, size, tolerance, contenders
-                )
+                m = _contenders(entry, valid, w, cur_xy, s, size, tolerance, contenders)
                 room = size + m + 2
                 if room > scratch_xy.shape[1]:
                     scratch_xy = np.empty((2, 2 * room, 2))
@@ -329,7 +342,7 @@ def cut_by_argmax_at(
                         if r == q or count == 0:
                             continue
                         j = contenders[r]
-                        a, b, c = _difference(rows, position, cell, w, e, j)
+                        a, b, c = _difference(entry, e, j)
                         limit = line_tolerance(
                             a, b, c, tolerance[0], tolerance[1], tolerance[2], tolerance[3]
                         )
@@ -366,9 +379,8 @@ def cut_by_argmax_at(
                     best_value = -np.inf
                     for q in range(m):
                         e = contenders[q]
-                        pe = position[w, e]
-                        at = rows[cell, 0, pe] * cx + rows[cell, 1, pe] * cy
-                        at += rows[cell, 2, pe]
+                        at = entry[e, 0] * cx + entry[e, 1] * cy
+                        at += entry[e, 2]
                         if at > best_value:
                             best_value = at
                             best = e

@@ -33,26 +33,39 @@ def scaled_rows(rows, parent, on, slope):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def pooled_rows(rows, parent, position, slot):
+def pooled_rows(rows, parent, position, slot, on, on_row, slope):
     """(P, r, W) the winning entries of every piece's pooling windows.
 
     Parameters
     ----------
     rows : (C, r, S) the cells' values before pooling, flattened per row.
-    parent : (P,) int64 the cell of every piece.
+    parent : (P,) int64 the row of ``rows`` of every piece.
     position : (W, k) int64 where in a row every window entry is (padding entries repeat
         a valid one; :func:`engine.graph_pieces.window_positions`).
     slot : (P, W) the winning entry of every window on every piece.
+    on, on_row, slope : a value ``i`` of piece ``p`` is times ``slope[i]`` (S,) where
+        ``on[on_row[p], i]`` is False (the values of a ReLU-like step's pieces, made
+        here from their cells' rows); ``on`` (0, 0) for none.
     """
     n_pieces = parent.shape[0]
     n_rows = rows.shape[1]
     n_windows = position.shape[0]
     out = np.empty((n_pieces, n_rows, n_windows))
     at = np.empty(n_windows, dtype=np.int64)
+    scaled = on.shape[0] > 0
     for p in range(n_pieces):
         cell = parent[p]
         for w in range(n_windows):
             at[w] = position[w, slot[p, w]]
+        if scaled:
+            for w in range(n_windows):
+                if on[on_row[p], at[w]]:
+                    for r in range(n_rows):
+                        out[p, r, w] = rows[cell, r, at[w]]
+                else:
+                    for r in range(n_rows):
+                        out[p, r, w] = rows[cell, r, at[w]] * slope[at[w]]
+            continue
         for r in range(n_rows):
             for w in range(n_windows):
                 out[p, r, w] = rows[cell, r, at[w]]

@@ -9,6 +9,8 @@ max-pooling steps do both in one compiled pass (:mod:`engine.graph_kernels`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
@@ -18,6 +20,82 @@ from engine.pl_steps import GraphStep
 
 #: Rows per cell of a 2-D slice's values.
 ROWS = 3
+
+_UNSCALED = np.zeros((0, 0), dtype=bool)
+_NO_SLOPE = np.zeros(0)
+
+
+@dataclass(frozen=True)
+class ScaledRows:
+    """The values of a ReLU-like step's pieces, not made: the cells' rows and the pieces'
+    decisions give them (a piece's unit ``i`` is its cell's value, times ``slope[i]`` where
+    the unit is off). A max-pooling step right after reads its windows' entries from them
+    (:func:`engine.argmax_kernels.cut_by_argmax_at`, :func:`pooled_values`), so the
+    pieces' values, several times larger than their cells', are never written.
+
+    Attributes
+    ----------
+    rows : (C, 3, n) float64 the cells' values before the step.
+    parent : (P,) int64 the cell of every piece.
+    on : (P, n) bool the units on over every piece.
+    slope : (n,) float64 the step's slope of every unit (all within [-1, 1], so the values
+        are no larger than the cells' values that were checked).
+    """
+
+    rows: np.ndarray
+    parent: np.ndarray
+    on: np.ndarray
+    slope: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return len(self.parent)
+
+    def cells(self, lo: int, hi: int) -> ScaledRows:
+        """The pieces ``lo`` to ``hi - 1``."""
+        return ScaledRows(self.rows, self.parent[lo:hi], self.on[lo:hi], self.slope)
+
+    def taken(self, pieces: np.ndarray) -> ScaledRows:
+        """The pieces ``pieces`` (Q,), in that order."""
+        return ScaledRows(self.rows, self.parent[pieces], self.on[pieces], self.slope)
+
+
+def scaled_pieces(
+    step: GraphStep, value: torch.Tensor, parent: np.ndarray, decision: torch.Tensor
+) -> ScaledRows | None:
+    """The output of a ReLU-like ``step`` on pieces, as :func:`piece_value` takes its
+    arguments, left unmade; None when a slope is larger than 1 in magnitude (the values
+    are then made and checked as any step's)."""
+    slope = np.ascontiguousarray(
+        np.broadcast_to(step.slope.numpy(), step.shape).reshape(-1), dtype=np.float64
+    )
+    if not np.all(np.abs(slope) <= 1.0):
+        return None
+    n_cells = value.shape[0] // ROWS
+    return ScaledRows(
+        np.ascontiguousarray(value.numpy().reshape(n_cells, ROWS, -1)),
+        np.asarray(parent, dtype=np.int64),
+        np.ascontiguousarray(decision.numpy().reshape(len(parent), -1)),
+        slope,
+    )
+
+
+def row_width(value: torch.Tensor | ScaledRows) -> int:
+    """Values per row of a cell (or piece) of ``value``."""
+    return value.rows.shape[2] if isinstance(value, ScaledRows) else value[0].numel()
+
+
+def pooled_values(step: GraphStep, value: ScaledRows, parent, decision) -> torch.Tensor:
+    """(P * 3, *out_shape) the output of a max-pooling ``step`` on pieces of the pieces of
+    ``value``: the piece ``parent`` (P,) of each, with its winning entries ``decision``
+    (as :func:`piece_value`, with the same values bit for bit)."""
+    parent = np.asarray(parent, dtype=np.int64)
+    slot = np.ascontiguousarray(decision.numpy().reshape(len(parent), -1))
+    position = window_positions(step, value.rows.shape[2])
+    out = graph_kernels.pooled_rows(
+        value.rows, value.parent[parent], position, slot, value.on, parent, value.slope
+    )
+    return torch.from_numpy(out).reshape(-1, *step.shape)
 
 
 def taken_rows(value: torch.Tensor, parent: np.ndarray) -> torch.Tensor:
@@ -45,7 +123,8 @@ def piece_value(
     if step.kind == "maxpool":
         rows = np.ascontiguousarray(value.numpy().reshape(n_cells, ROWS, -1))
         slot = np.ascontiguousarray(decision.numpy().reshape(len(parent), -1))
-        out = graph_kernels.pooled_rows(rows, parent, window_positions(step, rows.shape[2]), slot)
+        position = window_positions(step, rows.shape[2])
+        out = graph_kernels.pooled_rows(rows, parent, position, slot, _UNSCALED, parent, _NO_SLOPE)
         return torch.from_numpy(out).reshape(-1, *step.shape)
     return cutting_value(step, taken_rows(value, parent), ROWS, decision)
 

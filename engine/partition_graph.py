@@ -34,7 +34,16 @@ from engine.cell_cutting import (
 )
 from engine.cells2d import Partition2D
 from engine.graph_pieces import ROWS as _ROWS
-from engine.graph_pieces import packed_bits, piece_value, taken_rows, window_positions
+from engine.graph_pieces import (
+    ScaledRows,
+    packed_bits,
+    piece_value,
+    pooled_values,
+    row_width,
+    scaled_pieces,
+    taken_rows,
+    window_positions,
+)
 from engine.graph_threads import SubtreeThreads
 from engine.input_checks import check_box_and_inputs, check_step_values
 from engine.layerwise import GROUPS_PER_THREAD, LayerProgress, domain_diagonal, in_ranges
@@ -149,6 +158,7 @@ class _GraphPartitioner:
         starts = np.cumsum([0, *widths])[:-1].tolist()
         self.first_bit = dict(zip([s.name for s in self.cutting], starts, strict=True))
         self.layer_index = {s.name: i for i, s in enumerate(self.cutting)}
+        self.unmade = _pooled_relus(graph)
         self.leaves: list[_Chunk] = []
         self.n_done = 0
         self.lock = threading.Lock()
@@ -165,7 +175,7 @@ class _GraphPartitioner:
                 self._forget(chunk.env, step, index)
                 continue
             value = chunk.env[step.inputs[0]]
-            cap = max(1, CUT_BYTES // (value[0].numel() * 8 * _ROWS * CUT_GROWTH))
+            cap = max(1, CUT_BYTES // (row_width(value) * 8 * _ROWS * CUT_GROWTH))
             if chunk.rings.count > cap:
                 # Cut a few cells at a time: the pieces' lines and values stay small.
                 count = chunk.rings.count
@@ -181,7 +191,7 @@ class _GraphPartitioner:
             live = (
                 sum(v[0].numel() * 8 for v in chunk.env.values() if isinstance(v, torch.Tensor))
                 * _ROWS
-                + 2 * value[0].numel() * 8 * _ROWS
+                + 2 * row_width(value) * 8 * _ROWS
             )
             per_chunk = max(1, CHUNK_BYTES // max(1, live))
             if per_chunk < pieces.count:
@@ -204,7 +214,14 @@ class _GraphPartitioner:
         ``chunk``, with their values after the step and their bits."""
         hi = min(pieces.count, lo + size)
         sub = self._gather(chunk, pieces, parent, lo, hi)
-        sub.env[step.name] = piece_value(step, value, parent[lo:hi], decision[lo:hi])
+        made = None
+        if step.name in self.unmade:
+            made = scaled_pieces(step, value, parent[lo:hi], decision[lo:hi])
+        elif isinstance(value, ScaledRows):
+            made = pooled_values(step, value, parent[lo:hi], decision[lo:hi])
+        if made is None:
+            made = piece_value(step, value, parent[lo:hi], decision[lo:hi])
+        sub.env[step.name] = made
         sub.bits.append(packed_bits(step, decision[lo:hi]))
         return sub
 
@@ -222,7 +239,9 @@ class _GraphPartitioner:
     def _slice(chunk: _Chunk, lo: int, hi: int) -> _Chunk:
         """The cells ``lo`` to ``hi - 1`` of ``chunk`` (their values are views)."""
         env = {
-            name: v[lo * _ROWS : hi * _ROWS] if isinstance(v, torch.Tensor) else v
+            name: v[lo * _ROWS : hi * _ROWS]
+            if isinstance(v, torch.Tensor)
+            else (v.cells(lo, hi) if isinstance(v, ScaledRows) else v)
             for name, v in chunk.env.items()
         }
         return _Chunk(chunk.rings.cells(lo, hi), env, [b[lo:hi] for b in chunk.bits])
@@ -230,7 +249,9 @@ class _GraphPartitioner:
     def _gather(self, chunk: _Chunk, pieces: Rings, parent, lo: int, hi: int) -> _Chunk:
         sub_parent = parent[lo:hi]
         env = {
-            name: taken_rows(v, sub_parent) if isinstance(v, torch.Tensor) else v
+            name: taken_rows(v, sub_parent)
+            if isinstance(v, torch.Tensor)
+            else (v.taken(sub_parent) if isinstance(v, ScaledRows) else v)
             for name, v in chunk.env.items()
         }
         return _Chunk(pieces.cells(lo, hi), env, [b[sub_parent] for b in chunk.bits])
@@ -293,12 +314,20 @@ class _GraphPartitioner:
     def _cut_by_windows(self, step: GraphStep, rings: Rings, value: torch.Tensor):
         """Pieces of ``rings`` cut by the argmax regions of every pooling window, the cell
         each came from, and their winning entries (P, *out_shape)."""
-        rows = np.ascontiguousarray(value.numpy().reshape(rings.count, _ROWS, -1))
+        if isinstance(value, ScaledRows):
+            # No larger than the values the ReLU-like step before checked.
+            rows, cell_row, on, slope = value.rows, value.parent, value.on, value.slope
+        else:
+            rows = np.ascontiguousarray(value.numpy().reshape(rings.count, _ROWS, -1))
+            cell_row, on, slope = np.arange(rings.count), np.zeros((0, 0), bool), np.zeros(0)
         position = window_positions(step, rows.shape[2])  # (channels * windows, k)
-        used = np.unique(position)
-        check_step_values(
-            rows if len(used) == rows.shape[2] else rows[:, :, used], self.box, _entering(step)
-        )
+        if not isinstance(value, ScaledRows):
+            used = np.unique(position)
+            check_step_values(
+                rows if len(used) == rows.shape[2] else rows[:, :, used],
+                self.box,
+                _entering(step),
+            )
         valid = np.ascontiguousarray(np.tile(step.windows >= 0, (step.shape[0], 1)))
         tolerance, min_area = line_tolerances(self.box)
         budget = max(1, self.max_regions - self.n_done)
@@ -309,7 +338,8 @@ class _GraphPartitioner:
                 np.ascontiguousarray(rings.xy[rings.offsets[lo] : rings.offsets[hi]]),
                 np.ascontiguousarray(rings.offsets[lo : hi + 1] - rings.offsets[lo]),
                 np.ascontiguousarray(rings.label[rings.offsets[lo] : rings.offsets[hi]]),
-                rows[lo:hi], position, valid, first, tolerance, min_area, budget,
+                rows, cell_row[lo:hi], on[lo:hi], slope, position, valid, first, tolerance,
+                min_area, budget,
             )  # fmt: skip
             if overflow:
                 raise TooManyRegionsError(self.n_done + int(overflow), self.max_regions)
@@ -338,6 +368,24 @@ class _GraphPartitioner:
             if self.n_done > self.max_regions:
                 raise TooManyRegionsError(self.n_done, self.max_regions)
         leaves.append(chunk)
+
+
+def _pooled_relus(graph: PLGraph) -> set[str]:
+    """Names of the ReLU-like steps whose values only a max-pooling step reads: their
+    pieces' values are left unmade (:class:`engine.graph_pieces.ScaledRows`)."""
+    readers: dict[str, list[GraphStep]] = {}
+    for step in graph.steps:
+        for name in step.inputs:
+            readers.setdefault(name, []).append(step)
+    return {
+        step.name
+        for step in graph.steps
+        if step.kind == "relu"
+        and step.name != graph.output_name
+        and len(readers.get(step.name, [])) == 1
+        and readers[step.name][0].kind == "maxpool"
+        and list(readers[step.name][0].inputs) == [step.name]
+    }
 
 
 def _entering(step: GraphStep) -> str:

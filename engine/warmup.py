@@ -118,7 +118,9 @@ def _traced_partitions() -> None:
         nn.ReLU(),
         nn.MaxPool2d(2),
         nn.Flatten(),
-        nn.Linear(8, 3),
+        nn.Linear(8, 4),
+        nn.ReLU(),  # a ReLU no pooling reads: its pieces' values are made
+        nn.Linear(4, 3),
     ).double()
     anchors = np.random.default_rng(0).normal(size=(3, 1, 4, 4))
     for domain in ("rectangle", "triangle"):
