@@ -17,7 +17,8 @@ the page starts with (``MNIST_EXTENT``, 3%), with its time, cells/s and peak RSS
 the digits CNN's whole slice measured in the same run. ``--against REV`` also times the
 whole slice with the engine of git revision REV (in a second process that trains the same
 seeded model), alternating runs with this tree's, and prints both medians, wall-clock and
-CPU (all threads), and their ratios. It asserts nothing about time.
+CPU (all threads), and their ratios, and whether both trees' partitions are the same bit
+for bit (a hash of every array of :data:`DIGEST_FIELDS`). It asserts nothing about time.
 
 Usage (from the repository root)::
 
@@ -30,6 +31,8 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import hashlib
+import inspect
 import platform
 import resource
 import sys
@@ -56,7 +59,7 @@ MNIST_EXTENT = 0.03  # app.networks.state.MNIST_EXTENT (benchmarks do not import
 
 #: The digits CNN's whole slice, partitioned by another tree's engine on each request.
 _DIGITS_SERVER = r"""
-import sys, time
+import hashlib, sys, time
 import numpy as np
 from engine.digits_cnn import digits_split, train_digits_cnn
 from engine.partition2d import partition_2d
@@ -66,10 +69,29 @@ model = train_digits_cnn(train_set.images, train_set.labels, seed=0)
 chosen = [int(np.flatnonzero(test_set.labels == k)[0]) for k in (0, 3, 8)]
 sl = plane_through(*(test_set.images[i][None] for i in chosen), margin=0.1)
 for line in sys.stdin:
+    if line.strip() == "digest":  # of the last partition, in the answer's cells field
+        print(0, 0, partition_digest(part, DIGEST_FIELDS), flush=True)
+        continue
     start, cpu = time.perf_counter(), time.process_time()
-    cells = partition_2d(model, None, plane=sl).n_regions
-    print(time.perf_counter() - start, time.process_time() - cpu, cells, flush=True)
+    part = partition_2d(model, None, plane=sl)
+    print(time.perf_counter() - start, time.process_time() - cpu, part.n_regions, flush=True)
 """
+
+#: The partition's arrays that another tree's engine must give bit for bit.
+DIGEST_FIELDS = (
+    "vertices", "offsets", "indices", "edge_neuron", "packed_patterns", "layer_of_neuron",
+    "A", "c", "neuron_unit", "neuron_entry",
+)  # fmt: skip
+
+
+def partition_digest(part, fields) -> int:
+    """A 60-bit hash of the dtypes, shapes and bytes of a partition's ``fields``."""
+    digest = hashlib.sha256()
+    for name in fields:
+        array = np.ascontiguousarray(getattr(part, name))
+        digest.update(f"{name} {array.dtype.str} {array.shape}".encode())
+        digest.update(array.tobytes())
+    return int(digest.hexdigest()[:15], 16)
 
 
 def lenet5(seed: int = 0) -> nn.Sequential:
@@ -165,18 +187,30 @@ def main(argv: list[str] | None = None) -> None:
 
 def against_report(revision: str, here, repeats: int) -> None:
     """This tree's whole slice and ``revision``'s, runs alternated, medians and ratios."""
-    previous = PreviousPartitions(revision, server=_DIGITS_SERVER)
+    # The server hashes its partitions with this file's digest function and fields.
+    server = "\n".join(
+        [f"DIGEST_FIELDS = {DIGEST_FIELDS!r}", inspect.getsource(partition_digest), _DIGITS_SERVER]
+    )
+    previous = PreviousPartitions(revision, server=server)
     try:
         previous.ask("")  # trains its model, loads its kernels
         mine, theirs = [], []
         for _ in range(max(1, repeats)):
             start, cpu = time.perf_counter(), time.process_time()
-            cells = here().n_regions
+            part = here()
             mine.append((time.perf_counter() - start, time.process_time() - cpu))
             seconds, cpu_seconds, their_cells = previous.ask("")
             theirs.append((seconds, cpu_seconds))
+        their_digest = previous.ask("digest")[2]
     finally:
         previous.close()
+    cells = part.n_regions
+    same = partition_digest(part, DIGEST_FIELDS) == their_digest
+    print(
+        f"{' '.join(DIGEST_FIELDS)}: "
+        + ("identical to" if same else "DIFFERENT FROM")
+        + f" {previous.commit}'s"
+    )
     wall, cpu = (float(np.median([r[k] for r in mine])) for k in (0, 1))
     their_wall, their_cpu = (float(np.median([r[k] for r in theirs])) for k in (0, 1))
     print(
