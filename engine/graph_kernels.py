@@ -52,23 +52,19 @@ def pooled_rows(rows, parent, position, slot, on, on_row, slope):
     n_windows = position.shape[0]
     out = np.empty((n_pieces, n_rows, n_windows))
     at = np.empty(n_windows, dtype=np.int64)
+    factor = np.ones(n_windows)
     scaled = on.shape[0] > 0
     for p in range(n_pieces):
         cell = parent[p]
         for w in range(n_windows):
             at[w] = position[w, slot[p, w]]
         if scaled:
+            # Times 1 where the unit is on: the value as it is.
             for w in range(n_windows):
-                if on[on_row[p], at[w]]:
-                    for r in range(n_rows):
-                        out[p, r, w] = rows[cell, r, at[w]]
-                else:
-                    for r in range(n_rows):
-                        out[p, r, w] = rows[cell, r, at[w]] * slope[at[w]]
-            continue
+                factor[w] = 1.0 if on[on_row[p], at[w]] else slope[at[w]]
         for r in range(n_rows):
             for w in range(n_windows):
-                out[p, r, w] = rows[cell, r, at[w]]
+                out[p, r, w] = rows[cell, r, at[w]] * factor[w]
     return out
 
 

@@ -85,16 +85,27 @@ def row_width(value: torch.Tensor | ScaledRows) -> int:
     return value.rows.shape[2] if isinstance(value, ScaledRows) else value[0].numel()
 
 
-def pooled_values(step: GraphStep, value: ScaledRows, parent, decision) -> torch.Tensor:
-    """(P * 3, *out_shape) the output of a max-pooling ``step`` on pieces of the pieces of
-    ``value``: the piece ``parent`` (P,) of each, with its winning entries ``decision``
-    (as :func:`piece_value`, with the same values bit for bit)."""
+def pooled_values(
+    step: GraphStep,
+    value: torch.Tensor | ScaledRows,
+    parent: np.ndarray,
+    decision: torch.Tensor,
+    position: np.ndarray | None = None,
+) -> torch.Tensor:
+    """(P * 3, *out_shape) the output of a max-pooling ``step`` on pieces of the cells
+    (or unmade pieces) of ``value``: the cell ``parent`` (P,) of each, with its winning
+    entries ``decision`` (P, *out_shape), as :func:`piece_value` (the same values bit for
+    bit); ``position`` is :func:`window_positions`' (made when not given)."""
     parent = np.asarray(parent, dtype=np.int64)
     slot = np.ascontiguousarray(decision.numpy().reshape(len(parent), -1))
-    position = window_positions(step, value.rows.shape[2])
-    out = graph_kernels.pooled_rows(
-        value.rows, value.parent[parent], position, slot, value.on, parent, value.slope
-    )
+    if isinstance(value, ScaledRows):
+        rows, row, on, slope = value.rows, value.parent[parent], value.on, value.slope
+    else:
+        rows = np.ascontiguousarray(value.numpy().reshape(value.shape[0] // ROWS, ROWS, -1))
+        row, on, slope = parent, _UNSCALED, _NO_SLOPE
+    if position is None:
+        position = window_positions(step, rows.shape[2])
+    out = graph_kernels.pooled_rows(rows, row, position, slot, on, parent, slope)
     return torch.from_numpy(out).reshape(-1, *step.shape)
 
 
@@ -121,11 +132,7 @@ def piece_value(
         out = graph_kernels.scaled_rows(rows, parent, on, np.ascontiguousarray(slope))
         return torch.from_numpy(out).reshape(-1, *value.shape[1:])
     if step.kind == "maxpool":
-        rows = np.ascontiguousarray(value.numpy().reshape(n_cells, ROWS, -1))
-        slot = np.ascontiguousarray(decision.numpy().reshape(len(parent), -1))
-        position = window_positions(step, rows.shape[2])
-        out = graph_kernels.pooled_rows(rows, parent, position, slot, _UNSCALED, parent, _NO_SLOPE)
-        return torch.from_numpy(out).reshape(-1, *step.shape)
+        return pooled_values(step, value, parent, decision)
     return cutting_value(step, taken_rows(value, parent), ROWS, decision)
 
 

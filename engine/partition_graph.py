@@ -159,6 +159,7 @@ class _GraphPartitioner:
         self.first_bit = dict(zip([s.name for s in self.cutting], starts, strict=True))
         self.layer_index = {s.name: i for i, s in enumerate(self.cutting)}
         self.unmade = _pooled_relus(graph)
+        self.windows: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.leaves: list[_Chunk] = []
         self.n_done = 0
         self.lock = threading.Lock()
@@ -217,8 +218,9 @@ class _GraphPartitioner:
         made = None
         if step.name in self.unmade:
             made = scaled_pieces(step, value, parent[lo:hi], decision[lo:hi])
-        elif isinstance(value, ScaledRows):
-            made = pooled_values(step, value, parent[lo:hi], decision[lo:hi])
+        elif step.kind == "maxpool":
+            position = self._windows(step, row_width(value))[0]
+            made = pooled_values(step, value, parent[lo:hi], decision[lo:hi], position)
         if made is None:
             made = piece_value(step, value, parent[lo:hi], decision[lo:hi])
         sub.env[step.name] = made
@@ -320,15 +322,13 @@ class _GraphPartitioner:
         else:
             rows = np.ascontiguousarray(value.numpy().reshape(rings.count, _ROWS, -1))
             cell_row, on, slope = np.arange(rings.count), np.zeros((0, 0), bool), np.zeros(0)
-        position = window_positions(step, rows.shape[2])  # (channels * windows, k)
+        position, valid, used = self._windows(step, rows.shape[2])
         if not isinstance(value, ScaledRows):
-            used = np.unique(position)
             check_step_values(
                 rows if len(used) == rows.shape[2] else rows[:, :, used],
                 self.box,
                 _entering(step),
             )
-        valid = np.ascontiguousarray(np.tile(step.windows >= 0, (step.shape[0], 1)))
         tolerance, min_area = line_tolerances(self.box)
         budget = max(1, self.max_regions - self.n_done)
         first = self.first_bit[step.name]
@@ -359,8 +359,19 @@ class _GraphPartitioner:
             np.arange(len(lengths)),
         )
         parent = np.concatenate([p[3] for p in parts])
-        slot = np.concatenate([p[4] for p in parts]).astype(np.int64)
+        slot = np.concatenate([p[4] for p in parts])  # int16
         return pieces, parent, torch.from_numpy(slot).reshape(len(parent), *step.shape)
+
+    def _windows(self, step: GraphStep, size: int):
+        """``(position, valid, used)`` of a max-pooling step whose cells' rows hold
+        ``size`` values: :func:`engine.graph_pieces.window_positions`, (W, k) bool False
+        on padding entries, and the positions any window reads (made once per step)."""
+        known = self.windows.get(step.name)
+        if known is None:
+            position = window_positions(step, size)
+            valid = np.ascontiguousarray(np.tile(step.windows >= 0, (step.shape[0], 1)))
+            known = self.windows[step.name] = (position, valid, np.unique(position))
+        return known
 
     def _emit(self, chunk: _Chunk, leaves: list[_Chunk]) -> None:
         with self.lock:
