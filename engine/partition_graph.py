@@ -256,7 +256,9 @@ class _GraphPartitioner:
             else (v.taken(sub_parent) if isinstance(v, ScaledRows) else v)
             for name, v in chunk.env.items()
         }
-        return _Chunk(pieces.cells(lo, hi), env, [b[sub_parent] for b in chunk.bits])
+        return _Chunk(
+            pieces.cells(lo, hi), env, [np.take(b, sub_parent, axis=0) for b in chunk.bits]
+        )
 
     def _cut(self, step: GraphStep, rings: Rings, value: torch.Tensor):
         """Pieces of ``rings`` cut by ``step``, the cell each came from, and their
