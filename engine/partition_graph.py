@@ -351,17 +351,15 @@ class _GraphPartitioner:
         threads = self.threads.kernel_threads()
         n_ranges = 1 if work < ENTRIES_PER_THREAD or threads == 1 else threads * GROUPS_PER_THREAD
         parts = in_ranges(rings.count, min(n_ranges, rings.count), cut_range, threads)
-        lengths = np.concatenate([np.diff(p[1]) for p in parts])
-        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        pieces = Rings(
-            np.concatenate([p[0] for p in parts]),
-            offsets,
-            np.concatenate([p[2] for p in parts]),
-            np.arange(len(lengths)),
-        )
-        parent = np.concatenate([p[3] for p in parts])
-        slot = np.concatenate([p[4] for p in parts])  # int16
+        if len(parts) == 1:  # the kernel's arrays as they are (no copy)
+            xy, offsets, label, parent, slot = parts[0]
+        else:
+            lengths = np.concatenate([np.diff(p[1]) for p in parts])
+            offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=offsets[1:])
+            xy, label = (np.concatenate([p[k] for p in parts]) for k in (0, 2))
+            parent, slot = (np.concatenate([p[k] for p in parts]) for k in (3, 4))
+        pieces = Rings(xy, offsets, label, np.arange(len(parent)))
         return pieces, parent, torch.from_numpy(slot).reshape(len(parent), *step.shape)
 
     def _windows(self, step: GraphStep, size: int):
