@@ -22,16 +22,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine import argmax_kernels, graph_kernels
+from engine import graph_kernels
 from engine.cell_cutting import (
     CUT_THREADS,
-    RELATIVE_THICKNESS,
-    ROUNDING_ULPS,
     Rings,
     TooManyRegionsError,
     check_bounds,
     cut_layer,
 )
+from engine.cell_cutting import line_tolerances as line_tolerances
 from engine.cells2d import Partition2D
 from engine.graph_pieces import ROWS as _ROWS
 from engine.graph_pieces import (
@@ -42,11 +41,11 @@ from engine.graph_pieces import (
     row_width,
     scaled_pieces,
     taken_rows,
-    window_positions,
 )
+from engine.graph_pooling import PoolingWindows, cut_by_windows, pooled_relus
 from engine.graph_threads import SubtreeThreads
 from engine.input_checks import check_box_and_inputs, check_step_values
-from engine.layerwise import GROUPS_PER_THREAD, LayerProgress, domain_diagonal, in_ranges
+from engine.layerwise import LayerProgress, in_ranges
 from engine.pl_graph import trace_piecewise_linear
 from engine.pl_slice import affine_value, rows_view
 from engine.pl_steps import GraphStep, PLGraph
@@ -56,8 +55,6 @@ CHUNK_BYTES = 8 * 2**20
 #: Bytes of a cutting step's input values cut at once, and the growth in pieces per
 #: cell they are sized for (the pieces' lines and bits are gathered per piece).
 CUT_BYTES = 8 * 2**20
-#: Least (cell, window entry) pairs worth cutting on several threads.
-ENTRIES_PER_THREAD = 1_000_000
 CUT_GROWTH = 4
 #: Units cut in one call of the line-cutting kernel (its work arrays grow as units²).
 UNITS_PER_CUT = 512
@@ -120,21 +117,6 @@ def _plane_rows(plane) -> tuple[torch.Tensor, tuple | None, tuple[int, ...]]:
     return rows, flat, origin.shape
 
 
-def line_tolerances(box: np.ndarray) -> tuple[np.ndarray, float]:
-    """The on-line tolerance ``(thickness, rounding, reach_x, reach_y)`` and the least
-    piece area of the 2-D partition over ``box`` (as :mod:`engine.partition2d` uses)."""
-    diagonal = domain_diagonal(box)
-    tolerance = np.array(
-        [
-            RELATIVE_THICKNESS * diagonal,
-            ROUNDING_ULPS * 2.2e-16,
-            np.abs(box[:2]).max(),
-            np.abs(box[2:]).max(),
-        ]
-    )
-    return tolerance, (RELATIVE_THICKNESS * diagonal) ** 2
-
-
 @dataclass
 class _Chunk:
     """Cells being pushed through the graph: their polygons, the live values (each
@@ -158,8 +140,8 @@ class _GraphPartitioner:
         starts = np.cumsum([0, *widths])[:-1].tolist()
         self.first_bit = dict(zip([s.name for s in self.cutting], starts, strict=True))
         self.layer_index = {s.name: i for i, s in enumerate(self.cutting)}
-        self.unmade = _pooled_relus(graph)
-        self.windows: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.unmade = pooled_relus(graph)
+        self.windows = PoolingWindows()
         self.leaves: list[_Chunk] = []
         self.n_done = 0
         self.lock = threading.Lock()
@@ -219,7 +201,7 @@ class _GraphPartitioner:
         if step.name in self.unmade:
             made = scaled_pieces(step, value, parent[lo:hi], decision[lo:hi])
         elif step.kind == "maxpool":
-            position = self._windows(step, row_width(value))[0]
+            position = self.windows.of(step, row_width(value))[0]
             made = pooled_values(step, value, parent[lo:hi], decision[lo:hi], position)
         if made is None:
             made = piece_value(step, value, parent[lo:hi], decision[lo:hi])
@@ -264,7 +246,10 @@ class _GraphPartitioner:
         """Pieces of ``rings`` cut by ``step``, the cell each came from, and their
         decisions."""
         if step.kind == "maxpool":
-            return self._cut_by_windows(step, rings, value)
+            return cut_by_windows(
+                step, rings, value, self.windows, self.box, self.first_bit[step.name],
+                self.n_done, self.max_regions, self.threads.kernel_threads(), _entering(step),
+            )  # fmt: skip
         per_cell = rows_view(value, _ROWS).reshape(rings.count, _ROWS, -1)
         lines = [per_cell]
         if step.kind == "clamp":
@@ -315,88 +300,12 @@ class _GraphPartitioner:
             rings = Rings(pieces.xy, pieces.offsets, pieces.label, np.arange(pieces.count))
         return rings, parent, bits
 
-    def _cut_by_windows(self, step: GraphStep, rings: Rings, value: torch.Tensor):
-        """Pieces of ``rings`` cut by the argmax regions of every pooling window, the cell
-        each came from, and their winning entries (P, *out_shape)."""
-        if isinstance(value, ScaledRows):
-            # No larger than the values the ReLU-like step before checked.
-            rows, cell_row, on, slope = value.rows, value.parent, value.on, value.slope
-        else:
-            rows = np.ascontiguousarray(value.numpy().reshape(rings.count, _ROWS, -1))
-            cell_row, on, slope = np.arange(rings.count), np.zeros((0, 0), bool), np.zeros(0)
-        position, valid, used = self._windows(step, rows.shape[2])
-        if not isinstance(value, ScaledRows):
-            check_step_values(
-                rows if len(used) == rows.shape[2] else rows[:, :, used],
-                self.box,
-                _entering(step),
-            )
-        tolerance, min_area = line_tolerances(self.box)
-        budget = max(1, self.max_regions - self.n_done)
-        first = self.first_bit[step.name]
-
-        def cut_range(lo: int, hi: int):
-            xy, offsets, label, cell, slot, overflow = argmax_kernels.cut_by_argmax_at(
-                np.ascontiguousarray(rings.xy[rings.offsets[lo] : rings.offsets[hi]]),
-                np.ascontiguousarray(rings.offsets[lo : hi + 1] - rings.offsets[lo]),
-                np.ascontiguousarray(rings.label[rings.offsets[lo] : rings.offsets[hi]]),
-                rows, cell_row[lo:hi], on[lo:hi], slope, position, valid, first, tolerance,
-                min_area, budget,
-            )  # fmt: skip
-            if overflow:
-                raise TooManyRegionsError(self.n_done + int(overflow), self.max_regions)
-            return xy, offsets, label, cell + lo, slot
-
-        work = rings.count * position.size
-        threads = self.threads.kernel_threads()
-        n_ranges = 1 if work < ENTRIES_PER_THREAD or threads == 1 else threads * GROUPS_PER_THREAD
-        parts = in_ranges(rings.count, min(n_ranges, rings.count), cut_range, threads)
-        if len(parts) == 1:  # the kernel's arrays as they are (no copy)
-            xy, offsets, label, parent, slot = parts[0]
-        else:
-            lengths = np.concatenate([np.diff(p[1]) for p in parts])
-            offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-            np.cumsum(lengths, out=offsets[1:])
-            xy, label = (np.concatenate([p[k] for p in parts]) for k in (0, 2))
-            parent, slot = (np.concatenate([p[k] for p in parts]) for k in (3, 4))
-        pieces = Rings(xy, offsets, label, np.arange(len(parent)))
-        return pieces, parent, torch.from_numpy(slot).reshape(len(parent), *step.shape)
-
-    def _windows(self, step: GraphStep, size: int):
-        """``(position, valid, used)`` of a max-pooling step whose cells' rows hold
-        ``size`` values: :func:`engine.graph_pieces.window_positions`, (W, k) bool False
-        on padding entries, and the positions any window reads (made once per step)."""
-        known = self.windows.get(step.name)
-        if known is None:
-            position = window_positions(step, size)
-            valid = np.ascontiguousarray(np.tile(step.windows >= 0, (step.shape[0], 1)))
-            known = self.windows[step.name] = (position, valid, np.unique(position))
-        return known
-
     def _emit(self, chunk: _Chunk, leaves: list[_Chunk]) -> None:
         with self.lock:
             self.n_done += chunk.rings.count
             if self.n_done > self.max_regions:
                 raise TooManyRegionsError(self.n_done, self.max_regions)
         leaves.append(chunk)
-
-
-def _pooled_relus(graph: PLGraph) -> set[str]:
-    """Names of the ReLU-like steps whose values only a max-pooling step reads: their
-    pieces' values are left unmade (:class:`engine.graph_pieces.ScaledRows`)."""
-    readers: dict[str, list[GraphStep]] = {}
-    for step in graph.steps:
-        for name in step.inputs:
-            readers.setdefault(name, []).append(step)
-    return {
-        step.name
-        for step in graph.steps
-        if step.kind == "relu"
-        and step.name != graph.output_name
-        and len(readers.get(step.name, [])) == 1
-        and readers[step.name][0].kind == "maxpool"
-        and list(readers[step.name][0].inputs) == [step.name]
-    }
 
 
 def _entering(step: GraphStep) -> str:

@@ -11,6 +11,7 @@ from torch import nn
 
 from engine import argmax_kernels, graph_kernels, partition_graph
 from engine.graph_pieces import ScaledRows, piece_value, pooled_values, scaled_pieces
+from engine.graph_pooling import pooled_relus
 from engine.partition2d import partition_2d
 from engine.pl_graph import trace_piecewise_linear
 from engine.slices import plane_through
@@ -35,7 +36,7 @@ def _relu_then_pool(slope: float) -> nn.Module:
 def _made_and_unmade(model, sl, monkeypatch):
     unmade = partition_2d(model, None, plane=sl)
     with monkeypatch.context() as patch:
-        patch.setattr(partition_graph, "_pooled_relus", lambda graph: set())
+        patch.setattr(partition_graph, "pooled_relus", lambda graph: set())
         made = partition_2d(model, None, plane=sl)
     return made, unmade
 
@@ -48,8 +49,8 @@ def test_unmade_relu_values_give_the_partition_of_the_made_ones(slope, monkeypat
     sl = plane_through(*_anchors((1, 6, 6), 30))
     graph = trace_piecewise_linear(model, sl.input_shape)
     relu = graph.cutting_steps[0]
-    assert partition_graph._pooled_relus(graph) == {relu.name}
-    assert partition_graph._pooled_relus(graph.truncated(1)) == set()  # the output
+    assert pooled_relus(graph) == {relu.name}
+    assert pooled_relus(graph.truncated(1)) == set()  # the output
     made, unmade = _made_and_unmade(model, sl, monkeypatch)
     assert made.n_regions > 50
     for field in FIELDS:

@@ -199,14 +199,14 @@ def test_max_pooling_and_its_relu_rewrite_are_the_same_function():
 def test_cutting_in_small_chunks_gives_the_same_cells(name, monkeypatch):
     """Chunks of a few cells, a few units per cut and threaded argmax cuts change the
     order of the work, not the cells."""
-    from engine import partition_graph
+    from engine import graph_pooling, partition_graph
 
     model, sl = _case(name)
     whole = _partition(name)
     monkeypatch.setattr(partition_graph, "CHUNK_BYTES", 400_000)
     monkeypatch.setattr(partition_graph, "CUT_BYTES", 200_000)
     monkeypatch.setattr(partition_graph, "UNITS_PER_CUT", 7)
-    monkeypatch.setattr(partition_graph, "ENTRIES_PER_THREAD", 1)
+    monkeypatch.setattr(graph_pooling, "ENTRIES_PER_THREAD", 1)
     chunked = partition_2d(model, None, plane=sl)
     assert chunked.n_regions == whole.n_regions
     key = {bytes(p): i for i, p in enumerate(np.packbits(whole.patterns, axis=1))}
