@@ -44,7 +44,7 @@ from app.playground.frames import (
     compute_frame,
     describe_frame_error,
 )
-from app.playground.starting_run import DrawnSnapshot, drawn_snapshot, make_trainer
+from app.playground.starting_run import DrawnSnapshot, drawn_snapshot, trainer_worker
 from app.playground.state import PlaygroundState, config_fields, dataset_fields
 from app.state.owner import StateOwner
 from engine.datasets import DATA_BOUNDS, Dataset, DatasetSpec
@@ -385,16 +385,8 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
         """Build the drawn run's trainer in a worker (once): torch is imported there."""
         if self._trainer is not None or self._trainer_build is not None:
             return
-        state, drawn = self._state, self._snapshot
-        worker = create_worker(
-            make_trainer,
-            self._dataset,
-            self.transform,
-            state.architecture,
-            state.config,
-            _start_thread=False,
-            _ignore_errors=True,
-        )
+        drawn, state = self._snapshot, self._state
+        worker = trainer_worker(self._dataset, self.transform, state.architecture, state.config)
         worker.returned.connect(partial(self._on_trainer_built, drawn))
         worker.errored.connect(partial(self._on_trainer_failed, drawn))
         self._trainer_build = worker

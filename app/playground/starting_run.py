@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from superqt.utils import FunctionWorker, create_worker
+
 from engine.datasets import Dataset
 from engine.features import FeatureTransform
 from engine.networks import NetworkLayers
@@ -87,3 +89,22 @@ def make_trainer(
     from engine.training import Trainer
 
     return Trainer(dataset, transform, architecture, config)
+
+
+def trainer_worker(
+    dataset: Dataset,
+    transform: FeatureTransform,
+    architecture: Architecture,
+    config: TrainingConfig,
+) -> FunctionWorker:
+    """A worker, not started, that returns :func:`make_trainer`'s trainer (its errors
+    go to its ``errored`` signal)."""
+    return create_worker(
+        make_trainer,
+        dataset,
+        transform,
+        architecture,
+        config,
+        _start_thread=False,
+        _ignore_errors=True,
+    )
