@@ -9,12 +9,15 @@ grouping points by their pattern groups them by cell, exactly, in any input dime
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from torch import nn
 
 from engine.networks import network_layers
 from engine.partition2d import Partition2D, partition_2d
+
+if TYPE_CHECKING:
+    from torch import nn
 
 
 @dataclass(frozen=True)

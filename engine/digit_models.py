@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from engine.digit_networks import Autoencoder
 from engine.networks import network_layers, random_mlp
 from engine.training import one_torch_thread
 
@@ -46,37 +47,6 @@ class EpochProgress:
     def fraction(self) -> float:
         """Share of the run completed, in [0, 1]."""
         return self.epoch / self.epochs if self.epochs else 1.0
-
-
-@dataclass(frozen=True)
-class Autoencoder:
-    """An encoder and a decoder, each an ``nn.Sequential`` of Linear and ReLU (float64).
-
-    ``encoder``: (N, n_pixels) -> (N, latent_dim); ``decoder``: (N, latent_dim) ->
-    (N, n_pixels). Both end in a Linear layer, so the decoder is piecewise affine on the
-    whole latent space.
-    """
-
-    encoder: nn.Sequential
-    decoder: nn.Sequential
-
-    @property
-    def latent_dim(self) -> int:
-        return int(self.encoder[-1].out_features)
-
-    @property
-    def n_pixels(self) -> int:
-        return int(self.encoder[0].in_features)
-
-    @torch.no_grad()
-    def encode(self, x: np.ndarray) -> np.ndarray:
-        """(N, n_pixels) -> (N, latent_dim) float64 latent codes."""
-        return self.encoder(torch.as_tensor(np.asarray(x, dtype=np.float64))).numpy()
-
-    @torch.no_grad()
-    def decode(self, z: np.ndarray) -> np.ndarray:
-        """(N, latent_dim) -> (N, n_pixels) float64 decoded images (not clipped)."""
-        return self.decoder(torch.as_tensor(np.asarray(z, dtype=np.float64))).numpy()
 
 
 def autoencoder_from(encoder: nn.Sequential, decoder: nn.Sequential) -> Autoencoder:

@@ -19,11 +19,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from engine.absorption import barany_furedi_threshold, gaussian_inside_curve
-from engine.hulls import hull_membership
+# The exact curves (scipy.special) and the hull test (torch, scipy's linear programs) are
+# imported when an experiment runs: the result classes here are all the Hulls page needs
+# before that (a second of imports less before its first result).
+if TYPE_CHECKING:
+    from engine.hulls import HullMembership
+
+
+def hull_membership(train: np.ndarray, queries: np.ndarray) -> HullMembership:
+    """:func:`engine.hulls.hull_membership`, imported when an experiment first tests a hull."""
+    from engine.hulls import hull_membership as membership
+
+    return membership(train, queries)
+
 
 #: The paper's Figure 1 families.
 FAMILIES = ("gaussian", "curve", "subspace")
@@ -172,6 +184,8 @@ def _figure1_result(
     rows: list[tuple[object, ...]],
 ) -> ExperimentResult:
     """Figure 1 as measured so far: exact and measured series per d, markers, table."""
+    from engine.absorption import barany_furedi_threshold
+
     series: list[Series] = []
     for d in dimensions:
         k = intrinsic_dimension(family, d)
@@ -243,6 +257,8 @@ def sample_probability_experiment(
     Bárány–Füredi threshold, and the table (d, N, trials, queries, inside, share, standard
     error, exact).
     """
+    from engine.absorption import barany_furedi_threshold, gaussian_inside_curve
+
     dimensions, sizes = [int(d) for d in dimensions], sorted(int(n) for n in sizes)
     if trials < 2 or queries < 1 or not dimensions or not sizes:
         raise ValueError("need trials >= 2, queries >= 1 and some dimensions and sizes")

@@ -2,7 +2,9 @@
 
 The Hulls page draws a small planar training set with its convex hull, minimum-volume
 ellipsoid, minimum enclosing ball and bounding box, and judges a draggable test point
-under each. This module computes all of that as plain data.
+under each. This module computes all of that as plain data, with numpy only: in the plane
+the hull is a polygon and :mod:`engine.planar_hull` judges a point against it exactly, so
+the page's first verdict waits for neither torch nor scipy (a second of imports).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.spatial import ConvexHull
 
 from engine.enclosing import (
     Ball,
@@ -21,7 +22,7 @@ from engine.enclosing import (
     minimum_enclosing_ball,
     minimum_volume_ellipsoid,
 )
-from engine.hulls import distance_to_hull, hull_membership
+from engine.planar_hull import convex_polygon, planar_verdict
 
 #: The definitions of "inside" the page compares, in display order.
 DEFINITIONS = ("convex hull", "ellipsoid", "ball", "bounding box")
@@ -73,10 +74,9 @@ def make_scene(seed: int, n_points: int = 30) -> HullScene:
     angle = rng.uniform(0.0, np.pi)
     rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     points = (rng.standard_normal((n_points, 2)) * [1.0, 0.45]) @ rotation.T
-    ring = points[ConvexHull(points).vertices]  # counter-clockwise in 2-D
     return HullScene(
         points=points,
-        hull_ring=ring,
+        hull_ring=convex_polygon(points),
         ellipsoid=minimum_volume_ellipsoid(points),
         ball=minimum_enclosing_ball(points),
         box=bounding_box(points),
@@ -84,21 +84,22 @@ def make_scene(seed: int, n_points: int = 30) -> HullScene:
 
 
 def judge_point(scene: HullScene, point: np.ndarray) -> PointVerdict:
-    """The test point's verdict under every definition, its distance to the hull."""
+    """The test point's verdict under every definition, its distance to the hull.
+
+    The hull's verdict is :func:`engine.hulls.hull_membership`'s (the same tolerance),
+    found in closed form from the polygon's edges (:func:`engine.planar_hull.planar_verdict`)."""
     query = np.asarray(point, dtype=np.float64).reshape(1, 2)
-    membership = hull_membership(scene.points, query)
-    distance = distance_to_hull(scene.points, query)
-    in_hull = bool(membership.inside[0])
+    hull = planar_verdict(scene.points, scene.hull_ring, query[0])
     return PointVerdict(
         point=query[0],
         inside=(
-            in_hull,
+            hull.inside,
             bool(scene.ellipsoid.contains(query)[0]),
             bool(scene.ball.contains(query)[0]),
             bool(scene.box.contains(query)[0]),
         ),
         coordinates_in_range=float(coordinates_in_range(scene.box, query).mean()),
-        distance=0.0 if in_hull else float(distance.distance[0]),
-        nearest=query[0] if in_hull else distance.nearest[0],
-        certified_by="convex weights" if in_hull else "hyperplane",
+        distance=hull.distance,
+        nearest=hull.nearest,
+        certified_by="convex weights" if hull.inside else "hyperplane",
     )

@@ -14,12 +14,16 @@ latent space that contains the path (:func:`latent_plane`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from torch import nn
 
-from engine.partition2d import Partition2D, partition_2d
+from engine.cells2d import Partition2D
+from engine.partition2d import partition_2d
 from engine.segment_walk import SegmentCrossings, segment_crossings
+
+if TYPE_CHECKING:
+    from torch import nn
 
 #: Margin added around the training codes (as a share of their extent) for the 2-D view.
 VIEW_MARGIN = 0.08

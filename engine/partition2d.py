@@ -7,12 +7,17 @@ a compiled kernel (:mod:`engine.polygon_kernels`) then tests every neuron agains
 cell (a bounding-circle test, then the exact test on the cell's corners) and cuts each
 cell by the lines that cross it, as a binary space partition: each piece is cut by the
 crossing line closest to its centre.
+
+A network given as :class:`engine.networks.NetworkLayers` (numpy arrays) is partitioned
+without importing torch; only a model the MLP reader refuses (a CNN, a residual network)
+imports the traced-graph engine, and torch with it.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from torch import nn
 
 from engine.blas_threads import one_blas_thread
 from engine.cell_cutting import (
@@ -31,9 +36,11 @@ from engine.layerwise import (
     cut_layer_by_layer,
 )
 from engine.networks import NetworkLayers, NotAnMlpError, network_layers
-from engine.partition_graph import partition_graph_2d
 from engine.pattern_keys import pattern_colour_keys
 from engine.slices import PlaneSlice
+
+if TYPE_CHECKING:
+    from torch import nn
 
 __all__ = [
     "RELATIVE_THICKNESS",
@@ -75,7 +82,7 @@ def _input_map(net: NetworkLayers, plane) -> tuple[np.ndarray, tuple | None]:
 
 @budgeted_partition(2)
 def partition_2d(
-    model: nn.Module,
+    model: nn.Module | NetworkLayers,
     bounds,
     *,
     plane=None,
@@ -87,7 +94,8 @@ def partition_2d(
 
     Parameters
     ----------
-    model : ``nn.Sequential`` of Linear layers and piecewise-linear activations, or any
+    model : ``nn.Sequential`` of Linear layers and piecewise-linear activations (or its
+        :class:`engine.networks.NetworkLayers`), or any
         piecewise-linear model :func:`engine.pl_graph.trace_piecewise_linear` accepts
         (convolutions, BatchNorm, pooling, residual blocks): those are partitioned by
         :func:`engine.partition_graph.partition_graph_2d` and give a
@@ -113,6 +121,8 @@ def partition_2d(
     if isinstance(plane, PlaneSlice):
         bounds = plane.bounds if bounds is None else bounds
         if plane.polygon is not None:
+            from engine.partition_graph import partition_graph_2d
+
             return partition_graph_2d(
                 model, bounds, plane=plane.vectors, domain=plane.polygon, layers=layers,
                 max_regions=max_regions, progress=progress,
@@ -121,6 +131,8 @@ def partition_2d(
     try:
         net = network_layers(model)
     except NotAnMlpError:  # a CNN, a residual network, ...: the traced-graph engine
+        from engine.partition_graph import partition_graph_2d
+
         return partition_graph_2d(
             model, bounds, plane=plane, layers=layers, max_regions=max_regions, progress=progress
         )

@@ -10,14 +10,17 @@ can be missed, which is why every count from it is a lower bound.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from torch import nn
 
 from engine.cell_statistics import prefix_pattern_ids, softmax_confidence
 from engine.features import FeatureTransform
 from engine.networks import network_layers
 from engine.pattern_keys import pattern_colour_keys
+
+if TYPE_CHECKING:
+    from torch import nn
 
 
 @dataclass(frozen=True)

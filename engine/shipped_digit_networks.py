@@ -23,7 +23,6 @@ recipe), ``"layers"`` (JSON of each part's :func:`engine.network_spec.network_sp
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections.abc import Mapping
@@ -43,26 +42,15 @@ from engine.digit_models import (
 )
 from engine.digits import DigitImages, load_digits, train_test_split
 from engine.network_spec import NetworkSpecError, build_network, network_spec, network_tensors
-from engine.safe_files import read_regular_file, write_atomically
-
-#: Where the shipped networks live in a checkout.
-SHIPPED_FILE = (
-    Path(__file__).resolve().parents[1] / "resources" / "models" / "digits-paths.safetensors"
+from engine.safe_files import write_atomically
+from engine.shipped_digit_layers import (
+    PARTS,
+    SHIPPED_FILE,
+    SHIPPED_RECIPE,
+    part_tensors,
+    read_networks_file,
+    training_digest,
 )
-#: How the shipped networks are trained (the Paths page's default settings).
-SHIPPED_RECIPE: Mapping[str, object] = {
-    "data": "scikit-learn 8x8 digits",
-    "test_fraction": 0.2,
-    "split_seed": 0,
-    "hidden": [64, 32],
-    "latent_dim": 2,
-    "classifier_epochs": 30,
-    "autoencoder_epochs": 150,
-    "seed": 0,
-}
-#: Largest networks file read (the shipped one is about 0.2 MB).
-MAX_FILE_BYTES = 16 << 20
-PARTS = ("encoder", "decoder", "classifier")
 
 
 @dataclass(frozen=True)
@@ -88,14 +76,6 @@ def digits_split(recipe: Mapping[str, object] = SHIPPED_RECIPE) -> tuple[DigitIm
     return train_test_split(
         load_digits(), float(recipe["test_fraction"]), seed=int(recipe["split_seed"])
     )
-
-
-def training_digest(train: DigitImages) -> str:
-    """BLAKE2b hex digest (32 characters) of training images and their labels."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(np.ascontiguousarray(train.images, dtype=np.float64).tobytes())
-    digest.update(np.ascontiguousarray(train.labels, dtype=np.int64).tobytes())
-    return digest.hexdigest()
 
 
 def train_digit_networks(
@@ -161,44 +141,16 @@ def load_digit_networks(path: str | Path = SHIPPED_FILE) -> DigitNetworks:
     """
     from safetensors.torch import load
 
-    data = read_regular_file(path, MAX_FILE_BYTES, "networks file")
-    name = Path(path).name
-    try:
-        tensors = load(data)
-        metadata = _metadata(data)
-    except Exception as error:  # safetensors raises its own SafetensorError and others
-        raise ValueError(f"{name} is not a readable safetensors file ({error}).") from None
-    try:
-        recipe = json.loads(metadata["recipe"])
-        layers = json.loads(metadata["layers"])
-        digest = str(metadata["data_digest"])
-    except (KeyError, TypeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{name} lacks the recipe, layers or data digest ({error}).") from None
-    if not isinstance(recipe, dict) or not isinstance(layers, dict):
-        raise ValueError(f"{name}'s recipe and layers must be JSON objects.")
+    contents, tensors = read_networks_file(path, load)
     models = {}
     for part in PARTS:
-        prefix = f"{part}."
-        weights = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
         try:
-            models[part] = build_network(layers.get(part), weights)
+            models[part] = build_network(contents.layers.get(part), part_tensors(tensors, part))
         except NetworkSpecError as error:
-            raise ValueError(f"{name}: the {part}: {error}") from None
+            raise ValueError(f"{contents.name}: the {part}: {error}") from None
     autoencoder = autoencoder_from(models["encoder"], models["decoder"])
     classifier = models["classifier"].to(torch.float64).eval()
-    return DigitNetworks(autoencoder, classifier, recipe, digest)
-
-
-def _metadata(data: bytes) -> dict[str, str]:
-    """The ``__metadata__`` of safetensors bytes (an 8-byte length, then a JSON header)."""
-    size = int.from_bytes(data[:8], "little")
-    if not 0 < size <= len(data) - 8:
-        raise ValueError("its header length is out of range")
-    header = json.loads(data[8 : 8 + size])
-    metadata = header.get("__metadata__") if isinstance(header, dict) else None
-    if not isinstance(metadata, dict):
-        raise ValueError("it has no metadata")
-    return metadata
+    return DigitNetworks(autoencoder, classifier, contents.recipe, contents.data_digest)
 
 
 def _parts(networks: DigitNetworks) -> dict[str, nn.Sequential]:

@@ -13,21 +13,21 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 
-import numpy as np
 import torch
 from torch import nn
 
 from engine.datasets import Dataset
 from engine.features import FeatureTransform
-from engine.networks import ACTIVATIONS, random_mlp
+from engine.networks import random_mlp
 from engine.result_cache import active_result_cache
 from engine.training_cache import is_fresh, restore_run, run_inputs, store_run
-
-OPTIMISERS = ("sgd", "adam")
+from engine.training_settings import OPTIMISERS as OPTIMISERS
+from engine.training_settings import Architecture, TrainingConfig, TrainingHistory
+from engine.training_start import fitted_architecture
 
 _threads_lock = threading.Lock()
 _threads_users = 0
@@ -61,84 +61,6 @@ def one_torch_thread() -> Iterator[None]:
 
 
 @dataclass(frozen=True)
-class Architecture:
-    """The shape of a network: ``n_inputs -> widths... -> n_outputs`` with one activation."""
-
-    widths: tuple[int, ...]
-    activation: str = "relu"
-    n_inputs: int = 2
-    n_outputs: int = 2
-
-    def __post_init__(self) -> None:
-        if not self.widths or any(int(w) < 1 for w in self.widths):
-            raise ValueError(f"hidden widths must be positive integers, got {self.widths}")
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(
-                f"unknown activation {self.activation!r}; choose one of {', '.join(ACTIVATIONS)}"
-            )
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """Optimiser settings. The defaults train a 2-hidden-layer network of width 8 to at
-    least 95% test accuracy on XOR and two moons (see tests/engine/test_training.py).
-
-    Attributes
-    ----------
-    optimiser : ``"sgd"`` (with momentum 0.9) or ``"adam"``.
-    learning_rate : step size.
-    batch_size : points per gradient step.
-    l2 : weight of the L2 penalty on all parameters (``weight_decay``).
-    epochs : how many epochs a full run trains.
-    seed : seeds the initial weights and the order of the batches.
-    """
-
-    optimiser: str = "adam"
-    learning_rate: float = 0.01
-    batch_size: int = 16
-    l2: float = 1e-4
-    epochs: int = 200
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.optimiser not in OPTIMISERS:
-            raise ValueError(f"unknown optimiser {self.optimiser!r}; choose sgd or adam")
-        if not self.learning_rate > 0:
-            raise ValueError(f"the learning rate must be positive, got {self.learning_rate}")
-        if self.batch_size < 1 or self.epochs < 0 or self.l2 < 0:
-            raise ValueError("batch size must be >= 1, epochs and L2 must be >= 0")
-
-
-@dataclass(frozen=True)
-class TrainingHistory:
-    """Loss and score after every epoch (epoch 0 is the initial network).
-
-    Attributes
-    ----------
-    epoch : (E,) int64 epoch numbers.
-    train_loss, test_loss : (E,) float64 mean loss (cross-entropy, or mean squared error).
-    train_score, test_score : (E,) float64 accuracy in [0, 1] for classification, the
-        coefficient of determination R² for regression.
-    """
-
-    epoch: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    train_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    test_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    train_score: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    test_score: np.ndarray = field(default_factory=lambda: np.zeros(0))
-
-    def appended(self, epoch: int, values: Sequence[float]) -> TrainingHistory:
-        """A new history with one more row: ``values = (train_loss, test_loss,
-        train_score, test_score)``."""
-        columns = (self.train_loss, self.test_loss, self.train_score, self.test_score)
-        grown = [np.append(c, float(v)) for c, v in zip(columns, values, strict=True)]
-        return TrainingHistory(np.append(self.epoch, np.int64(epoch)), *grown)
-
-    def __len__(self) -> int:
-        return len(self.epoch)
-
-
-@dataclass(frozen=True)
 class TrainingSnapshot:
     """The state of a training run after some epoch.
 
@@ -164,14 +86,7 @@ class TrainingSnapshot:
 
 def build_model(architecture: Architecture, seed: int) -> nn.Sequential:
     """A freshly initialised float32 model (He-initialised, seeded)."""
-    return random_mlp(
-        architecture.widths,
-        n_inputs=architecture.n_inputs,
-        n_outputs=architecture.n_outputs,
-        seed=seed,
-        activation=architecture.activation,
-        dtype=torch.float32,
-    )
+    return random_mlp(architecture.widths, **architecture.draw_arguments(seed), dtype=torch.float32)
 
 
 def model_from_state(architecture: Architecture, state: dict[str, torch.Tensor]) -> nn.Sequential:
@@ -214,9 +129,7 @@ class Trainer:
         *,
         state: dict[str, torch.Tensor] | None = None,
     ) -> None:
-        n_outputs = dataset.n_classes if dataset.n_classes else 1
-        if architecture.n_inputs != transform.n_features or architecture.n_outputs != n_outputs:
-            architecture = replace(architecture, n_inputs=transform.n_features, n_outputs=n_outputs)
+        architecture = fitted_architecture(architecture, dataset, transform)
         self.architecture = architecture
         self.config = config
         self.is_regression = dataset.is_regression
@@ -370,9 +283,11 @@ def train(
     dataset: Dataset,
     transform: FeatureTransform,
     architecture: Architecture,
-    config: TrainingConfig = TrainingConfig(),
+    config: TrainingConfig | None = None,
 ) -> TrainingSnapshot:
-    """Train for ``config.epochs`` epochs and return the final snapshot."""
+    """Train for ``config.epochs`` epochs (default settings when None) and return the
+    final snapshot."""
+    config = config if config is not None else TrainingConfig()
     trainer = Trainer(dataset, transform, architecture, config)
     for _ in trainer.run(config.epochs, every=float("inf")):
         pass

@@ -6,6 +6,11 @@ through :meth:`CellsController.set_state` (or :meth:`~CellsController.update`), 
 checks it, starts the partition it implies and emits ``state_changed``. The network and
 its slicing plane are data: :meth:`~CellsController.set_network` changes them together
 with the state that goes with them.
+
+The network may be a torch model or its float64 layers (:class:`engine.networks.NetworkLayers`):
+the start-up network is drawn in numpy, so the first cells need no torch (a second of
+start-up). :attr:`CellsController.model` gives it as a torch model, built from those
+layers the first time it is asked for.
 """
 
 from __future__ import annotations
@@ -14,10 +19,10 @@ import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from torch import nn
 
 from app.cells.state import MAX_REGIONS, Bounds, CellsState
 from app.jobs.partition_runner import PartitionRunner, PartitionTicket
@@ -30,12 +35,15 @@ from engine.memory_budget import (
     check_cell_budget,
     partition_bytes_per_cell,
 )
-from engine.networks import network_layers
+from engine.networks import NetworkLayers, network_layers
 from engine.partition2d import (
     Partition2D,
     TooManyRegionsError,
     partition_2d,
 )
+
+if TYPE_CHECKING:
+    from torch import nn
 
 #: ``(origin (d,), u (d,), v (d,))``: the 2-D slice ``origin + s u + t v`` of the input space.
 Plane = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -48,14 +56,15 @@ PARTITION_FIELDS = ("bounds", "layers", "max_regions")
 
 @dataclass(frozen=True)
 class CellsRequest:
-    """What to partition: ``model`` on ``bounds`` with its first ``layers`` hidden layers.
+    """What to partition: ``model`` (a torch model or its layers) on ``bounds`` with its
+    first ``layers`` hidden layers.
 
     ``ticket`` numbers requests in the order they were made (only the newest one's
     result is shown), reports every layer done and stops the partition once stopped.
     ``plane``, when given, is the slice of the input space the bounds lie in.
     """
 
-    model: nn.Sequential
+    model: nn.Sequential | NetworkLayers
     bounds: Bounds
     layers: int
     ticket: PartitionTicket
@@ -132,7 +141,7 @@ def plain_bounds(bounds: Sequence[object]) -> tuple[object, ...]:
     )
 
 
-def cell_budget(model: nn.Module, max_regions: int) -> CellBudget:
+def cell_budget(model: nn.Module | NetworkLayers, max_regions: int) -> CellBudget:
     """The memory estimate of ``max_regions`` cells of ``model``; raises
     :class:`engine.memory_budget.MemoryBudgetError` when it does not fit in the budget."""
     layers = network_layers(model)
@@ -142,7 +151,9 @@ def cell_budget(model: nn.Module, max_regions: int) -> CellBudget:
     return check_cell_budget(max_regions, per_cell)
 
 
-def checked_network(model: nn.Sequential, plane: Plane | None) -> tuple[int, Plane | None]:
+def checked_network(
+    model: nn.Sequential | NetworkLayers, plane: Plane | None
+) -> tuple[int, Plane | None]:
     """The network's hidden layers L and ``plane`` as float64 vectors; raises ValueError
     for a network the engine cannot partition or a plane of the wrong dimension."""
     layers = network_layers(model)  # raises ValueError for an unsupported network
@@ -172,7 +183,10 @@ class CellsController(StateOwner[CellsState], QObject):
     Signals
     -------
     state_changed(CellsState) : the settings changed (any field).
-    network_changed(nn.Sequential) : another network (or plane) is shown.
+    network_changed(object) : another network (or plane) is shown (a torch model or
+        its layers).
+    model_built(nn.Sequential) : the network shown, held as layers until then, is now
+        held as this torch model (the same network: nothing is partitioned again).
     """
 
     state_changed = Signal(object)
@@ -183,10 +197,11 @@ class CellsController(StateOwner[CellsState], QObject):
     partition_failed = Signal(str)  # a message for the user
     partition_cancelled = Signal()  # the newest request was cancelled
     network_restored = Signal(object)  # a cancel went back to the shown result's network
+    model_built = Signal(object)  # the layers shown became this torch model
 
     def __init__(
         self,
-        model: nn.Sequential,
+        model: nn.Sequential | NetworkLayers,
         bounds: Bounds,
         *,
         plane: Plane | None = None,
@@ -199,7 +214,7 @@ class CellsController(StateOwner[CellsState], QObject):
         self._state = CellsState(bounds=plain_bounds(bounds), n_layers=n_layers, layers=n_layers)
         self._compute = compute
         self._result: CellsResult | None = None
-        self._result_model: nn.Sequential | None = None  # the network of the result
+        self._result_model: nn.Sequential | NetworkLayers | None = None  # the result's network
         self._result_view: tuple[Bounds, Plane | None] | None = None  # and its rectangle
         self._limit_error: TooManyRegionsError | None = None
         self._runner = PartitionRunner(self)
@@ -233,7 +248,24 @@ class CellsController(StateOwner[CellsState], QObject):
     # --- the network ------------------------------------------------------------------------
 
     @property
+    def network(self) -> nn.Sequential | NetworkLayers:
+        """The network shown as it is held: a torch model, or its float64 layers (the
+        start-up network, drawn without torch, until :attr:`model` is asked for)."""
+        return self._model
+
+    @property
     def model(self) -> nn.Sequential:
+        """The network shown as a torch model. Held as layers, it becomes the float64
+        ``nn.Sequential`` of exactly those weights here (importing torch, once), and
+        ``model_built`` says so."""
+        if isinstance(self._model, NetworkLayers):
+            from engine.torch_networks import torch_model
+
+            layers, model = self._model, torch_model(self._model)
+            self._model = model
+            if self._result_model is layers:
+                self._result_model = model
+            self.model_built.emit(model)
         return self._model
 
     @property
@@ -243,7 +275,7 @@ class CellsController(StateOwner[CellsState], QObject):
 
     def set_network(
         self,
-        model: nn.Sequential,
+        model: nn.Sequential | NetworkLayers,
         bounds: Bounds,
         *,
         plane: Plane | None = None,
@@ -270,7 +302,9 @@ class CellsController(StateOwner[CellsState], QObject):
         self.network_changed.emit(model)
         self.request_partition()
 
-    def _install(self, model: nn.Sequential, plane: Plane | None, state: CellsState) -> None:
+    def _install(
+        self, model: nn.Sequential | NetworkLayers, plane: Plane | None, state: CellsState
+    ) -> None:
         self._model, self._plane = model, plane
         if state != self._state:
             self._state = state

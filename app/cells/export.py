@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtGui import QImage
 
-from app.cells.figure import cells_page_figure
 from app.export.figure_frame import FigureHeading
 from app.export.formats import ImageSize
 from app.export.ready import Readiness
@@ -21,9 +21,21 @@ from app.export.targets import (
     steady_frames,
 )
 
+if TYPE_CHECKING:
+    from app.export.cell_figure import CellFigure
+
 #: The probe sweep's segment when no path is drawn, as fractions of the domain.
 SWEEP_FROM = (0.05, 0.275)
 SWEEP_TO = (0.95, 0.6)
+
+
+def _cells_figure(page) -> CellFigure:
+    """The canvas as a figure of exact polygons (:func:`app.cells.figure.cells_page_figure`),
+    whose code (the export engine, torch with it) is imported when a figure is made, not
+    with the page."""
+    from app.cells.figure import cells_page_figure
+
+    return cells_page_figure(page)
 
 
 def cells_targets(page) -> list[ExportView | ExportAnimation]:
@@ -33,7 +45,7 @@ def cells_targets(page) -> list[ExportView | ExportAnimation]:
         key,
         "the cells (exact polygons)",
         lambda: page.canvas,
-        figure=lambda: cells_page_figure(page),
+        figure=lambda: _cells_figure(page),
     )
     return [
         canvas,
@@ -102,7 +114,7 @@ def layer_reveal(page, n_frames: int, size: ImageSize) -> Iterator[QImage | Wait
                 controller.set_layers(layers)
                 yield _partition_of(page, layers)
                 shown = layers
-            figure = replace(cells_page_figure(page), newest_layer_opacity=p - layers + 1)
+            figure = replace(_cells_figure(page), newest_layer_opacity=p - layers + 1)
             yield figure_image(figure, pixels)
     finally:
         controller.set_layers(original)

@@ -7,6 +7,8 @@ sliced image inputs) the matched-filter images below the canvas.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -17,7 +19,6 @@ from PySide6.QtWidgets import (
     QToolBar,
     QWidget,
 )
-from torch import nn
 
 from app.cells.controller import Bounds, CellsController, CellsResult, Plane
 from app.cells.failure_box import memory_budget_box, partition_error_box
@@ -26,7 +27,7 @@ from app.jobs.partition_runner import follow_partitions, partition_progress_bar
 from app.probe.controller import PathState, ProbeController, ProbeState
 from app.probe.distance_disc import disc_norm_box, distance_disc_action, probe_disc
 from engine.memory_budget import MemoryBudgetError
-from engine.networks import describe_network, random_mlp
+from engine.networks import NetworkLayers, describe_network, random_mlp_layers
 from widgets.canvas.cell_canvas import CellCanvas
 from widgets.canvas.distance_disc import DistanceDisc, disc_text
 from widgets.cells.network_panel import NetworkPanel
@@ -37,10 +38,14 @@ from widgets.probe.panel import ProbePanel
 from widgets.probe.path_plot import PathPlot
 from widgets.probe.transition_log import TransitionLog
 
+if TYPE_CHECKING:
+    from torch import nn
 
-def default_model() -> nn.Sequential:
-    """The network shown at start-up: a fixed random 2 → 16 → 16 → 16 → 2 ReLU MLP."""
-    return random_mlp([16, 16, 16], n_inputs=2, n_outputs=2, seed=3)
+
+def default_model() -> NetworkLayers:
+    """The network shown at start-up: a fixed random 2 → 16 → 16 → 16 → 2 ReLU MLP, the
+    layers of ``random_mlp([16, 16, 16], seed=3)`` bit for bit, drawn without torch."""
+    return random_mlp_layers([16, 16, 16], n_inputs=2, n_outputs=2, seed=3)
 
 
 def status_text(result: CellsResult) -> str:
@@ -86,7 +91,7 @@ class CellsPage(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.controller = controller or CellsController(default_model(), DEFAULT_BOUNDS)
         self.controller.setParent(self)
-        self.probe = ProbeController(self.controller.model, self)
+        self.probe = ProbeController(self.controller.network, self)
         self._pending_probe: tuple | None = None  # (probe, path) to restore, see sessions
 
         self.canvas = CellCanvas(self)
@@ -113,6 +118,7 @@ class CellsPage(QMainWindow):
         c.partition_ready.connect(self._on_partition_ready)
         c.partition_failed.connect(self._show_error)
         c.network_restored.connect(self._on_network_restored)
+        c.model_built.connect(self.probe.adopt_model)
         follow_partitions(
             self.controller,
             self.progress,
@@ -312,12 +318,12 @@ class CellsPage(QMainWindow):
 
     def _describe_network(self) -> None:
         """The network and domain labels."""
-        self.network_panel.network_label.setText(describe_network(self.controller.model))
+        self.network_panel.network_label.setText(describe_network(self.controller.network))
         self.network_panel.domain_label.setText(self._domain_text(self.controller.bounds))
 
     def set_network(
         self,
-        model: nn.Sequential,
+        model: nn.Sequential | NetworkLayers,
         bounds: Bounds = DEFAULT_BOUNDS,
         *,
         plane: Plane | None = None,
@@ -329,13 +335,13 @@ class CellsPage(QMainWindow):
         """
         self.controller.set_network(model, bounds, plane=plane)
 
-    def _on_network_changed(self, model: nn.Sequential) -> None:
+    def _on_network_changed(self, model: nn.Sequential | NetworkLayers) -> None:
         """Another network: its labels, and a fresh probe and transition log."""
         self.probe.set_model(model)
         self.transition_log.clear()
         self._describe_network()
 
-    def _on_network_restored(self, model: nn.Sequential) -> None:
+    def _on_network_restored(self, model: nn.Sequential | NetworkLayers) -> None:
         """A cancel went back to the network on screen: its labels and its probe."""
         self._on_network_changed(model)
         shown = self.controller.result

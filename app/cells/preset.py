@@ -17,7 +17,7 @@ from app.cells.page import CellsPage
 from app.cells.state import CellsState
 from app.state.fields import from_settings, point
 from app.state.fields import only_fields as _only
-from engine.networks import ACTIVATIONS, random_mlp
+from engine.networks import ACTIVATIONS
 
 #: The state's fields a preset gives; the others keep the page's.
 PRESET_FIELDS = ("bounds", "layers", "distance_disc", "disc_norm")
@@ -25,6 +25,8 @@ PRESET_FIELDS = ("bounds", "layers", "distance_disc", "disc_norm")
 
 def cells_network(settings: Mapping[str, Any]) -> object:
     """The network a ``cells`` preset describes (a seeded random MLP with 2 inputs)."""
+    from engine.torch_networks import random_mlp  # torch, once a preset is applied
+
     network = settings["network"]
     return random_mlp(
         [int(w) for w in network["widths"]],

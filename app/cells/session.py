@@ -4,6 +4,9 @@ Settings (as older files wrote them): ``network`` (its description; the weights 
 tensors), ``bounds``, ``layers``, ``max_regions``, ``distance_disc``, ``disc_norm`` (the
 page's state), ``plane`` (whether the
 tensors hold a slicing plane), ``probe`` and ``path`` (where the probe and the path were).
+
+Sessions hold torch tensors: torch is imported when one is saved or restored, not with
+the page (whose first cells need none).
 """
 
 from __future__ import annotations
@@ -11,14 +14,12 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 
 import numpy as np
-import torch
 
 from app.cells.controller import cell_budget
 from app.cells.page import CellsPage
 from app.cells.state import CellsState
 from app.state.fields import from_settings, point
 from engine.memory_budget import MemoryBudgetError
-from engine.network_spec import NetworkSpecError, build_network, network_spec, network_tensors
 from engine.networks import network_layers
 from engine.session_file import PageState, SessionFileError, check_finite
 
@@ -27,6 +28,10 @@ SESSION_FIELDS = ("bounds", "layers", "max_regions", "distance_disc", "disc_norm
 
 
 def save_cells_state(page: CellsPage) -> PageState:
+    import torch
+
+    from engine.network_spec import network_spec, network_tensors
+
     c = page.controller
     state = c.state
     tensors = {f"network.{k}": v for k, v in network_tensors(c.model).items()}
@@ -56,6 +61,8 @@ def _plane(settings: dict, tensors: dict) -> tuple[np.ndarray, ...] | None:
     if any(n not in tensors for n in names):
         raise SessionFileError("the plane's origin and directions are missing.")
     check_finite({n: tensors[n] for n in names}, "The plane")
+    import torch
+
     return tuple(tensors[n].to(torch.float64).numpy().copy() for n in names)
 
 
@@ -75,6 +82,8 @@ def restore_cells_state(page: CellsPage, state: PageState) -> None:
     """Show the saved network with its settings, probe and path; raises ValueError,
     changing nothing, for anything bad (missing settings keep their defaults, missing
     layers are all of them)."""
+    from engine.network_spec import NetworkSpecError, build_network
+
     settings, tensors = state.settings, state.tensors
     prefix = "network."
     weights = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}

@@ -1,18 +1,18 @@
 """The experiments the Hulls page offers, one tab each: Balestriero, Pesenti & LeCun's
-(2021) convex-hull experiments, as engine generators."""
+(2021) convex-hull experiments, as engine generators.
+
+The digits and encoding experiments' modules train torch networks: they are imported when
+an experiment starts (in its worker), not with the page, whose first result (the test
+point's verdict) needs no torch.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from functools import partial
 
-from engine.enclosure_experiments import latent_experiment, pixel_experiment
-from engine.encoding_experiments import (
-    generalisation_split_experiment,
-    noise_dimensions_experiment,
-    watch_face_experiment,
-)
 from engine.experiments import ExperimentProgress, sample_probability_experiment
 
 
@@ -24,6 +24,20 @@ class ExperimentSpec:
     title: str
     description: str
     start: Callable[[], Generator[ExperimentProgress, None, object]]
+
+
+def start_engine_experiment(module: str, name: str) -> Generator[ExperimentProgress, None, object]:
+    """Start the generator function ``name`` of engine module ``module``, imported now."""
+    return getattr(importlib.import_module(module), name)()
+
+
+def engine_experiment(
+    module: str, name: str
+) -> Callable[[], Generator[ExperimentProgress, None, object]]:
+    """A start for the generator function ``name`` of engine module ``module``, importing
+    the module when the experiment starts (a partial: the result cache names it by its
+    module and function)."""
+    return partial(start_engine_experiment, module, name)
 
 
 EXPERIMENTS = (
@@ -66,14 +80,14 @@ EXPERIMENTS = (
         "Test digits inside the hull of the training digits (8x8, 1,438 / 359), keeping "
         "the k central pixels or smoothing and subsampling to a side × side grid; beside "
         "the hull, the softer enclosures.",
-        pixel_experiment,
+        engine_experiment("engine.enclosure_experiments", "pixel_experiment"),
     ),
     ExperimentSpec(
         "latent",
         "Latent space",
         "Classifiers 64 → 128 → k → 10 trained for k = 2…64: test embeddings (last hidden "
         "layer) inside the hull of the training embeddings, as in the paper's Table 1.",
-        latent_experiment,
+        engine_experiment("engine.enclosure_experiments", "latent_experiment"),
     ),
     ExperimentSpec(
         "noise",
@@ -81,7 +95,7 @@ EXPERIMENTS = (
         "Two moons (350 training / 150 test points) with k pure-noise coordinates added "
         "(k = 0…240, the data's own spread): the task is unchanged, yet the share of test "
         "points inside the training hull falls to none by k = 16.",
-        noise_dimensions_experiment,
+        engine_experiment("engine.encoding_experiments", "noise_dimensions_experiment"),
     ),
     ExperimentSpec(
         "watch",
@@ -90,7 +104,7 @@ EXPERIMENTS = (
         "and the 16×16 face's pixels. Inside the hull: nearly all on the angle line, none "
         "on the tip circle (strictly convex), none in pixels; a classifier of the hour does "
         "well on every encoding.",
-        watch_face_experiment,
+        engine_experiment("engine.encoding_experiments", "watch_face_experiment"),
     ),
     ExperimentSpec(
         "split",
@@ -99,6 +113,6 @@ EXPERIMENTS = (
         "outside the training hull and ellipsoid (pixel space), and in a cell that holds a "
         "training digit or not (equal activation patterns, exact in all 64 dimensions; and "
         "in the 2-D slice through the test digit and its two nearest training digits).",
-        generalisation_split_experiment,
+        engine_experiment("engine.encoding_experiments", "generalisation_split_experiment"),
     ),
 )

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.paths.controller import PathsController
 from app.paths.state import CLASSES, LATENT_DIMS, MAX_SEED, PathsState
 from app.paths.training import SKLEARN_NAME, DigitSource, PathsModels, TrainingStage
+from engine.digit_networks import hidden_widths
 from widgets.common.digit_gallery import MARK_RGB, DigitGallery
 from widgets.common.fonts import give_own_font, scaled_font
 from widgets.common.plot_style import hex_rgb
@@ -313,7 +314,7 @@ class PathsControls(QFrame):
         self.retrain_button.setEnabled(models.shipped)
         self.retrain_button.setText("Retrain" if models.shipped else "Train")
         ae = models.autoencoder
-        widths = "-".join(str(m.out_features) for m in ae.encoder if hasattr(m, "out_features"))
+        widths = "-".join(str(w) for w in (*hidden_widths(ae.encoder), ae.latent_dim))
         how = "shipped with Splinescope, trained" if models.shipped else "trained"
         self.stage_label.setText(
             f"Autoencoder {ae.n_pixels}-{widths}-… {how} on {n_train:,} images; "

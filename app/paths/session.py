@@ -23,17 +23,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
-import torch
-
 from app.paths.state import LATENT_DIMS, PairRequest, PathsSettings, PathsState
 from app.paths.training import DigitSource, TrainedNetworks, load_source
 from app.state.fields import SettingError
-from engine.digit_models import autoencoder_from
-from engine.network_spec import NetworkSpecError, build_network, network_spec, network_tensors
+from engine.digit_networks import torch_network
 from engine.networks import network_layers
 from engine.session_file import PageState, SessionFileError
 
 if TYPE_CHECKING:
+    import torch
+
     from app.paths.page import PathsPage
 
 _PARTS = ("encoder", "decoder", "classifier")
@@ -109,7 +108,11 @@ def paths_page_state(
     random_classes: tuple[int | None, int | None] = (None, None),
 ) -> PageState:
     """The session section of a Paths page showing these (see :class:`SavedPaths`); the
-    networks' weights become tensors ``models.{latent_dim}.{encoder|decoder|classifier}.*``."""
+    networks' weights become tensors ``models.{latent_dim}.{encoder|decoder|classifier}.*``
+    (the shipped networks, numpy layers, are written as the torch models of their weights).
+    """
+    from engine.network_spec import network_spec, network_tensors  # torch
+
     document = {
         "data": None,
         "latent_dim": latent_dim,
@@ -131,7 +134,7 @@ def paths_page_state(
     for dim, nets in sorted(networks.items()):
         entry = {"latent_dim": dim}
         parts = (nets.autoencoder.encoder, nets.autoencoder.decoder, nets.classifier)
-        for part, model in zip(_PARTS, parts, strict=True):
+        for part, model in zip(_PARTS, map(torch_network, parts), strict=True):
             entry[part] = network_spec(model)
             prefix = _prefix(dim, part)
             tensors.update({prefix + k: v for k, v in network_tensors(model).items()})
@@ -182,6 +185,8 @@ def _source(data: object, load: Callable[..., DigitSource]) -> DigitSource:
 
 
 def _network(spec: object, tensors: dict[str, torch.Tensor], prefix: str, what: str):
+    from engine.network_spec import NetworkSpecError, build_network  # torch
+
     weights = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
     try:
         return build_network(spec, weights)
@@ -192,6 +197,10 @@ def _network(spec: object, tensors: dict[str, torch.Tensor], prefix: str, what: 
 def _networks(
     entries: object, tensors: dict[str, torch.Tensor], source: DigitSource
 ) -> dict[int, TrainedNetworks]:
+    import torch
+
+    from engine.digit_models import autoencoder_from
+
     if not isinstance(entries, list):
         raise SessionFileError("the list of trained models is not a list.")
     n_pixels = source.train.flat.shape[1]

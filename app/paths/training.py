@@ -4,6 +4,10 @@ derived from them (the latent codes, the decoder's cells, the survey of random p
 Everything here runs in a worker: :func:`load_source` reads the data, :func:`prepare_models`
 is a generator that trains (or takes a session's networks, or the networks shipped in
 ``resources/models`` when the page's defaults ask for exactly those) and yields its progress.
+
+The shipped networks are read as numpy layers and run with numpy
+(:mod:`engine.shipped_digit_layers`): the page's first pair needs no torch, which is
+imported (about a second) only to train, or once the window imports the other pages.
 """
 
 from __future__ import annotations
@@ -12,17 +16,22 @@ import os
 import sys
 from collections.abc import Generator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from torch import nn
 
 from app.paths.state import TEST_LIMIT, PathsSettings
-from engine.digit_models import Autoencoder, EpochProgress, train_autoencoder, train_classifier
+from engine.digit_networks import Autoencoder, network_outputs
 from engine.digits import DigitImages, load_digits, load_mnist_idx, train_test_split
 from engine.gc_pause import paused_gc
 from engine.latent_paths import LatentView, PathSurvey, latent_view, survey_paths
-from engine.shipped_digit_networks import SHIPPED_RECIPE, load_digit_networks, training_digest
+from engine.networks import NetworkLayers
+from engine.shipped_digit_layers import SHIPPED_RECIPE, load_digit_layers, training_digest
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from engine.digit_models import EpochProgress
 
 #: Most training images used for MNIST (the models must train in about a minute).
 MNIST_TRAIN_LIMIT = 10_000
@@ -49,7 +58,7 @@ class TrainedNetworks:
     keeps (everything else in :class:`PathsModels` is computed from them in a moment)."""
 
     autoencoder: Autoencoder
-    classifier: nn.Sequential
+    classifier: nn.Sequential | NetworkLayers
     shipped: bool = False
 
     @property
@@ -63,7 +72,8 @@ class PathsModels:
 
     Attributes
     ----------
-    autoencoder, classifier : float64 Linear/ReLU models.
+    autoencoder, classifier : float64 Linear/ReLU models (torch's, or numpy layers for the
+        shipped ones).
     codes : (N, k) latent codes of the training images.
     view : the decoder's cells over the latent plane (k == 2), else None (slices are per pair).
     survey : cells crossed against latent length for random pairs of training codes.
@@ -72,7 +82,7 @@ class PathsModels:
     """
 
     autoencoder: Autoencoder
-    classifier: nn.Sequential
+    classifier: nn.Sequential | NetworkLayers
     codes: np.ndarray
     view: LatentView | None
     survey: PathSurvey
@@ -147,6 +157,8 @@ def train_networks(
 def _train_networks(
     source: DigitSource, latent_dim: int, settings: PathsSettings
 ) -> Generator[TrainingStage, None, TrainedNetworks]:
+    from engine.digit_models import train_autoencoder, train_classifier  # torch, a second
+
     train = source.train
     seed = settings.seed
     classifier = yield from _relay(
@@ -185,8 +197,7 @@ def derive_models(
     view = latent_view(autoencoder.decoder, codes, train.labels) if two_d else None
     yield TrainingStage("Counting cells along random paths", 0.5)
     survey = survey_paths(autoencoder.decoder, codes, settings.survey_pairs, seed=seed)
-    with torch.no_grad():
-        predicted = classifier(torch.as_tensor(source.test.flat)).argmax(dim=1).numpy()
+    predicted = network_outputs(classifier, source.test.flat).argmax(axis=1)
     accuracy = float(np.mean(predicted == source.test.labels))
     return PathsModels(
         autoencoder, classifier, codes, view, survey, accuracy, shipped=networks.shipped
@@ -210,10 +221,10 @@ def shipped_recipe_fits(source: DigitSource, latent_dim: int, settings: PathsSet
 
 
 def shipped_networks(source: DigitSource) -> TrainedNetworks | None:
-    """The shipped networks, if their file reads and they were trained on ``source.train``;
-    else None (the page trains instead, and says why on stderr)."""
+    """The shipped networks (numpy layers), if their file reads and they were trained on
+    ``source.train``; else None (the page trains instead, and says why on stderr)."""
     try:
-        networks = load_digit_networks()
+        networks = load_digit_layers()
     except (OSError, ValueError) as error:
         print(f"splinescope: the shipped digits models cannot be used: {error}", file=sys.stderr)
         return None
@@ -223,7 +234,8 @@ def shipped_networks(source: DigitSource) -> TrainedNetworks | None:
             file=sys.stderr,
         )
         return None
-    return TrainedNetworks(networks.autoencoder, networks.classifier, shipped=True)
+    autoencoder = Autoencoder(networks.encoder, networks.decoder)
+    return TrainedNetworks(autoencoder, networks.classifier, shipped=True)
 
 
 def load_source(images_path: str | None = None, labels_path: str | None = None) -> DigitSource:

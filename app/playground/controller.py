@@ -18,16 +18,24 @@ The trainer is touched by one thread at a time: the worker while it runs, the GU
 otherwise. A change that needs a new network (data, features, architecture, seed, Reset)
 builds a new trainer (a new *run*), so a worker still winding down never shares one with
 the next.
+
+The first run of a controller made before torch is imported starts without a trainer:
+its untrained network is drawn in numpy (:mod:`app.playground.starting_run`, torch's
+draws bit for bit) and its cells are the page's first result; the trainer is built in a
+worker (importing torch) once they are shown, or at once when Play asks for it, and its
+first snapshot, checked against the network drawn, takes the drawn one's place.
 """
 
 from __future__ import annotations
 
+import sys
 import traceback
 from dataclasses import asdict
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
-from superqt.utils import GeneratorWorker, create_worker
+from superqt.utils import FunctionWorker, GeneratorWorker, create_worker
 
 from app.jobs.newest_only import NewestOnlyRunner
 from app.playground.frames import (
@@ -36,18 +44,16 @@ from app.playground.frames import (
     compute_frame,
     describe_frame_error,
 )
+from app.playground.starting_run import DrawnSnapshot, drawn_snapshot, trainer_worker
 from app.playground.state import PlaygroundState, config_fields, dataset_fields
 from app.state.owner import StateOwner
 from engine.datasets import DATA_BOUNDS, Dataset, DatasetSpec
 from engine.features import FeatureTransform, feature_transform
-from engine.training import (
-    Architecture,
-    Trainer,
-    TrainingConfig,
-    TrainingHistory,
-    TrainingSnapshot,
-    model_from_state,
-)
+from engine.networks import identical_layers, network_layers
+from engine.training_settings import Architecture, TrainingConfig, TrainingHistory
+
+if TYPE_CHECKING:
+    from engine.training import Trainer, TrainingSnapshot
 
 #: The training worker yields at most this often (seconds). Faster than the canvas can
 #: redraw, so that the frame worker always has a fresh snapshot waiting when it finishes
@@ -69,8 +75,10 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
     -------
     state_changed(PlaygroundState) : the settings changed (any field).
     run_started(object) : a new network at epoch 0, or restored weights
-        (TrainingSnapshot); the history starts again.
-    snapshot_received(object) : the newest TrainingSnapshot of the current run.
+        (TrainingSnapshot, or a DrawnSnapshot before the first run's trainer is built);
+        the history starts again.
+    snapshot_received(object) : the newest TrainingSnapshot of the current run (the
+        trainer's first, when it takes the place of the network drawn without it).
     frame_ready(object) : a PlaygroundFrame of the current run, to draw.
     frame_failed(str) : a message about a frame that could not be computed.
     training_changed(bool) : training started (True) or stopped (False).
@@ -85,18 +93,30 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
     training_changed = Signal(bool)
     training_failed = Signal(str)
 
-    def __init__(self, state: PlaygroundState | None = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        state: PlaygroundState | None = None,
+        parent: QObject | None = None,
+        *,
+        draw_first: bool | None = None,
+    ) -> None:
+        """``draw_first``: start the first run with its network drawn in numpy and build
+        its trainer afterwards (default: when torch is not imported yet)."""
         super().__init__(parent)
         self._state = state or PlaygroundState()
         self._dataset = self._state.dataset_spec.make()
         self._run_id = 0
-        self._trainer: Trainer | None = None
+        self._trainer: Trainer | None = None  # None until a drawn run's trainer is built
         self._initial_state: dict | None = None
-        self._snapshot: TrainingSnapshot | None = None
+        self._snapshot: TrainingSnapshot | DrawnSnapshot | None = None
+        self._draw_first = "torch" not in sys.modules if draw_first is None else draw_first
+        self._trainer_build: FunctionWorker | None = None  # builds a drawn run's trainer
+        self._play_when_built: int | None = None  # epochs to train once it is built
         self._train_worker: GeneratorWorker | None = None
         self._train_ticket = 0  # numbers the training workers
         self._continue_with: int | None = None  # epochs to train once the worker ends
         self._frame: PlaygroundFrame | None = None
+        self._frame_asked: tuple[int, int] | None = None  # (run, step) of the newest request
         self._frames = NewestOnlyRunner(self)
         self._frames.result_ready.connect(self._on_frame)
         self._frames.job_failed.connect(self._on_frame_failed)
@@ -149,21 +169,29 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
     @property
     def architecture(self) -> Architecture:
         """The network's shape (inputs and outputs fitted to the features and data)."""
-        return self._trainer.architecture
+        return self._snapshot.architecture
 
     @property
     def config(self) -> TrainingConfig:
         return self._state.config
 
     @property
-    def snapshot(self) -> TrainingSnapshot:
-        """The newest weights and history received."""
+    def snapshot(self) -> TrainingSnapshot | DrawnSnapshot:
+        """The newest weights and history received (a :class:`DrawnSnapshot` until the
+        first run's trainer is built, when drawn without torch)."""
         return self._snapshot
 
     @property
     def initial_state(self) -> dict:
         """The weights at epoch 0 of this run (what Reset goes back to)."""
+        if self._initial_state is None:
+            return self._snapshot.state  # a drawn run's, which has not trained
         return self._initial_state
+
+    @property
+    def has_trainer(self) -> bool:
+        """Whether the run's trainer is built (a drawn first run waits for it)."""
+        return self._trainer is not None
 
     @property
     def frame(self) -> PlaygroundFrame | None:
@@ -180,7 +208,7 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
     def is_training(self) -> bool:
         """Whether training runs or is about to run again (not paused)."""
         running = self._train_worker is not None and not self._train_worker.abort_requested
-        return running or self._continue_with is not None
+        return running or self._continue_with is not None or self._play_when_built is not None
 
     @property
     def can_play(self) -> bool:
@@ -189,8 +217,9 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
 
     @property
     def is_busy(self) -> bool:
-        """Whether any training or frame work runs or waits."""
-        return self._train_worker is not None or self._frames.is_busy
+        """Whether any training, trainer building or frame work runs or waits."""
+        busy = self._train_worker is not None or self._trainer_build is not None
+        return busy or self._frames.is_busy
 
     # -- requests from the page --------------------------------------------------------
 
@@ -227,7 +256,7 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
         """Stop training at the worker's next snapshot (a fraction of a second); the run
         resumes from there, inside the epoch."""
         was_training = self.is_training
-        self._continue_with = None
+        self._continue_with = self._play_when_built = None
         if self._train_worker is not None:
             self._train_worker.quit()
         if was_training:
@@ -253,6 +282,8 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
         (RuntimeError or KeyError from ``load_state_dict``) before anything changes.
         Training goes on from these weights with a fresh optimiser state.
         """
+        from engine.training import Trainer, model_from_state
+
         data = state.dataset_spec.make()
         trainer = Trainer(
             data,
@@ -270,6 +301,7 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
 
     def request_frame(self) -> None:
         """Compute the frame of the newest snapshot (newest-only)."""
+        self._frame_asked = (self._run_id, self._snapshot.step)
         request = FrameRequest(
             snapshot=self._snapshot,
             dataset=self._dataset,
@@ -280,14 +312,19 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
         )
         self._frames.submit(compute_frame, request)
 
+    def ensure_frame(self) -> None:
+        """Compute the newest snapshot's frame unless it has been asked for already."""
+        if self._frame_asked != (self._run_id, self._snapshot.step):
+            self.request_frame()
+
     def shutdown(self, timeout_ms: int = 10_000) -> None:
         """Stop training and frames, and wait for the workers to end."""
-        self._continue_with = None
+        self._continue_with = self._play_when_built = None
         if self._train_worker is not None:
             self._train_worker.quit()
         self._frames.cancel()
         if QThreadPool.globalInstance().waitForDone(timeout_ms):
-            self._train_worker = None
+            self._train_worker = self._trainer_build = None
             self._frames.shutdown(0)
 
     # -- internals ---------------------------------------------------------------------
@@ -296,7 +333,10 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
         return max(0, self._state.epochs - self._snapshot.epoch)
 
     def _apply_config(self) -> None:
-        """Give the trainer the state's optimiser settings between two snapshots."""
+        """Give the trainer the state's optimiser settings between two snapshots (one
+        being built gets them when it is)."""
+        if self._trainer is None:
+            return
         if self._train_worker is None:
             self._trainer.set_config(self._state.config)
         elif self.is_training:
@@ -306,7 +346,7 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
 
     def _new_run(self, weights: dict | None = None, trainer: Trainer | None = None) -> None:
         was_training = self.is_training
-        self._continue_with = None
+        self._continue_with = self._play_when_built = None
         if self._train_worker is not None:
             # It winds down on the old trainer; its signals are ignored from now on.
             self._train_worker.quit()
@@ -314,12 +354,25 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
         if was_training:
             self.training_changed.emit(False)
         state = self._state
-        self._trainer = trainer or Trainer(
-            self._dataset, self.transform, state.architecture, state.config, state=weights
-        )
-        self._snapshot = self._trainer.snapshot()
-        if weights is None and trainer is None:
-            self._initial_state = self._snapshot.state
+        fresh = weights is None and trainer is None
+        if fresh and self._draw_first:
+            # The first run: its network drawn now, its trainer built once it is shown.
+            self._draw_first = False
+            self._trainer, self._initial_state = None, None
+            self._snapshot = drawn_snapshot(
+                self._dataset, self.transform, state.architecture, state.config.seed
+            )
+        else:
+            if trainer is None:
+                from engine.training import Trainer
+
+                trainer = Trainer(
+                    self._dataset, self.transform, state.architecture, state.config, state=weights
+                )
+            self._trainer = trainer
+            self._snapshot = self._trainer.snapshot()
+            if fresh or self._initial_state is None:
+                self._initial_state = self._snapshot.state
         self.run_started.emit(self._snapshot)
         self._restart_frames()
 
@@ -328,7 +381,51 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
         self._frames.cancel()
         self.request_frame()
 
+    def _build_trainer(self) -> None:
+        """Build the drawn run's trainer in a worker (once): torch is imported there."""
+        if self._trainer is not None or self._trainer_build is not None:
+            return
+        drawn, state = self._snapshot, self._state
+        worker = trainer_worker(self._dataset, self.transform, state.architecture, state.config)
+        worker.returned.connect(partial(self._on_trainer_built, drawn))
+        worker.errored.connect(partial(self._on_trainer_failed, drawn))
+        self._trainer_build = worker
+        QThreadPool.globalInstance().start(worker)
+
+    def _on_trainer_built(self, drawn: DrawnSnapshot, trainer: Trainer) -> None:
+        """The drawn run's trainer: it takes the drawn network's place (the same weights,
+        so the cells drawn stay; torch's own network is drawn should they differ)."""
+        self._trainer_build = None
+        if self._snapshot is not drawn:
+            return  # another run started meanwhile
+        trainer.set_config(self._state.config)
+        snapshot = trainer.snapshot()
+        self._trainer, self._snapshot, self._initial_state = trainer, snapshot, snapshot.state
+        if identical_layers(network_layers(snapshot.model()), drawn.layers):
+            self.snapshot_received.emit(snapshot)  # torch's own epoch 0 scores
+        else:
+            self.run_started.emit(snapshot)
+            self._restart_frames()
+        if self._play_when_built is not None:
+            epochs, self._play_when_built = self._play_when_built, None
+            self._start_training(epochs)
+
+    def _on_trainer_failed(self, drawn: DrawnSnapshot, error: BaseException) -> None:
+        self._trainer_build = None
+        if self._snapshot is drawn:
+            traceback.print_exception(error)
+            waiting, self._play_when_built = self._play_when_built is not None, None
+            self.training_failed.emit(f"Training could not start: {type(error).__name__}: {error}")
+            if waiting:
+                self.training_changed.emit(False)
+
     def _start_training(self, n_epochs: int) -> None:
+        if self._trainer is None:
+            # The drawn run's trainer is on its way: train once it is there.
+            self._play_when_built = n_epochs
+            self._build_trainer()
+            self.training_changed.emit(True)
+            return
         if self._train_worker is not None:
             # A paused worker is still running up to its next snapshot: go on when done.
             self._continue_with = n_epochs
@@ -374,7 +471,7 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
         if not self._is_current(ticket):
             return
         self._train_worker = None
-        self._trainer.set_config(self._state.config)
+        self._trainer.set_config(self._state.config)  # a worker ran: the trainer is built
         if self._continue_with is not None:
             epochs, self._continue_with = self._continue_with, None
             if epochs > 0:
@@ -387,6 +484,10 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
             return
         self._frame = frame
         self.frame_ready.emit(frame)
+        if self._trainer is None:
+            self._build_trainer()  # the drawn network's cells are shown: now torch
 
     def _on_frame_failed(self, error: BaseException) -> None:
         self.frame_failed.emit(describe_frame_error(error))
+        if self._trainer is None:
+            self._build_trainer()

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QImage
 
@@ -18,7 +19,18 @@ from app.export.targets import (
     WaitFor,
     steady_frames,
 )
-from app.playground.figure import playground_figure
+
+if TYPE_CHECKING:
+    from app.export.cell_figure import CellFigure
+
+
+def _playground_figure(page) -> CellFigure:
+    """The cells and data as a figure of exact polygons
+    (:func:`app.playground.figure.playground_figure`), whose code (the export engine,
+    torch with it) is imported when a figure is made, not with the page."""
+    from app.playground.figure import playground_figure
+
+    return playground_figure(page)
 
 
 def playground_targets(page) -> list[ExportView | ExportAnimation]:
@@ -29,7 +41,7 @@ def playground_targets(page) -> list[ExportView | ExportAnimation]:
             key,
             "the cells and the data (exact polygons)",
             lambda: page.cells,
-            figure=lambda: playground_figure(page),
+            figure=lambda: _playground_figure(page),
         ),
         ExportView(
             f"{key}-curves",

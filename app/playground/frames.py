@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from app.playground.starting_run import DrawnSnapshot, snapshot_network
 from engine.cell_statistics import (
     CellPredictions,
     cell_predictions,
@@ -28,8 +30,10 @@ from engine.local_complexity import local_complexity
 from engine.partition2d import Partition2D, TooManyRegionsError, partition_2d
 from engine.region_bounds import RegionBounds, region_bounds
 from engine.sampled_cells import SampledCells, sample_cells
-from engine.training import TrainingSnapshot
 from widgets.playground.fills import CellDrawing, cell_drawing
+
+if TYPE_CHECKING:
+    from engine.training import TrainingSnapshot
 
 Bounds = tuple[float, float, float, float]
 
@@ -67,7 +71,7 @@ class FrameRequest:
     frames of an older run are never shown.
     """
 
-    snapshot: TrainingSnapshot
+    snapshot: TrainingSnapshot | DrawnSnapshot
     dataset: Dataset
     transform: FeatureTransform
     view: str
@@ -143,7 +147,7 @@ class PlaygroundFrame:
 def compute_frame(request: FrameRequest) -> PlaygroundFrame:
     """Compute a frame for ``request``; runs in a worker."""
     started = time.perf_counter()
-    model = request.snapshot.model()
+    model = snapshot_network(request.snapshot)
     transform, dataset = request.transform, request.dataset
     architecture = request.snapshot.architecture
     exact = view_is_exact(transform, request.view)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, QTimer, Signal
@@ -24,7 +25,6 @@ from app.playground.controller import PlaygroundController
 from app.playground.frames import PlaygroundFrame, local_radius
 from app.playground.state import PlaygroundState
 from app.probe.distance_disc import disc_norm_box, distance_disc_action, probe_disc
-from engine.training import TrainingSnapshot
 from widgets.canvas.distance_disc import DistanceDisc, disc_text
 from widgets.common.message_box import show_warning
 from widgets.common.theme import Theme, current_theme, follow_theme
@@ -32,6 +32,9 @@ from widgets.playground.controls import PlaygroundControls
 from widgets.playground.curves import TrainingCurves
 from widgets.playground.stats import CellStatisticsPanel
 from widgets.playground.view import PlaygroundCanvas
+
+if TYPE_CHECKING:
+    from engine.training import TrainingSnapshot
 
 #: While training, the curves and the epoch line are redrawn at most this often (ms): they
 #: need no more, and the GUI thread's time goes to the cells.
@@ -296,9 +299,10 @@ class PlaygroundPage(QMainWindow):
     # -- life cycle --------------------------------------------------------------------
 
     def start(self) -> None:
-        """Compute the first frame (done on first show when not called)."""
+        """Compute the first frame (done on first show when not called), unless the
+        controller is computing it already."""
         self._started = True
-        self.controller.request_frame()
+        self.controller.ensure_frame()
 
     def shutdown(self) -> None:
         """Stop training and frames; call before the page goes away."""

@@ -22,7 +22,7 @@ from app.playground.state import (
 )
 from app.state.fields import flag, only_fields
 from engine.datasets import DatasetSpec
-from engine.training import Architecture, TrainingConfig
+from engine.training_settings import Architecture, TrainingConfig
 
 _FIELDS = {"dataset", "features", "architecture", "training", "colour_by", "play"}
 

@@ -11,22 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from app.playground.page import PlaygroundPage
 from app.playground.state import PlaygroundState, config_fields, dataset_fields
 from app.state.fields import whole
 from engine.session_file import PageState, SessionFileError, check_finite
-from engine.training import TrainingHistory
+from engine.training_settings import TrainingHistory
+
+if TYPE_CHECKING:
+    import torch
 
 _HISTORY_COLUMNS = ("epoch", "train_loss", "test_loss", "train_score", "test_score")
 
 
 def save_playground_state(page: PlaygroundPage) -> PageState:
     """The page's settings, its run's epoch and step, weights and history."""
+    import torch  # sessions hold tensors; the page's first cells need no torch
+
     c = page.controller
     state, snapshot = c.state, c.snapshot
     tensors = {f"weights.{k}": v.detach().clone() for k, v in snapshot.state.items()}

@@ -20,7 +20,7 @@ from app.state.fields import SettingError, choice, flag, number, store_checked, 
 from engine.datasets import DATASETS, MAX_CLASSES, DatasetSpec
 from engine.features import FEATURE_PLANE, FEATURE_TRANSFORMS, INPUT_PLANE
 from engine.networks import ACTIVATIONS
-from engine.training import OPTIMISERS, Architecture, TrainingConfig
+from engine.training_settings import OPTIMISERS, Architecture, TrainingConfig
 
 #: Points in a data set (training and test together).
 MIN_SAMPLES = 20

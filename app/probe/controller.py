@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from engine.cells2d import Partition2D
 from engine.decision import DecisionBoundary
-from engine.networks import network_layers
+from engine.networks import identical_layers, network_layers
 from engine.probe import (
     LocalAffineMap,
     ProbeReadout,
@@ -135,6 +135,14 @@ class ProbeController(QObject):
         self._state = None
         self._last_flipped = ()
         self.clear_path()
+
+    def adopt_model(self, model: nn.Sequential) -> None:
+        """Hold ``model``, the same network as the one probed (its torch model, say), in
+        its place: the probe, the path and the partition stay. Raises ValueError, keeping
+        the network probed, when its layers differ."""
+        if not identical_layers(network_layers(model), self._network):
+            raise ValueError("the model adopted is not the network probed")
+        self._model = model
 
     def set_partition(
         self, partition: Partition2D, boundary: DecisionBoundary | None = None

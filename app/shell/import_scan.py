@@ -5,7 +5,8 @@ Once PySide6 is imported, each module imported after it is handed to PySide's
 the module's whole source file (``inspect.getsource``) to see whether it mentions
 "PySide6". The pages import torch, numpy, scipy and numba after the window is up: a few
 thousand modules, whose source reading is about a sixth of the pages' import time (0.15 to
-0.2 CPU s of about 1.3). Those packages never use Qt, so their answer is known: "no".
+0.2 CPU s of about 1.3). Those packages, and the standard library, never use Qt, so their
+answer is known: "no".
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ QT_FREE_PACKAGES = frozenset(
 _FEATURE_MODULE = "shibokensupport.feature"
 
 
+def is_qt_free(module_name: str) -> bool:
+    """Whether the module named ``module_name`` is known not to use Qt: it belongs to one
+    of :data:`QT_FREE_PACKAGES` or to Python's standard library (``email``, ``ast``, ...:
+    a tenth of a second of source reading while a page's code is imported)."""
+    top = module_name.partition(".")[0]
+    return top in QT_FREE_PACKAGES or top in sys.stdlib_module_names
+
+
 def skip_source_scan_of_qt_free_packages() -> bool:
     """Have PySide's import hook answer "no PySide" for :data:`QT_FREE_PACKAGES`'
     modules without reading their sources; other modules are scanned as before. True if
@@ -51,7 +60,7 @@ def skip_source_scan_of_qt_free_packages() -> bool:
 
     def uses_pyside(module: ModuleType) -> bool:
         name = getattr(module, "__name__", "")
-        if isinstance(name, str) and name.partition(".")[0] in QT_FREE_PACKAGES:
+        if isinstance(name, str) and is_qt_free(name):
             return False
         return scan(module)
 

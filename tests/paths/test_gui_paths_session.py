@@ -11,7 +11,7 @@ import pytest
 import torch
 from PySide6.QtWidgets import QMessageBox
 
-import app.paths.training as paths_training
+import engine.digit_models as digit_models
 from app.paths.controller import PathsSettings
 from app.paths.page import PathsPage
 from app.paths.session import restore_paths_state, save_paths_state
@@ -60,8 +60,9 @@ def no_training(monkeypatch):
     def refuse(*_args, **_kwargs):
         raise AssertionError("a restored session was trained again")
 
-    monkeypatch.setattr(paths_training, "train_classifier", refuse)
-    monkeypatch.setattr(paths_training, "train_autoencoder", refuse)
+    # The page imports the training functions (and torch) when it trains.
+    monkeypatch.setattr(digit_models, "train_classifier", refuse)
+    monkeypatch.setattr(digit_models, "train_autoencoder", refuse)
 
 
 def _parameters(model) -> list[torch.Tensor]:

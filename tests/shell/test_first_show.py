@@ -101,7 +101,7 @@ def test_a_session_restores_onto_a_page_never_built(qtbot, tmp_path, monkeypatch
     second.close()
 
 
-@pytest.mark.parametrize("key", ["volume", "cells3d"])
+@pytest.mark.parametrize("key", ["volume", "cells3d", "cells", "playground"])
 def test_a_fresh_process_paints_its_window_before_building_its_page(tmp_path, key):
     out = tmp_path / "stamps.json"
     env = dict(os.environ, SPLINESCOPE_FIRST_SHOW=str(out), HOME=str(tmp_path / "home"))
@@ -117,14 +117,32 @@ def test_a_fresh_process_paints_its_window_before_building_its_page(tmp_path, ke
     stamps = json.loads(out.read_text(encoding="utf-8"))
     assert stamps["failure"] is None and stamps["page"] == key
     assert stamps["window"] < stamps["built"] <= stamps["result"]
-    # The Volume page's and the Cells 3D page's first results need no torch (a second of
-    # start-up); the probe says whether it was imported by then.
+    # The Volume, Cells 3D, Cells and Playground pages' first results need no torch (a
+    # second of start-up); the probe says whether it was imported by then.
     assert stamps["torch_at_result"] is False
 
 
 #: The pages whose first result needs no torch, and the modules that show it: each page's
 #: spec (its page, controller and export views) and the engine code its first result runs.
 TORCH_FREE_FIRST_RESULTS = {
+    "cells": (
+        "app.cells.spec",
+        "engine.networks",
+        "engine.partition2d",
+        "engine.decision",
+        "engine.probe",
+        "engine.segment_walk",
+    ),
+    "playground": (
+        "app.playground.spec",
+        "engine.training_start",
+        "engine.partition2d",
+        "engine.class_pieces",
+        "engine.cell_statistics",
+        "engine.sampled_cells",
+        "engine.local_complexity",
+        "engine.region_bounds",
+    ),
     "volume": ("app.volume.spec", "engine.volumes", "engine.packings"),
     "cells3d": (
         "app.cells3d.spec",

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor
 
-from engine.partition2d import Partition2D
+from engine.cells2d import Partition2D
 from widgets.canvas.cell_canvas import AXIS_LABEL_PT, CellCanvas, CellFillItem
 from widgets.common.digit_thumbnails import digit_class_colours
 from widgets.common.theme import Theme

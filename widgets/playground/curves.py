@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
-from engine.training import TrainingHistory
+from engine.training_settings import TrainingHistory
 from widgets.common.axis_room import next_nice_step, refit_axes_now, share_axis_room
 from widgets.common.theme import follow_plot_theme
 
