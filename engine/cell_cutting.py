@@ -93,8 +93,6 @@ class Rings:
 
     @staticmethod
     def concat(parts: list[Rings]) -> Rings:
-        if len(parts) == 1:  # the kernel's arrays as they are (no copy)
-            return parts[0]
         lengths = np.concatenate([np.diff(p.offsets) for p in parts])
         offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=offsets[1:])
@@ -105,21 +103,6 @@ class Rings:
             np.concatenate([p.cell for p in parts]),
             np.concatenate([p.bits for p in parts]),
         )
-
-
-def line_tolerances(box: np.ndarray) -> tuple[np.ndarray, float]:
-    """The on-line tolerance ``(thickness, rounding, reach_x, reach_y)`` and the least
-    piece area of the 2-D partition over ``box`` (as :func:`cut_layer` cuts with)."""
-    diagonal = domain_diagonal(box)
-    tolerance = np.array(
-        [
-            RELATIVE_THICKNESS * diagonal,
-            ROUNDING_ULPS * 2.2e-16,
-            np.abs(box[:2]).max(),
-            np.abs(box[2:]).max(),
-        ]
-    )
-    return tolerance, (RELATIVE_THICKNESS * diagonal) ** 2
 
 
 def cut_layer(
@@ -140,7 +123,15 @@ def cut_layer(
     (P, w), and ``cell_on`` (C, w), the bits of the neurons over the cells they do not
     cut (see :func:`engine.polygon_kernels.cut_cells`).
     """
-    tolerance, min_area = line_tolerances(bounds)
+    diagonal = domain_diagonal(bounds)
+    tolerance = np.array(
+        [
+            RELATIVE_THICKNESS * diagonal,
+            ROUNDING_ULPS * 2.2e-16,
+            np.abs(bounds[:2]).max(),
+            np.abs(bounds[2:]).max(),
+        ]
+    )
 
     def cut_range(lo: int, hi: int) -> tuple[Rings, np.ndarray]:
         group = rings.cells(lo, hi)
@@ -151,7 +142,7 @@ def cut_layer(
             np.ascontiguousarray(pre[lo:hi], dtype=np.float64),
             first_neuron,
             tolerance,
-            min_area,
+            (RELATIVE_THICKNESS * diagonal) ** 2,
             max_regions,
         )
         if overflow:

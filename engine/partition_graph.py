@@ -30,7 +30,6 @@ from engine.cell_cutting import (
     check_bounds,
     cut_layer,
 )
-from engine.cell_cutting import line_tolerances as line_tolerances
 from engine.cells2d import Partition2D
 from engine.graph_pieces import ROWS as _ROWS
 from engine.graph_pieces import (
