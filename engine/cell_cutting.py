@@ -105,6 +105,23 @@ class Rings:
         )
 
 
+def line_tolerances(box: np.ndarray) -> tuple[np.ndarray, float]:
+    """The on-line tolerance ``(thickness, rounding, reach_x, reach_y)`` (4,) and the least
+    piece area of a 2-D partition's cuts over ``box`` ``(xmin, xmax, ymin, ymax)``: the
+    tolerances :func:`cut_layer` cuts with, for code that cuts a partition's cells again
+    (:mod:`engine.class_pieces`, :mod:`engine.graph_pooling`)."""
+    diagonal = domain_diagonal(box)
+    tolerance = np.array(
+        [
+            RELATIVE_THICKNESS * diagonal,
+            ROUNDING_ULPS * 2.2e-16,
+            np.abs(box[:2]).max(),
+            np.abs(box[2:]).max(),
+        ]
+    )
+    return tolerance, (RELATIVE_THICKNESS * diagonal) ** 2
+
+
 def cut_layer(
     rings: Rings,
     pre: np.ndarray,
@@ -123,15 +140,7 @@ def cut_layer(
     (P, w), and ``cell_on`` (C, w), the bits of the neurons over the cells they do not
     cut (see :func:`engine.polygon_kernels.cut_cells`).
     """
-    diagonal = domain_diagonal(bounds)
-    tolerance = np.array(
-        [
-            RELATIVE_THICKNESS * diagonal,
-            ROUNDING_ULPS * 2.2e-16,
-            np.abs(bounds[:2]).max(),
-            np.abs(bounds[2:]).max(),
-        ]
-    )
+    tolerance, least_area = line_tolerances(bounds)
 
     def cut_range(lo: int, hi: int) -> tuple[Rings, np.ndarray]:
         group = rings.cells(lo, hi)
@@ -142,7 +151,7 @@ def cut_layer(
             np.ascontiguousarray(pre[lo:hi], dtype=np.float64),
             first_neuron,
             tolerance,
-            (RELATIVE_THICKNESS * diagonal) ** 2,
+            least_area,
             max_regions,
         )
         if overflow:

@@ -20,10 +20,9 @@ from functools import cached_property
 import numpy as np
 
 from engine import argmax_kernels, polygons
-from engine.cell_cutting import CUT_THREADS
+from engine.cell_cutting import CUT_THREADS, line_tolerances
 from engine.cells2d import Partition2D
 from engine.layerwise import GROUPS_PER_THREAD, in_ranges
-from engine.line_tolerances import line_tolerances
 
 #: Cells per thread below which one thread cuts them all.
 CELLS_PER_THREAD = 20_000

@@ -14,11 +14,10 @@ import numpy as np
 import torch
 
 from engine import argmax_kernels
-from engine.cell_cutting import Rings, TooManyRegionsError
+from engine.cell_cutting import Rings, TooManyRegionsError, line_tolerances
 from engine.graph_pieces import ROWS, ScaledRows, window_positions
 from engine.input_checks import check_step_values
 from engine.layerwise import GROUPS_PER_THREAD, in_ranges
-from engine.line_tolerances import line_tolerances
 from engine.pl_steps import GraphStep, PLGraph
 
 #: Least (cell, window entry) pairs worth cutting on several threads.
