@@ -57,7 +57,9 @@ class PointVerdict:
     coordinates_in_range : share of the point's coordinates inside the training range.
     distance : Euclidean distance to the convex hull (0 inside).
     nearest : (2,) the hull's point nearest to it.
-    certified_by : how the hull verdict was proven ("convex weights" or "hyperplane").
+    certified_by : how the hull verdict was proven ("hull edges": the point is on the
+        inner side of every edge of the hull polygon; "hyperplane": a line separates it
+        from the training points).
     """
 
     point: np.ndarray
@@ -101,5 +103,5 @@ def judge_point(scene: HullScene, point: np.ndarray) -> PointVerdict:
         coordinates_in_range=float(coordinates_in_range(scene.box, query).mean()),
         distance=hull.distance,
         nearest=hull.nearest,
-        certified_by="convex weights" if hull.inside else "hyperplane",
+        certified_by="hull edges" if hull.inside else "hyperplane",
     )

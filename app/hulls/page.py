@@ -44,10 +44,10 @@ def verdict_html(verdict: PointVerdict) -> str:
         lines.append(f"<span style='color:{colour}'>■</span> {name}: {word}")
     lines.append(f"coordinates in the training range: {100 * verdict.coordinates_in_range:.0f}%")
     if verdict.inside[0]:
-        lines.append("distance to the hull: 0 (proved by convex weights)")
+        lines.append("distance to the hull: 0 (inside every edge of the hull polygon)")
     else:
         lines.append(
-            f"distance to the hull: <b>{verdict.distance:.3f}</b> (proved by a hyperplane)"
+            f"distance to the hull: <b>{verdict.distance:.3f}</b> (proved by a separating line)"
         )
     return "<br>".join(lines)
 

@@ -90,7 +90,7 @@ def test_the_tolerance_is_the_max_norm_distance_of_the_certified_test():
 def test_the_page_verdict_reads_as_before():
     scene = make_scene(0)
     inside = judge_point(scene, scene.points.mean(axis=0))
-    assert inside.inside[0] and inside.distance == 0 and inside.certified_by == "convex weights"
+    assert inside.inside[0] and inside.distance == 0 and inside.certified_by == "hull edges"
     far = judge_point(scene, scene.ball.centre + np.array([3 * scene.ball.radius, 0.0]))
     expected = hulls.distance_to_hull(scene.points, far.point[None])
     assert not any(far.inside) and far.certified_by == "hyperplane"

@@ -156,7 +156,7 @@ def test_the_verdict_lines_wear_the_canvas_colours_of_the_current_palette():
         coordinates_in_range=1.0,
         distance=0.0,
         nearest=np.zeros(2),
-        certified_by="convex weights",
+        certified_by="hull edges",
     )
     try:
         for safe in (False, True):
