@@ -17,7 +17,8 @@ Structure of the document (``W x H`` pixels, one SVG user unit per pixel):
   boundary cuts, drawn over that cell in its class's colour; each carries ``data-cell``
   and ``data-class``.
 - edges by layer, the domain boundary, the decision boundary, the path, the probe and the
-  data points are ``<path>``/``<circle>`` elements in page coordinates;
+  data points are ``<path>``/``<circle>`` elements in page coordinates; named points (a
+  slice's anchors) follow in ``<g id="marks">``, a dot and a bold name each;
 - axes with ticks and labels, and a legend.
 
 Nothing here uses pyqtgraph's SVG exporter; it is all written from the geometry.
@@ -39,6 +40,7 @@ from app.export.cell_figure_layout import (
     plot_frame,
 )
 from app.export.disc_figure import disc_svg
+from app.export.mark_figure import marks_svg
 from app.export.ticks import DIGIT_ADVANCE, fitting_ticks, tick_text
 from engine.cell_edges import unique_edges
 from engine.polygons import gather_rings
@@ -472,6 +474,7 @@ def cell_figure_svg(
     parts += _edges(figure, frame)
     parts += _overlays(figure, frame, font)
     parts += _points(figure, frame)
+    parts += marks_svg(figure.marks, frame, font, _FONT, _rgb)
     parts += _axes(figure, frame, font)
     parts += _legend(figure, frame, font)
     parts += _title_line(figure, width, font)
