@@ -56,11 +56,9 @@ def _rgb(rgb) -> str:
 
 
 def _segments_d(start: np.ndarray, end: np.ndarray) -> str:
-    """``M x y L x y`` for every (page) segment."""
-    return " ".join(
-        f"M{a:.2f} {b:.2f}L{c:.2f} {d:.2f}"
-        for (a, b), (c, d) in zip(start.tolist(), end.tolist(), strict=True)
-    )
+    """``M x y L x y`` for every (page) segment (one formatting call for all of them)."""
+    coordinates = np.column_stack([start, end]).ravel().tolist()
+    return " ".join(["M%.2f %.2fL%.2f %.2f"] * len(start)) % tuple(coordinates)
 
 
 #: Most characters of activation patterns a figure writes (about 8 MB).
@@ -79,20 +77,50 @@ def _pattern_texts(figure: CellFigure) -> list[str] | None:
     return [" ".join("".join(row[g]) for g in groups) for row in bits]
 
 
-def _ring_texts(xy: np.ndarray) -> np.ndarray:
-    """(N,) ``"x,y"`` of every corner, in data coordinates with :data:`DIGITS` digits."""
-    return np.char.add(
-        np.char.add(np.char.mod(f"%.{DIGITS}g", xy[:, 0]), ","),
-        np.char.mod(f"%.{DIGITS}g", xy[:, 1]),
-    )
+def _fills(rgb: np.ndarray) -> np.ndarray:
+    """(N,) object array of the ``#rrggbb`` of each (N, 3) colour, each distinct one made once."""
+    colours, inverse = np.unique(np.asarray(rgb).reshape(-1, 3), axis=0, return_inverse=True)
+    return np.array([_rgb(c) for c in colours], dtype=object)[inverse.ravel()]
+
+
+def _polygons(
+    head: str, head_args: list, xy: np.ndarray, offsets: np.ndarray, tail: str, tail_args: list
+) -> str:
+    """One line per polygon ``i``: ``head % head_args[.][i]``, its corners ``xy[offsets[i]:
+    offsets[i + 1]]`` as ``x,y`` pairs with :data:`DIGITS` significant digits (data
+    coordinates), then ``tail % tail_args[.][i]``; written by one formatting call.
+
+    Every ``*_args`` entry is an (N,) array; ``head`` and ``tail`` are %-templates.
+    """
+    offsets = np.asarray(offsets, np.int64)
+    counts = np.diff(offsets)
+    n, per_row = len(counts), len(head_args) + len(tail_args)
+    if n == 0:
+        return ""
+    corner = f"%.{DIGITS}g,%.{DIGITS}g"
+    rings = {int(k): " ".join([corner] * int(k)) for k in np.unique(counts)}
+    template = "\n".join([head + rings[k] + tail for k in counts.tolist()])
+    values = np.empty(per_row * n + 2 * len(xy), dtype=object)
+    starts = 2 * offsets[:-1] + per_row * np.arange(n)
+    for j, column in enumerate(head_args):
+        values[starts + j] = np.asarray(column, dtype=object)
+    row_of_corner = np.repeat(np.arange(n), counts)
+    first = 2 * np.arange(len(xy)) + per_row * row_of_corner + len(head_args)
+    values[first] = xy[:, 0].tolist()
+    values[first + 1] = xy[:, 1].tolist()
+    ends = starts + len(head_args) + 2 * counts
+    for j, column in enumerate(tail_args):
+        values[ends + j] = np.asarray(column, dtype=object)
+    return template % tuple(values.tolist())
 
 
 def _cells(figure: CellFigure, frame: PlotFrame) -> list[str]:
     partition = figure.partition
-    texts = _ring_texts(partition.vertices[partition.indices])
+    xy = np.asarray(partition.vertices, np.float64)[partition.indices]
     offsets = np.asarray(partition.offsets)
     patterns = _pattern_texts(figure)
-    fills = [_rgb(c) for c in figure.cell_rgb]
+    fills = _fills(figure.cell_rgb)
+    ids = np.arange(partition.n_regions)
     omitted = ""
     if patterns is None:
         bits = partition.patterns.shape[1]
@@ -104,19 +132,19 @@ def _cells(figure: CellFigure, frame: PlotFrame) -> list[str]:
         f'<g id="cells" data-n-regions="{partition.n_regions}"{omitted} '
         f'transform="{frame.matrix}" stroke="none">'
     ]
-    for r in range(partition.n_regions):
-        points = " ".join(texts[offsets[r] : offsets[r + 1]])
-        if patterns is None:
-            lines.append(
-                f'<polygon class="cell" id="cell-{r}" data-cell="{r}" fill="{fills[r]}" '
-                f'points="{points}"><title>cell {r}</title></polygon>'
-            )
-            continue
-        lines.append(
-            f'<polygon class="cell" id="cell-{r}" data-cell="{r}" '
-            f'data-pattern="{patterns[r]}" fill="{fills[r]}" points="{points}">'
-            f"<title>cell {r} · pattern {patterns[r] or '(none)'}</title></polygon>"
+    if patterns is None:
+        head = '<polygon class="cell" id="cell-%d" data-cell="%d" fill="%s" points="'
+        polygons = _polygons(
+            head, [ids, ids, fills], xy, offsets, '"><title>cell %d</title></polygon>', [ids]
         )
+    else:
+        head = (
+            '<polygon class="cell" id="cell-%d" data-cell="%d" data-pattern="%s" fill="%s" points="'
+        )
+        tail = '"><title>cell %d · pattern %s</title></polygon>'
+        titled = [pattern or "(none)" for pattern in patterns]
+        polygons = _polygons(head, [ids, ids, patterns, fills], xy, offsets, tail, [ids, titled])
+    lines += [polygons] if polygons else []
     lines.append("</g>")
     return lines + _class_pieces(figure, frame)
 
@@ -128,18 +156,19 @@ def _class_pieces(figure: CellFigure, frame: PlotFrame) -> list[str]:
         return []
     cut = np.flatnonzero(pieces.pieces_per_cell(figure.partition.n_regions)[pieces.cell] > 1)
     corners, offsets = gather_rings(pieces.offsets, cut)
-    texts = _ring_texts(pieces.vertices[corners])
     lines = [
         f'<g id="class-pieces" data-n-pieces="{len(cut)}" transform="{frame.matrix}" stroke="none">'
     ]
-    for i, p in enumerate(cut):
-        points = " ".join(texts[offsets[i] : offsets[i + 1]])
-        r, k = int(pieces.cell[p]), int(pieces.classes[p])
-        lines.append(
-            f'<polygon class="class-piece" data-cell="{r}" data-class="{k}" '
-            f'fill="{_rgb(figure.piece_rgb[p])}" points="{points}">'
-            f"<title>cell {r} · class {k}</title></polygon>"
-        )
+    cells, classes = pieces.cell[cut].astype(np.int64), pieces.classes[cut].astype(np.int64)
+    polygons = _polygons(
+        '<polygon class="class-piece" data-cell="%d" data-class="%d" fill="%s" points="',
+        [cells, classes, _fills(np.asarray(figure.piece_rgb)[cut])],
+        np.asarray(pieces.vertices, np.float64)[corners],
+        offsets,
+        '"><title>cell %d · class %d</title></polygon>',
+        [cells, classes],
+    )
+    lines += [polygons] if polygons else []
     lines.append("</g>")
     return lines
 
