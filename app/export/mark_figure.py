@@ -4,7 +4,9 @@ marks them: a dot in the mark's colour ringed in white and its bold name beside 
 Each name sits up and right of its dot on a light box, unless that box would leave the
 plot area (an anchor at the apex of a triangle framed tight to it): then it takes the
 first of up-left, down-right and down-left that stays inside, the order the canvas tries
-(:data:`widgets.networks.anchor_marks.LABEL_PLACES`).
+(:data:`widgets.networks.anchor_marks.LABEL_PLACES`). A mark outside the plot area (an
+anchor outside the share of the slice an extent under 100% cuts) is left out, as the
+canvas clips it.
 """
 
 from __future__ import annotations
@@ -75,6 +77,14 @@ def placed_name_box(
     return next((box for box in boxes if box.inside(frame)), boxes[0])
 
 
+def _in_plot(x: float, y: float, frame: PlotFrame) -> bool:
+    slack = 1e-6 * max(frame.width, frame.height)
+    return (
+        frame.left - slack <= x <= frame.left + frame.width + slack
+        and frame.top - slack <= y <= frame.top + frame.height + slack
+    )
+
+
 def marks_svg(
     marks: tuple[NamedMark, ...],
     frame: PlotFrame,
@@ -91,6 +101,8 @@ def marks_svg(
     out = [f'<g id="marks" font-family="{font_family}" font-weight="bold">']
     for mark in marks:
         ((x, y),) = frame.to_page(np.asarray(mark.xy, np.float64))
+        if not _in_plot(x, y, frame):
+            continue  # outside the domain cut (an extent under 100%): not on the canvas either
         box = placed_name_box(mark, (x, y), font, frame)
         ink = colour(mark.rgb)
         out += [

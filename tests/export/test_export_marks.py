@@ -81,3 +81,15 @@ def test_mark_names_stay_in_the_plot_area_beside_their_dots(qapp, partition, the
 def test_a_figure_without_marks_writes_none(qapp, partition):
     root = ET.fromstring(cell_figure_svg(plain_figure(partition), 640, 360))
     assert not [g for g in root.iter(f"{SVG}g") if g.get("id") == "marks"]
+
+
+def test_marks_outside_the_domain_are_left_out(qapp, partition):
+    """An extent under 100% cuts a share of the slice that may leave anchors out."""
+    marks = (
+        NamedMark("A", np.array([0.0, 0.5]), MARK_RGB["A"]),
+        NamedMark("B", np.array([1.2, 0.5]), MARK_RGB["B"]),
+        NamedMark("C", np.array([0.0, -0.6]), MARK_RGB["C"]),
+    )
+    root = ET.fromstring(cell_figure_svg(plain_figure(partition, marks=marks), 640, 360))
+    groups = [g for g in root.iter(f"{SVG}g") if g.get("class") == "mark"]
+    assert [g.get("data-name") for g in groups] == ["A"]
