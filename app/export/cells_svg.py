@@ -41,6 +41,7 @@ from app.export.cell_figure_layout import (
 )
 from app.export.disc_figure import disc_svg
 from app.export.mark_figure import marks_svg
+from app.export.svg_batches import hex_fills, polygon_lines, segments_d
 from app.export.ticks import DIGIT_ADVANCE, fitting_ticks, tick_text
 from engine.cell_edges import unique_edges
 from engine.polygons import gather_rings
@@ -53,12 +54,6 @@ _FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
 def _rgb(rgb) -> str:
     return hex_rgb(tuple(int(v) for v in rgb))
-
-
-def _segments_d(start: np.ndarray, end: np.ndarray) -> str:
-    """``M x y L x y`` for every (page) segment (one formatting call for all of them)."""
-    coordinates = np.column_stack([start, end]).ravel().tolist()
-    return " ".join(["M%.2f %.2fL%.2f %.2f"] * len(start)) % tuple(coordinates)
 
 
 #: Most characters of activation patterns a figure writes (about 8 MB).
@@ -77,49 +72,12 @@ def _pattern_texts(figure: CellFigure) -> list[str] | None:
     return [" ".join("".join(row[g]) for g in groups) for row in bits]
 
 
-def _fills(rgb: np.ndarray) -> np.ndarray:
-    """(N,) object array of the ``#rrggbb`` of each (N, 3) colour, each distinct one made once."""
-    colours, inverse = np.unique(np.asarray(rgb).reshape(-1, 3), axis=0, return_inverse=True)
-    return np.array([_rgb(c) for c in colours], dtype=object)[inverse.ravel()]
-
-
-def _polygons(
-    head: str, head_args: list, xy: np.ndarray, offsets: np.ndarray, tail: str, tail_args: list
-) -> str:
-    """One line per polygon ``i``: ``head % head_args[.][i]``, its corners ``xy[offsets[i]:
-    offsets[i + 1]]`` as ``x,y`` pairs with :data:`DIGITS` significant digits (data
-    coordinates), then ``tail % tail_args[.][i]``; written by one formatting call.
-
-    Every ``*_args`` entry is an (N,) array; ``head`` and ``tail`` are %-templates.
-    """
-    offsets = np.asarray(offsets, np.int64)
-    counts = np.diff(offsets)
-    n, per_row = len(counts), len(head_args) + len(tail_args)
-    if n == 0:
-        return ""
-    corner = f"%.{DIGITS}g,%.{DIGITS}g"
-    rings = {int(k): " ".join([corner] * int(k)) for k in np.unique(counts)}
-    template = "\n".join([head + rings[k] + tail for k in counts.tolist()])
-    values = np.empty(per_row * n + 2 * len(xy), dtype=object)
-    starts = 2 * offsets[:-1] + per_row * np.arange(n)
-    for j, column in enumerate(head_args):
-        values[starts + j] = np.asarray(column, dtype=object)
-    row_of_corner = np.repeat(np.arange(n), counts)
-    first = 2 * np.arange(len(xy)) + per_row * row_of_corner + len(head_args)
-    values[first] = xy[:, 0].tolist()
-    values[first + 1] = xy[:, 1].tolist()
-    ends = starts + len(head_args) + 2 * counts
-    for j, column in enumerate(tail_args):
-        values[ends + j] = np.asarray(column, dtype=object)
-    return template % tuple(values.tolist())
-
-
 def _cells(figure: CellFigure, frame: PlotFrame) -> list[str]:
     partition = figure.partition
     xy = np.asarray(partition.vertices, np.float64)[partition.indices]
     offsets = np.asarray(partition.offsets)
     patterns = _pattern_texts(figure)
-    fills = _fills(figure.cell_rgb)
+    fills = hex_fills(figure.cell_rgb)
     ids = np.arange(partition.n_regions)
     omitted = ""
     if patterns is None:
@@ -134,8 +92,14 @@ def _cells(figure: CellFigure, frame: PlotFrame) -> list[str]:
     ]
     if patterns is None:
         head = '<polygon class="cell" id="cell-%d" data-cell="%d" fill="%s" points="'
-        polygons = _polygons(
-            head, [ids, ids, fills], xy, offsets, '"><title>cell %d</title></polygon>', [ids]
+        polygons = polygon_lines(
+            head,
+            [ids, ids, fills],
+            xy,
+            offsets,
+            '"><title>cell %d</title></polygon>',
+            [ids],
+            DIGITS,
         )
     else:
         head = (
@@ -143,7 +107,8 @@ def _cells(figure: CellFigure, frame: PlotFrame) -> list[str]:
         )
         tail = '"><title>cell %d · pattern %s</title></polygon>'
         titled = [pattern or "(none)" for pattern in patterns]
-        polygons = _polygons(head, [ids, ids, patterns, fills], xy, offsets, tail, [ids, titled])
+        columns = [ids, ids, patterns, fills]
+        polygons = polygon_lines(head, columns, xy, offsets, tail, [ids, titled], DIGITS)
     lines += [polygons] if polygons else []
     lines.append("</g>")
     return lines + _class_pieces(figure, frame)
@@ -160,13 +125,14 @@ def _class_pieces(figure: CellFigure, frame: PlotFrame) -> list[str]:
         f'<g id="class-pieces" data-n-pieces="{len(cut)}" transform="{frame.matrix}" stroke="none">'
     ]
     cells, classes = pieces.cell[cut].astype(np.int64), pieces.classes[cut].astype(np.int64)
-    polygons = _polygons(
+    polygons = polygon_lines(
         '<polygon class="class-piece" data-cell="%d" data-class="%d" fill="%s" points="',
-        [cells, classes, _fills(np.asarray(figure.piece_rgb)[cut])],
+        [cells, classes, hex_fills(np.asarray(figure.piece_rgb)[cut])],
         np.asarray(pieces.vertices, np.float64)[corners],
         offsets,
         '"><title>cell %d · class %d</title></polygon>',
         [cells, classes],
+        DIGITS,
     )
     lines += [polygons] if polygons else []
     lines.append("</g>")
@@ -201,7 +167,7 @@ def _edges(figure: CellFigure, frame: PlotFrame) -> list[str]:
             lines.append(
                 f'<path class="edges" data-layer="{k + 1 if k >= 0 else 0}" '
                 f'stroke="{_rgb(rgb)}" stroke-width="{width:.2f}"{opacity} '
-                f'd="{_segments_d(begin[chunk], finish[chunk])}"><title>{name} edges</title>'
+                f'd="{segments_d(begin[chunk], finish[chunk])}"><title>{name} edges</title>'
                 "</path>"
             )
     lines.append("</g>")
@@ -214,7 +180,7 @@ def _overlays(figure: CellFigure, frame: PlotFrame, font: float) -> list[str]:
     if len(figure.boundary):
         start = frame.to_page(figure.boundary[:, 0])
         end = frame.to_page(figure.boundary[:, 1])
-        d = _segments_d(start, end)
+        d = segments_d(start, end)
         width = 3.0 * scale
         out += [
             '<g id="decision-boundary" fill="none" stroke-linecap="round">',
