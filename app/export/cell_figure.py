@@ -58,6 +58,16 @@ class DiscOverlay:
 
 
 @dataclass(frozen=True)
+class NamedMark:
+    """A named point drawn over the cells (an anchor image A, B or C): a dot at the (2,)
+    ``xy`` in data coordinates and its ``name`` beside it, both in ``rgb``."""
+
+    name: str
+    xy: np.ndarray
+    rgb: RGB
+
+
+@dataclass(frozen=True)
 class CellFigure:
     """Everything a vector export of a 2-D cell view draws, in data coordinates.
 
@@ -75,6 +85,7 @@ class CellFigure:
     arrow_labels : what each arrow is called (e.g. ``"∇f₁"``), drawn beyond its tip.
     arrow_rgb : (n, 3) uint8 colour of each arrow (its output's colour, as on screen).
     disc : the distance disc around the probe, or None.
+    marks : named points (the anchors of a slice), dots with their names beside them.
     points : data sets drawn on top.
     axis_names : names of the two coordinates.
     legend : rows of the legend, top to bottom.
@@ -110,6 +121,7 @@ class CellFigure:
     disc: DiscOverlay | None = None
     arrow_labels: tuple[str, ...] = ()
     arrow_rgb: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.uint8))
+    marks: tuple[NamedMark, ...] = ()
 
 
 def pattern_fills(partition: Partition2D, theme: Theme) -> np.ndarray:

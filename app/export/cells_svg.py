@@ -17,7 +17,8 @@ Structure of the document (``W x H`` pixels, one SVG user unit per pixel):
   boundary cuts, drawn over that cell in its class's colour; each carries ``data-cell``
   and ``data-class``.
 - edges by layer, the domain boundary, the decision boundary, the path, the probe and the
-  data points are ``<path>``/``<circle>`` elements in page coordinates;
+  data points are ``<path>``/``<circle>`` elements in page coordinates; named points (a
+  slice's anchors) follow in ``<g id="marks">``, a dot and a bold name each;
 - axes with ticks and labels, and a legend.
 
 Nothing here uses pyqtgraph's SVG exporter; it is all written from the geometry.
@@ -39,6 +40,8 @@ from app.export.cell_figure_layout import (
     plot_frame,
 )
 from app.export.disc_figure import disc_svg
+from app.export.mark_figure import marks_svg
+from app.export.svg_batches import hex_fills, polygon_lines, segments_d
 from app.export.ticks import DIGIT_ADVANCE, fitting_ticks, tick_text
 from engine.cell_edges import unique_edges
 from engine.polygons import gather_rings
@@ -51,14 +54,6 @@ _FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 
 def _rgb(rgb) -> str:
     return hex_rgb(tuple(int(v) for v in rgb))
-
-
-def _segments_d(start: np.ndarray, end: np.ndarray) -> str:
-    """``M x y L x y`` for every (page) segment."""
-    return " ".join(
-        f"M{a:.2f} {b:.2f}L{c:.2f} {d:.2f}"
-        for (a, b), (c, d) in zip(start.tolist(), end.tolist(), strict=True)
-    )
 
 
 #: Most characters of activation patterns a figure writes (about 8 MB).
@@ -77,20 +72,13 @@ def _pattern_texts(figure: CellFigure) -> list[str] | None:
     return [" ".join("".join(row[g]) for g in groups) for row in bits]
 
 
-def _ring_texts(xy: np.ndarray) -> np.ndarray:
-    """(N,) ``"x,y"`` of every corner, in data coordinates with :data:`DIGITS` digits."""
-    return np.char.add(
-        np.char.add(np.char.mod(f"%.{DIGITS}g", xy[:, 0]), ","),
-        np.char.mod(f"%.{DIGITS}g", xy[:, 1]),
-    )
-
-
 def _cells(figure: CellFigure, frame: PlotFrame) -> list[str]:
     partition = figure.partition
-    texts = _ring_texts(partition.vertices[partition.indices])
+    xy = np.asarray(partition.vertices, np.float64)[partition.indices]
     offsets = np.asarray(partition.offsets)
     patterns = _pattern_texts(figure)
-    fills = [_rgb(c) for c in figure.cell_rgb]
+    fills = hex_fills(figure.cell_rgb)
+    ids = np.arange(partition.n_regions)
     omitted = ""
     if patterns is None:
         bits = partition.patterns.shape[1]
@@ -102,19 +90,26 @@ def _cells(figure: CellFigure, frame: PlotFrame) -> list[str]:
         f'<g id="cells" data-n-regions="{partition.n_regions}"{omitted} '
         f'transform="{frame.matrix}" stroke="none">'
     ]
-    for r in range(partition.n_regions):
-        points = " ".join(texts[offsets[r] : offsets[r + 1]])
-        if patterns is None:
-            lines.append(
-                f'<polygon class="cell" id="cell-{r}" data-cell="{r}" fill="{fills[r]}" '
-                f'points="{points}"><title>cell {r}</title></polygon>'
-            )
-            continue
-        lines.append(
-            f'<polygon class="cell" id="cell-{r}" data-cell="{r}" '
-            f'data-pattern="{patterns[r]}" fill="{fills[r]}" points="{points}">'
-            f"<title>cell {r} · pattern {patterns[r] or '(none)'}</title></polygon>"
+    if patterns is None:
+        head = '<polygon class="cell" id="cell-%d" data-cell="%d" fill="%s" points="'
+        polygons = polygon_lines(
+            head,
+            [ids, ids, fills],
+            xy,
+            offsets,
+            '"><title>cell %d</title></polygon>',
+            [ids],
+            DIGITS,
         )
+    else:
+        head = (
+            '<polygon class="cell" id="cell-%d" data-cell="%d" data-pattern="%s" fill="%s" points="'
+        )
+        tail = '"><title>cell %d · pattern %s</title></polygon>'
+        titled = [pattern or "(none)" for pattern in patterns]
+        columns = [ids, ids, patterns, fills]
+        polygons = polygon_lines(head, columns, xy, offsets, tail, [ids, titled], DIGITS)
+    lines += [polygons] if polygons else []
     lines.append("</g>")
     return lines + _class_pieces(figure, frame)
 
@@ -126,18 +121,20 @@ def _class_pieces(figure: CellFigure, frame: PlotFrame) -> list[str]:
         return []
     cut = np.flatnonzero(pieces.pieces_per_cell(figure.partition.n_regions)[pieces.cell] > 1)
     corners, offsets = gather_rings(pieces.offsets, cut)
-    texts = _ring_texts(pieces.vertices[corners])
     lines = [
         f'<g id="class-pieces" data-n-pieces="{len(cut)}" transform="{frame.matrix}" stroke="none">'
     ]
-    for i, p in enumerate(cut):
-        points = " ".join(texts[offsets[i] : offsets[i + 1]])
-        r, k = int(pieces.cell[p]), int(pieces.classes[p])
-        lines.append(
-            f'<polygon class="class-piece" data-cell="{r}" data-class="{k}" '
-            f'fill="{_rgb(figure.piece_rgb[p])}" points="{points}">'
-            f"<title>cell {r} · class {k}</title></polygon>"
-        )
+    cells, classes = pieces.cell[cut].astype(np.int64), pieces.classes[cut].astype(np.int64)
+    polygons = polygon_lines(
+        '<polygon class="class-piece" data-cell="%d" data-class="%d" fill="%s" points="',
+        [cells, classes, hex_fills(np.asarray(figure.piece_rgb)[cut])],
+        np.asarray(pieces.vertices, np.float64)[corners],
+        offsets,
+        '"><title>cell %d · class %d</title></polygon>',
+        [cells, classes],
+        DIGITS,
+    )
+    lines += [polygons] if polygons else []
     lines.append("</g>")
     return lines
 
@@ -170,7 +167,7 @@ def _edges(figure: CellFigure, frame: PlotFrame) -> list[str]:
             lines.append(
                 f'<path class="edges" data-layer="{k + 1 if k >= 0 else 0}" '
                 f'stroke="{_rgb(rgb)}" stroke-width="{width:.2f}"{opacity} '
-                f'd="{_segments_d(begin[chunk], finish[chunk])}"><title>{name} edges</title>'
+                f'd="{segments_d(begin[chunk], finish[chunk])}"><title>{name} edges</title>'
                 "</path>"
             )
     lines.append("</g>")
@@ -183,7 +180,7 @@ def _overlays(figure: CellFigure, frame: PlotFrame, font: float) -> list[str]:
     if len(figure.boundary):
         start = frame.to_page(figure.boundary[:, 0])
         end = frame.to_page(figure.boundary[:, 1])
-        d = _segments_d(start, end)
+        d = segments_d(start, end)
         width = 3.0 * scale
         out += [
             '<g id="decision-boundary" fill="none" stroke-linecap="round">',
@@ -472,6 +469,7 @@ def cell_figure_svg(
     parts += _edges(figure, frame)
     parts += _overlays(figure, frame, font)
     parts += _points(figure, frame)
+    parts += marks_svg(figure.marks, frame, font, _FONT, _rgb)
     parts += _axes(figure, frame, font)
     parts += _legend(figure, frame, font)
     parts += _title_line(figure, width, font)

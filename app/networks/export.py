@@ -8,6 +8,7 @@ from app.export.cell_figure import (
     DECISION_WIDTH,
     CellFigure,
     LegendEntry,
+    NamedMark,
     edge_legend,
     pattern_fills,
 )
@@ -15,11 +16,13 @@ from app.export.figure_frame import FigureHeading, plain_text
 from app.export.ready import Readiness
 from app.export.targets import ExportAnimation, ExportView
 from widgets.canvas.cell_canvas import layer_edge_style
+from widgets.common.digit_gallery import MARK_RGB
 from widgets.common.theme import Theme, current_theme
 
 
 def networks_figure(page, *, theme: Theme | None = None) -> CellFigure:
-    """The slice's cells as a figure of exact polygons, coloured as on screen.
+    """The slice's cells as a figure of exact polygons, coloured as on screen, with the
+    three images it goes through marked A, B and C as the canvas marks them.
 
     Raises ValueError before the first slice has been drawn.
     """
@@ -54,6 +57,10 @@ def networks_figure(page, *, theme: Theme | None = None) -> CellFigure:
         title=f"{shown.network.name}: {partition.n_regions:,} exact cells in the plane "
         "through A, B, C",
         edge_opacity=page.edge_opacity,
+        marks=tuple(
+            NamedMark(name, point, MARK_RGB[name])
+            for name, point in zip("ABC", page.anchor_marks.points, strict=False)
+        ),
     )
 
 

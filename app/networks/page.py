@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.jobs.partition_runner import partition_progress_bar, progress_text
 from app.networks.controller import MNIST_NAME, NetworksController, ProbeReadout
 from app.networks.mnist_panel import MnistPanel
+from app.networks.paced_progress import PacedProgress
 from app.networks.slicing import SHIPPED_NAME, NetworkSlice, ProbeJacobian
 from app.networks.state import COLOUR_MODES, DOMAINS, MAX_MARGIN, MIN_EXTENT, NetworksState
 from app.shell.window_close import WindowCloseWatcher
@@ -134,6 +135,7 @@ class NetworksPage(QWidget):
             self.controller.n_layers, self, object_name="networksLayerSlider"
         )
         self.progress = partition_progress_bar("the cells", "networksProgress", self)
+        self._paced_progress = PacedProgress(parent=self)
         self.status = QLabel(self)
         self.status.setObjectName("networksStatus")
         self.status.setWordWrap(True)
@@ -227,7 +229,8 @@ class NetworksPage(QWidget):
         self.progress.cancel_requested.connect(controller.cancel_partition)
         controller.state_changed.connect(self._show_state)
         controller.slice_requested.connect(self._on_slice_requested)
-        controller.slice_progress.connect(self._on_slice_progress)
+        controller.slice_progress.connect(self._paced_progress.report)
+        self._paced_progress.paced.connect(self._on_slice_progress)
         controller.slice_ready.connect(self._show_slice)
         controller.slice_failed.connect(self._on_failed)
         controller.slice_cancelled.connect(self._on_cancelled)
@@ -320,6 +323,7 @@ class NetworksPage(QWidget):
 
     def _on_slice_requested(self, _layers: int) -> None:
         self._set_status("Computing the cells of the slice…")
+        self._paced_progress.stop()
         self.progress.start()
 
     def _on_slice_progress(self, done: int, total: int, n_cells: int) -> None:
@@ -328,12 +332,14 @@ class NetworksPage(QWidget):
         self._set_status(f"Computing the cells: {text}…")
 
     def _on_failed(self, message: str) -> None:
+        self._paced_progress.stop()
         self.progress.finish()
         network = self.controller.network
         self.title.setText(network.name if network is not None else SHIPPED_NAME)
         self._set_status(message)
 
     def _on_cancelled(self) -> None:
+        self._paced_progress.stop()
         self.progress.finish()
         shown = self.controller.shown_slice
         kept = f" The view still shows {shown.partition.n_regions:,} cells." if shown else ""
@@ -361,6 +367,7 @@ class NetworksPage(QWidget):
             self.class_fills.show(shown.partition, fills)
 
     def _show_slice(self, shown: NetworkSlice) -> None:
+        self._paced_progress.stop()
         self.progress.finish()
         network = shown.network
         if network.images is not None and self._gallery_images is not network.images:
