@@ -90,11 +90,16 @@ class FirstShowProbe(QObject):
     def _check(self, *_args: object) -> None:
         if self._rule is None:
             return
-        if not self._written and "window" in self._stamps and self._rule.is_ready():
+        if self._written or not self._rule.is_ready():
+            return
+        # Whether torch came with the result is read when the result is there: a page
+        # may start importing it for later work (training) right after its first result,
+        # before a slow window's first paint.
+        self._stamps.setdefault("torch_at_result", "torch" in sys.modules)
+        if "window" in self._stamps:
             self._stamp("result")
-            self._stamps["torch_at_result"] = "torch" in sys.modules
             self._write(None)
-        elif not self._written and "window" not in self._stamps:
+        else:
             QTimer.singleShot(10, self._check)
 
     def _fail(self, message: object) -> None:
