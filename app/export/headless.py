@@ -90,6 +90,10 @@ def run_export(argv: Sequence[str]) -> int:
     from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
+    from app.shell.import_scan import skip_source_scan_of_qt_free_packages
+
+    skip_source_scan_of_qt_free_packages()  # before the runner imports the pages' code
+
     from app.export.runner import ExportRunner
     from app.shell.theme import apply_theme
 

@@ -48,7 +48,11 @@ class ExportRunner(QObject):
         part: DeckPart | None = None,
     ):
         super().__init__()
-        self.window = MainWindow()
+        # A run that starts with a preset opens the window on its page: the first tab
+        # would be built and start computing for nothing, as would the other pages' code
+        # be imported.
+        first = load_preset(jobs[0].preset).page if jobs and jobs[0].preset else None
+        self.window = MainWindow(first_page=first, preload_pages=False)
         self.window.resize(*WINDOW_SIZE)
         self.deck = deck
         self.theme = theme
@@ -81,12 +85,30 @@ class ExportRunner(QObject):
         return {spec.key: self.window.page(spec.key) for spec in PAGES}
 
     def catalogue(self) -> dict[str, tuple[str, ExportView | ExportAnimation]]:
-        """Every exportable name: its page key and target."""
+        """Every exportable name: its page key and target (builds every page)."""
         names = {}
         for key, page in self.pages().items():
             for target in export_targets(page, key):
                 names[target.name] = (key, target)
         return names
+
+    def _view(self, name: str) -> tuple[str, ExportView | ExportAnimation] | None:
+        """The page key and target of the view ``name``, or None if no page has it.
+
+        Pages are built in the registry's order until one has the view: a run of presets
+        or of one page's views does not build (and import) every page, which cost a CLI
+        figure seconds.
+        """
+        for spec in PAGES:
+            page = self.window.page(spec.key)
+            for target in export_targets(page, spec.key):
+                if target.name == name:
+                    return spec.key, target
+        return None
+
+    def _page_of(self, job: Job) -> str:
+        """The key of the page ``job`` is written from."""
+        return load_preset(job.preset).page if job.preset else self._view(job.view)[0]
 
     def _add_standalone_figures(self) -> None:
         """A full deck also shows every page's figure views at the page's defaults (the
@@ -106,21 +128,20 @@ class ExportRunner(QObject):
     # -- running ------------------------------------------------------------------------
 
     def run(self, app: QApplication) -> int:
-        names = self.catalogue()
         for job in self.jobs:
-            if job.view is not None and job.view not in names:
-                choices = ", ".join(sorted(names))
+            if job.view is not None and self._view(job.view) is None:
+                choices = ", ".join(sorted(self.catalogue()))
                 self._refuse(f"unknown view {job.view!r}; choose one of {choices}")
                 return 2
         for job in self.jobs:
-            problem = self._layers_problem(job, self._page_of(job, names), page=None)
+            problem = self._layers_problem(job, self._page_of(job), page=None)
             if problem:
                 self._refuse(problem)
                 return 2
         if self.deck is not None:
             self.deck.mkdir(parents=True, exist_ok=True)
         if self.part is not None:
-            self.part.plan(self.jobs, lambda job: self._page_of(job, names))
+            self.part.plan(self.jobs, self._page_of)
             self.jobs, self._orders = [], []
         self.window.show()
         QTimer.singleShot(0, self._next)
@@ -144,11 +165,6 @@ class ExportRunner(QObject):
             print(f"splinescope export: {problem}", file=sys.stderr)
         self.window.close()
 
-    @staticmethod
-    def _page_of(job: Job, names: dict[str, tuple[str, ExportView | ExportAnimation]]) -> str:
-        """The key of the page ``job`` is written from."""
-        return load_preset(job.preset).page if job.preset else names[job.view][0]
-
     def _next(self) -> None:
         try:
             self._start_next()
@@ -170,14 +186,13 @@ class ExportRunner(QObject):
         job = self._job = self.jobs.pop(0)
         self._order = self._orders.pop(0) if self.part is not None else self._order + 1
         self._job_clock = JobClock()
-        pages = self.pages()
         if job.preset is not None:
             preset = load_preset(job.preset)
             key = preset.page
         else:
-            key = self.catalogue()[job.view][0]
+            key = self._view(job.view)[0]
             preset = None
-        page = pages[key]
+        page = self.window.page(key)
         set_layers = page_spec(key).set_layers
         layers = job.layers if set_layers is not None else None
         rule = page_readiness(page, key, layers=layers)
@@ -207,7 +222,7 @@ class ExportRunner(QObject):
         """The wait of ``job``'s view for its own result, if it has one."""
         if job.view is None:
             return None
-        target = self.catalogue()[job.view][1]
+        target = self._view(job.view)[1]
         if isinstance(target, ExportView) and target.readiness is not None:
             return target.readiness()
         return None
@@ -274,7 +289,7 @@ class ExportRunner(QObject):
         if job.view is None:
             target = next(t for t in targets if isinstance(t, ExportView))
         else:
-            target = self.catalogue()[job.view][1]
+            target = self._view(job.view)[1]
         out = job.out
         files = []
         if out is None:  # a deck figure

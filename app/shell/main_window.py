@@ -56,9 +56,18 @@ class MainWindow(QMainWindow):
     computing when first shown.
     """
 
-    def __init__(self, parent: QWidget | None = None, *, first_page: str | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        first_page: str | None = None,
+        preload_pages: bool = True,
+    ) -> None:
         """``first_page``: the key of the page shown first (default: the first tab); only
-        that page starts computing, the others start when first shown."""
+        that page starts computing, the others start when first shown. With
+        ``preload_pages`` the other pages' code is imported in the background once the
+        first page shows its result (an export run, which shows the pages its figures
+        need, says False: it would import every page for nothing)."""
         super().__init__(parent)
         self.setWindowTitle("Splinescope")
         self.setObjectName("mainWindow")
@@ -86,7 +95,7 @@ class MainWindow(QMainWindow):
         if first_page is not None:
             self.pages.setCurrentIndex(PAGES.index(page_entry(first_page)))
         self._started: set[str] = set()
-        self._preloading = False
+        self._preloading = not preload_pages  # True: asked for already, or not wanted
         self._first_result_wait: ReadyWait | None = None
         self._start_current()
         self.pages.currentChanged.connect(self._start_current)
