@@ -11,11 +11,12 @@ step. Starting an experiment again replaces the run in progress.
 
 from __future__ import annotations
 
+import importlib
 import traceback
 from collections.abc import Callable, Generator
 from functools import partial
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from superqt.utils import GeneratorWorker, create_worker
 
 from app.hulls.experiments import EXPERIMENTS
@@ -25,6 +26,16 @@ from app.state.owner import StateOwner
 from engine.experiment_cache import cached_experiment
 from engine.experiments import ExperimentProgress
 from engine.hull_scene import HullScene, PointVerdict, judge_point, make_scene
+
+#: What the sampled experiments (Figure 1 and its variants) import when they first run:
+#: the exact curves (scipy) and the certified hull test (torch), about 1.5 CPU s.
+EXPERIMENT_ENGINE = ("engine.absorption", "engine.hulls")
+
+
+def import_experiment_engine() -> None:
+    """Import :data:`EXPERIMENT_ENGINE` (on a worker thread: the page stays live)."""
+    for name in EXPERIMENT_ENGINE:
+        importlib.import_module(name)
 
 
 class HullsController(StateOwner[HullsState], QObject):
@@ -59,6 +70,8 @@ class HullsController(StateOwner[HullsState], QObject):
         self._verdicts.job_failed.connect(self._on_errored)
         self._workers: dict[str, GeneratorWorker] = {}
         self._returned: set[str] = set()
+        self._engine_imported = False
+        self.verdict_ready.connect(self._import_engine_after_first_verdict)
 
     # --- the state ------------------------------------------------------------------------
 
@@ -111,6 +124,16 @@ class HullsController(StateOwner[HullsState], QObject):
     def _judge(self) -> None:
         if self.scene is not None:
             self._verdicts.submit(_judge, (self.scene, self.test_point))
+
+    def _import_engine_after_first_verdict(self, _verdict: PointVerdict) -> None:
+        """Once the first verdict is out, import the experiments' engine on a worker: Run
+        then measures at once instead of importing first. A turn of the event loop later,
+        so the verdict is on screen before torch starts loading."""
+        if not self._engine_imported:
+            self._engine_imported = True
+            QTimer.singleShot(
+                0, lambda: QThreadPool.globalInstance().start(import_experiment_engine)
+            )
 
     # --- experiments ---------------------------------------------------------------------
 
