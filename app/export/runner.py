@@ -288,8 +288,8 @@ class ExportRunner(QObject):
         targets = export_targets(page, key)
         if job.view is None:
             target = next(t for t in targets if isinstance(t, ExportView))
-        else:
-            target = self._view(job.view)[1]
+        else:  # the job's page is the page that has its view
+            target = next(t for t in targets if t.name == job.view)
         out = job.out
         files = []
         if out is None:  # a deck figure
