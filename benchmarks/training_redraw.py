@@ -79,6 +79,21 @@ def _wait_until(app: QApplication, condition, timeout: float = 60.0) -> None:
         time.sleep(0.002)
 
 
+def _cpu_with_children() -> float:
+    """CPU seconds of this process and of its running children (the training and frame
+    processes), from /proc (0 for a child that ends meanwhile)."""
+    total = time.process_time()
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError, IndexError):
+            continue
+        if int(fields[1]) == os.getpid():
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _median_ms(fn, repeats: int = 7, clock=time.perf_counter) -> float:
     times = []
     for _ in range(repeats):
@@ -103,10 +118,17 @@ def _live_run(app: QApplication, widths: tuple[int, ...], seconds: float) -> dic
     page.frame_shown.connect(lambda f: frames.append((time.perf_counter(), f.seconds)))
     page.frame_shown.connect(lambda f: counts.append((float(f.epoch), *cell_counts(f))))
     controller.snapshot_received.connect(lambda s: snapshots.append(s.epoch))
-    gui_cpu, all_cpu = time.thread_time(), time.process_time()
+    played = time.perf_counter()
     controller.play()
+    # The window opens with the first snapshot: before it, the training process may
+    # still be importing torch (the page's first frames come without it).
+    _wait_until(app, lambda: snapshots)
+    start_s = time.perf_counter() - played
+    frames.clear()
+    snapshots.clear()
+    gui_cpu, all_cpu = time.thread_time(), _cpu_with_children()
     _wait(app, seconds)
-    gui_cpu, all_cpu = time.thread_time() - gui_cpu, time.process_time() - all_cpu
+    gui_cpu, all_cpu = time.thread_time() - gui_cpu, _cpu_with_children() - all_cpu
     controller.pause()
     _wait_until(app, lambda: not controller.is_busy)
     span = frames[-1][0] - frames[0][0] if len(frames) > 1 else float("nan")
@@ -114,11 +136,12 @@ def _live_run(app: QApplication, widths: tuple[int, ...], seconds: float) -> dic
         "page": page,
         "fps": (len(frames) - 1) / span,
         "snapshots_per_s": len(snapshots) / seconds,
-        "epochs_per_s": (snapshots[-1] if snapshots else 0) / seconds,
+        "epochs_per_s": (snapshots[-1] - snapshots[0] if snapshots else 0) / seconds,
+        "start_s": start_s,
         "compute_ms": statistics.median(s for _, s in frames) * 1e3,
         "frames": len(frames),
-        # CPU per frame drawn: of the GUI thread, and of the whole process (training,
-        # frame worker and GUI); wall-clock rates depend on the machine's other load.
+        # CPU per frame drawn: of the GUI thread, and of the whole process and its
+        # children (training, frames, GUI); wall-clock rates depend on the other load.
         "gui_cpu_ms": gui_cpu / max(len(frames), 1) * 1e3,
         "all_cpu_ms": all_cpu / max(len(frames), 1) * 1e3,
         "cells": controller.frame.n_cells,
@@ -225,7 +248,8 @@ def main(argv: list[str] | None = None) -> None:
     header = (
         f"{'network':>9} {'cells':>6} {'epochs/s':>9} {'snaps/s':>8} {'frames/s':>9} "
         f"{'target':>11} {'compute':>9} {'draw':>8} {'heatmap':>9} {'ratio':>7} "
-        f"{'sampled':>9} {'draw cpu':>9} {'gui cpu/f':>10} {'all cpu/f':>10} {'curves cpu':>10}"
+        f"{'sampled':>9} {'draw cpu':>9} {'gui cpu/f':>10} {'all cpu/f':>10} {'curves cpu':>10} "
+        f"{'start':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -243,7 +267,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{f'>={target:g} {verdict}':>11} {compute_ms:>7.1f}ms {draw_ms:>6.1f}ms "
             f"{heatmap_ms:>7.1f}ms {(compute_ms + draw_ms) / heatmap_ms:>6.1f}x "
             f"{patterns_ms:>7.1f}ms {draw_cpu_ms:>7.1f}ms {live['gui_cpu_ms']:>8.1f}ms "
-            f"{live['all_cpu_ms']:>8.1f}ms {curves_ms:>8.1f}ms"
+            f"{live['all_cpu_ms']:>8.1f}ms {curves_ms:>8.1f}ms {live['start_s']:>6.2f}s"
         )
         page.shutdown()
         page.close()
@@ -255,10 +279,11 @@ def main(argv: list[str] | None = None) -> None:
         "network; ratio: (compute + draw) / heatmap; sampled: the app's sampled "
         f"activation-pattern view at {HEATMAP_SIDE}x{HEATMAP_SIDE}; draw cpu: the GUI "
         "thread's CPU time of that draw; gui cpu/f, all cpu/f: CPU time of the GUI thread "
-        "and of the whole process while training, per frame drawn (less than the wall "
-        "time per frame when other programs share the cores); curves cpu: the GUI thread's "
-        "CPU time of one redraw of the curves (data, axes, paint), the run replayed epoch "
-        "by epoch."
+        "and of the whole process with its training and frame processes while training, "
+        "per frame drawn (less than the wall time per frame when other programs share the "
+        "cores); curves cpu: the GUI thread's CPU time of one redraw of the curves (data, "
+        "axes, paint), the run replayed epoch by epoch; start: Play to the first snapshot "
+        "(the rates are measured from there)."
     )
 
 

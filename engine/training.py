@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -105,6 +106,16 @@ def model_from_state(architecture: Architecture, state: dict[str, torch.Tensor])
 def copy_state(model: nn.Module) -> dict[str, torch.Tensor]:
     """A detached copy of ``model.state_dict()``."""
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def tensors_from_arrays(arrays: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
+    """A ``state_dict`` of tensors sharing the memory of ``arrays`` (numpy, any shapes)."""
+    return {k: torch.from_numpy(v) for k, v in arrays.items()}
+
+
+#: What runs a :class:`Trainer`'s steps: ``steps(trainer, n_epochs, every)`` yields its
+#: snapshots (see :meth:`Trainer.run`).
+Steps = Callable[["Trainer", int, "float | None"], Iterator[TrainingSnapshot]]
 
 
 class Trainer:
@@ -228,7 +239,23 @@ class Trainer:
             self.epoch, self.step, copy_state(self.model), self.history, self.architecture
         )
 
-    def run(self, n_epochs: int, *, every: float | None = None) -> Iterator[TrainingSnapshot]:
+    def resume_from(self, snapshot: TrainingSnapshot) -> None:
+        """Go on from ``snapshot``'s weights, counters and history, with a fresh optimiser
+        state and a new batch order: what is left of a run lost with its optimiser."""
+        with torch.no_grad():
+            self.model.load_state_dict(snapshot.state)
+        self.epoch, self.step, self.history = snapshot.epoch, snapshot.step, snapshot.history
+        self._optimiser = None
+        self._order, self._position = torch.zeros(0, dtype=torch.int64), 0
+
+    def take_state_of(self, other: Trainer) -> None:
+        """Go on from where ``other`` (this trainer, run elsewhere and sent back) is: its
+        weights, optimiser state, batch order, settings, counters and history."""
+        vars(self).update(vars(other))
+
+    def run(
+        self, n_epochs: int, *, every: float | None = None, steps: Steps | None = None
+    ) -> Iterator[TrainingSnapshot]:
         """Train until ``n_epochs`` more epochs are complete, yielding snapshots.
 
         An epoch under way when the run starts counts as the first of them.
@@ -245,6 +272,12 @@ class Trainer:
         TrainingSnapshot. Stopping the generator at a yield leaves the trainer at exactly
         the yielded snapshot's state; the next run goes on from there.
 
+        ``steps`` runs the steps (default :meth:`train_steps`, in this thread), called as
+        ``steps(self, n_epochs, every)``: :func:`engine.training_process.run_in_child`
+        runs them in a child process, which this trainer takes the state of when the run
+        ends or is closed at a yield (a generator merely left at a yield is not there
+        yet: close it). The snapshots and the weights are the same either way.
+
         With the result cache on (:mod:`engine.result_cache`), a run from a fresh trainer
         that was run before yields its last snapshot alone, the trainer restored to where
         that run ended (:mod:`engine.training_cache`); a completed run is stored.
@@ -255,11 +288,12 @@ class Trainer:
             if restore_run(self, cache, inputs):
                 yield self.snapshot()
                 return
-        yield from self._run(n_epochs, every)
+        yield from (steps or Trainer.train_steps)(self, n_epochs, every)
         if cache is not None:
             store_run(self, cache, inputs)
 
-    def _run(self, n_epochs: int, every: float | None) -> Iterator[TrainingSnapshot]:
+    def train_steps(self, n_epochs: int, every: float | None) -> Iterator[TrainingSnapshot]:
+        """:meth:`run` in this thread, without the result cache."""
         target = self.epoch + int(n_epochs)
         last = time.perf_counter()
         while self.epoch < target:

@@ -8,11 +8,17 @@ training history and the snapshots are data, not settings: they live here, besid
 
 Two kinds of background work, both off the GUI thread:
 
-- training: a superqt generator worker runs :meth:`engine.training.Trainer.run` and
-  yields snapshots (copies of the weights) a few dozen times a second;
+- training: a generator worker runs :meth:`engine.training.Trainer.run`, its steps in a
+  child process (:mod:`engine.training_process`), and yields snapshots (copies of the
+  weights) a few dozen times a second;
 - frames: every snapshot asks for a frame (exact cells, statistics) on a
   :class:`app.jobs.newest_only.NewestOnlyRunner`, which keeps only the newest request
   waiting: the page draws each snapshot it can keep up with and drops the stale ones.
+  Once training has started, another child process computes them
+  (:mod:`app.playground.frame_process`).
+
+Neither shares the GIL with the GUI thread drawing the frame before (a (32, 32, 32)
+frame took 2-4 times as long beside them).
 
 The trainer is touched by one thread at a time: the worker while it runs, the GUI thread
 otherwise. A change that needs a new network (data, features, architecture, seed, Reset)
@@ -35,18 +41,17 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
-from superqt.utils import FunctionWorker, GeneratorWorker, create_worker
+from superqt.utils import FunctionWorker, GeneratorWorker
 
 from app.jobs.newest_only import NewestOnlyRunner
-from app.playground.frames import (
-    FrameRequest,
-    PlaygroundFrame,
-    compute_frame,
-    describe_frame_error,
-)
+from app.playground.frame_process import compute_frame_anywhere, start_frame_process
+from app.playground.frames import FrameRequest, PlaygroundFrame, describe_frame_error
 from app.playground.starting_run import DrawnSnapshot, drawn_snapshot, trainer_worker
 from app.playground.state import PlaygroundState, config_fields, dataset_fields
+from app.playground.training_worker import training_worker
 from app.state.owner import StateOwner
+from engine import training_process
+from engine.child_process import ChildFailed
 from engine.datasets import DATA_BOUNDS, Dataset, DatasetSpec
 from engine.features import FeatureTransform, feature_transform
 from engine.networks import identical_layers, network_layers
@@ -54,18 +59,6 @@ from engine.training_settings import Architecture, TrainingConfig, TrainingHisto
 
 if TYPE_CHECKING:
     from engine.training import Trainer, TrainingSnapshot
-
-#: The training worker yields at most this often (seconds). Faster than the canvas can
-#: redraw, so that the frame worker always has a fresh snapshot waiting when it finishes
-#: one (at 1/30 s the (8, 8) network drew only the ~22 snapshots a second it got); the
-#: newest-only frame runner drops the ones it cannot draw, and the curves redraw on
-#: their own timer, so more snapshots do not queue work on the GUI thread.
-SNAPSHOT_INTERVAL = 1.0 / 60.0
-
-
-def _train(trainer: Trainer, n_epochs: int):
-    """The training worker's generator: snapshots of ``trainer`` over ``n_epochs``."""
-    yield from trainer.run(n_epochs, every=SNAPSHOT_INTERVAL)
 
 
 class PlaygroundController(StateOwner[PlaygroundState], QObject):
@@ -310,7 +303,7 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
             input_bounds=DATA_BOUNDS,
             run_id=self._run_id,
         )
-        self._frames.submit(compute_frame, request)
+        self._frames.submit(compute_frame_anywhere, request)
 
     def ensure_frame(self) -> None:
         """Compute the newest snapshot's frame unless it has been asked for already."""
@@ -370,6 +363,7 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
                     self._dataset, self.transform, state.architecture, state.config, state=weights
                 )
             self._trainer = trainer
+            training_process.prestart()
             self._snapshot = self._trainer.snapshot()
             if fresh or self._initial_state is None:
                 self._initial_state = self._snapshot.state
@@ -386,6 +380,7 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
         if self._trainer is not None or self._trainer_build is not None:
             return
         drawn, state = self._snapshot, self._state
+        training_process.prestart()  # it imports torch beside this worker
         worker = trainer_worker(self._dataset, self.transform, state.architecture, state.config)
         worker.returned.connect(partial(self._on_trainer_built, drawn))
         worker.errored.connect(partial(self._on_trainer_failed, drawn))
@@ -431,9 +426,8 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
             self._continue_with = n_epochs
             self.training_changed.emit(True)
             return
-        worker = create_worker(
-            _train, self._trainer, n_epochs, _start_thread=False, _ignore_errors=True
-        )
+        start_frame_process()  # frames go there once it is up
+        worker = training_worker(self._trainer, n_epochs)
         # Each handler learns which worker spoke, by number: a worker that a new run
         # retired is ignored. (Qt's sender() cannot tell: the wrappers of deleted workers
         # are reused; and a worker in its own handlers would never be freed.)
@@ -463,9 +457,13 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
     def _on_train_error(self, ticket: int, error: BaseException) -> None:
         if not self._is_current(ticket):
             return
-        traceback.print_exception(error)
         self._continue_with = None
-        self.training_failed.emit(f"Training stopped: {type(error).__name__}: {error}")
+        if isinstance(error, ChildFailed):
+            what = str(error)  # one sentence already; the child printed its traceback
+        else:
+            traceback.print_exception(error)
+            what = f"{type(error).__name__}: {error}"
+        self.training_failed.emit(f"Training stopped: {what}")
 
     def _on_train_finished(self, ticket: int) -> None:
         if not self._is_current(ticket):

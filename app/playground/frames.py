@@ -10,12 +10,12 @@ upper bounds.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.playground.starting_run import DrawnSnapshot, snapshot_network
+from app.playground.starting_run import DrawnSnapshot, drawn_snapshot, snapshot_network
 from engine.cell_statistics import (
     CellPredictions,
     cell_predictions,
@@ -23,13 +23,20 @@ from engine.cell_statistics import (
     mixed_cell_counts,
 )
 from engine.class_pieces import ClassPieces, class_pieces
-from engine.datasets import Dataset
+from engine.datasets import DATA_BOUNDS, Dataset, DatasetSpec
 from engine.decision import DecisionBoundary, decision_boundary
-from engine.features import FEATURE_PLANE, FeatureTransform, view_is_exact
+from engine.features import (
+    FEATURE_PLANE,
+    INPUT_PLANE,
+    FeatureTransform,
+    feature_transform,
+    view_is_exact,
+)
 from engine.local_complexity import local_complexity
 from engine.partition2d import Partition2D, TooManyRegionsError, partition_2d
 from engine.region_bounds import RegionBounds, region_bounds
 from engine.sampled_cells import SampledCells, sample_cells
+from engine.training_settings import Architecture
 from widgets.playground.fills import CellDrawing, cell_drawing
 
 if TYPE_CHECKING:
@@ -144,8 +151,10 @@ class PlaygroundFrame:
         return int(self.layer_cells[-1]) if len(self.layer_cells) else 1
 
 
-def compute_frame(request: FrameRequest) -> PlaygroundFrame:
-    """Compute a frame for ``request``; runs in a worker."""
+def compute_frame(request: FrameRequest, *, drawing: bool = True) -> PlaygroundFrame:
+    """Compute a frame for ``request``; runs in a worker. With ``drawing`` False its
+    painter paths are left for :func:`frame_with_drawing` (a process without the app's
+    theme computes the rest)."""
     started = time.perf_counter()
     model = snapshot_network(request.snapshot)
     transform, dataset = request.transform, request.dataset
@@ -179,7 +188,8 @@ def compute_frame(request: FrameRequest) -> PlaygroundFrame:
 
     train_points = in_view(dataset.x_train)
     local = local_complexity(partition, train_points, local_radius(bounds)) if exact else None
-    drawing = cell_drawing(partition, predictions, pieces, dataset.n_classes) if exact else None
+    drawn = exact and drawing
+    drawing = cell_drawing(partition, predictions, pieces, dataset.n_classes) if drawn else None
 
     return PlaygroundFrame(
         epoch=request.snapshot.epoch,
@@ -205,6 +215,25 @@ def compute_frame(request: FrameRequest) -> PlaygroundFrame:
         seconds=time.perf_counter() - started,
         drawing=drawing,
     )
+
+
+def frame_with_drawing(frame: PlaygroundFrame) -> PlaygroundFrame:
+    """``frame`` with its painter paths in the current theme (exact frames)."""
+    if not frame.exact or frame.drawing is not None:
+        return frame
+    n_classes = frame.dataset.n_classes
+    drawing = cell_drawing(frame.partition, frame.predictions, frame.pieces, n_classes)
+    return replace(frame, drawing=drawing)
+
+
+def warm_up_frames() -> None:
+    """Compute one small frame, without drawing: loads the frame code's compiled kernels
+    (in a process that will compute frames)."""
+    dataset = DatasetSpec(n_samples=40).make()
+    transform = feature_transform("raw")
+    snapshot = drawn_snapshot(dataset, transform, Architecture((4, 4)), seed=0)
+    request = FrameRequest(snapshot, dataset, transform, INPUT_PLANE, DATA_BOUNDS, run_id=0)
+    compute_frame(request, drawing=False)
 
 
 def describe_frame_error(error: BaseException) -> str:

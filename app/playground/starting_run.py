@@ -16,7 +16,7 @@ from superqt.utils import FunctionWorker, create_worker
 
 from engine.datasets import Dataset
 from engine.features import FeatureTransform
-from engine.networks import NetworkLayers
+from engine.networks import NetworkLayers, network_layers
 from engine.training_settings import Architecture, TrainingConfig, TrainingHistory
 from engine.training_start import fitted_architecture, starting_history, starting_layers
 
@@ -24,21 +24,22 @@ if TYPE_CHECKING:
     import torch
     from torch import nn
 
-    from engine.training import Trainer
+    from engine.training import Trainer, TrainingSnapshot
 
 
 @dataclass(frozen=True)
 class DrawnSnapshot:
-    """Epoch 0 of a run whose trainer is not built yet: what a
-    :class:`engine.training.TrainingSnapshot` says of an untrained network, its weights
-    held as float64 layers (the trainer's float32 weights, exactly).
+    """What a :class:`engine.training.TrainingSnapshot` says of a network, its weights
+    held as float64 layers (the trainer's float32 weights, exactly), with no torch: epoch
+    0 of a run whose trainer is not built yet, or a trainer's snapshot sent to a process
+    that computes frames (:func:`portable_snapshot`).
 
     Attributes
     ----------
-    layers : the untrained network.
-    history : its loss and score at epoch 0 (one row, computed in numpy).
+    layers : the network.
+    history : its loss and score so far (at epoch 0: one row, computed in numpy).
     architecture : the network's shape (inputs and outputs fitted to the data).
-    epoch, step : 0: nothing trained.
+    epoch, step : epochs and optimiser steps done (0: nothing trained).
     """
 
     layers: NetworkLayers
@@ -71,6 +72,16 @@ def drawn_snapshot(
     fitted = fitted_architecture(architecture, dataset, transform)
     layers = starting_layers(fitted, seed)
     return DrawnSnapshot(layers, starting_history(layers, dataset, transform), fitted)
+
+
+def portable_snapshot(snapshot: TrainingSnapshot | DrawnSnapshot) -> DrawnSnapshot:
+    """``snapshot`` with its weights as float64 layers, for a process without torch."""
+    if isinstance(snapshot, DrawnSnapshot):
+        return snapshot
+    layers = network_layers(snapshot.model())
+    return DrawnSnapshot(
+        layers, snapshot.history, snapshot.architecture, snapshot.epoch, snapshot.step
+    )
 
 
 def snapshot_network(snapshot: object) -> NetworkLayers | nn.Sequential:

@@ -22,6 +22,7 @@ from engine.result_cache import (
     use_result_cache,
 )
 from engine.training import Architecture, Trainer, TrainingConfig
+from tests.engine.trainer_state import assert_same_state, everything
 
 
 @pytest.fixture
@@ -36,28 +37,6 @@ def _trainer(optimiser: str = "adam") -> Trainer:
     data = make_dataset("xor", n_samples=120, seed=1)
     config = TrainingConfig(optimiser=optimiser, seed=2, batch_size=16)
     return Trainer(data, feature_transform("raw"), Architecture((6, 6)), config)
-
-
-def _everything(trainer: Trainer) -> dict[str, np.ndarray]:
-    """All a trainer carries on with, as arrays: weights, optimiser state, batch order,
-    the generator's state and the history."""
-    arrays = {f"w.{k}": v.numpy().copy() for k, v in trainer.model.state_dict().items()}
-    if trainer._optimiser is not None:
-        for index, fields in trainer._optimiser.state_dict()["state"].items():
-            arrays |= {f"o.{index}.{k}": v.numpy().copy() for k, v in fields.items()}
-    arrays["generator"] = trainer._generator.get_state().numpy()
-    arrays["order"] = trainer._order.numpy().copy()
-    arrays["counters"] = np.array([trainer.epoch, trainer.step, trainer._position])
-    for name in ("epoch", "train_loss", "test_loss", "train_score", "test_score"):
-        arrays[f"h.{name}"] = getattr(trainer.history, name)
-    return arrays
-
-
-def _assert_same(first: dict[str, np.ndarray], second: dict[str, np.ndarray]) -> None:
-    assert first.keys() == second.keys()
-    for name in first:
-        assert first[name].dtype == second[name].dtype, name
-        np.testing.assert_array_equal(first[name], second[name], err_msg=name)
 
 
 def _run(trainer: Trainer, epochs: int, every: float | None = None) -> int:
@@ -105,15 +84,15 @@ def test_a_cached_training_run_restores_the_trainer_bit_for_bit(cache):
     assert len(list(cache.folder.glob("training-run-*.safetensors"))) == 1
     warm = _trainer()
     assert _run(warm, 30, every=1e-3) == 1  # the last snapshot alone, from the cache
-    _assert_same(_everything(plain), _everything(cold))
-    _assert_same(_everything(plain), _everything(warm))
+    assert_same_state(everything(plain), everything(cold))
+    assert_same_state(everything(plain), everything(warm))
     # Training on after the restored run is training on after the computed one: Adam's
     # moments, the batch order and the generator came back too.
     use_result_cache(None)
     for trainer in (plain, warm):
         trainer.train_epoch()
         _run(trainer, 3)
-    _assert_same(_everything(plain), _everything(warm))
+    assert_same_state(everything(plain), everything(warm))
 
 
 def test_other_epochs_weights_or_optimiser_are_other_runs(cache):
@@ -132,7 +111,7 @@ def test_other_epochs_weights_or_optimiser_are_other_runs(cache):
     use_result_cache(None)
     computed = _trainer("sgd")
     _run(computed, 5)
-    _assert_same(_everything(computed), _everything(sgd))
+    assert_same_state(everything(computed), everything(sgd))
 
 
 def _damage(path, how: str) -> None:
@@ -160,7 +139,7 @@ def test_a_damaged_training_entry_is_computed_again_and_rewritten(cache, how):
     use_result_cache(None)
     computed = _trainer()
     _run(computed, 8)
-    _assert_same(_everything(computed), _everything(again))
+    assert_same_state(everything(computed), everything(again))
     use_result_cache(cache.folder)
     assert _run(_trainer(), 8) == 1  # the file was written again, whole
 
@@ -202,7 +181,7 @@ def test_an_entry_with_wrong_arrays_is_not_trusted(cache, change):
     use_result_cache(None)
     computed = _trainer()
     _run(computed, 4)
-    _assert_same(_everything(computed), _everything(again))
+    assert_same_state(everything(computed), everything(again))
 
 
 def test_an_oversized_file_is_not_read(cache, monkeypatch):

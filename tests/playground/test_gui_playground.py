@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox, QToolButton
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QSpinBox,
+    QToolButton,
+)
 
 from app.jobs.newest_only import NewestOnlyRunner
 from app.playground.figure import playground_figure
@@ -286,3 +297,41 @@ def test_the_runner_runs_the_newest_waiting_job_only(qtbot):
     gate.set()
     qtbot.waitUntil(lambda: not runner.is_busy, timeout=TIMEOUT_MS)
     assert ran == [1, 4] and results == [4]
+
+
+def _training_children() -> list[int]:
+    """The training processes this test process started (from /proc)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+        if parent == os.getpid() and b"engine.training_process" in command:
+            children.append(int(entry.name))
+    return children
+
+
+def test_a_training_process_that_dies_is_explained_and_play_trains_on(page, qtbot):
+    controller = page.controller
+    type_into(qtbot, page.findChild(QSpinBox, "epochsSpin"), "5000")
+    qtbot.mouseClick(button(page, "play"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: controller.snapshot.epoch >= 2, timeout=TIMEOUT_MS)
+    with qtbot.waitSignal(controller.training_failed, timeout=TIMEOUT_MS) as failed:
+        for pid in _training_children():
+            os.kill(pid, signal.SIGKILL)
+    assert failed.args[0].startswith("Training stopped: The training process was killed")
+    qtbot.waitUntil(lambda: not controller.is_training, timeout=TIMEOUT_MS)
+    settle(page, qtbot)
+    box = page.findChild(QMessageBox, "playgroundErrorBox")
+    assert box.isVisible() and box.text() == failed.args[0]
+    box.close()
+    shown = controller.snapshot.epoch
+    assert shown >= 2 and button(page, "play").isEnabled()
+
+    qtbot.mouseClick(button(page, "step"), Qt.MouseButton.LeftButton)
+    settle(page, qtbot)
+    assert controller.snapshot.epoch == shown + 1  # on from what was shown, in a new child
+    assert page.statistics.shown_count == engine_count(controller.snapshot)
