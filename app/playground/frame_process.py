@@ -88,8 +88,11 @@ def start_frame_process() -> None:
     """Start the child in the background, unless one runs already."""
     global _process
     with _lock:
-        if _process is None or not _process.alive:
-            _process = FrameProcess()
+        if _process is not None and _process.alive:
+            return
+        old, _process = _process, FrameProcess()
+    if old is not None:
+        old.close()  # a dead one: this only reaps it
 
 
 def frame_process_ready() -> bool:
