@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QRegion
 from PySide6.QtWidgets import QGraphicsView, QWidget
 
@@ -34,7 +34,7 @@ from app.export.figure_frame import (
     paint_heading,
 )
 from app.export.formats import ImageSize
-from widgets.common.axis_room import refit_axes_now
+from widgets.common.axis_room import refit_axes_now, refit_scheduled_axes
 from widgets.common.theme import current_theme
 
 if TYPE_CHECKING:
@@ -145,6 +145,50 @@ def laid_out_at(widget: QWidget, width: int, height: int) -> Iterator[None]:
     finally:
         widget.resize(old)
         refit_axes_now(widget)
+
+
+#: The most rounds :func:`settle_layout` runs; a window settles in a handful.
+SETTLE_ROUNDS = 30
+
+
+class _DeliveredEvents(QObject):
+    """Counts the events the application delivers while it filters them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, _watched: QObject, _event: QEvent) -> bool:
+        self.count += 1
+        return False
+
+
+def settle_layout(widget: QWidget) -> None:
+    """Carry out now the layout work pending in ``widget``'s window, as the event loop
+    would, until none is left: the posted events (layout requests, paints, which can
+    resize a plot's axes, and what follows them) and the refits the plots' axis keepers
+    scheduled (which set a view's minimum size, which posts another layout request).
+
+    After an export's resize and restore (:func:`laid_out_at`, a view's staging), a window
+    takes several event-loop turns to get back to a layout of its own (a view's width
+    went 1453 -> 841 -> 542 -> 545 -> 328 px), and the next export's size is worked out
+    from the view's size: it must not depend on how many turns have run. The window has
+    settled when a round delivers no posted event and refits nothing. Call it with no
+    export under way: inside one, the window's layouts would take back a view that the
+    export holds at another size.
+    """
+    window = widget.window()
+    application = QCoreApplication.instance()
+    delivered = _DeliveredEvents()
+    application.installEventFilter(delivered)
+    try:
+        for _round in range(SETTLE_ROUNDS):
+            delivered.count = 0
+            QCoreApplication.sendPostedEvents()
+            if not refit_scheduled_axes(window) and delivered.count == 0:
+                return
+    finally:
+        application.removeEventFilter(delivered)
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from app.export.deck import write_deck_index
 from app.export.deck_claims import DeckPart
 from app.export.formats import DEFAULT_FRAMES, ExportOptions
 from app.export.plan import JOB_TIMEOUT_MS, WINDOW_SIZE, Job
+from app.export.raster import settle_layout
 from app.export.ready import Readiness, ReadyWait, when_ready
 from app.export.targets import ExportAnimation, ExportView, export_png_and_svg, export_view
 from app.presets.files import apply_preset, load_preset, preset_names
@@ -284,6 +285,9 @@ class ExportRunner(QObject):
     def _export(self, key: str, page: QWidget) -> None:
         self._timeout.stop()
         self._wait = None
+        # An export's size is worked out from the view's size: the layout work the last
+        # export (or the page's result) left pending is done first, whenever this runs.
+        settle_layout(page)
         job = self._job
         targets = export_targets(page, key)
         if job.view is None:

@@ -344,13 +344,8 @@ def share_axis_room(plots: list[pg.PlotItem]) -> None:
         room.refit()
 
 
-def refit_axes_now(widget: QWidget, passes: int = 3) -> None:
-    """Refit, at once, every kept plot inside ``widget`` (or ``widget`` itself).
-
-    An export lays a widget out at another size and draws it before the event loop runs,
-    so the keepers' scheduled refits would come too late. Each pass refits every plot and
-    applies its layout; an axis sized in one pass can change the tick labels of the next.
-    """
+def _kept_plots(widget: QWidget) -> list[tuple[pg.PlotItem, AxisRoom | None]]:
+    """Every plot inside ``widget`` (or ``widget`` itself) with its keeper, if it has one."""
     views = widget.findChildren(pg.GraphicsView)
     if isinstance(widget, pg.GraphicsView):
         views.append(widget)
@@ -361,10 +356,32 @@ def refit_axes_now(widget: QWidget, passes: int = 3) -> None:
         for item in view.scene().items()
         if isinstance(item, pg.PlotItem)
     ]
-    rooms = [(plot, plot.findChild(AxisRoom, "axisRoom")) for plot in plots]
+    return [(plot, plot.findChild(AxisRoom, "axisRoom")) for plot in plots]
+
+
+def refit_axes_now(widget: QWidget, passes: int = 3) -> None:
+    """Refit, at once, every kept plot inside ``widget`` (or ``widget`` itself).
+
+    An export lays a widget out at another size and draws it before the event loop runs,
+    so the keepers' scheduled refits would come too late. Each pass refits every plot and
+    applies its layout; an axis sized in one pass can change the tick labels of the next.
+    """
+    rooms = _kept_plots(widget)
     for _pass in range(passes):
         for plot, room in rooms:
             if room is not None:
                 room.allow_shrinking()
                 room.refit()
                 plot.layout.activate()
+
+
+def refit_scheduled_axes(widget: QWidget) -> bool:
+    """Run now the refits that the keepers inside ``widget`` have scheduled (as their
+    timers would once the event loop runs, and in their place); whether any ran."""
+    ran = False
+    for _plot, room in _kept_plots(widget):
+        if room is not None and room._timer.isActive():
+            room._timer.stop()
+            room._refit_waiting()
+            ran = True
+    return ran
