@@ -214,7 +214,9 @@ class ExportRunner(QObject):
             set_layers(page, layers)
         self._key = key
         if key in self._shown and own is None:
-            QTimer.singleShot(rule.settle_ms, lambda: self._export(key, page))
+            # Its result is on screen: nothing to wait for. What the export before left
+            # pending in the layout is carried out first (see _export), not waited out.
+            self._export(key, page)
             return
         self._timeout.start(JOB_TIMEOUT_MS)
         self._wait = when_ready(rule, lambda: self._export(key, page), self._job_failed, self)
