@@ -33,7 +33,14 @@ import traceback
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
-from engine.child_process import ChildFailed, ChildLost, ChildProcess, parent_pipes, send_to_parent
+from engine.child_process import (
+    ChildFailed,
+    ChildLost,
+    ChildProcess,
+    end_child,
+    parent_pipes,
+    send_to_parent,
+)
 
 if TYPE_CHECKING:
     from engine.training import Trainer, TrainingSnapshot
@@ -196,6 +203,8 @@ def serve(commands: IO[bytes], replies: IO[bytes]) -> None:
                 send(("snapshot", snapshot.epoch, snapshot.step, weights, snapshot.history))
                 if pickle.load(commands) == "stop":
                     break
+        except EOFError:
+            return  # the parent is gone: nobody to answer
         except Exception as error:
             traceback.print_exc()
             send(("failed", trainer, f"{type(error).__name__} in the training process: {error}"))
@@ -209,6 +218,7 @@ def _main() -> None:
         serve(*parent_pipes())
     except (BrokenPipeError, EOFError, KeyboardInterrupt):
         pass
+    end_child()
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from app.playground.starting_run import portable_snapshot
 from engine.child_process import (
     ChildLost,
     ChildProcess,
+    end_child,
     parent_pipes,
     portable_error,
     send_to_parent,
@@ -138,3 +139,4 @@ if __name__ == "__main__":
         serve()
     except (BrokenPipeError, KeyboardInterrupt):
         pass
+    end_child()

@@ -102,3 +102,12 @@ def test_a_closed_child_exits_of_its_own_accord():
     assert len(list(process.run(_trainer(), 1, every=None))) == 1  # up and idle
     process.close()
     assert process.child.returncode == 0
+
+
+def test_a_child_whose_parent_goes_mid_run_exits_quietly(capfd):
+    process = TrainingProcess()
+    process.child.send(("run", _trainer(), 50, 0.0))
+    assert process.child.receive()[0] == "snapshot"  # it waits for go or stop now
+    process.close()
+    assert process.child.returncode == 0
+    assert "Traceback" not in capfd.readouterr().err
