@@ -4,7 +4,7 @@ Work that must not share the parent's GIL (training, the Playground's frames) ru
 one: ``python -m <module>``, with this project first on its path, so it runs the
 parent's code. Nothing of the parent's ``__main__`` is imported again (unlike
 multiprocessing's spawn), so it works the same under ``main.py``, pytest or a script.
-The child reads its parent's messages with :func:`parent_pipes`; it ends when its stdin
+The child serves its parent with :func:`serve_parent`; it ends when its stdin
 closes, so none outlives the application.
 """
 
@@ -15,8 +15,9 @@ import pickle
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, NoReturn
 
 #: Seconds to wait for a child to exit after its stdin closes, before killing it.
 EXIT_WAIT = 5.0
@@ -64,21 +65,21 @@ class ChildProcess:
         return self.healthy and self._child.poll() is None
 
     def send(self, message: object) -> None:
-        """Pickle ``message`` to the child. Raises :class:`ChildLost`."""
+        """Pickle ``message`` to the child (see :func:`write_message`). Raises
+        :class:`ChildLost`."""
         try:
-            pickle.dump(message, self._child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            self._child.stdin.flush()
+            write_message(self._child.stdin, message)
         except OSError:
-            raise self.lost() from None
+            raise self._lost() from None
 
     def receive(self) -> object:
         """The child's next message (waits, the GIL released). Raises :class:`ChildLost`."""
         try:
             return pickle.load(self._child.stdout)
         except (EOFError, OSError, pickle.UnpicklingError):
-            raise self.lost() from None
+            raise self._lost() from None
 
-    def lost(self, when: str = "before it answered") -> ChildLost:
+    def _lost(self) -> ChildLost:
         """The error to raise when the pipe broke: the child ended, or is ending."""
         self.healthy = False
         try:
@@ -87,7 +88,7 @@ class ChildProcess:
             how = "is not answering"
         else:
             how = _how_it_ended(code)
-        return ChildLost(f"The {self.what} {how} {when}.")
+        return ChildLost(f"The {self.what} {how} before it answered.")
 
     def close(self) -> None:
         """End the child: close its stdin, wait a little, then kill it."""
@@ -125,11 +126,12 @@ def parent_pipes() -> tuple[IO[bytes], IO[bytes]]:
     return commands, replies
 
 
-def send_to_parent(replies: IO[bytes], message: object) -> None:
-    """In the child: pickle ``message`` to the parent (whole, or nothing if it cannot be
-    pickled: then ``pickle.PicklingError`` or the like is raised)."""
-    replies.write(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-    replies.flush()
+def write_message(pipe: IO[bytes], message: object) -> None:
+    """Pickle ``message`` to ``pipe``, either side: whole, or nothing if it cannot be
+    pickled (then ``pickle.PicklingError`` or the like is raised), so that a message
+    that fails never leaves half of itself in the pipe."""
+    pipe.write(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+    pipe.flush()
 
 
 def portable_error(error: BaseException) -> BaseException:
@@ -141,9 +143,14 @@ def portable_error(error: BaseException) -> BaseException:
     return error
 
 
-def end_child() -> None:
-    """In the child, once its parent has gone: exit at once, without the interpreter's
-    teardown (torch's takes a few hundred ms of CPU, which a niced child beside busy
-    processes gets slowly). Everything it sent is flushed already."""
+def serve_parent(serve: Callable[[IO[bytes], IO[bytes]], None]) -> NoReturn:
+    """In the child: ``serve(commands, replies)`` on the pipes of :func:`parent_pipes`;
+    once the parent has gone, exit at once, without the interpreter's teardown (torch's
+    takes a few hundred ms of CPU, which a niced child beside busy processes gets
+    slowly). Everything it sent is flushed already."""
+    try:
+        serve(*parent_pipes())
+    except (BrokenPipeError, EOFError, KeyboardInterrupt):
+        pass
     sys.stderr.flush()
     os._exit(0)

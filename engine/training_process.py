@@ -33,14 +33,7 @@ import traceback
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
-from engine.child_process import (
-    ChildFailed,
-    ChildLost,
-    ChildProcess,
-    end_child,
-    parent_pipes,
-    send_to_parent,
-)
+from engine.child_process import ChildFailed, ChildLost, ChildProcess, serve_parent, write_message
 
 if TYPE_CHECKING:
     from engine.training import Trainer, TrainingSnapshot
@@ -189,9 +182,6 @@ def serve(commands: IO[bytes], replies: IO[bytes]) -> None:
 
     os.nice(NICENESS)
 
-    def send(message: object) -> None:
-        send_to_parent(replies, message)
-
     while True:
         try:
             _, trainer, n_epochs, every = pickle.load(commands)
@@ -200,26 +190,22 @@ def serve(commands: IO[bytes], replies: IO[bytes]) -> None:
         try:
             for snapshot in trainer.train_steps(n_epochs, every):
                 weights = {k: v.numpy() for k, v in snapshot.state.items()}
-                send(("snapshot", snapshot.epoch, snapshot.step, weights, snapshot.history))
+                write_message(
+                    replies, ("snapshot", snapshot.epoch, snapshot.step, weights, snapshot.history)
+                )
                 if pickle.load(commands) == "stop":
                     break
         except EOFError:
             return  # the parent is gone: nobody to answer
         except Exception as error:
             traceback.print_exc()
-            send(("failed", trainer, f"{type(error).__name__} in the training process: {error}"))
+            write_message(
+                replies,
+                ("failed", trainer, f"{type(error).__name__} in the training process: {error}"),
+            )
             continue
-        send(("trainer", trainer))
-
-
-def _main() -> None:
-    """Serve the parent on this process's stdin and stdout."""
-    try:
-        serve(*parent_pipes())
-    except (BrokenPipeError, EOFError, KeyboardInterrupt):
-        pass
-    end_child()
+        write_message(replies, ("trainer", trainer))
 
 
 if __name__ == "__main__":
-    _main()
+    serve_parent(serve)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import pickle
 import threading
 from dataclasses import replace
+from typing import IO
 
 from app.playground.frames import (
     FrameRequest,
@@ -32,10 +33,9 @@ from app.playground.starting_run import portable_snapshot
 from engine.child_process import (
     ChildLost,
     ChildProcess,
-    end_child,
-    parent_pipes,
     portable_error,
-    send_to_parent,
+    serve_parent,
+    write_message,
 )
 
 
@@ -116,12 +116,11 @@ def compute_frame_anywhere(request: FrameRequest) -> PlaygroundFrame:
     return frame_with_drawing(frame)
 
 
-def serve() -> None:
+def serve(commands: IO[bytes], replies: IO[bytes]) -> None:
     """The child's loop: load the kernels, say so, then compute each request's frame
-    (without painter paths) until the parent closes the pipe."""
-    commands, replies = parent_pipes()
+    (without painter paths) until the parent closes ``commands``."""
     warm_up_frames()
-    send_to_parent(replies, ("ready", None))
+    write_message(replies, ("ready", None))
     while True:
         try:
             request = pickle.load(commands)
@@ -131,12 +130,8 @@ def serve() -> None:
             answer = ("frame", compute_frame(request, drawing=False))
         except Exception as error:
             answer = ("error", portable_error(error))
-        send_to_parent(replies, answer)
+        write_message(replies, answer)
 
 
 if __name__ == "__main__":
-    try:
-        serve()
-    except (BrokenPipeError, KeyboardInterrupt):
-        pass
-    end_child()
+    serve_parent(serve)
