@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import GeneratorWorker, create_worker
 
 from app.extrapolation.state import MAX_POINTS, ExtrapolationState
+from app.jobs.pool import start_worker
 from app.state.owner import StateOwner
 from engine.fit_1d import NetworkFit, fit_polynomial, iter_network_fit, training_points
 
@@ -199,7 +200,7 @@ class ExtrapolationController(StateOwner[ExtrapolationState], QObject):
         worker.finished.connect(partial(self._on_finished, ticket))
         self._worker = worker
         self.training_started.emit(state.epochs)
-        QThreadPool.globalInstance().start(worker)
+        start_worker(worker)
 
     def cancel(self) -> None:
         """Stop the running training at its next report (the last fit stays shown)."""

@@ -14,25 +14,17 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 from superqt.utils import create_worker
 
+from app.jobs.pool import start_worker
 from engine.safe_files import ReadCancelled
 
 #: ``read(progress)``: what the worker runs; ``progress(fraction)`` takes a fraction in
 #: [0, 1] and raises ReadCancelled once the read is cancelled.
 Read = Callable[[Callable[[float], None]], Any]
-#: Workers handed to the pool, kept alive until they finish.
-_RUNNING: set = set()
 #: What a worker hands back for a read stopped by its cancel flag.
 _CANCELLED = object()
-
-
-def start_on_pool(worker) -> None:
-    """Start a superqt worker straight on the global pool, holding it until it ends."""
-    _RUNNING.add(worker)
-    worker.finished.connect(lambda: _RUNNING.discard(worker))
-    QThreadPool.globalInstance().start(worker)
 
 
 class BackgroundRead(QObject):
@@ -75,7 +67,7 @@ class BackgroundRead(QObject):
             _ignore_errors=True,
         )
         worker.returned.connect(self._on_returned)
-        start_on_pool(worker)
+        start_worker(worker)
 
     def cancel(self) -> bool:
         """Stop the running read; nothing it read is handed back. Whether one ran."""

@@ -17,6 +17,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import FunctionWorker, create_worker
 
+from app.jobs.pool import start_worker
+
 
 @dataclass(frozen=True)
 class _Job:
@@ -97,9 +99,7 @@ class NewestOnlyRunner(QObject):
         worker.returned.connect(self._on_returned)
         self._running = worker
         self._running_ticket = job.ticket
-        # Straight onto the pool (superqt's start() defers by a timer tick, which a
-        # shutdown waiting on the pool would not see).
-        QThreadPool.globalInstance().start(worker)
+        start_worker(worker)
 
     def _on_returned(self, outcome: tuple[int, Any, Exception | None]) -> None:
         ticket, result, error = outcome

@@ -28,6 +28,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import GeneratorWorker, create_worker
 
 from app.jobs.newest_only import NewestOnlyRunner
+from app.jobs.pool import start_worker
 from app.paths.analysis import (
     DEFAULT_PAIR_CLASSES,
     PairAnalysis,
@@ -321,7 +322,7 @@ class PathsController(StateOwner[PathsState], QObject):
         self._worker = worker
         self._result = None
         self.training_started.emit(self._state.latent_dim)
-        QThreadPool.globalInstance().start(worker)
+        start_worker(worker)
 
     def cancel_training(self) -> None:
         """Stop the training run at its next epoch."""

@@ -44,6 +44,7 @@ from PySide6.QtCore import QObject, QThreadPool, Signal
 from superqt.utils import FunctionWorker, GeneratorWorker
 
 from app.jobs.newest_only import NewestOnlyRunner
+from app.jobs.pool import start_worker
 from app.playground.frame_process import compute_frame_anywhere, start_frame_process
 from app.playground.frames import FrameRequest, PlaygroundFrame, describe_frame_error
 from app.playground.starting_run import DrawnSnapshot, drawn_snapshot, trainer_worker
@@ -385,7 +386,7 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
         worker.returned.connect(partial(self._on_trainer_built, drawn))
         worker.errored.connect(partial(self._on_trainer_failed, drawn))
         self._trainer_build = worker
-        QThreadPool.globalInstance().start(worker)
+        start_worker(worker)
 
     def _on_trainer_built(self, drawn: DrawnSnapshot, trainer: Trainer) -> None:
         """The drawn run's trainer: it takes the drawn network's place (the same weights,
@@ -438,7 +439,7 @@ class PlaygroundController(StateOwner[PlaygroundState], QObject):
         worker.finished.connect(partial(self._on_train_finished, ticket))
         self._train_worker = worker
         self.training_changed.emit(True)
-        QThreadPool.globalInstance().start(worker)
+        start_worker(worker)
 
     def _stop_worker(self, *, continue_with: int | None) -> None:
         self._continue_with = continue_with

@@ -22,7 +22,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 from superqt.utils import create_worker
 
-from app.jobs.background_read import BackgroundRead, start_on_pool
+from app.jobs.background_read import BackgroundRead
+from app.jobs.pool import start_worker
 from engine.safe_files import remove_stale_temporary_files
 from engine.session_file import PageState, read_session
 
@@ -131,4 +132,4 @@ def remove_leftovers_in_background(
     )
     if done is not None:
         worker.returned.connect(done)
-    start_on_pool(worker)
+    start_worker(worker)
