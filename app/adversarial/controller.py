@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import traceback
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from PySide6.QtCore import QObject, QThreadPool, Signal
@@ -143,6 +144,8 @@ class AdversarialController(StateOwner[AdversarialState], QObject):
         self.answer: AdversarialAnswer | None = None
         self._training = None
         self._search = None
+        #: The number of the newest search: a handler of an older one is ignored.
+        self._search_number = 0
         self._cancel = threading.Event()
 
     def set_state(self, state: AdversarialState) -> None:
@@ -223,8 +226,10 @@ class AdversarialController(StateOwner[AdversarialState], QObject):
             _start_thread=False,
             _ignore_errors=True,
         )
-        worker.returned.connect(lambda answer: self._on_answer(worker, answer))
-        worker.errored.connect(lambda error: self._on_search_error(worker, error))
+        # By number, not by the worker: a handler holding its worker would keep it alive.
+        self._search_number += 1
+        worker.returned.connect(partial(self._on_answer, self._search_number))
+        worker.errored.connect(partial(self._on_search_error, self._search_number))
         self._search = worker
         self.search_started.emit()
         worker.start()
@@ -233,15 +238,15 @@ class AdversarialController(StateOwner[AdversarialState], QObject):
         """Stop the running search at its next cell."""
         self._cancel.set()
 
-    def _on_answer(self, worker, answer: AdversarialAnswer) -> None:
-        if worker is not self._search:
+    def _on_answer(self, number: int, answer: AdversarialAnswer) -> None:
+        if number != self._search_number or self._search is None:
             return
         self._search = None
         self.answer = answer
         self.answer_ready.emit(answer)
 
-    def _on_search_error(self, worker, error: BaseException) -> None:
-        if worker is not self._search:
+    def _on_search_error(self, number: int, error: BaseException) -> None:
+        if number != self._search_number or self._search is None:
             return
         self._search = None
         if isinstance(error, SearchCancelled):

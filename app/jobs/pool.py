@@ -2,13 +2,14 @@
 
 A worker handed straight to ``QThreadPool.start`` is held only by the pool, which deletes
 it in the pool's thread as soon as its ``run`` returns. Its signals object goes with it,
-and with that the receivers PySide made for the handlers (``functools.partial`` and
-lambdas), while the signals the worker emitted last (``yielded``, ``finished``) still
-wait in the GUI thread's event queue: delivering them then crashed the app
-(``QObject::event`` on freed memory, SIGSEGV). A controller that retires a running worker
-by dropping its reference (a new fit, a new frame) made this likely. Every worker is
-therefore started with :func:`start_worker`, which holds it until its ``finished`` signal
-has reached the GUI thread, after every handler connected before it.
+while the signals the worker emitted last (``yielded``, ``finished``) still wait in the
+GUI thread's event queue for the receivers PySide made for its handlers
+(``functools.partial`` objects, lambdas): delivering them then crashed the app
+(``QObject::event`` on freed memory, SIGSEGV, with PySide6 6.11). A controller that
+retires a running worker by dropping its reference (a new fit, a new frame) made this
+likely. Every worker is therefore started with :func:`start_worker`, which holds it until
+its ``finished`` signal has reached the GUI thread, after every handler connected before
+it.
 
 superqt's own ``worker.start()`` holds its workers the same way but defers the start by a
 timer tick, which a shutdown waiting on the pool would not see.

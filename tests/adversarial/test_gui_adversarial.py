@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator
 
@@ -9,8 +10,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QRadioButton
+from superqt.utils import FunctionWorker
 
-from app.adversarial.controller import LINF_MILP_AFTER
+from app.adversarial.controller import LINF_MILP_AFTER, compute_answer
 from app.adversarial.page import AdversarialPage
 from app.adversarial.session import restore_adversarial_state, save_adversarial_state
 from engine.adversarial_attack import pgd_attack
@@ -181,3 +183,15 @@ def test_a_far_digit_in_linf_is_proven_by_the_program(page, qtbot) -> None:
     assert float(re.search(r"PGD attack: ([0-9.e+-]+)", attack).group(1)) >= exact.distance * (
         1 - 1e-9
     )
+
+
+def test_finished_searches_free_their_workers(page, qtbot) -> None:
+    for digit in (1, 2, 3, 4):
+        with qtbot.waitSignal(page.results_shown, timeout=TIMEOUT_MS):
+            page.controller.update(digit=digit)
+    qtbot.waitUntil(lambda: not page.controller.is_busy, timeout=TIMEOUT_MS)
+    qtbot.wait(50)  # superqt lets the last worker go once its finished signal arrives
+    gc.collect()
+    workers = [o for o in gc.get_objects() if isinstance(o, FunctionWorker)]
+    searches = [worker for worker in workers if worker._func is compute_answer]
+    assert len(searches) <= 1  # a handler that held its worker kept one per search
