@@ -1,9 +1,10 @@
-"""Run as ``python -m tests.jobs.retiring_workers N``: a controller that retires its
+"""Run :func:`main` with ``N`` as ``sys.argv[1]``: a controller that retires its
 running generator worker N times, as a page does when a new fit replaces the last one.
 
 Each worker is started with :func:`app.jobs.pool.start_worker` and dropped while it runs;
 its handlers are ``functools.partial`` objects. Prints one JSON line: workers started,
-``finished`` signals handled, workers still held and worker objects still alive.
+``yielded`` and ``finished`` signals handled, workers still held and worker objects still
+alive.
 Started straight on ``QThreadPool`` instead, this crashed (SIGSEGV) within a few hundred
 retirements.
 """
@@ -83,6 +84,7 @@ def main() -> None:
     alive = sum(isinstance(o, GeneratorWorker) for o in gc.get_objects())
     report = {
         "started": retirer.started,
+        "yielded": retirer.yielded,
         "finished": retirer.finished,
         "held": running_workers(),
         "alive": alive,
